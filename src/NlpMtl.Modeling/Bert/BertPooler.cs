@@ -1,0 +1,20 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace NlpMtl.Modeling.Bert;
+
+/// <summary>Mirrors HF <c>BertPooler</c>: tanh(dense(hidden state of the first token)).</summary>
+public sealed class BertPooler : Module<Tensor, Tensor>
+{
+    private readonly Linear dense;
+
+    public BertPooler(BertConfig config) : base(nameof(BertPooler))
+    {
+        dense = Linear(config.HiddenSize, config.HiddenSize);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor hiddenStates) =>
+        tanh(dense.call(hiddenStates.select(1, 0))); // (B, T, H) -> (B, H)
+}

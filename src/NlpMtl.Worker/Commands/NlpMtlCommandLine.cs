@@ -1,0 +1,36 @@
+using System.CommandLine;
+
+namespace NlpMtl.Worker.Commands;
+
+/// <summary>The <c>nlpmtl</c> verbs (../shared/DESIGN.md, "CLI contract").</summary>
+public static class NlpMtlCommandLine
+{
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("NlpMtl: multi-task transfer learning (sentiment, summarization, translation) for .NET");
+        root.Subcommands.Add(PretrainedCommand.Create());
+        return root;
+    }
+
+    /// <summary>Runs a verb's body: exit 0 on success, otherwise one line on stderr and exit 1.</summary>
+    public static async Task<int> Guard(Func<CancellationToken, Task> body, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await body(cancellationToken);
+            return 0;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await Console.Error.WriteLineAsync("nlpmtl: cancelled");
+            return 130;
+        }
+        catch (Exception e)
+        {
+            var message = e.Message.ReplaceLineEndings(" ");
+            await Console.Error.WriteLineAsync($"nlpmtl: {message}");
+            if (Environment.GetEnvironmentVariable("NLPMTL_TRACE") == "1") await Console.Error.WriteLineAsync(e.ToString());
+            return 1;
+        }
+    }
+}

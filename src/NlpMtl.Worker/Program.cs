@@ -1,0 +1,3 @@
+using NlpMtl.Worker.Commands;
+
+return await NlpMtlCommandLine.Build().Parse(args).InvokeAsync();
