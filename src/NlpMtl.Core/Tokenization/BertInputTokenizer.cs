@@ -30,10 +30,15 @@ public sealed class BertInputTokenizer
         options ??= new BertInputTokenizerOptions();
         if (!File.Exists(vocabPath)) throw new FileNotFoundException($"{vocabPath}: vocabulary not found");
         if (options.MaxLength < 2) throw new ArgumentOutOfRangeException(nameof(options), $"MaxLength must be at least 2, was {options.MaxLength}");
+        // HF's BasicTokenizer rules, supplied explicitly: the library's defaults drop symbols and glue words at tabs.
+        // HF strips accents whenever it lower-cases (strip_accents unset), so one flag drives both.
         var bert = BertTokenizer.Create(vocabPath, new BertOptions
         {
-            LowerCaseBeforeTokenization = options.LowerCase,
-            RemoveNonSpacingMarks = options.LowerCase, // HF strips accents whenever it lower-cases (strip_accents unset)
+            Normalizer = new HfBertNormalizer(options.LowerCase),
+            PreTokenizer = new HfBertPreTokenizer(),
+            LowerCaseBeforeTokenization = false,
+            RemoveNonSpacingMarks = false,
+            IndividuallyTokenizeCjk = false,
         });
         return new BertInputTokenizer(bert, options);
     }

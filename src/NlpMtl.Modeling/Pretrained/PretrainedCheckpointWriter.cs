@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using NlpMtl.Modeling.Bert;
 using NlpMtl.Modeling.Checkpoints;
@@ -18,7 +19,9 @@ public static class PretrainedCheckpointWriter
         Directory.CreateDirectory(directory);
         import.Config.Save(Path.Combine(directory, CheckpointFiles.Config));
         Safetensors.SaveStateDict(Path.Combine(directory, CheckpointFiles.Safetensors), import.StateDict);
-        File.WriteAllBytes(Path.Combine(directory, CheckpointFiles.Vocab), EmbeddedMiniLm.ReadVocab());
+        // The package stores vocab.txt with CRLF endings; HF's load_vocab strips only "\n", so write LF.
+        var vocab = Encoding.UTF8.GetString(EmbeddedMiniLm.ReadVocab()).ReplaceLineEndings("\n");
+        File.WriteAllText(Path.Combine(directory, CheckpointFiles.Vocab), vocab, new UTF8Encoding(false));
         File.WriteAllText(Path.Combine(directory, CheckpointFiles.TokenizerConfig), JsonSerializer.Serialize(new
         {
             tokenizer_class = "BertTokenizer",
