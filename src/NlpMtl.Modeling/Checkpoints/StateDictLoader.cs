@@ -10,7 +10,11 @@ namespace NlpMtl.Modeling.Checkpoints;
 /// </summary>
 public static class StateDictLoader
 {
-    /// <summary>Copies <paramref name="tensors"/> into <paramref name="module"/>'s state dict under no_grad.</summary>
+    /// <summary>
+    /// Copies <paramref name="tensors"/> into <paramref name="module"/>'s state dict under no_grad. Do not call inside
+    /// a dispose scope that outlives the module's use: <c>state_dict()</c> wrappers of native modules (Embedding) would
+    /// be captured and the module's parameters disposed with the scope.
+    /// </summary>
     /// <param name="source">What to name in errors (the file or directory the tensors came from).</param>
     public static void LoadStrict(nn.Module module, IReadOnlyDictionary<string, Tensor> tensors, string source)
     {
@@ -31,7 +35,15 @@ public static class StateDictLoader
             if (!destination.shape.SequenceEqual(tensor.shape))
                 throw new InvalidDataException(
                     $"{source}: key '{name}' has shape [{string.Join(", ", tensor.shape)}], the model expects [{string.Join(", ", destination.shape)}]");
-            destination.copy_(tensor.to(destination.dtype));
+            if (tensor.dtype == destination.dtype)
+            {
+                destination.copy_(tensor);
+            }
+            else
+            {
+                using var converted = tensor.to(destination.dtype); // e.g. fp16 checkpoints into an fp32 model
+                destination.copy_(converted);
+            }
         }
     }
 }

@@ -64,17 +64,22 @@ public static class TorchSharpNative
             .ToList();
 
     /// <summary>
-    /// Whether the library the loader would pick for <see cref="ElfVersionNeed.Library"/> defines the version. We
-    /// open it by soname, ask the loader for its path (dlinfo) and read its version definitions. A library we cannot
-    /// open is left to the loader to report.
+    /// Whether the library the loader would pick for <see cref="ElfVersionNeed.Library"/> defines the version.
+    /// A library we cannot open is left to the loader to report.
     /// </summary>
     static bool SystemProvides(ElfVersionNeed need)
     {
-        if (!NativeLibrary.TryLoad(need.Library, out var handle)) return true;
-        if (dlinfo(handle, RtldDiLinkmap, out var linkMap) != 0 || linkMap == IntPtr.Zero) return true;
+        var path = ResolveSystemLibrary(need.Library);
+        return path is null || ElfVersionNeeds.ReadDefinitions(path).Contains(need.Version);
+    }
+
+    /// <summary>The file the dynamic loader opens for <paramref name="soname"/> (dlopen, then dlinfo), or null.</summary>
+    public static string? ResolveSystemLibrary(string soname)
+    {
+        if (!OperatingSystem.IsLinux() || !NativeLibrary.TryLoad(soname, out var handle)) return null;
+        if (dlinfo(handle, RtldDiLinkmap, out var linkMap) != 0 || linkMap == IntPtr.Zero) return null;
         var path = Marshal.PtrToStringUTF8(Marshal.ReadIntPtr(linkMap, IntPtr.Size)); // struct link_map { l_addr; char* l_name; … }
-        if (string.IsNullOrEmpty(path) || !File.Exists(path)) return true;
-        return ElfVersionNeeds.ReadDefinitions(path).Contains(need.Version);
+        return string.IsNullOrEmpty(path) || !File.Exists(path) ? null : path;
     }
 
     static string? FindOriginal()
