@@ -41,8 +41,17 @@ public static class BertCheckpoint
     {
         Directory.CreateDirectory(directory);
         model.Config.Save(Path.Combine(directory, CheckpointFiles.Config));
-        var weights = model.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().contiguous());
-        TorchSharp.PyBridge.Safetensors.SaveStateDict(Path.Combine(directory, CheckpointFiles.Safetensors), weights);
+        WriteSafetensors(Path.Combine(directory, CheckpointFiles.Safetensors), model.state_dict());
+    }
+
+    /// <summary>
+    /// Writes a safetensors file, replacing any file there. PyBridge's path overload opens without truncating, so an
+    /// overwrite of a larger file would keep its tail: we hand it a stream we created.
+    /// </summary>
+    public static void WriteSafetensors(string path, IReadOnlyDictionary<string, Tensor> tensors)
+    {
+        using var stream = File.Create(path);
+        TorchSharp.PyBridge.Safetensors.SaveStateDict(stream, tensors.ToDictionary(p => p.Key, p => p.Value), leaveOpen: true);
     }
 
     /// <summary>

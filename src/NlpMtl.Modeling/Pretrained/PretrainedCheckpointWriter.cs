@@ -2,7 +2,6 @@ using System.Text;
 using System.Text.Json;
 using NlpMtl.Modeling.Bert;
 using NlpMtl.Modeling.Checkpoints;
-using TorchSharp.PyBridge;
 
 namespace NlpMtl.Modeling.Pretrained;
 
@@ -18,7 +17,7 @@ public static class PretrainedCheckpointWriter
         var import = OnnxBertImporter.Import(EmbeddedMiniLm.ReadModelOnnx(), source);
         Directory.CreateDirectory(directory);
         import.Config.Save(Path.Combine(directory, CheckpointFiles.Config));
-        Safetensors.SaveStateDict(Path.Combine(directory, CheckpointFiles.Safetensors), import.StateDict);
+        BertCheckpoint.WriteSafetensors(Path.Combine(directory, CheckpointFiles.Safetensors), import.StateDict);
         // The package stores vocab.txt with CRLF endings; HF's load_vocab strips only "\n", so write LF.
         var vocab = Encoding.UTF8.GetString(EmbeddedMiniLm.ReadVocab()).ReplaceLineEndings("\n");
         File.WriteAllText(Path.Combine(directory, CheckpointFiles.Vocab), vocab, new UTF8Encoding(false));

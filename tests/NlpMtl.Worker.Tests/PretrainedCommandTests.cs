@@ -1,0 +1,56 @@
+namespace NlpMtl.Worker.Tests;
+
+public class PretrainedCommandTests
+{
+    [Fact]
+    public async Task WritesTheHfCheckpointDirectory()
+    {
+        var directory = Path.Combine(Directory.CreateTempSubdirectory("nlpmtl-cli-").FullName, "minilm");
+        try
+        {
+            var (exitCode, output, error) = await CommandLineRunner.RunAsync("pretrained", "--out", directory);
+
+            Assert.True(exitCode == 0, error);
+            Assert.Contains("Wrote 103 tensors", output);
+            Assert.Equal(
+                ["config.json", "model.safetensors", "tokenizer_config.json", "vocab.txt"],
+                Directory.GetFiles(directory).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+            var config = File.ReadAllText(Path.Combine(directory, "config.json"));
+            Assert.Contains("\"model_type\": \"bert\"", config);
+            Assert.Contains("\"hidden_size\": 384", config);
+            Assert.Contains("\"layer_norm_eps\": 1E-12", config);
+            Assert.Contains("\"do_lower_case\": true", File.ReadAllText(Path.Combine(directory, "tokenizer_config.json")));
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(directory)!, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task MissingOutOptionFailsWithAReason()
+    {
+        var (exitCode, _, error) = await CommandLineRunner.RunAsync("pretrained");
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("--out", error);
+    }
+
+    [Fact]
+    public async Task UnwritableOutputFailsWithOneLine()
+    {
+        var blocker = Path.GetTempFileName(); // a file where a directory should go
+        try
+        {
+            var (exitCode, _, error) = await CommandLineRunner.RunAsync("pretrained", "--out", Path.Combine(blocker, "minilm"));
+
+            Assert.Equal(1, exitCode);
+            Assert.StartsWith("nlpmtl: ", error);
+            Assert.Single(error.TrimEnd().Split('\n'));
+        }
+        finally
+        {
+            File.Delete(blocker);
+        }
+    }
+}
