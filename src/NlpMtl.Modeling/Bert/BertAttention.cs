@@ -3,7 +3,7 @@ using static TorchSharp.torch.nn;
 
 namespace NlpMtl.Modeling.Bert;
 
-/// <summary>Mirrors HF <c>BertAttention</c>: self-attention followed by its output block.</summary>
+/// <summary>Mirrors HF <c>BertAttention</c>: (self- or cross-) attention followed by its output block.</summary>
 public sealed class BertAttention : Module<Tensor, Tensor, Tensor>
 {
     private readonly BertSelfAttention self;
@@ -18,4 +18,8 @@ public sealed class BertAttention : Module<Tensor, Tensor, Tensor>
 
     public override Tensor forward(Tensor hiddenStates, Tensor additiveMask) =>
         output.call(self.call(hiddenStates, additiveMask), hiddenStates);
+
+    /// <summary>See <see cref="BertSelfAttention.Attend"/>; the residual is <paramref name="queryStates"/>.</summary>
+    public Tensor Attend(Tensor queryStates, Tensor keyValueStates, Tensor? additiveMask, bool causal, KeyValueCache? cache) =>
+        output.call(self.Attend(queryStates, keyValueStates, additiveMask, causal, cache), queryStates);
 }

@@ -29,9 +29,12 @@ public sealed class BertEmbeddings : Module<Tensor, Tensor, Tensor>
 
     /// <param name="inputIds">(B, T) token ids.</param>
     /// <param name="tokenTypeIds">(B, T) segment ids.</param>
-    public override Tensor forward(Tensor inputIds, Tensor tokenTypeIds)
+    public override Tensor forward(Tensor inputIds, Tensor tokenTypeIds) => Embed(inputIds, tokenTypeIds, 0);
+
+    /// <param name="positionOffset">Position of the first token: decoders stepping with a cache embed one token at a time.</param>
+    public Tensor Embed(Tensor inputIds, Tensor tokenTypeIds, long positionOffset)
     {
-        var positions = arange(inputIds.shape[1], dtype: ScalarType.Int64, device: inputIds.device).unsqueeze(0); // (1, T)
+        var positions = arange(positionOffset, positionOffset + inputIds.shape[1], dtype: ScalarType.Int64, device: inputIds.device).unsqueeze(0); // (1, T)
         var embeddings = word_embeddings.call(inputIds) + token_type_embeddings.call(tokenTypeIds) + position_embeddings.call(positions);
         return dropout.call(LayerNorm.call(embeddings)); // (B, T, H)
     }

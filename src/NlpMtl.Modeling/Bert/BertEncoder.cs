@@ -18,6 +18,8 @@ public sealed class BertEncoder : Module<Tensor, Tensor, Tensor>
     /// <summary>The layers, for decoders warm-started from encoder weights.</summary>
     public IReadOnlyList<BertLayer> Layers => layer.ToList();
 
+    public int Count => layer.Count;
+
     public override Tensor forward(Tensor hiddenStates, Tensor additiveMask)
     {
         var x = hiddenStates;

@@ -18,6 +18,10 @@ public sealed class BertLayer : Module<Tensor, Tensor, Tensor>
         RegisterComponents();
     }
 
+    public BertAttention Attention => attention;
+    public BertIntermediate Intermediate => intermediate;
+    public BertOutput Output => output;
+
     public override Tensor forward(Tensor hiddenStates, Tensor additiveMask)
     {
         using var scope = NewDisposeScope();

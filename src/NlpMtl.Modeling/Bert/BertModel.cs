@@ -22,6 +22,7 @@ public sealed class BertModel : Module<Tensor, Tensor, Tensor, BaseModelOutput>
     public BertConfig Config { get; }
     public BertEmbeddings Embeddings => embeddings;
     public BertEncoder Encoder => encoder;
+    public BertPooler Pooler => pooler;
 
     /// <param name="inputIds">(B, T) int64 token ids.</param>
     /// <param name="attentionMask">(B, T) 1 for tokens, 0 for padding.</param>

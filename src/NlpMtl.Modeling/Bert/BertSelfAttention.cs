@@ -4,7 +4,12 @@ using static TorchSharp.torch.nn;
 
 namespace NlpMtl.Modeling.Bert;
 
-/// <summary>Mirrors HF <c>BertSelfAttention</c>: multi-head scaled dot-product attention over one sequence.</summary>
+/// <summary>
+/// Mirrors HF <c>BertSelfAttention</c>: multi-head scaled dot-product attention. The encoder attends a sequence to
+/// itself; decoders (BERT2BERT) reuse it for causal self-attention and, as HF's cross-attention does, with keys and
+/// values from the encoder's hidden states. An optional <see cref="KeyValueCache"/> makes incremental decoding
+/// compute each key/value once.
+/// </summary>
 public sealed class BertSelfAttention : Module<Tensor, Tensor, Tensor>
 {
     private readonly Linear query;
@@ -25,15 +30,34 @@ public sealed class BertSelfAttention : Module<Tensor, Tensor, Tensor>
 
     /// <param name="hiddenStates">(B, T, H).</param>
     /// <param name="additiveMask">(B, 1, 1, T): 0 where attended, a large negative number at padding.</param>
-    public override Tensor forward(Tensor hiddenStates, Tensor additiveMask)
+    public override Tensor forward(Tensor hiddenStates, Tensor additiveMask) =>
+        Attend(hiddenStates, hiddenStates, additiveMask, causal: false, cache: null);
+
+    /// <param name="queryStates">(B, Tq, H): the states that ask.</param>
+    /// <param name="keyValueStates">(B, Tk, H): the states attended to (ignored when a cross-attention cache is full).</param>
+    /// <param name="additiveMask">(B, 1, 1, Tk) or null.</param>
+    /// <param name="causal">Each query sees only keys at or before its position (decoder self-attention, no cache).</param>
+    /// <param name="cache">Self-attention: past keys/values, extended here. Cross-attention: computed once, then reused.</param>
+    public Tensor Attend(Tensor queryStates, Tensor keyValueStates, Tensor? additiveMask, bool causal, KeyValueCache? cache)
     {
         using var scope = NewDisposeScope();
-        var q = SplitHeads(query.call(hiddenStates)); // (B, nH, T, Hd)
-        var k = SplitHeads(key.call(hiddenStates));   // (B, nH, T, Hd)
-        var v = SplitHeads(value.call(hiddenStates)); // (B, nH, T, Hd)
-        var context = functional.scaled_dot_product_attention(q, k, v, additiveMask, training ? dropoutProbability : 0.0);
-        var (batch, _, length, headDim) = (context.shape[0], context.shape[1], context.shape[2], context.shape[3]);
-        return context.transpose(1, 2).reshape(batch, length, heads * headDim).MoveToOuterDisposeScope(); // (B, T, H)
+        var q = SplitHeads(query.call(queryStates)); // (B, nH, Tq, Hd)
+        Tensor k, v;
+        if (cache is { IsCross: true, Keys: not null })
+        {
+            (k, v) = (cache.Keys, cache.Values!); // (B, nH, S, Hd), computed at the first step
+        }
+        else
+        {
+            k = SplitHeads(key.call(keyValueStates));   // (B, nH, Tk, Hd)
+            v = SplitHeads(value.call(keyValueStates)); // (B, nH, Tk, Hd)
+            if (cache is not null) (k, v) = cache.Append(k, v); // self: (B, nH, past + Tk, Hd)
+        }
+        // With a cache the new queries are the latest positions and may see every cached key: no causal mask needed.
+        var isCausal = causal && cache is null && q.shape[2] > 1;
+        var context = functional.scaled_dot_product_attention(q, k, v, additiveMask, training ? dropoutProbability : 0.0, isCausal);
+        var (batch, length) = (context.shape[0], context.shape[2]);
+        return context.transpose(1, 2).reshape(batch, length, -1).MoveToOuterDisposeScope(); // (B, Tq, H)
     }
 
     Tensor SplitHeads(Tensor x) =>

@@ -62,6 +62,7 @@ public static class BertCheckpoint
     static Dictionary<string, Tensor> NormaliseNames(Dictionary<string, Tensor> tensors, BertConfig config)
     {
         var hasHead = config.Architectures.Any(a => a != "BertModel");
+        var multiTask = config.Architectures.Contains("NlpMtlMultiTaskModel");
         var prefixed = tensors.Keys.Any(k => k.StartsWith("bert.", StringComparison.Ordinal));
         var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         foreach (var (key, tensor) in tensors)
@@ -73,6 +74,7 @@ public static class BertCheckpoint
                 else if (hasHead && HeadPrefixes.Any(p => name.StartsWith(p, StringComparison.Ordinal))) continue;
             }
             if (name == "embeddings.position_ids") continue;
+            if (multiTask && name.StartsWith("heads.", StringComparison.Ordinal)) continue; // NlpMtl task heads: not the encoder's
             if (name.EndsWith(".gamma", StringComparison.Ordinal)) name = name[..^".gamma".Length] + ".weight";
             else if (name.EndsWith(".beta", StringComparison.Ordinal)) name = name[..^".beta".Length] + ".bias";
             result[name] = tensor;

@@ -1,0 +1,99 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace NlpMtl.Modeling.Bert;
+
+/// <summary>
+/// A BERT2BERT decoder (Rothe et al. 2020; HF <c>BertLMHeadModel</c> as a decoder): embeddings, a stack of
+/// <see cref="BertDecoderLayer"/>s, and an output projection tied to the decoder's own word embeddings plus a bias.
+/// </summary>
+public sealed class BertDecoder : Module<Tensor, Tensor, Tensor, Tensor>
+{
+    private readonly BertEmbeddings embeddings;
+    private readonly ModuleList<BertDecoderLayer> layer;
+    private readonly Parameter output_bias;
+
+    /// <param name="config">Decoder sizes: the encoder's, with the target vocabulary and the decoder depth.</param>
+    public BertDecoder(BertConfig config) : base(nameof(BertDecoder))
+    {
+        Config = config;
+        embeddings = new BertEmbeddings(config);
+        layer = new ModuleList<BertDecoderLayer>(Enumerable.Range(0, config.NumHiddenLayers).Select(_ => new BertDecoderLayer(config)).ToArray());
+        output_bias = Parameter(zeros(config.VocabSize));
+        RegisterComponents();
+    }
+
+    public BertConfig Config { get; }
+    public BertEmbeddings Embeddings => embeddings;
+    public IReadOnlyList<BertDecoderLayer> Layers => layer.ToList();
+
+    /// <summary>Teacher-forced logits (B, t, V) for targets (B, t) shifted right.</summary>
+    public override Tensor forward(Tensor decoderInputIds, Tensor encoderStates, Tensor encoderMask) =>
+        Step(decoderInputIds, encoderStates, encoderMask, null);
+
+    /// <summary>Logits (B, t, V) for <paramref name="decoderInputIds"/>; with a cache, only the new tokens are passed.</summary>
+    public Tensor Step(Tensor decoderInputIds, Tensor encoderStates, Tensor encoderMask, DecoderCache? cache)
+    {
+        using var scope = NewDisposeScope();
+        var offset = cache?.Length ?? 0;
+        var x = embeddings.Embed(decoderInputIds, zeros_like(decoderInputIds), offset); // (B, t, H)
+        for (var i = 0; i < layer.Count; i++) x = layer[i].Step(x, encoderStates, encoderMask, cache?.Layers[i]);
+        // Output projection tied to the input embeddings: (B, t, H) · (V, H)ᵀ + b.
+        var logits = functional.linear(x, embeddings.WordEmbeddings.weight!, output_bias);
+        return logits.MoveToOuterDisposeScope();
+    }
+
+    public DecoderCache NewCache() => new(layer.Count);
+
+    /// <summary>
+    /// Warm start from a pretrained encoder (BERT2BERT): positions, token types and embedding LayerNorm from the
+    /// encoder's embeddings; word embeddings too when the vocabularies are the same; decoder layer i from encoder
+    /// layer <paramref name="sourceLayers"/>[i] (self-attention and feed-forward; cross-attention keeps its fresh init).
+    /// </summary>
+    public void WarmStart(BertEmbeddings sourceEmbeddings, IReadOnlyList<BertLayer> sourceLayers, bool sameVocabulary)
+    {
+        if (sourceLayers.Count != layer.Count)
+            throw new ArgumentException($"warm start needs {layer.Count} encoder layers, got {sourceLayers.Count}", nameof(sourceLayers));
+        CopyMatching(sourceEmbeddings, embeddings, skip: sameVocabulary ? null : "word_embeddings.");
+        for (var i = 0; i < layer.Count; i++) CopyMatching(sourceLayers[i], layer[i], skip: null);
+    }
+
+    /// <summary>Copies every tensor of <paramref name="source"/> whose name and shape the target also has.</summary>
+    static void CopyMatching(Module source, Module target, string? skip)
+    {
+        var from = source.state_dict();
+        using var noGrad = no_grad();
+        foreach (var (name, tensor) in target.state_dict())
+        {
+            if (skip is not null && name.StartsWith(skip, StringComparison.Ordinal)) continue;
+            if (from.TryGetValue(name, out var value) && value.shape.SequenceEqual(tensor.shape)) tensor.copy_(value);
+        }
+    }
+}
+
+/// <summary>The per-layer key/value caches of one incremental decoding run.</summary>
+public sealed class DecoderCache(int layers) : IDisposable
+{
+    public IReadOnlyList<BertDecoderLayer.LayerCache> Layers { get; } =
+        Enumerable.Range(0, layers).Select(_ => new BertDecoderLayer.LayerCache()).ToArray();
+
+    /// <summary>Positions already decoded.</summary>
+    public long Length => Layers[0].Self.Length;
+
+    /// <summary>Keeps the rows of <paramref name="batchIndices"/> (beam search reordering).</summary>
+    public void Select(Tensor batchIndices)
+    {
+        foreach (var layer in Layers)
+        {
+            layer.Self.Select(batchIndices);
+            layer.Cross.Select(batchIndices);
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var layer in Layers) layer.Dispose();
+    }
+}

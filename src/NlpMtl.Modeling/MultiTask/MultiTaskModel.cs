@@ -1,0 +1,86 @@
+using NlpMtl.Modeling.Bert;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace NlpMtl.Modeling.MultiTask;
+
+/// <summary>
+/// One pretrained BERT encoder shared by task heads (sentiment classifier, summarization and translation decoders).
+/// The encoder's state-dict names are BertModel's (<c>embeddings.…</c>, <c>encoder.layer.…</c>, <c>pooler.…</c>), so the
+/// checkpoint is an HF BERT checkpoint; heads live under <c>heads.&lt;task&gt;.</c>, which cannot collide.
+/// </summary>
+public sealed class MultiTaskModel : Module
+{
+    public const string Architecture = "NlpMtlMultiTaskModel";
+
+    private readonly BertEmbeddings embeddings;
+    private readonly BertEncoder encoder;
+    private readonly BertPooler pooler;
+    private readonly ModuleDict<Module> heads;
+
+    /// <summary>Builds the model around <paramref name="pretrained"/>'s modules (it takes them over).</summary>
+    /// <param name="warmStartDecoders">Copy encoder weights into fresh decoders (BERT2BERT); false when a checkpoint
+    /// with trained decoders is about to be loaded.</param>
+    public MultiTaskModel(BertModel pretrained, MultiTaskConfig config, bool warmStartDecoders = true) : base(nameof(MultiTaskModel))
+    {
+        EncoderConfig = pretrained.Config;
+        Config = config;
+        embeddings = pretrained.Embeddings;
+        encoder = pretrained.Encoder;
+        pooler = pretrained.Pooler;
+        heads = new ModuleDict<Module>();
+        if (config.Sentiment is { } sentiment)
+            heads.Add(TaskNames.Sentiment, new SequenceClassificationHead(EncoderConfig.HiddenSize, sentiment));
+        foreach (var task in new[] { TaskNames.Summarize, TaskNames.Translate }.Where(config.Tasks.Contains))
+        {
+            var head = config.Decoder(task);
+            if (head.Layers > EncoderConfig.NumHiddenLayers)
+                throw new InvalidDataException($"{task}: {head.Layers} decoder layers but the encoder has only {EncoderConfig.NumHiddenLayers} to warm-start from");
+            var decoder = new BertDecoder(DecoderConfig(head));
+            if (warmStartDecoders)
+                decoder.WarmStart(embeddings, encoder.Layers.Take(head.Layers).ToList(), sameVocabulary: head.Vocabulary == "encoder");
+            heads.Add(task, decoder);
+        }
+        RegisterComponents();
+    }
+
+    public BertConfig EncoderConfig { get; }
+    public MultiTaskConfig Config { get; }
+    public IReadOnlyList<string> Tasks => Config.Tasks;
+
+    /// <summary>The decoder's sizes: the encoder's, with the head's vocabulary and depth.</summary>
+    public BertConfig DecoderConfig(DecoderHeadConfig head) =>
+        EncoderConfig with { VocabSize = head.VocabSize, NumHiddenLayers = head.Layers, PadTokenId = head.PadId, Architectures = ["BertDecoder"] };
+
+    /// <summary>(B, T) ids, mask, token types → (B, T, H) hidden states.</summary>
+    public Tensor Encode(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds)
+    {
+        using var scope = NewDisposeScope();
+        var hidden = encoder.call(embeddings.call(inputIds, tokenTypeIds), BertModel.AdditiveMask(attentionMask, inputIds.device));
+        return hidden.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>(B, T, H) hidden states → (B, C) sentiment logits.</summary>
+    public Tensor SentimentLogits(Tensor hiddenStates, Tensor attentionMask) =>
+        ((SequenceClassificationHead)Head(TaskNames.Sentiment)).call(hiddenStates, attentionMask);
+
+    public BertDecoder Decoder(string task) => (BertDecoder)Head(task);
+
+    /// <summary>Teacher-forced (B, t, V) logits of <paramref name="task"/>'s decoder.</summary>
+    public Tensor DecoderLogits(string task, Tensor hiddenStates, Tensor attentionMask, Tensor decoderInputIds)
+    {
+        using var scope = NewDisposeScope();
+        var mask = BertModel.AdditiveMask(attentionMask, hiddenStates.device);
+        return Decoder(task).call(decoderInputIds, hiddenStates, mask).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The encoder's parameters (embeddings, layers, pooler): what every task shares.</summary>
+    public IEnumerable<Parameter> EncoderParameters() =>
+        embeddings.parameters().Concat(encoder.parameters()).Concat(pooler.parameters());
+
+    public IEnumerable<Parameter> HeadParameters(string task) => Head(task).parameters();
+
+    Module Head(string task) =>
+        heads.TryGetValue(task, out var head) ? head : throw new InvalidOperationException($"the model has no {task} head (heads: {string.Join(", ", Tasks)})");
+}
