@@ -1,0 +1,72 @@
+using NlpMtl.Core.Metrics;
+using NlpMtl.Modeling.Generation;
+using NlpMtl.Modeling.MultiTask;
+using static TorchSharp.torch;
+
+namespace NlpMtl.Modeling.Training;
+
+/// <summary>
+/// Validation metrics in TorchSharp: sentiment accuracy and macro-F1, summarization ROUGE-1/2/L, translation
+/// sacreBLEU, and a combined score (the mean of accuracy, ROUGE-1 and BLEU over the tasks present, all 0–100)
+/// used for early stopping and best-checkpoint selection.
+/// </summary>
+public static class Evaluator
+{
+    public static Dictionary<string, double> Evaluate(MultiTaskModel model, IReadOnlyDictionary<string, TaskData> data, EvaluationConfig config)
+    {
+        var wasTraining = model.training;
+        model.eval();
+        try
+        {
+            var metrics = new Dictionary<string, double>();
+            var primary = new List<double>();
+            foreach (var (task, taskData) in data.OrderBy(p => p.Key, StringComparer.Ordinal))
+            {
+                if (task == TaskNames.Sentiment && taskData.SentimentValidation.Count > 0)
+                {
+                    var examples = Take(taskData.SentimentValidation, config.MaxExamples);
+                    var predicted = TorchPredictor.Classify(model, taskData.SourceTokenizer, examples.Select(e => e.Text).ToList(), config.BatchSize)
+                        .Select(p => p.Label).ToList();
+                    var gold = examples.Select(e => e.Label).ToList();
+                    metrics[$"{task}/accuracy"] = 100 * ClassificationMetrics.Accuracy(gold, predicted);
+                    metrics[$"{task}/macro_f1"] = 100 * ClassificationMetrics.MacroF1(gold, predicted);
+                    primary.Add(metrics[$"{task}/accuracy"]);
+                }
+                else if (taskData.Seq2SeqValidation.Count > 0)
+                {
+                    var examples = Take(taskData.Seq2SeqValidation, config.MaxExamples);
+                    var head = model.Config.Decoder(task);
+                    var options = new GenerationOptions
+                    {
+                        MaxNewTokens = head.MaxTargetLength, NumBeams = config.NumBeams,
+                        LengthPenalty = head.LengthPenalty, NoRepeatNgramSize = head.NoRepeatNgramSize,
+                    };
+                    var outputs = TorchPredictor.Generate(model, task, taskData.SourceTokenizer, taskData.Vocabulary!,
+                        examples.Select(e => e.Source).ToList(), options, config.BatchSize);
+                    var references = examples.Select(e => e.Targets).ToList();
+                    if (task == TaskNames.Summarize)
+                    {
+                        var rouge = Rouge.Corpus(outputs, references);
+                        (metrics[$"{task}/rouge1"], metrics[$"{task}/rouge2"], metrics[$"{task}/rougeL"]) = (rouge.Rouge1, rouge.Rouge2, rouge.RougeL);
+                        primary.Add(rouge.Rouge1);
+                    }
+                    else
+                    {
+                        var streams = Enumerable.Range(0, references.Max(r => r.Count))
+                            .Select(k => (IReadOnlyList<string>)references.Select(r => k < r.Count ? r[k] : "").ToList()).ToList();
+                        metrics[$"{task}/bleu"] = SacreBleu.Corpus(outputs, streams).Score;
+                        primary.Add(metrics[$"{task}/bleu"]);
+                    }
+                }
+            }
+            if (primary.Count > 0) metrics["combined"] = primary.Average();
+            return metrics;
+        }
+        finally
+        {
+            model.train(wasTraining);
+        }
+    }
+
+    static IReadOnlyList<T> Take<T>(IReadOnlyList<T> items, int? max) => max is { } m && m < items.Count ? items.Take(m).ToList() : items;
+}

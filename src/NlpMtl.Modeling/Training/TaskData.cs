@@ -1,0 +1,86 @@
+using NlpMtl.Core.Data;
+using NlpMtl.Core.Tokenization;
+using NlpMtl.Modeling.MultiTask;
+
+namespace NlpMtl.Modeling.Training;
+
+/// <summary>One task's tokenized training set, raw validation set, labels or decoder vocabulary.</summary>
+public sealed class TaskData
+{
+    public required string Task { get; init; }
+    public required TaskTrainingConfig Settings { get; init; }
+    public required BertInputTokenizer SourceTokenizer { get; init; }
+    public required IReadOnlyList<TaskExample> Train { get; init; }
+    public IReadOnlyList<SentimentExample> SentimentValidation { get; init; } = [];
+    public IReadOnlyList<Seq2SeqExample> Seq2SeqValidation { get; init; } = [];
+    public string[] Labels { get; init; } = [];
+    public IDecoderVocabulary? Vocabulary { get; init; }
+    /// <summary>Directory of the target tokenizer files to copy into checkpoints (vocabulary <c>target</c>).</summary>
+    public string? TargetTokenizerSource { get; init; }
+
+    /// <summary>Reads and tokenizes a task's data. <paramref name="existing"/>: heads of a checkpoint being fine-tuned.</summary>
+    public static TaskData Load(string task, TaskTrainingConfig settings, TrainingConfig root, string encoderDirectory,
+        MultiTaskConfig? existing, string? existingDirectory)
+    {
+        var source = BertInputTokenizer.FromCheckpoint(encoderDirectory, settings.MaxSourceLength);
+        var train = root.Resolve(settings.Train);
+        if (task == TaskNames.Sentiment)
+        {
+            var examples = Limit(DatasetReader.ReadSentiment(train), settings.MaxTrainExamples);
+            var labels = existing?.Sentiment?.Labels ?? LabelSet.Labels(examples).ToArray();
+            var index = labels.Select((l, i) => (l, i)).ToDictionary(p => p.l, p => p.i);
+            var unknown = examples.FirstOrDefault(e => !index.ContainsKey(e.Label));
+            if (unknown is not null) throw new InvalidDataException($"{train}: label '{unknown.Label}' is not one of the head's labels ({string.Join(", ", labels)})");
+            return new TaskData
+            {
+                Task = task, Settings = settings, SourceTokenizer = source, Labels = labels,
+                Train = examples.Select(e => new TaskExample([.. source.Encode(e.Text)], index[e.Label], null)).ToList(),
+                SentimentValidation = settings.Validation is null ? [] : DatasetReader.ReadSentiment(root.Resolve(settings.Validation)),
+            };
+        }
+
+        var (vocabulary, tokenizerSource) = DecoderVocabulary(task, settings, root, encoderDirectory, existing, existingDirectory);
+        var pairs = Limit(DatasetReader.ReadSeq2Seq(train, settings.TrainTarget is null ? null : root.Resolve(settings.TrainTarget)), settings.MaxTrainExamples);
+        return new TaskData
+        {
+            Task = task, Settings = settings, SourceTokenizer = source, Vocabulary = vocabulary, TargetTokenizerSource = tokenizerSource,
+            Train = pairs.Select(p => new TaskExample([.. source.Encode(p.Source)], 0, vocabulary.EncodeTarget(p.Targets[0], settings.MaxTargetLength))).ToList(),
+            Seq2SeqValidation = settings.Validation is null ? []
+                : DatasetReader.ReadSeq2Seq(root.Resolve(settings.Validation), settings.ValidationTarget is null ? null : root.Resolve(settings.ValidationTarget)),
+        };
+    }
+
+    /// <summary>The head this data implies (labels, vocabulary size, special ids).</summary>
+    public MultiTaskConfig AddHeadTo(MultiTaskConfig config)
+    {
+        if (Task == TaskNames.Sentiment)
+            return config with { Sentiment = new SentimentHeadConfig { Labels = Labels, Pooling = Settings.Pooling, Dropout = Settings.Dropout } };
+        var head = new DecoderHeadConfig
+        {
+            Layers = Settings.DecoderLayers, Vocabulary = Settings.Vocabulary, VocabSize = Vocabulary!.VocabSize,
+            TargetTokenizerDirectory = Settings.Vocabulary == "target" ? $"{Task}_tokenizer" : null,
+            PadId = Vocabulary.PadId, BosId = Vocabulary.BosId, EosId = Vocabulary.EosId,
+            MaxSourceLength = Settings.MaxSourceLength, MaxTargetLength = Settings.MaxTargetLength,
+            NumBeams = Settings.NumBeams, LengthPenalty = Settings.LengthPenalty, NoRepeatNgramSize = Settings.NoRepeatNgramSize,
+        };
+        return Task == TaskNames.Summarize ? config with { Summarize = head } : config with { Translate = head };
+    }
+
+    static (IDecoderVocabulary, string?) DecoderVocabulary(string task, TaskTrainingConfig settings, TrainingConfig root,
+        string encoderDirectory, MultiTaskConfig? existing, string? existingDirectory)
+    {
+        var existingHead = existing is null || !existing.Tasks.Contains(task) ? null : existing.Decoder(task);
+        var useTarget = (existingHead?.Vocabulary ?? settings.Vocabulary) == "target";
+        if (!useTarget)
+        {
+            var tokenizer = BertInputTokenizer.FromCheckpoint(encoderDirectory, settings.MaxTargetLength);
+            return (new WordPieceDecoderVocabulary(tokenizer, Path.Combine(encoderDirectory, "vocab.txt")), null);
+        }
+        var directory = existingHead?.TargetTokenizerDirectory is { } sub && existingDirectory is not null
+            ? Path.Combine(existingDirectory, sub)
+            : root.Resolve(settings.TargetTokenizer!);
+        return (TargetTokenizer.Load(directory), directory);
+    }
+
+    static IReadOnlyList<T> Limit<T>(IReadOnlyList<T> items, int? max) => max is { } m && m < items.Count ? items.Take(m).ToList() : items;
+}

@@ -1,0 +1,136 @@
+using System.Diagnostics;
+using NlpMtl.Modeling.MultiTask;
+using NlpMtl.Modeling.Training.Reporting;
+using TorchSharp;
+using TorchSharp.Modules;
+using TorchSharp.PyBridge;
+using static TorchSharp.torch;
+
+namespace NlpMtl.Modeling.Training;
+
+/// <summary>
+/// Multi-task fine-tuning: each step samples a task (or, with PCGrad, takes one batch of every task), computes its
+/// loss on the shared encoder and that task's head, balances it, and updates with AdamW under a warm-up/decay
+/// schedule, clipping and accumulation. Evaluates every N steps, keeps the best checkpoint (OUT/best) and the
+/// resumable last one (OUT/last), stops early on a stalled combined score, and writes metrics.jsonl and curves.png.
+/// </summary>
+public sealed class Trainer(TrainingConfig config, TrainerOptions options)
+{
+    public sealed record Result(long Steps, double BestScore, long BestStep, IReadOnlyDictionary<string, double> LastMetrics, double TokensPerSecond);
+
+    public Result Run(CancellationToken cancellationToken = default)
+    {
+        var output = Directory.CreateDirectory(options.OutputDirectory).FullName;
+        if (config.Threads > 0) set_num_threads(config.Threads);
+        var encoderDirectory = TrainingSetup.EncoderDirectory(config, options);
+        var data = TrainingSetup.LoadData(config, options, encoderDirectory);
+        using var model = TrainingSetup.CreateModel(options, encoderDirectory, data);
+        var balancer = new LossBalancer(config.Balancing, data.ToDictionary(p => p.Key, p => config.Tasks[p.Key].Weight));
+        var (optimizer, baseRates) = TrainingSetup.CreateOptimizer(model, config.Optimizer, data.Keys, balancer.LogVariances);
+        var batches = data.ToDictionary(p => p.Key, p => new TaskBatches(p.Value.Train, p.Value.Settings.BatchSize, (ulong)config.Seed * 31 + (ulong)p.Key.Length));
+        var timeBudget = options.TimeBudgetMinutes ?? config.TimeBudgetMinutes;
+        var maxSteps = options.MaxSteps ?? config.MaxSteps;
+
+        var state = new TrainerState { Horizon = maxSteps, SamplerState = (ulong)config.Seed, PcGradState = (ulong)config.Seed + 1 };
+        var last = Path.Combine(output, "last");
+        if (options.Resume)
+        {
+            state = TrainerState.Load(last);
+            using (var saved = MultiTaskCheckpoint.Load(last)) CopyWeights(saved, model);
+            optimizer.load_py(Path.Combine(last, TrainerState.OptimizerFile));
+            foreach (var (task, position) in state.BatchPositions) batches[task].Restore(position[0], position[1]);
+            balancer.Restore(state.LossRunningMeans, state.LogVariances);
+        }
+        var sampler = new TaskSampler(data.ToDictionary(p => p.Key, p => p.Value.Train.Count), config.Sampling, state.SamplerState);
+        var pcGradRandom = new SplitMix64(state.PcGradState);
+        var shared = model.EncoderParameters().Where(p => p.requires_grad).ToList();
+        var pcGrad = config.Balancing.Method == "pcgrad" && data.Count > 1;
+
+        using var log = new MetricsLog(Path.Combine(output, "metrics.jsonl"), options.Resume ? state.Step : null);
+        using var progress = new TrainingProgress(state.Horizon, timeBudget is null ? null : TimeSpan.FromMinutes(timeBudget.Value), options.Log);
+        var clock = Stopwatch.StartNew();
+        var elapsedBefore = state.ElapsedSeconds;
+        long tokens = 0;
+        Dictionary<string, double> lastMetrics = [];
+        var step = state.Step;
+        model.train();
+
+        while (step < state.Horizon && !cancellationToken.IsCancellationRequested)
+        {
+            var losses = new Dictionary<string, double>();
+            using (var scope = NewDisposeScope())
+            {
+                manual_seed(config.Seed * 1_000_003L + step); // dropout depends on the step alone, so resume repeats it
+                optimizer.zero_grad();
+                var taskGradients = new List<Tensor>();
+                for (var micro = 0; micro < config.Optimizer.AccumulationSteps; micro++)
+                {
+                    foreach (var task in pcGrad ? data.Keys.Order(StringComparer.Ordinal).ToList() : [sampler.Next()])
+                    {
+                        var batch = BatchTensors.From(batches[task].Next(), data[task].SourceTokenizer.PadId, data[task].Vocabulary?.PadId ?? 0);
+                        var loss = TaskLoss.Compute(model, task, batch, config.Optimizer.LabelSmoothing);
+                        losses[task] = loss.item<float>();
+                        (balancer.Combine(task, loss) / config.Optimizer.AccumulationSteps).backward();
+                        tokens += batch.Tokens;
+                        if (pcGrad)
+                        {
+                            taskGradients.Add(PcGrad.Snapshot(shared));
+                            foreach (var p in shared) p.grad?.zero_();
+                        }
+                    }
+                }
+                if (pcGrad) PcGrad.Apply(shared, taskGradients, pcGradRandom);
+                nn.utils.clip_grad_norm_(model.parameters().Where(p => p.requires_grad), config.Optimizer.MaxGradNorm);
+                var factor = LearningRateSchedule.Factor(step, state.Horizon, config.Optimizer.WarmupRatio);
+                var groups = optimizer.ParamGroups.ToList();
+                for (var g = 0; g < groups.Count; g++) groups[g].LearningRate = baseRates[g] * factor;
+                optimizer.step();
+            }
+            step++;
+            var seconds = elapsedBefore + clock.Elapsed.TotalSeconds;
+            progress.Report(step, losses, baseRates[0] * LearningRateSchedule.Factor(step - 1, state.Horizon, config.Optimizer.WarmupRatio), tokens);
+            foreach (var (task, loss) in losses) log.Write(new MetricRecord(step, "train", $"loss/{task}", loss, DateTimeOffset.UtcNow));
+            log.Write(new MetricRecord(step, "train", "tokens_per_s", tokens / Math.Max(clock.Elapsed.TotalSeconds, 1e-9), DateTimeOffset.UtcNow));
+
+            // A time budget fixes the schedule's horizon once the speed is known, so the rate still decays to zero.
+            if (timeBudget is { } minutes && step == Math.Min(20, state.Horizon - 1) && !options.Resume)
+                state = state with { Horizon = Math.Clamp((long)(minutes * 60 / (seconds / step)), step + 1, state.Horizon) };
+            var outOfTime = timeBudget is { } budget && seconds >= budget * 60;
+            var finalStep = step >= state.Horizon || outOfTime || cancellationToken.IsCancellationRequested;
+            if (step % config.Evaluation.EverySteps != 0 && !finalStep) continue;
+
+            lastMetrics = Evaluator.Evaluate(model, data, config.Evaluation);
+            progress.ReportEval(step, lastMetrics);
+            foreach (var (name, value) in lastMetrics) log.Write(new MetricRecord(step, "eval", name, value, DateTimeOffset.UtcNow));
+            var score = lastMetrics.GetValueOrDefault("combined", -losses.Values.Average());
+            var improved = score > state.BestScore;
+            state = state with
+            {
+                Step = step, SamplerState = sampler.State, PcGradState = pcGradRandom.State, ElapsedSeconds = seconds,
+                BatchPositions = batches.ToDictionary(p => p.Key, p => new[] { p.Value.Epoch, p.Value.Position }),
+                LossRunningMeans = balancer.RunningMeans.ToDictionary(), LogVariances = balancer.LogVariances.data<float>().ToArray(),
+                BestScore = improved ? score : state.BestScore, BestStep = improved ? step : state.BestStep,
+                EvaluationsWithoutImprovement = improved ? 0 : state.EvaluationsWithoutImprovement + 1,
+            };
+            if (improved) Save(model, data, encoderDirectory, Path.Combine(output, "best"));
+            Save(model, data, encoderDirectory, last);
+            optimizer.save_py(Path.Combine(last, TrainerState.OptimizerFile));
+            state.Save(last);
+            if (outOfTime || (config.Evaluation.Patience > 0 && state.EvaluationsWithoutImprovement >= config.Evaluation.Patience)) break;
+        }
+
+        TrainingPlot.Save(MetricsLog.Read(Path.Combine(output, "metrics.jsonl")), Path.Combine(output, "curves.png"));
+        return new Result(step, state.BestScore, state.BestStep, lastMetrics, tokens / Math.Max(clock.Elapsed.TotalSeconds, 1e-9));
+    }
+
+    static void Save(MultiTaskModel model, IReadOnlyDictionary<string, TaskData> data, string encoderDirectory, string directory) =>
+        MultiTaskCheckpoint.Save(model, directory, encoderDirectory,
+            data.Values.Where(d => d.TargetTokenizerSource is not null).ToDictionary(d => d.Task, d => d.TargetTokenizerSource!));
+
+    static void CopyWeights(MultiTaskModel from, MultiTaskModel to)
+    {
+        var source = from.state_dict();
+        using var noGrad = no_grad();
+        foreach (var (name, tensor) in to.state_dict()) tensor.copy_(source[name]);
+    }
+}

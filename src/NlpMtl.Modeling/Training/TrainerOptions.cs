@@ -1,0 +1,17 @@
+namespace NlpMtl.Modeling.Training;
+
+/// <summary>Command-line overrides of a <see cref="TrainingConfig"/> (<c>nlpmtl train</c>).</summary>
+public sealed record TrainerOptions
+{
+    public required string OutputDirectory { get; init; }
+    public long? MaxSteps { get; init; }
+    public double? TimeBudgetMinutes { get; init; }
+    /// <summary>Continue the run saved in <c>OUT/last</c>.</summary>
+    public bool Resume { get; init; }
+    /// <summary>Start from a trained multi-task checkpoint (MT-DNN's per-task fine-tune).</summary>
+    public string? From { get; init; }
+    /// <summary>Train only these tasks (default: all in the config).</summary>
+    public IReadOnlyList<string>? Tasks { get; init; }
+    /// <summary>Live progress output; null: console.</summary>
+    public TextWriter? Log { get; init; }
+}

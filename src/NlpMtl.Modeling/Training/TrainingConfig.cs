@@ -1,0 +1,139 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using NlpMtl.Modeling.Bert;
+using NlpMtl.Modeling.MultiTask;
+
+namespace NlpMtl.Modeling.Training;
+
+/// <summary>One task's data and head settings in a training config.</summary>
+public sealed record TaskTrainingConfig
+{
+    /// <summary>Training data: sentiment TSV/JSONL, seq2seq JSONL, or the source side of two aligned text files.</summary>
+    public string Train { get; init; } = "";
+    /// <summary>Target side of aligned text files (translation), else null.</summary>
+    public string? TrainTarget { get; init; }
+    public string? Validation { get; init; }
+    public string? ValidationTarget { get; init; }
+
+    /// <summary>Static loss weight (balancing <c>static</c>) and sampling size override.</summary>
+    public double Weight { get; init; } = 1.0;
+    public int BatchSize { get; init; } = 32;
+    public int MaxSourceLength { get; init; } = 128;
+    public int MaxTargetLength { get; init; } = 64;
+    /// <summary>Use at most this many training examples (null: all).</summary>
+    public int? MaxTrainExamples { get; init; }
+
+    // Sentiment head
+    public string Pooling { get; init; } = "mean";
+    public double Dropout { get; init; } = 0.1;
+
+    // Decoder heads
+    public int DecoderLayers { get; init; } = 3;
+    /// <summary><c>encoder</c> (the encoder's WordPiece vocabulary) or <c>target</c> (a cased target tokenizer).</summary>
+    public string Vocabulary { get; init; } = "encoder";
+    /// <summary>Directory of the target tokenizer files (vocabulary <c>target</c>).</summary>
+    public string? TargetTokenizer { get; init; }
+    public int NumBeams { get; init; } = 4;
+    public double LengthPenalty { get; init; } = 1.0;
+    public int NoRepeatNgramSize { get; init; } = 3;
+}
+
+public sealed record SamplingConfig
+{
+    /// <summary><c>proportional</c> (to dataset size), <c>temperature</c> (size^(1/T)), or <c>uniform</c>.</summary>
+    public string Method { get; init; } = "temperature";
+    public double Temperature { get; init; } = 2.0;
+}
+
+public sealed record BalancingConfig
+{
+    /// <summary><c>static</c> (task weights), <c>uncertainty</c> (Kendall et al. 2018) or <c>pcgrad</c> (Yu et al. 2020).</summary>
+    public string Method { get; init; } = "static";
+    /// <summary>Divide each task's loss by its running mean so tasks of different scale weigh alike.</summary>
+    public bool NormalizeLosses { get; init; }
+}
+
+public sealed record OptimizerConfig
+{
+    public double LearningRate { get; init; } = 5e-5;
+    /// <summary>Learning rate of head parameters (fresh cross-attention and classifiers learn faster); null: same.</summary>
+    public double? HeadLearningRate { get; init; }
+    public double WeightDecay { get; init; } = 0.01;
+    public double WarmupRatio { get; init; } = 0.06;
+    public double MaxGradNorm { get; init; } = 1.0;
+    public int AccumulationSteps { get; init; } = 1;
+    public double LabelSmoothing { get; init; } = 0.1;
+}
+
+public sealed record EvaluationConfig
+{
+    public int EverySteps { get; init; } = 500;
+    /// <summary>Validation examples per task per evaluation (null: all).</summary>
+    public int? MaxExamples { get; init; } = 500;
+    /// <summary>Stop after this many evaluations without a better combined score (0: never).</summary>
+    public int Patience { get; init; } = 3;
+    /// <summary>Beams during evaluation (1: greedy, faster).</summary>
+    public int NumBeams { get; init; } = 1;
+    public int BatchSize { get; init; } = 32;
+}
+
+/// <summary>A training run: <c>nlpmtl train --config FILE</c>. Relative paths are relative to the config file.</summary>
+public sealed record TrainingConfig
+{
+    /// <summary>An HF checkpoint directory, or <c>pretrained</c> for the embedded all-MiniLM-L6-v2.</summary>
+    public string BaseModel { get; init; } = "pretrained";
+    public int Seed { get; init; } = 42;
+    public Dictionary<string, TaskTrainingConfig> Tasks { get; init; } = [];
+    public SamplingConfig Sampling { get; init; } = new();
+    public BalancingConfig Balancing { get; init; } = new();
+    public OptimizerConfig Optimizer { get; init; } = new();
+    public EvaluationConfig Evaluation { get; init; } = new();
+    public long MaxSteps { get; init; } = 1000;
+    public double? TimeBudgetMinutes { get; init; }
+    public int Threads { get; init; }
+
+    [JsonIgnore] public string Directory { get; init; } = ".";
+
+    public string Resolve(string path) => Path.GetFullPath(Path.Combine(Directory, path));
+
+    public static TrainingConfig Load(string path)
+    {
+        TrainingConfig config;
+        try
+        {
+            config = JsonSerializer.Deserialize<TrainingConfig>(File.ReadAllText(path), JsonOptions)
+                ?? throw new InvalidDataException($"{path}: empty training config");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path}: invalid training config at {e.Path} ({e.Message})", e);
+        }
+        config = config with { Directory = Path.GetDirectoryName(Path.GetFullPath(path))! };
+        config.Validate(path);
+        return config;
+    }
+
+    public static readonly JsonSerializerOptions JsonOptions = new(BertConfig.JsonOptions)
+    {
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+    };
+
+    void Validate(string source)
+    {
+        if (Tasks.Count == 0) throw new InvalidDataException($"{source}: 'tasks' is empty");
+        foreach (var (task, settings) in Tasks)
+        {
+            if (!TaskNames.All.Contains(task)) throw new InvalidDataException($"{source}: unknown task '{task}' (tasks: {string.Join(", ", TaskNames.All)})");
+            if (string.IsNullOrWhiteSpace(settings.Train)) throw new InvalidDataException($"{source}: tasks.{task}.train is missing");
+            if (settings.BatchSize < 1) throw new InvalidDataException($"{source}: tasks.{task}.batch_size must be positive");
+            if (settings.Vocabulary is not ("encoder" or "target")) throw new InvalidDataException($"{source}: tasks.{task}.vocabulary must be 'encoder' or 'target'");
+            if (settings.Vocabulary == "target" && settings.TargetTokenizer is null) throw new InvalidDataException($"{source}: tasks.{task}.target_tokenizer is required with vocabulary 'target'");
+        }
+        if (Sampling.Method is not ("proportional" or "temperature" or "uniform")) throw new InvalidDataException($"{source}: sampling.method '{Sampling.Method}' (proportional, temperature, uniform)");
+        if (Balancing.Method is not ("static" or "uncertainty" or "pcgrad")) throw new InvalidDataException($"{source}: balancing.method '{Balancing.Method}' (static, uncertainty, pcgrad)");
+        if (MaxSteps < 1) throw new InvalidDataException($"{source}: max_steps must be positive");
+        if (Optimizer.AccumulationSteps < 1) throw new InvalidDataException($"{source}: optimizer.accumulation_steps must be positive");
+    }
+}

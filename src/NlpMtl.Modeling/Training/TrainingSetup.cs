@@ -1,0 +1,72 @@
+using NlpMtl.Modeling.Bert;
+using NlpMtl.Modeling.Checkpoints;
+using NlpMtl.Modeling.MultiTask;
+using NlpMtl.Modeling.Pretrained;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace NlpMtl.Modeling.Training;
+
+/// <summary>Builds what a run starts from: the encoder checkpoint directory, the task data, the model, the optimizer.</summary>
+public static class TrainingSetup
+{
+    /// <summary>The HF checkpoint directory of the base encoder; <c>pretrained</c> writes the embedded MiniLM once.</summary>
+    public static string EncoderDirectory(TrainingConfig config, TrainerOptions options)
+    {
+        if (options.From is not null) return Path.GetFullPath(options.From);
+        if (config.BaseModel != "pretrained") return config.Resolve(config.BaseModel);
+        var directory = Path.Combine(options.OutputDirectory, "pretrained");
+        if (!File.Exists(Path.Combine(directory, CheckpointFiles.Safetensors))) PretrainedCheckpointWriter.WriteMiniLm(directory);
+        return directory;
+    }
+
+    public static Dictionary<string, TaskData> LoadData(TrainingConfig config, TrainerOptions options, string encoderDirectory)
+    {
+        var tasks = options.Tasks ?? [.. config.Tasks.Keys];
+        var missing = tasks.FirstOrDefault(t => !config.Tasks.ContainsKey(t));
+        if (missing is not null) throw new InvalidDataException($"--tasks names '{missing}', which the config does not configure");
+        MultiTaskConfig? existing = options.From is null ? null : MultiTaskConfig.Load(Path.Combine(options.From, MultiTaskConfig.FileName));
+        return tasks.ToDictionary(t => t, t => TaskData.Load(t, config.Tasks[t], config, encoderDirectory, existing, options.From));
+    }
+
+    /// <summary>A fresh multi-task model on the base encoder, or the <c>--from</c> checkpoint with all its heads.</summary>
+    public static MultiTaskModel CreateModel(TrainerOptions options, string encoderDirectory, IReadOnlyDictionary<string, TaskData> data)
+    {
+        if (options.From is not null)
+        {
+            var model = MultiTaskCheckpoint.Load(options.From);
+            var absent = data.Keys.FirstOrDefault(t => !model.Tasks.Contains(t));
+            if (absent is not null) throw new InvalidDataException($"{options.From}: the checkpoint has no {absent} head to fine-tune");
+            return model;
+        }
+        var heads = data.Values.Aggregate(new MultiTaskConfig(), (config, task) => task.AddHeadTo(config));
+        return new MultiTaskModel(BertCheckpoint.Load(encoderDirectory), heads);
+    }
+
+    /// <summary>
+    /// AdamW with BERT's grouping — no weight decay on biases and LayerNorm — and an optional higher rate for the
+    /// heads of the trained tasks. Heads of tasks not being trained are frozen (--from … --tasks).
+    /// </summary>
+    public static (AdamW Optimizer, double[] BaseRates) CreateOptimizer(MultiTaskModel model, OptimizerConfig config,
+        IEnumerable<string> trainedTasks, Parameter logVariances)
+    {
+        var trained = trainedTasks.ToHashSet();
+        foreach (var task in model.Tasks.Where(t => !trained.Contains(t)))
+            foreach (var p in model.HeadParameters(task)) p.requires_grad = false;
+
+        var named = model.named_parameters().Where(p => p.parameter.requires_grad).ToList();
+        bool IsHead(string name) => name.StartsWith("heads.", StringComparison.Ordinal);
+        bool NoDecay(string name) => name.EndsWith(".bias", StringComparison.Ordinal) || name.Contains("LayerNorm", StringComparison.Ordinal) || name.EndsWith("output_bias", StringComparison.Ordinal);
+        var headRate = config.HeadLearningRate ?? config.LearningRate;
+        var groups = new List<(IEnumerable<Parameter> Parameters, double Rate, double Decay)>
+        {
+            (named.Where(p => !IsHead(p.name) && !NoDecay(p.name)).Select(p => p.parameter), config.LearningRate, config.WeightDecay),
+            (named.Where(p => !IsHead(p.name) && NoDecay(p.name)).Select(p => p.parameter), config.LearningRate, 0.0),
+            (named.Where(p => IsHead(p.name) && !NoDecay(p.name)).Select(p => p.parameter), headRate, config.WeightDecay),
+            (named.Where(p => IsHead(p.name) && NoDecay(p.name)).Select(p => p.parameter), headRate, 0.0),
+            ([logVariances], headRate, 0.0),
+        };
+        var paramGroups = groups.Select(g => new AdamW.ParamGroup(g.Parameters.ToList(), g.Rate, 0.9, 0.999, 1e-8, g.Decay, false, false)).ToList();
+        return (optim.AdamW(paramGroups, config.LearningRate), groups.Select(g => g.Rate).ToArray());
+    }
+}
