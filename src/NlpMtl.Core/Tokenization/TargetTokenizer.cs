@@ -9,7 +9,7 @@ namespace NlpMtl.Core.Tokenization;
 /// bytes as fallback so any text encodes and decodes losslessly. Ids: <see cref="PadId"/>, <see cref="BosId"/>,
 /// <see cref="EosId"/>, then byte b at <see cref="FirstByteId"/> + b, then the kept base tokens, most frequent first.
 /// </summary>
-public sealed class TargetTokenizer
+public sealed class TargetTokenizer : IDecoderVocabulary
 {
     public const int PadId = 0, BosId = 1, EosId = 2;
     public const int FirstByteId = 3;
@@ -83,6 +83,18 @@ public sealed class TargetTokenizer
     }
 
     /// <summary>Token ids without BOS/EOS. Never fails: text whose base tokens were not kept is spelt with kept tokens and bytes.</summary>
+    int IDecoderVocabulary.PadId => PadId;
+    int IDecoderVocabulary.BosId => BosId;
+    int IDecoderVocabulary.EosId => EosId;
+
+    /// <summary>BOS, the text's ids (cut to fit), EOS: a decoder training target.</summary>
+    public int[] EncodeTarget(string text, int maxLength)
+    {
+        if (maxLength < 2) throw new ArgumentOutOfRangeException(nameof(maxLength), maxLength, "must leave room for BOS and EOS");
+        var ids = Encode(text);
+        return [BosId, .. ids.Take(maxLength - 2), EosId];
+    }
+
     public IReadOnlyList<int> Encode(string text)
     {
         ArgumentNullException.ThrowIfNull(text);

@@ -1,0 +1,38 @@
+using System.CommandLine;
+using NlpMtl.Modeling.Training;
+
+namespace NlpMtl.Worker.Commands;
+
+/// <summary><c>nlpmtl train --config FILE --out DIR</c>: multi-task fine-tuning (see <see cref="Trainer"/>).</summary>
+public static class TrainCommand
+{
+    public static Command Create()
+    {
+        var config = new Option<FileInfo>("--config") { Description = "Training config (JSON; see configs/)", Required = true };
+        var output = new Option<DirectoryInfo>("--out") { Description = "Run directory: best/, last/, metrics.jsonl, curves.png", Required = true };
+        var maxSteps = new Option<long?>("--max-steps") { Description = "Override the config's max_steps" };
+        var budget = new Option<double?>("--time-budget") { Description = "Stop after this many minutes (overrides the config)" };
+        var resume = new Option<bool>("--resume") { Description = "Continue the run saved in OUT/last" };
+        var from = new Option<DirectoryInfo?>("--from") { Description = "Start from a trained multi-task checkpoint (per-task fine-tune)" };
+        var tasks = new Option<string[]>("--tasks") { Description = "Train only these tasks (e.g. --tasks sentiment)", AllowMultipleArgumentsPerToken = true };
+        var command = new Command("train", "Fine-tune the shared encoder and task heads") { config, output, maxSteps, budget, resume, from, tasks };
+        command.SetAction((parse, cancellationToken) => NlpMtlCommandLine.Guard(token =>
+        {
+            var selected = parse.GetValue(tasks)?.SelectMany(t => t.Split(',', StringSplitOptions.RemoveEmptyEntries)).ToList();
+            var trainer = new Trainer(TrainingConfig.Load(parse.GetValue(config)!.FullName), new TrainerOptions
+            {
+                OutputDirectory = parse.GetValue(output)!.FullName,
+                MaxSteps = parse.GetValue(maxSteps),
+                TimeBudgetMinutes = parse.GetValue(budget),
+                Resume = parse.GetValue(resume),
+                From = parse.GetValue(from)?.FullName,
+                Tasks = selected is { Count: > 0 } ? selected : null,
+            });
+            var result = trainer.Run(token);
+            Console.WriteLine($"Trained {result.Steps} steps ({result.TokensPerSecond:F0} tokens/s); best combined score {result.BestScore:F2} at step {result.BestStep}");
+            foreach (var (name, value) in result.LastMetrics.OrderBy(p => p.Key, StringComparer.Ordinal)) Console.WriteLine($"  {name} = {value:F2}");
+            return Task.CompletedTask;
+        }, cancellationToken));
+        return command;
+    }
+}

@@ -1,0 +1,156 @@
+using NlpMtl.Modeling.MultiTask;
+using NlpMtl.Modeling.Training;
+using NlpMtl.Modeling.Training.Reporting;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NlpMtl.Modeling.Tests.Training;
+
+/// <summary>The trainer end to end on the tiny encoder: checkpoints, resume, outputs, memory.</summary>
+[Collection(TorchCollection.Name)]
+public class TrainerRunTests(PretrainedFixture fixture)
+{
+    static readonly string[] AllTasks = [.. TaskNames.All];
+
+    (string Root, string Config) Setup(Action<Dictionary<string, object>>? edit = null, string[]? tasks = null)
+    {
+        var root = fixture.NewDirectory("run");
+        var encoder = TinyRun.WriteEncoder(Path.Combine(root, "encoder"));
+        return (root, TinyRun.WriteConfig(root, encoder, tasks ?? AllTasks, edit));
+    }
+
+    static Trainer.Result Train(string config, string output, long? maxSteps = null, bool resume = false) =>
+        new Trainer(TrainingConfig.Load(config), new TrainerOptions { OutputDirectory = output, MaxSteps = maxSteps, Resume = resume, Log = TextWriter.Null })
+            .Run();
+
+    [Fact]
+    public void RunWritesCheckpointsMetricsAndPlot()
+    {
+        var (root, config) = Setup();
+        var output = Path.Combine(root, "out");
+
+        var result = Train(config, output);
+
+        Assert.Equal(8, result.Steps);
+        foreach (var file in new[] { "best/config.json", "best/model.safetensors", "best/heads.json", "best/vocab.txt",
+                     "best/translate_tokenizer/target_tokenizer.json", "last/optimizer.bin", "last/trainer_state.json", "metrics.jsonl", "curves.png" })
+            Assert.True(File.Exists(Path.Combine(output, file)), file);
+        var records = MetricsLog.Read(Path.Combine(output, "metrics.jsonl"));
+        Assert.Contains(records, r => r.Name == "sentiment/accuracy" && r.Step == 8);
+        Assert.Contains(records, r => r.Name == "summarize/rouge1");
+        Assert.Contains(records, r => r.Name == "translate/bleu");
+        Assert.Contains("combined", result.LastMetrics.Keys);
+    }
+
+    [Fact]
+    public void SaveThenLoadReproducesOutputsExactly()
+    {
+        var (root, config) = Setup();
+        var output = Path.Combine(root, "out");
+        Train(config, output, maxSteps: 4);
+
+        using var a = MultiTaskCheckpoint.Load(Path.Combine(output, "last"));
+        MultiTaskCheckpoint.Save(a, Path.Combine(root, "copy"), Path.Combine(output, "last"),
+            new Dictionary<string, string> { [TaskNames.Translate] = Path.Combine(output, "last", "translate_tokenizer") });
+        using var b = MultiTaskCheckpoint.Load(Path.Combine(root, "copy"));
+
+        using var scope = NewDisposeScope();
+        var ids = tensor(new long[] { 101, 2023, 2003, 1037, 3231, 102 }, [1, 6]);
+        var mask = ones_like(ids);
+        var hiddenA = a.Encode(ids, mask, zeros_like(ids));
+        var hiddenB = b.Encode(ids, mask, zeros_like(ids));
+        Assert.Equal(0f, (hiddenA - hiddenB).abs().max().item<float>());
+        Assert.Equal(0f, (a.SentimentLogits(hiddenA, mask) - b.SentimentLogits(hiddenB, mask)).abs().max().item<float>());
+        var target = tensor(new long[] { 1, 300, 400 }, [1, 3]);
+        Assert.Equal(0f, (a.DecoderLogits(TaskNames.Translate, hiddenA, mask, target) - b.DecoderLogits(TaskNames.Translate, hiddenB, mask, target)).abs().max().item<float>());
+    }
+
+    [Fact]
+    public void ResumeGivesTheSameStepsAsAnUninterruptedRun()
+    {
+        // Evaluations every 4 steps save OUT/last; stopping at 4 and resuming must replay steps 5–8 exactly.
+        var (root, config) = Setup(c => c["balancing"] = new { method = "uncertainty", normalize_losses = true });
+        var straight = Path.Combine(root, "straight");
+        var split = Path.Combine(root, "split");
+        Train(config, straight);
+        Train(config, split, maxSteps: 4);
+        Train(config, split, resume: true);
+
+        var lossesA = Losses(straight);
+        var lossesB = Losses(split);
+        Assert.Equal(lossesA.Count, lossesB.Count);
+        Assert.Equal(lossesA, lossesB);
+        using var a = MultiTaskCheckpoint.Load(Path.Combine(straight, "last"));
+        using var b = MultiTaskCheckpoint.Load(Path.Combine(split, "last"));
+        var weightsB = b.state_dict();
+        foreach (var (name, tensor) in a.state_dict())
+            Assert.True((tensor - weightsB[name]).abs().max().item<float>() == 0, $"{name} differs after resume");
+    }
+
+    static List<(long, string, double)> Losses(string output) =>
+        MetricsLog.Read(Path.Combine(output, "metrics.jsonl")).Where(r => r.Name.StartsWith("loss/", StringComparison.Ordinal))
+            .Select(r => (r.Step, r.Name, r.Value)).ToList();
+
+    [Fact]
+    public void PcGradRunsAndEveryTaskLearns()
+    {
+        var (root, config) = Setup(c => c["balancing"] = new { method = "pcgrad" });
+        var output = Path.Combine(root, "out");
+        var result = Train(config, output, maxSteps: 6);
+        Assert.Equal(6, result.Steps);
+        // PCGrad steps take one batch of every task.
+        var steps = Losses(output).GroupBy(l => l.Item1).ToList();
+        Assert.All(steps, s => Assert.Equal(3, s.Count()));
+    }
+
+    [Fact]
+    public void FineTuneFromCheckpointTrainsOnlyTheNamedTask()
+    {
+        var (root, config) = Setup();
+        var first = Path.Combine(root, "multi");
+        Train(config, first, maxSteps: 4);
+        var second = Path.Combine(root, "sentiment-only");
+        new Trainer(TrainingConfig.Load(config), new TrainerOptions
+        {
+            OutputDirectory = second, MaxSteps = 4, From = Path.Combine(first, "last"), Tasks = [TaskNames.Sentiment], Log = TextWriter.Null,
+        }).Run();
+
+        using var before = MultiTaskCheckpoint.Load(Path.Combine(first, "last"));
+        using var after = MultiTaskCheckpoint.Load(Path.Combine(second, "last"));
+        var weightsAfter = after.state_dict();
+        var beforeWeights = before.state_dict();
+        Assert.Equal(0f, (beforeWeights["heads.translate.output_bias"] - weightsAfter["heads.translate.output_bias"]).abs().max().item<float>());
+        Assert.NotEqual(0f, (beforeWeights["heads.sentiment.classifier.weight"] - weightsAfter["heads.sentiment.classifier.weight"]).abs().max().item<float>());
+        Assert.All(Losses(second), l => Assert.Equal("loss/sentiment", l.Item2));
+    }
+
+    [Fact]
+    public void LiveTensorCountDoesNotGrowAcrossSteps()
+    {
+        var (root, config) = Setup(c => c["evaluation"] = new { every_steps = 1000, max_examples = 4, patience = 0 });
+        var settings = TrainingConfig.Load(config);
+        var options = new TrainerOptions { OutputDirectory = Path.Combine(root, "out") };
+        var encoder = TrainingSetup.EncoderDirectory(settings, options);
+        var data = TrainingSetup.LoadData(settings, options, encoder);
+        using var model = TrainingSetup.CreateModel(options, encoder, data);
+        var balancer = new LossBalancer(settings.Balancing, data.ToDictionary(p => p.Key, _ => 1.0));
+        var (optimizer, _) = TrainingSetup.CreateOptimizer(model, settings.Optimizer, data.Keys, balancer.LogVariances);
+        model.train();
+
+        void Step(int i)
+        {
+            using var scope = NewDisposeScope();
+            var task = TaskNames.All[i % 3];
+            var batch = BatchTensors.From(data[task].Train.Take(4).ToList(), 0, data[task].Vocabulary?.PadId ?? 0);
+            optimizer.zero_grad();
+            balancer.Combine(task, TaskLoss.Compute(model, task, batch, 0.1)).backward();
+            nn.utils.clip_grad_norm_(model.parameters(), 1.0);
+            optimizer.step();
+        }
+
+        for (var i = 0; i < 6; i++) Step(i); // gradients and optimizer moments exist from here on
+        var live = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        for (var i = 6; i < 18; i++) Step(i);
+        Assert.Equal(live, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+    }
+}
