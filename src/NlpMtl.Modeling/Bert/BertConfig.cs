@@ -19,6 +19,7 @@ public sealed record BertConfig
     public int TypeVocabSize { get; init; } = 2;
     public double LayerNormEps { get; init; } = 1e-12;
     public int PadTokenId { get; init; }
+    public double InitializerRange { get; init; } = 0.02;
     public string[] Architectures { get; init; } = ["BertModel"];
 
     [JsonIgnore] public int HeadDim => HiddenSize / NumAttentionHeads;

@@ -23,6 +23,7 @@ public sealed class BertDecoder : Module<Tensor, Tensor, Tensor, Tensor>
         layer = new ModuleList<BertDecoderLayer>(Enumerable.Range(0, config.NumHiddenLayers).Select(_ => new BertDecoderLayer(config)).ToArray());
         output_bias = Parameter(zeros(config.VocabSize));
         RegisterComponents();
+        foreach (var block in layer) BertInitializer.Apply(block, config.InitializerRange);
     }
 
     public BertConfig Config { get; }

@@ -22,6 +22,9 @@ public sealed class BertEmbeddings : Module<Tensor, Tensor, Tensor>
         LayerNorm = nn.LayerNorm(config.HiddenSize, config.LayerNormEps);
         dropout = Dropout(config.HiddenDropoutProb);
         RegisterComponents();
+        BertInitializer.Apply(this, config.InitializerRange);
+        using var noGrad = no_grad();
+        word_embeddings.weight![config.PadTokenId].zero_(); // HF zeroes the padding row
     }
 
     /// <summary>The (V, H) word embedding matrix, shared with decoders that tie their output projection to it.</summary>

@@ -17,6 +17,8 @@ public sealed class BertModel : Module<Tensor, Tensor, Tensor, BaseModelOutput>
         encoder = new BertEncoder(config);
         pooler = new BertPooler(config);
         RegisterComponents();
+        BertInitializer.Apply(encoder, config.InitializerRange);
+        BertInitializer.Apply(pooler, config.InitializerRange);
     }
 
     public BertConfig Config { get; }

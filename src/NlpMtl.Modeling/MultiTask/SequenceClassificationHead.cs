@@ -1,3 +1,4 @@
+using NlpMtl.Modeling.Bert;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -22,6 +23,7 @@ public sealed class SequenceClassificationHead : Module<Tensor, Tensor, Tensor>
             _ => throw new InvalidDataException($"sentiment pooling '{config.Pooling}' is not supported (mean, cls)"),
         };
         RegisterComponents();
+        BertInitializer.Apply(classifier, 0.02);
     }
 
     /// <param name="hiddenStates">(B, T, H) encoder output.</param>

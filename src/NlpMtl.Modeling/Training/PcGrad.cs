@@ -30,7 +30,7 @@ public static class PcGrad
             }
             projected.Add(g);
         }
-        var total = stack(projected).sum(0);
+        var total = stack(projected).sum(dim: 0); // (N); a bare 0 would bind to the dtype overload
         long offset = 0;
         foreach (var p in shared)
         {

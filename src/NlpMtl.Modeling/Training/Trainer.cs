@@ -24,6 +24,7 @@ public sealed class Trainer(TrainingConfig config, TrainerOptions options)
         if (config.Threads > 0) set_num_threads(config.Threads);
         var encoderDirectory = TrainingSetup.EncoderDirectory(config, options);
         var data = TrainingSetup.LoadData(config, options, encoderDirectory);
+        manual_seed(config.Seed); // fresh heads are initialised from torch's global generator
         using var model = TrainingSetup.CreateModel(options, encoderDirectory, data);
         var balancer = new LossBalancer(config.Balancing, data.ToDictionary(p => p.Key, p => config.Tasks[p.Key].Weight));
         var (optimizer, baseRates) = TrainingSetup.CreateOptimizer(model, config.Optimizer, data.Keys, balancer.LogVariances);
@@ -36,6 +37,7 @@ public sealed class Trainer(TrainingConfig config, TrainerOptions options)
         if (options.Resume)
         {
             state = TrainerState.Load(last);
+            if (options.MaxSteps is { } longer) state = state with { Horizon = longer }; // e.g. extend a finished run
             using (var saved = MultiTaskCheckpoint.Load(last)) CopyWeights(saved, model);
             optimizer.load_py(Path.Combine(last, TrainerState.OptimizerFile));
             foreach (var (task, position) in state.BatchPositions) batches[task].Restore(position[0], position[1]);
@@ -45,6 +47,7 @@ public sealed class Trainer(TrainingConfig config, TrainerOptions options)
         var pcGradRandom = new SplitMix64(state.PcGradState);
         var shared = model.EncoderParameters().Where(p => p.requires_grad).ToList();
         var pcGrad = config.Balancing.Method == "pcgrad" && data.Count > 1;
+        var trainable = model.parameters().Where(p => p.requires_grad).Append(balancer.LogVariances).ToList();
 
         using var log = new MetricsLog(Path.Combine(output, "metrics.jsonl"), options.Resume ? state.Step : null);
         using var progress = new TrainingProgress(state.Horizon, timeBudget is null ? null : TimeSpan.FromMinutes(timeBudget.Value), options.Log);
@@ -61,7 +64,7 @@ public sealed class Trainer(TrainingConfig config, TrainerOptions options)
             using (var scope = NewDisposeScope())
             {
                 manual_seed(config.Seed * 1_000_003L + step); // dropout depends on the step alone, so resume repeats it
-                optimizer.zero_grad();
+                ClearGradients(trainable);
                 var taskGradients = new List<Tensor>();
                 for (var micro = 0; micro < config.Optimizer.AccumulationSteps; micro++)
                 {
@@ -80,13 +83,14 @@ public sealed class Trainer(TrainingConfig config, TrainerOptions options)
                     }
                 }
                 if (pcGrad) PcGrad.Apply(shared, taskGradients, pcGradRandom);
-                nn.utils.clip_grad_norm_(model.parameters().Where(p => p.requires_grad), config.Optimizer.MaxGradNorm);
+                nn.utils.clip_grad_norm_(trainable.Where(p => p.grad is not null), config.Optimizer.MaxGradNorm);
                 var factor = LearningRateSchedule.Factor(step, state.Horizon, config.Optimizer.WarmupRatio);
                 var groups = optimizer.ParamGroups.ToList();
                 for (var g = 0; g < groups.Count; g++) groups[g].LearningRate = baseRates[g] * factor;
                 optimizer.step();
             }
             step++;
+            options.OnStep?.Invoke(step);
             var seconds = elapsedBefore + clock.Elapsed.TotalSeconds;
             progress.Report(step, losses, baseRates[0] * LearningRateSchedule.Factor(step - 1, state.Horizon, config.Optimizer.WarmupRatio), tokens);
             foreach (var (task, loss) in losses) log.Write(new MetricRecord(step, "train", $"loss/{task}", loss, DateTimeOffset.UtcNow));
@@ -121,6 +125,21 @@ public sealed class Trainer(TrainingConfig config, TrainerOptions options)
 
         TrainingPlot.Save(MetricsLog.Read(Path.Combine(output, "metrics.jsonl")), Path.Combine(output, "curves.png"));
         return new Result(step, state.BestScore, state.BestStep, lastMetrics, tokens / Math.Max(clock.Elapsed.TotalSeconds, 1e-9));
+    }
+
+    /// <summary>
+    /// Gradients to none, not zero (PyTorch's set_to_none): AdamW then skips the heads of tasks not in this step, so
+    /// their momentum does not move them, and a resumed run — whose fresh parameters have no gradient — matches.
+    /// </summary>
+    static void ClearGradients(IEnumerable<Parameter> parameters)
+    {
+        foreach (var p in parameters)
+        {
+            var grad = p.grad;
+            if (grad is null) continue;
+            p.grad = null;
+            grad.Dispose();
+        }
     }
 
     static void Save(MultiTaskModel model, IReadOnlyDictionary<string, TaskData> data, string encoderDirectory, string directory) =>

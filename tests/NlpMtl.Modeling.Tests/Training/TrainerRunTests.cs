@@ -19,9 +19,15 @@ public class TrainerRunTests(PretrainedFixture fixture)
         return (root, TinyRun.WriteConfig(root, encoder, tasks ?? AllTasks, edit));
     }
 
-    static Trainer.Result Train(string config, string output, long? maxSteps = null, bool resume = false) =>
-        new Trainer(TrainingConfig.Load(config), new TrainerOptions { OutputDirectory = output, MaxSteps = maxSteps, Resume = resume, Log = TextWriter.Null })
-            .Run();
+    static Trainer.Result Train(string config, string output, long? maxSteps = null, bool resume = false, long? interruptAt = null)
+    {
+        using var interrupt = new CancellationTokenSource();
+        return new Trainer(TrainingConfig.Load(config), new TrainerOptions
+        {
+            OutputDirectory = output, MaxSteps = maxSteps, Resume = resume, Log = TextWriter.Null,
+            OnStep = step => { if (step == interruptAt) interrupt.Cancel(); },
+        }).Run(interrupt.Token);
+    }
 
     [Fact]
     public void RunWritesCheckpointsMetricsAndPlot()
@@ -68,13 +74,13 @@ public class TrainerRunTests(PretrainedFixture fixture)
     [Fact]
     public void ResumeGivesTheSameStepsAsAnUninterruptedRun()
     {
-        // Evaluations every 4 steps save OUT/last; stopping at 4 and resuming must replay steps 5–8 exactly.
+        // An 8-step run interrupted after step 4 (it saves OUT/last as it stops) and resumed must replay steps 5–8 exactly.
         var (root, config) = Setup(c => c["balancing"] = new { method = "uncertainty", normalize_losses = true });
         var straight = Path.Combine(root, "straight");
         var split = Path.Combine(root, "split");
         Train(config, straight);
-        Train(config, split, maxSteps: 4);
-        Train(config, split, resume: true);
+        Assert.Equal(4, Train(config, split, interruptAt: 4).Steps);
+        Assert.Equal(8, Train(config, split, resume: true).Steps);
 
         var lossesA = Losses(straight);
         var lossesB = Losses(split);
