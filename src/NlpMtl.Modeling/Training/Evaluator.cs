@@ -12,7 +12,8 @@ namespace NlpMtl.Modeling.Training;
 /// </summary>
 public static class Evaluator
 {
-    public static Dictionary<string, double> Evaluate(MultiTaskModel model, IReadOnlyDictionary<string, TaskData> data, EvaluationConfig config)
+    /// <param name="numBeams">Beams for generation; null: each head's configured beam count.</param>
+    public static Dictionary<string, double> Evaluate(MultiTaskModel model, IReadOnlyDictionary<string, TaskData> data, int? maxExamples, int? numBeams, int batchSize)
     {
         var wasTraining = model.training;
         model.eval();
@@ -24,8 +25,8 @@ public static class Evaluator
             {
                 if (task == TaskNames.Sentiment && taskData.SentimentValidation.Count > 0)
                 {
-                    var examples = Take(taskData.SentimentValidation, config.MaxExamples);
-                    var predicted = TorchPredictor.Classify(model, taskData.SourceTokenizer, examples.Select(e => e.Text).ToList(), config.BatchSize)
+                    var examples = Take(taskData.SentimentValidation, maxExamples);
+                    var predicted = TorchPredictor.Classify(model, taskData.SourceTokenizer, examples.Select(e => e.Text).ToList(), batchSize)
                         .Select(p => p.Label).ToList();
                     var gold = examples.Select(e => e.Label).ToList();
                     metrics[$"{task}/accuracy"] = 100 * ClassificationMetrics.Accuracy(gold, predicted);
@@ -34,15 +35,15 @@ public static class Evaluator
                 }
                 else if (taskData.Seq2SeqValidation.Count > 0)
                 {
-                    var examples = Take(taskData.Seq2SeqValidation, config.MaxExamples);
+                    var examples = Take(taskData.Seq2SeqValidation, maxExamples);
                     var head = model.Config.Decoder(task);
                     var options = new GenerationOptions
                     {
-                        MaxNewTokens = head.MaxTargetLength, NumBeams = config.NumBeams,
+                        MaxNewTokens = head.MaxTargetLength, NumBeams = numBeams ?? head.NumBeams,
                         LengthPenalty = head.LengthPenalty, NoRepeatNgramSize = head.NoRepeatNgramSize,
                     };
                     var outputs = TorchPredictor.Generate(model, task, taskData.SourceTokenizer, taskData.Vocabulary!,
-                        examples.Select(e => e.Source).ToList(), options, config.BatchSize);
+                        examples.Select(e => e.Source).ToList(), options, batchSize);
                     var references = examples.Select(e => e.Targets).ToList();
                     if (task == TaskNames.Summarize)
                     {

@@ -61,6 +61,7 @@ public sealed class Trainer(TrainingConfig config, TrainerOptions options)
         while (step < state.Horizon && !cancellationToken.IsCancellationRequested)
         {
             var losses = new Dictionary<string, double>();
+            var tokensBefore = tokens;
             using (var scope = NewDisposeScope())
             {
                 manual_seed(config.Seed * 1_000_003L + step); // dropout depends on the step alone, so resume repeats it
@@ -92,7 +93,7 @@ public sealed class Trainer(TrainingConfig config, TrainerOptions options)
             step++;
             options.OnStep?.Invoke(step);
             var seconds = elapsedBefore + clock.Elapsed.TotalSeconds;
-            progress.Report(step, losses, baseRates[0] * LearningRateSchedule.Factor(step - 1, state.Horizon, config.Optimizer.WarmupRatio), tokens);
+            progress.Report(step, losses, baseRates[0] * LearningRateSchedule.Factor(step - 1, state.Horizon, config.Optimizer.WarmupRatio), tokens - tokensBefore);
             foreach (var (task, loss) in losses) log.Write(new MetricRecord(step, "train", $"loss/{task}", loss, DateTimeOffset.UtcNow));
             log.Write(new MetricRecord(step, "train", "tokens_per_s", tokens / Math.Max(clock.Elapsed.TotalSeconds, 1e-9), DateTimeOffset.UtcNow));
 
@@ -103,7 +104,8 @@ public sealed class Trainer(TrainingConfig config, TrainerOptions options)
             var finalStep = step >= state.Horizon || outOfTime || cancellationToken.IsCancellationRequested;
             if (step % config.Evaluation.EverySteps != 0 && !finalStep) continue;
 
-            lastMetrics = Evaluator.Evaluate(model, data, config.Evaluation);
+            var evaluation = config.Evaluation;
+            lastMetrics = Evaluator.Evaluate(model, data, evaluation.MaxExamples, evaluation.NumBeams, evaluation.BatchSize);
             progress.ReportEval(step, lastMetrics);
             foreach (var (name, value) in lastMetrics) log.Write(new MetricRecord(step, "eval", name, value, DateTimeOffset.UtcNow));
             var score = lastMetrics.GetValueOrDefault("combined", -losses.Values.Average());
@@ -124,7 +126,21 @@ public sealed class Trainer(TrainingConfig config, TrainerOptions options)
         }
 
         TrainingPlot.Save(MetricsLog.Read(Path.Combine(output, "metrics.jsonl")), Path.Combine(output, "curves.png"));
-        return new Result(step, state.BestScore, state.BestStep, lastMetrics, tokens / Math.Max(clock.Elapsed.TotalSeconds, 1e-9));
+        var trainingSeconds = clock.Elapsed.TotalSeconds;
+        var final = config.Evaluation.Final && !cancellationToken.IsCancellationRequested ? FinalEvaluation(output, data) : null;
+        return new Result(step, state.BestScore, state.BestStep, final ?? lastMetrics, tokens / Math.Max(trainingSeconds, 1e-9));
+    }
+
+    /// <summary>The best checkpoint on the (full, by default) validation sets with the heads' beam settings.</summary>
+    Dictionary<string, double> FinalEvaluation(string output, IReadOnlyDictionary<string, TaskData> data)
+    {
+        var evaluation = config.Evaluation;
+        using var best = MultiTaskCheckpoint.Load(Path.Combine(output, "best"));
+        var watch = Stopwatch.StartNew();
+        var metrics = Evaluator.Evaluate(best, data, evaluation.FinalMaxExamples, evaluation.FinalNumBeams, evaluation.BatchSize);
+        metrics["eval_seconds"] = watch.Elapsed.TotalSeconds;
+        File.WriteAllText(Path.Combine(output, "final_metrics.json"), System.Text.Json.JsonSerializer.Serialize(metrics, new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+        return metrics;
     }
 
     /// <summary>

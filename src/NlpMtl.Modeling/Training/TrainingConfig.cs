@@ -75,6 +75,13 @@ public sealed record EvaluationConfig
     /// <summary>Beams during evaluation (1: greedy, faster).</summary>
     public int NumBeams { get; init; } = 1;
     public int BatchSize { get; init; } = 32;
+
+    /// <summary>After training, the best checkpoint is scored on this many validation examples per task (null: all)…</summary>
+    public int? FinalMaxExamples { get; init; }
+    /// <summary>…with this many beams (the heads' own settings when null), and the result written to final_metrics.json.</summary>
+    public int? FinalNumBeams { get; init; }
+    /// <summary>Skip the final evaluation (tests, quick runs).</summary>
+    public bool Final { get; init; } = true;
 }
 
 /// <summary>A training run: <c>nlpmtl train --config FILE</c>. Relative paths are relative to the config file.</summary>

@@ -47,7 +47,7 @@ public static class TinyRun
             ["tasks"] = tasks.ToDictionary(t => t, t => all[t]),
             ["sampling"] = new { method = "uniform" },
             ["optimizer"] = new { learning_rate = 1e-3, warmup_ratio = 0.1 },
-            ["evaluation"] = new { every_steps = 4, max_examples = 6, patience = 0, batch_size = 8 },
+            ["evaluation"] = new { every_steps = 4, max_examples = 6, patience = 0, batch_size = 8, final = false },
             ["max_steps"] = 8,
             ["threads"] = 2,
         };

@@ -32,14 +32,15 @@ public class TrainerRunTests(PretrainedFixture fixture)
     [Fact]
     public void RunWritesCheckpointsMetricsAndPlot()
     {
-        var (root, config) = Setup();
+        var (root, config) = Setup(c => c["evaluation"] = new { every_steps = 4, max_examples = 6, patience = 0, batch_size = 8, final_max_examples = 5 });
         var output = Path.Combine(root, "out");
 
         var result = Train(config, output);
 
         Assert.Equal(8, result.Steps);
         foreach (var file in new[] { "best/config.json", "best/model.safetensors", "best/heads.json", "best/vocab.txt",
-                     "best/translate_tokenizer/target_tokenizer.json", "last/optimizer.bin", "last/trainer_state.json", "metrics.jsonl", "curves.png" })
+                     "best/translate_tokenizer/target_tokenizer.json", "last/optimizer.bin", "last/trainer_state.json", "metrics.jsonl", "curves.png",
+                     "final_metrics.json" })
             Assert.True(File.Exists(Path.Combine(output, file)), file);
         var records = MetricsLog.Read(Path.Combine(output, "metrics.jsonl"));
         Assert.Contains(records, r => r.Name == "sentiment/accuracy" && r.Step == 8);
@@ -133,7 +134,7 @@ public class TrainerRunTests(PretrainedFixture fixture)
     [Fact]
     public void LiveTensorCountDoesNotGrowAcrossSteps()
     {
-        var (root, config) = Setup(c => c["evaluation"] = new { every_steps = 1000, max_examples = 4, patience = 0 });
+        var (root, config) = Setup(c => c["evaluation"] = new { every_steps = 1000, max_examples = 4, patience = 0, final = false });
         var settings = TrainingConfig.Load(config);
         var options = new TrainerOptions { OutputDirectory = Path.Combine(root, "out") };
         var encoder = TrainingSetup.EncoderDirectory(settings, options);
