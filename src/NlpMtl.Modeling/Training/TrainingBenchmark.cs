@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using NlpMtl.Modeling.Bert;
+using NlpMtl.Modeling.MultiTask;
+using static TorchSharp.torch;
+
+namespace NlpMtl.Modeling.Training;
+
+/// <summary>
+/// Training throughput against the machine's fp32 GEMM limit, both measured in one process: a large TorchSharp
+/// MatMul (4096×384·384×1536, the encoder's feed-forward shape) gives the practical peak; real training steps of a
+/// config give tokens/s, and their matrix FLOPs — counted from the padded batch shapes, forward ×3 for the backward
+/// pass — give the fraction of that peak the trainer uses.
+/// </summary>
+public static class TrainingBenchmark
+{
+    public sealed record Report(double PeakGflops, double TrainingGflops, double TokensPerSecond, double PaddedTokensPerSecond,
+        double StepsPerSecond, IReadOnlyDictionary<string, double> SecondsPerStepByTask)
+    {
+        public double Utilisation => TrainingGflops / PeakGflops;
+    }
+
+    public static double MatMulPeakGflops(int repeats = 20)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var a = randn(4096, 384);
+        var b = randn(384, 1536);
+        for (var i = 0; i < 3; i++) a.matmul(b).Dispose();
+        var best = double.MaxValue;
+        for (var i = 0; i < repeats; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            a.matmul(b).Dispose();
+            best = Math.Min(best, watch.Elapsed.TotalSeconds);
+        }
+        return 2.0 * 4096 * 384 * 1536 / best / 1e9;
+    }
+
+    public static Report Run(TrainingConfig config, TrainerOptions options, int steps, int warmupSteps = 3)
+    {
+        if (config.Threads > 0) set_num_threads(config.Threads);
+        var encoderDirectory = TrainingSetup.EncoderDirectory(config, options);
+        var data = TrainingSetup.LoadData(config, options, encoderDirectory);
+        manual_seed(config.Seed);
+        using var model = TrainingSetup.CreateModel(options, encoderDirectory, data);
+        var balancer = new LossBalancer(config.Balancing, data.ToDictionary(p => p.Key, _ => 1.0));
+        var (optimizer, _) = TrainingSetup.CreateOptimizer(model, config.Optimizer, data.Keys, balancer.LogVariances);
+        var batches = data.ToDictionary(p => p.Key, p => new TaskBatches(p.Value.Train, p.Value.Settings.BatchSize, (ulong)config.Seed));
+        var sampler = new TaskSampler(data.ToDictionary(p => p.Key, p => p.Value.Train.Count), config.Sampling, (ulong)config.Seed);
+        model.train();
+        var peak = MatMulPeakGflops();
+
+        double flops = 0, seconds = 0;
+        long tokens = 0, padded = 0;
+        var perTask = new Dictionary<string, List<double>>();
+        for (var step = 0; step < warmupSteps + steps; step++)
+        {
+            var task = sampler.Next();
+            var examples = batches[task].Next();
+            var watch = Stopwatch.StartNew();
+            using (var scope = NewDisposeScope())
+            {
+                optimizer.zero_grad();
+                var batch = BatchTensors.From(examples, data[task].SourceTokenizer.PadId, data[task].Vocabulary?.PadId ?? 0);
+                balancer.Combine(task, TaskLoss.Compute(model, task, batch, config.Optimizer.LabelSmoothing)).backward();
+                TorchSharp.torch.nn.utils.clip_grad_norm_(model.parameters(), config.Optimizer.MaxGradNorm);
+                optimizer.step();
+                if (step < warmupSteps) continue;
+                var elapsed = watch.Elapsed.TotalSeconds;
+                seconds += elapsed;
+                (perTask.TryGetValue(task, out var list) ? list : perTask[task] = []).Add(elapsed);
+                tokens += batch.Tokens;
+                padded += batch.InputIds.numel() + (batch.DecoderInputIds?.numel() ?? 0);
+                flops += 3 * ForwardFlops(model, task, batch);
+            }
+        }
+        return new Report(peak, flops / seconds / 1e9, tokens / seconds, padded / seconds, steps / seconds,
+            perTask.ToDictionary(p => p.Key, p => p.Value.Average()));
+    }
+
+    /// <summary>Matrix-multiply FLOPs of one forward pass over the padded batch (2 per multiply-add).</summary>
+    public static double ForwardFlops(MultiTaskModel model, string task, BatchTensors batch)
+    {
+        var encoder = model.EncoderConfig;
+        double b = batch.InputIds.shape[0], s = batch.InputIds.shape[1], h = encoder.HiddenSize, ffn = encoder.IntermediateSize;
+        // Per encoder layer: Q, K, V, O projections, the feed-forward pair, and attention scores + weighted values.
+        var flops = encoder.NumHiddenLayers * b * (2 * s * (4 * h * h + 2 * h * ffn) + 4 * s * s * h);
+        if (task == TaskNames.Sentiment) return flops + 2 * b * h * model.Config.Sentiment!.Labels.Length;
+        var head = model.Config.Decoder(task);
+        var t = (double)batch.DecoderInputIds!.shape[1];
+        // Per decoder layer: self-attention (4 projections + t×t attention), cross-attention (Q, O on t; K, V on s;
+        // t×s attention), feed-forward; then the tied output projection over the vocabulary.
+        var perLayer = 2 * t * 4 * h * h + 4 * t * t * h + 2 * t * 2 * h * h + 2 * s * 2 * h * h + 4 * t * s * h + 2 * t * 2 * h * ffn;
+        return flops + head.Layers * b * perLayer + 2 * b * t * h * head.VocabSize;
+    }
+}

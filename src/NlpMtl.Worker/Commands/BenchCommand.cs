@@ -1,0 +1,36 @@
+using System.CommandLine;
+using NlpMtl.Modeling.Training;
+
+namespace NlpMtl.Worker.Commands;
+
+/// <summary><c>nlpmtl bench …</c>: benchmarks that print ratios measured in one run.</summary>
+public static class BenchCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("bench", "Benchmarks (each prints the ratios it measured in one run)");
+        command.Subcommands.Add(Training());
+        return command;
+    }
+
+    static Command Training()
+    {
+        var config = new Option<FileInfo>("--config") { Description = "Training config whose tasks and batches to time", Required = true };
+        var steps = new Option<int>("--steps") { Description = "Timed training steps (after 3 warm-up steps)", DefaultValueFactory = _ => 30 };
+        var output = new Option<DirectoryInfo?>("--out") { Description = "Scratch directory (the pretrained checkpoint is written here)" };
+        var command = new Command("training", "Training tokens/s and the fraction of the fp32 GEMM peak it uses") { config, steps, output };
+        command.SetAction((parse, cancellationToken) => NlpMtlCommandLine.Guard(_ =>
+        {
+            var scratch = parse.GetValue(output)?.FullName ?? Path.Combine(Path.GetTempPath(), "nlpmtl-bench");
+            var report = TrainingBenchmark.Run(TrainingConfig.Load(parse.GetValue(config)!.FullName),
+                new TrainerOptions { OutputDirectory = scratch }, parse.GetValue(steps));
+            Console.WriteLine($"fp32 GEMM peak (TorchSharp MatMul 4096x384x1536): {report.PeakGflops:F1} GFLOP/s");
+            Console.WriteLine($"training: {report.StepsPerSecond:F2} steps/s, {report.TokensPerSecond:F0} tokens/s ({report.PaddedTokensPerSecond:F0} incl. padding), {report.TrainingGflops:F1} GFLOP/s");
+            foreach (var (task, seconds) in report.SecondsPerStepByTask.OrderBy(p => p.Key, StringComparer.Ordinal))
+                Console.WriteLine($"  {task}: {seconds:F3} s/step");
+            Console.WriteLine($"utilisation of the GEMM peak: {report.Utilisation:P1}");
+            return Task.CompletedTask;
+        }, cancellationToken));
+        return command;
+    }
+}
