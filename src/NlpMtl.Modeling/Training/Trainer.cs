@@ -97,9 +97,10 @@ public sealed class Trainer(TrainingConfig config, TrainerOptions options)
             foreach (var (task, loss) in losses) log.Write(new MetricRecord(step, "train", $"loss/{task}", loss, DateTimeOffset.UtcNow));
             log.Write(new MetricRecord(step, "train", "tokens_per_s", tokens / Math.Max(clock.Elapsed.TotalSeconds, 1e-9), DateTimeOffset.UtcNow));
 
-            // A time budget fixes the schedule's horizon once the speed is known, so the rate still decays to zero.
-            if (timeBudget is { } minutes && step == Math.Min(20, state.Horizon - 1) && !options.Resume)
-                state = state with { Horizon = Math.Clamp((long)(minutes * 60 / (seconds / step)), step + 1, state.Horizon) };
+            // Under a time budget the schedule's horizon follows the measured speed (evaluations included), so the
+            // rate still decays to zero as the budget runs out; re-estimated every 50 steps as the speed settles.
+            if (timeBudget is { } minutes && (step == 20 || step % 50 == 0))
+                state = state with { Horizon = Math.Clamp(step + (long)((minutes * 60 - seconds) / (seconds / step)), step + 1, maxSteps) };
             var outOfTime = timeBudget is { } budget && seconds >= budget * 60;
             var finalStep = step >= state.Horizon || outOfTime || cancellationToken.IsCancellationRequested;
             if (step % config.Evaluation.EverySteps != 0 && !finalStep) continue;
