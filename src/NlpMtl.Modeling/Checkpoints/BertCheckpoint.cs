@@ -15,25 +15,7 @@ public static class BertCheckpoint
         var config = BertConfig.Load(Path.Combine(directory, CheckpointFiles.Config));
         var files = CheckpointFiles.WeightFiles(directory);
         var source = files.Count == 1 ? files[0] : directory;
-        // No dispose scope here: TorchSharp's Embedding hands out its weight as a fresh wrapper, and a scope that
-        // captured it would dispose the module's own parameter. The read tensors are disposed explicitly instead.
-        var read = StateDictReader.Read(files);
-        var model = new BertModel(config);
-        try
-        {
-            StateDictLoader.LoadStrict(model, NormaliseNames(read, config), source);
-        }
-        catch
-        {
-            model.Dispose();
-            throw;
-        }
-        finally
-        {
-            foreach (var tensor in read.Values) tensor.Dispose();
-        }
-        model.eval();
-        return model;
+        return StateDictLoader.LoadInto(new BertModel(config), files, source, read => NormaliseNames(read, config));
     }
 
     /// <summary>Writes config.json and model.safetensors with HF names and layouts.</summary>

@@ -11,6 +11,33 @@ namespace NlpMtl.Modeling.Checkpoints;
 public static class StateDictLoader
 {
     /// <summary>
+    /// Reads <paramref name="files"/>, loads them strictly into <paramref name="module"/> (in eval mode) and frees the
+    /// read tensors; the module is disposed if loading fails. No dispose scope is used: TorchSharp's Embedding hands
+    /// out its weight as a fresh wrapper, and a scope that captured it would dispose the module's own parameter.
+    /// </summary>
+    /// <param name="normalise">Renames checkpoint keys to the module's (e.g. HF's <c>bert.</c> prefix).</param>
+    public static T LoadInto<T>(T module, IReadOnlyList<string> files, string source,
+        Func<Dictionary<string, Tensor>, Dictionary<string, Tensor>>? normalise = null) where T : nn.Module
+    {
+        var read = StateDictReader.Read(files);
+        try
+        {
+            LoadStrict(module, normalise?.Invoke(read) ?? read, source);
+        }
+        catch
+        {
+            module.Dispose();
+            throw;
+        }
+        finally
+        {
+            foreach (var tensor in read.Values) tensor.Dispose();
+        }
+        module.eval();
+        return module;
+    }
+
+    /// <summary>
     /// Copies <paramref name="tensors"/> into <paramref name="module"/>'s state dict under no_grad. Do not call inside
     /// a dispose scope that outlives the module's use: <c>state_dict()</c> wrappers of native modules (Embedding) would
     /// be captured and the module's parameters disposed with the scope.

@@ -41,23 +41,8 @@ public static class MultiTaskCheckpoint
         if (!File.Exists(headsPath)) throw new FileNotFoundException($"{headsPath}: not a multi-task checkpoint (no {MultiTaskConfig.FileName})");
         var heads = MultiTaskConfig.Load(headsPath);
         var weights = Path.Combine(directory, CheckpointFiles.Safetensors);
-        var tensors = StateDictReader.Read([weights]);
         var model = new MultiTaskModel(new BertModel(encoderConfig with { Architectures = ["BertModel"] }), heads, warmStartDecoders: false);
-        try
-        {
-            StateDictLoader.LoadStrict(model, tensors, weights);
-        }
-        catch
-        {
-            model.Dispose();
-            throw;
-        }
-        finally
-        {
-            foreach (var tensor in tensors.Values) tensor.Dispose();
-        }
-        model.eval();
-        return model;
+        return StateDictLoader.LoadInto(model, [weights], weights);
     }
 
     static bool SamePath(string a, string b) => string.Equals(Path.GetFullPath(a), Path.GetFullPath(b), StringComparison.Ordinal);
