@@ -28,6 +28,7 @@ public static class BenchCommand
             Console.WriteLine($"training: {report.StepsPerSecond:F2} steps/s, {report.TokensPerSecond:F0} tokens/s ({report.PaddedTokensPerSecond:F0} incl. padding), {report.TrainingGflops:F1} GFLOP/s");
             foreach (var (task, seconds) in report.SecondsPerStepByTask.OrderBy(p => p.Key, StringComparer.Ordinal))
                 Console.WriteLine($"  {task}: {seconds:F3} s/step");
+            Console.WriteLine($"clipping + AdamW share of step time: {report.OptimizerShare:P1}");
             Console.WriteLine($"utilisation of the GEMM peak: {report.Utilisation:P1}");
             return Task.CompletedTask;
         }, cancellationToken));
