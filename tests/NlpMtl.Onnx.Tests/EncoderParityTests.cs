@@ -1,0 +1,126 @@
+using Google.Protobuf;
+using Microsoft.ML.OnnxRuntime;
+using NlpMtl.Core.Bundle;
+using NlpMtl.Core.Tokenization;
+using NlpMtl.Modeling.Bert;
+using NlpMtl.Modeling.Checkpoints;
+using NlpMtl.Modeling.MultiTask;
+using Xunit.Abstractions;
+using static TorchSharp.torch;
+
+namespace NlpMtl.Onnx.Tests;
+
+/// <summary>The exported encoder.onnx, run by ONNX Runtime, reproduces TorchSharp and the original MiniLM export.</summary>
+[Collection(TorchCollection.Name)]
+public class EncoderParityTests(PretrainedFixture fixture, ITestOutputHelper output)
+{
+    static readonly string[] Labels = ["negative", "positive"];
+
+    static readonly string[] Sentences =
+    [
+        "Hi.",
+        "The cat sat on the mat.",
+        "A remarkably thoughtful, funny and moving film about growing up in a small town.",
+        "Ein Mann fährt Fahrrad.",
+        "Transformers use self-attention to relate every token of a sequence to every other token, which lets them model long-range dependencies without recurrence.",
+        "ok",
+        "What's the weather like in Zürich today?",
+        "Numbers 3.14159 and 2,718 — plus symbols € $ % & ©!",
+        "This sentence is somewhat longer than most of the others but shorter than the longest one in the batch.",
+        "unaffable xylophonist",
+        "An utterly tedious two hours.",
+        "I loved every minute of it, and so did my kids.",
+        "The plot, such as it is, meanders from one unconvincing set piece to the next.",
+        "Brilliant!",
+        "Neither the acting nor the script rises above the level of a mediocre television movie of the week.",
+        "A quiet, patient film.",
+        "It's fine.",
+        "Wait — was that the ending?",
+    ];
+
+    [Theory]
+    [InlineData("mean", "gelu")]
+    [InlineData("cls", "gelu_new")]
+    [InlineData("mean", "relu")]
+    public void TinyRandomModelMatchesTorchSharp(string pooling, string activation)
+    {
+        manual_seed(7);
+        using var model = new MultiTaskModel(new BertModel(BertConfig.Tiny with { HiddenAct = activation }),
+            new MultiTaskConfig { Sentiment = new SentimentHeadConfig { Labels = ["a", "b", "c"], Pooling = pooling } });
+        Perturb(model); // non-trivial LayerNorm and bias values, so a mis-wired bias or transposed weight shows
+        var random = new Random(11);
+        var batches = new[] { new[] { 3, 9, 1, 17, 6, 12 }, [20, 2, 8, 5, 14, 11], [7, 7, 19, 4, 10, 16] }
+            .Select(lengths => Parity.RandomBatch(random, BertConfig.Tiny.VocabSize, lengths)).ToList();
+        var (hidden, logits) = Compare(model, batches);
+        Assert.True(hidden <= Parity.Tolerance, $"last_hidden_state max |Δ| = {hidden:E2}");
+        Assert.True(logits <= Parity.Tolerance, $"sentiment_logits max |Δ| = {logits:E2}");
+    }
+
+    [Fact]
+    public void PretrainedMiniLmWithSentimentHeadMatchesTorchSharp()
+    {
+        manual_seed(3);
+        using var model = new MultiTaskModel(BertCheckpoint.Load(fixture.CheckpointDirectory),
+            new MultiTaskConfig { Sentiment = new SentimentHeadConfig { Labels = Labels } });
+        var (hidden, logits) = Compare(model, SentenceBatches());
+        Assert.True(hidden <= Parity.Tolerance, $"last_hidden_state max |Δ| = {hidden:E2}");
+        Assert.True(logits <= Parity.Tolerance, $"sentiment_logits max |Δ| = {logits:E2}");
+    }
+
+    /// <summary>
+    /// The chain tied to an outside reference: checkpoint written from the original model.onnx → BertModel → our
+    /// export, against the original run on the same batches. With ORT's default optimizations both graphs fuse to the
+    /// same kernels (often bit-identical); without them each graph's own ops run, which compares the graphs themselves.
+    /// </summary>
+    [Theory]
+    [InlineData(GraphOptimizationLevel.ORT_ENABLE_ALL)]
+    [InlineData(GraphOptimizationLevel.ORT_DISABLE_ALL)]
+    public void ExportedPretrainedCheckpointMatchesOriginalOnnx(GraphOptimizationLevel optimization)
+    {
+        using var model = BertCheckpoint.Load(fixture.CheckpointDirectory);
+        using var exported = new OrtEncoder(EncoderExporter.Build(model).ToByteArray(), optimization);
+        using var original = new OrtEncoder(fixture.OriginalOnnx, optimization);
+        Assert.Equal([BundleNames.LastHiddenState], exported.OutputNames);
+        var max = 0.0;
+        var batches = SentenceBatches();
+        foreach (var batch in batches)
+        {
+            var ours = exported.Run(batch)[BundleNames.LastHiddenState].Values;
+            var theirs = original.Run(batch)[original.OutputNames[0]].Values; // last_hidden_state, then the pooler
+            max = Math.Max(max, Parity.MaxOverTokens(ours, theirs, batch, model.Config.HiddenSize));
+        }
+        output.WriteLine($"exported vs original model.onnx ({optimization}) over {batches.Sum(b => b.BatchSize)} sentences: last_hidden_state max |Δ| {max:E2}");
+        Assert.True(max <= Parity.Tolerance, $"last_hidden_state max |Δ| = {max:E2}");
+    }
+
+    List<EncodedBatch> SentenceBatches()
+    {
+        var tokenizer = BertInputTokenizer.FromCheckpoint(fixture.CheckpointDirectory);
+        var batches = Sentences.Chunk(6).Select(chunk => tokenizer.EncodeBatch(chunk)).ToList();
+        Assert.True(batches.SelectMany(b => b.Lengths).Distinct().Count() >= 12, "sentences of at least 12 different lengths");
+        return batches;
+    }
+
+    (double Hidden, double Logits) Compare(MultiTaskModel model, IReadOnlyList<EncodedBatch> batches)
+    {
+        using var session = new OrtEncoder(EncoderExporter.Build(model).ToByteArray());
+        Assert.Equal([BundleNames.LastHiddenState, BundleNames.SentimentLogits], session.OutputNames);
+        var (maxHidden, maxLogits) = (0.0, 0.0);
+        foreach (var batch in batches)
+        {
+            var outputs = session.Run(batch);
+            var (hidden, logits) = Parity.Torch(model, batch);
+            maxHidden = Math.Max(maxHidden, Parity.MaxOverTokens(outputs[BundleNames.LastHiddenState].Values, hidden, batch, model.EncoderConfig.HiddenSize));
+            maxLogits = Math.Max(maxLogits, Parity.Max(outputs[BundleNames.SentimentLogits].Values, logits));
+        }
+        output.WriteLine($"ORT vs TorchSharp over {batches.Sum(b => b.BatchSize)} inputs in {batches.Count} padded batches: " +
+                         $"last_hidden_state max |Δ| {maxHidden:E2}, sentiment_logits max |Δ| {maxLogits:E2}");
+        return (maxHidden, maxLogits);
+    }
+
+    static void Perturb(MultiTaskModel model)
+    {
+        using var noGrad = no_grad();
+        foreach (var parameter in model.parameters()) parameter.add_(randn_like(parameter) * 0.05);
+    }
+}

@@ -1,0 +1,8 @@
+namespace NlpMtl.Onnx.Tests;
+
+/// <summary>TorchSharp tests share native state (threads, RNG, dispose scopes): run them one at a time.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class TorchCollection : ICollectionFixture<PretrainedFixture>
+{
+    public const string Name = "TorchSharp";
+}
