@@ -22,4 +22,33 @@ public static class BundleNames
 
     /// <summary>float (batch, labels); present only when the model has a sentiment head.</summary>
     public const string SentimentLogits = "sentiment_logits";
+
+    // Decoder step graphs, one per generative task: new tokens in, logits and the grown self-attention cache out.
+    public static string DecoderFile(string task) => $"decoder_{task}.onnx";
+
+    /// <summary>Axis names of the decoder graphs: new tokens, cached positions, both together, encoder positions.</summary>
+    public const string DecoderSequenceAxis = "decoder_sequence";
+    public const string PastSequenceAxis = "past_sequence";
+    public const string TotalSequenceAxis = "total_sequence";
+    public const string EncoderSequenceAxis = "encoder_sequence";
+
+    /// <summary>int64 (batch, decoder_sequence): the tokens of this step (usually one per row).</summary>
+    public const string DecoderInputIds = "input_ids";
+
+    /// <summary>float (batch, encoder_sequence, hidden): the encoder's last_hidden_state.</summary>
+    public const string EncoderHiddenStates = "encoder_hidden_states";
+
+    /// <summary>int64 (batch, encoder_sequence): the encoder's attention_mask.</summary>
+    public const string EncoderAttentionMask = "encoder_attention_mask";
+
+    /// <summary>float (batch, decoder_sequence, vocabulary).</summary>
+    public const string Logits = "logits";
+
+    /// <summary>float (batch, heads, past_sequence, head_dim): layer <paramref name="layer"/>'s cached self-attention keys; empty (past 0) at the first step.</summary>
+    public static string PastKey(int layer) => $"past_key_values.{layer}.key";
+    public static string PastValue(int layer) => $"past_key_values.{layer}.value";
+
+    /// <summary>float (batch, heads, total_sequence, head_dim): the cache to pass as the next step's past.</summary>
+    public static string PresentKey(int layer) => $"present.{layer}.key";
+    public static string PresentValue(int layer) => $"present.{layer}.value";
 }
