@@ -1,4 +1,3 @@
-using Google.Protobuf;
 using NlpMtl.Core.Bundle;
 using NlpMtl.Modeling.MultiTask;
 using Onnx;
