@@ -53,8 +53,13 @@ public sealed class BertSelfAttention : Module<Tensor, Tensor, Tensor>
             v = SplitHeads(value.call(keyValueStates)); // (B, nH, Tk, Hd)
             if (cache is not null) (k, v) = cache.Append(k, v); // self: (B, nH, past + Tk, Hd)
         }
-        // With a cache the new queries are the latest positions and may see every cached key: no causal mask needed.
-        var isCausal = causal && cache is null && q.shape[2] > 1;
+        // Without a cache PyTorch's is_causal masks the square score matrix. With a cache the Tq new queries sit at the
+        // last positions of the Tk keys, so query i may see keys up to Tk − Tq + i: a single new token sees them all.
+        var (queries, keys) = (q.shape[2], k.shape[2]);
+        var isCausal = causal && cache is null && queries > 1;
+        if (causal && cache is not null && queries > 1)
+            additiveMask = ones(queries, keys, dtype: ScalarType.Bool, device: q.device).triu(keys - queries + 1)
+                .to(q.dtype) * float.MinValue; // (Tq, Tk)
         var context = functional.scaled_dot_product_attention(q, k, v, additiveMask, training ? dropoutProbability : 0.0, isCausal);
         var (batch, length) = (context.shape[0], context.shape[2]);
         return context.transpose(1, 2).reshape(batch, length, -1).MoveToOuterDisposeScope(); // (B, Tq, H)

@@ -47,6 +47,25 @@ public class GenerationTests
     }
 
     [Fact]
+    public void SeveralNewTokensAfterACacheAreCausallyMasked()
+    {
+        using var model = TinyModel();
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var (ids, mask) = Inputs();
+        var hidden = model.Encode(ids, mask, zeros_like(ids));
+        var additive = BertModel.AdditiveMask(mask, hidden.device);
+        var decoder = model.Decoder(TaskNames.Summarize);
+        var prefix = tensor(new long[] { 1, 14, 70, 3, 1, 55, 6, 91 }, [2, 4]);
+
+        var full = decoder.call(prefix, hidden, additive);
+        using var cache = decoder.NewCache();
+        decoder.Step(prefix.narrow(1, 0, 2), hidden, additive, cache);
+        var rest = decoder.Step(prefix.narrow(1, 2, 2), hidden, additive, cache); // two new tokens after two cached
+        Assert.True((rest - full.narrow(1, 2, 2)).abs().max().item<float>() < 1e-5);
+    }
+
+    [Fact]
     public void GreedyIsArgmaxOfRecomputedPrefixes()
     {
         using var model = TinyModel();
