@@ -25,7 +25,7 @@ public static class Evaluator
             {
                 if (task == TaskNames.Sentiment && taskData.SentimentValidation.Count > 0)
                 {
-                    var examples = Take(taskData.SentimentValidation, maxExamples);
+                    var examples = TrainingSetup.AtMost(taskData.SentimentValidation, maxExamples);
                     var predicted = TorchPredictor.Classify(model, taskData.SourceTokenizer, examples.Select(e => e.Text).ToList(), batchSize)
                         .Select(p => p.Label).ToList();
                     var gold = examples.Select(e => e.Label).ToList();
@@ -35,7 +35,7 @@ public static class Evaluator
                 }
                 else if (taskData.Seq2SeqValidation.Count > 0)
                 {
-                    var examples = Take(taskData.Seq2SeqValidation, maxExamples);
+                    var examples = TrainingSetup.AtMost(taskData.Seq2SeqValidation, maxExamples);
                     var head = model.Config.Decoder(task);
                     var options = new GenerationOptions
                     {
@@ -69,5 +69,4 @@ public static class Evaluator
         }
     }
 
-    static IReadOnlyList<T> Take<T>(IReadOnlyList<T> items, int? max) => max is { } m && m < items.Count ? items.Take(m).ToList() : items;
 }

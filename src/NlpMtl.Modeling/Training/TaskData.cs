@@ -26,7 +26,7 @@ public sealed class TaskData
         var train = root.Resolve(settings.Train);
         if (task == TaskNames.Sentiment)
         {
-            var examples = Limit(DatasetReader.ReadSentiment(train), settings.MaxTrainExamples);
+            var examples = TrainingSetup.AtMost(DatasetReader.ReadSentiment(train), settings.MaxTrainExamples);
             var labels = existing?.Sentiment?.Labels ?? LabelSet.Labels(examples).ToArray();
             var index = labels.Select((l, i) => (l, i)).ToDictionary(p => p.l, p => p.i);
             var unknown = examples.FirstOrDefault(e => !index.ContainsKey(e.Label));
@@ -40,7 +40,7 @@ public sealed class TaskData
         }
 
         var (vocabulary, tokenizerSource) = DecoderVocabulary(task, settings, root, encoderDirectory, existing, existingDirectory);
-        var pairs = Limit(DatasetReader.ReadSeq2Seq(train, settings.TrainTarget is null ? null : root.Resolve(settings.TrainTarget)), settings.MaxTrainExamples);
+        var pairs = TrainingSetup.AtMost(DatasetReader.ReadSeq2Seq(train, settings.TrainTarget is null ? null : root.Resolve(settings.TrainTarget)), settings.MaxTrainExamples);
         return new TaskData
         {
             Task = task, Settings = settings, SourceTokenizer = source, Vocabulary = vocabulary, TargetTokenizerSource = tokenizerSource,
@@ -82,5 +82,4 @@ public sealed class TaskData
         return (TargetTokenizer.Load(directory), directory);
     }
 
-    static IReadOnlyList<T> Limit<T>(IReadOnlyList<T> items, int? max) => max is { } m && m < items.Count ? items.Take(m).ToList() : items;
 }

@@ -21,14 +21,8 @@ public sealed class Trainer(TrainingConfig config, TrainerOptions options)
     public Result Run(CancellationToken cancellationToken = default)
     {
         var output = Directory.CreateDirectory(options.OutputDirectory).FullName;
-        if (config.Threads > 0) set_num_threads(config.Threads);
-        var encoderDirectory = TrainingSetup.EncoderDirectory(config, options);
-        var data = TrainingSetup.LoadData(config, options, encoderDirectory);
-        manual_seed(config.Seed); // fresh heads are initialised from torch's global generator
-        using var model = TrainingSetup.CreateModel(options, encoderDirectory, data);
-        var balancer = new LossBalancer(config.Balancing, data.ToDictionary(p => p.Key, p => config.Tasks[p.Key].Weight));
-        var (optimizer, baseRates) = TrainingSetup.CreateOptimizer(model, config.Optimizer, data.Keys, balancer.LogVariances);
-        var batches = data.ToDictionary(p => p.Key, p => new TaskBatches(p.Value.Train, p.Value.Settings.BatchSize, TaskSeed(config.Seed, p.Key)));
+        using var prepared = TrainingSetup.Prepare(config, options);
+        var (encoderDirectory, data, model, balancer, optimizer, baseRates, batches) = prepared;
         var timeBudget = options.TimeBudgetMinutes ?? config.TimeBudgetMinutes;
         var maxSteps = options.MaxSteps ?? config.MaxSteps;
 
@@ -130,14 +124,6 @@ public sealed class Trainer(TrainingConfig config, TrainerOptions options)
         var trainingSeconds = clock.Elapsed.TotalSeconds;
         var final = config.Evaluation.Final && !cancellationToken.IsCancellationRequested ? FinalEvaluation(output, data) : null;
         return new Result(step, state.BestScore, state.BestStep, final ?? lastMetrics, tokens / Math.Max(trainingSeconds, 1e-9));
-    }
-
-    /// <summary>A per-task shuffling seed: FNV-1a of the task name mixed with the run's seed.</summary>
-    static ulong TaskSeed(int seed, string task)
-    {
-        var hash = 14695981039346656037UL;
-        foreach (var c in task) hash = (hash ^ c) * 1099511628211UL;
-        return hash ^ (ulong)seed;
     }
 
     /// <summary>The best checkpoint on the (full, by default) validation sets with the heads' beam settings.</summary>

@@ -38,14 +38,8 @@ public static class TrainingBenchmark
 
     public static Report Run(TrainingConfig config, TrainerOptions options, int steps, int warmupSteps = 3)
     {
-        if (config.Threads > 0) set_num_threads(config.Threads);
-        var encoderDirectory = TrainingSetup.EncoderDirectory(config, options);
-        var data = TrainingSetup.LoadData(config, options, encoderDirectory);
-        manual_seed(config.Seed);
-        using var model = TrainingSetup.CreateModel(options, encoderDirectory, data);
-        var balancer = new LossBalancer(config.Balancing, data.ToDictionary(p => p.Key, _ => 1.0));
-        var (optimizer, _) = TrainingSetup.CreateOptimizer(model, config.Optimizer, data.Keys, balancer.LogVariances);
-        var batches = data.ToDictionary(p => p.Key, p => new TaskBatches(p.Value.Train, p.Value.Settings.BatchSize, (ulong)config.Seed));
+        using var prepared = TrainingSetup.Prepare(config, options);
+        var (_, data, model, balancer, optimizer, _, batches) = prepared;
         var sampler = new TaskSampler(data.ToDictionary(p => p.Key, p => p.Value.Train.Count), config.Sampling, (ulong)config.Seed);
         model.train();
         var peak = MatMulPeakGflops();

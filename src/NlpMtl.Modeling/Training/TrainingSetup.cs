@@ -10,6 +10,42 @@ namespace NlpMtl.Modeling.Training;
 /// <summary>Builds what a run starts from: the encoder checkpoint directory, the task data, the model, the optimizer.</summary>
 public static class TrainingSetup
 {
+    /// <summary>Everything a run or a benchmark starts from, built the same way for both.</summary>
+    public sealed record Prepared(string EncoderDirectory, Dictionary<string, TaskData> Data, MultiTaskModel Model,
+        LossBalancer Balancer, AdamW Optimizer, double[] BaseRates, Dictionary<string, TaskBatches> Batches) : IDisposable
+    {
+        public void Dispose()
+        {
+            Optimizer.Dispose();
+            Model.Dispose();
+        }
+    }
+
+    public static Prepared Prepare(TrainingConfig config, TrainerOptions options)
+    {
+        if (config.Threads > 0) set_num_threads(config.Threads);
+        var encoderDirectory = EncoderDirectory(config, options);
+        var data = LoadData(config, options, encoderDirectory);
+        manual_seed(config.Seed); // fresh heads are initialised from torch's global generator
+        var model = CreateModel(options, encoderDirectory, data);
+        var balancer = new LossBalancer(config.Balancing, data.ToDictionary(p => p.Key, p => config.Tasks[p.Key].Weight));
+        var (optimizer, baseRates) = CreateOptimizer(model, config.Optimizer, data.Keys, balancer.LogVariances);
+        var batches = data.ToDictionary(p => p.Key, p => new TaskBatches(p.Value.Train, p.Value.Settings.BatchSize, TaskSeed(config.Seed, p.Key)));
+        return new Prepared(encoderDirectory, data, model, balancer, optimizer, baseRates, batches);
+    }
+
+    /// <summary>At most <paramref name="max"/> items (all when null).</summary>
+    public static IReadOnlyList<T> AtMost<T>(IReadOnlyList<T> items, int? max) =>
+        max is { } m && m < items.Count ? items.Take(m).ToList() : items;
+
+    /// <summary>A per-task shuffling seed: FNV-1a of the task name mixed with the run's seed.</summary>
+    static ulong TaskSeed(int seed, string task)
+    {
+        var hash = 14695981039346656037UL;
+        foreach (var c in task) hash = (hash ^ c) * 1099511628211UL;
+        return hash ^ (ulong)seed;
+    }
+
     /// <summary>The HF checkpoint directory of the base encoder; <c>pretrained</c> writes the embedded MiniLM once.</summary>
     public static string EncoderDirectory(TrainingConfig config, TrainerOptions options)
     {

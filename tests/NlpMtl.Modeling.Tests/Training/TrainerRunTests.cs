@@ -135,13 +135,8 @@ public class TrainerRunTests(PretrainedFixture fixture)
     public void LiveTensorCountDoesNotGrowAcrossSteps()
     {
         var (root, config) = Setup(c => c["evaluation"] = new { every_steps = 1000, max_examples = 4, patience = 0, final = false });
-        var settings = TrainingConfig.Load(config);
-        var options = new TrainerOptions { OutputDirectory = Path.Combine(root, "out") };
-        var encoder = TrainingSetup.EncoderDirectory(settings, options);
-        var data = TrainingSetup.LoadData(settings, options, encoder);
-        using var model = TrainingSetup.CreateModel(options, encoder, data);
-        var balancer = new LossBalancer(settings.Balancing, data.ToDictionary(p => p.Key, _ => 1.0));
-        var (optimizer, _) = TrainingSetup.CreateOptimizer(model, settings.Optimizer, data.Keys, balancer.LogVariances);
+        using var prepared = TrainingSetup.Prepare(TrainingConfig.Load(config), new TrainerOptions { OutputDirectory = Path.Combine(root, "out") });
+        var (_, data, model, balancer, optimizer, _, _) = prepared;
         model.train();
 
         void Step(int i)
