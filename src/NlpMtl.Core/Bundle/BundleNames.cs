@@ -26,6 +26,15 @@ public static class BundleNames
     // Decoder step graphs, one per generative task: new tokens in, logits and the grown self-attention cache out.
     public static string DecoderFile(string task) => $"decoder_{task}.onnx";
 
+    /// <summary>
+    /// Cross-attention graph, one per generative task: run once per document batch, it maps the encoder's
+    /// last_hidden_state to every decoder layer's cross-attention keys and values, which each step graph then reads.
+    /// </summary>
+    public static string CrossFile(string task) => $"cross_{task}.onnx";
+
+    /// <summary>The int8 dynamically quantized variant of a graph file (<c>encoder.onnx</c> → <c>encoder.int8.onnx</c>).</summary>
+    public static string Int8File(string file) => Path.ChangeExtension(file, ".int8.onnx");
+
     /// <summary>Axis names of the decoder graphs: new tokens, cached positions, both together, encoder positions.</summary>
     public const string DecoderSequenceAxis = "decoder_sequence";
     public const string PastSequenceAxis = "past_sequence";
@@ -47,6 +56,11 @@ public static class BundleNames
     /// <summary>float (batch, heads, past_sequence, head_dim): layer <paramref name="layer"/>'s cached self-attention keys; empty (past 0) at the first step.</summary>
     public static string PastKey(int layer) => $"past_key_values.{layer}.key";
     public static string PastValue(int layer) => $"past_key_values.{layer}.value";
+
+    /// <summary>float (batch, heads, encoder_sequence, head_dim): layer <paramref name="layer"/>'s cross-attention keys
+    /// (output of the cross graph, input of the step graph).</summary>
+    public static string CrossKey(int layer) => $"cross_key_values.{layer}.key";
+    public static string CrossValue(int layer) => $"cross_key_values.{layer}.value";
 
     /// <summary>float (batch, heads, total_sequence, head_dim): the cache to pass as the next step's past.</summary>
     public static string PresentKey(int layer) => $"present.{layer}.key";

@@ -1,0 +1,171 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace NlpMtl.Core.Bundle;
+
+/// <summary>
+/// <c>manifest.json</c> of a model bundle: everything serving needs besides the graphs and tokenizer files, written
+/// by <c>nlpmtl export</c> and read by the inference engine. Paths inside are relative to the bundle folder.
+/// </summary>
+public sealed record BundleManifest
+{
+    public const string FileName = "manifest.json";
+    public const int CurrentFormatVersion = 1;
+
+    public int FormatVersion { get; init; } = CurrentFormatVersion;
+
+    /// <summary>Where the shared encoder came from (the base model's name or path recorded at training).</summary>
+    public required string BaseModel { get; init; }
+
+    /// <summary>Checkpoint directory the bundle was exported from (informational).</summary>
+    public string? Checkpoint { get; init; }
+
+    public int Opset { get; init; }
+    public DateTimeOffset CreatedUtc { get; init; }
+
+    public required EncoderManifest Encoder { get; init; }
+    public SentimentManifest? Sentiment { get; init; }
+    public DecoderManifest? Summarize { get; init; }
+    public DecoderManifest? Translate { get; init; }
+
+    /// <summary>Present when export was run with <c>--quantize int8</c>: the int8 files exist beside the fp32 ones.</summary>
+    public QuantizationManifest? Quantization { get; init; }
+
+    /// <summary>Parity measured at export (ORT vs TorchSharp); export fails rather than write a bundle that misses it.</summary>
+    public required ParityReport Parity { get; init; }
+
+    [JsonIgnore]
+    public IReadOnlyList<string> Tasks =>
+        [.. (Sentiment is null ? [] : new[] { "sentiment" }),
+         .. (Summarize is null ? [] : new[] { "summarize" }),
+         .. (Translate is null ? [] : new[] { "translate" })];
+
+    public DecoderManifest? Decoder(string task) => task switch
+    {
+        "summarize" => Summarize,
+        "translate" => Translate,
+        _ => null,
+    };
+
+    public static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public void Save(string directory) =>
+        File.WriteAllText(Path.Combine(directory, FileName), JsonSerializer.Serialize(this, JsonOptions));
+
+    /// <summary>Reads <c>manifest.json</c> from a bundle folder; a clear error names the file when it is missing or invalid.</summary>
+    public static BundleManifest Load(string directory)
+    {
+        var path = Path.Combine(directory, FileName);
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: not a model bundle (no {FileName})", path);
+        try
+        {
+            var manifest = JsonSerializer.Deserialize<BundleManifest>(File.ReadAllText(path), JsonOptions)
+                ?? throw new InvalidDataException($"{path}: empty manifest");
+            if (manifest.FormatVersion != CurrentFormatVersion)
+                throw new InvalidDataException($"{path}: format_version {manifest.FormatVersion} is not supported (expected {CurrentFormatVersion})");
+            if (manifest.Tasks.Count == 0) throw new InvalidDataException($"{path}: the bundle has no tasks");
+            return manifest;
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path}: invalid manifest ({e.Message})", e);
+        }
+    }
+}
+
+/// <summary>The shared encoder graph and its WordPiece tokenizer.</summary>
+public sealed record EncoderManifest
+{
+    public string File { get; init; } = BundleNames.EncoderFile;
+
+    /// <summary>WordPiece vocabulary file (HF <c>vocab.txt</c>) inside the bundle.</summary>
+    public string Vocabulary { get; init; } = "vocab.txt";
+    public bool LowerCase { get; init; } = true;
+    public int HiddenSize { get; init; }
+    public int NumLayers { get; init; }
+
+    /// <summary>Position-embedding rows: no input may be longer (longer inputs are truncated or chunked).</summary>
+    public int MaxPositions { get; init; }
+
+    /// <summary>Default truncation length for sentiment inputs.</summary>
+    public int MaxLength { get; init; } = 128;
+}
+
+/// <summary>The sentiment head (its logits are an output of the encoder graph).</summary>
+public sealed record SentimentManifest
+{
+    public required string[] Labels { get; init; }
+    public string Pooling { get; init; } = "mean";
+}
+
+/// <summary>A generative head: its cross-attention graph, its step graph with KV cache, its target tokenizer.</summary>
+public sealed record DecoderManifest
+{
+    /// <summary>Step graph (<see cref="BundleNames.DecoderFile"/>).</summary>
+    public required string File { get; init; }
+
+    /// <summary>Cross-attention key/value graph (<see cref="BundleNames.CrossFile"/>).</summary>
+    public required string CrossFile { get; init; }
+
+    /// <summary><c>encoder</c> (the WordPiece vocabulary of the encoder) or <c>target</c> (<see cref="TargetTokenizerDirectory"/>).</summary>
+    public required string Vocabulary { get; init; }
+
+    /// <summary>Folder inside the bundle with the target tokenizer files when <see cref="Vocabulary"/> is <c>target</c>.</summary>
+    public string? TargetTokenizerDirectory { get; init; }
+
+    public int VocabSize { get; init; }
+    public int PadId { get; init; }
+    public int BosId { get; init; }
+    public int EosId { get; init; }
+    public int NumLayers { get; init; }
+    public int NumHeads { get; init; }
+    public int HeadDim { get; init; }
+    public int MaxPositions { get; init; }
+
+    /// <summary>Source tokens the head was trained on; longer documents are chunked (summarize) or truncated (translate).</summary>
+    public int MaxSourceLength { get; init; } = 256;
+
+    public required GenerationManifest Generation { get; init; }
+}
+
+/// <summary>Generation defaults stored with the model; callers may override each.</summary>
+public sealed record GenerationManifest
+{
+    public int NumBeams { get; init; } = 4;
+    public double LengthPenalty { get; init; } = 1.0;
+    public int NoRepeatNgramSize { get; init; } = 3;
+    public int MaxNewTokens { get; init; } = 64;
+}
+
+/// <summary>The int8 variant written by <c>--quantize int8</c> and what it costs in quality.</summary>
+public sealed record QuantizationManifest
+{
+    public string Kind { get; init; } = "int8-dynamic";
+
+    /// <summary>fp32 file → int8 file, for every graph that has a quantized variant.</summary>
+    public required Dictionary<string, string> Files { get; init; }
+
+    /// <summary>Metric name → (fp32, int8) measured on the validation data given to export, e.g. <c>sentiment_accuracy</c>.</summary>
+    public Dictionary<string, MetricDelta> Metrics { get; init; } = [];
+}
+
+public sealed record MetricDelta(double Fp32, double Int8, int Examples);
+
+/// <summary>Parity of ORT against TorchSharp measured at export; maxima of absolute differences.</summary>
+public sealed record ParityReport
+{
+    public double Tolerance { get; init; } = 1e-4;
+    public int Inputs { get; init; }
+    public double EncoderHiddenMaxAbs { get; init; }
+    public double? SentimentLogitsMaxAbs { get; init; }
+
+    /// <summary>Task → decoder figures.</summary>
+    public Dictionary<string, DecoderParity> Decoders { get; init; } = [];
+}
+
+public sealed record DecoderParity(double StepLogitsMaxAbs, double GreedyIdenticalFraction, int Inputs);
