@@ -14,10 +14,12 @@ public class ExportCommandTests : IClassFixture<ExportCommandTests.TrainedCheckp
     public ExportCommandTests(TrainedCheckpoint trained) => this.trained = trained;
 
     [Fact]
-    public async Task ExportOfAShortTrainedCheckpointWritesAManifestWithParity()
+    public async Task ExportOfAShortTrainedCheckpointWritesAManifestWithParityAndInt8Variants()
     {
         var bundle = Path.Combine(trained.Root, "bundle");
-        var (exitCode, output, error) = await CommandLineRunner.RunAsync("export", "--checkpoint", trained.Checkpoint, "--out", bundle);
+        var sentiment = Path.Combine(AppContext.BaseDirectory, "samples", "sentiment.tsv");
+        var (exitCode, output, error) = await CommandLineRunner.RunAsync("export", "--checkpoint", trained.Checkpoint, "--out", bundle,
+            "--quantize", "int8", "--validation-sentiment", sentiment);
 
         Assert.True(exitCode == 0, error);
         Assert.Contains("parity on", output);
@@ -28,6 +30,18 @@ public class ExportCommandTests : IClassFixture<ExportCommandTests.TrainedCheckp
         Assert.Equal(["summarize", "translate"], manifest.Parity.Decoders.Keys.Order());
         Assert.All(manifest.Parity.Decoders.Values, d => Assert.InRange(d.GreedyIdenticalFraction, 0.95, 1));
         Assert.True(File.Exists(Path.Combine(bundle, BundleNames.CrossFile("translate"))));
+        var quantization = manifest.Quantization!;
+        Assert.Equal(5, quantization.Files.Count); // encoder, and cross + step for both decoders
+        Assert.All(quantization.Files.Values, file => Assert.True(File.Exists(Path.Combine(bundle, file)), file));
+        Assert.Equal(48, quantization.Metrics["sentiment_accuracy"].Examples);
+    }
+
+    [Fact]
+    public async Task UnknownQuantizationIsRejected()
+    {
+        var (exitCode, _, error) = await CommandLineRunner.RunAsync("export", "--checkpoint", trained.Checkpoint, "--out", Path.Combine(trained.Root, "q"), "--quantize", "int4");
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("int4", error);
     }
 
     [Fact]
