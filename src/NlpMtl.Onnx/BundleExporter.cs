@@ -154,7 +154,7 @@ public static class BundleExporter
 
     /// <summary>The checkpoint does not record its base model; all-MiniLM-L6-v2's shape (the embedded base) names it,
     /// anything else is described by its sizes.</summary>
-    static string BaseModel(BertConfig config)
+    public static string BaseModel(BertConfig config)
     {
         var minilm = BertConfig.MiniLmL6;
         return (config.VocabSize, config.HiddenSize, config.NumHiddenLayers, config.NumAttentionHeads, config.IntermediateSize)
