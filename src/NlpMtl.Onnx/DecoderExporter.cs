@@ -1,4 +1,5 @@
 using NlpMtl.Core.Bundle;
+using NlpMtl.Modeling.Bert;
 using NlpMtl.Modeling.MultiTask;
 using Onnx;
 using static NlpMtl.Onnx.OnnxGraphBuilder;
@@ -7,29 +8,50 @@ using DataType = Onnx.TensorProto.Types.DataType;
 namespace NlpMtl.Onnx;
 
 /// <summary>
-/// Writes one generative task's <see cref="NlpMtl.Modeling.Bert.BertDecoder"/> as a step graph with a self-attention
-/// key/value cache: the new tokens, the encoder's states and mask, and each layer's past keys/values (past length 0 at
-/// the first step) → logits for the new tokens and each layer's present keys/values (past + new), which the caller
-/// passes back as the next step's past. Cross-attention keys/values are recomputed from the encoder states at every
-/// step: simpler than caching them, at the cost of two (S×H)·(H×H) products per layer and step.
+/// Writes one generative task's <see cref="BertDecoder"/> as two graphs:
+/// <list type="bullet">
+/// <item><c>cross_{task}.onnx</c>, run once per document batch: the encoder's <c>encoder_hidden_states</c> → every
+/// layer's cross-attention keys and values (B, nH, S, Hd). They do not change while decoding, so computing them once
+/// saves two (S×H)·(H×H) products per layer and step.</item>
+/// <item><c>decoder_{task}.onnx</c>, the step graph: the new tokens, the encoder mask, each layer's cross keys/values
+/// and past self-attention keys/values (past length 0 at the first step) → logits for the new tokens and each layer's
+/// present keys/values (past + new), which the caller passes back as the next step's past.</item>
+/// </list>
 /// </summary>
 public static class DecoderExporter
 {
+    public static ModelProto BuildCross(MultiTaskModel model, string task)
+    {
+        var config = model.DecoderConfig(model.Config.Decoder(task));
+        var builder = new OnnxGraphBuilder($"nlpmtl_cross_{task}");
+        var bert = new BertGraph(builder, model.state_dict(), config);
+        var states = builder.Input(BundleNames.EncoderHiddenStates, DataType.Float, BundleNames.BatchAxis, BundleNames.EncoderSequenceAxis, config.HiddenSize);
+        for (var i = 0; i < config.NumHiddenLayers; i++)
+        {
+            var cross = $"heads.{task}.layer.{i}.crossattention.self";
+            var keys = bert.SplitHeads(bert.Linear(states, $"{cross}.key"), $"{cross}.k");     // (B, nH, S, Hd)
+            var values = bert.SplitHeads(bert.Linear(states, $"{cross}.value"), $"{cross}.v"); // (B, nH, S, Hd)
+            builder.Output(BundleNames.CrossKey(i), keys, DataType.Float, CacheDims(config, BundleNames.EncoderSequenceAxis));
+            builder.Output(BundleNames.CrossValue(i), values, DataType.Float, CacheDims(config, BundleNames.EncoderSequenceAxis));
+        }
+        return builder.Build(EncoderExporter.Producer);
+    }
+
     public static ModelProto Build(MultiTaskModel model, string task)
     {
-        var head = model.Config.Decoder(task);
-        var config = model.DecoderConfig(head);
+        var config = model.DecoderConfig(model.Config.Decoder(task));
         var builder = new OnnxGraphBuilder($"nlpmtl_decoder_{task}");
         var bert = new BertGraph(builder, model.state_dict(), config);
         var prefix = $"heads.{task}";
-        OnnxDim[] CacheDims(string sequence) => [BundleNames.BatchAxis, config.NumAttentionHeads, sequence, config.HeadDim];
 
         var ids = builder.Input(BundleNames.DecoderInputIds, DataType.Int64, BundleNames.BatchAxis, BundleNames.DecoderSequenceAxis);
-        var encoderStates = builder.Input(BundleNames.EncoderHiddenStates, DataType.Float, BundleNames.BatchAxis, BundleNames.EncoderSequenceAxis, config.HiddenSize);
         var encoderMask = builder.Input(BundleNames.EncoderAttentionMask, DataType.Int64, BundleNames.BatchAxis, BundleNames.EncoderSequenceAxis);
         var past = Enumerable.Range(0, config.NumHiddenLayers).Select(i => (
-            Key: builder.Input(BundleNames.PastKey(i), DataType.Float, CacheDims(BundleNames.PastSequenceAxis)),
-            Value: builder.Input(BundleNames.PastValue(i), DataType.Float, CacheDims(BundleNames.PastSequenceAxis)))).ToList();
+            Key: builder.Input(BundleNames.PastKey(i), DataType.Float, CacheDims(config, BundleNames.PastSequenceAxis)),
+            Value: builder.Input(BundleNames.PastValue(i), DataType.Float, CacheDims(config, BundleNames.PastSequenceAxis)))).ToList();
+        var crossCache = Enumerable.Range(0, config.NumHiddenLayers).Select(i => (
+            Key: builder.Input(BundleNames.CrossKey(i), DataType.Float, CacheDims(config, BundleNames.EncoderSequenceAxis)),
+            Value: builder.Input(BundleNames.CrossValue(i), DataType.Float, CacheDims(config, BundleNames.EncoderSequenceAxis)))).ToList();
 
         // Absolute positions of the new tokens continue after the cached ones: past‥past+t−1 (BertEmbeddings.Embed's offset).
         var pastLength = builder.Node("Gather", "past_length", [builder.Node("Shape", "past_shape", [past[0].Key]), builder.Int64Scalar(2)], Attribute("axis", 0L));
@@ -58,9 +80,8 @@ public static class DecoderExporter
             var attended = bert.DenseResidualNorm(context, x, $"{layer}.attention.output");
 
             var cross = $"{layer}.crossattention.self";
-            var crossKeysT = bert.SplitHeads(bert.Linear(encoderStates, $"{cross}.key"), $"{cross}.k", keyLayout: true);
-            var crossValues = bert.SplitHeads(bert.Linear(encoderStates, $"{cross}.value"), $"{cross}.v");
-            var crossContext = bert.Attend(bert.SplitHeads(bert.Linear(attended, $"{cross}.query"), $"{cross}.q"), crossKeysT, crossValues, crossMask, cross);
+            var crossQuery = bert.SplitHeads(bert.Linear(attended, $"{cross}.query"), $"{cross}.q");
+            var crossContext = bert.Attend(crossQuery, KeysT(builder, crossCache[i].Key, cross), crossCache[i].Value, crossMask, cross);
             var crossed = bert.DenseResidualNorm(crossContext, attended, $"{layer}.crossattention.output");
             x = bert.FeedForward(crossed, layer);
             presents.Add((presentKey, presentValue));
@@ -75,15 +96,22 @@ public static class DecoderExporter
         builder.Output(BundleNames.Logits, logits, DataType.Float, BundleNames.BatchAxis, BundleNames.DecoderSequenceAxis, config.VocabSize);
         for (var i = 0; i < config.NumHiddenLayers; i++)
         {
-            builder.Output(BundleNames.PresentKey(i), presents[i].Key, DataType.Float, CacheDims(BundleNames.TotalSequenceAxis));
-            builder.Output(BundleNames.PresentValue(i), presents[i].Value, DataType.Float, CacheDims(BundleNames.TotalSequenceAxis));
+            builder.Output(BundleNames.PresentKey(i), presents[i].Key, DataType.Float, CacheDims(config, BundleNames.TotalSequenceAxis));
+            builder.Output(BundleNames.PresentValue(i), presents[i].Value, DataType.Float, CacheDims(config, BundleNames.TotalSequenceAxis));
         }
         return builder.Build(EncoderExporter.Producer);
     }
 
-    public static void Export(MultiTaskModel model, string task, string path) => EncoderExporter.Write(Build(model, task), path);
+    /// <summary>Writes <c>cross_{task}.onnx</c> and <c>decoder_{task}.onnx</c> into <paramref name="directory"/>.</summary>
+    public static void Export(MultiTaskModel model, string task, string directory)
+    {
+        EncoderExporter.Write(BuildCross(model, task), Path.Combine(directory, BundleNames.CrossFile(task)));
+        EncoderExporter.Write(Build(model, task), Path.Combine(directory, BundleNames.DecoderFile(task)));
+    }
 
-    /// <summary>(B, nH, T, Hd) → (B, nH, Hd, T) for q·kᵀ.</summary>
+    static OnnxDim[] CacheDims(BertConfig config, string sequence) => [BundleNames.BatchAxis, config.NumAttentionHeads, sequence, config.HeadDim];
+
+    /// <summary>(B, nH, T, Hd) → (B, nH, Hd, T) for q·kᵀ; ORT folds it into the MatMul (transB).</summary>
     static string KeysT(OnnxGraphBuilder builder, string keys, string stem) =>
         builder.Node("Transpose", $"{stem}.k_t", [keys], Attribute("perm", new long[] { 0, 1, 3, 2 }));
 }

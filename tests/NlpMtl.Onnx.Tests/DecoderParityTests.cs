@@ -1,14 +1,18 @@
 using Google.Protobuf;
-using Microsoft.ML.OnnxRuntime;
 using NlpMtl.Core.Bundle;
 using NlpMtl.Modeling.Bert;
+using NlpMtl.Modeling.Generation;
 using NlpMtl.Modeling.MultiTask;
+using NlpMtl.Onnx.Parity;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
 
 namespace NlpMtl.Onnx.Tests;
 
-/// <summary>The exported decoder step graph, fed its own present key/values, reproduces BertDecoder.Step with a cache.</summary>
+/// <summary>
+/// The exported cross graph + step graph, fed their own cross keys/values and present caches, reproduce
+/// BertDecoder.Step with a cache, teacher-forced decoding, and greedy generation.
+/// </summary>
 [Collection(TorchCollection.Name)]
 public class DecoderParityTests(ITestOutputHelper output)
 {
@@ -27,12 +31,34 @@ public class DecoderParityTests(ITestOutputHelper output)
         return model;
     }
 
+    static OrtDecoder Export(MultiTaskModel model, BertConfig config) => new(
+        new OrtGraph(DecoderExporter.BuildCross(model, TaskNames.Summarize).ToByteArray(), BundleNames.CrossFile(TaskNames.Summarize)),
+        new OrtGraph(DecoderExporter.Build(model, TaskNames.Summarize).ToByteArray(), BundleNames.DecoderFile(TaskNames.Summarize)),
+        config.NumHiddenLayers, config.NumAttentionHeads, config.HeadDim);
+
+    [Fact]
+    public void CrossGraphWritesEveryLayersKeysAndValuesInHeadLayout()
+    {
+        using var model = TinyModel();
+        var config = model.DecoderConfig(model.Config.Summarize!);
+        var proto = DecoderExporter.BuildCross(model, TaskNames.Summarize);
+        Assert.Equal([BundleNames.EncoderHiddenStates], proto.Graph.Input.Select(i => i.Name));
+        Assert.Equal([BundleNames.CrossKey(0), BundleNames.CrossValue(0), BundleNames.CrossKey(1), BundleNames.CrossValue(1)], proto.Graph.Output.Select(o => o.Name));
+        var step = DecoderExporter.Build(model, TaskNames.Summarize);
+        Assert.DoesNotContain(BundleNames.EncoderHiddenStates, step.Graph.Input.Select(i => i.Name));
+        Assert.Contains(BundleNames.CrossKey(1), step.Graph.Input.Select(i => i.Name));
+        using var decoder = Export(model, config);
+        var states = new FloatTensor(new float[3 * 7 * config.HiddenSize], [3, 7, config.HiddenSize]);
+        var cross = decoder.Cross(states);
+        Assert.Equal([3L, config.NumAttentionHeads, 7, config.HeadDim], cross[BundleNames.CrossValue(1)].Shape);
+    }
+
     [Fact]
     public void StepLogitsMatchBertDecoderStepWithCache()
     {
         using var model = TinyModel();
         var config = model.DecoderConfig(model.Config.Summarize!);
-        using var session = new InferenceSession(DecoderExporter.Build(model, TaskNames.Summarize).ToByteArray());
+        using var ort = Export(model, config);
         var decoder = model.Decoder(TaskNames.Summarize);
         var random = new Random(5);
         var encoder = Parity.RandomBatch(random, config.VocabSize, 9, 4, 13);
@@ -42,22 +68,21 @@ public class DecoderParityTests(ITestOutputHelper output)
         using var noGrad = no_grad();
         var encoderMask = tensor(encoder.AttentionMask, encoderShape);
         var states = model.Encode(tensor(encoder.InputIds, encoderShape), encoderMask, tensor(encoder.TokenTypeIds, encoderShape));
-        var statesData = states.data<float>().ToArray();
+        var crossCache = ort.Cross(new FloatTensor(states.data<float>().ToArray(), states.shape));
         using var cache = decoder.NewCache();
-        var pasts = Enumerable.Range(0, 2 * config.NumHiddenLayers)
-            .Select(_ => (Values: Array.Empty<float>(), Shape: new long[] { encoder.BatchSize, config.NumAttentionHeads, 0, config.HeadDim })).ToArray();
+        var past = ort.EmptyPast(encoder.BatchSize);
         var tokens = Enumerable.Repeat(1L, encoder.BatchSize).ToArray(); // BOS
         var max = 0.0;
         for (var step = 0; step < Steps; step++)
         {
             var expected = decoder.Step(tensor(tokens, [encoder.BatchSize, 1L]), states, BertModel.AdditiveMask(encoderMask, CPU), cache).data<float>().ToArray();
-            var (logits, presents) = RunStep(session, tokens, statesData, encoder.AttentionMask, encoderShape, pasts, config.NumHiddenLayers);
-            max = Math.Max(max, Parity.Max(logits, expected));
-            Assert.Equal(step + 1, presents[0].Shape[2]);
-            pasts = presents;
+            var (logits, present) = ort.Step(tokens, encoder.AttentionMask, encoderShape, crossCache, past);
+            max = Math.Max(max, Parity.Max(logits.Values, expected));
+            Assert.Equal(step + 1, present[BundleNames.PresentKey(0)].Shape[2]);
+            past = present;
             tokens = tokens.Select(_ => (long)random.Next(3, config.VocabSize)).ToArray(); // teacher-forced random continuation
         }
-        output.WriteLine($"decoder step logits, ORT vs BertDecoder.Step over {Steps} cached steps × {encoder.BatchSize} rows: max |Δ| {max:E2}");
+        output.WriteLine($"decoder step logits, ORT (cross + step graphs) vs BertDecoder.Step over {Steps} cached steps × {encoder.BatchSize} rows: max |Δ| {max:E2}");
         Assert.True(max <= Parity.Tolerance, $"step logits max |Δ| = {max:E2}");
     }
 
@@ -66,7 +91,7 @@ public class DecoderParityTests(ITestOutputHelper output)
     {
         using var model = TinyModel();
         var config = model.DecoderConfig(model.Config.Summarize!);
-        using var session = new InferenceSession(DecoderExporter.Build(model, TaskNames.Summarize).ToByteArray());
+        using var ort = Export(model, config);
         var random = new Random(8);
         var encoder = Parity.RandomBatch(random, config.VocabSize, 6, 11);
         long[] encoderShape = [encoder.BatchSize, encoder.SequenceLength];
@@ -77,44 +102,33 @@ public class DecoderParityTests(ITestOutputHelper output)
         var encoderMask = tensor(encoder.AttentionMask, encoderShape);
         var states = model.Encode(tensor(encoder.InputIds, encoderShape), encoderMask, tensor(encoder.TokenTypeIds, encoderShape));
         var expected = model.DecoderLogits(TaskNames.Summarize, states, encoderMask, tensor(targets, [encoder.BatchSize, 5L])).data<float>().ToArray();
-        var pasts = Enumerable.Range(0, 2 * config.NumHiddenLayers)
-            .Select(_ => (Values: Array.Empty<float>(), Shape: new long[] { encoder.BatchSize, config.NumAttentionHeads, 0, config.HeadDim })).ToArray();
-        var (logits, presents) = RunStep(session, targets, states.data<float>().ToArray(), encoder.AttentionMask, encoderShape, pasts, config.NumHiddenLayers);
-        var max = Parity.Max(logits, expected);
+        var crossCache = ort.Cross(new FloatTensor(states.data<float>().ToArray(), states.shape));
+        var (logits, present) = ort.Step(targets, encoder.AttentionMask, encoderShape, crossCache, ort.EmptyPast(encoder.BatchSize));
+        var max = Parity.Max(logits.Values, expected);
         output.WriteLine($"decoder teacher-forced logits (causal mask in the graph), 2 rows × 5 tokens: max |Δ| {max:E2}");
-        Assert.Equal(5, presents[0].Shape[2]);
+        Assert.Equal(5, present[BundleNames.PresentKey(0)].Shape[2]);
         Assert.True(max <= Parity.Tolerance, $"teacher-forced logits max |Δ| = {max:E2}");
     }
 
-    /// <summary>One run of the step graph; returns the logits and the present caches in past order (key, value per layer).</summary>
-    static (float[] Logits, (float[] Values, long[] Shape)[] Presents) RunStep(InferenceSession session, long[] tokens, float[] states,
-        long[] encoderMask, long[] encoderShape, (float[] Values, long[] Shape)[] pasts, int layers)
+    [Fact]
+    public void OrtGreedyMatchesSeq2SeqGeneratorGreedy()
     {
-        var batch = encoderShape[0];
-        var inputs = new List<OrtValue>
-        {
-            OrtValue.CreateTensorValueFromMemory(tokens, [batch, tokens.Length / batch]),
-            OrtValue.CreateTensorValueFromMemory(states, [batch, encoderShape[1], states.Length / (batch * encoderShape[1])]),
-            OrtValue.CreateTensorValueFromMemory(encoderMask, encoderShape),
-        };
-        inputs.AddRange(pasts.Select(p => OrtValue.CreateTensorValueFromMemory(p.Values, p.Shape)));
-        var inputNames = new List<string> { BundleNames.DecoderInputIds, BundleNames.EncoderHiddenStates, BundleNames.EncoderAttentionMask };
-        var outputNames = new List<string> { BundleNames.Logits };
-        for (var i = 0; i < layers; i++)
-        {
-            inputNames.AddRange([BundleNames.PastKey(i), BundleNames.PastValue(i)]);
-            outputNames.AddRange([BundleNames.PresentKey(i), BundleNames.PresentValue(i)]);
-        }
-        try
-        {
-            using var options = new RunOptions();
-            using var outputs = session.Run(options, inputNames, inputs, outputNames);
-            return (outputs[0].GetTensorDataAsSpan<float>().ToArray(),
-                outputs.Skip(1).Select(o => (o.GetTensorDataAsSpan<float>().ToArray(), o.GetTensorTypeAndShape().Shape)).ToArray());
-        }
-        finally
-        {
-            foreach (var input in inputs) input.Dispose();
-        }
+        using var model = TinyModel();
+        var head = model.Config.Summarize!;
+        var config = model.DecoderConfig(head);
+        using var ort = Export(model, config);
+        var encoder = Parity.RandomBatch(new Random(21), config.VocabSize, 5, 12, 8, 3);
+        long[] shape = [encoder.BatchSize, encoder.SequenceLength];
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var ids = tensor(encoder.InputIds, shape);
+        var mask = tensor(encoder.AttentionMask, shape);
+        var options = new GenerationOptions { MaxNewTokens = 12, NumBeams = 1, NoRepeatNgramSize = 2 };
+        var expected = Seq2SeqGenerator.Generate(model, TaskNames.Summarize, ids, mask, options);
+        var states = model.Encode(ids, mask, zeros_like(ids)); // Seq2SeqGenerator encodes with token type 0
+        var actual = ort.Greedy(new FloatTensor(states.data<float>().ToArray(), states.shape), encoder.AttentionMask,
+            head.BosId, head.EosId, head.PadId, options.MaxNewTokens, options.NoRepeatNgramSize);
+        Assert.Equal(expected.Count, actual.Count);
+        for (var i = 0; i < expected.Count; i++) Assert.Equal(expected[i], actual[i]);
     }
 }

@@ -1,0 +1,27 @@
+namespace NlpMtl.Onnx;
+
+/// <summary>Options of <see cref="BundleExporter"/> (<c>nlpmtl export</c>).</summary>
+public sealed record BundleExportOptions
+{
+    /// <summary>Also write dynamically quantized int8 graphs beside the fp32 ones.</summary>
+    public bool QuantizeInt8 { get; init; }
+
+    /// <summary>Sentiment data (SST-2 TSV or JSONL) on which int8 accuracy is compared with fp32.</summary>
+    public string? ValidationSentiment { get; init; }
+
+    /// <summary>Translation data (JSONL, or a plain-text source with <see cref="ValidationTranslateTarget"/>) for int8 BLEU.</summary>
+    public string? ValidationTranslate { get; init; }
+    public string? ValidationTranslateTarget { get; init; }
+
+    /// <summary>Validation examples used at most (quantization metrics), to keep export quick.</summary>
+    public int MaxValidationExamples { get; init; } = 500;
+
+    /// <summary>Max |Δ| allowed between ORT and TorchSharp (hidden states, logits).</summary>
+    public double Tolerance { get; init; } = 1e-4;
+
+    /// <summary>Fraction of parity inputs whose greedy generation must be token-identical.</summary>
+    public double MinGreedyIdentical { get; init; } = 0.95;
+
+    /// <summary>Progress lines (the verb prints them); null for silence.</summary>
+    public Action<string>? Log { get; init; }
+}

@@ -1,0 +1,219 @@
+using System.Diagnostics;
+using Google.Protobuf;
+using NlpMtl.Core.Bundle;
+using NlpMtl.Core.Tokenization;
+using NlpMtl.Modeling.Bert;
+using NlpMtl.Modeling.Checkpoints;
+using NlpMtl.Modeling.MultiTask;
+using NlpMtl.Modeling.Pretrained;
+using NlpMtl.Onnx.Parity;
+
+namespace NlpMtl.Onnx;
+
+/// <summary>
+/// <c>nlpmtl export</c>: a trained multi-task checkpoint → a model bundle (../shared/DESIGN.md): encoder.onnx, a
+/// cross graph and a step graph per generative head, the tokenizer files and manifest.json. Before anything is
+/// published, ORT runs the graphs against TorchSharp (<see cref="ParityChecker"/>); a miss fails the export. The
+/// bundle is built in a sibling folder and renamed into place at the end, so a failed export leaves no bundle.
+/// </summary>
+public static class BundleExporter
+{
+    const string PartialSuffix = ".partial-";
+
+    public static BundleManifest Export(string checkpoint, string output, BundleExportOptions? options = null)
+    {
+        options ??= new BundleExportOptions();
+        var source = Path.GetFullPath(checkpoint);
+        var target = Path.GetFullPath(output);
+        if (!Directory.Exists(source)) throw new DirectoryNotFoundException($"{source}: checkpoint directory not found");
+        CheckTarget(target);
+        var watch = Stopwatch.StartNew();
+        using var model = MultiTaskCheckpoint.Load(source);
+        model.eval();
+        options.Log?.Invoke($"loaded {source} (heads: {string.Join(", ", model.Tasks)}) in {watch.Elapsed.TotalSeconds:F1} s");
+
+        var staging = $"{target}{PartialSuffix}{Guid.NewGuid():N}"[..(target.Length + PartialSuffix.Length + 8)];
+        Directory.CreateDirectory(staging);
+        try
+        {
+            var manifest = Write(model, source, staging, options);
+            Publish(staging, target);
+            options.Log?.Invoke($"wrote {target} in {watch.Elapsed.TotalSeconds:F1} s");
+            return manifest;
+        }
+        catch
+        {
+            TryDelete(staging);
+            throw;
+        }
+    }
+
+    static BundleManifest Write(MultiTaskModel model, string source, string staging, BundleExportOptions options)
+    {
+        var encoderBytes = EncoderExporter.Build(model).ToByteArray();
+        File.WriteAllBytes(Path.Combine(staging, BundleNames.EncoderFile), encoderBytes);
+        CopyTokenizer(source, staging);
+        var graphs = new Dictionary<string, (byte[] Cross, byte[] Step)>();
+        foreach (var task in model.Tasks.Where(t => t != TaskNames.Sentiment))
+        {
+            graphs[task] = (DecoderExporter.BuildCross(model, task).ToByteArray(), DecoderExporter.Build(model, task).ToByteArray());
+            File.WriteAllBytes(Path.Combine(staging, BundleNames.CrossFile(task)), graphs[task].Cross);
+            File.WriteAllBytes(Path.Combine(staging, BundleNames.DecoderFile(task)), graphs[task].Step);
+            if (model.Config.Decoder(task) is { Vocabulary: "target" } head) CopyTargetTokenizer(source, staging, task, head);
+        }
+
+        var parity = MeasureParity(model, source, encoderBytes, graphs, options);
+        var manifest = Manifest(model, source, parity);
+        if (options.QuantizeInt8) throw new NotSupportedException("--quantize int8 is not implemented yet");
+        manifest.Save(staging);
+        return manifest;
+    }
+
+    static ParityReport MeasureParity(MultiTaskModel model, string source, byte[] encoderBytes,
+        IReadOnlyDictionary<string, (byte[] Cross, byte[] Step)> graphs, BundleExportOptions options)
+    {
+        var watch = Stopwatch.StartNew();
+        var tokenizer = BertInputTokenizer.FromCheckpoint(source, Math.Min(128, model.EncoderConfig.MaxPositionEmbeddings));
+        var checker = new ParityChecker(model, ParityInputs.Batches(tokenizer));
+        var failures = new List<string>();
+        using var encoder = new OrtGraph(encoderBytes, BundleNames.EncoderFile);
+        var (hidden, logits, ortHidden) = checker.Encoder(encoder);
+        Check(failures, $"{BundleNames.EncoderFile}: {BundleNames.LastHiddenState} max |Δ| {hidden:E2}", hidden, options.Tolerance);
+        if (logits is { } l) Check(failures, $"{BundleNames.EncoderFile}: {BundleNames.SentimentLogits} max |Δ| {l:E2}", l, options.Tolerance);
+
+        var decoders = new Dictionary<string, DecoderParity>();
+        foreach (var (task, bytes) in graphs)
+        {
+            var config = model.DecoderConfig(model.Config.Decoder(task));
+            using var ort = new OrtDecoder(new OrtGraph(bytes.Cross, BundleNames.CrossFile(task)), new OrtGraph(bytes.Step, BundleNames.DecoderFile(task)),
+                config.NumHiddenLayers, config.NumAttentionHeads, config.HeadDim);
+            var result = checker.Decoder(task, ort, ortHidden);
+            decoders[task] = result;
+            Check(failures, $"{BundleNames.DecoderFile(task)}: step {BundleNames.Logits} max |Δ| {result.StepLogitsMaxAbs:E2}", result.StepLogitsMaxAbs, options.Tolerance);
+            if (!(result.GreedyIdenticalFraction >= options.MinGreedyIdentical))
+                failures.Add($"{task}: greedy generations token-identical on {result.GreedyIdenticalFraction:P1} of {result.Inputs} inputs (need {options.MinGreedyIdentical:P0})");
+        }
+        options.Log?.Invoke($"parity on {checker.Inputs} inputs in {watch.Elapsed.TotalSeconds:F1} s: hidden {hidden:E2}" +
+            (logits is null ? "" : $", sentiment logits {logits:E2}") +
+            string.Concat(decoders.Select(d => $", {d.Key} step logits {d.Value.StepLogitsMaxAbs:E2} greedy identical {d.Value.GreedyIdenticalFraction:P0}")));
+        if (failures.Count > 0)
+            throw new ParityException($"parity failed (tolerance {options.Tolerance:E0}), no bundle written: {string.Join("; ", failures)}");
+        return new ParityReport
+        {
+            Tolerance = options.Tolerance, Inputs = checker.Inputs, EncoderHiddenMaxAbs = hidden, SentimentLogitsMaxAbs = logits, Decoders = decoders,
+        };
+    }
+
+    /// <summary>Adds a failure unless <paramref name="value"/> is within tolerance (NaN fails too).</summary>
+    static void Check(List<string> failures, string what, double value, double tolerance)
+    {
+        if (!(value <= tolerance)) failures.Add(what);
+    }
+
+    static BundleManifest Manifest(MultiTaskModel model, string source, ParityReport parity)
+    {
+        var encoder = model.EncoderConfig;
+        var lowerCase = BertInputTokenizer.FromCheckpoint(source).Options.LowerCase;
+        return new BundleManifest
+        {
+            BaseModel = BaseModel(encoder),
+            Checkpoint = source,
+            Opset = (int)OnnxGraphBuilder.Opset,
+            CreatedUtc = DateTimeOffset.UtcNow,
+            Encoder = new EncoderManifest
+            {
+                Vocabulary = CheckpointFiles.Vocab, LowerCase = lowerCase, HiddenSize = encoder.HiddenSize, NumLayers = encoder.NumHiddenLayers,
+                MaxPositions = encoder.MaxPositionEmbeddings, MaxLength = Math.Min(128, encoder.MaxPositionEmbeddings),
+            },
+            Sentiment = model.Config.Sentiment is { } s ? new SentimentManifest { Labels = s.Labels, Pooling = s.Pooling } : null,
+            Summarize = model.Config.Summarize is { } sum ? Decoder(model, TaskNames.Summarize, sum) : null,
+            Translate = model.Config.Translate is { } tr ? Decoder(model, TaskNames.Translate, tr) : null,
+            Parity = parity,
+        };
+    }
+
+    static DecoderManifest Decoder(MultiTaskModel model, string task, DecoderHeadConfig head)
+    {
+        var config = model.DecoderConfig(head);
+        return new DecoderManifest
+        {
+            File = BundleNames.DecoderFile(task), CrossFile = BundleNames.CrossFile(task),
+            Vocabulary = head.Vocabulary, TargetTokenizerDirectory = head.Vocabulary == "target" ? head.TargetTokenizerDirectory : null,
+            VocabSize = head.VocabSize, PadId = head.PadId, BosId = head.BosId, EosId = head.EosId,
+            NumLayers = config.NumHiddenLayers, NumHeads = config.NumAttentionHeads, HeadDim = config.HeadDim,
+            MaxPositions = config.MaxPositionEmbeddings, MaxSourceLength = head.MaxSourceLength,
+            Generation = new GenerationManifest
+            {
+                NumBeams = head.NumBeams, LengthPenalty = head.LengthPenalty, NoRepeatNgramSize = head.NoRepeatNgramSize, MaxNewTokens = head.MaxTargetLength,
+            },
+        };
+    }
+
+    /// <summary>The checkpoint does not record its base model; all-MiniLM-L6-v2's shape (the embedded base) names it,
+    /// anything else is described by its sizes.</summary>
+    static string BaseModel(BertConfig config)
+    {
+        var minilm = BertConfig.MiniLmL6;
+        return (config.VocabSize, config.HiddenSize, config.NumHiddenLayers, config.NumAttentionHeads, config.IntermediateSize)
+            == (minilm.VocabSize, minilm.HiddenSize, minilm.NumHiddenLayers, minilm.NumAttentionHeads, minilm.IntermediateSize)
+            ? EmbeddedMiniLm.ModelName
+            : $"{config.ModelType}-L{config.NumHiddenLayers}-H{config.HiddenSize}-A{config.NumAttentionHeads}-V{config.VocabSize}";
+    }
+
+    static void CopyTokenizer(string source, string staging)
+    {
+        var vocab = Path.Combine(source, CheckpointFiles.Vocab);
+        if (!File.Exists(vocab)) throw new FileNotFoundException($"{vocab}: the checkpoint has no encoder vocabulary", vocab);
+        File.Copy(vocab, Path.Combine(staging, CheckpointFiles.Vocab));
+        var config = Path.Combine(source, CheckpointFiles.TokenizerConfig);
+        if (File.Exists(config)) File.Copy(config, Path.Combine(staging, CheckpointFiles.TokenizerConfig));
+    }
+
+    static void CopyTargetTokenizer(string source, string staging, string task, DecoderHeadConfig head)
+    {
+        var relative = head.TargetTokenizerDirectory
+            ?? throw new InvalidDataException($"{Path.Combine(source, MultiTaskConfig.FileName)}: {task} uses a target vocabulary but names no target_tokenizer_directory");
+        var from = Path.Combine(source, relative);
+        TargetTokenizer.Load(from); // fails naming the file when the checkpoint's copy is missing or damaged
+        var to = Path.Combine(staging, relative);
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.GetFiles(from)) File.Copy(file, Path.Combine(to, Path.GetFileName(file)), overwrite: true);
+    }
+
+    /// <summary>An existing output folder is replaced only when it is empty or a bundle; anything else is refused.</summary>
+    static void CheckTarget(string target)
+    {
+        if (!Directory.Exists(target)) return;
+        if (Directory.EnumerateFileSystemEntries(target).Any() && !File.Exists(Path.Combine(target, BundleManifest.FileName)))
+            throw new IOException($"{target}: exists and is not a model bundle (no {BundleManifest.FileName}); refusing to overwrite it");
+    }
+
+    static void Publish(string staging, string target)
+    {
+        CheckTarget(target);
+        if (Directory.Exists(target))
+        {
+            var old = $"{target}.old-{Guid.NewGuid():N}";
+            Directory.Move(target, old);
+            Directory.Move(staging, target);
+            TryDelete(old);
+        }
+        else
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            Directory.Move(staging, target);
+        }
+    }
+
+    static void TryDelete(string directory)
+    {
+        try
+        {
+            if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // best effort: a leftover .partial- folder is visibly not a bundle
+        }
+    }
+}

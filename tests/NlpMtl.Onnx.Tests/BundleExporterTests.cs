@@ -1,0 +1,71 @@
+using NlpMtl.Core.Bundle;
+using NlpMtl.Modeling.MultiTask;
+using NlpMtl.Onnx.Parity;
+using Xunit.Abstractions;
+
+namespace NlpMtl.Onnx.Tests;
+
+/// <summary>Checkpoint → bundle: every file, a complete manifest with parity, and no bundle when export fails.</summary>
+[Collection(TorchCollection.Name)]
+public class BundleExporterTests(PretrainedFixture fixture, ITestOutputHelper output)
+{
+    [Fact]
+    public void ExportWritesEveryGraphTokenizerAndAManifestWithParity()
+    {
+        var checkpoint = ThreeHeadCheckpoint.Write(fixture, Path.Combine(fixture.Root, "three-heads"));
+        var bundle = Path.Combine(fixture.Root, "bundle");
+        var written = BundleExporter.Export(checkpoint, bundle, new BundleExportOptions { Log = output.WriteLine });
+
+        foreach (var file in new[] { BundleNames.EncoderFile, "vocab.txt", BundleManifest.FileName,
+                     BundleNames.CrossFile(TaskNames.Summarize), BundleNames.DecoderFile(TaskNames.Summarize),
+                     BundleNames.CrossFile(TaskNames.Translate), BundleNames.DecoderFile(TaskNames.Translate),
+                     Path.Combine(ThreeHeadCheckpoint.TranslateTokenizerDirectory, "target_tokenizer.json") })
+            Assert.True(File.Exists(Path.Combine(bundle, file)), $"bundle lacks {file}");
+        Assert.Empty(Directory.GetDirectories(fixture.Root, "bundle.partial-*"));
+
+        var manifest = BundleManifest.Load(bundle);
+        Assert.Equal(written.Parity.EncoderHiddenMaxAbs, manifest.Parity.EncoderHiddenMaxAbs);
+        Assert.Equal(["sentiment", "summarize", "translate"], manifest.Tasks);
+        Assert.Equal("sentence-transformers/all-MiniLM-L6-v2", manifest.BaseModel);
+        Assert.Equal(["0", "1"], manifest.Sentiment!.Labels);
+        Assert.Equal((384, 6, 512), (manifest.Encoder.HiddenSize, manifest.Encoder.NumLayers, manifest.Encoder.MaxPositions));
+        var translate = manifest.Translate!;
+        Assert.Equal(("target", ThreeHeadCheckpoint.TranslateTokenizerDirectory, 6120, 1, 2), (translate.Vocabulary, translate.TargetTokenizerDirectory, translate.VocabSize, translate.BosId, translate.EosId));
+        Assert.Equal((1, 12, 32, 48), (translate.NumLayers, translate.NumHeads, translate.HeadDim, translate.MaxSourceLength));
+        Assert.Equal((2, 8, 3), (translate.Generation.NumBeams, translate.Generation.MaxNewTokens, translate.Generation.NoRepeatNgramSize));
+        Assert.Equal(("encoder", 101, 102), (manifest.Summarize!.Vocabulary, manifest.Summarize.BosId, manifest.Summarize.EosId));
+
+        var parity = manifest.Parity;
+        Assert.True(parity.Inputs >= 16);
+        Assert.InRange(parity.EncoderHiddenMaxAbs, 0, 1e-4);
+        Assert.InRange(parity.SentimentLogitsMaxAbs!.Value, 0, 1e-4);
+        foreach (var task in new[] { TaskNames.Summarize, TaskNames.Translate })
+        {
+            Assert.InRange(parity.Decoders[task].StepLogitsMaxAbs, 0, 1e-4);
+            Assert.InRange(parity.Decoders[task].GreedyIdenticalFraction, 0.95, 1);
+        }
+    }
+
+    [Fact]
+    public void ParityMissFailsAndLeavesNoBundle()
+    {
+        var checkpoint = ThreeHeadCheckpoint.Write(fixture, Path.Combine(fixture.Root, "three-heads-strict"));
+        var bundle = Path.Combine(fixture.Root, "strict-bundle");
+        // No float graph matches TorchSharp to 1e-12: a stand-in for a graph that does not reproduce the model.
+        var error = Assert.Throws<ParityException>(() => BundleExporter.Export(checkpoint, bundle, new BundleExportOptions { Tolerance = 1e-12 }));
+        output.WriteLine(error.Message);
+        Assert.Contains("encoder.onnx: last_hidden_state", error.Message);
+        Assert.False(Directory.Exists(bundle));
+        Assert.Empty(Directory.GetDirectories(fixture.Root, "strict-bundle.*"));
+    }
+
+    [Fact]
+    public void OutputFolderThatIsNotABundleIsNotOverwritten()
+    {
+        var target = Directory.CreateDirectory(Path.Combine(fixture.Root, "precious")).FullName;
+        File.WriteAllText(Path.Combine(target, "notes.txt"), "keep me");
+        var error = Assert.Throws<IOException>(() => BundleExporter.Export(fixture.CheckpointDirectory, target));
+        Assert.Contains("not a model bundle", error.Message);
+        Assert.True(File.Exists(Path.Combine(target, "notes.txt")));
+    }
+}

@@ -1,0 +1,34 @@
+using NlpMtl.Modeling.Checkpoints;
+using NlpMtl.Modeling.MultiTask;
+using static TorchSharp.torch;
+
+namespace NlpMtl.Onnx.Tests;
+
+/// <summary>
+/// A checkpoint with all three heads on the pretrained MiniLM encoder (untrained heads, one decoder layer each, short
+/// generation): the structure of a trained checkpoint — encoder vocabulary for summarize, the committed multi30k-de
+/// target tokenizer for translate — at a size export handles in seconds.
+/// </summary>
+public static class ThreeHeadCheckpoint
+{
+    public const string TranslateTokenizerDirectory = "translate_tokenizer";
+
+    public static string Write(PretrainedFixture fixture, string directory)
+    {
+        manual_seed(17);
+        var heads = new MultiTaskConfig
+        {
+            Sentiment = new SentimentHeadConfig { Labels = ["0", "1"] },
+            Summarize = new DecoderHeadConfig { Layers = 1, VocabSize = 30522, PadId = 0, BosId = 101, EosId = 102, MaxTargetLength = 8, NumBeams = 2 },
+            Translate = new DecoderHeadConfig
+            {
+                Layers = 1, Vocabulary = "target", VocabSize = 6120, TargetTokenizerDirectory = TranslateTokenizerDirectory,
+                PadId = 0, BosId = 1, EosId = 2, MaxSourceLength = 48, MaxTargetLength = 8, NumBeams = 2,
+            },
+        };
+        using var model = new MultiTaskModel(BertCheckpoint.Load(fixture.CheckpointDirectory), heads);
+        MultiTaskCheckpoint.Save(model, directory, fixture.CheckpointDirectory,
+            new Dictionary<string, string> { [TaskNames.Translate] = Path.Combine(AppContext.BaseDirectory, "tokenizers", "multi30k-de") });
+        return directory;
+    }
+}
