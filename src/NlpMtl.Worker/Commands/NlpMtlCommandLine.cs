@@ -18,6 +18,13 @@ public static class NlpMtlCommandLine
         return root;
     }
 
+    /// <summary>
+    /// How to invoke a parsed command line. <c>serve</c> leaves SIGTERM/Ctrl+C to its host, whose graceful stop takes up
+    /// to HostOptions.ShutdownTimeout; System.CommandLine's handler would end the process after 2 s.
+    /// </summary>
+    public static InvocationConfiguration InvocationFor(ParseResult parse) =>
+        parse.CommandResult.Command.Name == "serve" ? new InvocationConfiguration { ProcessTerminationTimeout = null } : new InvocationConfiguration();
+
     /// <summary>Runs a verb's body: exit 0 on success, otherwise one line on stderr and exit 1.</summary>
     public static async Task<int> Guard(Func<CancellationToken, Task> body, CancellationToken cancellationToken)
     {

@@ -21,6 +21,7 @@ public sealed partial class DocumentBatcher(IDocumentProcessor processor, IOptio
     /// <summary>Results for one job's documents, in order; needs <see cref="RunAsync"/> running.</summary>
     public async Task<IReadOnlyList<DocumentResult>[]> ProcessAsync(IReadOnlyList<JobDocument> documents, CancellationToken cancellationToken)
     {
+        if (processor.BatchesAcrossCalls) return await ProcessDirectlyAsync(documents, cancellationToken);
         var job = Interlocked.Increment(ref _jobs);
         var pending = documents.Select(d => new Pending(d, job, cancellationToken,
             new TaskCompletionSource<IReadOnlyList<DocumentResult>>(TaskCreationOptions.RunContinuationsAsynchronously))).ToArray();
@@ -28,8 +29,17 @@ public sealed partial class DocumentBatcher(IDocumentProcessor processor, IOptio
         return await Task.WhenAll(pending.Select(p => p.Result.Task)).WaitAsync(cancellationToken);
     }
 
+    async Task<IReadOnlyList<DocumentResult>[]> ProcessDirectlyAsync(IReadOnlyList<JobDocument> documents, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var results = await processor.ProcessAsync(documents, cancellationToken);
+        metrics.BatchProcessed(documents.Count, Stopwatch.GetElapsedTime(started)); // per job here: the engine logs its own batches
+        return results;
+    }
+
     public async Task RunAsync(CancellationToken stoppingToken)
     {
+        if (processor.BatchesAcrossCalls) return;
         var max = options.Value.MaxBatchDocuments;
         var delay = TimeSpan.FromMilliseconds(options.Value.MaxBatchDelayMs);
         var reader = _pending.Reader;
