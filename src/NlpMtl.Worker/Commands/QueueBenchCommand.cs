@@ -22,10 +22,11 @@ public static class QueueBenchCommand
     {
         var bundle = new Option<DirectoryInfo>("--bundle") { Description = "Model bundle (nlpmtl export)", Required = true };
         var input = new Option<FileInfo?>("--input") { Description = "Documents (predict input: JSONL {id,text} or .txt); default: samples/sentiment.tsv sentences" };
-        var count = new Option<int>("--documents") { Description = "Documents to run (the input repeated as needed)", DefaultValueFactory = _ => 512 };
-        var perJob = new Option<int>("--per-job") { Description = "Documents per job blob", DefaultValueFactory = _ => 4 };
+        var count = new Option<int>("--documents") { Description = "Documents to run (the input repeated as needed)", DefaultValueFactory = _ => 2048 };
+        var perJob = new Option<int>("--per-job") { Description = "Documents per job blob", DefaultValueFactory = _ => 16 };
+        var concurrency = new Option<int?>("--concurrency") { Description = "Queue:MaxConcurrentJobs for the run (default: configuration)" };
         var task = new Option<string>("--task") { Description = "Task to request for every document", DefaultValueFactory = _ => "sentiment" };
-        var command = new Command("queue", "Documents/s through the blob queue vs the processor alone") { bundle, input, count, perJob, task };
+        var command = new Command("queue", "Documents/s through the blob queue vs the processor alone") { bundle, input, count, perJob, concurrency, task };
         command.SetAction((parse, cancellationToken) => NlpMtlCommandLine.Guard(async token =>
         {
             var documents = Documents(parse.GetValue(input)?.FullName, parse.GetValue(count), parse.GetValue(task)!);
@@ -36,6 +37,8 @@ public static class QueueBenchCommand
                 ["Queue:ContainerPrefix"] = prefix,
                 ["Inference:BundlePath"] = parse.GetValue(bundle)!.FullName,
             });
+            if (parse.GetValue(concurrency) is { } jobsAtOnce)
+                builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Queue:MaxConcurrentJobs"] = jobsAtOnce.ToString() });
             builder.AddNlpMtlWorker();
             builder.AddNlpMtlInference();
             using var host = builder.Build();
@@ -54,8 +57,7 @@ public static class QueueBenchCommand
 
             var endToEnd = Stopwatch.StartNew();
             await host.StartAsync(token);
-            while ((await queue.GetCountsAsync(token)) is var counts && counts.Results + counts.Poison < jobs.Count)
-                await Task.Delay(100, token);
+            while (await CountAsync(queue, token) < jobs.Count) await Task.Delay(200, token);
             endToEnd.Stop();
             await host.StopAsync(token);
             var poisoned = (await queue.GetCountsAsync(token)).Poison;
@@ -63,12 +65,23 @@ public static class QueueBenchCommand
 
             var aloneRate = documents.Count / alone.Elapsed.TotalSeconds;
             var queueRate = documents.Count / endToEnd.Elapsed.TotalSeconds;
-            Console.WriteLine($"documents: {documents.Count} ({parse.GetValue(task)}), {jobs.Count} jobs of up to {parse.GetValue(perJob)}, poisoned {poisoned}");
+            Console.WriteLine($"documents: {documents.Count} ({parse.GetValue(task)}), {jobs.Count} jobs of up to {parse.GetValue(perJob)}, " +
+                $"{host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<QueueOptions>>().Value.MaxConcurrentJobs} jobs at once, poisoned {poisoned}");
             Console.WriteLine($"processor alone: {aloneRate:F1} documents/s ({alone.Elapsed.TotalSeconds:F2} s)");
             Console.WriteLine($"through the queue: {queueRate:F1} documents/s ({endToEnd.Elapsed.TotalSeconds:F2} s, claim to last result blob)");
             Console.WriteLine($"ratio queue/alone: {queueRate / aloneRate:F2}");
         }, cancellationToken));
         return command;
+    }
+
+    /// <summary>Finished jobs (results + poison records), listing only those two containers to load storage little.</summary>
+    static async Task<int> CountAsync(BlobWorkQueueClient queue, CancellationToken cancellationToken)
+    {
+        var finished = 0;
+        await foreach (var _ in queue.Results.GetBlobsAsync(cancellationToken: cancellationToken)) finished++;
+        await foreach (var blob in queue.Poison.GetBlobsAsync(cancellationToken: cancellationToken))
+            if (blob.Name.EndsWith(QueueNames.ErrorSuffix, StringComparison.Ordinal)) finished++;
+        return finished;
     }
 
     static List<JobDocument> Documents(string? path, int count, string task)

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -16,8 +17,13 @@ public static class QueueHostBuilder
             Args = [],
             ContentRootPath = Directory.GetCurrentDirectory(),
         });
-        // One-shot verbs print their answer on stdout; only problems go to the log.
-        if (quiet) builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        // One-shot verbs print their answer on stdout; only problems go to the log (added last, so it beats appsettings).
+        if (quiet)
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Logging:LogLevel:Default"] = Environment.GetEnvironmentVariable("NLPMTL_BENCH_LOG") ?? nameof(LogLevel.Warning),
+                ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = nameof(LogLevel.Warning),
+            });
         return builder;
     }
 }

@@ -4,42 +4,43 @@ using NlpMtl.Queue;
 namespace NlpMtl.Worker.Hosting;
 
 /// <summary>
-/// Finds the next job to claim for one worker loop: works through one listing (randomised start) before listing
-/// again, and backs off (doubling, with jitter) while the inbox is empty or storage is unreachable.
+/// Finds jobs for the worker's concurrent job loops: they share one listing (randomised start, so competing workers
+/// spread over the inbox), one of them lists again when it is used up, and all of them back off together (doubling,
+/// with jitter) while the inbox is empty or storage is unreachable. Thread-safe.
 /// </summary>
 public sealed partial class InboxPoller(BlobWorkQueueClient queue, QueueOptions options, WorkerMetrics metrics, QueueHealth health, ILogger logger)
 {
+    readonly Lock _gate = new();
     readonly Queue<InboxEntry> _candidates = new();
+    readonly SemaphoreSlim _listing = new(1, 1);
     readonly TimeSpan _minDelay = TimeSpan.FromMilliseconds(options.MinPollMs);
     readonly TimeSpan _maxDelay = TimeSpan.FromMilliseconds(Math.Max(options.MinPollMs, options.MaxPollMs));
     TimeSpan _delay = TimeSpan.FromMilliseconds(options.MinPollMs);
+    DateTimeOffset _idleUntil = DateTimeOffset.MinValue;
 
     /// <summary>A claimed job, or null after waiting when there was none (or storage failed, or stop was asked).</summary>
     public async Task<ClaimedJob?> ClaimNextAsync(CancellationToken cancellationToken)
     {
         try
         {
-            while (true)
+            while (!cancellationToken.IsCancellationRequested)
             {
-                if (_candidates.Count == 0)
+                var wait = IdleWait();
+                if (wait > TimeSpan.Zero)
                 {
-                    var listed = await queue.ListCandidatesAsync(cancellationToken);
-                    health.Succeeded();
-                    metrics.InboxListed(listed.Count);
-                    if (listed.Count == 0)
-                    {
-                        await BackOffAsync(cancellationToken);
-                        return null;
-                    }
-                    foreach (var entry in listed) _candidates.Enqueue(entry);
+                    await Task.Delay(wait, cancellationToken);
+                    return null;
                 }
-                var job = await queue.TryClaimAsync(_candidates.Dequeue().Name, cancellationToken);
-                if (job is not null)
+                if (TryTake(out var candidate))
                 {
-                    _delay = _minDelay;
+                    var job = await queue.TryClaimAsync(candidate.Name, cancellationToken);
+                    if (job is null) continue; // another worker got there first
+                    lock (_gate) _delay = _minDelay;
                     return job;
                 }
+                await ListAsync(cancellationToken);
             }
+            return null;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -49,23 +50,49 @@ public sealed partial class InboxPoller(BlobWorkQueueClient queue, QueueOptions 
         {
             // Storage outage (after the SDK's own retries): keep the worker alive and try again later.
             health.Failed();
-            _candidates.Clear();
-            LogStorageFailure(ErrorText.Short(e), (int)_delay.TotalMilliseconds);
-            await BackOffAsync(cancellationToken);
+            LogStorageFailure(ErrorText.Short(e), (int)BackOff().TotalMilliseconds);
             return null;
         }
     }
 
-    async Task BackOffAsync(CancellationToken cancellationToken)
+    async Task ListAsync(CancellationToken cancellationToken)
     {
-        var jittered = _delay * (0.75 + Random.Shared.NextDouble() / 2);
-        _delay = TimeSpan.FromTicks(Math.Min(_delay.Ticks * 2, _maxDelay.Ticks));
+        await _listing.WaitAsync(cancellationToken);
         try
         {
-            await Task.Delay(jittered, cancellationToken);
+            lock (_gate) if (_candidates.Count > 0 || _idleUntil > DateTimeOffset.UtcNow) return; // another loop listed meanwhile
+            var listed = await queue.ListCandidatesAsync(cancellationToken);
+            health.Succeeded();
+            metrics.InboxListed(listed.Count);
+            if (listed.Count == 0) BackOff();
+            else lock (_gate) foreach (var entry in listed) _candidates.Enqueue(entry);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        finally
         {
+            _listing.Release();
+        }
+    }
+
+    bool TryTake(out InboxEntry entry)
+    {
+        lock (_gate) return _candidates.TryDequeue(out entry!);
+    }
+
+    TimeSpan IdleWait()
+    {
+        lock (_gate) return _idleUntil - DateTimeOffset.UtcNow;
+    }
+
+    /// <summary>Every loop waits until the same moment; the next empty listing or failure waits twice as long.</summary>
+    TimeSpan BackOff()
+    {
+        lock (_gate)
+        {
+            var jittered = _delay * (0.75 + Random.Shared.NextDouble() / 2);
+            _idleUntil = DateTimeOffset.UtcNow + jittered;
+            _delay = TimeSpan.FromTicks(Math.Min(_delay.Ticks * 2, _maxDelay.Ticks));
+            _candidates.Clear();
+            return jittered;
         }
     }
 

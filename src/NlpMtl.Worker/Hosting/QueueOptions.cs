@@ -19,8 +19,8 @@ public sealed class QueueOptions
     /// <summary>Tasks for documents that name none; each must be one the processor knows.</summary>
     [MinLength(1)] public string[]? DefaultTasks { get; set; }
 
-    /// <summary>Jobs worked on at once by this process.</summary>
-    [Range(1, 256)] public int MaxConcurrentJobs { get; set; } = 8;
+    /// <summary>Jobs worked on at once by this process: enough that claims and result writes overlap the engine's batches.</summary>
+    [Range(1, 256)] public int MaxConcurrentJobs { get; set; } = 32;
     /// <summary>Documents (from any jobs) handed to the processor in one call.</summary>
     [Range(1, 4096)] public int MaxBatchDocuments { get; set; } = 32;
     /// <summary>How long a batch waits for more documents once it has one.</summary>

@@ -35,43 +35,34 @@ public sealed partial class QueueWorkerService(
         using var drain = new CancellationTokenSource();
         using var batching = new CancellationTokenSource();
         var batcherTask = batcher.RunAsync(batching.Token);
-        using var slots = new SemaphoreSlim(_options.MaxConcurrentJobs);
-        var inFlight = new HashSet<Task>();
 
-        await EnsureContainersAsync(poller, stoppingToken);
+        await EnsureContainersAsync(stoppingToken);
         LogStarted(queue.Inbox.Name, _options.MaxConcurrentJobs, string.Join(",", processor.Tasks.Order()));
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try { await slots.WaitAsync(stoppingToken); }
-            catch (OperationCanceledException) { break; }
-            var job = await poller.ClaimNextAsync(stoppingToken);
-            if (job is null)
-            {
-                slots.Release();
-                continue;
-            }
-            var run = RunJobAsync(job, parser, drain.Token);
-            lock (inFlight) inFlight.Add(run);
-            _ = run.ContinueWith(t =>
-            {
-                lock (inFlight) inFlight.Remove(t);
-                slots.Release();
-            }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        }
 
-        // Graceful stop: keep a margin before the host's deadline to release the leases of unfinished jobs.
+        // Graceful stop: claim nothing more; in-flight jobs may finish until a margin before the host's deadline,
+        // which is left for releasing the leases of those that cannot.
         var timeout = hostOptions.Value.ShutdownTimeout;
         var margin = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(3).Ticks, timeout.Ticks / 3));
-        drain.CancelAfter(timeout - margin);
-        Task[] running;
-        lock (inFlight) running = [.. inFlight];
-        LogStopping(running.Length, (int)(timeout - margin).TotalMilliseconds);
-        await Task.WhenAll(running);
+        using var stopping = stoppingToken.Register(() =>
+        {
+            LogStopping((int)(timeout - margin).TotalMilliseconds);
+            drain.CancelAfter(timeout - margin);
+        });
+
+        // One loop per job slot, each claiming its own next job, so claims (several storage round trips) overlap.
+        await Task.WhenAll(Enumerable.Range(0, _options.MaxConcurrentJobs).Select(_ => Task.Run(async () =>
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                var job = await poller.ClaimNextAsync(stoppingToken);
+                if (job is not null) await RunJobAsync(job, parser, drain.Token);
+            }
+        }, CancellationToken.None)));
         await batching.CancelAsync();
         await batcherTask;
     }
 
-    async Task EnsureContainersAsync(InboxPoller poller, CancellationToken stoppingToken)
+    async Task EnsureContainersAsync(CancellationToken stoppingToken)
     {
         // Storage may be down when the worker starts: wait for it like any other outage.
         while (!stoppingToken.IsCancellationRequested)
@@ -182,6 +173,6 @@ public sealed partial class QueueWorkerService(
     partial void LogReleased(string job);
     [LoggerMessage(LogLevel.Warning, "Could not release {Job} ({Error}); its lease will expire")]
     partial void LogReleaseFailed(string job, string error);
-    [LoggerMessage(LogLevel.Information, "Stopping: waiting up to {DeadlineMs} ms for {Jobs} jobs in flight")]
-    partial void LogStopping(int jobs, int deadlineMs);
+    [LoggerMessage(LogLevel.Information, "Stopping: claiming no more jobs; in-flight jobs have {DeadlineMs} ms to finish")]
+    partial void LogStopping(int deadlineMs);
 }
