@@ -43,7 +43,8 @@ public sealed class JobParser(IReadOnlyList<string> defaultTasks, IReadOnlySet<s
         }
         catch (JsonException e)
         {
-            throw new JobFormatException($"malformed JSON (line {e.LineNumber + 1}: {e.Message})");
+            // The message quotes the bad content: keep the reason on one line for logs and metadata.
+            throw new JobFormatException($"malformed JSON (line {e.LineNumber + 1}: {e.Message.ReplaceLineEndings(" ")})");
         }
         if (documents.Count == 0) throw new JobFormatException("empty job");
         return documents;

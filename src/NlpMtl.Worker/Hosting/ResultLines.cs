@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using NlpMtl.Queue;
@@ -7,7 +8,11 @@ namespace NlpMtl.Worker.Hosting;
 /// <summary>A job's result blob: JSONL, one line per document and task, documents in job order.</summary>
 public static class ResultLines
 {
-    static readonly JsonSerializerOptions Options = new() { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+    static readonly JsonSerializerOptions Options = new()
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, // summaries and German translations stay readable UTF-8
+    };
 
     public static BinaryData Serialize(IReadOnlyList<DocumentResult>[] results)
     {
