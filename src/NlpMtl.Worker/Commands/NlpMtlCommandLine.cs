@@ -16,6 +16,7 @@ public static class NlpMtlCommandLine
         root.Subcommands.Add(StatusCommand.Create());
         root.Subcommands.Add(ResultsCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
+        root.Subcommands.Add(ExportCommand.Create());
         return root;
     }
 
