@@ -11,6 +11,7 @@ public static class NlpMtlCommandLine
         root.Subcommands.Add(PretrainedCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(ExportCommand.Create());
         return root;
     }
 
