@@ -12,6 +12,8 @@ public static class NlpMtlCommandLine
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(ExportCommand.Create());
+        root.Subcommands.Add(PredictCommand.Create());
+        root.Subcommands.Add(EvalCommand.Create());
         return root;
     }
 
