@@ -12,6 +12,7 @@ public static class BenchCommand
         command.Subcommands.Add(Training());
         command.Subcommands.Add(QueueBenchCommand.Create());
         command.Subcommands.Add(ExportBenchCommand.Create());
+        command.Subcommands.Add(InferenceBenchCommand.Create());
         return command;
     }
 

@@ -17,6 +17,8 @@ public static class NlpMtlCommandLine
         root.Subcommands.Add(ResultsCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(ExportCommand.Create());
+        root.Subcommands.Add(PredictCommand.Create());
+        root.Subcommands.Add(EvalCommand.Create());
         return root;
     }
 
