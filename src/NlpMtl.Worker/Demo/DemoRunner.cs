@@ -48,9 +48,9 @@ public sealed class DemoRunner(DemoOptions options)
         Step(4, "Export to an ONNX bundle, verified against TorchSharp");
         var manifest = BundleExporter.Export(Path.Combine(run, "best"), bundle,
             new BundleExportOptions { Log = line => AnsiConsole.MarkupLineInterpolated($"  [grey]{line}[/]") });
-        AnsiConsole.MarkupLineInterpolated(
-            $"  parity on {manifest.Parity.Inputs} inputs: hidden max |Δ| {manifest.Parity.EncoderHiddenMaxAbs:E2}, decoders " +
-            $"{string.Join(", ", manifest.Parity.Decoders.Select(d => $"{d.Key} {d.Value.StepLogitsMaxAbs:E2} ({d.Value.GreedyIdenticalFraction:P0} greedy identical)"))}");
+        var decoders = string.Join(", ", manifest.Parity.Decoders.Select(d =>
+            $"{d.Key} {d.Value.StepLogitsMaxAbs:E2} ({d.Value.GreedyIdenticalFraction:P0} greedy identical)"));
+        AnsiConsole.MarkupLineInterpolated($"  parity on {manifest.Parity.Inputs} inputs: hidden max |Δ| {manifest.Parity.EncoderHiddenMaxAbs:E2}; decoder step logits {decoders}");
 
         Step(5, "Enqueue the sample documents and serve them from the blob queue");
         var documents = ReadDocuments(options.DocumentsPath);
