@@ -1,19 +1,10 @@
 namespace NlpMtl.Modeling.Generation;
 
 /// <summary>
-/// HF's <c>NoRepeatNGramLogitsProcessor</c>: the tokens that would complete an n-gram already present in a sequence.
+/// Forwards to <see cref="Core.Generation.NgramBlocker"/>, which moved to Core so that serving (no TorchSharp) bans
+/// exactly the same n-grams; kept so existing callers compile unchanged.
 /// </summary>
 public static class NgramBlocker
 {
-    public static IEnumerable<int> Banned(IReadOnlyList<int> sequence, int n)
-    {
-        if (n <= 0 || sequence.Count < n) yield break;
-        var prefixStart = sequence.Count - (n - 1);
-        for (var start = 0; start + n <= sequence.Count; start++)
-        {
-            var matches = true;
-            for (var k = 0; k < n - 1 && matches; k++) matches = sequence[start + k] == sequence[prefixStart + k];
-            if (matches) yield return sequence[start + n - 1];
-        }
-    }
+    public static IEnumerable<int> Banned(IReadOnlyList<int> sequence, int n) => Core.Generation.NgramBlocker.Banned(sequence, n);
 }

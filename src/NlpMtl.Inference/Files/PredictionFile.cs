@@ -1,0 +1,54 @@
+using System.Text;
+using NlpMtl.Core.Data;
+using NlpMtl.Inference.Batching;
+
+namespace NlpMtl.Inference.Files;
+
+/// <summary>
+/// <c>nlpmtl predict</c> without the CLI: an input file (<see cref="DocumentReader"/> formats) through one task of the
+/// engine into a JSONL file, one line per input in input order. The input is checked whole before any inference, so a
+/// bad line fails in seconds, and the output appears only when complete (written beside it, then renamed).
+/// </summary>
+public static class PredictionFile
+{
+    /// <summary>Documents per engine call: bounds memory on huge inputs while leaving the planner plenty to sort.</summary>
+    const int ChunkSize = 4096;
+
+    /// <returns>Documents predicted.</returns>
+    public static int Run(InferenceEngine engine, string task, string inputPath, string outputPath, BatchingOptions? batching = null,
+        IProgress<int>? progress = null, CancellationToken cancellationToken = default)
+    {
+        if (!engine.Tasks.Contains(task))
+            throw new ArgumentException($"{engine.Bundle.Directory}: the bundle has no '{task}' task (tasks: {string.Join(", ", engine.Tasks)})", nameof(task));
+        var total = DocumentReader.Read(inputPath).Count(); // validates every line first
+        if (total == 0) throw new InvalidDataException($"{inputPath}: empty input, no documents");
+
+        var full = Path.GetFullPath(outputPath);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        var partial = $"{full}.partial";
+        try
+        {
+            using (var writer = new StreamWriter(partial, append: false, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false)))
+            {
+                writer.NewLine = "\n";
+                var done = 0;
+                foreach (var chunk in DocumentReader.Read(inputPath).Chunk(ChunkSize))
+                {
+                    var results = engine.Predict(chunk.Select(d => new DocumentRequest(d.Id, d.Text, [task])).ToList(), batching, cancellationToken);
+                    foreach (var result in results)
+                    foreach (var prediction in result.Predictions)
+                        writer.WriteLine(prediction.ToJson());
+                    done += chunk.Length;
+                    progress?.Report(done);
+                }
+            }
+            File.Move(partial, full, overwrite: true);
+            return total;
+        }
+        catch
+        {
+            File.Delete(partial);
+            throw;
+        }
+    }
+}

@@ -1,0 +1,97 @@
+using Microsoft.ML.OnnxRuntime;
+using NlpMtl.Core.Bundle;
+using NlpMtl.Inference.Sessions;
+
+namespace NlpMtl.Inference.Generation;
+
+/// <summary>
+/// A head's step graph driven one token at a time with its caches kept in ORT memory: the cross-attention keys/values
+/// computed once by the cross graph, and the self-attention keys/values, whose present outputs are fed back as the
+/// next step's past without a copy. Rows are selected (beams, finished documents) by copying cache rows.
+/// </summary>
+public sealed class OrtStepDecoder : IStepDecoder, IDisposable
+{
+    readonly DecoderHead head;
+    readonly string[] inputNames;
+    readonly string[] outputNames;
+    readonly int encoderLength;
+    OrtValue[] cross;   // per layer key, value: (rows, heads, S, head_dim)
+    OrtValue[] past;    // per layer key, value: (rows, heads, past, head_dim)
+    long[] mask;        // (rows, S)
+    int[] documentOfRow; // which starting row each row descends from: cross rows only move when this changes
+    OrtValue? logits;
+
+    /// <param name="encoderStates">(rows, S, H) encoder states; the cross graph runs on them here, once.</param>
+    /// <param name="encoderMask">(rows, S) attention mask, row-major.</param>
+    public OrtStepDecoder(DecoderHead head, OrtValue encoderStates, long[] encoderMask)
+    {
+        this.head = head;
+        var shape = encoderStates.GetTensorTypeAndShape().Shape;
+        Rows = (int)shape[0];
+        encoderLength = (int)shape[1];
+        mask = encoderMask;
+        documentOfRow = Enumerable.Range(0, Rows).ToArray();
+        // Not disposed as a collection: each value is owned (and disposed) by this decoder.
+        cross = [.. head.Cross.Run([BundleNames.EncoderHiddenStates], [encoderStates], head.CrossNames)];
+        var m = head.Manifest;
+        past = head.PastNames.Select(_ => OrtTensors.Allocate(Rows, m.NumHeads, 0, m.HeadDim)).ToArray(); // past length 0
+        inputNames = [BundleNames.DecoderInputIds, BundleNames.EncoderAttentionMask, .. head.PastNames, .. head.CrossNames];
+        outputNames = [BundleNames.Logits, .. head.PresentNames];
+    }
+
+    public int VocabSize => head.Manifest.VocabSize;
+    public int Rows { get; private set; }
+
+    public ReadOnlySpan<float> Step(ReadOnlySpan<long> tokens)
+    {
+        if (tokens.Length != Rows) throw new ArgumentException($"{tokens.Length} tokens for {Rows} rows", nameof(tokens));
+        logits?.Dispose();
+        logits = null;
+        using var ids = OrtValue.CreateTensorValueFromMemory(tokens.ToArray(), [Rows, 1]);
+        using var maskValue = OrtValue.CreateTensorValueFromMemory(mask, [Rows, encoderLength]);
+        var outputs = head.Step.Run(inputNames, [ids, maskValue, .. past, .. cross], outputNames);
+        // The collection is not disposed: its values live on as the logits and the next past, each disposed in turn.
+        logits = outputs[0];
+        foreach (var value in past) value.Dispose();
+        past = outputs.Skip(1).ToArray();
+        var shape = logits.GetTensorTypeAndShape().Shape; // (rows, 1, V)
+        if (shape[^1] != VocabSize)
+            throw new InvalidDataException($"{head.Step.Path}: logits have {shape[^1]} columns but the manifest's {head.Task}.vocab_size is {VocabSize}");
+        return logits.GetTensorDataAsSpan<float>();
+    }
+
+    public void Select(ReadOnlySpan<int> rows)
+    {
+        var documents = new int[rows.Length];
+        for (var i = 0; i < rows.Length; i++) documents[i] = documentOfRow[rows[i]];
+        past = Replace(past, rows);
+        // Beams reordered within their documents keep the same cross rows: only copy them when documents move.
+        if (!documents.AsSpan().SequenceEqual(documentOfRow))
+        {
+            cross = Replace(cross, rows);
+            var newMask = new long[rows.Length * encoderLength];
+            for (var i = 0; i < rows.Length; i++) mask.AsSpan(rows[i] * encoderLength, encoderLength).CopyTo(newMask.AsSpan(i * encoderLength));
+            mask = newMask;
+        }
+        documentOfRow = documents;
+        Rows = rows.Length;
+    }
+
+    static OrtValue[] Replace(OrtValue[] values, ReadOnlySpan<int> rows)
+    {
+        var result = new OrtValue[values.Length];
+        for (var i = 0; i < values.Length; i++)
+        {
+            result[i] = OrtTensors.GatherRows(values[i], rows);
+            values[i].Dispose();
+        }
+        return result;
+    }
+
+    public void Dispose()
+    {
+        logits?.Dispose();
+        foreach (var value in past) value.Dispose();
+        foreach (var value in cross) value.Dispose();
+    }
+}

@@ -1,0 +1,40 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace NlpMtl.Inference;
+
+/// <summary>Which ONNX Runtime execution provider runs the graphs.</summary>
+public enum ExecutionProviderPreference
+{
+    /// <summary>CUDA when the CUDA provider loads on this machine, else CPU (the choice is logged).</summary>
+    Auto,
+    Cpu,
+
+    /// <summary>CUDA or fail: for deployments where silently running on CPU would be a fault.</summary>
+    Cuda,
+}
+
+/// <summary>How the engine loads and runs a bundle (appsettings section <see cref="SectionName"/>).</summary>
+public sealed class InferenceOptions
+{
+    public const string SectionName = "Inference";
+
+    public ExecutionProviderPreference ExecutionProvider { get; set; } = ExecutionProviderPreference.Auto;
+
+    [Range(0, 64)]
+    public int CudaDeviceId { get; set; }
+
+    /// <summary>ORT intra-op threads per session; 0 lets ORT choose (one per physical core).</summary>
+    [Range(0, 1024)]
+    public int IntraOpThreads { get; set; }
+
+    /// <summary>Use the int8 graphs when the bundle has them (manifest <c>quantization.files</c>), else fp32.</summary>
+    public bool PreferInt8 { get; set; }
+
+    /// <summary>Overrides every head's manifest beam count (1 = greedy).</summary>
+    [Range(1, 64)]
+    public int? NumBeams { get; set; }
+
+    /// <summary>Overrides every head's manifest limit on generated tokens.</summary>
+    [Range(1, 4096)]
+    public int? MaxNewTokens { get; set; }
+}
