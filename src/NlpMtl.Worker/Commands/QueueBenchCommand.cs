@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
@@ -67,9 +68,11 @@ public static class QueueBenchCommand
                 await Parallel.ForEachAsync(jobs.Select((docs, i) => (docs, i)), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = token },
                     async (job, ct) => await queue.EnqueueAsync($"job-{job.i:D5}.jsonl", Jsonl(job.docs), ct));
 
+                // Count finished jobs from the worker's own metrics: polling storage would load the Azurite being measured.
+                using var finished = new FinishedJobs(jobs.Count);
                 var endToEnd = Stopwatch.StartNew();
                 await host.StartAsync(token);
-                while (await CountAsync(queue, token) < jobs.Count) await Task.Delay(200, token);
+                await finished.Task.WaitAsync(token);
                 endToEnd.Stop();
                 await host.StopAsync(token);
                 poisoned += (await queue.GetCountsAsync(token)).Poison;
@@ -91,16 +94,6 @@ public static class QueueBenchCommand
         return command;
     }
 
-    /// <summary>Finished jobs (results + poison records), listing only those two containers to load storage little.</summary>
-    static async Task<int> CountAsync(BlobWorkQueueClient queue, CancellationToken cancellationToken)
-    {
-        var finished = 0;
-        await foreach (var _ in queue.Results.GetBlobsAsync(cancellationToken: cancellationToken)) finished++;
-        await foreach (var blob in queue.Poison.GetBlobsAsync(cancellationToken: cancellationToken))
-            if (blob.Name.EndsWith(QueueNames.ErrorSuffix, StringComparison.Ordinal)) finished++;
-        return finished;
-    }
-
     static List<JobDocument> Documents(string? path, int count, string task)
     {
         // Default: the sentences of the shipped SST-2 sample (run from the repository root).
@@ -118,5 +111,30 @@ public static class QueueBenchCommand
         var text = new StringBuilder();
         foreach (var d in documents) text.Append(JsonSerializer.Serialize(new { id = d.Id, text = d.Text, tasks = d.Tasks })).Append('\n');
         return BinaryData.FromString(text.ToString());
+    }
+
+    /// <summary>Completes when the worker's meter has counted <c>expected</c> completed or poisoned jobs.</summary>
+    sealed class FinishedJobs : IDisposable
+    {
+        readonly MeterListener _listener = new();
+        readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        long _count;
+
+        public FinishedJobs(int expected)
+        {
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == WorkerMetrics.Name && instrument.Name is "nlpmtl.jobs.completed" or "nlpmtl.jobs.poisoned")
+                    listener.EnableMeasurementEvents(instrument);
+            };
+            _listener.SetMeasurementEventCallback<long>((_, value, _, _) =>
+            {
+                if (Interlocked.Add(ref _count, value) >= expected) _done.TrySetResult();
+            });
+            _listener.Start();
+        }
+
+        public Task Task => _done.Task;
+        public void Dispose() => _listener.Dispose();
     }
 }
