@@ -7,6 +7,7 @@ using NlpMtl.Modeling.Checkpoints;
 using NlpMtl.Modeling.MultiTask;
 using NlpMtl.Modeling.Pretrained;
 using NlpMtl.Onnx.Parity;
+using NlpMtl.Onnx.Quantization;
 
 namespace NlpMtl.Onnx;
 
@@ -27,6 +28,8 @@ public static class BundleExporter
         var target = Path.GetFullPath(output);
         if (!Directory.Exists(source)) throw new DirectoryNotFoundException($"{source}: checkpoint directory not found");
         CheckTarget(target);
+        foreach (var file in new[] { options.ValidationSentiment, options.ValidationTranslate, options.ValidationTranslateTarget })
+            if (file is not null && !File.Exists(file)) throw new FileNotFoundException($"{file}: validation file not found", file);
         var watch = Stopwatch.StartNew();
         using var model = MultiTaskCheckpoint.Load(source);
         model.eval();
@@ -64,7 +67,7 @@ public static class BundleExporter
 
         var parity = MeasureParity(model, source, encoderBytes, graphs, options);
         var manifest = Manifest(model, source, parity);
-        if (options.QuantizeInt8) throw new NotSupportedException("--quantize int8 is not implemented yet");
+        if (options.QuantizeInt8) manifest = manifest with { Quantization = Int8Export.Run(manifest, staging, options) };
         manifest.Save(staging);
         return manifest;
     }

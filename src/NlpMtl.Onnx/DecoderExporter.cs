@@ -87,9 +87,10 @@ public static class DecoderExporter
             presents.Add((presentKey, presentValue));
         }
 
-        // Output projection tied to the word embeddings: x · Wᵀ + b. The Transpose reads the one stored (V, H) matrix;
-        // ORT folds it into a constant at load, so the file does not hold the matrix twice.
-        var words = builder.Initializer($"{prefix}.output.word_embeddings.weight", bert.Weight($"{prefix}.embeddings.word_embeddings.weight"));
+        // Output projection tied to the word embeddings: x · Wᵀ + b. The Transpose reads the (V, H) initializer the
+        // embedding Gather reads (the first initializer of a stem gets the stem as its name); ORT folds the Transpose
+        // into a constant at load, so the file holds the matrix once.
+        var words = $"{prefix}.embeddings.word_embeddings.weight";
         var projection = builder.Node("Transpose", $"{prefix}.output.projection", [words], Attribute("perm", new long[] { 1, 0 })); // (H, V)
         var logits = builder.Node("Add", $"{prefix}.logits", [builder.Node("MatMul", $"{prefix}.output.matmul", [x, projection]),
             builder.Initializer($"{prefix}.output_bias", bert.Weight($"{prefix}.output_bias"))]);

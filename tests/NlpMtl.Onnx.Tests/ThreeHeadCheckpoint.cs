@@ -13,7 +13,8 @@ public static class ThreeHeadCheckpoint
 {
     public const string TranslateTokenizerDirectory = "translate_tokenizer";
 
-    public static string Write(PretrainedFixture fixture, string directory)
+    /// <param name="sentimentOnly">Only the sentiment head: for tests that need a real checkpoint but no decoders.</param>
+    public static string Write(PretrainedFixture fixture, string directory, bool sentimentOnly = false)
     {
         manual_seed(17);
         var heads = new MultiTaskConfig
@@ -26,9 +27,10 @@ public static class ThreeHeadCheckpoint
                 PadId = 0, BosId = 1, EosId = 2, MaxSourceLength = 48, MaxTargetLength = 8, NumBeams = 2,
             },
         };
+        if (sentimentOnly) heads = heads with { Summarize = null, Translate = null };
         using var model = new MultiTaskModel(BertCheckpoint.Load(fixture.CheckpointDirectory), heads);
-        MultiTaskCheckpoint.Save(model, directory, fixture.CheckpointDirectory,
-            new Dictionary<string, string> { [TaskNames.Translate] = Path.Combine(AppContext.BaseDirectory, "tokenizers", "multi30k-de") });
+        MultiTaskCheckpoint.Save(model, directory, fixture.CheckpointDirectory, sentimentOnly ? null
+            : new Dictionary<string, string> { [TaskNames.Translate] = Path.Combine(AppContext.BaseDirectory, "tokenizers", "multi30k-de") });
         return directory;
     }
 }

@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace NlpMtl.Inference.Generation;
 
 /// <summary>
@@ -44,7 +46,15 @@ public static class BeamSearch
                     if (GreedySearch.Banned(sequences[b * beams + k], settings.NoRepeatNgramSize) is { } banned)
                         foreach (var token in banned) logProbs[token] = float.NegativeInfinity;
                     var rowScore = (float)score; // the reference adds float scores to float log-probabilities
-                    for (var v = 0; v < vocab; v++) top.Offer(logProbs[v] + rowScore, k * vocab + v);
+                    // Most of a 30k vocabulary cannot enter the 2K best: a plain comparison skips it (with a margin
+                    // for rounding, so the exact test in Offer still decides every close call).
+                    var floor = top.Floor - rowScore - 1e-3f;
+                    for (var v = 0; v < vocab; v++)
+                    {
+                        if (!(logProbs[v] > floor)) continue;
+                        top.Offer(logProbs[v] + rowScore, k * vocab + v);
+                        floor = top.Floor - rowScore - 1e-3f;
+                    }
                 }
 
                 var kept = 0;
@@ -109,13 +119,23 @@ public static class BeamSearch
         return Normalise(live.Max(), length, settings) <= finished.OrderByDescending(h => h.Score).Take(beams).Min(h => h.Score);
     }
 
-    /// <summary>log_softmax in float, as torch computes it: x − max − log Σ exp(x − max).</summary>
+    /// <summary>log_softmax in float, as torch computes it: x − max − log Σ exp(x − max); vectorised, since it runs
+    /// over the whole vocabulary for every beam at every step.</summary>
     internal static void LogSoftmax(ReadOnlySpan<float> logits, Span<float> result)
     {
+        var width = Vector<float>.Count;
+        var end = logits.Length - logits.Length % width;
+        var maxes = new Vector<float>(float.NegativeInfinity);
+        for (var v = 0; v < end; v += width) maxes = Vector.Max(maxes, new Vector<float>(logits[v..]));
         var max = float.NegativeInfinity;
-        foreach (var x in logits) max = Math.Max(max, x);
-        var sum = 0.0;
-        foreach (var x in logits) sum += Math.Exp(x - max);
+        for (var i = 0; i < width; i++) max = Math.Max(max, maxes[i]);
+        for (var v = end; v < logits.Length; v++) max = Math.Max(max, logits[v]);
+
+        var sums = Vector<float>.Zero;
+        var shiftBy = new Vector<float>(max);
+        for (var v = 0; v < end; v += width) sums += Vector.Exp(new Vector<float>(logits[v..]) - shiftBy);
+        var sum = (double)Vector.Sum(sums);
+        for (var v = end; v < logits.Length; v++) sum += MathF.Exp(logits[v] - max);
         var shift = max + (float)Math.Log(sum);
         for (var v = 0; v < logits.Length; v++) result[v] = logits[v] - shift;
     }

@@ -9,7 +9,7 @@ namespace NlpMtl.Inference.Generation;
 /// computed once by the cross graph, and the self-attention keys/values, whose present outputs are fed back as the
 /// next step's past without a copy. Rows are selected (beams, finished documents) by copying cache rows.
 /// </summary>
-internal sealed class OrtStepDecoder : IStepDecoder, IDisposable
+public sealed class OrtStepDecoder : IStepDecoder, IDisposable
 {
     readonly DecoderHead head;
     readonly string[] inputNames;

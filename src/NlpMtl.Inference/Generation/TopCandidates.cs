@@ -15,6 +15,9 @@ internal sealed class TopCandidates(int capacity)
 
     public void Clear() => Count = 0;
 
+    /// <summary>What a score must beat to enter: the worst kept score once full, else −∞.</summary>
+    public float Floor => Count == capacity ? scores[Count - 1] : float.NegativeInfinity;
+
     public void Offer(float score, int index)
     {
         // -inf (banned, or a dead beam) is never a candidate; NaN compares false and is dropped too.

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.ML.OnnxRuntime;
 
@@ -28,21 +29,41 @@ public sealed class SessionFactory : IDisposable
             logger.LogInformation("ONNX Runtime: CPU execution provider (configured), {Threads} intra-op threads", ThreadsText(settings));
             return new SessionFactory(options, "CPU");
         }
-        try
+        var failure = TryCuda(options, settings.CudaDeviceId);
+        if (failure is null)
         {
-            options.AppendExecutionProvider_CUDA(settings.CudaDeviceId);
             logger.LogInformation("ONNX Runtime: CUDA execution provider on device {Device}", settings.CudaDeviceId);
             return new SessionFactory(options, "CUDA");
         }
+        options.Dispose();
+        if (settings.ExecutionProvider == ExecutionProviderPreference.Cuda)
+            throw new InvalidOperationException($"Inference:ExecutionProvider is Cuda but the CUDA provider does not load ({failure})");
+        // Expected on machines without a GPU or CUDA libraries: the GPU package carries the CPU provider too.
+        logger.LogInformation("ONNX Runtime: CPU execution provider, {Threads} intra-op threads (CUDA unavailable: {Reason})", ThreadsText(settings), failure);
+        return new SessionFactory(NewOptions(settings), "CPU");
+    }
+
+    /// <summary>Null when the CUDA provider was appended, else why not.</summary>
+    static string? TryCuda(SessionOptions options, int device)
+    {
+        // No driver, no GPU: say so without asking ORT, which would print its own error for the missing libraries.
+        if (OperatingSystem.IsLinux() && !NativeLibrary.TryLoad("libcuda.so.1", out _)) return "no CUDA driver (libcuda.so.1)";
+        if (OperatingSystem.IsWindows() && !NativeLibrary.TryLoad("nvcuda.dll", out _)) return "no CUDA driver (nvcuda.dll)";
+        var environment = OrtEnv.Instance();
+        var level = environment.EnvLogLevel;
+        environment.EnvLogLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL; // the failure is reported once, by us
+        try
+        {
+            options.AppendExecutionProvider_CUDA(device);
+            return null;
+        }
         catch (Exception e) when (e is OnnxRuntimeException or DllNotFoundException or EntryPointNotFoundException)
         {
-            options.Dispose();
-            var reason = e.Message.ReplaceLineEndings(" ");
-            if (settings.ExecutionProvider == ExecutionProviderPreference.Cuda)
-                throw new InvalidOperationException($"Inference:ExecutionProvider is Cuda but the CUDA provider does not load ({reason})", e);
-            // Expected on machines without a GPU or CUDA libraries: the GPU package carries the CPU provider too.
-            logger.LogInformation("ONNX Runtime: CPU execution provider, {Threads} intra-op threads (CUDA unavailable: {Reason})", ThreadsText(settings), reason);
-            return new SessionFactory(NewOptions(settings), "CPU");
+            return e.Message.ReplaceLineEndings(" ");
+        }
+        finally
+        {
+            environment.EnvLogLevel = level;
         }
     }
 

@@ -11,6 +11,8 @@ public static class BenchCommand
         var command = new Command("bench", "Benchmarks (each prints the ratios it measured in one run)");
         command.Subcommands.Add(Training());
         command.Subcommands.Add(QueueBenchCommand.Create());
+        command.Subcommands.Add(ExportBenchCommand.Create());
+        command.Subcommands.Add(InferenceBenchCommand.Create());
         return command;
     }
 

@@ -1,0 +1,76 @@
+using System.CommandLine;
+using System.Text.Json;
+using NlpMtl.Core.Data;
+using NlpMtl.Core.Metrics;
+using NlpMtl.Inference;
+using NlpMtl.Inference.Batching;
+
+namespace NlpMtl.Worker.Commands;
+
+/// <summary>
+/// <c>nlpmtl eval --bundle DIR --task T --data FILE</c>: the bundle's predictions scored against references, as JSON on
+/// stdout (nothing else goes there): sentiment accuracy and macro-F1, summarize ROUGE-1/2/L, translate sacreBLEU, each
+/// 0–100 as during training. Data formats are the training ones (DatasetReader); aligned plain-text translation files
+/// take <c>--target</c>.
+/// </summary>
+public static class EvalCommand
+{
+    public static Command Create()
+    {
+        var arguments = new InferenceArguments();
+        var task = new Option<string>("--task") { Description = "sentiment, summarize or translate", Required = true };
+        task.AcceptOnlyFromAmong("sentiment", "summarize", "translate");
+        var data = new Option<FileInfo>("--data") { Description = "Labelled data (SST-2 TSV or JSONL; seq2seq JSONL or plain-text source)", Required = true };
+        var target = new Option<FileInfo?>("--target") { Description = "Aligned plain-text references for a plain-text --data" };
+        var maxExamples = new Option<int?>("--max-examples") { Description = "Score only the first N examples" };
+        var command = new Command("eval", "Score a model bundle on labelled data; metrics as JSON on stdout") { task, data, target, maxExamples };
+        arguments.AddTo(command);
+        command.SetAction((parse, cancellationToken) => NlpMtlCommandLine.Guard(token =>
+        {
+            var name = parse.GetValue(task)!;
+            var path = parse.GetValue(data)!.FullName;
+            var limit = parse.GetValue(maxExamples) ?? int.MaxValue;
+            using var engine = arguments.Load(parse, name);
+            var metrics = new Dictionary<string, object> { ["task"] = name, ["bundle"] = engine.Bundle.Directory };
+            if (name == "sentiment")
+            {
+                var examples = DatasetReader.ReadSentiment(path).Take(limit).ToList();
+                var predicted = Predict(engine, name, path, examples.Select(e => e.Text), arguments.Batching(parse), token).Select(p => p.Label!).ToList();
+                var gold = examples.Select(e => e.Label).ToList();
+                (metrics["examples"], metrics["accuracy"], metrics["macro_f1"]) =
+                    (examples.Count, 100 * ClassificationMetrics.Accuracy(gold, predicted), 100 * ClassificationMetrics.MacroF1(gold, predicted));
+            }
+            else
+            {
+                var examples = DatasetReader.ReadSeq2Seq(path, parse.GetValue(target)?.FullName).Take(limit).ToList();
+                var outputs = Predict(engine, name, path, examples.Select(e => e.Source), arguments.Batching(parse), token)
+                    .Select(p => (p.Summary ?? p.Translation)!).ToList();
+                var references = examples.Select(e => e.Targets).ToList();
+                metrics["examples"] = examples.Count;
+                if (name == "summarize")
+                {
+                    var rouge = Rouge.Corpus(outputs, references);
+                    (metrics["rouge1"], metrics["rouge2"], metrics["rougeL"]) = (rouge.Rouge1, rouge.Rouge2, rouge.RougeL);
+                }
+                else
+                {
+                    // sacreBLEU takes one stream per reference position; examples with fewer references leave gaps.
+                    var streams = Enumerable.Range(0, references.Max(r => r.Count))
+                        .Select(k => (IReadOnlyList<string>)references.Select(r => k < r.Count ? r[k] : "").ToList()).ToList();
+                    metrics["bleu"] = SacreBleu.Corpus(outputs, streams).Score;
+                }
+            }
+            Console.WriteLine(JsonSerializer.Serialize(metrics));
+            return Task.CompletedTask;
+        }, cancellationToken));
+        return command;
+    }
+
+    static List<TaskPrediction> Predict(InferenceEngine engine, string task, string data, IEnumerable<string> texts, BatchingOptions batching,
+        CancellationToken token)
+    {
+        var requests = texts.Select((text, i) => new DocumentRequest($"{i + 1}", text, [task])).ToList();
+        if (requests.Count == 0) throw new InvalidDataException($"{data}: no examples to evaluate");
+        return engine.Predict(requests, batching, token).Select(r => r.Predictions[0]).ToList();
+    }
+}

@@ -1,0 +1,26 @@
+using System.CommandLine;
+using NlpMtl.Onnx;
+
+namespace NlpMtl.Worker.Commands;
+
+/// <summary><c>nlpmtl bench export --checkpoint DIR</c>: the exported graph variants (fp32, int8 forms, fused ops) timed in one run.</summary>
+public static class ExportBenchCommand
+{
+    public static Command Create()
+    {
+        var checkpoint = new Option<DirectoryInfo>("--checkpoint") { Description = "Trained multi-task checkpoint", Required = true };
+        var batch = new Option<int>("--batch") { Description = "Encoder batch size", DefaultValueFactory = _ => 32 };
+        var tokens = new Option<int>("--tokens") { Description = "Padded encoder sequence length", DefaultValueFactory = _ => 64 };
+        var threads = new Option<int>("--threads") { Description = "ORT intra-op threads", DefaultValueFactory = _ => 2 };
+        var rounds = new Option<int>("--rounds") { Description = "Interleaved timing rounds (best counts)", DefaultValueFactory = _ => 3 };
+        var noDecoders = new Option<bool>("--encoder-only") { Description = "Skip the decoder step graphs" };
+        var command = new Command("export", "Encoder seq/s and decoder steps/s of fp32, int8 and fused-operator graphs") { checkpoint, batch, tokens, threads, rounds, noDecoders };
+        command.SetAction((parse, cancellationToken) => NlpMtlCommandLine.Guard(_ =>
+        {
+            var settings = new ExportBenchmark.Settings(parse.GetValue(batch), parse.GetValue(tokens), parse.GetValue(threads), parse.GetValue(rounds), Decoders: !parse.GetValue(noDecoders));
+            ExportBenchmark.Run(parse.GetValue(checkpoint)!.FullName, settings, Console.WriteLine);
+            return Task.CompletedTask;
+        }, cancellationToken));
+        return command;
+    }
+}

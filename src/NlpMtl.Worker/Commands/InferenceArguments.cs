@@ -1,0 +1,36 @@
+using System.CommandLine;
+using NlpMtl.Inference;
+using NlpMtl.Inference.Batching;
+
+namespace NlpMtl.Worker.Commands;
+
+/// <summary>The options predict, eval and bench inference share: bundle, threads, int8, decoding and batching overrides.</summary>
+sealed class InferenceArguments
+{
+    public Option<DirectoryInfo> Bundle { get; } = new("--bundle") { Description = "Model bundle directory (written by nlpmtl export)", Required = true };
+    public Option<int> Threads { get; } = new("--threads") { Description = "ONNX Runtime intra-op threads (0 = one per core)", DefaultValueFactory = _ => 0 };
+    public Option<bool> Int8 { get; } = new("--int8") { Description = "Use the bundle's int8 graphs when it has them" };
+    public Option<bool> Cpu { get; } = new("--cpu") { Description = "Use the CPU even when CUDA is available" };
+    public Option<int?> Beams { get; } = new("--beams") { Description = "Beam count for generation (default: the bundle's; 1 = greedy)" };
+    public Option<int?> MaxNewTokens { get; } = new("--max-new-tokens") { Description = "Most tokens generated per document (default: the bundle's)" };
+    public Option<int> TokenBudget { get; } = new("--token-budget") { Description = "Encoder positions per batch, padding included", DefaultValueFactory = _ => new BatchingOptions().TokenBudget };
+
+    public void AddTo(Command command)
+    {
+        foreach (var option in new Option[] { Bundle, Threads, Int8, Cpu, Beams, MaxNewTokens, TokenBudget }) command.Options.Add(option);
+    }
+
+    public InferenceOptions Options(ParseResult parse) => new()
+    {
+        IntraOpThreads = parse.GetValue(Threads),
+        PreferInt8 = parse.GetValue(Int8),
+        ExecutionProvider = parse.GetValue(Cpu) ? ExecutionProviderPreference.Cpu : ExecutionProviderPreference.Auto,
+        NumBeams = parse.GetValue(Beams),
+        MaxNewTokens = parse.GetValue(MaxNewTokens),
+    };
+
+    public BatchingOptions Batching(ParseResult parse) => new() { TokenBudget = parse.GetValue(TokenBudget) };
+
+    public InferenceEngine Load(ParseResult parse, params string[] tasks) =>
+        InferenceEngine.Load(parse.GetValue(Bundle)!.FullName, Options(parse), new StderrLogger(), tasks);
+}

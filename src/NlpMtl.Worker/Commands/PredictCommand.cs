@@ -1,0 +1,35 @@
+using System.CommandLine;
+using System.Diagnostics;
+using NlpMtl.Inference.Files;
+
+namespace NlpMtl.Worker.Commands;
+
+/// <summary>
+/// <c>nlpmtl predict --bundle DIR --task sentiment|summarize|translate --input FILE --output FILE</c>: batch
+/// predictions without the queue. Input: JSONL <c>{"id","text"}</c> or .txt (one document per line, id = line number);
+/// output: one JSONL line per input, in input order (DESIGN.md).
+/// </summary>
+public static class PredictCommand
+{
+    public static Command Create()
+    {
+        var arguments = new InferenceArguments();
+        var task = new Option<string>("--task") { Description = "sentiment, summarize or translate", Required = true };
+        task.AcceptOnlyFromAmong("sentiment", "summarize", "translate");
+        var input = new Option<FileInfo>("--input") { Description = "Documents: .jsonl ({\"id\",\"text\"} per line) or .txt (one per line)", Required = true };
+        var output = new Option<FileInfo>("--output") { Description = "JSONL predictions, one line per input in input order", Required = true };
+        var command = new Command("predict", "Batch predictions from a model bundle, no queue") { task, input, output };
+        arguments.AddTo(command);
+        command.SetAction((parse, cancellationToken) => NlpMtlCommandLine.Guard(token =>
+        {
+            var name = parse.GetValue(task)!;
+            var watch = Stopwatch.StartNew();
+            using var engine = arguments.Load(parse, name);
+            var count = PredictionFile.Run(engine, name, parse.GetValue(input)!.FullName, parse.GetValue(output)!.FullName,
+                arguments.Batching(parse), cancellationToken: token);
+            Console.WriteLine($"Predicted {count} documents ({name}) in {watch.Elapsed.TotalSeconds:F1} s → {parse.GetValue(output)!.FullName}");
+            return Task.CompletedTask;
+        }, cancellationToken));
+        return command;
+    }
+}

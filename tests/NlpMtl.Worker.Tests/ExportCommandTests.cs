@@ -1,0 +1,116 @@
+using System.Text.Json;
+using NlpMtl.Core.Bundle;
+using NlpMtl.Modeling.Bert;
+using NlpMtl.Modeling.Checkpoints;
+using static TorchSharp.torch;
+
+namespace NlpMtl.Worker.Tests;
+
+/// <summary><c>nlpmtl export</c> on a checkpoint trained by <c>nlpmtl train</c> for a few steps (tiny encoder, all three heads).</summary>
+public class ExportCommandTests : IClassFixture<ExportCommandTests.TrainedCheckpoint>
+{
+    readonly TrainedCheckpoint trained;
+
+    public ExportCommandTests(TrainedCheckpoint trained) => this.trained = trained;
+
+    [Fact]
+    public async Task ExportOfAShortTrainedCheckpointWritesAManifestWithParityAndInt8Variants()
+    {
+        var bundle = Path.Combine(trained.Root, "bundle");
+        var sentiment = Path.Combine(AppContext.BaseDirectory, "samples", "sentiment.tsv");
+        var (exitCode, output, error) = await CommandLineRunner.RunAsync("export", "--checkpoint", trained.Checkpoint, "--out", bundle,
+            "--quantize", "int8", "--validation-sentiment", sentiment);
+
+        Assert.True(exitCode == 0, error);
+        Assert.Contains("parity on", output);
+        var manifest = BundleManifest.Load(bundle);
+        Assert.Equal(["sentiment", "summarize", "translate"], manifest.Tasks);
+        Assert.True(manifest.Parity.Inputs >= 16);
+        Assert.InRange(manifest.Parity.EncoderHiddenMaxAbs, 0, 1e-4);
+        Assert.Equal(["summarize", "translate"], manifest.Parity.Decoders.Keys.Order());
+        Assert.All(manifest.Parity.Decoders.Values, d => Assert.InRange(d.GreedyIdenticalFraction, 0.95, 1));
+        Assert.True(File.Exists(Path.Combine(bundle, BundleNames.CrossFile("translate"))));
+        var quantization = manifest.Quantization!;
+        Assert.Equal(5, quantization.Files.Count); // encoder, and cross + step for both decoders
+        Assert.All(quantization.Files.Values, file => Assert.True(File.Exists(Path.Combine(bundle, file)), file));
+        Assert.Equal(48, quantization.Metrics["sentiment_accuracy"].Examples);
+    }
+
+    [Fact]
+    public async Task UnknownQuantizationIsRejected()
+    {
+        var (exitCode, _, error) = await CommandLineRunner.RunAsync("export", "--checkpoint", trained.Checkpoint, "--out", Path.Combine(trained.Root, "q"), "--quantize", "int4");
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("int4", error);
+    }
+
+    [Fact]
+    public async Task CorruptedCheckpointFailsWithOneLineNamingTheFile()
+    {
+        var broken = Path.Combine(trained.Root, "broken");
+        Directory.CreateDirectory(broken);
+        foreach (var file in Directory.GetFiles(trained.Checkpoint)) File.Copy(file, Path.Combine(broken, Path.GetFileName(file)));
+        var weights = Path.Combine(broken, CheckpointFiles.Safetensors);
+        var bytes = File.ReadAllBytes(weights);
+        File.WriteAllBytes(weights, bytes[..(bytes.Length / 2)]); // truncated, as by an interrupted copy
+        var bundle = Path.Combine(trained.Root, "never");
+
+        var (exitCode, _, error) = await CommandLineRunner.RunAsync("export", "--checkpoint", broken, "--out", bundle);
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains(weights, error);
+        Assert.Single(error.TrimEnd().Split('\n'));
+        Assert.False(Directory.Exists(bundle));
+    }
+
+    [Fact]
+    public async Task MissingCheckpointFailsNamingTheDirectory()
+    {
+        var missing = Path.Combine(trained.Root, "no-such-checkpoint");
+        var (exitCode, _, error) = await CommandLineRunner.RunAsync("export", "--checkpoint", missing, "--out", Path.Combine(trained.Root, "x"));
+        Assert.Equal(1, exitCode);
+        Assert.Contains(missing, error);
+    }
+
+    /// <summary>A tiny encoder (MiniLM's vocabulary, HF tester sizes) trained 4 steps on the shipped samples with all three heads.</summary>
+    public sealed class TrainedCheckpoint : IAsyncLifetime
+    {
+        public string Root { get; } = Directory.CreateTempSubdirectory("nlpmtl-export-").FullName;
+        public string Checkpoint => Path.Combine(Root, "run", "last");
+
+        public async Task InitializeAsync()
+        {
+            var output = AppContext.BaseDirectory;
+            string Sample(string file) => Path.Combine(output, "samples", file);
+            var encoder = Path.Combine(Root, "encoder");
+            manual_seed(3);
+            using (var model = new BertModel(BertConfig.Tiny with { VocabSize = 30522, MaxPositionEmbeddings = 128, TypeVocabSize = 2 }))
+                BertCheckpoint.Save(model, encoder);
+            File.Copy(Path.Combine(output, "tokenizers", "all-MiniLM-L6-v2", "vocab.txt"), Path.Combine(encoder, "vocab.txt"));
+            var config = new
+            {
+                base_model = encoder,
+                tasks = new Dictionary<string, object>
+                {
+                    ["sentiment"] = new { train = Sample("sentiment.tsv"), batch_size = 8, max_source_length = 32 },
+                    ["summarize"] = new { train = Sample("summarize.jsonl"), batch_size = 4, max_source_length = 64, max_target_length = 16, decoder_layers = 1 },
+                    ["translate"] = new { train = Sample("translate.en"), train_target = Sample("translate.de"), vocabulary = "target",
+                        target_tokenizer = Path.Combine(output, "tokenizers", "multi30k-de"), batch_size = 8, max_source_length = 32, max_target_length = 16, decoder_layers = 1 },
+                },
+                evaluation = new { every_steps = 4, max_examples = 4, final = false },
+                max_steps = 4,
+                threads = 2,
+            };
+            var path = Path.Combine(Root, "train.json");
+            File.WriteAllText(path, JsonSerializer.Serialize(config));
+            var (exitCode, _, error) = await CommandLineRunner.RunAsync("train", "--config", path, "--out", Path.Combine(Root, "run"));
+            if (exitCode != 0) throw new InvalidOperationException($"training the test checkpoint failed: {error}");
+        }
+
+        public Task DisposeAsync()
+        {
+            Directory.Delete(Root, recursive: true);
+            return Task.CompletedTask;
+        }
+    }
+}
