@@ -123,7 +123,7 @@ public sealed class WorkerProcessTests(AzuriteFixture azurite)
         var stopping = Stopwatch.StartNew();
         worker.Terminate();
         Assert.True(await worker.WaitForExitAsync(TimeSpan.FromSeconds(12)), "did not exit after SIGTERM\n" + worker.Log);
-        Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(6 + 2), $"took {stopping.Elapsed}");
+        Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(6 + 3), $"took {stopping.Elapsed}"); // timeout + process teardown on a loaded machine
         Assert.Equal(0, worker.ExitCode);
         Assert.Equal(new QueueCounts(24, 0, 0, 0), await queue.Client.GetCountsAsync()); // released, not lost
         Assert.True(worker.Count("Released ") >= 1, worker.Log);
