@@ -12,11 +12,14 @@ public sealed class WorkerProcessTests(AzuriteFixture azurite)
     public async Task ThreeWorkerProcessesFinish300JobsWithOneResultEach()
     {
         var queue = new TestQueue(azurite, "three");
-        var names = await queue.EnqueueManyAsync(300);
-        var settings = new Dictionary<string, string> { ["TestWorker:BatchDelayMs"] = "5" };
+        // Few slots each, and every worker polling before the jobs arrive, so that all three compete for them.
+        var settings = new Dictionary<string, string> { ["TestWorker:BatchDelayMs"] = "5", ["Queue:MaxConcurrentJobs"] = "8" };
         var workers = Enumerable.Range(0, 3).Select(_ => WorkerProcess.Start(azurite, queue.Prefix, settings)).ToArray();
         try
         {
+            foreach (var worker in workers)
+                Assert.True(await worker.WaitForLogAsync(l => l.Contains("Serving "), TimeSpan.FromSeconds(60)), worker.Log);
+            var names = await queue.EnqueueManyAsync(300);
             var counts = await queue.WaitAsync(c => c.Results == 300 && c.Inbox == 0, TimeSpan.FromSeconds(150));
             Assert.Equal(0, counts.Poison);
             var results = await queue.ResultNamesAsync();
