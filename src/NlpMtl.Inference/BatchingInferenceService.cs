@@ -26,7 +26,7 @@ public sealed class BatchingInferenceService : IAsyncDisposable
     /// </summary>
     public async Task<IReadOnlyList<DocumentResult>> ProcessAsync(IReadOnlyList<DocumentRequest> documents, CancellationToken cancellationToken = default)
     {
-        var encoded = documents.Select(engine.Encode).ToList(); // validate every document before queueing any
+        var encoded = engine.Encode(documents); // validates every document before queueing any
         return await batcher.SubmitAllAsync(encoded, cancellationToken);
     }
 

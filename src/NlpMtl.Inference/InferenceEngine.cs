@@ -31,12 +31,24 @@ public sealed class InferenceEngine : IDisposable
     /// <summary>Tokenises and truncates one document; fails (ArgumentException) only on a task this engine does not serve.</summary>
     public EncodedDocument Encode(DocumentRequest document)
     {
+        Validate(document);
+        return policy.Encode(document);
+    }
+
+    /// <summary>Every document checked first (so a bad one fails before any work), then tokenised on all cores.</summary>
+    public List<EncodedDocument> Encode(IReadOnlyList<DocumentRequest> documents)
+    {
+        foreach (var document in documents) Validate(document);
+        return documents.Count < 64 ? documents.Select(policy.Encode).ToList() : documents.AsParallel().AsOrdered().Select(policy.Encode).ToList();
+    }
+
+    void Validate(DocumentRequest document)
+    {
         ArgumentNullException.ThrowIfNull(document);
         if (document.Tasks.Count == 0) throw new ArgumentException($"document '{document.Id}': no tasks requested", nameof(document));
         foreach (var task in document.Tasks)
             if (!Tasks.Contains(task))
                 throw new ArgumentException($"document '{document.Id}': task '{task}' is not served by {Bundle.Directory} (tasks: {string.Join(", ", Tasks)})", nameof(document));
-        return policy.Encode(document);
     }
 
     /// <summary>
@@ -46,7 +58,7 @@ public sealed class InferenceEngine : IDisposable
     public IReadOnlyList<DocumentResult> Predict(IReadOnlyList<DocumentRequest> documents, BatchingOptions? batching = null, CancellationToken cancellationToken = default)
     {
         batching ??= new BatchingOptions();
-        var encoded = documents.Select(Encode).ToList();
+        var encoded = Encode(documents);
         var results = new DocumentResult[encoded.Count];
         foreach (var batch in BatchPlanner.Plan(encoded.Select(e => e.Tokens).ToList(), batching.TokenBudget, batching.MaxBatchSize))
         {

@@ -125,3 +125,29 @@ public class EngineTests(BundleFixture fixture)
         File.WriteAllText(path, manifest.ToJsonString());
     }
 }
+
+/// <summary>The batching service the queue worker calls: concurrent callers share batches and get their own order.</summary>
+[Collection(BundleCollection.Name)]
+public class BatchingInferenceServiceTests(BundleFixture fixture)
+{
+    [Fact]
+    public async Task ConcurrentCallersShareBatchesAndGetTheirOwnResultsInOrder()
+    {
+        using var engine = InferenceEngine.Load(fixture.Tiny.Bundle);
+        var random = new Random(4);
+        string Text() => string.Join(' ', Enumerable.Range(0, random.Next(0, 60)).Select(_ => random.Next(2) == 0 ? "charming" : "plot"));
+        var jobs = Enumerable.Range(0, 4).Select(j => Enumerable.Range(0, 25)
+            .Select(i => new DocumentRequest($"job{j}#{i}", Text(), j % 2 == 0 ? ["sentiment"] : ["translate", "sentiment"])).ToList()).ToList();
+        var expected = jobs.Select(job => engine.Predict(job)).ToList();
+
+        await using var service = new BatchingInferenceService(engine, new BatchingOptions { MaxDelay = TimeSpan.FromMilliseconds(50) });
+        var results = await Task.WhenAll(jobs.Select(job => Task.Run(() => service.ProcessAsync(job))));
+        for (var j = 0; j < jobs.Count; j++)
+        {
+            Assert.Equal(jobs[j].Select(d => d.Id), results[j].Select(r => r.Id));
+            Assert.Equal(expected[j].SelectMany(r => r.Predictions.Select(p => (p.Task, p.Label, p.Translation))),
+                results[j].SelectMany(r => r.Predictions.Select(p => (p.Task, p.Label, p.Translation))));
+        }
+        await Assert.ThrowsAsync<ArgumentException>(() => service.ProcessAsync([new DocumentRequest("x", "y", ["paraphrase"])]));
+    }
+}

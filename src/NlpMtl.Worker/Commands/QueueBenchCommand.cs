@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
@@ -27,61 +28,70 @@ public static class QueueBenchCommand
         var concurrency = new Option<int?>("--concurrency") { Description = "Queue:MaxConcurrentJobs for the run (default: configuration)" };
         var task = new Option<string>("--task") { Description = "Task to request for every document", DefaultValueFactory = _ => "sentiment" };
         var command = new Command("queue", "Documents/s through the blob queue vs the processor alone") { bundle, input, count, perJob, concurrency, task };
+        var rounds = new Option<int>("--rounds") { Description = "Alternating alone/queue rounds (timings on a shared machine drift)", DefaultValueFactory = _ => 2 };
+        command.Options.Add(rounds);
         command.SetAction((parse, cancellationToken) => NlpMtlCommandLine.Guard(async token =>
         {
             var documents = Documents(parse.GetValue(input)?.FullName, parse.GetValue(count), parse.GetValue(task)!);
-            var prefix = $"bench{DateTime.UtcNow:HHmmss}{Random.Shared.Next(1000):D3}";
-            var builder = QueueHostBuilder.Create(quiet: true);
-            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["Queue:ContainerPrefix"] = prefix,
-                ["Inference:BundlePath"] = parse.GetValue(bundle)!.FullName,
-            });
-            if (parse.GetValue(concurrency) is { } jobsAtOnce)
-                builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Queue:MaxConcurrentJobs"] = jobsAtOnce.ToString() });
-            builder.AddNlpMtlWorker();
-            builder.AddNlpMtlInference();
-            using var host = builder.Build();
-            var processor = host.Services.GetRequiredService<IDocumentProcessor>(); // loads the bundle
-            var queue = host.Services.GetRequiredService<BlobWorkQueueClient>();
-
-            await processor.ProcessAsync(documents.Take(32).ToList(), token); // warm-up
-            var alone = Stopwatch.StartNew();
-            await processor.ProcessAsync(documents, token);
-            alone.Stop();
-
-            await queue.CreateIfNotExistsAsync(token);
             var jobs = documents.Chunk(parse.GetValue(perJob)).ToList();
-            await Parallel.ForEachAsync(jobs.Select((docs, i) => (docs, i)), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = token },
-                async (job, ct) => await queue.EnqueueAsync($"job-{job.i:D5}.jsonl", Jsonl(job.docs), ct));
+            var settings = new Dictionary<string, string?> { ["Inference:BundlePath"] = parse.GetValue(bundle)!.FullName };
+            if (parse.GetValue(concurrency) is { } jobsAtOnce) settings["Queue:MaxConcurrentJobs"] = jobsAtOnce.ToString();
 
-            var endToEnd = Stopwatch.StartNew();
-            await host.StartAsync(token);
-            while (await CountAsync(queue, token) < jobs.Count) await Task.Delay(200, token);
-            endToEnd.Stop();
-            await host.StopAsync(token);
-            var poisoned = (await queue.GetCountsAsync(token)).Poison;
-            foreach (var container in new[] { queue.Inbox, queue.Results, queue.Poison }) await container.DeleteIfExistsAsync(cancellationToken: token);
+            // One engine for every round; each round's host gets it as an instance (so the host does not dispose it).
+            var loader = QueueHostBuilder.Create(quiet: true);
+            loader.Configuration.AddInMemoryCollection(settings);
+            loader.AddNlpMtlInference();
+            using var engineHost = loader.Build();
+            var processor = engineHost.Services.GetRequiredService<IDocumentProcessor>();
+            await processor.ProcessAsync(documents.Take(64).ToList(), token); // warm-up
 
-            var aloneRate = documents.Count / alone.Elapsed.TotalSeconds;
-            var queueRate = documents.Count / endToEnd.Elapsed.TotalSeconds;
-            Console.WriteLine($"documents: {documents.Count} ({parse.GetValue(task)}), {jobs.Count} jobs of up to {parse.GetValue(perJob)}, " +
-                $"{host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<QueueOptions>>().Value.MaxConcurrentJobs} jobs at once, poisoned {poisoned}");
-            Console.WriteLine($"processor alone: {aloneRate:F1} documents/s ({alone.Elapsed.TotalSeconds:F2} s)");
-            Console.WriteLine($"through the queue: {queueRate:F1} documents/s ({endToEnd.Elapsed.TotalSeconds:F2} s, claim to last result blob)");
-            Console.WriteLine($"ratio queue/alone: {queueRate / aloneRate:F2}");
+            TimeSpan aloneTotal = TimeSpan.Zero, queueTotal = TimeSpan.Zero;
+            int jobsAtOnceUsed = 0, poisoned = 0;
+            for (var round = 1; round <= parse.GetValue(rounds); round++)
+            {
+                var alone = Stopwatch.StartNew();
+                await processor.ProcessAsync(documents, token);
+                alone.Stop();
+
+                var builder = QueueHostBuilder.Create(quiet: true);
+                builder.Configuration.AddInMemoryCollection(settings);
+                builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+                {
+                    ["Queue:ContainerPrefix"] = $"bench{DateTime.UtcNow:HHmmss}r{round}{Random.Shared.Next(1000):D3}",
+                });
+                builder.AddNlpMtlWorker();
+                builder.Services.AddSingleton(processor);
+                using var host = builder.Build();
+                var queue = host.Services.GetRequiredService<BlobWorkQueueClient>();
+                jobsAtOnceUsed = host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<QueueOptions>>().Value.MaxConcurrentJobs;
+                await queue.CreateIfNotExistsAsync(token);
+                await Parallel.ForEachAsync(jobs.Select((docs, i) => (docs, i)), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = token },
+                    async (job, ct) => await queue.EnqueueAsync($"job-{job.i:D5}.jsonl", Jsonl(job.docs), ct));
+
+                // Count finished jobs from the worker's own metrics: polling storage would load the Azurite being measured.
+                using var finished = new FinishedJobs(jobs.Count);
+                var endToEnd = Stopwatch.StartNew();
+                await host.StartAsync(token);
+                await finished.Task.WaitAsync(token);
+                endToEnd.Stop();
+                await host.StopAsync(token);
+                poisoned += (await queue.GetCountsAsync(token)).Poison;
+                foreach (var container in new[] { queue.Inbox, queue.Results, queue.Poison }) await container.DeleteIfExistsAsync(cancellationToken: token);
+
+                aloneTotal += alone.Elapsed;
+                queueTotal += endToEnd.Elapsed;
+                Console.WriteLine($"round {round}: processor alone {documents.Count / alone.Elapsed.TotalSeconds:F1} documents/s ({alone.Elapsed.TotalSeconds:F2} s), " +
+                    $"through the queue {documents.Count / endToEnd.Elapsed.TotalSeconds:F1} documents/s ({endToEnd.Elapsed.TotalSeconds:F2} s)");
+            }
+
+            var runs = parse.GetValue(rounds) * documents.Count;
+            Console.WriteLine($"documents: {documents.Count} ({parse.GetValue(task)}) x {parse.GetValue(rounds)} rounds, {jobs.Count} jobs of up to {parse.GetValue(perJob)}, " +
+                $"{jobsAtOnceUsed} jobs at once, poisoned {poisoned}");
+            Console.WriteLine($"processor alone: {runs / aloneTotal.TotalSeconds:F1} documents/s");
+            Console.WriteLine($"through the queue: {runs / queueTotal.TotalSeconds:F1} documents/s (host start to last result blob)");
+            Console.WriteLine($"ratio queue/alone: {aloneTotal / queueTotal:F2}");
         }, cancellationToken));
         return command;
-    }
-
-    /// <summary>Finished jobs (results + poison records), listing only those two containers to load storage little.</summary>
-    static async Task<int> CountAsync(BlobWorkQueueClient queue, CancellationToken cancellationToken)
-    {
-        var finished = 0;
-        await foreach (var _ in queue.Results.GetBlobsAsync(cancellationToken: cancellationToken)) finished++;
-        await foreach (var blob in queue.Poison.GetBlobsAsync(cancellationToken: cancellationToken))
-            if (blob.Name.EndsWith(QueueNames.ErrorSuffix, StringComparison.Ordinal)) finished++;
-        return finished;
     }
 
     static List<JobDocument> Documents(string? path, int count, string task)
@@ -101,5 +111,30 @@ public static class QueueBenchCommand
         var text = new StringBuilder();
         foreach (var d in documents) text.Append(JsonSerializer.Serialize(new { id = d.Id, text = d.Text, tasks = d.Tasks })).Append('\n');
         return BinaryData.FromString(text.ToString());
+    }
+
+    /// <summary>Completes when the worker's meter has counted <c>expected</c> completed or poisoned jobs.</summary>
+    sealed class FinishedJobs : IDisposable
+    {
+        readonly MeterListener _listener = new();
+        readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        long _count;
+
+        public FinishedJobs(int expected)
+        {
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == WorkerMetrics.Name && instrument.Name is "nlpmtl.jobs.completed" or "nlpmtl.jobs.poisoned")
+                    listener.EnableMeasurementEvents(instrument);
+            };
+            _listener.SetMeasurementEventCallback<long>((_, value, _, _) =>
+            {
+                if (Interlocked.Add(ref _count, value) >= expected) _done.TrySetResult();
+            });
+            _listener.Start();
+        }
+
+        public Task Task => _done.Task;
+        public void Dispose() => _listener.Dispose();
     }
 }

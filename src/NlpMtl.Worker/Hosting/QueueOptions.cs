@@ -20,7 +20,7 @@ public sealed class QueueOptions
     [MinLength(1)] public string[]? DefaultTasks { get; set; }
 
     /// <summary>Jobs worked on at once by this process: enough that claims and result writes overlap the engine's batches.</summary>
-    [Range(1, 256)] public int MaxConcurrentJobs { get; set; } = 32;
+    [Range(1, 256)] public int MaxConcurrentJobs { get; set; } = 64;
     /// <summary>Documents (from any jobs) handed to the processor in one call.</summary>
     [Range(1, 4096)] public int MaxBatchDocuments { get; set; } = 32;
     /// <summary>How long a batch waits for more documents once it has one.</summary>
