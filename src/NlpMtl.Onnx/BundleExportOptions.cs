@@ -22,6 +22,10 @@ public sealed record BundleExportOptions
     /// <summary>Fraction of parity inputs whose greedy generation must be token-identical.</summary>
     public double MinGreedyIdentical { get; init; } = 0.95;
 
+    /// <summary>How encoder.onnx spells its layers (int8 variants are always quantized from the standard graph, whose
+    /// MatMuls they replace).</summary>
+    public EncoderOps EncoderOps { get; init; } = BundleExporter.DefaultEncoderOps;
+
     /// <summary>Progress lines (the verb prints them); null for silence.</summary>
     public Action<string>? Log { get; init; }
 }

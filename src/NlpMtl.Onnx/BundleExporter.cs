@@ -21,6 +21,15 @@ public static class BundleExporter
 {
     const string PartialSuffix = ".partial-";
 
+    /// <summary>
+    /// Standard ops: ORT's fused operators did not measurably pay here. <c>nlpmtl bench export --encoder-only</c>
+    /// (batch 32 × 64 tokens, 2 threads, 2 shared cores under load 8–19), fused/standard speed in five runs:
+    /// SkipLayerNormalization + BiasGelu 1.27×, 1.08×/0.99× (best/median-ratio); with Attention too 1.10×, 1.03×,
+    /// 1.32×, 0.65× (the one run at full machine speed), 1.03×/1.10×. Noise of ±30 % swamps any gain; standard ops
+    /// keep the graph portable and every MatMul quantizable. Re-measure on a quiet machine before changing this.
+    /// </summary>
+    public const EncoderOps DefaultEncoderOps = EncoderOps.Standard;
+
     public static BundleManifest Export(string checkpoint, string output, BundleExportOptions? options = null)
     {
         options ??= new BundleExportOptions();
@@ -53,7 +62,7 @@ public static class BundleExporter
 
     static BundleManifest Write(MultiTaskModel model, string source, string staging, BundleExportOptions options)
     {
-        var encoderBytes = EncoderExporter.Build(model).ToByteArray();
+        var encoderBytes = EncoderExporter.Build(model, options.EncoderOps).ToByteArray();
         File.WriteAllBytes(Path.Combine(staging, BundleNames.EncoderFile), encoderBytes);
         CopyTokenizer(source, staging);
         var graphs = new Dictionary<string, (byte[] Cross, byte[] Step)>();
@@ -66,8 +75,14 @@ public static class BundleExporter
         }
 
         var parity = MeasureParity(model, source, encoderBytes, graphs, options);
-        var manifest = Manifest(model, source, parity);
-        if (options.QuantizeInt8) manifest = manifest with { Quantization = Int8Export.Run(manifest, staging, options) };
+        var manifest = Manifest(model, source, parity, options.EncoderOps);
+        if (options.QuantizeInt8)
+        {
+            // Quantization replaces MatMuls: the standard graph has them all (a fused Attention hides the QKV ones).
+            var sources = new Dictionary<string, global::Onnx.ModelProto>();
+            if (options.EncoderOps != EncoderOps.Standard) sources[BundleNames.EncoderFile] = EncoderExporter.Build(model);
+            manifest = manifest with { Quantization = Int8Export.Run(manifest, staging, options, sources) };
+        }
         manifest.Save(staging);
         return manifest;
     }
@@ -113,7 +128,7 @@ public static class BundleExporter
         if (!(value <= tolerance)) failures.Add(what);
     }
 
-    static BundleManifest Manifest(MultiTaskModel model, string source, ParityReport parity)
+    static BundleManifest Manifest(MultiTaskModel model, string source, ParityReport parity, EncoderOps ops)
     {
         var encoder = model.EncoderConfig;
         var lowerCase = BertInputTokenizer.FromCheckpoint(source).Options.LowerCase;
@@ -127,6 +142,7 @@ public static class BundleExporter
             {
                 Vocabulary = CheckpointFiles.Vocab, LowerCase = lowerCase, HiddenSize = encoder.HiddenSize, NumLayers = encoder.NumHiddenLayers,
                 MaxPositions = encoder.MaxPositionEmbeddings, MaxLength = Math.Min(128, encoder.MaxPositionEmbeddings),
+                Operators = ops == EncoderOps.Standard ? "standard" : $"standard + com.microsoft ({ops})",
             },
             Sentiment = model.Config.Sentiment is { } s ? new SentimentManifest { Labels = s.Labels, Pooling = s.Pooling } : null,
             Summarize = model.Config.Summarize is { } sum ? Decoder(model, TaskNames.Summarize, sum) : null,
@@ -154,7 +170,7 @@ public static class BundleExporter
 
     /// <summary>The checkpoint does not record its base model; all-MiniLM-L6-v2's shape (the embedded base) names it,
     /// anything else is described by its sizes.</summary>
-    static string BaseModel(BertConfig config)
+    public static string BaseModel(BertConfig config)
     {
         var minilm = BertConfig.MiniLmL6;
         return (config.VocabSize, config.HiddenSize, config.NumHiddenLayers, config.NumAttentionHeads, config.IntermediateSize)

@@ -19,11 +19,12 @@ public static class EncoderExporter
 {
     public const string Producer = "NlpMtl.Onnx";
 
-    public static ModelProto Build(MultiTaskModel model) =>
-        Build(model.EncoderConfig, model.state_dict(), model.Config.Sentiment);
+    /// <param name="ops">Standard ONNX ops, or ORT's com.microsoft fused operators (<see cref="FusedBertGraph"/>).</param>
+    public static ModelProto Build(MultiTaskModel model, EncoderOps ops = EncoderOps.Standard) =>
+        Build(model.EncoderConfig, model.state_dict(), model.Config.Sentiment, ops);
 
     /// <summary>A plain HF encoder (no heads): checks the exporter against other BERT exports.</summary>
-    public static ModelProto Build(BertModel model) => Build(model.Config, model.state_dict(), sentiment: null);
+    public static ModelProto Build(BertModel model, EncoderOps ops = EncoderOps.Standard) => Build(model.Config, model.state_dict(), sentiment: null, ops);
 
     public static void Export(MultiTaskModel model, string path) => Write(Build(model), path);
 
@@ -35,7 +36,7 @@ public static class EncoderExporter
         model.WriteTo(stream);
     }
 
-    static ModelProto Build(BertConfig config, IReadOnlyDictionary<string, Tensor> state, SentimentHeadConfig? sentiment)
+    static ModelProto Build(BertConfig config, IReadOnlyDictionary<string, Tensor> state, SentimentHeadConfig? sentiment, EncoderOps ops)
     {
         var builder = new OnnxGraphBuilder("nlpmtl_encoder");
         var bert = new BertGraph(builder, state, config);
@@ -48,8 +49,11 @@ public static class EncoderExporter
         var positions = builder.Node("Range", "position_ids", [builder.Int64Scalar(0), length, builder.Int64Scalar(1)]);
 
         var hidden = bert.Embeddings(ids, types, positions, "embeddings");
-        var additiveMask = bert.AdditiveMask(mask);
-        for (var i = 0; i < config.NumHiddenLayers; i++) hidden = bert.EncoderLayer(hidden, additiveMask, $"encoder.layer.{i}");
+        var layerMask = ops == EncoderOps.FusedAttention ? FusedBertGraph.MaskIndex(builder, mask) : bert.AdditiveMask(mask);
+        for (var i = 0; i < config.NumHiddenLayers; i++)
+            hidden = ops == EncoderOps.Standard
+                ? bert.EncoderLayer(hidden, layerMask, $"encoder.layer.{i}")
+                : bert.FusedEncoderLayer(hidden, layerMask, $"encoder.layer.{i}", attention: ops == EncoderOps.FusedAttention);
         builder.Output(BundleNames.LastHiddenState, hidden, DataType.Float, BundleNames.BatchAxis, BundleNames.SequenceAxis, config.HiddenSize);
 
         if (sentiment is not null)

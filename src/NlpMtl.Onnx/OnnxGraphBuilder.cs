@@ -20,6 +20,7 @@ public sealed class OnnxGraphBuilder
     private readonly GraphProto graph;
     private readonly HashSet<string> names = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> constants = new(StringComparer.Ordinal);
+    private readonly HashSet<string> domains = new(StringComparer.Ordinal);
 
     public OnnxGraphBuilder(string graphName) => graph = new GraphProto { Name = graphName };
 
@@ -82,6 +83,15 @@ public sealed class OnnxGraphBuilder
     public string Node(string opType, string stem, string[] inputs, params AttributeProto[] attributes) =>
         Node(opType, stem, inputs, 1, attributes)[0];
 
+    /// <summary>Adds a one-output node of an operator domain other than ONNX's (ORT's <c>com.microsoft</c> fused ops).</summary>
+    public string Node(string opType, string stem, string[] inputs, string domain, params AttributeProto[] attributes)
+    {
+        var output = Node(opType, stem, inputs, 1, attributes)[0];
+        graph.Node[^1].Domain = domain;
+        domains.Add(domain);
+        return output;
+    }
+
     public string[] Node(string opType, string stem, string[] inputs, int outputs, params AttributeProto[] attributes)
     {
         var node = new NodeProto { Name = UniqueName($"{stem}/{opType}"), OpType = opType, Input = { inputs } };
@@ -105,7 +115,7 @@ public sealed class OnnxGraphBuilder
         IrVersion = IrVersion,
         ProducerName = producer,
         ProducerVersion = typeof(OnnxGraphBuilder).Assembly.GetName().Version?.ToString() ?? "0",
-        OpsetImport = { new OperatorSetIdProto { Domain = "", Version = Opset } },
+        OpsetImport = { new OperatorSetIdProto { Domain = "", Version = Opset }, domains.Order(StringComparer.Ordinal).Select(d => new OperatorSetIdProto { Domain = d, Version = 1 }) },
         Graph = graph,
     };
 

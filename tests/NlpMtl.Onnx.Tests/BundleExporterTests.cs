@@ -60,6 +60,27 @@ public class BundleExporterTests(PretrainedFixture fixture, ITestOutputHelper ou
     }
 
     [Fact]
+    public void FusedEncoderPassesParityAndItsInt8VariantIsQuantizedFromTheStandardGraph()
+    {
+        var checkpoint = ThreeHeadCheckpoint.Write(fixture, Path.Combine(fixture.Root, "sentiment-fused"), sentimentOnly: true);
+        var bundle = Path.Combine(fixture.Root, "fused-bundle");
+        var manifest = BundleExporter.Export(checkpoint, bundle, new BundleExportOptions
+        {
+            EncoderOps = EncoderOps.FusedAttention, QuantizeInt8 = true, Log = output.WriteLine,
+            ValidationSentiment = Path.Combine(AppContext.BaseDirectory, "samples", "sentiment.tsv"),
+        });
+        Assert.Contains("FusedAttention", manifest.Encoder.Operators);
+        Assert.InRange(manifest.Parity.EncoderHiddenMaxAbs, 0, 1e-4);
+        var fp32 = global::Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(Path.Combine(bundle, BundleNames.EncoderFile)));
+        var int8 = global::Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(Path.Combine(bundle, manifest.Quantization!.Files[BundleNames.EncoderFile])));
+        Assert.Contains(fp32.Graph.Node, n => n.OpType == "Attention");
+        Assert.DoesNotContain(int8.Graph.Node, n => n.OpType == "Attention");
+        Assert.Equal(36, int8.Graph.Node.Count(n => n.OpType == "DynamicQuantizeMatMul")); // 6 layers × (Q, K, V, O, FFN in, FFN out)
+        var accuracy = manifest.Quantization.Metrics["sentiment_accuracy"];
+        Assert.Equal(48, accuracy.Examples);
+    }
+
+    [Fact]
     public void OutputFolderThatIsNotABundleIsNotOverwritten()
     {
         var target = Directory.CreateDirectory(Path.Combine(fixture.Root, "precious")).FullName;

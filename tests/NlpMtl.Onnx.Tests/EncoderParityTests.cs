@@ -39,10 +39,15 @@ public class EncoderParityTests(PretrainedFixture fixture, ITestOutputHelper out
     ];
 
     [Theory]
-    [InlineData("mean", "gelu")]
-    [InlineData("cls", "gelu_new")]
-    [InlineData("mean", "relu")]
-    public void TinyRandomModelMatchesTorchSharp(string pooling, string activation)
+    [InlineData("mean", "gelu", EncoderOps.Standard)]
+    [InlineData("cls", "gelu_new", EncoderOps.Standard)]
+    [InlineData("mean", "relu", EncoderOps.Standard)]
+    [InlineData("mean", "gelu", EncoderOps.FusedNorms)]
+    [InlineData("cls", "gelu_new", EncoderOps.FusedNorms)]
+    [InlineData("mean", "relu", EncoderOps.FusedAttention)]
+    [InlineData("cls", "gelu", EncoderOps.FusedAttention)]
+    [InlineData("mean", "gelu_new", EncoderOps.FusedAttention)]
+    public void TinyRandomModelMatchesTorchSharp(string pooling, string activation, EncoderOps ops)
     {
         manual_seed(7);
         using var model = new MultiTaskModel(new BertModel(BertConfig.Tiny with { HiddenAct = activation }),
@@ -51,18 +56,21 @@ public class EncoderParityTests(PretrainedFixture fixture, ITestOutputHelper out
         var random = new Random(11);
         var batches = new[] { new[] { 3, 9, 1, 17, 6, 12 }, [20, 2, 8, 5, 14, 11], [7, 7, 19, 4, 10, 16] }
             .Select(lengths => Parity.RandomBatch(random, BertConfig.Tiny.VocabSize, lengths)).ToList();
-        var (hidden, logits) = Compare(model, batches);
+        var (hidden, logits) = Compare(model, batches, ops);
         Assert.True(hidden <= Parity.Tolerance, $"last_hidden_state max |Δ| = {hidden:E2}");
         Assert.True(logits <= Parity.Tolerance, $"sentiment_logits max |Δ| = {logits:E2}");
     }
 
-    [Fact]
-    public void PretrainedMiniLmWithSentimentHeadMatchesTorchSharp()
+    [Theory]
+    [InlineData(EncoderOps.Standard)]
+    [InlineData(EncoderOps.FusedNorms)]
+    [InlineData(EncoderOps.FusedAttention)]
+    public void PretrainedMiniLmWithSentimentHeadMatchesTorchSharp(EncoderOps ops)
     {
         manual_seed(3);
         using var model = new MultiTaskModel(BertCheckpoint.Load(fixture.CheckpointDirectory),
             new MultiTaskConfig { Sentiment = new SentimentHeadConfig { Labels = Labels } });
-        var (hidden, logits) = Compare(model, SentenceBatches());
+        var (hidden, logits) = Compare(model, SentenceBatches(), ops);
         Assert.True(hidden <= Parity.Tolerance, $"last_hidden_state max |Δ| = {hidden:E2}");
         Assert.True(logits <= Parity.Tolerance, $"sentiment_logits max |Δ| = {logits:E2}");
     }
@@ -101,9 +109,9 @@ public class EncoderParityTests(PretrainedFixture fixture, ITestOutputHelper out
         return batches;
     }
 
-    (double Hidden, double Logits) Compare(MultiTaskModel model, IReadOnlyList<EncodedBatch> batches)
+    (double Hidden, double Logits) Compare(MultiTaskModel model, IReadOnlyList<EncodedBatch> batches, EncoderOps ops)
     {
-        using var session = new OrtEncoder(EncoderExporter.Build(model).ToByteArray());
+        using var session = new OrtEncoder(EncoderExporter.Build(model, ops).ToByteArray());
         Assert.Equal([BundleNames.LastHiddenState, BundleNames.SentimentLogits], session.OutputNames);
         var (maxHidden, maxLogits) = (0.0, 0.0);
         foreach (var batch in batches)
@@ -113,7 +121,7 @@ public class EncoderParityTests(PretrainedFixture fixture, ITestOutputHelper out
             maxHidden = Math.Max(maxHidden, Parity.MaxOverTokens(outputs[BundleNames.LastHiddenState].Values, hidden, batch, model.EncoderConfig.HiddenSize));
             maxLogits = Math.Max(maxLogits, Parity.Max(outputs[BundleNames.SentimentLogits].Values, logits));
         }
-        output.WriteLine($"ORT vs TorchSharp over {batches.Sum(b => b.BatchSize)} inputs in {batches.Count} padded batches: " +
+        output.WriteLine($"{ops}: ORT vs TorchSharp over {batches.Sum(b => b.BatchSize)} inputs in {batches.Count} padded batches: " +
                          $"last_hidden_state max |Δ| {maxHidden:E2}, sentiment_logits max |Δ| {maxLogits:E2}");
         return (maxHidden, maxLogits);
     }

@@ -94,6 +94,10 @@ public sealed record EncoderManifest
 
     /// <summary>Default truncation length for sentiment inputs.</summary>
     public int MaxLength { get; init; } = 128;
+
+    /// <summary>Informational: <c>standard</c> ONNX ops, or also ONNX Runtime's <c>com.microsoft</c> fused operators
+    /// (which every ORT build, CPU and CUDA, runs).</summary>
+    public string Operators { get; init; } = "standard";
 }
 
 /// <summary>The sentiment head (its logits are an output of the encoder graph).</summary>

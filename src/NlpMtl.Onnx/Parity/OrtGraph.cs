@@ -17,10 +17,13 @@ public sealed class OrtGraph : IDisposable
     private readonly SessionOptions options;
     private readonly InferenceSession session;
 
-    public OrtGraph(byte[] model, string name, GraphOptimizationLevel optimization = GraphOptimizationLevel.ORT_ENABLE_ALL, int intraOpThreads = 0)
+    /// <param name="optimizedModelPath">Where ORT writes the graph after its optimizer ran (to see what it fused), or null.</param>
+    public OrtGraph(byte[] model, string name, GraphOptimizationLevel optimization = GraphOptimizationLevel.ORT_ENABLE_ALL, int intraOpThreads = 0,
+        string? optimizedModelPath = null)
     {
         Name = name;
         options = new SessionOptions { GraphOptimizationLevel = optimization, IntraOpNumThreads = intraOpThreads };
+        if (optimizedModelPath is not null) options.OptimizedModelFilePath = optimizedModelPath;
         try
         {
             session = new InferenceSession(model, options);

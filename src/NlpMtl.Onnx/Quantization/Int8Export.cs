@@ -24,12 +24,13 @@ public static class Int8Export
 
     const int BatchSize = 32;
 
-    public static QuantizationManifest Run(BundleManifest manifest, string bundle, BundleExportOptions options)
+    /// <param name="sources">Per file, the fp32 graph to quantize when it is not the file itself.</param>
+    public static QuantizationManifest Run(BundleManifest manifest, string bundle, BundleExportOptions options, IReadOnlyDictionary<string, ModelProto>? sources = null)
     {
         var files = new Dictionary<string, string>();
         foreach (var file in GraphFiles(manifest))
         {
-            var fp32 = ModelProto.Parser.ParseFrom(File.ReadAllBytes(Path.Combine(bundle, file)));
+            var fp32 = sources?.GetValueOrDefault(file) ?? ModelProto.Parser.ParseFrom(File.ReadAllBytes(Path.Combine(bundle, file)));
             EncoderExporter.Write(Int8Quantizer.Quantize(fp32, DefaultForm), Path.Combine(bundle, BundleNames.Int8File(file)));
             files[file] = BundleNames.Int8File(file);
         }
