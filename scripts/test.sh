@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The one test command: restores what the tests need, builds, runs every test project, prints a summary line.
-# Needs only the .NET SDK (global.json) on PATH; NuGet packages come from nuget.org on first run.
+# Needs the .NET SDK (global.json) and Node.js/npm (for Azurite) on PATH; packages are fetched on first run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +10,9 @@ if ! command -v dotnet >/dev/null 2>&1; then
 fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+# The queue's integration tests run against a real Azurite (pinned npm package, git-ignored .tools/).
+./scripts/azurite.sh install
+
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 

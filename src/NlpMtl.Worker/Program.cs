@@ -1,3 +1,4 @@
 using NlpMtl.Worker.Commands;
 
-return await NlpMtlCommandLine.Build().Parse(args).InvokeAsync();
+var parse = NlpMtlCommandLine.Build().Parse(args);
+return await parse.InvokeAsync(NlpMtlCommandLine.InvocationFor(parse));

@@ -7,6 +7,7 @@ using static TorchSharp.torch;
 namespace NlpMtl.Worker.Tests;
 
 /// <summary><c>nlpmtl export</c> on a checkpoint trained by <c>nlpmtl train</c> for a few steps (tiny encoder, all three heads).</summary>
+[Collection(TorchCollection.Name)]
 public class ExportCommandTests : IClassFixture<ExportCommandTests.TrainedCheckpoint>
 {
     readonly TrainedCheckpoint trained;

@@ -142,7 +142,7 @@ public sealed class Trainer(TrainingConfig config, TrainerOptions options)
     /// Gradients to none, not zero (PyTorch's set_to_none): AdamW then skips the heads of tasks not in this step, so
     /// their momentum does not move them, and a resumed run — whose fresh parameters have no gradient — matches.
     /// </summary>
-    static void ClearGradients(IEnumerable<Parameter> parameters)
+    internal static void ClearGradients(IEnumerable<Parameter> parameters)
     {
         foreach (var p in parameters)
         {

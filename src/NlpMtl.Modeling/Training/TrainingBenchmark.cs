@@ -9,12 +9,14 @@ namespace NlpMtl.Modeling.Training;
 /// Training throughput against the machine's fp32 GEMM limit, both measured in one process: a large TorchSharp
 /// MatMul (4096×384·384×1536, the encoder's feed-forward shape) gives the practical peak; real training steps of a
 /// config give tokens/s, and their matrix FLOPs — counted from the padded batch shapes, forward ×3 for the backward
-/// pass — give the fraction of that peak the trainer uses.
+/// pass — give the fraction of that peak the trainer uses. Steps are the trainer's: gradients set to none, clipping
+/// over the parameters that have one, the same optimizer.
 /// </summary>
 public static class TrainingBenchmark
 {
     public sealed record Report(double PeakGflops, double TrainingGflops, double TokensPerSecond, double PaddedTokensPerSecond,
-        double StepsPerSecond, IReadOnlyDictionary<string, double> SecondsPerStepByTask, double OptimizerShare)
+        double StepsPerSecond, IReadOnlyDictionary<string, double> SecondsPerStepByTask, double OptimizerShare,
+        IReadOnlyDictionary<string, (double Forward, double Backward, double Optimizer)> PhaseSecondsByTask)
     {
         public double Utilisation => TrainingGflops / PeakGflops;
     }
@@ -42,11 +44,13 @@ public static class TrainingBenchmark
         var (_, data, model, balancer, optimizer, _, batches) = prepared;
         var sampler = new TaskSampler(data.ToDictionary(p => p.Key, p => p.Value.Train.Count), config.Sampling, (ulong)config.Seed);
         model.train();
-        var peak = MatMulPeakGflops();
+        var trainable = model.parameters().Where(p => p.requires_grad).Append(balancer.LogVariances).ToList();
+        var peaks = new List<double> { MatMulPeakGflops() };
 
         double flops = 0, seconds = 0, optimizerSeconds = 0;
         long tokens = 0, padded = 0;
         var perTask = new Dictionary<string, List<double>>();
+        var phases = new Dictionary<string, List<(double Forward, double Backward, double Optimizer)>>();
         for (var step = 0; step < warmupSteps + steps; step++)
         {
             var task = sampler.Next();
@@ -54,24 +58,32 @@ public static class TrainingBenchmark
             var watch = Stopwatch.StartNew();
             using (var scope = NewDisposeScope())
             {
-                optimizer.zero_grad();
+                Trainer.ClearGradients(trainable); // as the trainer: AdamW then updates only this task's parameters
                 var batch = BatchTensors.From(examples, data[task].SourceTokenizer.PadId, data[task].Vocabulary?.PadId ?? 0);
-                balancer.Combine(task, TaskLoss.Compute(model, task, batch, config.Optimizer.LabelSmoothing)).backward();
+                var loss = balancer.Combine(task, TaskLoss.Compute(model, task, batch, config.Optimizer.LabelSmoothing));
+                var backwardStart = watch.Elapsed.TotalSeconds;
+                loss.backward();
                 var optimizerStart = watch.Elapsed.TotalSeconds;
-                TorchSharp.torch.nn.utils.clip_grad_norm_(model.parameters(), config.Optimizer.MaxGradNorm);
+                TorchSharp.torch.nn.utils.clip_grad_norm_(trainable.Where(p => p.grad is not null), config.Optimizer.MaxGradNorm);
                 optimizer.step();
                 if (step >= warmupSteps) optimizerSeconds += watch.Elapsed.TotalSeconds - optimizerStart;
                 if (step < warmupSteps) continue;
                 var elapsed = watch.Elapsed.TotalSeconds;
                 seconds += elapsed;
                 (perTask.TryGetValue(task, out var list) ? list : perTask[task] = []).Add(elapsed);
+                (phases.TryGetValue(task, out var phase) ? phase : phases[task] = []).Add((backwardStart, optimizerStart - backwardStart, elapsed - optimizerStart));
                 tokens += batch.Tokens;
                 padded += batch.InputIds.numel() + (batch.DecoderInputIds?.numel() ?? 0);
                 flops += 3 * ForwardFlops(model, task, batch);
             }
+            // The peak is re-measured between steps: on a shared machine the load changes during a run, and the ratio
+            // should compare training with the GEMM speed available at the same time.
+            if (step >= warmupSteps) peaks.Add(MatMulPeakGflops(repeats: 3));
         }
+        var peak = peaks.Order().ElementAt(peaks.Count / 2);
         return new Report(peak, flops / seconds / 1e9, tokens / seconds, padded / seconds, steps / seconds,
-            perTask.ToDictionary(p => p.Key, p => p.Value.Average()), optimizerSeconds / seconds);
+            perTask.ToDictionary(p => p.Key, p => p.Value.Average()), optimizerSeconds / seconds,
+            phases.ToDictionary(p => p.Key, p => (p.Value.Average(x => x.Forward), p.Value.Average(x => x.Backward), p.Value.Average(x => x.Optimizer))));
     }
 
     /// <summary>Matrix-multiply FLOPs of one forward pass over the padded batch (2 per multiply-add).</summary>

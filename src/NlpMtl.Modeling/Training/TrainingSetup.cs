@@ -12,7 +12,7 @@ public static class TrainingSetup
 {
     /// <summary>Everything a run or a benchmark starts from, built the same way for both.</summary>
     public sealed record Prepared(string EncoderDirectory, Dictionary<string, TaskData> Data, MultiTaskModel Model,
-        LossBalancer Balancer, AdamW Optimizer, double[] BaseRates, Dictionary<string, TaskBatches> Batches) : IDisposable
+        LossBalancer Balancer, LeanAdamW Optimizer, double[] BaseRates, Dictionary<string, TaskBatches> Batches) : IDisposable
     {
         public void Dispose()
         {
@@ -83,7 +83,7 @@ public static class TrainingSetup
     /// AdamW with BERT's grouping — no weight decay on biases and LayerNorm — and an optional higher rate for the
     /// heads of the trained tasks. Heads of tasks not being trained are frozen (--from … --tasks).
     /// </summary>
-    public static (AdamW Optimizer, double[] BaseRates) CreateOptimizer(MultiTaskModel model, OptimizerConfig config,
+    public static (LeanAdamW Optimizer, double[] BaseRates) CreateOptimizer(MultiTaskModel model, OptimizerConfig config,
         IEnumerable<string> trainedTasks, Parameter logVariances)
     {
         var trained = trainedTasks.ToHashSet();
@@ -103,6 +103,6 @@ public static class TrainingSetup
             ([logVariances], headRate, 0.0),
         };
         var paramGroups = groups.Select(g => new AdamW.ParamGroup(g.Parameters.ToList(), g.Rate, 0.9, 0.999, 1e-8, g.Decay, false, false)).ToList();
-        return (optim.AdamW(paramGroups, config.LearningRate), groups.Select(g => g.Rate).ToArray());
+        return (new LeanAdamW(paramGroups), groups.Select(g => g.Rate).ToArray());
     }
 }

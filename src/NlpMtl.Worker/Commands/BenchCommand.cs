@@ -10,6 +10,7 @@ public static class BenchCommand
     {
         var command = new Command("bench", "Benchmarks (each prints the ratios it measured in one run)");
         command.Subcommands.Add(Training());
+        command.Subcommands.Add(QueueBenchCommand.Create());
         command.Subcommands.Add(ExportBenchCommand.Create());
         command.Subcommands.Add(InferenceBenchCommand.Create());
         return command;
@@ -29,7 +30,10 @@ public static class BenchCommand
             Console.WriteLine($"fp32 GEMM peak (TorchSharp MatMul 4096x384x1536): {report.PeakGflops:F1} GFLOP/s");
             Console.WriteLine($"training: {report.StepsPerSecond:F2} steps/s, {report.TokensPerSecond:F0} tokens/s ({report.PaddedTokensPerSecond:F0} incl. padding), {report.TrainingGflops:F1} GFLOP/s");
             foreach (var (task, seconds) in report.SecondsPerStepByTask.OrderBy(p => p.Key, StringComparer.Ordinal))
-                Console.WriteLine($"  {task}: {seconds:F3} s/step");
+            {
+                var (forward, backward, optimizer) = report.PhaseSecondsByTask[task];
+                Console.WriteLine($"  {task}: {seconds:F3} s/step (forward {forward:F3}, backward {backward:F3}, clipping + AdamW {optimizer:F3})");
+            }
             Console.WriteLine($"clipping + AdamW share of step time: {report.OptimizerShare:P1}");
             Console.WriteLine($"utilisation of the GEMM peak: {report.Utilisation:P1}");
             return Task.CompletedTask;

@@ -11,11 +11,23 @@ public static class NlpMtlCommandLine
         root.Subcommands.Add(PretrainedCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(ServeCommand.Create());
+        root.Subcommands.Add(EnqueueCommand.Create());
+        root.Subcommands.Add(StatusCommand.Create());
+        root.Subcommands.Add(ResultsCommand.Create());
+        root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(ExportCommand.Create());
         root.Subcommands.Add(PredictCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
         return root;
     }
+
+    /// <summary>
+    /// How to invoke a parsed command line. <c>serve</c> leaves SIGTERM/Ctrl+C to its host, whose graceful stop takes up
+    /// to HostOptions.ShutdownTimeout; System.CommandLine's handler would end the process after 2 s.
+    /// </summary>
+    public static InvocationConfiguration InvocationFor(ParseResult parse) =>
+        parse.CommandResult.Command.Name == "serve" ? new InvocationConfiguration { ProcessTerminationTimeout = null } : new InvocationConfiguration();
 
     /// <summary>Runs a verb's body: exit 0 on success, otherwise one line on stderr and exit 1.</summary>
     public static async Task<int> Guard(Func<CancellationToken, Task> body, CancellationToken cancellationToken)

@@ -1,0 +1,31 @@
+# nlpmtl worker image: `serve` by default; the same image runs `train`/`export` as a Container Apps job.
+#   docker build -t nlpmtl .
+#   docker run -e Storage__ConnectionString=... -e Inference__BundlePath=/models/bundle -v /path/models:/models nlpmtl
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+WORKDIR /src
+# Restore first, from the project files only, so source edits don't invalidate the package layer.
+COPY global.json Directory.Build.props Directory.Packages.props ./
+COPY src/NlpMtl.Core/NlpMtl.Core.csproj src/NlpMtl.Core/
+COPY src/NlpMtl.Modeling/NlpMtl.Modeling.csproj src/NlpMtl.Modeling/
+COPY src/NlpMtl.Onnx/NlpMtl.Onnx.csproj src/NlpMtl.Onnx/
+COPY src/NlpMtl.Inference/NlpMtl.Inference.csproj src/NlpMtl.Inference/
+COPY src/NlpMtl.Queue/NlpMtl.Queue.csproj src/NlpMtl.Queue/
+COPY src/NlpMtl.Worker/NlpMtl.Worker.csproj src/NlpMtl.Worker/
+RUN dotnet restore src/NlpMtl.Worker/NlpMtl.Worker.csproj
+COPY src/ src/
+COPY tokenizers/ tokenizers/
+RUN dotnet publish src/NlpMtl.Worker/NlpMtl.Worker.csproj -c Release --no-restore -o /app
+
+FROM mcr.microsoft.com/dotnet/runtime:10.0 AS final
+WORKDIR /app
+COPY --from=build /app ./
+# Training inputs for the Container Apps training job (configs refer to ../samples and ../tokenizers).
+COPY configs/ configs/
+COPY samples/ samples/
+COPY tokenizers/ tokenizers/
+COPY appsettings.json ./
+ENV DOTNET_ENVIRONMENT=Production
+# The base image's non-root user.
+USER $APP_UID
+ENTRYPOINT ["dotnet", "/app/nlpmtl.dll"]
+CMD ["serve"]

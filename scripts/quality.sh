@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Full multi-task training on SST-2, SciTLDR and Multi30k (../shared/data by default), export with int8, and evaluation
+# of the bundle on the validation splits; writes OUT/results.md. Override the data with environment variables:
+#   DATA=/path/with/sst2,scitldr,multi30k  or each of SST2_DIR SCITLDR_DIR MULTI30K_DIR (same file names as ../shared/data)
+#   OUT=runs/quality  BUDGET=120 (training minutes)  MAX_EVAL= (validation examples per task, empty = all)
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+data="${DATA:-$root/../shared/data}"
+sst2="$(realpath -m "${SST2_DIR:-$data/sst2}")"
+scitldr="$(realpath -m "${SCITLDR_DIR:-$data/scitldr}")"
+multi30k="$(realpath -m "${MULTI30K_DIR:-$data/multi30k}")"
+out="$(realpath -m "${OUT:-$root/runs/quality}")"
+budget="${BUDGET:-120}"
+for f in "$sst2/train.tsv" "$sst2/validation.tsv" "$scitldr/train.jsonl" "$scitldr/validation.jsonl" \
+         "$multi30k/train.en" "$multi30k/train.de" "$multi30k/val.en" "$multi30k/val.de"; do
+  [[ -f "$f" ]] || { echo "quality.sh: missing $f (set DATA or SST2_DIR/SCITLDR_DIR/MULTI30K_DIR)" >&2; exit 1; }
+done
+mkdir -p "$out"
+nlpmtl() { "$root/scripts/nlpmtl" "$@"; }
+limit=(); [[ -n "${MAX_EVAL:-}" ]] && limit=(--max-examples "$MAX_EVAL")
+
+# configs/full.json with absolute data and tokenizer paths (relative paths resolve against the config's folder).
+sed -e "s#\.\./\.\./shared/data/sst2#$sst2#g" -e "s#\.\./\.\./shared/data/scitldr#$scitldr#g" \
+    -e "s#\.\./\.\./shared/data/multi30k#$multi30k#g" -e "s#\"\.\./tokenizers/#\"$root/tokenizers/#g" \
+    "$root/configs/full.json" > "$out/config.json"
+
+echo "quality.sh: training for up to $budget minutes → $out/train" >&2
+nlpmtl train --config "$out/config.json" --out "$out/train" --time-budget "$budget"
+echo "quality.sh: export (fp32 + int8) → $out/bundle" >&2
+nlpmtl export --checkpoint "$out/train/best" --out "$out/bundle" --quantize int8 \
+  --validation-sentiment "$sst2/validation.tsv" --validation-translate "$multi30k/val.en" --validation-translate-target "$multi30k/val.de"
+echo "quality.sh: evaluating the bundle on the validation splits" >&2
+nlpmtl eval --bundle "$out/bundle" --task sentiment --data "$sst2/validation.tsv" "${limit[@]}" > "$out/eval-sentiment.json"
+nlpmtl eval --bundle "$out/bundle" --task summarize --data "$scitldr/validation.jsonl" "${limit[@]}" > "$out/eval-summarize.json"
+nlpmtl eval --bundle "$out/bundle" --task translate --data "$multi30k/val.en" --target "$multi30k/val.de" "${limit[@]}" > "$out/eval-translate.json"
+
+# One table from the three JSON files (flat objects of metric → number).
+{
+  echo "| task | metric | value |"
+  echo "|---|---|---|"
+  for task in sentiment summarize translate; do
+    tr -d '{}"\n ' < "$out/eval-$task.json" | tr ',' '\n' | while IFS=: read -r name value; do
+      [[ -n "$name" ]] && printf '| %s | %s | %s |\n' "$task" "$name" "$value"
+    done
+  done
+  echo
+  echo "Validation splits: SST-2 validation, SciTLDR-A validation, Multi30k val (bundle: $out/bundle; \`scripts/quality.sh\`)."
+} > "$out/results.md"
+cat "$out/results.md"

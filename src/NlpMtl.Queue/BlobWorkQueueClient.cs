@@ -1,0 +1,135 @@
+using Azure;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Azure.Storage.Blobs.Specialized;
+
+namespace NlpMtl.Queue;
+
+/// <summary>
+/// The blob-backed work queue (../shared/DESIGN.md): jobs are inbox blobs claimed by lease, finished by creating
+/// exactly one result blob, or moved to poison. Immutable and thread-safe; the retry policy is the
+/// <see cref="BlobServiceClient"/>'s own (configure it through <c>BlobClientOptions.Retry</c>).
+/// </summary>
+public sealed class BlobWorkQueueClient
+{
+    internal const string AttemptsKey = "attempts";
+    internal const string WorkerKey = "worker";
+    internal const string LastErrorKey = "lasterror";
+
+    public BlobWorkQueueClient(BlobServiceClient service, BlobWorkQueueClientOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        Options = options ?? new BlobWorkQueueClientOptions();
+        var prefix = Options.ContainerPrefix;
+        Inbox = service.GetBlobContainerClient(QueueNames.Inbox(prefix));
+        Results = service.GetBlobContainerClient(QueueNames.Results(prefix));
+        Poison = service.GetBlobContainerClient(QueueNames.Poison(prefix));
+    }
+
+    public BlobWorkQueueClientOptions Options { get; }
+    public BlobContainerClient Inbox { get; }
+    public BlobContainerClient Results { get; }
+    public BlobContainerClient Poison { get; }
+
+    public async Task CreateIfNotExistsAsync(CancellationToken cancellationToken = default)
+    {
+        foreach (var container in new[] { Inbox, Results, Poison })
+            await container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+    }
+
+    /// <summary>Adds a job; false when a job of that name is already waiting (create-if-absent, never overwrites).</summary>
+    public async Task<bool> EnqueueAsync(string name, BinaryData content, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(content);
+        try
+        {
+            await Inbox.GetBlobClient(name).UploadAsync(content,
+                new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } }, cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status == 409)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Names of unleased inbox jobs from one listing, rotated to start at a random place so that competing workers
+    /// spread over the inbox instead of all racing for its first blob.
+    /// </summary>
+    public async Task<IReadOnlyList<InboxEntry>> ListCandidatesAsync(CancellationToken cancellationToken = default)
+    {
+        var entries = new List<InboxEntry>();
+        await foreach (var page in Inbox.GetBlobsAsync(cancellationToken: cancellationToken).AsPages(pageSizeHint: Options.ListPageSize))
+        {
+            foreach (var blob in page.Values)
+                if (blob.Properties.LeaseState != LeaseState.Leased)
+                    entries.Add(new InboxEntry(blob.Name, blob.Properties.ContentLength ?? 0));
+            break;
+        }
+        var start = entries.Count == 0 ? 0 : Random.Shared.Next(entries.Count);
+        return [.. entries.Skip(start), .. entries.Take(start)];
+    }
+
+    /// <summary>
+    /// Leases a job and counts the attempt in its metadata (under the lease). Null when another worker holds it or
+    /// it is gone. The returned job renews its lease at half-life until it is completed, poisoned or abandoned.
+    /// </summary>
+    public async Task<ClaimedJob?> TryClaimAsync(string name, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        var blob = Inbox.GetBlobClient(name);
+        var lease = blob.GetBlobLeaseClient();
+        try
+        {
+            await lease.AcquireAsync(Options.LeaseDuration, cancellationToken: cancellationToken);
+        }
+        catch (RequestFailedException e) when (e.Status is 404 or 409)
+        {
+            return null; // taken by another worker, or already finished
+        }
+
+        var conditions = new BlobRequestConditions { LeaseId = lease.LeaseId };
+        try
+        {
+            BlobProperties properties = await blob.GetPropertiesAsync(conditions, cancellationToken);
+            var metadata = new Dictionary<string, string>(properties.Metadata, StringComparer.OrdinalIgnoreCase);
+            var attempt = (metadata.TryGetValue(AttemptsKey, out var text) && int.TryParse(text, out var n) ? n : 0) + 1;
+            metadata[AttemptsKey] = attempt.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            metadata[WorkerKey] = MetadataValue.Sanitize(Options.WorkerId);
+            await blob.SetMetadataAsync(metadata, conditions, cancellationToken);
+            metadata.TryGetValue(LastErrorKey, out var lastError);
+            return new ClaimedJob(this, blob, lease, attempt, properties.ContentLength, lastError);
+        }
+        catch (RequestFailedException e) when (e.Status is 404 or 409 or 412)
+        {
+            return null; // deleted or lease broken between acquire and metadata
+        }
+        catch
+        {
+            // Don't leave a lease hanging for its full duration when storage failed half-way.
+            try { await lease.ReleaseAsync(cancellationToken: CancellationToken.None); } catch (RequestFailedException) { } catch (HttpRequestException) { }
+            throw;
+        }
+    }
+
+    /// <summary>Counts of the three containers (lists every blob, so it costs one request per 5,000 blobs).</summary>
+    public async Task<QueueCounts> GetCountsAsync(CancellationToken cancellationToken = default)
+    {
+        int inbox = 0, leased = 0, results = 0, poison = 0;
+        await foreach (var blob in Inbox.GetBlobsAsync(cancellationToken: cancellationToken))
+        {
+            inbox++;
+            if (blob.Properties.LeaseState == LeaseState.Leased) leased++;
+        }
+        await foreach (var blob in Results.GetBlobsAsync(cancellationToken: cancellationToken))
+            if (blob.Name.EndsWith(QueueNames.ResultSuffix, StringComparison.Ordinal)) results++;
+        await foreach (var blob in Poison.GetBlobsAsync(cancellationToken: cancellationToken))
+            if (!blob.Name.EndsWith(QueueNames.ErrorSuffix, StringComparison.Ordinal)) poison++;
+        return new QueueCounts(inbox, leased, results, poison);
+    }
+}
+
+/// <summary>An inbox blob seen by a listing.</summary>
+public sealed record InboxEntry(string Name, long Size);

@@ -1,0 +1,210 @@
+using System.Text.Json;
+using Azure;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Azure.Storage.Blobs.Specialized;
+
+namespace NlpMtl.Queue;
+
+/// <summary>
+/// A leased inbox job. Its lease is renewed at half-life in the background until the job is completed, poisoned or
+/// abandoned; <see cref="LeaseLost"/> fires when another worker may own it now. Every write that finishes the job is
+/// conditioned on the lease or on create-if-absent, so a worker that lost its lease cannot overwrite anything.
+/// </summary>
+public sealed class ClaimedJob : IAsyncDisposable
+{
+    readonly BlobWorkQueueClient _queue;
+    readonly BlobClient _blob;
+    readonly BlobLeaseClient _lease;
+    readonly CancellationTokenSource _leaseLost = new();
+    readonly CancellationTokenSource _stopRenewing = new();
+    readonly Task _renewal;
+
+    internal ClaimedJob(BlobWorkQueueClient queue, BlobClient blob, BlobLeaseClient lease, int attempt, long size, string? lastError)
+    {
+        _queue = queue;
+        _blob = blob;
+        _lease = lease;
+        Attempt = attempt;
+        Size = size;
+        LastError = lastError;
+        _renewal = RenewUntilStoppedAsync(_stopRenewing.Token);
+    }
+
+    public string Name => _blob.Name;
+    public string LeaseId => _lease.LeaseId;
+    /// <summary>1 for the first claim; counts crashed and abandoned claims too.</summary>
+    public int Attempt { get; }
+    public long Size { get; }
+    /// <summary>The error an earlier attempt recorded when it abandoned the job, if any.</summary>
+    public string? LastError { get; }
+    public CancellationToken LeaseLost => _leaseLost.Token;
+
+    /// <summary>The job's bytes; a <see cref="JobFormatException"/> without downloading when over the size limit.</summary>
+    public async Task<byte[]> ReadContentAsync(CancellationToken cancellationToken = default)
+    {
+        var limit = _queue.Options.MaxJobBytes;
+        if (Size > limit) throw new JobFormatException($"over the size limit ({Size} bytes > {limit})");
+        BlobDownloadStreamingResult download = await _blob.DownloadStreamingAsync(
+            new BlobDownloadOptions { Conditions = new BlobRequestConditions { LeaseId = LeaseId } }, cancellationToken);
+        await using var stream = download.Content;
+        using var buffer = new MemoryStream((int)Size);
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await stream.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            // Size came from the listing; guard anyway so a blob never fills memory past the limit.
+            if (buffer.Length + read > limit) throw new JobFormatException($"over the size limit (> {limit} bytes)");
+            buffer.Write(chunk, 0, read);
+        }
+        return buffer.ToArray();
+    }
+
+    /// <summary>
+    /// Creates the one result blob (If-None-Match:*) and deletes the job with the lease id. A result that already
+    /// exists means another attempt finished the job: the job is deleted all the same.
+    /// </summary>
+    public async Task<CompletionOutcome> CompleteAsync(BinaryData results, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        var outcome = await CreateIfAbsentAsync(_queue.Results.GetBlobClient(QueueNames.ResultOf(Name)), results, "application/x-ndjson", cancellationToken)
+            ? CompletionOutcome.Written : CompletionOutcome.AlreadyDone;
+        await StopRenewingAsync();
+        // A lost lease here is harmless: the next claimer finds the result, gets 409 and deletes the job.
+        await DeleteJobAsync(cancellationToken);
+        return outcome;
+    }
+
+    /// <summary>Copies the job to poison (streamed, never whole in memory), writes <c>.error.json</c>, deletes the job.</summary>
+    public async Task<bool> PoisonAsync(string reason, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(reason);
+        var copy = _queue.Poison.GetBlobClient(Name);
+        try
+        {
+            await using var source = await _blob.OpenReadAsync(new BlobOpenReadOptions(allowModifications: false), cancellationToken);
+            await copy.UploadAsync(source, new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } }, cancellationToken);
+        }
+        catch (RequestFailedException e) when (e.Status == 409)
+        {
+            // An earlier attempt poisoned it already and lost its lease before deleting the job.
+        }
+        var record = new PoisonRecord(reason, Attempt, _queue.Options.WorkerId, DateTimeOffset.UtcNow, Size);
+        await CreateIfAbsentAsync(_queue.Poison.GetBlobClient(QueueNames.ErrorOf(Name)),
+            BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(record, PoisonRecord.JsonOptions)), "application/json", cancellationToken);
+        await StopRenewingAsync();
+        return await DeleteJobAsync(cancellationToken);
+    }
+
+    /// <summary>Gives the job back for another attempt: records why in its metadata and releases the lease.</summary>
+    public async Task AbandonAsync(string? error, CancellationToken cancellationToken = default)
+    {
+        await StopRenewingAsync();
+        var conditions = new BlobRequestConditions { LeaseId = LeaseId };
+        try
+        {
+            if (error is not null)
+            {
+                BlobProperties properties = await _blob.GetPropertiesAsync(conditions, cancellationToken);
+                var metadata = new Dictionary<string, string>(properties.Metadata, StringComparer.OrdinalIgnoreCase)
+                {
+                    [BlobWorkQueueClient.LastErrorKey] = MetadataValue.Sanitize(error),
+                };
+                await _blob.SetMetadataAsync(metadata, conditions, cancellationToken);
+            }
+            await _lease.ReleaseAsync(cancellationToken: cancellationToken);
+        }
+        catch (RequestFailedException e) when (e.Status is 404 or 409 or 412)
+        {
+            // Lease already lost or the job is gone: nothing left to give back.
+        }
+    }
+
+    async Task<bool> CreateIfAbsentAsync(BlobClient blob, BinaryData content, string contentType, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await blob.UploadAsync(content, new BlobUploadOptions
+            {
+                Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
+                HttpHeaders = new BlobHttpHeaders { ContentType = contentType },
+            }, cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status == 409)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Deletes the job with the lease id; false when the lease was lost (another worker will finish it).</summary>
+    async Task<bool> DeleteJobAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _blob.DeleteAsync(DeleteSnapshotsOption.None, new BlobRequestConditions { LeaseId = LeaseId }, cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status is 409 or 412)
+        {
+            _leaseLost.Cancel();
+            return false;
+        }
+    }
+
+    async Task RenewUntilStoppedAsync(CancellationToken stop)
+    {
+        var halfLife = _queue.Options.LeaseDuration / 2;
+        var delay = halfLife;
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(delay, stop);
+                try
+                {
+                    await _lease.RenewAsync(cancellationToken: stop);
+                    delay = halfLife;
+                }
+                catch (RequestFailedException e) when (e.Status is 404 or 409 or 412)
+                {
+                    _leaseLost.Cancel(); // taken over or deleted: stop work, write nothing
+                    return;
+                }
+                catch (Exception e) when (e is RequestFailedException or HttpRequestException or AggregateException)
+                {
+                    // Storage unreachable (the SDK already retried): try again sooner, while the lease may still hold.
+                    delay = halfLife / 3;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+    }
+
+    async Task StopRenewingAsync()
+    {
+        if (!_stopRenewing.IsCancellationRequested) await _stopRenewing.CancelAsync();
+        await _renewal;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopRenewingAsync();
+        _stopRenewing.Dispose();
+        _leaseLost.Dispose();
+    }
+}
+
+public enum CompletionOutcome
+{
+    /// <summary>This attempt created the result and deleted the job.</summary>
+    Written,
+    /// <summary>A result existed already (another attempt finished first); the job was deleted.</summary>
+    AlreadyDone,
+}

@@ -1,0 +1,20 @@
+namespace NlpMtl.Queue;
+
+/// <summary>
+/// What the worker runs documents through: the ORT engine in <c>serve</c>, simple stand-ins in tests. Must be
+/// thread-safe; batches may come from several jobs.
+/// </summary>
+public interface IDocumentProcessor
+{
+    /// <summary>Task names this processor can run; a job naming any other task is poisoned.</summary>
+    IReadOnlySet<string> Tasks { get; }
+
+    /// <summary>
+    /// True when the processor batches documents from concurrent calls itself (the ORT engine's dynamic batcher):
+    /// the worker then hands each job's documents straight to it instead of batching them first.
+    /// </summary>
+    bool BatchesAcrossCalls => false;
+
+    /// <summary>Results for each document, in input order: one list per document, one record per requested task.</summary>
+    Task<IReadOnlyList<DocumentResult>[]> ProcessAsync(IReadOnlyList<JobDocument> documents, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,14 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
+namespace NlpMtl.Queue;
+
+/// <summary><c>&lt;prefix&gt;-poison/&lt;job&gt;.error.json</c>: why a job was given up.</summary>
+public sealed record PoisonRecord(string Reason, int Attempts, string Worker, DateTimeOffset Time, long Size)
+{
+    public static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, // reasons quote names: keep them readable
+    };
+}

@@ -1,0 +1,20 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using NlpMtl.Inference;
+using NlpMtl.Inference.Batching;
+using NlpMtl.Queue;
+
+namespace NlpMtl.Worker.Hosting;
+
+/// <summary>The ORT engine behind <c>serve</c> (sections <c>Inference</c> and <c>Batching</c>).</summary>
+public static class InferenceHostingExtensions
+{
+    public static IHostApplicationBuilder AddNlpMtlInference(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<InferenceHostOptions>().BindConfiguration(InferenceHostOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<InferenceOptions>().BindConfiguration(InferenceOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<BatchingOptions>().BindConfiguration(BatchingOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<IDocumentProcessor, OrtDocumentProcessor>();
+        return builder;
+    }
+}

@@ -1,0 +1,49 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using NlpMtl.Inference;
+using NlpMtl.Inference.Batching;
+using NlpMtl.Queue;
+using QueueResult = NlpMtl.Queue.DocumentResult;
+
+namespace NlpMtl.Worker.Hosting;
+
+/// <summary>
+/// The real engine behind <c>serve</c>: the bundle at <c>Inference:BundlePath</c> loaded once, documents from all
+/// jobs going through the engine's dynamic batcher (length buckets, token budget, <c>Batching:MaxDelay</c>).
+/// </summary>
+public sealed class OrtDocumentProcessor : IDocumentProcessor, IAsyncDisposable
+{
+    readonly InferenceEngine _engine;
+    readonly BatchingInferenceService _service;
+
+    public OrtDocumentProcessor(IOptions<InferenceHostOptions> host, IOptions<InferenceOptions> engine, IOptions<BatchingOptions> batching,
+        ILogger<OrtDocumentProcessor> logger)
+    {
+        _engine = InferenceEngine.Load(host.Value.BundlePath!, engine.Value, logger);
+        _service = new BatchingInferenceService(_engine, batching.Value);
+        Tasks = _engine.Tasks.ToHashSet(StringComparer.Ordinal);
+    }
+
+    public IReadOnlySet<string> Tasks { get; }
+    public bool BatchesAcrossCalls => true;
+
+    public async Task<IReadOnlyList<QueueResult>[]> ProcessAsync(IReadOnlyList<JobDocument> documents, CancellationToken cancellationToken = default)
+    {
+        var results = await _service.ProcessAsync([.. documents.Select(d => new DocumentRequest(d.Id, d.Text, d.Tasks))], cancellationToken);
+        return [.. results.Select(r => (IReadOnlyList<QueueResult>)[.. r.Predictions.Select(p => new QueueResult
+        {
+            Id = p.Id,
+            Task = p.Task,
+            Label = p.Label,
+            Score = p.Score,
+            Summary = p.Summary,
+            Translation = p.Translation,
+        })])];
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _service.DisposeAsync();
+        _engine.Dispose();
+    }
+}

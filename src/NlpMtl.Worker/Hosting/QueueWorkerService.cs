@@ -1,0 +1,178 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using NlpMtl.Queue;
+
+namespace NlpMtl.Worker.Hosting;
+
+/// <summary>
+/// The <c>serve</c> pipeline: claim → parse → batch → process → result → complete, with at most
+/// <c>MaxConcurrentJobs</c> jobs in flight. On stop it claims nothing more, lets in-flight jobs finish until shortly
+/// before <see cref="HostOptions.ShutdownTimeout"/>, and releases the leases of any still running.
+/// </summary>
+public sealed partial class QueueWorkerService(
+    BlobWorkQueueClient queue,
+    DocumentBatcher batcher,
+    IDocumentProcessor processor,
+    WorkerMetrics metrics,
+    QueueHealth health,
+    IOptions<QueueOptions> options,
+    IOptions<HostOptions> hostOptions,
+    ILogger<QueueWorkerService> logger) : BackgroundService
+{
+    readonly QueueOptions _options = options.Value;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var unknown = _options.EffectiveDefaultTasks.Where(t => !processor.Tasks.Contains(t)).ToArray();
+        if (unknown.Length > 0)
+            throw new OptionsValidationException(QueueOptions.SectionName, typeof(QueueOptions),
+                [$"Queue:DefaultTasks names {string.Join(", ", unknown)}, which the processor does not run (it runs {string.Join(", ", processor.Tasks.Order())})"]);
+        var parser = new JobParser(_options.EffectiveDefaultTasks, processor.Tasks);
+        var poller = new InboxPoller(queue, _options, metrics, health, logger);
+
+        using var drain = new CancellationTokenSource();
+        using var batching = new CancellationTokenSource();
+        var batcherTask = batcher.RunAsync(batching.Token);
+
+        await EnsureContainersAsync(stoppingToken);
+        LogStarted(queue.Inbox.Name, _options.MaxConcurrentJobs, string.Join(",", processor.Tasks.Order()));
+
+        // Graceful stop: claim nothing more; in-flight jobs may finish until a margin before the host's deadline,
+        // which is left for releasing the leases of those that cannot.
+        var timeout = hostOptions.Value.ShutdownTimeout;
+        var margin = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(3).Ticks, timeout.Ticks / 3));
+        using var stopping = stoppingToken.Register(() =>
+        {
+            LogStopping((int)(timeout - margin).TotalMilliseconds);
+            drain.CancelAfter(timeout - margin);
+        });
+
+        // One loop per job slot, each claiming its own next job, so claims (several storage round trips) overlap.
+        await Task.WhenAll(Enumerable.Range(0, _options.MaxConcurrentJobs).Select(_ => Task.Run(async () =>
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                var job = await poller.ClaimNextAsync(stoppingToken);
+                if (job is not null) await RunJobAsync(job, parser, drain.Token);
+            }
+        }, CancellationToken.None)));
+        await batching.CancelAsync();
+        await batcherTask;
+    }
+
+    async Task EnsureContainersAsync(CancellationToken stoppingToken)
+    {
+        // Storage may be down when the worker starts: wait for it like any other outage.
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await queue.CreateIfNotExistsAsync(stoppingToken);
+                health.Succeeded();
+                return;
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                health.Failed();
+                LogContainersFailed(ErrorText.Short(e));
+                try { await Task.Delay(TimeSpan.FromMilliseconds(_options.MaxPollMs), stoppingToken); }
+                catch (OperationCanceledException) { return; }
+            }
+        }
+    }
+
+    async Task RunJobAsync(ClaimedJob job, JobParser parser, CancellationToken drain)
+    {
+        await using var _ = job;
+        using var activity = WorkerMetrics.ActivitySource.StartActivity("job");
+        activity?.SetTag("nlpmtl.job", job.Name);
+        activity?.SetTag("nlpmtl.attempt", job.Attempt);
+        var started = Stopwatch.GetTimestamp();
+        using var work = CancellationTokenSource.CreateLinkedTokenSource(drain, job.LeaseLost);
+        try
+        {
+            LogClaimed(job.Name, job.Attempt, job.LeaseId);
+            if (job.Attempt > _options.MaxAttempts)
+            {
+                await PoisonAsync(job, $"gave up after {job.Attempt - 1} attempts; last error: {job.LastError ?? "none recorded (worker crashed or lost its lease)"}", "attempts", drain);
+                return;
+            }
+            IReadOnlyList<JobDocument> documents;
+            try
+            {
+                documents = parser.Parse(job.Name, await job.ReadContentAsync(work.Token));
+            }
+            catch (JobFormatException e)
+            {
+                await PoisonAsync(job, e.Reason, "format", drain);
+                return;
+            }
+            var results = await batcher.ProcessAsync(documents, work.Token);
+            var outcome = await job.CompleteAsync(ResultLines.Serialize(results), drain);
+            var elapsed = Stopwatch.GetElapsedTime(started);
+            metrics.JobCompleted(outcome == CompletionOutcome.Written ? "written" : "duplicate", documents.Count, elapsed);
+            health.Succeeded();
+            LogFinished(job.Name, documents.Count, (long)elapsed.TotalMilliseconds, outcome);
+        }
+        catch (OperationCanceledException) when (work.IsCancellationRequested)
+        {
+            metrics.JobAbandoned();
+            if (job.LeaseLost.IsCancellationRequested) LogLeaseLost(job.Name);
+            else
+            {
+                LogReleased(job.Name);
+                await AbandonAsync(job, error: null);
+            }
+        }
+        catch (Exception e)
+        {
+            var error = ErrorText.Short(e);
+            LogAttemptFailed(job.Name, job.Attempt, error);
+            if (job.Attempt >= _options.MaxAttempts && !drain.IsCancellationRequested)
+            {
+                try { await PoisonAsync(job, $"failed {job.Attempt} attempts; last error: {error}", "attempts", drain); return; }
+                catch (Exception poisonError) { LogAttemptFailed(job.Name, job.Attempt, ErrorText.Short(poisonError)); }
+            }
+            metrics.JobAbandoned();
+            await AbandonAsync(job, error);
+        }
+    }
+
+    async Task PoisonAsync(ClaimedJob job, string reason, string kind, CancellationToken cancellationToken)
+    {
+        await job.PoisonAsync(reason, cancellationToken);
+        metrics.JobPoisoned(kind);
+        LogPoisoned(job.Name, job.Attempt, reason);
+    }
+
+    async Task AbandonAsync(ClaimedJob job, string? error)
+    {
+        // Best effort with its own short deadline: if storage is down the lease simply expires.
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try { await job.AbandonAsync(error, deadline.Token); }
+        catch (Exception e) { LogReleaseFailed(job.Name, ErrorText.Short(e)); }
+    }
+
+    [LoggerMessage(LogLevel.Information, "Serving {Inbox} with up to {Jobs} jobs at once; tasks {Tasks}")]
+    partial void LogStarted(string inbox, int jobs, string tasks);
+    [LoggerMessage(LogLevel.Warning, "Cannot create the queue containers yet ({Error}); retrying")]
+    partial void LogContainersFailed(string error);
+    [LoggerMessage(LogLevel.Debug, "Claimed {Job} (attempt {Attempt}, lease {LeaseId})")]
+    partial void LogClaimed(string job, int attempt, string leaseId);
+    [LoggerMessage(LogLevel.Information, "Finished {Job}: {Documents} documents in {ElapsedMs} ms ({Outcome})")]
+    partial void LogFinished(string job, int documents, long elapsedMs, CompletionOutcome outcome);
+    [LoggerMessage(LogLevel.Warning, "Poisoned {Job} on attempt {Attempt}: {Reason}")]
+    partial void LogPoisoned(string job, int attempt, string reason);
+    [LoggerMessage(LogLevel.Warning, "Attempt {Attempt} of {Job} failed: {Error}")]
+    partial void LogAttemptFailed(string job, int attempt, string error);
+    [LoggerMessage(LogLevel.Warning, "Lost the lease on {Job}; another worker will finish it")]
+    partial void LogLeaseLost(string job);
+    [LoggerMessage(LogLevel.Information, "Released {Job} unfinished at shutdown")]
+    partial void LogReleased(string job);
+    [LoggerMessage(LogLevel.Warning, "Could not release {Job} ({Error}); its lease will expire")]
+    partial void LogReleaseFailed(string job, string error);
+    [LoggerMessage(LogLevel.Information, "Stopping: claiming no more jobs; in-flight jobs have {DeadlineMs} ms to finish")]
+    partial void LogStopping(int deadlineMs);
+}

@@ -1,0 +1,14 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using NlpMtl.Queue;
+using NlpMtl.Queue.TestWorker;
+using NlpMtl.Worker.Hosting;
+
+// Same wiring as `nlpmtl serve`, configured from the environment, with a processor whose speed tests control.
+var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args });
+builder.AddNlpMtlWorker();
+builder.Services.AddSingleton<IDocumentProcessor>(sp => new FakeProcessor(
+    TimeSpan.FromMilliseconds(builder.Configuration.GetValue("TestWorker:BatchDelayMs", 0)),
+    TimeSpan.FromMilliseconds(builder.Configuration.GetValue("TestWorker:DocumentDelayMs", 0))));
+await builder.Build().RunAsync();

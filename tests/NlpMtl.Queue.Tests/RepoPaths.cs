@@ -1,0 +1,17 @@
+namespace NlpMtl.Queue.Tests;
+
+/// <summary>Locations in the checkout, found from the test assembly's folder.</summary>
+static class RepoPaths
+{
+    public static string Root { get; } = FindRoot();
+
+    static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "NlpMtl.sln"))) return dir.FullName;
+        throw new InvalidOperationException($"no NlpMtl.sln above {AppContext.BaseDirectory}");
+    }
+
+    /// <summary>The test worker's dll, built by the project reference into this assembly's folder.</summary>
+    public static string TestWorkerDll => Path.Combine(AppContext.BaseDirectory, "NlpMtl.Queue.TestWorker.dll");
+}
