@@ -14,14 +14,21 @@ public static class PredictionFile
     /// <summary>Documents per engine call: bounds memory on huge inputs while leaving the planner plenty to sort.</summary>
     const int ChunkSize = 4096;
 
+    /// <summary>Reads every line (failing on the first bad one, naming file and line) and counts the documents; an empty
+    /// input fails too. Cheap next to inference: callers may check before loading a bundle.</summary>
+    public static int Check(string inputPath)
+    {
+        var total = DocumentReader.Read(inputPath).Count();
+        return total > 0 ? total : throw new InvalidDataException($"{inputPath}: empty input, no documents");
+    }
+
     /// <returns>Documents predicted.</returns>
     public static int Run(InferenceEngine engine, string task, string inputPath, string outputPath, BatchingOptions? batching = null,
         IProgress<int>? progress = null, CancellationToken cancellationToken = default)
     {
         if (!engine.Tasks.Contains(task))
             throw new ArgumentException($"{engine.Bundle.Directory}: the bundle has no '{task}' task (tasks: {string.Join(", ", engine.Tasks)})", nameof(task));
-        var total = DocumentReader.Read(inputPath).Count(); // validates every line first
-        if (total == 0) throw new InvalidDataException($"{inputPath}: empty input, no documents");
+        var total = Check(inputPath);
 
         var full = Path.GetFullPath(outputPath);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);

@@ -107,8 +107,8 @@ public sealed class InferenceBenchmark(string bundle, int threads, int rounds, A
     {
         if (manifest.Sentiment is not null)
         {
-            DynamicBatching("sentiment", 192, Options());
-            DynamicBatching("sentiment", 384, Options(), maxWords: 12); // short texts (tweets, titles): per-call costs dominate
+            DynamicBatching("sentiment", 128, Options());
+            DynamicBatching("sentiment", 256, Options(), maxWords: 12); // short texts (tweets, titles): per-call costs dominate
         }
         // Generation is where batching pays most: a one-row decoder step reads every weight to produce one token.
         var task = manifest.Summarize is not null ? "summarize" : manifest.Translate is not null ? "translate" : null;

@@ -30,11 +30,13 @@ public static class EvalCommand
             var name = parse.GetValue(task)!;
             var path = parse.GetValue(data)!.FullName;
             var limit = parse.GetValue(maxExamples) ?? int.MaxValue;
+            // Data is read before the bundle loads, so a bad file fails with its one-line reason and nothing else.
+            var sentiment = name == "sentiment" ? DatasetReader.ReadSentiment(path).Take(limit).ToList() : null;
+            var seq2seq = name == "sentiment" ? null : DatasetReader.ReadSeq2Seq(path, parse.GetValue(target)?.FullName).Take(limit).ToList();
             using var engine = arguments.Load(parse, name);
             var metrics = new Dictionary<string, object> { ["task"] = name, ["bundle"] = engine.Bundle.Directory };
-            if (name == "sentiment")
+            if (sentiment is { } examples)
             {
-                var examples = DatasetReader.ReadSentiment(path).Take(limit).ToList();
                 var predicted = Predict(engine, name, path, examples.Select(e => e.Text), arguments.Batching(parse), token).Select(p => p.Label!).ToList();
                 var gold = examples.Select(e => e.Label).ToList();
                 (metrics["examples"], metrics["accuracy"], metrics["macro_f1"]) =
@@ -42,11 +44,11 @@ public static class EvalCommand
             }
             else
             {
-                var examples = DatasetReader.ReadSeq2Seq(path, parse.GetValue(target)?.FullName).Take(limit).ToList();
-                var outputs = Predict(engine, name, path, examples.Select(e => e.Source), arguments.Batching(parse), token)
+                var pairs = seq2seq!;
+                var outputs = Predict(engine, name, path, pairs.Select(e => e.Source), arguments.Batching(parse), token)
                     .Select(p => (p.Summary ?? p.Translation)!).ToList();
-                var references = examples.Select(e => e.Targets).ToList();
-                metrics["examples"] = examples.Count;
+                var references = pairs.Select(e => e.Targets).ToList();
+                metrics["examples"] = pairs.Count;
                 if (name == "summarize")
                 {
                     var rouge = Rouge.Corpus(outputs, references);

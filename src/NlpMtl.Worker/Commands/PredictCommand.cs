@@ -24,6 +24,7 @@ public static class PredictCommand
         {
             var name = parse.GetValue(task)!;
             var watch = Stopwatch.StartNew();
+            PredictionFile.Check(parse.GetValue(input)!.FullName); // a bad input fails before the bundle loads (and logs)
             using var engine = arguments.Load(parse, name);
             var count = PredictionFile.Run(engine, name, parse.GetValue(input)!.FullName, parse.GetValue(output)!.FullName,
                 arguments.Batching(parse), cancellationToken: token);
