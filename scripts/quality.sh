@@ -19,9 +19,11 @@ mkdir -p "$out"
 nlpmtl() { "$root/scripts/nlpmtl" "$@"; }
 limit=(); [[ -n "${MAX_EVAL:-}" ]] && limit=(--max-examples "$MAX_EVAL")
 
-# configs/full.json with absolute data and tokenizer paths (relative paths resolve against the config's folder).
+# configs/full.json with absolute data and tokenizer paths (relative paths resolve against the config's folder), and
+# without the trainer's own final evaluation: the bundle is evaluated below, on the same splits.
 sed -e "s#\.\./\.\./shared/data/sst2#$sst2#g" -e "s#\.\./\.\./shared/data/scitldr#$scitldr#g" \
     -e "s#\.\./\.\./shared/data/multi30k#$multi30k#g" -e "s#\"\.\./tokenizers/#\"$root/tokenizers/#g" \
+    -e 's#"evaluation": {#"evaluation": { "final": false,#' \
     "$root/configs/full.json" > "$out/config.json"
 
 echo "quality.sh: training for up to $budget minutes → $out/train" >&2
@@ -34,14 +36,16 @@ nlpmtl eval --bundle "$out/bundle" --task sentiment --data "$sst2/validation.tsv
 nlpmtl eval --bundle "$out/bundle" --task summarize --data "$scitldr/validation.jsonl" "${limit[@]}" > "$out/eval-summarize.json"
 nlpmtl eval --bundle "$out/bundle" --task translate --data "$multi30k/val.en" --target "$multi30k/val.de" "${limit[@]}" > "$out/eval-translate.json"
 
-# One table from the three JSON files (flat objects of metric → number).
+# One table from the three JSON files (flat objects: task, bundle, examples, then metric → number).
 {
-  echo "| task | metric | value |"
-  echo "|---|---|---|"
+  echo "| task | examples | metric | value |"
+  echo "|---|---|---|---|"
   for task in sentiment summarize translate; do
-    tr -d '{}"\n ' < "$out/eval-$task.json" | tr ',' '\n' | while IFS=: read -r name value; do
-      [[ -n "$name" ]] && printf '| %s | %s | %s |\n' "$task" "$name" "$value"
-    done
+    node -e '
+      const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+      for (const [k, v] of Object.entries(r))
+        if (typeof v === "number" && k !== "examples") console.log(`| ${r.task} | ${r.examples} | ${k} | ${v.toFixed(2)} |`);
+    ' "$out/eval-$task.json"
   done
   echo
   echo "Validation splits: SST-2 validation, SciTLDR-A validation, Multi30k val (bundle: $out/bundle; \`scripts/quality.sh\`)."
