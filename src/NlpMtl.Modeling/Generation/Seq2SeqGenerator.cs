@@ -1,3 +1,4 @@
+using NlpMtl.Core.Generation;
 using NlpMtl.Modeling.Bert;
 using NlpMtl.Modeling.MultiTask;
 using static TorchSharp.torch;

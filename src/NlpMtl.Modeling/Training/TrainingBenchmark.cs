@@ -14,11 +14,31 @@ namespace NlpMtl.Modeling.Training;
 /// </summary>
 public static class TrainingBenchmark
 {
+    /// <summary>Seconds of one measured step in its three phases (clipping counts with the optimizer).</summary>
+    public readonly record struct StepPhases(double Forward, double Backward, double Optimizer)
+    {
+        public double Total => Forward + Backward + Optimizer;
+    }
+
     public sealed record Report(double PeakGflops, double TrainingGflops, double TokensPerSecond, double PaddedTokensPerSecond,
-        double StepsPerSecond, IReadOnlyDictionary<string, double> SecondsPerStepByTask, double OptimizerShare,
-        IReadOnlyDictionary<string, (double Forward, double Backward, double Optimizer)> PhaseSecondsByTask)
+        double StepsPerSecond, IReadOnlyDictionary<string, IReadOnlyList<StepPhases>> StepsByTask)
     {
         public double Utilisation => TrainingGflops / PeakGflops;
+
+        public StepPhases AverageStep(string task)
+        {
+            var steps = StepsByTask[task];
+            return new(steps.Average(s => s.Forward), steps.Average(s => s.Backward), steps.Average(s => s.Optimizer));
+        }
+
+        public double OptimizerShare
+        {
+            get
+            {
+                var all = StepsByTask.Values.SelectMany(s => s).ToList();
+                return all.Sum(s => s.Optimizer) / all.Sum(s => s.Total);
+            }
+        }
     }
 
     public static double MatMulPeakGflops(int repeats = 20)
@@ -47,10 +67,9 @@ public static class TrainingBenchmark
         var trainable = model.parameters().Where(p => p.requires_grad).Append(balancer.LogVariances).ToList();
         var peaks = new List<double> { MatMulPeakGflops() };
 
-        double flops = 0, seconds = 0, optimizerSeconds = 0;
+        double flops = 0, seconds = 0;
         long tokens = 0, padded = 0;
-        var perTask = new Dictionary<string, List<double>>();
-        var phases = new Dictionary<string, List<(double Forward, double Backward, double Optimizer)>>();
+        var stepsByTask = new Dictionary<string, List<StepPhases>>();
         for (var step = 0; step < warmupSteps + steps; step++)
         {
             var task = sampler.Next();
@@ -66,12 +85,11 @@ public static class TrainingBenchmark
                 var optimizerStart = watch.Elapsed.TotalSeconds;
                 TorchSharp.torch.nn.utils.clip_grad_norm_(trainable.Where(p => p.grad is not null), config.Optimizer.MaxGradNorm);
                 optimizer.step();
-                if (step >= warmupSteps) optimizerSeconds += watch.Elapsed.TotalSeconds - optimizerStart;
                 if (step < warmupSteps) continue;
                 var elapsed = watch.Elapsed.TotalSeconds;
                 seconds += elapsed;
-                (perTask.TryGetValue(task, out var list) ? list : perTask[task] = []).Add(elapsed);
-                (phases.TryGetValue(task, out var phase) ? phase : phases[task] = []).Add((backwardStart, optimizerStart - backwardStart, elapsed - optimizerStart));
+                (stepsByTask.TryGetValue(task, out var list) ? list : stepsByTask[task] = [])
+                    .Add(new StepPhases(backwardStart, optimizerStart - backwardStart, elapsed - optimizerStart));
                 tokens += batch.Tokens;
                 padded += batch.InputIds.numel() + (batch.DecoderInputIds?.numel() ?? 0);
                 flops += 3 * ForwardFlops(model, task, batch);
@@ -82,8 +100,7 @@ public static class TrainingBenchmark
         }
         var peak = peaks.Order().ElementAt(peaks.Count / 2);
         return new Report(peak, flops / seconds / 1e9, tokens / seconds, padded / seconds, steps / seconds,
-            perTask.ToDictionary(p => p.Key, p => p.Value.Average()), optimizerSeconds / seconds,
-            phases.ToDictionary(p => p.Key, p => (p.Value.Average(x => x.Forward), p.Value.Average(x => x.Backward), p.Value.Average(x => x.Optimizer))));
+            stepsByTask.ToDictionary(p => p.Key, p => (IReadOnlyList<StepPhases>)p.Value));
     }
 
     /// <summary>Matrix-multiply FLOPs of one forward pass over the padded batch (2 per multiply-add).</summary>

@@ -1,4 +1,5 @@
 using NlpMtl.Core.Bundle;
+using NlpMtl.Core.Generation;
 using NlpMtl.Modeling.Generation;
 
 namespace NlpMtl.Onnx.Parity;

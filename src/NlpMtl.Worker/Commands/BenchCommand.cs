@@ -27,12 +27,12 @@ public static class BenchCommand
             var scratch = parse.GetValue(output)?.FullName ?? Path.Combine(Path.GetTempPath(), "nlpmtl-bench");
             var report = TrainingBenchmark.Run(TrainingConfig.Load(parse.GetValue(config)!.FullName),
                 new TrainerOptions { OutputDirectory = scratch }, parse.GetValue(steps));
-            Console.WriteLine($"fp32 GEMM peak (TorchSharp MatMul 4096x384x1536): {report.PeakGflops:F1} GFLOP/s");
+            Console.WriteLine($"fp32 GEMM peak (TorchSharp MatMul 4096x384x1536, median between steps): {report.PeakGflops:F1} GFLOP/s");
             Console.WriteLine($"training: {report.StepsPerSecond:F2} steps/s, {report.TokensPerSecond:F0} tokens/s ({report.PaddedTokensPerSecond:F0} incl. padding), {report.TrainingGflops:F1} GFLOP/s");
-            foreach (var (task, seconds) in report.SecondsPerStepByTask.OrderBy(p => p.Key, StringComparer.Ordinal))
+            foreach (var task in report.StepsByTask.Keys.Order(StringComparer.Ordinal))
             {
-                var (forward, backward, optimizer) = report.PhaseSecondsByTask[task];
-                Console.WriteLine($"  {task}: {seconds:F3} s/step (forward {forward:F3}, backward {backward:F3}, clipping + AdamW {optimizer:F3})");
+                var step = report.AverageStep(task);
+                Console.WriteLine($"  {task}: {step.Total:F3} s/step (forward {step.Forward:F3}, backward {step.Backward:F3}, clipping + AdamW {step.Optimizer:F3})");
             }
             Console.WriteLine($"clipping + AdamW share of step time: {report.OptimizerShare:P1}");
             Console.WriteLine($"utilisation of the GEMM peak: {report.Utilisation:P1}");
