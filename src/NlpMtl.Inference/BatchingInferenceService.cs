@@ -18,8 +18,6 @@ public sealed class BatchingInferenceService : IAsyncDisposable
         batcher = new DynamicBatcher<EncodedDocument, DocumentResult>(options ?? new BatchingOptions(), d => d.Tokens, engine.Run, time);
     }
 
-    public InferenceEngine Engine => engine;
-
     /// <summary>
     /// Runs <paramref name="documents"/> (each with its own tasks) and returns their results in the same order.
     /// Throws ArgumentException before running anything when a document asks for a task the bundle does not serve.

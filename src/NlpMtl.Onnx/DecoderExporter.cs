@@ -103,13 +103,6 @@ public static class DecoderExporter
         return builder.Build(EncoderExporter.Producer);
     }
 
-    /// <summary>Writes <c>cross_{task}.onnx</c> and <c>decoder_{task}.onnx</c> into <paramref name="directory"/>.</summary>
-    public static void Export(MultiTaskModel model, string task, string directory)
-    {
-        EncoderExporter.Write(BuildCross(model, task), Path.Combine(directory, BundleNames.CrossFile(task)));
-        EncoderExporter.Write(Build(model, task), Path.Combine(directory, BundleNames.DecoderFile(task)));
-    }
-
     static OnnxDim[] CacheDims(BertConfig config, string sequence) => [BundleNames.BatchAxis, config.NumAttentionHeads, sequence, config.HeadDim];
 
     /// <summary>(B, nH, T, Hd) → (B, nH, Hd, T) for q·kᵀ; ORT folds it into the MatMul (transB).</summary>

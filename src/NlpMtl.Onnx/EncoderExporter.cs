@@ -26,10 +26,6 @@ public static class EncoderExporter
     /// <summary>A plain HF encoder (no heads): checks the exporter against other BERT exports.</summary>
     public static ModelProto Build(BertModel model, EncoderOps ops = EncoderOps.Standard) => Build(model.Config, model.state_dict(), sentiment: null, ops);
 
-    public static void Export(MultiTaskModel model, string path) => Write(Build(model), path);
-
-    public static void Export(BertModel model, string path) => Write(Build(model), path);
-
     public static void Write(ModelProto model, string path)
     {
         using var stream = File.Create(path);

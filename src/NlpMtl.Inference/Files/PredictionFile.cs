@@ -22,13 +22,15 @@ public static class PredictionFile
         return total > 0 ? total : throw new InvalidDataException($"{inputPath}: empty input, no documents");
     }
 
+    /// <param name="checkedDocuments">The count <see cref="Check"/> returned, when the caller checked the input already
+    /// (e.g. before loading the bundle); otherwise the input is checked here.</param>
     /// <returns>Documents predicted.</returns>
     public static int Run(InferenceEngine engine, string task, string inputPath, string outputPath, BatchingOptions? batching = null,
-        IProgress<int>? progress = null, CancellationToken cancellationToken = default)
+        IProgress<int>? progress = null, int? checkedDocuments = null, CancellationToken cancellationToken = default)
     {
         if (!engine.Tasks.Contains(task))
             throw new ArgumentException($"{engine.Bundle.Directory}: the bundle has no '{task}' task (tasks: {string.Join(", ", engine.Tasks)})", nameof(task));
-        var total = Check(inputPath);
+        var total = checkedDocuments ?? Check(inputPath);
 
         var full = Path.GetFullPath(outputPath);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);

@@ -9,6 +9,7 @@ namespace NlpMtl.Inference.Sessions;
 public sealed class OrtGraph : IDisposable
 {
     readonly InferenceSession session;
+    readonly RunOptions runOptions = new(); // read-only settings: one for every call (Run is called per decoding step)
 
     public OrtGraph(string path, SessionOptions options, IEnumerable<string> requiredInputs, IEnumerable<string> requiredOutputs)
     {
@@ -27,14 +28,10 @@ public sealed class OrtGraph : IDisposable
     }
 
     public string Path { get; }
-    public InferenceSession Session => session;
-    public IReadOnlyList<string> InputNames => session.InputNames;
-    public IReadOnlyList<string> OutputNames => session.OutputNames;
 
     /// <summary>Runs the graph; the caller owns (and disposes) the returned values, in <paramref name="outputs"/> order.</summary>
     public IDisposableReadOnlyCollection<OrtValue> Run(IReadOnlyCollection<string> inputs, IReadOnlyCollection<OrtValue> values, IReadOnlyCollection<string> outputs)
     {
-        using var runOptions = new RunOptions();
         try
         {
             return session.Run(runOptions, inputs, values, outputs);
@@ -52,5 +49,9 @@ public sealed class OrtGraph : IDisposable
             throw new InvalidDataException($"{Path}: missing {kind}(s) {string.Join(", ", missing)} (the graph has {string.Join(", ", present)})");
     }
 
-    public void Dispose() => session.Dispose();
+    public void Dispose()
+    {
+        session.Dispose();
+        runOptions.Dispose();
+    }
 }

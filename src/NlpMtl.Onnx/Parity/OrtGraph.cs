@@ -36,7 +36,6 @@ public sealed class OrtGraph : IDisposable
     }
 
     public string Name { get; }
-    public IReadOnlyList<string> InputNames => session.InputNames;
     public IReadOnlyList<string> OutputNames => session.OutputNames;
 
     public Dictionary<string, FloatTensor> Run(IReadOnlyDictionary<string, (Array Data, long[] Shape)> inputs)

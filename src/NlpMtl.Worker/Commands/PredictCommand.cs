@@ -24,10 +24,10 @@ public static class PredictCommand
         {
             var name = parse.GetValue(task)!;
             var watch = Stopwatch.StartNew();
-            PredictionFile.Check(parse.GetValue(input)!.FullName); // a bad input fails before the bundle loads (and logs)
+            var documents = PredictionFile.Check(parse.GetValue(input)!.FullName); // a bad input fails before the bundle loads (and logs)
             using var engine = arguments.Load(parse, name);
             var count = PredictionFile.Run(engine, name, parse.GetValue(input)!.FullName, parse.GetValue(output)!.FullName,
-                arguments.Batching(parse), cancellationToken: token);
+                arguments.Batching(parse), checkedDocuments: documents, cancellationToken: token);
             Console.WriteLine($"Predicted {count} documents ({name}) in {watch.Elapsed.TotalSeconds:F1} s → {parse.GetValue(output)!.FullName}");
             return Task.CompletedTask;
         }, cancellationToken));

@@ -24,7 +24,6 @@ public static class NlpMtlHostingExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<QueueOptions>().BindConfiguration(QueueOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddOptions<TrainingOptions>().BindConfiguration(TrainingOptions.SectionName).ValidateDataAnnotations();
 
         // The SDK logs every non-2xx at Warning; for a queue 404/409/412 are expected answers (lease taken, done already).
         builder.Logging.AddFilter("Azure.Core", LogLevel.Error);
