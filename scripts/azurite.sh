@@ -2,7 +2,8 @@
 # Azurite (the Azure Storage emulator) as a local component: install | start | stop | status.
 #   install  pinned npm package into .tools/azurite (git-ignored); a no-op when already there
 #   start    azurite-blob on 127.0.0.1, a free port, data under .tools/azurite-data (or $AZURITE_DATA);
-#            prints the connection string on stdout; pid and port in the data folder
+#            prints the connection string on stdout; pid and port in the data folder;
+#            AZURITE_IN_MEMORY=1 keeps blobs in memory instead (the data folder then holds only pid, port and log)
 #   stop     stops the instance started by `start` (SIGTERM, so Azurite saves its data)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -41,8 +42,10 @@ start() {
   mkdir -p "$data"
   if running; then connection_string "$(cat "$portfile")"; return 0; fi
   local port; port="${AZURITE_PORT:-$(free_port)}"
+  local storage=(--location "$data")
+  [[ "${AZURITE_IN_MEMORY:-0}" == 1 ]] && storage=(--inMemoryPersistence)
   nohup "$bin" --skipApiVersionCheck --disableTelemetry --silent --blobHost 127.0.0.1 --blobPort "$port" \
-    --location "$data" >"$data/azurite.log" 2>&1 &
+    "${storage[@]}" >"$data/azurite.log" 2>&1 &
   echo $! >"$pidfile"
   echo "$port" >"$portfile"
   for _ in $(seq 1 100); do

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using NlpMtl.Inference.Batching;
 
 namespace NlpMtl.Inference;
@@ -12,10 +13,17 @@ public sealed class BatchingInferenceService : IAsyncDisposable
     readonly InferenceEngine engine;
     readonly DynamicBatcher<EncodedDocument, DocumentResult> batcher;
 
-    public BatchingInferenceService(InferenceEngine engine, BatchingOptions? options = null, TimeProvider? time = null)
+    /// <param name="batchRan">Told each batch's size and engine time (the worker's metrics).</param>
+    public BatchingInferenceService(InferenceEngine engine, BatchingOptions? options = null, TimeProvider? time = null, Action<int, TimeSpan>? batchRan = null)
     {
         this.engine = engine;
-        batcher = new DynamicBatcher<EncodedDocument, DocumentResult>(options ?? new BatchingOptions(), d => d.Tokens, engine.Run, time);
+        batcher = new DynamicBatcher<EncodedDocument, DocumentResult>(options ?? new BatchingOptions(), d => d.Tokens, (batch, token) =>
+        {
+            var started = Stopwatch.GetTimestamp();
+            var results = engine.Run(batch, token);
+            batchRan?.Invoke(batch.Count, Stopwatch.GetElapsedTime(started));
+            return results;
+        }, time);
     }
 
     /// <summary>

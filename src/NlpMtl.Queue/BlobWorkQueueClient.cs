@@ -55,17 +55,17 @@ public sealed class BlobWorkQueueClient
     }
 
     /// <summary>
-    /// Names of unleased inbox jobs from one listing, rotated to start at a random place so that competing workers
-    /// spread over the inbox instead of all racing for its first blob.
+    /// Unleased inbox jobs from one listing (with their metadata, which saves each claim a request), rotated to start
+    /// at a random place so that competing workers spread over the inbox instead of all racing for its first blob.
     /// </summary>
     public async Task<IReadOnlyList<InboxEntry>> ListCandidatesAsync(CancellationToken cancellationToken = default)
     {
         var entries = new List<InboxEntry>();
-        await foreach (var page in Inbox.GetBlobsAsync(cancellationToken: cancellationToken).AsPages(pageSizeHint: Options.ListPageSize))
+        await foreach (var page in Inbox.GetBlobsAsync(new GetBlobsOptions { Traits = BlobTraits.Metadata }, cancellationToken).AsPages(pageSizeHint: Options.ListPageSize))
         {
             foreach (var blob in page.Values)
                 if (blob.Properties.LeaseState != LeaseState.Leased)
-                    entries.Add(new InboxEntry(blob.Name, blob.Properties.ContentLength ?? 0));
+                    entries.Add(new InboxEntry(blob.Name, blob.Properties.ContentLength ?? 0, blob.Properties.ETag, blob.Metadata));
             break;
         }
         var start = entries.Count == 0 ? 0 : Random.Shared.Next(entries.Count);
@@ -76,10 +76,20 @@ public sealed class BlobWorkQueueClient
     /// Leases a job and counts the attempt in its metadata (under the lease). Null when another worker holds it or
     /// it is gone. The returned job renews its lease at half-life until it is completed, poisoned or abandoned.
     /// </summary>
-    public async Task<ClaimedJob?> TryClaimAsync(string name, CancellationToken cancellationToken = default)
+    public Task<ClaimedJob?> TryClaimAsync(string name, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
-        var blob = Inbox.GetBlobClient(name);
+        return TryClaimAsync(new InboxEntry(name, 0), cancellationToken);
+    }
+
+    /// <summary>
+    /// As <see cref="TryClaimAsync(string, CancellationToken)"/> for a listed job: the attempt is counted from the
+    /// listed metadata when the blob is unchanged since the listing (ETag condition), else read again first.
+    /// </summary>
+    public async Task<ClaimedJob?> TryClaimAsync(InboxEntry entry, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        var blob = Inbox.GetBlobClient(entry.Name);
         var lease = blob.GetBlobLeaseClient();
         try
         {
@@ -93,14 +103,15 @@ public sealed class BlobWorkQueueClient
         var conditions = new BlobRequestConditions { LeaseId = lease.LeaseId };
         try
         {
+            if (entry.ETag is { } listed && entry.Metadata is not null)
+            {
+                // A 412 here means another claim changed the blob since the listing: read its metadata again below.
+                var unchanged = new BlobRequestConditions { LeaseId = lease.LeaseId, IfMatch = listed };
+                try { return await CountAttemptAsync(blob, lease, entry.Metadata, entry.Size, unchanged, cancellationToken); }
+                catch (RequestFailedException e) when (e.Status == 412 && e.ErrorCode == BlobErrorCode.ConditionNotMet) { }
+            }
             BlobProperties properties = await blob.GetPropertiesAsync(conditions, cancellationToken);
-            var metadata = new Dictionary<string, string>(properties.Metadata, StringComparer.OrdinalIgnoreCase);
-            var attempt = (metadata.TryGetValue(AttemptsKey, out var text) && int.TryParse(text, out var n) ? n : 0) + 1;
-            metadata[AttemptsKey] = attempt.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            metadata[WorkerKey] = MetadataValue.Sanitize(Options.WorkerId);
-            await blob.SetMetadataAsync(metadata, conditions, cancellationToken);
-            metadata.TryGetValue(LastErrorKey, out var lastError);
-            return new ClaimedJob(this, blob, lease, attempt, properties.ContentLength, lastError);
+            return await CountAttemptAsync(blob, lease, properties.Metadata, properties.ContentLength, conditions, cancellationToken);
         }
         catch (RequestFailedException e) when (e.Status is 404 or 409 or 412)
         {
@@ -112,6 +123,18 @@ public sealed class BlobWorkQueueClient
             try { await lease.ReleaseAsync(cancellationToken: CancellationToken.None); } catch (RequestFailedException) { } catch (HttpRequestException) { }
             throw;
         }
+    }
+
+    async Task<ClaimedJob> CountAttemptAsync(BlobClient blob, BlobLeaseClient lease, IDictionary<string, string> current, long size,
+        BlobRequestConditions conditions, CancellationToken cancellationToken)
+    {
+        var metadata = new Dictionary<string, string>(current, StringComparer.OrdinalIgnoreCase);
+        var attempt = (metadata.TryGetValue(AttemptsKey, out var text) && int.TryParse(text, out var n) ? n : 0) + 1;
+        metadata[AttemptsKey] = attempt.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        metadata[WorkerKey] = MetadataValue.Sanitize(Options.WorkerId);
+        await blob.SetMetadataAsync(metadata, conditions, cancellationToken);
+        metadata.TryGetValue(LastErrorKey, out var lastError);
+        return new ClaimedJob(this, blob, lease, attempt, size, lastError);
     }
 
     /// <summary>Counts of the three containers (lists every blob, so it costs one request per 5,000 blobs).</summary>
@@ -131,5 +154,5 @@ public sealed class BlobWorkQueueClient
     }
 }
 
-/// <summary>An inbox blob seen by a listing.</summary>
-public sealed record InboxEntry(string Name, long Size);
+/// <summary>An inbox blob seen by a listing: its size, and its ETag and metadata then (null when not listed).</summary>
+public sealed record InboxEntry(string Name, long Size, ETag? ETag = null, IDictionary<string, string>? Metadata = null);

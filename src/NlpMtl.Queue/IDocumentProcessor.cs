@@ -9,12 +9,6 @@ public interface IDocumentProcessor
     /// <summary>Task names this processor can run; a job naming any other task is poisoned.</summary>
     IReadOnlySet<string> Tasks { get; }
 
-    /// <summary>
-    /// True when the processor batches documents from concurrent calls itself (the ORT engine's dynamic batcher):
-    /// the worker then hands each job's documents straight to it instead of batching them first.
-    /// </summary>
-    bool BatchesAcrossCalls => false;
-
     /// <summary>Results for each document, in input order: one list per document, one record per requested task.</summary>
     Task<IReadOnlyList<DocumentResult>[]> ProcessAsync(IReadOnlyList<JobDocument> documents, CancellationToken cancellationToken = default);
 }

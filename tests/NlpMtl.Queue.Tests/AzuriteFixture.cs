@@ -23,11 +23,13 @@ public sealed class AzuriteFixture : IAsyncLifetime
     public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "nlpmtl-azurite-" + Guid.NewGuid().ToString("N")[..8]);
     public string ConnectionString => $"DefaultEndpointsProtocol=http;AccountName={Account};AccountKey={Key};BlobEndpoint=http://127.0.0.1:{Port}/{Account};";
 
-    public BlobServiceClient ServiceClient(int maxRetries = 2)
+    /// <param name="policy">Optional per-call pipeline policy (e.g. to count requests).</param>
+    public BlobServiceClient ServiceClient(int maxRetries = 2, Azure.Core.Pipeline.HttpPipelinePolicy? policy = null)
     {
         var options = new BlobClientOptions();
         options.Retry.MaxRetries = maxRetries;
         options.Retry.Delay = TimeSpan.FromMilliseconds(100);
+        if (policy is not null) options.AddPolicy(policy, Azure.Core.HttpPipelinePosition.PerCall);
         return new BlobServiceClient(ConnectionString, options);
     }
 

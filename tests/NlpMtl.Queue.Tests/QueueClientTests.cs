@@ -39,6 +39,42 @@ public sealed class QueueClientTests(AzuriteFixture azurite)
     }
 
     /// <summary>
+    /// A claim from a listing counts the attempt from the listed metadata (lease + SetMetadata: two requests); when
+    /// the job changed after the listing (claimed and abandoned meanwhile) it reads the metadata again and still
+    /// counts right.
+    /// </summary>
+    [Fact]
+    public async Task ClaimFromAListingUsesItsMetadataUnlessTheJobChanged()
+    {
+        var requests = new RequestCounter();
+        var prefix = azurite.NewPrefix("listed");
+        var client = new BlobWorkQueueClient(azurite.ServiceClient(policy: requests),
+            new BlobWorkQueueClientOptions { ContainerPrefix = prefix, LeaseDuration = TimeSpan.FromSeconds(15), WorkerId = "test" });
+        await client.CreateIfNotExistsAsync();
+        await client.EnqueueAsync("a.json", TestQueue.Job("1", "x"));
+        var listed = Assert.Single(await client.ListCandidatesAsync());
+
+        var before = requests.Count;
+        var first = (await client.TryClaimAsync(listed))!;
+        Assert.Equal(2, requests.Count - before);
+        Assert.Equal(1, first.Attempt);
+        await first.AbandonAsync("boom");
+        await first.DisposeAsync();
+
+        // The same (now stale) listing entry: the ETag condition fails and the claim reads the metadata again.
+        await using var second = (await client.TryClaimAsync(listed))!;
+        Assert.Equal(2, second.Attempt);
+        Assert.Equal("boom", second.LastError);
+    }
+
+    sealed class RequestCounter : Azure.Core.Pipeline.HttpPipelineSynchronousPolicy
+    {
+        int _count;
+        public int Count => Volatile.Read(ref _count);
+        public override void OnSendingRequest(Azure.Core.HttpMessage message) => Interlocked.Increment(ref _count);
+    }
+
+    /// <summary>
     /// Two workers finish the same job (the first one's lease was broken, as if it had expired): one result blob,
     /// the second sees 409 and deletes the job; the first worker's stale lease can no longer touch the job.
     /// </summary>

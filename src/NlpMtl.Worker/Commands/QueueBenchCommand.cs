@@ -23,13 +23,15 @@ public static class QueueBenchCommand
     {
         var bundle = new Option<DirectoryInfo>("--bundle") { Description = "Model bundle (nlpmtl export)", Required = true };
         var input = new Option<FileInfo?>("--input") { Description = "Documents (predict input: JSONL {id,text} or .txt); default: samples/sentiment.tsv sentences" };
-        var count = new Option<int>("--documents") { Description = "Documents to run (the input repeated as needed)", DefaultValueFactory = _ => 2048 };
-        var perJob = new Option<int>("--per-job") { Description = "Documents per job blob", DefaultValueFactory = _ => 16 };
+        var count = new Option<int>("--documents") { Description = "Documents per round (the input repeated as needed)", DefaultValueFactory = _ => 4096 };
+        var perJob = new Option<int>("--per-job") { Description = "Documents per job blob", DefaultValueFactory = _ => 64 };
         var concurrency = new Option<int?>("--concurrency") { Description = "Queue:MaxConcurrentJobs for the run (default: configuration)" };
         var task = new Option<string>("--task") { Description = "Task to request for every document", DefaultValueFactory = _ => "sentiment" };
         var command = new Command("queue", "Documents/s through the blob queue vs the processor alone") { bundle, input, count, perJob, concurrency, task };
-        var rounds = new Option<int>("--rounds") { Description = "Alternating alone/queue rounds (timings on a shared machine drift)", DefaultValueFactory = _ => 2 };
+        var rounds = new Option<int>("--rounds") { Description = "Timed alternating alone/queue rounds, after one untimed warm-up round of each (timings on a shared machine drift)", DefaultValueFactory = _ => 6 };
+        var emulator = new Option<int?>("--emulator-pid") { Description = "Process id of the storage emulator, to report the CPU it takes (Linux)" };
         command.Options.Add(rounds);
+        command.Options.Add(emulator);
         command.SetAction((parse, cancellationToken) => NlpMtlCommandLine.Guard(async token =>
         {
             var documents = Documents(parse.GetValue(input)?.FullName, parse.GetValue(count), parse.GetValue(task)!);
@@ -43,11 +45,12 @@ public static class QueueBenchCommand
             loader.AddNlpMtlInference();
             using var engineHost = loader.Build();
             var processor = engineHost.Services.GetRequiredService<IDocumentProcessor>();
-            await processor.ProcessAsync(documents.Take(64).ToList(), token); // warm-up
 
-            TimeSpan aloneTotal = TimeSpan.Zero, queueTotal = TimeSpan.Zero;
+            TimeSpan aloneTotal = TimeSpan.Zero, queueTotal = TimeSpan.Zero, emulatorTotal = TimeSpan.Zero;
+            var ratios = new List<double>();
             int jobsAtOnceUsed = 0, poisoned = 0;
-            for (var round = 1; round <= parse.GetValue(rounds); round++)
+            // Round 0 warms both paths up (JIT, ORT shapes, HTTP connections, Azurite) and is not counted.
+            for (var round = 0; round <= parse.GetValue(rounds); round++)
             {
                 var alone = Stopwatch.StartNew();
                 await processor.ProcessAsync(documents, token);
@@ -70,28 +73,53 @@ public static class QueueBenchCommand
 
                 // Count finished jobs from the worker's own metrics: polling storage would load the Azurite being measured.
                 using var finished = new FinishedJobs(jobs.Count);
+                var emulatorBefore = EmulatorCpu(parse.GetValue(emulator));
                 var endToEnd = Stopwatch.StartNew();
                 await host.StartAsync(token);
                 await finished.Task.WaitAsync(token);
                 endToEnd.Stop();
+                var emulatorCpu = EmulatorCpu(parse.GetValue(emulator)) - emulatorBefore;
                 await host.StopAsync(token);
                 poisoned += (await queue.GetCountsAsync(token)).Poison;
                 foreach (var container in new[] { queue.Inbox, queue.Results, queue.Poison }) await container.DeleteIfExistsAsync(cancellationToken: token);
 
+                if (round == 0)
+                {
+                    Console.WriteLine($"warm-up round: alone {alone.Elapsed.TotalSeconds:F2} s, through the queue {endToEnd.Elapsed.TotalSeconds:F2} s (not counted)");
+                    continue;
+                }
                 aloneTotal += alone.Elapsed;
                 queueTotal += endToEnd.Elapsed;
+                emulatorTotal += emulatorCpu;
+                ratios.Add(alone.Elapsed / endToEnd.Elapsed);
                 Console.WriteLine($"round {round}: processor alone {documents.Count / alone.Elapsed.TotalSeconds:F1} documents/s ({alone.Elapsed.TotalSeconds:F2} s), " +
-                    $"through the queue {documents.Count / endToEnd.Elapsed.TotalSeconds:F1} documents/s ({endToEnd.Elapsed.TotalSeconds:F2} s)");
+                    $"through the queue {documents.Count / endToEnd.Elapsed.TotalSeconds:F1} documents/s ({endToEnd.Elapsed.TotalSeconds:F2} s, engine busy {finished.EngineBusy.TotalSeconds:F2} s" +
+                    (parse.GetValue(emulator) is null ? "" : $", emulator CPU {emulatorCpu.TotalSeconds:F2} s") + $") -> {ratios[^1]:F2}");
             }
 
             var runs = parse.GetValue(rounds) * documents.Count;
             Console.WriteLine($"documents: {documents.Count} ({parse.GetValue(task)}) x {parse.GetValue(rounds)} rounds, {jobs.Count} jobs of up to {parse.GetValue(perJob)}, " +
                 $"{jobsAtOnceUsed} jobs at once, poisoned {poisoned}");
-            Console.WriteLine($"processor alone: {runs / aloneTotal.TotalSeconds:F1} documents/s");
-            Console.WriteLine($"through the queue: {runs / queueTotal.TotalSeconds:F1} documents/s (host start to last result blob)");
-            Console.WriteLine($"ratio queue/alone: {aloneTotal / queueTotal:F2}");
+            Console.WriteLine($"processor alone: {runs / aloneTotal.TotalSeconds:F1} documents/s; through the queue: {runs / queueTotal.TotalSeconds:F1} documents/s (host start to last result blob)");
+            if (parse.GetValue(emulator) is not null)
+                Console.WriteLine($"storage emulator: {emulatorTotal.TotalSeconds:F1} CPU s in the queue rounds = {emulatorTotal / (queueTotal * Environment.ProcessorCount):P1} of this machine's {Environment.ProcessorCount} cores (remote storage in a deployment)");
+            // Each round's pair runs back to back, so its ratio sees one state of a shared machine; the median drops the
+            // rounds a neighbour disturbed.
+            ratios.Sort();
+            var median = ratios.Count % 2 == 1 ? ratios[ratios.Count / 2] : (ratios[ratios.Count / 2 - 1] + ratios[ratios.Count / 2]) / 2;
+            Console.WriteLine($"ratio queue/alone: {median:F2} median of rounds (goal >= 0.9); {aloneTotal / queueTotal:F2} over all rounds");
         }, cancellationToken));
         return command;
+    }
+
+    /// <summary>User + system CPU time of a process so far (Linux /proc; zero elsewhere or without a pid).</summary>
+    static TimeSpan EmulatorCpu(int? pid)
+    {
+        if (pid is null || !File.Exists($"/proc/{pid}/stat")) return TimeSpan.Zero;
+        // Fields after the parenthesised command name: utime and stime are the 12th and 13th, in clock ticks (USER_HZ = 100).
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return TimeSpan.FromSeconds((long.Parse(fields[11]) + long.Parse(fields[12])) / 100.0);
     }
 
     static List<JobDocument> Documents(string? path, int count, string task)
@@ -113,28 +141,37 @@ public static class QueueBenchCommand
         return BinaryData.FromString(text.ToString());
     }
 
-    /// <summary>Completes when the worker's meter has counted <c>expected</c> completed or poisoned jobs.</summary>
+    /// <summary>
+    /// Completes when the worker's meter has counted <c>expected</c> completed or poisoned jobs; meanwhile adds up the
+    /// engine's batch times (how long the engine was busy: the rest of the wall time it waited for the queue).
+    /// </summary>
     sealed class FinishedJobs : IDisposable
     {
         readonly MeterListener _listener = new();
         readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
         long _count;
+        double _engineSeconds;
 
         public FinishedJobs(int expected)
         {
             _listener.InstrumentPublished = (instrument, listener) =>
             {
-                if (instrument.Meter.Name == WorkerMetrics.Name && instrument.Name is "nlpmtl.jobs.completed" or "nlpmtl.jobs.poisoned")
+                if (instrument.Meter.Name == WorkerMetrics.Name && instrument.Name is "nlpmtl.jobs.completed" or "nlpmtl.jobs.poisoned" or "nlpmtl.batch.duration")
                     listener.EnableMeasurementEvents(instrument);
             };
             _listener.SetMeasurementEventCallback<long>((_, value, _, _) =>
             {
                 if (Interlocked.Add(ref _count, value) >= expected) _done.TrySetResult();
             });
+            _listener.SetMeasurementEventCallback<double>((_, seconds, _, _) =>
+            {
+                lock (_listener) _engineSeconds += seconds;
+            });
             _listener.Start();
         }
 
         public Task Task => _done.Task;
+        public TimeSpan EngineBusy { get { lock (_listener) return TimeSpan.FromSeconds(_engineSeconds); } }
         public void Dispose() => _listener.Dispose();
     }
 }

@@ -33,7 +33,7 @@ public sealed partial class InboxPoller(BlobWorkQueueClient queue, QueueOptions 
                 }
                 if (TryTake(out var candidate))
                 {
-                    var job = await queue.TryClaimAsync(candidate.Name, cancellationToken);
+                    var job = await queue.TryClaimAsync(candidate, cancellationToken);
                     if (job is null) continue; // another worker got there first
                     lock (_gate) _delay = _minDelay;
                     return job;

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using NlpMtl.Inference;
 using NlpMtl.Inference.Batching;
@@ -14,6 +15,7 @@ public static class InferenceHostingExtensions
         builder.Services.AddOptions<InferenceHostOptions>().BindConfiguration(InferenceHostOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<InferenceOptions>().BindConfiguration(InferenceOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<BatchingOptions>().BindConfiguration(BatchingOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.TryAddSingleton<WorkerMetrics>(); // engine batch sizes and times
         builder.Services.AddSingleton<IDocumentProcessor, OrtDocumentProcessor>();
         return builder;
     }

@@ -4,6 +4,7 @@ using Azure.Storage.Blobs;
 using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -71,9 +72,8 @@ public static class NlpMtlHostingExtensions
         // HostOptions:ShutdownTimeout (e.g. HostOptions__ShutdownTimeout=00:00:20) bounds the graceful stop.
         builder.Services.Configure<HostOptions>(builder.Configuration.GetSection("HostOptions"));
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<WorkerMetrics>();
+        builder.Services.TryAddSingleton<WorkerMetrics>();
         builder.Services.AddSingleton<QueueHealth>();
-        builder.Services.AddSingleton<DocumentBatcher>();
         builder.Services.AddHostedService<QueueWorkerService>();
         builder.Services.AddHealthChecks().AddCheck<QueueHealth>("storage");
         builder.Services.AddSingleton<IHealthCheckPublisher, LoggingHealthCheckPublisher>();

@@ -17,15 +17,14 @@ public sealed class OrtDocumentProcessor : IDocumentProcessor, IAsyncDisposable
     readonly BatchingInferenceService _service;
 
     public OrtDocumentProcessor(IOptions<InferenceHostOptions> host, IOptions<InferenceOptions> engine, IOptions<BatchingOptions> batching,
-        ILogger<OrtDocumentProcessor> logger)
+        WorkerMetrics metrics, ILogger<OrtDocumentProcessor> logger)
     {
         _engine = InferenceEngine.Load(host.Value.BundlePath!, engine.Value, logger);
-        _service = new BatchingInferenceService(_engine, batching.Value);
+        _service = new BatchingInferenceService(_engine, batching.Value, batchRan: metrics.BatchProcessed);
         Tasks = _engine.Tasks.ToHashSet(StringComparer.Ordinal);
     }
 
     public IReadOnlySet<string> Tasks { get; }
-    public bool BatchesAcrossCalls => true;
 
     public async Task<IReadOnlyList<QueueResult>[]> ProcessAsync(IReadOnlyList<JobDocument> documents, CancellationToken cancellationToken = default)
     {

@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace NlpMtl.Worker.Hosting;
 
-/// <summary><c>Queue</c>: the blob queue's containers and the worker's claiming, batching and polling.</summary>
+/// <summary><c>Queue</c>: the blob queue's containers and the worker's claiming and polling.</summary>
 public sealed class QueueOptions
 {
     public const string SectionName = "Queue";
@@ -21,10 +21,6 @@ public sealed class QueueOptions
 
     /// <summary>Jobs worked on at once by this process: enough that claims and result writes overlap the engine's batches.</summary>
     [Range(1, 256)] public int MaxConcurrentJobs { get; set; } = 64;
-    /// <summary>Documents (from any jobs) handed to the processor in one call.</summary>
-    [Range(1, 4096)] public int MaxBatchDocuments { get; set; } = 32;
-    /// <summary>How long a batch waits for more documents once it has one.</summary>
-    [Range(0, 10_000)] public int MaxBatchDelayMs { get; set; } = 10;
     /// <summary>Idle polling starts at the minimum and doubles to the maximum while the inbox stays empty.</summary>
     [Range(10, 60_000)] public int MinPollMs { get; set; } = 250;
     [Range(10, 600_000)] public int MaxPollMs { get; set; } = 10_000;

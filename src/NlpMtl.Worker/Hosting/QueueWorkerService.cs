@@ -7,13 +7,12 @@ using NlpMtl.Queue;
 namespace NlpMtl.Worker.Hosting;
 
 /// <summary>
-/// The <c>serve</c> pipeline: claim → parse → batch → process → result → complete, with at most
-/// <c>MaxConcurrentJobs</c> jobs in flight. On stop it claims nothing more, lets in-flight jobs finish until shortly
+/// The <c>serve</c> pipeline: claim → parse → process → result → complete, with at most <c>MaxConcurrentJobs</c>
+/// jobs in flight; the processor batches documents across jobs (the ORT engine's dynamic batcher). On stop it claims nothing more, lets in-flight jobs finish until shortly
 /// before <see cref="HostOptions.ShutdownTimeout"/>, and releases the leases of any still running.
 /// </summary>
 public sealed partial class QueueWorkerService(
     BlobWorkQueueClient queue,
-    DocumentBatcher batcher,
     IDocumentProcessor processor,
     WorkerMetrics metrics,
     QueueHealth health,
@@ -33,8 +32,6 @@ public sealed partial class QueueWorkerService(
         var poller = new InboxPoller(queue, _options, metrics, health, logger);
 
         using var drain = new CancellationTokenSource();
-        using var batching = new CancellationTokenSource();
-        var batcherTask = batcher.RunAsync(batching.Token);
 
         await EnsureContainersAsync(stoppingToken);
         LogStarted(queue.Inbox.Name, _options.MaxConcurrentJobs, string.Join(",", processor.Tasks.Order()));
@@ -58,8 +55,6 @@ public sealed partial class QueueWorkerService(
                 if (job is not null) await RunJobAsync(job, parser, drain.Token);
             }
         }, CancellationToken.None)));
-        await batching.CancelAsync();
-        await batcherTask;
     }
 
     async Task EnsureContainersAsync(CancellationToken stoppingToken)
@@ -109,7 +104,9 @@ public sealed partial class QueueWorkerService(
                 await PoisonAsync(job, e.Reason, "format", drain);
                 return;
             }
-            var results = await batcher.ProcessAsync(documents, work.Token);
+            var results = await processor.ProcessAsync(documents, work.Token);
+            if (results.Length != documents.Count)
+                throw new InvalidOperationException($"the processor returned {results.Length} results for {documents.Count} documents");
             var outcome = await job.CompleteAsync(ResultLines.Serialize(results), drain);
             var elapsed = Stopwatch.GetElapsedTime(started);
             metrics.JobCompleted(outcome == CompletionOutcome.Written ? "written" : "duplicate", documents.Count, elapsed);

@@ -24,9 +24,9 @@ public sealed class WorkerMetrics
         _jobs = meter.CreateCounter<long>("nlpmtl.jobs.completed", "{job}", "Jobs finished with a result (outcome: written or duplicate)");
         _poisoned = meter.CreateCounter<long>("nlpmtl.jobs.poisoned", "{job}", "Jobs moved to poison (kind: format or attempts)");
         _abandoned = meter.CreateCounter<long>("nlpmtl.jobs.abandoned", "{job}", "Claims given back for another attempt");
-        _documents = meter.CreateCounter<long>("nlpmtl.documents.processed", "{document}", "Documents run through the processor");
-        _batchSize = meter.CreateHistogram<int>("nlpmtl.batch.size", "{document}", "Documents per processor call");
-        _batchSeconds = meter.CreateHistogram<double>("nlpmtl.batch.duration", "s", "Processor time per batch");
+        _documents = meter.CreateCounter<long>("nlpmtl.documents.processed", "{document}", "Documents of completed jobs");
+        _batchSize = meter.CreateHistogram<int>("nlpmtl.batch.size", "{document}", "Documents per engine batch");
+        _batchSeconds = meter.CreateHistogram<double>("nlpmtl.batch.duration", "s", "Engine time per batch");
         _jobSeconds = meter.CreateHistogram<double>("nlpmtl.job.duration", "s", "Claim to result, per job");
         meter.CreateObservableGauge("nlpmtl.inbox.depth", () => Volatile.Read(ref _inboxDepth), "{job}", "Unleased inbox jobs at the last listing (capped at one page)");
     }
@@ -34,6 +34,7 @@ public sealed class WorkerMetrics
     public void JobCompleted(string outcome, int documents, TimeSpan elapsed)
     {
         _jobs.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+        _documents.Add(documents);
         _jobSeconds.Record(elapsed.TotalSeconds);
     }
 
@@ -42,7 +43,6 @@ public sealed class WorkerMetrics
 
     public void BatchProcessed(int documents, TimeSpan elapsed)
     {
-        _documents.Add(documents);
         _batchSize.Record(documents);
         _batchSeconds.Record(elapsed.TotalSeconds);
     }
