@@ -6,15 +6,18 @@ namespace NlpMtl.Inference;
 
 /// <summary>
 /// One padded batch through <c>encoder.onnx</c>: the hidden states stay in ORT memory for the heads that read them
-/// (the cross graphs), the sentiment logits are read out. Disposing releases the hidden states.
+/// (the cross graphs), the sentiment logits are read out. A batch larger than the chunk limit is encoded in chunks of
+/// consecutive rows, each padded to its own longest row: on CPU a smaller encoder call keeps its activations in cache
+/// (measured: 128 mixed documents in one 4,096-position call ran slower than one at a time), while the generative
+/// heads still get the whole batch, where rows are what pays. Disposing releases the hidden states.
 /// </summary>
 internal sealed class EncoderBatch : IDisposable
 {
-    readonly IDisposableReadOnlyCollection<OrtValue> outputs;
+    readonly IDisposable owner;
 
-    EncoderBatch(IDisposableReadOnlyCollection<OrtValue> outputs, long[] mask, int[] lengths, int sequence, OrtValue? hidden, float[]? logits)
+    EncoderBatch(IDisposable owner, long[] mask, int[] lengths, int sequence, OrtValue? hidden, float[]? logits)
     {
-        (this.outputs, Mask, Lengths, SequenceLength, Hidden, SentimentLogits) = (outputs, mask, lengths, sequence, hidden, logits);
+        (this.owner, Mask, Lengths, SequenceLength, Hidden, SentimentLogits) = (owner, mask, lengths, sequence, hidden, logits);
     }
 
     /// <summary>(B, S) attention mask, row-major.</summary>
@@ -22,35 +25,102 @@ internal sealed class EncoderBatch : IDisposable
     public int[] Lengths { get; }
     public int SequenceLength { get; }
 
-    /// <summary>(B, S, H) last_hidden_state, when a head needs it.</summary>
+    /// <summary>(B, S, H) last_hidden_state, when a head needs it (zeros at padding when encoded in chunks).</summary>
     public OrtValue? Hidden { get; }
 
     /// <summary>(B, labels) row-major, when sentiment was asked for.</summary>
     public float[]? SentimentLogits { get; }
 
-    public static EncoderBatch Run(OrtGraph encoder, IReadOnlyList<int[]> rows, int padId, bool hidden, bool sentiment)
+    /// <param name="chunkPositions">Most positions (rows × longest row) per encoder call; 0 = the whole batch at once.</param>
+    public static EncoderBatch Run(OrtGraph encoder, IReadOnlyList<int[]> rows, int padId, bool hidden, bool sentiment, int chunkPositions = 0)
     {
         var lengths = rows.Select(r => r.Length).ToArray();
         var (batch, sequence) = (rows.Count, lengths.Max());
-        var (ids, mask) = (new long[batch * sequence], new long[batch * sequence]);
+        var mask = MaskOf(lengths, sequence);
+        var chunks = Chunks(lengths, chunkPositions);
+        if (chunks.Count == 1)
+        {
+            var outputs = Encode(encoder, rows, padId, hidden, sentiment);
+            var logits = sentiment ? outputs[^1].GetTensorDataAsSpan<float>().ToArray() : null;
+            return new EncoderBatch(outputs, mask, lengths, sequence, hidden ? outputs[0] : null, logits);
+        }
+
+        float[]? states = null, allLogits = null;
+        var width = 0;
+        foreach (var (start, count) in chunks)
+        {
+            var chunkRows = rows.Skip(start).Take(count).ToList();
+            var chunkLength = chunkRows.Max(r => r.Length);
+            using var outputs = Encode(encoder, chunkRows, padId, hidden, sentiment);
+            if (hidden)
+            {
+                var chunkStates = outputs[0].GetTensorDataAsSpan<float>();
+                width = (int)outputs[0].GetTensorTypeAndShape().Shape[2];
+                states ??= new float[batch * sequence * width];
+                for (var r = 0; r < count; r++)
+                    chunkStates.Slice(r * chunkLength * width, chunkLength * width).CopyTo(states.AsSpan((start + r) * sequence * width));
+            }
+            if (sentiment)
+            {
+                var chunkLogits = outputs[^1].GetTensorDataAsSpan<float>();
+                allLogits ??= new float[batch * (chunkLogits.Length / count)];
+                chunkLogits.CopyTo(allLogits.AsSpan(start * (chunkLogits.Length / count)));
+            }
+        }
+        var hiddenValue = states is null ? null : OrtValue.CreateTensorValueFromMemory(states, [batch, sequence, width]);
+        return new EncoderBatch(hiddenValue ?? (IDisposable)new NoOwner(), mask, lengths, sequence, hiddenValue, allLogits);
+    }
+
+    /// <summary>Consecutive row ranges whose padded size (rows × longest) stays within the limit; one row at least each.</summary>
+    internal static List<(int Start, int Count)> Chunks(IReadOnlyList<int> lengths, int chunkPositions)
+    {
+        if (chunkPositions <= 0) return [(0, lengths.Count)];
+        var chunks = new List<(int, int)>();
+        var (start, longest) = (0, 0);
+        for (var i = 0; i < lengths.Count; i++)
+        {
+            var grown = Math.Max(longest, lengths[i]);
+            if (i > start && (long)(i - start + 1) * grown > chunkPositions)
+            {
+                chunks.Add((start, i - start));
+                (start, grown) = (i, lengths[i]);
+            }
+            longest = grown;
+        }
+        chunks.Add((start, lengths.Count - start));
+        return chunks;
+    }
+
+    static long[] MaskOf(int[] lengths, int sequence)
+    {
+        var mask = new long[lengths.Length * sequence];
+        for (var b = 0; b < lengths.Length; b++) mask.AsSpan(b * sequence, lengths[b]).Fill(1);
+        return mask;
+    }
+
+    static IDisposableReadOnlyCollection<OrtValue> Encode(OrtGraph encoder, IReadOnlyList<int[]> rows, int padId, bool hidden, bool sentiment)
+    {
+        var lengths = rows.Select(r => r.Length).ToArray();
+        var (batch, sequence) = (rows.Count, lengths.Max());
+        var ids = new long[batch * sequence];
         Array.Fill(ids, padId);
         for (var b = 0; b < batch; b++)
         for (var t = 0; t < lengths[b]; t++)
-        {
             ids[b * sequence + t] = rows[b][t];
-            mask[b * sequence + t] = 1;
-        }
         long[] shape = [batch, sequence];
         using var idsValue = OrtValue.CreateTensorValueFromMemory(ids, shape);
-        using var maskValue = OrtValue.CreateTensorValueFromMemory(mask, shape);
+        using var maskValue = OrtValue.CreateTensorValueFromMemory(MaskOf(lengths, sequence), shape);
         using var typesValue = OrtValue.CreateTensorValueFromMemory(new long[ids.Length], shape); // single segment
         var names = new List<string>();
         if (hidden) names.Add(BundleNames.LastHiddenState);
         if (sentiment) names.Add(BundleNames.SentimentLogits);
-        var outputs = encoder.Run([BundleNames.InputIds, BundleNames.AttentionMask, BundleNames.TokenTypeIds], [idsValue, maskValue, typesValue], names);
-        var logits = sentiment ? outputs[names.Count - 1].GetTensorDataAsSpan<float>().ToArray() : null;
-        return new EncoderBatch(outputs, mask, lengths, sequence, hidden ? outputs[0] : null, logits);
+        return encoder.Run([BundleNames.InputIds, BundleNames.AttentionMask, BundleNames.TokenTypeIds], [idsValue, maskValue, typesValue], names);
     }
 
-    public void Dispose() => outputs.Dispose();
+    public void Dispose() => owner.Dispose();
+
+    sealed class NoOwner : IDisposable
+    {
+        public void Dispose() { }
+    }
 }

@@ -77,7 +77,7 @@ public sealed class InferenceEngine : IDisposable
         var generative = Tasks.Where(t => t != "sentiment").Select(t => (Task: t, Rows: wants(t))).Where(p => p.Rows.Length > 0).ToList();
         var sentimentRows = wants("sentiment");
         using var encoded = EncoderBatch.Run(Bundle.Encoder, batch.Select(d => d.InputIds).ToList(), Bundle.Tokenizer.PadId,
-            hidden: generative.Count > 0, sentiment: sentimentRows.Length > 0);
+            hidden: generative.Count > 0, sentiment: sentimentRows.Length > 0, Bundle.EncoderChunkPositions);
 
         var predictions = batch.Select(_ => new Dictionary<string, TaskPrediction>()).ToArray();
         if (sentimentRows.Length > 0)

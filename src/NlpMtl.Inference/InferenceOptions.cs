@@ -30,6 +30,14 @@ public sealed class InferenceOptions
     /// <summary>Use the int8 graphs when the bundle has them (manifest <c>quantization.files</c>), else fp32.</summary>
     public bool PreferInt8 { get; set; }
 
+    /// <summary>
+    /// Most encoder positions (rows × longest row) per ORT call; bigger batches are encoded in chunks of consecutive
+    /// rows and the generative heads still decode the whole batch. 0 = no limit. On 2 CPU cores 1,024 keeps the
+    /// activations in cache (`nlpmtl bench inference`: batching rows).
+    /// </summary>
+    [Range(0, 1 << 24)]
+    public int EncoderChunkPositions { get; set; } = 1024;
+
     /// <summary>Overrides every head's manifest beam count (1 = greedy).</summary>
     [Range(1, 64)]
     public int? NumBeams { get; set; }

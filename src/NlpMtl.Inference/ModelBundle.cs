@@ -36,6 +36,9 @@ public sealed class ModelBundle : IDisposable
     /// <summary>Whether the int8 graphs were loaded.</summary>
     public bool Int8 { get; }
 
+    /// <summary>Most positions per encoder call (<see cref="InferenceOptions.EncoderChunkPositions"/>).</summary>
+    public int EncoderChunkPositions { get; private init; }
+
     /// <summary>The tasks loaded (a subset of the manifest's when <c>tasks</c> was given to <see cref="Load"/>).</summary>
     public IReadOnlyList<string> Tasks { get; private init; } = [];
 
@@ -81,7 +84,7 @@ public sealed class ModelBundle : IDisposable
             }
             logger.LogInformation("Loaded bundle {Bundle}: tasks {Tasks}, {Precision} graphs, {Provider}",
                 directory, string.Join(", ", wanted), int8 ? "int8" : "fp32", sessions.Provider);
-            return new ModelBundle(directory, manifest, sessions, tokenizer, encoder, decoders, int8) { Tasks = wanted };
+            return new ModelBundle(directory, manifest, sessions, tokenizer, encoder, decoders, int8) { Tasks = wanted, EncoderChunkPositions = options.EncoderChunkPositions };
         }
         catch
         {

@@ -37,8 +37,8 @@ public sealed class BertGraph(OnnxGraphBuilder builder, IReadOnlyDictionary<stri
     {
         switch (config.HiddenAct)
         {
-            case "gelu": // 0.5·x·(1 + erf(x/√2)), as ATen computes it
-                var erf = builder.Node("Erf", $"{stem}.erf", [builder.Node("Mul", $"{stem}.scaled", [x, builder.Scalar(0.70710678118654752f)])]);
+            case "gelu": // 0.5·x·(1 + erf(x/√2)); Div by √2 (not Mul by 1/√2) is the form ORT's optimizer fuses into BiasGelu
+                var erf = builder.Node("Erf", $"{stem}.erf", [builder.Node("Div", $"{stem}.scaled", [x, builder.Scalar(1.41421356237309505f)])]);
                 return Gelu(x, erf, stem);
             case "gelu_new": // 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))
                 var cube = builder.Node("Mul", $"{stem}.cube", [builder.Node("Mul", $"{stem}.square", [x, x]), x]);

@@ -5,6 +5,7 @@ using NlpMtl.Core.Tokenization;
 using NlpMtl.Modeling.Bert;
 using NlpMtl.Modeling.Checkpoints;
 using NlpMtl.Modeling.MultiTask;
+using NlpMtl.Onnx.Parity;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
 
@@ -99,6 +100,38 @@ public class EncoderParityTests(PretrainedFixture fixture, ITestOutputHelper out
         }
         output.WriteLine($"exported vs original model.onnx ({optimization}) over {batches.Sum(b => b.BatchSize)} sentences: last_hidden_state max |Δ| {max:E2}");
         Assert.True(max <= Parity.Tolerance, $"last_hidden_state max |Δ| = {max:E2}");
+    }
+
+    /// <summary>
+    /// ORT's optimizer fuses our exported encoder to the kernels it fuses the original model.onnx to: the erf GELU
+    /// becomes BiasGelu (a GELU written as Mul by 1/√2 did not fuse and ran 8 % slower than the original).
+    /// </summary>
+    [Fact]
+    public void OrtFusesTheExportedEncoderLikeTheOriginal()
+    {
+        using var model = BertCheckpoint.Load(fixture.CheckpointDirectory);
+        var folder = Directory.CreateTempSubdirectory("nlpmtl-fusion").FullName;
+        try
+        {
+            Dictionary<string, int> Optimized(byte[] graph, string name)
+            {
+                var path = Path.Combine(folder, name);
+                using (new OrtGraph(graph, name, optimizedModelPath: path)) { }
+                return global::Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(path)).Graph.Node
+                    .GroupBy(n => n.OpType).ToDictionary(g => g.Key, g => g.Count());
+            }
+            var ours = Optimized(EncoderExporter.Build(model).ToByteArray(), "ours.onnx");
+            var original = Optimized(fixture.OriginalOnnx, "original.onnx");
+            output.WriteLine($"ours: {string.Join(", ", ours.OrderBy(p => p.Key).Select(p => $"{p.Key}×{p.Value}"))}");
+            Assert.Equal(model.Config.NumHiddenLayers, ours.GetValueOrDefault("BiasGelu"));
+            Assert.False(ours.ContainsKey("Erf"), "an unfused erf GELU is left");
+            foreach (var op in new[] { "BiasGelu", "MatMul", "FusedMatMul", "LayerNormalization", "Softmax" })
+                Assert.Equal(original.GetValueOrDefault(op), ours.GetValueOrDefault(op));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 
     List<EncodedBatch> SentenceBatches()
