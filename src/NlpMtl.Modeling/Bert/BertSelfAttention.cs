@@ -16,7 +16,6 @@ public sealed class BertSelfAttention : Module<Tensor, Tensor, Tensor>
     private readonly Linear key;
     private readonly Linear value;
     private readonly int heads;
-    private readonly double dropoutProbability;
 
     public BertSelfAttention(BertConfig config) : base(nameof(BertSelfAttention))
     {
@@ -24,9 +23,16 @@ public sealed class BertSelfAttention : Module<Tensor, Tensor, Tensor>
         key = Linear(config.HiddenSize, config.HiddenSize);
         value = Linear(config.HiddenSize, config.HiddenSize);
         heads = config.NumAttentionHeads;
-        dropoutProbability = config.AttentionProbsDropoutProb;
+        DropoutProbability = config.AttentionProbsDropoutProb;
         RegisterComponents();
     }
+
+    /// <summary>
+    /// Dropout on the attention probabilities while training (the config's <c>attention_probs_dropout_prob</c>). At 0
+    /// PyTorch runs its fused CPU attention kernel; above 0 it falls back to materialising the scores and drawing a
+    /// random mask over every one of them.
+    /// </summary>
+    public double DropoutProbability { get; set; }
 
     /// <param name="hiddenStates">(B, T, H).</param>
     /// <param name="additiveMask">(B, 1, 1, T): 0 where attended, a large negative number at padding.</param>
@@ -60,7 +66,7 @@ public sealed class BertSelfAttention : Module<Tensor, Tensor, Tensor>
         if (causal && cache is not null && queries > 1)
             additiveMask = ones(queries, keys, dtype: ScalarType.Bool, device: q.device).triu(keys - queries + 1)
                 .to(q.dtype) * float.MinValue; // (Tq, Tk)
-        var context = functional.scaled_dot_product_attention(q, k, v, additiveMask, training ? dropoutProbability : 0.0, isCausal);
+        var context = functional.scaled_dot_product_attention(q, k, v, additiveMask, training ? DropoutProbability : 0.0, isCausal);
         var (batch, length) = (context.shape[0], context.shape[2]);
         return context.transpose(1, 2).reshape(batch, length, -1).MoveToOuterDisposeScope(); // (B, Tq, H)
     }

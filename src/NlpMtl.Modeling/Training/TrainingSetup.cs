@@ -28,6 +28,8 @@ public static class TrainingSetup
         var data = LoadData(config, options, encoderDirectory);
         manual_seed(config.Seed); // fresh heads are initialised from torch's global generator
         var model = CreateModel(options, encoderDirectory, data);
+        if (config.AttentionDropout is { } attentionDropout)
+            foreach (var attention in model.modules().OfType<BertSelfAttention>()) attention.DropoutProbability = attentionDropout;
         var balancer = new LossBalancer(config.Balancing, data.ToDictionary(p => p.Key, p => config.Tasks[p.Key].Weight));
         var (optimizer, baseRates) = CreateOptimizer(model, config.Optimizer, data.Keys, balancer.LogVariances);
         var batches = data.ToDictionary(p => p.Key, p => new TaskBatches(p.Value.Train, p.Value.Settings.BatchSize, TaskSeed(config.Seed, p.Key)));

@@ -21,11 +21,14 @@ public static class BenchCommand
         var config = new Option<FileInfo>("--config") { Description = "Training config whose tasks and batches to time", Required = true };
         var steps = new Option<int>("--steps") { Description = "Timed training steps (after 3 warm-up steps)", DefaultValueFactory = _ => 30 };
         var output = new Option<DirectoryInfo?>("--out") { Description = "Scratch directory (the pretrained checkpoint is written here)" };
-        var command = new Command("training", "Training tokens/s and the fraction of the fp32 GEMM peak it uses") { config, steps, output };
+        var attentionDropout = new Option<double?>("--attention-dropout") { Description = "Overrides the config's attention_dropout (0: PyTorch's fused CPU attention)" };
+        var command = new Command("training", "Training tokens/s and the fraction of the fp32 GEMM peak it uses") { config, steps, output, attentionDropout };
         command.SetAction((parse, cancellationToken) => NlpMtlCommandLine.Guard(_ =>
         {
             var scratch = parse.GetValue(output)?.FullName ?? Path.Combine(Path.GetTempPath(), "nlpmtl-bench");
-            var report = TrainingBenchmark.Run(TrainingConfig.Load(parse.GetValue(config)!.FullName),
+            var loaded = TrainingConfig.Load(parse.GetValue(config)!.FullName);
+            if (parse.GetValue(attentionDropout) is { } dropout) loaded = loaded with { AttentionDropout = dropout };
+            var report = TrainingBenchmark.Run(loaded,
                 new TrainerOptions { OutputDirectory = scratch }, parse.GetValue(steps));
             Console.WriteLine($"fp32 GEMM peak (TorchSharp MatMul 4096x384x1536, median between steps): {report.PeakGflops:F1} GFLOP/s");
             Console.WriteLine($"training: {report.StepsPerSecond:F2} steps/s, {report.TokensPerSecond:F0} tokens/s ({report.PaddedTokensPerSecond:F0} incl. padding), {report.TrainingGflops:F1} GFLOP/s");

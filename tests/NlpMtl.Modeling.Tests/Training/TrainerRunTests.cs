@@ -155,4 +155,27 @@ public class TrainerRunTests(PretrainedFixture fixture)
         for (var i = 6; i < 18; i++) Step(i);
         Assert.Equal(live, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
     }
+
+    /// <summary>
+    /// <c>attention_dropout</c> reaches every attention module (encoder, decoder self- and cross-attention) of the
+    /// run's model, and with it at 0 a training-mode attention is deterministic; without it the checkpoint's value stays.
+    /// </summary>
+    [Fact]
+    public void AttentionDropoutOverridesEveryAttentionModule()
+    {
+        var (root, config) = Setup(c => c["attention_dropout"] = 0.0);
+        using (var prepared = TrainingSetup.Prepare(TrainingConfig.Load(config), new TrainerOptions { OutputDirectory = Path.Combine(root, "out") }))
+        {
+            var attentions = prepared.Model.modules().OfType<Bert.BertSelfAttention>().ToList();
+            Assert.True(attentions.Count >= 3, $"found {attentions.Count} attention modules");
+            Assert.All(attentions, a => Assert.Equal(0.0, a.DropoutProbability));
+            attentions[0].train();
+            using var scope = NewDisposeScope();
+            var states = randn(2, 5, TinyRun.EncoderConfig.HiddenSize);
+            Assert.True(attentions[0].call(states, zeros(2, 1, 1, 5)).allclose(attentions[0].call(states, zeros(2, 1, 1, 5)), rtol: 0, atol: 0));
+        }
+        var (defaultRoot, defaultConfig) = Setup();
+        using var unchanged = TrainingSetup.Prepare(TrainingConfig.Load(defaultConfig), new TrainerOptions { OutputDirectory = Path.Combine(defaultRoot, "out") });
+        Assert.All(unchanged.Model.modules().OfType<Bert.BertSelfAttention>(), a => Assert.True(a.DropoutProbability > 0));
+    }
 }
