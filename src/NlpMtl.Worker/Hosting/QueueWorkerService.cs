@@ -8,8 +8,9 @@ namespace NlpMtl.Worker.Hosting;
 
 /// <summary>
 /// The <c>serve</c> pipeline: claim → parse → process → result → complete, with at most <c>MaxConcurrentJobs</c>
-/// jobs in flight; the processor batches documents across jobs (the ORT engine's dynamic batcher). On stop it claims nothing more, lets in-flight jobs finish until shortly
-/// before <see cref="HostOptions.ShutdownTimeout"/>, and releases the leases of any still running.
+/// jobs in flight; the processor batches documents across jobs (the ORT engine's dynamic batcher). On stop it claims
+/// nothing more, lets in-flight jobs finish until shortly before <see cref="HostOptions.ShutdownTimeout"/>, and
+/// releases the leases of any still running.
 /// </summary>
 public sealed partial class QueueWorkerService(
     BlobWorkQueueClient queue,
