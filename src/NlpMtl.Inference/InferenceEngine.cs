@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using NlpMtl.Core.Data;
 using NlpMtl.Inference.Batching;
 
 namespace NlpMtl.Inference;

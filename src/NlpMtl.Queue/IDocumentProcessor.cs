@@ -1,3 +1,5 @@
+using NlpMtl.Core.Data;
+
 namespace NlpMtl.Queue;
 
 /// <summary>
@@ -10,5 +12,5 @@ public interface IDocumentProcessor
     IReadOnlySet<string> Tasks { get; }
 
     /// <summary>Results for each document, in input order: one list per document, one record per requested task.</summary>
-    Task<IReadOnlyList<DocumentResult>[]> ProcessAsync(IReadOnlyList<JobDocument> documents, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<TaskPrediction>[]> ProcessAsync(IReadOnlyList<JobDocument> documents, CancellationToken cancellationToken = default);
 }

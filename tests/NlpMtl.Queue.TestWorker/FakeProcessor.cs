@@ -1,3 +1,4 @@
+using NlpMtl.Core.Data;
 using NlpMtl.Queue;
 
 namespace NlpMtl.Queue.TestWorker;
@@ -11,7 +12,7 @@ public sealed class FakeProcessor(TimeSpan batchDelay, TimeSpan documentDelay) :
 {
     public IReadOnlySet<string> Tasks { get; } = new HashSet<string>(["sentiment", "summarize", "translate"]);
 
-    public async Task<IReadOnlyList<DocumentResult>[]> ProcessAsync(IReadOnlyList<JobDocument> documents, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<TaskPrediction>[]> ProcessAsync(IReadOnlyList<JobDocument> documents, CancellationToken cancellationToken = default)
     {
         var delay = batchDelay + documentDelay * documents.Count;
         if (delay > TimeSpan.Zero) await Task.Delay(delay, cancellationToken);
@@ -20,11 +21,11 @@ public sealed class FakeProcessor(TimeSpan batchDelay, TimeSpan documentDelay) :
         return [.. documents.Select(Run)];
     }
 
-    public static IReadOnlyList<DocumentResult> Run(JobDocument document) =>
+    public static IReadOnlyList<TaskPrediction> Run(JobDocument document) =>
         [.. document.Tasks.Select(task => task switch
         {
-            "sentiment" => new DocumentResult { Id = document.Id, Task = task, Label = document.Text.Length % 2 == 0 ? "positive" : "negative", Score = 0.75 },
-            "summarize" => new DocumentResult { Id = document.Id, Task = task, Summary = string.Join(' ', document.Text.Split(' ').Take(3)) },
-            _ => new DocumentResult { Id = document.Id, Task = task, Translation = string.Join(' ', document.Text.Split(' ').Reverse()) },
+            "sentiment" => new TaskPrediction(document.Id, task) { Label = document.Text.Length % 2 == 0 ? "positive" : "negative", Score = 0.75 },
+            "summarize" => new TaskPrediction(document.Id, task) { Summary = string.Join(' ', document.Text.Split(' ').Take(3)) },
+            _ => new TaskPrediction(document.Id, task) { Translation = string.Join(' ', document.Text.Split(' ').Reverse()) },
         })];
 }

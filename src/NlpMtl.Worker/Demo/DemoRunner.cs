@@ -60,7 +60,7 @@ public sealed class DemoRunner(DemoOptions options)
         AnsiConsole.MarkupLineInterpolated($"[green]Demo finished in {total.Elapsed:m\\:ss}.[/] Work folder: {work}");
     }
 
-    async Task<Dictionary<string, List<DocumentResult>>> ServeAsync(string connectionString, string bundle,
+    async Task<Dictionary<string, List<TaskPrediction>>> ServeAsync(string connectionString, string bundle,
         IReadOnlyList<(string Id, string Text)> documents, CancellationToken cancellationToken)
     {
         var builder = QueueHostBuilder.Create(quiet: true);
@@ -104,13 +104,13 @@ public sealed class DemoRunner(DemoOptions options)
         AnsiConsole.MarkupLineInterpolated($"  {counts.Results} result blobs, {counts.Poison} poisoned, in {watch.Elapsed.TotalSeconds:F1} s");
         if (counts.Poison > 0) throw new InvalidOperationException($"{counts.Poison} demo job(s) were poisoned; see the {queue.Poison.Name} container");
 
-        var results = new Dictionary<string, List<DocumentResult>>();
+        var results = new Dictionary<string, List<TaskPrediction>>();
         await foreach (var blob in queue.Results.GetBlobsAsync(cancellationToken: cancellationToken))
         {
             var content = (await queue.Results.GetBlobClient(blob.Name).DownloadContentAsync(cancellationToken)).Value.Content.ToString();
             foreach (var line in content.Split('\n', StringSplitOptions.RemoveEmptyEntries))
             {
-                var record = JsonSerializer.Deserialize<DocumentResult>(line)!;
+                var record = JsonSerializer.Deserialize<TaskPrediction>(line)!;
                 (results.TryGetValue(record.Id, out var list) ? list : results[record.Id] = []).Add(record);
             }
         }
@@ -125,7 +125,7 @@ public sealed class DemoRunner(DemoOptions options)
         return documents;
     }
 
-    static void Print(IReadOnlyList<(string Id, string Text)> documents, Dictionary<string, List<DocumentResult>> results)
+    static void Print(IReadOnlyList<(string Id, string Text)> documents, Dictionary<string, List<TaskPrediction>> results)
     {
         foreach (var (id, text) in documents)
         {

@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using NlpMtl.Core.Data;
 using NlpMtl.Inference;
 using NlpMtl.Inference.Batching;
 using NlpMtl.Queue;
-using QueueResult = NlpMtl.Queue.DocumentResult;
 
 namespace NlpMtl.Worker.Hosting;
 
@@ -26,18 +26,10 @@ public sealed class OrtDocumentProcessor : IDocumentProcessor, IAsyncDisposable
 
     public IReadOnlySet<string> Tasks { get; }
 
-    public async Task<IReadOnlyList<QueueResult>[]> ProcessAsync(IReadOnlyList<JobDocument> documents, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<TaskPrediction>[]> ProcessAsync(IReadOnlyList<JobDocument> documents, CancellationToken cancellationToken = default)
     {
         var results = await _service.ProcessAsync([.. documents.Select(d => new DocumentRequest(d.Id, d.Text, d.Tasks))], cancellationToken);
-        return [.. results.Select(r => (IReadOnlyList<QueueResult>)[.. r.Predictions.Select(p => new QueueResult
-        {
-            Id = p.Id,
-            Task = p.Task,
-            Label = p.Label,
-            Score = p.Score,
-            Summary = p.Summary,
-            Translation = p.Translation,
-        })])];
+        return [.. results.Select(r => r.Predictions)];
     }
 
     public async ValueTask DisposeAsync()
