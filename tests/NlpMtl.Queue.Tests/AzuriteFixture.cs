@@ -1,27 +1,21 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using Azure.Storage.Blobs;
+using NlpMtl.Worker.Emulator;
 
 namespace NlpMtl.Queue.Tests;
 
 /// <summary>
-/// A real Azurite (the pinned npm package from scripts/azurite.sh) on a free loopback port with its own data folder,
-/// stopped at the end. <see cref="StopAsync"/>/<see cref="StartAsync"/> simulate a storage outage: data survives
-/// (Azurite saves it on SIGTERM) and the port stays the same.
+/// A real Azurite for the tests (<see cref="AzuriteServer"/>: the pinned npm package, a free loopback port, its own
+/// data folder), installed first on a fresh machine. <see cref="StopAsync"/>/<see cref="StartAsync"/> simulate a
+/// storage outage: data survives and the port stays the same.
 /// </summary>
 public sealed class AzuriteFixture : IAsyncLifetime
 {
-    const string Account = "devstoreaccount1";
-    // Azurite's documented development key: public, not a secret.
-    const string Key = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
-    Process? _process;
+    AzuriteServer? _server;
     int _prefixes;
 
-    public int Port { get; private set; }
-    public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "nlpmtl-azurite-" + Guid.NewGuid().ToString("N")[..8]);
-    public string ConnectionString => $"DefaultEndpointsProtocol=http;AccountName={Account};AccountKey={Key};BlobEndpoint=http://127.0.0.1:{Port}/{Account};";
+    AzuriteServer Server => _server ?? throw new InvalidOperationException("Azurite is not started");
+    public string ConnectionString => Server.ConnectionString;
 
     /// <param name="policy">Optional per-call pipeline policy (e.g. to count requests).</param>
     public BlobServiceClient ServiceClient(int maxRetries = 2, Azure.Core.Pipeline.HttpPipelinePolicy? policy = null)
@@ -38,70 +32,21 @@ public sealed class AzuriteFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        if (_server is not null) return;
         EnsureInstalled();
-        Directory.CreateDirectory(DataDirectory);
-        Port = FreePort();
-        await StartAsync();
+        _server = await AzuriteServer.StartAsync(RepoPaths.Root, CancellationToken.None);
     }
 
-    public async Task StartAsync()
-    {
-        var bin = Path.Combine(RepoPaths.Root, ".tools", "azurite", "node_modules", ".bin", "azurite-blob");
-        var start = new ProcessStartInfo(bin)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[] { "--skipApiVersionCheck", "--disableTelemetry", "--silent", "--blobHost", "127.0.0.1",
-                     "--blobPort", Port.ToString(), "--location", DataDirectory })
-            start.ArgumentList.Add(arg);
-        _process = Process.Start(start)!;
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < TimeSpan.FromSeconds(60))
-        {
-            if (_process.HasExited) throw new InvalidOperationException($"azurite exited with {_process.ExitCode}");
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync(IPAddress.Loopback, Port);
-                return;
-            }
-            catch (SocketException)
-            {
-                await Task.Delay(100);
-            }
-        }
-        throw new TimeoutException($"azurite did not listen on {Port} within 60 s");
-    }
+    /// <summary>Starts Azurite again after <see cref="StopAsync"/>, on the same port and data.</summary>
+    public Task StartAsync() => Server.RestartAsync(CancellationToken.None);
 
     /// <summary>Graceful stop (SIGTERM) so Azurite writes its data folder; SIGKILL if it hangs.</summary>
-    public async Task StopAsync()
-    {
-        if (_process is null || _process.HasExited) return;
-        Signals.Terminate(_process.Id);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-        try { await _process.WaitForExitAsync(timeout.Token); }
-        catch (OperationCanceledException) { _process.Kill(); await _process.WaitForExitAsync(); }
-        _process.Dispose();
-        _process = null;
-    }
+    public Task StopAsync() => Server.StopAsync();
 
     public async Task DisposeAsync()
     {
-        await StopAsync();
-        try { Directory.Delete(DataDirectory, recursive: true); } catch (IOException) { }
-    }
-
-    static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        if (_server is not null) await _server.DisposeAsync();
+        _server = null;
     }
 
     /// <summary>A fresh machine has no Azurite: install the pinned package the same way scripts/test.sh does.</summary>
@@ -111,22 +56,6 @@ public sealed class AzuriteFixture : IAsyncLifetime
         using var install = Process.Start(new ProcessStartInfo("bash", [script, "install"]) { UseShellExecute = false })!;
         install.WaitForExit();
         if (install.ExitCode != 0) throw new InvalidOperationException($"{script} install failed ({install.ExitCode})");
-    }
-}
-
-/// <summary>POSIX signals for the processes the tests start (Process.Kill only sends SIGKILL).</summary>
-static class Signals
-{
-    const int SIGTERM = 15;
-
-    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-    static extern int Kill(int pid, int signal);
-
-    public static void Terminate(int pid)
-    {
-        if (!RuntimeInformation.IsOSPlatform(OSPlatform.Linux) && !RuntimeInformation.IsOSPlatform(OSPlatform.OSX))
-            throw new PlatformNotSupportedException("SIGTERM needs a POSIX system");
-        if (Kill(pid, SIGTERM) != 0) throw new InvalidOperationException($"kill({pid}, SIGTERM) failed: errno {Marshal.GetLastPInvokeError()}");
     }
 }
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.RegularExpressions;
+using NlpMtl.Worker.Emulator;
 
 namespace NlpMtl.Queue.Tests;
 

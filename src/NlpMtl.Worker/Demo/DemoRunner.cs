@@ -9,6 +9,7 @@ using NlpMtl.Modeling.Training;
 using NlpMtl.Onnx;
 using NlpMtl.Queue;
 using NlpMtl.Worker.Commands;
+using NlpMtl.Worker.Emulator;
 using NlpMtl.Worker.Hosting;
 using Spectre.Console;
 
