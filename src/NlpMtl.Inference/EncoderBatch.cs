@@ -36,13 +36,12 @@ internal sealed class EncoderBatch : IDisposable
     {
         var lengths = rows.Select(r => r.Length).ToArray();
         var (batch, sequence) = (rows.Count, lengths.Max());
-        var mask = MaskOf(lengths, sequence);
         var chunks = Chunks(lengths, chunkPositions);
         if (chunks.Count == 1)
         {
-            var outputs = Encode(encoder, rows, padId, hidden, sentiment);
+            var outputs = Encode(encoder, rows, padId, hidden, sentiment, out var batchMask);
             var logits = sentiment ? outputs[^1].GetTensorDataAsSpan<float>().ToArray() : null;
-            return new EncoderBatch(outputs, mask, lengths, sequence, hidden ? outputs[0] : null, logits);
+            return new EncoderBatch(outputs, batchMask, lengths, sequence, hidden ? outputs[0] : null, logits);
         }
 
         float[]? states = null, allLogits = null;
@@ -51,7 +50,7 @@ internal sealed class EncoderBatch : IDisposable
         {
             var chunkRows = rows.Skip(start).Take(count).ToList();
             var chunkLength = chunkRows.Max(r => r.Length);
-            using var outputs = Encode(encoder, chunkRows, padId, hidden, sentiment);
+            using var outputs = Encode(encoder, chunkRows, padId, hidden, sentiment, out _);
             if (hidden)
             {
                 var chunkStates = outputs[0].GetTensorDataAsSpan<float>();
@@ -68,7 +67,7 @@ internal sealed class EncoderBatch : IDisposable
             }
         }
         var hiddenValue = states is null ? null : OrtValue.CreateTensorValueFromMemory(states, [batch, sequence, width]);
-        return new EncoderBatch(hiddenValue ?? (IDisposable)new NoOwner(), mask, lengths, sequence, hiddenValue, allLogits);
+        return new EncoderBatch(hiddenValue ?? (IDisposable)new NoOwner(), MaskOf(lengths, sequence), lengths, sequence, hiddenValue, allLogits);
     }
 
     /// <summary>Consecutive row ranges whose padded size (rows × longest) stays within the limit; one row at least each.</summary>
@@ -98,7 +97,8 @@ internal sealed class EncoderBatch : IDisposable
         return mask;
     }
 
-    static IDisposableReadOnlyCollection<OrtValue> Encode(OrtGraph encoder, IReadOnlyList<int[]> rows, int padId, bool hidden, bool sentiment)
+    /// <param name="mask">The (rows, longest) attention mask it fed the encoder.</param>
+    static IDisposableReadOnlyCollection<OrtValue> Encode(OrtGraph encoder, IReadOnlyList<int[]> rows, int padId, bool hidden, bool sentiment, out long[] mask)
     {
         var lengths = rows.Select(r => r.Length).ToArray();
         var (batch, sequence) = (rows.Count, lengths.Max());
@@ -109,7 +109,8 @@ internal sealed class EncoderBatch : IDisposable
             ids[b * sequence + t] = rows[b][t];
         long[] shape = [batch, sequence];
         using var idsValue = OrtValue.CreateTensorValueFromMemory(ids, shape);
-        using var maskValue = OrtValue.CreateTensorValueFromMemory(MaskOf(lengths, sequence), shape);
+        mask = MaskOf(lengths, sequence);
+        using var maskValue = OrtValue.CreateTensorValueFromMemory(mask, shape);
         using var typesValue = OrtValue.CreateTensorValueFromMemory(new long[ids.Length], shape); // single segment
         var names = new List<string>();
         if (hidden) names.Add(BundleNames.LastHiddenState);

@@ -20,10 +20,16 @@ public sealed class BertGraph(OnnxGraphBuilder builder, IReadOnlyDictionary<stri
     /// <summary>nn.Linear: x·Wᵀ + b. TorchSharp stores W as [out, in]; MatMul wants [in, out], so it is transposed once, here.</summary>
     public string Linear(string x, string prefix)
     {
-        using var scope = NewDisposeScope();
-        var weight = builder.Initializer($"{prefix}.weight", Weight($"{prefix}.weight").t());
+        var weight = TransposedWeight(prefix);
         var bias = builder.Initializer($"{prefix}.bias", Weight($"{prefix}.bias"));
         return builder.Node("Add", prefix, [builder.Node("MatMul", $"{prefix}.matmul", [x, weight]), bias]);
+    }
+
+    /// <summary>The initializer of <c>{prefix}.weight</c> as [in, out], the layout MatMul wants.</summary>
+    public string TransposedWeight(string prefix)
+    {
+        using var scope = NewDisposeScope();
+        return builder.Initializer($"{prefix}.weight", Weight($"{prefix}.weight").t());
     }
 
     /// <summary>nn.LayerNorm over the last axis: opset 17's fused LayerNormalization.</summary>
@@ -111,10 +117,12 @@ public sealed class BertGraph(OnnxGraphBuilder builder, IReadOnlyDictionary<stri
     /// <summary>BertLayer: self-attention over the sequence (padding masked), then the feed-forward block.</summary>
     public string EncoderLayer(string x, string additiveMask, string prefix)
     {
-        var self = $"{prefix}.attention.self";
-        var context = Attend(SplitHeads(Linear(x, $"{self}.query"), $"{self}.q"), SplitHeads(Linear(x, $"{self}.key"), $"{self}.k", keyLayout: true),
-            SplitHeads(Linear(x, $"{self}.value"), $"{self}.v"), additiveMask, self);
-        var attended = DenseResidualNorm(context, x, $"{prefix}.attention.output");
+        var attended = DenseResidualNorm(SelfAttention(x, additiveMask, $"{prefix}.attention.self"), x, $"{prefix}.attention.output");
         return FeedForward(attended, prefix);
     }
+
+    /// <summary>BertSelfAttention over one sequence: the (B, T, H) context before the output projection.</summary>
+    public string SelfAttention(string x, string additiveMask, string self) =>
+        Attend(SplitHeads(Linear(x, $"{self}.query"), $"{self}.q"), SplitHeads(Linear(x, $"{self}.key"), $"{self}.k", keyLayout: true),
+            SplitHeads(Linear(x, $"{self}.value"), $"{self}.v"), additiveMask, self);
 }

@@ -27,12 +27,7 @@ public static class FusedBertGraph
         var builder = bert.Builder;
         var config = bert.Config;
         var self = $"{prefix}.attention.self";
-        if (!attention)
-        {
-            var standard = bert.Attend(bert.SplitHeads(bert.Linear(x, $"{self}.query"), $"{self}.q"), bert.SplitHeads(bert.Linear(x, $"{self}.key"), $"{self}.k", keyLayout: true),
-                bert.SplitHeads(bert.Linear(x, $"{self}.value"), $"{self}.v"), mask, self);
-            return FeedForward(bert, SkipLayerNorm(bert, standard, x, $"{prefix}.attention.output"), prefix);
-        }
+        if (!attention) return FeedForward(bert, SkipLayerNorm(bert, bert.SelfAttention(x, mask, self), x, $"{prefix}.attention.output"), prefix);
         string qkvWeights, qkvBias;
         using (NewDisposeScope())
         {
@@ -48,7 +43,7 @@ public static class FusedBertGraph
 
     static string FeedForward(BertGraph bert, string attended, string prefix)
     {
-        var product = bert.Builder.Node("MatMul", $"{prefix}.intermediate.dense.matmul", [attended, Transposed(bert, $"{prefix}.intermediate.dense.weight")]);
+        var product = bert.Builder.Node("MatMul", $"{prefix}.intermediate.dense.matmul", [attended, bert.TransposedWeight($"{prefix}.intermediate.dense")]);
         return SkipLayerNorm(bert, Activation(bert, product, $"{prefix}.intermediate"), attended, $"{prefix}.output");
     }
 
@@ -56,7 +51,7 @@ public static class FusedBertGraph
     static string SkipLayerNorm(BertGraph bert, string x, string residual, string prefix)
     {
         var builder = bert.Builder;
-        var product = builder.Node("MatMul", $"{prefix}.dense.matmul", [x, Transposed(bert, $"{prefix}.dense.weight")]);
+        var product = builder.Node("MatMul", $"{prefix}.dense.matmul", [x, bert.TransposedWeight($"{prefix}.dense")]);
         return builder.Node("SkipLayerNormalization", $"{prefix}.LayerNorm", [product, residual,
                 builder.Initializer($"{prefix}.LayerNorm.weight", bert.Weight($"{prefix}.LayerNorm.weight")),
                 builder.Initializer($"{prefix}.LayerNorm.bias", bert.Weight($"{prefix}.LayerNorm.bias")),
@@ -76,11 +71,5 @@ public static class FusedBertGraph
             "relu" => builder.Node("Relu", $"{prefix}.act", [builder.Node("Add", $"{prefix}.dense", [product, bias])]),
             _ => throw new NotSupportedException($"hidden_act '{bert.Config.HiddenAct}' has no ONNX export"),
         };
-    }
-
-    static string Transposed(BertGraph bert, string name)
-    {
-        using var scope = NewDisposeScope();
-        return bert.Builder.Initializer(name, bert.Weight(name).t());
     }
 }

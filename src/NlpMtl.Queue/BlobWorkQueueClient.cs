@@ -38,14 +38,23 @@ public sealed class BlobWorkQueueClient
     }
 
     /// <summary>Adds a job; false when a job of that name is already waiting (create-if-absent, never overwrites).</summary>
-    public async Task<bool> EnqueueAsync(string name, BinaryData content, CancellationToken cancellationToken = default)
+    public Task<bool> EnqueueAsync(string name, BinaryData content, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(content);
+        return CreateIfAbsentAsync(Inbox.GetBlobClient(name), content, contentType: null, cancellationToken);
+    }
+
+    /// <summary>Uploads with If-None-Match:*; false when the blob exists already (it is never overwritten).</summary>
+    internal static async Task<bool> CreateIfAbsentAsync(BlobClient blob, BinaryData content, string? contentType, CancellationToken cancellationToken)
+    {
         try
         {
-            await Inbox.GetBlobClient(name).UploadAsync(content,
-                new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } }, cancellationToken);
+            await blob.UploadAsync(content, new BlobUploadOptions
+            {
+                Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
+                HttpHeaders = contentType is null ? null : new BlobHttpHeaders { ContentType = contentType },
+            }, cancellationToken);
             return true;
         }
         catch (RequestFailedException e) when (e.Status == 409)
@@ -133,8 +142,7 @@ public sealed class BlobWorkQueueClient
         metadata[AttemptsKey] = attempt.ToString(System.Globalization.CultureInfo.InvariantCulture);
         metadata[WorkerKey] = MetadataValue.Sanitize(Options.WorkerId);
         await blob.SetMetadataAsync(metadata, conditions, cancellationToken);
-        metadata.TryGetValue(LastErrorKey, out var lastError);
-        return new ClaimedJob(this, blob, lease, attempt, size, lastError);
+        return new ClaimedJob(this, blob, lease, attempt, size, metadata);
     }
 
     /// <summary>Counts of the three containers (lists every blob, so it costs one request per 5,000 blobs).</summary>

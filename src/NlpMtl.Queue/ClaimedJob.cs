@@ -16,18 +16,20 @@ public sealed class ClaimedJob : IAsyncDisposable
     readonly BlobWorkQueueClient _queue;
     readonly BlobClient _blob;
     readonly BlobLeaseClient _lease;
+    readonly Dictionary<string, string> _metadata; // as this claim wrote it; nobody else can change it under our lease
     readonly CancellationTokenSource _leaseLost = new();
     readonly CancellationTokenSource _stopRenewing = new();
     readonly Task _renewal;
 
-    internal ClaimedJob(BlobWorkQueueClient queue, BlobClient blob, BlobLeaseClient lease, int attempt, long size, string? lastError)
+    internal ClaimedJob(BlobWorkQueueClient queue, BlobClient blob, BlobLeaseClient lease, int attempt, long size, Dictionary<string, string> metadata)
     {
         _queue = queue;
         _blob = blob;
         _lease = lease;
+        _metadata = metadata;
         Attempt = attempt;
         Size = size;
-        LastError = lastError;
+        LastError = metadata.GetValueOrDefault(BlobWorkQueueClient.LastErrorKey);
         _renewal = RenewUntilStoppedAsync(_stopRenewing.Token);
     }
 
@@ -67,7 +69,7 @@ public sealed class ClaimedJob : IAsyncDisposable
     public async Task<CompletionOutcome> CompleteAsync(BinaryData results, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(results);
-        var outcome = await CreateIfAbsentAsync(_queue.Results.GetBlobClient(QueueNames.ResultOf(Name)), results, "application/x-ndjson", cancellationToken)
+        var outcome = await BlobWorkQueueClient.CreateIfAbsentAsync(_queue.Results.GetBlobClient(QueueNames.ResultOf(Name)), results, "application/x-ndjson", cancellationToken)
             ? CompletionOutcome.Written : CompletionOutcome.AlreadyDone;
         await StopRenewingAsync();
         // A lost lease here is harmless: the next claimer finds the result, gets 409 and deletes the job.
@@ -90,7 +92,7 @@ public sealed class ClaimedJob : IAsyncDisposable
             // An earlier attempt poisoned it already and lost its lease before deleting the job.
         }
         var record = new PoisonRecord(reason, Attempt, _queue.Options.WorkerId, DateTimeOffset.UtcNow, Size);
-        await CreateIfAbsentAsync(_queue.Poison.GetBlobClient(QueueNames.ErrorOf(Name)),
+        await BlobWorkQueueClient.CreateIfAbsentAsync(_queue.Poison.GetBlobClient(QueueNames.ErrorOf(Name)),
             BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(record, PoisonRecord.JsonOptions)), "application/json", cancellationToken);
         await StopRenewingAsync();
         return await DeleteJobAsync(cancellationToken);
@@ -105,35 +107,14 @@ public sealed class ClaimedJob : IAsyncDisposable
         {
             if (error is not null)
             {
-                BlobProperties properties = await _blob.GetPropertiesAsync(conditions, cancellationToken);
-                var metadata = new Dictionary<string, string>(properties.Metadata, StringComparer.OrdinalIgnoreCase)
-                {
-                    [BlobWorkQueueClient.LastErrorKey] = MetadataValue.Sanitize(error),
-                };
-                await _blob.SetMetadataAsync(metadata, conditions, cancellationToken);
+                _metadata[BlobWorkQueueClient.LastErrorKey] = MetadataValue.Sanitize(error);
+                await _blob.SetMetadataAsync(_metadata, conditions, cancellationToken);
             }
             await _lease.ReleaseAsync(cancellationToken: cancellationToken);
         }
         catch (RequestFailedException e) when (e.Status is 404 or 409 or 412)
         {
             // Lease already lost or the job is gone: nothing left to give back.
-        }
-    }
-
-    async Task<bool> CreateIfAbsentAsync(BlobClient blob, BinaryData content, string contentType, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await blob.UploadAsync(content, new BlobUploadOptions
-            {
-                Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
-                HttpHeaders = new BlobHttpHeaders { ContentType = contentType },
-            }, cancellationToken);
-            return true;
-        }
-        catch (RequestFailedException e) when (e.Status == 409)
-        {
-            return false;
         }
     }
 

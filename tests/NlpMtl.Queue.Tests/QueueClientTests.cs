@@ -47,9 +47,7 @@ public sealed class QueueClientTests(AzuriteFixture azurite)
     public async Task ClaimFromAListingUsesItsMetadataUnlessTheJobChanged()
     {
         var requests = new RequestCounter();
-        var prefix = azurite.NewPrefix("listed");
-        var client = new BlobWorkQueueClient(azurite.ServiceClient(policy: requests),
-            new BlobWorkQueueClientOptions { ContainerPrefix = prefix, LeaseDuration = TimeSpan.FromSeconds(15), WorkerId = "test" });
+        var client = new TestQueue(azurite, "listed", policy: requests).Client;
         await client.CreateIfNotExistsAsync();
         await client.EnqueueAsync("a.json", TestQueue.Job("1", "x"));
         var listed = Assert.Single(await client.ListCandidatesAsync());

@@ -7,12 +7,13 @@ namespace NlpMtl.Queue.Tests;
 /// <summary>A queue under a fresh prefix on the shared Azurite, with helpers to fill it and wait on it.</summary>
 sealed class TestQueue
 {
-    public TestQueue(AzuriteFixture azurite, string name, Action<BlobWorkQueueClientOptions>? configure = null)
+    /// <param name="policy">Optional per-call pipeline policy of the client (e.g. to count requests).</param>
+    public TestQueue(AzuriteFixture azurite, string name, Action<BlobWorkQueueClientOptions>? configure = null, Azure.Core.Pipeline.HttpPipelinePolicy? policy = null)
     {
         Prefix = azurite.NewPrefix(name);
         var options = new BlobWorkQueueClientOptions { ContainerPrefix = Prefix, LeaseDuration = TimeSpan.FromSeconds(15), WorkerId = "test" };
         configure?.Invoke(options);
-        Client = new BlobWorkQueueClient(azurite.ServiceClient(), options);
+        Client = new BlobWorkQueueClient(azurite.ServiceClient(policy: policy), options);
     }
 
     public string Prefix { get; }

@@ -121,6 +121,18 @@ public static class SacreBleu
         return counts;
     }
 
+    /// <summary>
+    /// <see cref="Corpus"/> from each sentence's own list of references (what data readers give): transposed into
+    /// sacreBLEU's reference streams, sentences with fewer references leaving gaps.
+    /// </summary>
+    public static BleuScore CorpusFromReferenceLists(IReadOnlyList<string> hypotheses, IReadOnlyList<IReadOnlyList<string>> referencesPerSentence)
+    {
+        ArgumentNullException.ThrowIfNull(referencesPerSentence);
+        var streams = Enumerable.Range(0, referencesPerSentence.Count == 0 ? 0 : referencesPerSentence.Max(r => r.Count))
+            .Select(k => (IReadOnlyList<string>)referencesPerSentence.Select(r => k < r.Count ? r[k] : "").ToList()).ToList();
+        return Corpus(hypotheses, streams);
+    }
+
     static void CheckArguments(IReadOnlyList<string> hypotheses, IReadOnlyList<IReadOnlyList<string>> referenceStreams)
     {
         ArgumentNullException.ThrowIfNull(hypotheses);

@@ -53,9 +53,7 @@ public static class Evaluator
                     }
                     else
                     {
-                        var streams = Enumerable.Range(0, references.Max(r => r.Count))
-                            .Select(k => (IReadOnlyList<string>)references.Select(r => k < r.Count ? r[k] : "").ToList()).ToList();
-                        metrics[$"{task}/bleu"] = SacreBleu.Corpus(outputs, streams).Score;
+                        metrics[$"{task}/bleu"] = SacreBleu.CorpusFromReferenceLists(outputs, references).Score;
                         primary.Add(metrics[$"{task}/bleu"]);
                     }
                 }

@@ -41,7 +41,7 @@ public sealed class Trainer(TrainingConfig config, TrainerOptions options)
         var pcGradRandom = new SplitMix64(state.PcGradState);
         var shared = model.EncoderParameters().Where(p => p.requires_grad).ToList();
         var pcGrad = config.Balancing.Method == "pcgrad" && data.Count > 1;
-        var trainable = model.parameters().Where(p => p.requires_grad).Append(balancer.LogVariances).ToList();
+        var trainable = prepared.TrainableParameters();
 
         using var log = new MetricsLog(Path.Combine(output, "metrics.jsonl"), options.Resume ? state.Step : null);
         using var progress = new TrainingProgress(state.Horizon, timeBudget is null ? null : TimeSpan.FromMinutes(timeBudget.Value), options.Log);

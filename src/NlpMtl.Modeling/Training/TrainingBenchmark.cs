@@ -64,7 +64,7 @@ public static class TrainingBenchmark
         var (_, data, model, balancer, optimizer, _, batches) = prepared;
         var sampler = new TaskSampler(data.ToDictionary(p => p.Key, p => p.Value.Train.Count), config.Sampling, (ulong)config.Seed);
         model.train();
-        var trainable = model.parameters().Where(p => p.requires_grad).Append(balancer.LogVariances).ToList();
+        var trainable = prepared.TrainableParameters();
         var peaks = new List<double> { MatMulPeakGflops() };
 
         double flops = 0, seconds = 0;

@@ -14,6 +14,9 @@ public static class TrainingSetup
     public sealed record Prepared(string EncoderDirectory, Dictionary<string, TaskData> Data, MultiTaskModel Model,
         LossBalancer Balancer, LeanAdamW Optimizer, double[] BaseRates, Dictionary<string, TaskBatches> Batches) : IDisposable
     {
+        /// <summary>What a step clears, clips and updates: the unfrozen model parameters and the balancer's log-variances.</summary>
+        public List<Parameter> TrainableParameters() => [.. Model.parameters().Where(p => p.requires_grad), Balancer.LogVariances];
+
         public void Dispose()
         {
             Optimizer.Dispose();

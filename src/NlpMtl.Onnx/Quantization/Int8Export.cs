@@ -90,7 +90,7 @@ public static class Int8Export
         IDecoderVocabulary vocabulary = head.Vocabulary == "target"
             ? TargetTokenizer.Load(Path.Combine(bundle, head.TargetTokenizerDirectory!))
             : new WordPieceDecoderVocabulary(tokenizer, Path.Combine(bundle, manifest.Encoder.Vocabulary));
-        var references = examples.Select(e => e.Targets[0]).ToList();
+        var references = examples.Select(e => e.Targets).ToList();
         double Bleu(Func<string, string> file)
         {
             using var encoder = new OrtGraph(File.ReadAllBytes(Path.Combine(bundle, file(manifest.Encoder.File))), file(manifest.Encoder.File));
@@ -104,7 +104,7 @@ public static class Int8Export
                 var generated = decoder.Greedy(hidden, batch.AttentionMask, head.BosId, head.EosId, head.PadId, head.Generation.MaxNewTokens, head.Generation.NoRepeatNgramSize);
                 for (var row = 0; row < chunk.Length; row++) hypotheses[chunk[row]] = vocabulary.Decode(generated[row]);
             }
-            return SacreBleu.Corpus(hypotheses, [references]).Score;
+            return SacreBleu.CorpusFromReferenceLists(hypotheses, references).Score;
         }
         return new MetricDelta(Bleu(f => f), Bleu(BundleNames.Int8File), examples.Count);
     }

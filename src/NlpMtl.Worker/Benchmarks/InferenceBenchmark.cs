@@ -50,9 +50,9 @@ public sealed class InferenceBenchmark(string bundle, int threads, int rounds, A
     {
         var (ids, mask, types, shape) = EncoderInputs(30522);
         using var options = SessionOptions();
-        using var ours = new EncoderRunner(File.ReadAllBytes(Path.Combine(bundle, manifest.Encoder.File)), options, ids, mask, types, shape);
+        using var ours = GraphRunner.Encoder(File.ReadAllBytes(Path.Combine(bundle, manifest.Encoder.File)), options, ids, mask, types, shape);
         var isMiniLm = manifest.BaseModel == EmbeddedMiniLm.ModelName;
-        using var original = isMiniLm ? new EncoderRunner(EmbeddedMiniLm.ReadModelOnnx(), options, ids, mask, types, shape) : null;
+        using var original = isMiniLm ? GraphRunner.Encoder(EmbeddedMiniLm.ReadModelOnnx(), options, ids, mask, types, shape) : null;
         using var matmul = MatMul(options);
         var seconds = Timing.Best(rounds, 3, warmUp: true, isMiniLm ? [ours.Run, original!.Run, matmul.Run] : [ours.Run, matmul.Run]);
         var oursRate = Batch / seconds[0];
@@ -68,14 +68,15 @@ public sealed class InferenceBenchmark(string bundle, int threads, int rounds, A
     }
 
     /// <summary>(4096, 384) · (384, 1536) as its own graph: the practical fp32 peak of this CPU under ORT.</summary>
-    static MatMulRunner MatMul(SessionOptions options)
+    static GraphRunner MatMul(SessionOptions options)
     {
         var builder = new OnnxGraphBuilder("matmul");
         var a = builder.Input("a", DataType.Float, 4096, 384);
         var random = new Random(1);
         var b = builder.Initializer("b", Enumerable.Range(0, 384 * 1536).Select(_ => (float)random.NextDouble()).ToArray(), [384, 1536]);
         builder.Output("c", builder.Node("MatMul", "c", [a, b]), DataType.Float, 4096, 1536);
-        return new MatMulRunner(builder.Build("bench").ToByteArray(), options, "a", Enumerable.Range(0, 4096 * 384).Select(i => (float)(i % 7) / 7).ToArray(), [4096, 384]);
+        var values = Enumerable.Range(0, 4096 * 384).Select(i => (float)(i % 7) / 7).ToArray();
+        return new GraphRunner(builder.Build("bench").ToByteArray(), options, _ => OrtValue.CreateTensorValueFromMemory(values, [4096, 384]));
     }
 
     void Int8VersusFp32(BundleManifest manifest)
@@ -87,8 +88,8 @@ public sealed class InferenceBenchmark(string bundle, int threads, int rounds, A
         }
         var (ids, mask, types, shape) = EncoderInputs(30522);
         using var options = SessionOptions();
-        using var fp32 = new EncoderRunner(File.ReadAllBytes(Path.Combine(bundle, manifest.Encoder.File)), options, ids, mask, types, shape);
-        using var int8 = new EncoderRunner(File.ReadAllBytes(Path.Combine(bundle, int8File!)), options, ids, mask, types, shape);
+        using var fp32 = GraphRunner.Encoder(File.ReadAllBytes(Path.Combine(bundle, manifest.Encoder.File)), options, ids, mask, types, shape);
+        using var int8 = GraphRunner.Encoder(File.ReadAllBytes(Path.Combine(bundle, int8File!)), options, ids, mask, types, shape);
         var seconds = Timing.Best(rounds, 3, warmUp: true, fp32.Run, int8.Run);
         var metrics = string.Join(", ", manifest.Quantization!.Metrics.Select(m => $"{m.Key} {m.Value.Fp32:F2} -> {m.Value.Int8:F2} on {m.Value.Examples}"));
         print($"int8 vs fp32 encoder+sentiment: {Batch / seconds[1]:F1} vs {Batch / seconds[0]:F1} seq/s -> {seconds[0] / seconds[1]:F2}x (goal >= 2x); quality at export: {(metrics.Length == 0 ? "not measured" : metrics)}");

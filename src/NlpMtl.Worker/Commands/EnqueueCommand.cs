@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using NlpMtl.Queue;
-using NlpMtl.Worker.Hosting;
 
 namespace NlpMtl.Worker.Commands;
 
@@ -14,16 +13,15 @@ public static class EnqueueCommand
         var command = new Command("enqueue", "Put job files in the inbox") { files };
         command.SetAction((parse, cancellationToken) => NlpMtlCommandLine.Guard(async token =>
         {
-            var builder = QueueHostBuilder.Create(quiet: true);
-            builder.AddNlpMtlQueue();
-            using var host = builder.Build();
+            using var host = QueueHostBuilder.BuildQueueOnly();
             var queue = host.Services.GetRequiredService<BlobWorkQueueClient>();
             await queue.CreateIfNotExistsAsync(token);
             int added = 0, skipped = 0;
             foreach (var file in parse.GetValue(files)!)
             {
                 if (!file.Exists) throw new FileNotFoundException($"{file.FullName}: no such file");
-                if (await queue.EnqueueAsync(file.Name, await BinaryData.FromStreamAsync(file.OpenRead(), token), token)) added++;
+                await using var content = file.OpenRead();
+                if (await queue.EnqueueAsync(file.Name, await BinaryData.FromStreamAsync(content, token), token)) added++;
                 else
                 {
                     skipped++;

@@ -18,8 +18,7 @@ public static class EvalCommand
     public static Command Create()
     {
         var arguments = new InferenceArguments();
-        var task = new Option<string>("--task") { Description = "sentiment, summarize or translate", Required = true };
-        task.AcceptOnlyFromAmong("sentiment", "summarize", "translate");
+        var task = InferenceArguments.TaskOption();
         var data = new Option<FileInfo>("--data") { Description = "Labelled data (SST-2 TSV or JSONL; seq2seq JSONL or plain-text source)", Required = true };
         var target = new Option<FileInfo?>("--target") { Description = "Aligned plain-text references for a plain-text --data" };
         var maxExamples = new Option<int?>("--max-examples") { Description = "Score only the first N examples" };
@@ -56,10 +55,7 @@ public static class EvalCommand
                 }
                 else
                 {
-                    // sacreBLEU takes one stream per reference position; examples with fewer references leave gaps.
-                    var streams = Enumerable.Range(0, references.Max(r => r.Count))
-                        .Select(k => (IReadOnlyList<string>)references.Select(r => k < r.Count ? r[k] : "").ToList()).ToList();
-                    metrics["bleu"] = SacreBleu.Corpus(outputs, streams).Score;
+                    metrics["bleu"] = SacreBleu.CorpusFromReferenceLists(outputs, references).Score;
                 }
             }
             Console.WriteLine(JsonSerializer.Serialize(metrics));

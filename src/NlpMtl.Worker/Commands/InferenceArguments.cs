@@ -15,6 +15,14 @@ sealed class InferenceArguments
     public Option<int?> MaxNewTokens { get; } = new("--max-new-tokens") { Description = "Most tokens generated per document (default: the bundle's)" };
     public Option<int> TokenBudget { get; } = new("--token-budget") { Description = "Encoder positions per batch, padding included", DefaultValueFactory = _ => new BatchingOptions().TokenBudget };
 
+    /// <summary>The one task a verb runs (predict, eval).</summary>
+    public static Option<string> TaskOption()
+    {
+        var task = new Option<string>("--task") { Description = "sentiment, summarize or translate", Required = true };
+        task.AcceptOnlyFromAmong("sentiment", "summarize", "translate");
+        return task;
+    }
+
     public void AddTo(Command command)
     {
         foreach (var option in new Option[] { Bundle, Threads, Int8, Cpu, Beams, MaxNewTokens, TokenBudget }) command.Options.Add(option);

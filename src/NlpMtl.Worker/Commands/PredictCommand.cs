@@ -14,8 +14,7 @@ public static class PredictCommand
     public static Command Create()
     {
         var arguments = new InferenceArguments();
-        var task = new Option<string>("--task") { Description = "sentiment, summarize or translate", Required = true };
-        task.AcceptOnlyFromAmong("sentiment", "summarize", "translate");
+        var task = InferenceArguments.TaskOption();
         var input = new Option<FileInfo>("--input") { Description = "Documents: .jsonl ({\"id\",\"text\"} per line) or .txt (one per line)", Required = true };
         var output = new Option<FileInfo>("--output") { Description = "JSONL predictions, one line per input in input order", Required = true };
         var command = new Command("predict", "Batch predictions from a model bundle, no queue") { task, input, output };

@@ -1,8 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using System.Text;
-using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -69,7 +67,7 @@ public static class QueueBenchCommand
                 jobsAtOnceUsed = host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<QueueOptions>>().Value.MaxConcurrentJobs;
                 await queue.CreateIfNotExistsAsync(token);
                 await Parallel.ForEachAsync(jobs.Select((docs, i) => (docs, i)), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = token },
-                    async (job, ct) => await queue.EnqueueAsync($"job-{job.i:D5}.jsonl", Jsonl(job.docs), ct));
+                    async (job, ct) => await queue.EnqueueAsync($"job-{job.i:D5}.jsonl", JobDocument.ToJsonl(job.docs), ct));
 
                 // Count finished jobs from the worker's own metrics: polling storage would load the Azurite being measured.
                 using var finished = new FinishedJobs(jobs.Count);
@@ -127,18 +125,9 @@ public static class QueueBenchCommand
         // Default: the sentences of the shipped SST-2 sample (run from the repository root).
         const string Sample = "samples/sentiment.tsv";
         if (path is null && !File.Exists(Sample)) throw new FileNotFoundException($"{Sample} not found here: pass --input FILE");
-        var source = path is null
-            ? File.ReadLines(Sample).Skip(1).Select((l, i) => new TextDocument($"s{i}", l.Split('\t')[0])).ToList()
-            : DocumentReader.Read(path).ToList();
+        var source = path is null ? DatasetReader.ReadSentiment(Sample).Select(e => e.Text).ToList() : DocumentReader.Read(path).Select(d => d.Text).ToList();
         if (source.Count == 0) throw new InvalidDataException("no documents to run");
-        return [.. Enumerable.Range(0, count).Select(i => new JobDocument($"d{i}", source[i % source.Count].Text, [task]))];
-    }
-
-    static BinaryData Jsonl(IEnumerable<JobDocument> documents)
-    {
-        var text = new StringBuilder();
-        foreach (var d in documents) text.Append(JsonSerializer.Serialize(new { id = d.Id, text = d.Text, tasks = d.Tasks })).Append('\n');
-        return BinaryData.FromString(text.ToString());
+        return [.. Enumerable.Range(0, count).Select(i => new JobDocument($"d{i}", source[i % source.Count], [task]))];
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using NlpMtl.Worker.Hosting;
 
 namespace NlpMtl.Worker.Commands;
 
@@ -25,5 +26,13 @@ public static class QueueHostBuilder
                 ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = nameof(LogLevel.Warning),
             });
         return builder;
+    }
+
+    /// <summary>A quiet host with storage and the queue only: what <c>enqueue</c>, <c>status</c> and <c>results</c> need.</summary>
+    public static IHost BuildQueueOnly()
+    {
+        var builder = Create(quiet: true);
+        builder.AddNlpMtlQueue();
+        return builder.Build();
     }
 }

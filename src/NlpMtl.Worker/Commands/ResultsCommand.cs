@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using NlpMtl.Queue;
-using NlpMtl.Worker.Hosting;
 
 namespace NlpMtl.Worker.Commands;
 
@@ -15,9 +14,7 @@ public static class ResultsCommand
         var command = new Command("results", "Download results (and optionally poison records)") { output, poison };
         command.SetAction((parse, cancellationToken) => NlpMtlCommandLine.Guard(async token =>
         {
-            var builder = QueueHostBuilder.Create(quiet: true);
-            builder.AddNlpMtlQueue();
-            using var host = builder.Build();
+            using var host = QueueHostBuilder.BuildQueueOnly();
             var queue = host.Services.GetRequiredService<BlobWorkQueueClient>();
             var directory = parse.GetValue(output)!.FullName;
             var results = await ResultDownloader.DownloadAsync(queue.Results, QueueNames.ResultSuffix, directory, token);

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using NlpMtl.Queue;
-using NlpMtl.Worker.Hosting;
 
 namespace NlpMtl.Worker.Commands;
 
@@ -14,9 +13,7 @@ public static class StatusCommand
         var command = new Command("status", "Show queue counts: inbox (leased), results, poison");
         command.SetAction((_, cancellationToken) => NlpMtlCommandLine.Guard(async token =>
         {
-            var builder = QueueHostBuilder.Create(quiet: true);
-            builder.AddNlpMtlQueue();
-            using var host = builder.Build();
+            using var host = QueueHostBuilder.BuildQueueOnly();
             var queue = host.Services.GetRequiredService<BlobWorkQueueClient>();
             await queue.CreateIfNotExistsAsync(token);
             var counts = await queue.GetCountsAsync(token);

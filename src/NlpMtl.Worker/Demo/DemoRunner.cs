@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using NlpMtl.Core.Data;
+using NlpMtl.Modeling.MultiTask;
 using NlpMtl.Modeling.Pretrained;
 using NlpMtl.Modeling.Training;
 using NlpMtl.Onnx;
@@ -23,8 +24,6 @@ namespace NlpMtl.Worker.Demo;
 /// </summary>
 public sealed class DemoRunner(DemoOptions options)
 {
-    static readonly string[] AllTasks = ["sentiment", "summarize", "translate"];
-
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var total = Stopwatch.StartNew();
@@ -79,10 +78,7 @@ public sealed class DemoRunner(DemoOptions options)
         var queue = host.Services.GetRequiredService<BlobWorkQueueClient>();
         await queue.CreateIfNotExistsAsync(cancellationToken);
         foreach (var (id, text) in documents)
-        {
-            var job = JsonSerializer.SerializeToUtf8Bytes(new { id, text, tasks = AllTasks });
-            await queue.EnqueueAsync($"{id}.json", BinaryData.FromBytes(job), cancellationToken);
-        }
+            await queue.EnqueueAsync($"{id}.json", JobDocument.ToJsonl([new JobDocument(id, text, TaskNames.All)]), cancellationToken);
         AnsiConsole.MarkupLineInterpolated($"  enqueued {documents.Count} jobs in {queue.Inbox.Name}");
 
         await host.StartAsync(cancellationToken);

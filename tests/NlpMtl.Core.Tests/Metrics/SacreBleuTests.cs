@@ -23,6 +23,24 @@ public class SacreBleuTests
     }
 
     [Fact]
+    public void PerSentenceReferenceListsAreTransposedIntoStreams()
+    {
+        string[] hypotheses = ["The dog bit the man.", "It wasn't surprising.", "The man had just bitten him."];
+        IReadOnlyList<string>[] perSentence =
+        [
+            ["The dog bit the man.", "The dog had bit the man."],
+            ["It was not unexpected.", "No one was surprised."],
+            ["The man bit him first.", "The man had bitten the dog."],
+        ];
+        Assert.Equal(48.53, Math.Round(SacreBleu.CorpusFromReferenceLists(hypotheses, perSentence).Score, 2));
+
+        // A sentence with fewer references leaves a gap, as sacreBLEU's empty reference does.
+        IReadOnlyList<string>[] uneven = [["The dog bit the man.", "The dog had bit the man."], ["It was not unexpected."], ["The man bit him first."]];
+        Assert.Equal(SacreBleu.Corpus(hypotheses, [["The dog bit the man.", "It was not unexpected.", "The man bit him first."], ["The dog had bit the man.", "", ""]]).Score,
+            SacreBleu.CorpusFromReferenceLists(hypotheses, uneven).Score);
+    }
+
+    [Fact]
     public void IdenticalHypothesesScoreHundred()
     {
         string[] sentences = ["The quick brown fox jumps over the lazy dog.", "A second, longer sentence is here."];

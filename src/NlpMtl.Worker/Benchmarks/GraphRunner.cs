@@ -1,0 +1,42 @@
+using Microsoft.ML.OnnxRuntime;
+
+namespace NlpMtl.Worker.Benchmarks;
+
+/// <summary>A session over a graph fed the same inputs on every call, all outputs fetched: what one serving call costs.</summary>
+sealed class GraphRunner : IDisposable
+{
+    readonly InferenceSession session;
+    readonly RunOptions runOptions = new();
+    readonly string[] inputNames;
+    readonly OrtValue[] inputs;
+
+    /// <param name="inputFor">The value of each graph input, by name (owned by the runner from then on).</param>
+    public GraphRunner(byte[] graph, SessionOptions options, Func<string, OrtValue> inputFor)
+    {
+        session = new InferenceSession(graph, options);
+        inputNames = [.. session.InputNames];
+        inputs = [.. inputNames.Select(inputFor)];
+    }
+
+    /// <summary>An encoder graph (ours or the original MiniLM export) on one fixed (batch, tokens) batch.</summary>
+    public static GraphRunner Encoder(byte[] graph, SessionOptions options, long[] ids, long[] mask, long[] types, long[] shape) =>
+        new(graph, options, name => OrtValue.CreateTensorValueFromMemory(name switch
+        {
+            "input_ids" => ids,
+            "attention_mask" => mask,
+            "token_type_ids" => types,
+            _ => throw new InvalidDataException($"encoder input '{name}' is not one of input_ids, attention_mask, token_type_ids"),
+        }, shape));
+
+    public void Run()
+    {
+        using var outputs = session.Run(runOptions, inputNames, inputs, session.OutputNames);
+    }
+
+    public void Dispose()
+    {
+        foreach (var input in inputs) input.Dispose();
+        runOptions.Dispose();
+        session.Dispose();
+    }
+}
