@@ -9,4 +9,5 @@ cd "$root"
 export AZURITE_DATA="$(mktemp -d)" AZURITE_IN_MEMORY=1
 trap 'scripts/azurite.sh stop; rm -rf "$AZURITE_DATA"' EXIT
 connection="$(scripts/azurite.sh start)"
+renice -n 19 -p "$(cat "$AZURITE_DATA/azurite.pid")" >/dev/null
 Storage__ConnectionString="$connection" scripts/nlpmtl bench queue --emulator-pid "$(cat "$AZURITE_DATA/azurite.pid")" "$@"

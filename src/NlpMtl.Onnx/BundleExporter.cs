@@ -22,13 +22,14 @@ public static class BundleExporter
     const string PartialSuffix = ".partial-";
 
     /// <summary>
-    /// Standard ops: ORT's fused operators did not measurably pay here. <c>nlpmtl bench export --encoder-only</c>
-    /// (batch 32 × 64 tokens, 2 threads, 2 shared cores under load 8–19), fused/standard speed in five runs:
-    /// SkipLayerNormalization + BiasGelu 1.27×, 1.08×/0.99× (best/median-ratio); with Attention too 1.10×, 1.03×,
-    /// 1.32×, 0.65× (the one run at full machine speed), 1.03×/1.10×. Noise of ±30 % swamps any gain; standard ops
-    /// keep the graph portable and every MatMul quantizable. Re-measure on a quiet machine before changing this.
+    /// Standard ops with padding removed (<see cref="PaddingRemoval"/>): a mixed-length batch pays in its GEMMs only for
+    /// its real tokens, and Q, K, V are one product (see <c>nlpmtl bench inference</c> and <c>bench export</c>).
+    /// ORT's fused operators did not measurably pay here (<c>nlpmtl bench export --encoder-only</c>, batch 32 × 64
+    /// tokens, 2 threads, fused/standard in five runs: SkipLayerNormalization + BiasGelu 1.27×, 1.08×/0.99×
+    /// (best/median-ratio); with Attention too 1.10×, 1.03×, 1.32×, 0.65×, 1.03×/1.10× — noise of ±30 % swamps any
+    /// gain); standard ops keep the graph portable and every MatMul quantizable.
     /// </summary>
-    public const EncoderOps DefaultEncoderOps = EncoderOps.Standard;
+    public const EncoderOps DefaultEncoderOps = EncoderOps.Packed;
 
     public static BundleManifest Export(string checkpoint, string output, BundleExportOptions? options = null)
     {
@@ -78,9 +79,9 @@ public static class BundleExporter
         var manifest = Manifest(model, source, parity, options.EncoderOps);
         if (options.QuantizeInt8)
         {
-            // Quantization replaces MatMuls: the standard graph has them all (a fused Attention hides the QKV ones).
+            // Quantization replaces MatMuls: the standard graphs have them all (a fused Attention hides the QKV ones).
             var sources = new Dictionary<string, global::Onnx.ModelProto>();
-            if (options.EncoderOps != EncoderOps.Standard) sources[BundleNames.EncoderFile] = EncoderExporter.Build(model);
+            if (options.EncoderOps is EncoderOps.FusedNorms or EncoderOps.FusedAttention) sources[BundleNames.EncoderFile] = EncoderExporter.Build(model);
             manifest = manifest with { Quantization = Int8Export.Run(manifest, staging, options, sources) };
         }
         manifest.Save(staging);
@@ -142,7 +143,7 @@ public static class BundleExporter
             {
                 Vocabulary = CheckpointFiles.Vocab, LowerCase = lowerCase, HiddenSize = encoder.HiddenSize, NumLayers = encoder.NumHiddenLayers,
                 MaxPositions = encoder.MaxPositionEmbeddings, MaxLength = Math.Min(128, encoder.MaxPositionEmbeddings),
-                Operators = ops == EncoderOps.Standard ? "standard" : $"standard + com.microsoft ({ops})",
+                Operators = ops switch { EncoderOps.Standard => "standard", EncoderOps.Packed => "standard, padding removed", _ => $"standard + com.microsoft ({ops})" },
             },
             Sentiment = model.Config.Sentiment is { } s ? new SentimentManifest { Labels = s.Labels, Pooling = s.Pooling } : null,
             Summarize = model.Config.Summarize is { } sum ? Decoder(model, TaskNames.Summarize, sum) : null,

@@ -11,4 +11,7 @@ public enum EncoderOps
 
     /// <summary>FusedNorms plus ORT's Attention (packed QKV) for self-attention.</summary>
     FusedAttention,
+
+    /// <summary>Standard ops on the real tokens only: padding removed around attention (<see cref="PaddingRemoval"/>).</summary>
+    Packed,
 }

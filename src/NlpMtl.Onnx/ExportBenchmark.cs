@@ -25,7 +25,9 @@ public static class ExportBenchmark
     /// <param name="Rounds">Timed runs of each variant, interleaved; the fastest counts (on a shared machine the best of
     /// many runs estimates the uncontended speed; an average measures the neighbours).</param>
     /// <param name="Only">Comma-separated name fragments: time fp32 and only the variants whose names contain one.</param>
-    public sealed record Settings(int Batch = 32, int Tokens = 64, int Threads = 2, int Rounds = 10, int RunsPerRound = 1, bool Decoders = true, string? Only = null);
+    /// <param name="ShortestRow">Encoder rows are ShortestRow·Tokens to Tokens long (the rest padding); 1 for full rows.</param>
+    public sealed record Settings(int Batch = 32, int Tokens = 64, int Threads = 2, int Rounds = 10, int RunsPerRound = 1, bool Decoders = true,
+        string? Only = null, double ShortestRow = 0.75);
 
     public static IReadOnlyList<Row> Run(string checkpoint, Settings settings, Action<string>? log = null)
     {
@@ -35,7 +37,7 @@ public static class ExportBenchmark
         var encoder = EncoderExporter.Build(model);
         var fused = EncoderExporter.Build(model, EncoderOps.FusedAttention);
         var variants = new List<(string Name, ModelProto Graph)>
-            { ("fp32", encoder), ("fp32 fused norms+gelu", EncoderExporter.Build(model, EncoderOps.FusedNorms)), ("fp32 fused norms+gelu+attention", fused) };
+            { ("fp32", encoder), ("fp32 packed (padding removed)", EncoderExporter.Build(model, EncoderOps.Packed)), ("fp32 fused norms+gelu", EncoderExporter.Build(model, EncoderOps.FusedNorms)), ("fp32 fused norms+gelu+attention", fused) };
         variants.AddRange(Enum.GetValues<Int8Form>().Select(f => ($"int8 {f}", Int8Quantizer.Quantize(encoder, f))));
         variants.Add(("int8 fused norms+gelu+attention, DynamicQuantizeMatMul", Int8Quantizer.Quantize(fused, Int8Form.DynamicQuantizeMatMul)));
         // The original SentenceTransformers export, timing only (a trained checkpoint's encoder has other weights):
@@ -106,14 +108,16 @@ public static class ExportBenchmark
         }
     }
 
-    /// <summary>A (batch, tokens) batch of in-vocabulary ids, rows 3/4 to full length (padding as a length-bucketed batch has).</summary>
+    /// <summary>A (batch, tokens) batch of in-vocabulary ids, rows <see cref="Settings.ShortestRow"/> to full length
+    /// (by default 3/4: padding as a length-bucketed batch has).</summary>
     public static Dictionary<string, (Array, long[])> EncoderInputs(Settings settings, int vocabulary)
     {
         var random = new Random(42);
         var (ids, mask, types) = (new long[settings.Batch * settings.Tokens], new long[settings.Batch * settings.Tokens], new long[settings.Batch * settings.Tokens]);
         for (var row = 0; row < settings.Batch; row++)
         {
-            var length = settings.Tokens - random.Next(settings.Tokens / 4);
+            var shortest = Math.Clamp((int)Math.Round(settings.ShortestRow * settings.Tokens), 1, settings.Tokens);
+            var length = random.Next(shortest, settings.Tokens + 1);
             for (var t = 0; t < length; t++)
             {
                 ids[row * settings.Tokens + t] = t == 0 ? 101 % vocabulary : random.Next(1000 % vocabulary, vocabulary);

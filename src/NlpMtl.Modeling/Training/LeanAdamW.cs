@@ -47,6 +47,55 @@ public sealed class LeanAdamW : AdamW
         }
     }, closure);
 
+    /// <summary>
+    /// <c>clip_grad_norm_(parameters with a gradient, maxNorm)</c> then <see cref="step"/>, fused (<see cref="FusedAdamW"/>):
+    /// the clip factor scales each gradient as the update reads it. Falls back to the two calls when a tensor is not
+    /// contiguous float32 on the CPU.
+    /// </summary>
+    /// <returns>The gradients' global L2 norm before clipping.</returns>
+    public double ClipAndStep(double maxNorm)
+    {
+        LastStepFused = false;
+        var work = new List<(Parameter Parameter, Tensor Gradient, State State, Options Options)>();
+        try
+        {
+            foreach (var group in _parameter_groups.Cast<ParamGroup>())
+                foreach (var param in group.Parameters)
+                    if (param.grad is { } grad) work.Add((param, grad, (State)_state[param.Handle], (Options)group.Options));
+            if (!work.All(w => FusedAdamW.Addressable(w.Parameter) && FusedAdamW.Addressable(w.Gradient) && FusedAdamW.Addressable(w.State.exp_avg)
+                               && FusedAdamW.Addressable(w.State.exp_avg_sq) && w.Gradient.numel() == w.Parameter.numel()))
+            {
+                var norm = nn.utils.clip_grad_norm_(work.Select(w => w.Parameter), maxNorm);
+                step();
+                return norm;
+            }
+
+            var total = Math.Sqrt(FusedAdamW.SumOfSquares(work.Select(w => (FusedAdamW.Address(w.Gradient), w.Gradient.numel())).ToList()));
+            var scale = (float)Math.Min(1.0, maxNorm / (total + 1e-6)); // clip_grad_norm_'s clip coefficient, clamped at 1
+            var slots = work.Select(w =>
+            {
+                var options = w.Options;
+                double beta1 = options.beta1!.Value, beta2 = options.beta2!.Value, rate = options.LearningRate!.Value;
+                w.State.step += 1;
+                var correction1 = 1 - Math.Pow(beta1, w.State.step);
+                var correction2Root = Math.Sqrt(1 - Math.Pow(beta2, w.State.step));
+                return new FusedAdamW.Slot(FusedAdamW.Address(w.Parameter), FusedAdamW.Address(w.Gradient), FusedAdamW.Address(w.State.exp_avg),
+                    FusedAdamW.Address(w.State.exp_avg_sq), w.Parameter.numel(), (float)(1 - rate * options.weight_decay!.Value), (float)(1 - beta1),
+                    (float)beta2, (float)(1 - beta2), (float)(options.eps!.Value * correction2Root), (float)(rate * correction2Root / correction1));
+            }).ToList();
+            FusedAdamW.Update(slots, scale);
+            LastStepFused = true;
+            return total;
+        }
+        finally
+        {
+            foreach (var w in work) w.Gradient.Dispose();
+        }
+    }
+
+    /// <summary>Whether the last <see cref="ClipAndStep"/> took the fused path (false after a fallback).</summary>
+    public bool LastStepFused { get; private set; }
+
     protected override void Dispose(bool disposing)
     {
         if (disposing) scratch.Dispose();

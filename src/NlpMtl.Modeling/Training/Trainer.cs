@@ -78,11 +78,10 @@ public sealed class Trainer(TrainingConfig config, TrainerOptions options)
                     }
                 }
                 if (pcGrad) PcGrad.Apply(shared, taskGradients, pcGradRandom);
-                nn.utils.clip_grad_norm_(trainable.Where(p => p.grad is not null), config.Optimizer.MaxGradNorm);
                 var factor = LearningRateSchedule.Factor(step, state.Horizon, config.Optimizer.WarmupRatio);
                 var groups = optimizer.ParamGroups.ToList();
                 for (var g = 0; g < groups.Count; g++) groups[g].LearningRate = baseRates[g] * factor;
-                optimizer.step();
+                optimizer.ClipAndStep(config.Optimizer.MaxGradNorm);
             }
             step++;
             options.OnStep?.Invoke(step);

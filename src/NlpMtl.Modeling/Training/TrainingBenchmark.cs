@@ -83,8 +83,7 @@ public static class TrainingBenchmark
                 var backwardStart = watch.Elapsed.TotalSeconds;
                 loss.backward();
                 var optimizerStart = watch.Elapsed.TotalSeconds;
-                TorchSharp.torch.nn.utils.clip_grad_norm_(trainable.Where(p => p.grad is not null), config.Optimizer.MaxGradNorm);
-                optimizer.step();
+                optimizer.ClipAndStep(config.Optimizer.MaxGradNorm);
                 if (step < warmupSteps) continue;
                 var elapsed = watch.Elapsed.TotalSeconds;
                 seconds += elapsed;

@@ -34,11 +34,22 @@ public sealed class InferenceBenchmark(string bundle, int threads, int rounds, A
         OneEncodingForAllTasks(manifest);
     }
 
-    (long[] Ids, long[] Mask, long[] Types, long[] Shape) EncoderInputs(int vocabulary)
+    /// <param name="shortestRow">Rows get a random length from this to <see cref="Tokens"/> and are padded to
+    /// <see cref="Tokens"/>, as any caller pads a batch of mixed-length texts; <see cref="Tokens"/> gives full rows.</param>
+    (long[] Ids, long[] Mask, long[] Types, long[] Shape) EncoderInputs(int vocabulary, int shortestRow = Tokens)
     {
         var random = new Random(42);
-        var ids = Enumerable.Range(0, Batch * Tokens).Select(i => i % Tokens == 0 ? 101L : random.Next(1000, vocabulary)).ToArray();
-        return (ids, Enumerable.Repeat(1L, ids.Length).ToArray(), new long[ids.Length], [Batch, Tokens]);
+        var (ids, mask) = (new long[Batch * Tokens], new long[Batch * Tokens]);
+        for (var row = 0; row < Batch; row++)
+        {
+            var length = random.Next(shortestRow, Tokens + 1);
+            for (var t = 0; t < length; t++)
+            {
+                ids[row * Tokens + t] = t == 0 ? 101L : random.Next(1000, vocabulary);
+                mask[row * Tokens + t] = 1;
+            }
+        }
+        return (ids, mask, new long[ids.Length], [Batch, Tokens]);
     }
 
     /// <summary>Encoder FLOPs per sequence of <paramref name="tokens"/>: QKV, output, FFN products and the two attention products.</summary>
@@ -50,21 +61,35 @@ public sealed class InferenceBenchmark(string bundle, int threads, int rounds, A
     {
         var (ids, mask, types, shape) = EncoderInputs(30522);
         using var options = SessionOptions();
-        using var ours = GraphRunner.Encoder(File.ReadAllBytes(Path.Combine(bundle, manifest.Encoder.File)), options, ids, mask, types, shape);
-        var isMiniLm = manifest.BaseModel == EmbeddedMiniLm.ModelName;
-        using var original = isMiniLm ? GraphRunner.Encoder(EmbeddedMiniLm.ReadModelOnnx(), options, ids, mask, types, shape) : null;
+        var ourGraph = File.ReadAllBytes(Path.Combine(bundle, manifest.Encoder.File));
+        var originalGraph = manifest.BaseModel == EmbeddedMiniLm.ModelName ? EmbeddedMiniLm.ReadModelOnnx() : null;
+        using var ours = GraphRunner.Encoder(ourGraph, options, ids, mask, types, shape);
+        using var original = originalGraph is null ? null : GraphRunner.Encoder(originalGraph, options, ids, mask, types, shape);
         using var matmul = MatMul(options);
-        var seconds = Timing.Best(rounds, 3, warmUp: true, isMiniLm ? [ours.Run, original!.Run, matmul.Run] : [ours.Run, matmul.Run]);
+        var seconds = Timing.Best(rounds, 3, warmUp: true, original is null ? [ours.Run, matmul.Run] : [ours.Run, original.Run, matmul.Run]);
         var oursRate = Batch / seconds[0];
-        if (isMiniLm)
-        {
-            var originalRate = Batch / seconds[1];
-            print($"encoder+sentiment vs original MiniLM model.onnx (batch {Batch} x {Tokens} tokens): {oursRate:F1} vs {originalRate:F1} seq/s -> {oursRate / originalRate:F2}x (goal >= 1.2x)");
-        }
+        if (original is not null)
+            print($"encoder+sentiment vs original MiniLM model.onnx, batch {Batch} x {Tokens} tokens, no padding: {oursRate:F1} vs {Batch / seconds[1]:F1} seq/s -> {seconds[1] / seconds[0]:F2}x (goal >= 1.2x)");
         else print($"encoder+sentiment: {oursRate:F1} seq/s (batch {Batch} x {Tokens}); no original to compare: the bundle's base is not {EmbeddedMiniLm.ModelName}");
         var peak = 2.0 * 4096 * 384 * 1536 / seconds[^1] / 1e9;
         var achieved = EncoderFlops(manifest.Encoder, 4 * manifest.Encoder.HiddenSize, Tokens) * oursRate / 1e9;
         print($"encoder GFLOP/s vs one MatMul 4096x384x1536 in this process: {achieved:F1} vs {peak:F1} GFLOP/s -> {achieved / peak:P0} (goal >= 85%)");
+        if (originalGraph is not null) MixedLengthVersusOriginal(ourGraph, originalGraph, options);
+    }
+
+    /// <summary>
+    /// The same comparison on a batch of mixed-length texts (8 to 64 tokens, padded to the longest): what a caller of
+    /// either graph sends when it batches documents. The exported encoder skips padding in its GEMMs; the original
+    /// computes every padded position.
+    /// </summary>
+    void MixedLengthVersusOriginal(byte[] ourGraph, byte[] originalGraph, SessionOptions options)
+    {
+        var (ids, mask, types, shape) = EncoderInputs(30522, shortestRow: 8);
+        using var ours = GraphRunner.Encoder(ourGraph, options, ids, mask, types, shape);
+        using var original = GraphRunner.Encoder(originalGraph, options, ids, mask, types, shape);
+        var seconds = Timing.Best(rounds, 3, warmUp: true, ours.Run, original.Run);
+        print($"encoder+sentiment vs original MiniLM model.onnx, batch {Batch} of 8-{Tokens} tokens ({mask.Sum() * 100.0 / mask.Length:F0}% real, padded to {Tokens}): " +
+              $"{Batch / seconds[0]:F1} vs {Batch / seconds[1]:F1} seq/s -> {seconds[1] / seconds[0]:F2}x (goal >= 1.2x)");
     }
 
     /// <summary>(4096, 384) · (384, 1536) as its own graph: the practical fp32 peak of this CPU under ORT.</summary>

@@ -13,12 +13,14 @@ public static class ExportBenchCommand
         var tokens = new Option<int>("--tokens") { Description = "Padded encoder sequence length", DefaultValueFactory = _ => 64 };
         var threads = new Option<int>("--threads") { Description = "ORT intra-op threads", DefaultValueFactory = _ => 2 };
         var rounds = new Option<int>("--rounds") { Description = "Interleaved timing rounds (best counts)", DefaultValueFactory = _ => 10 };
+        var shortestRow = new Option<double>("--shortest-row")
+            { Description = "Encoder rows get random lengths from this fraction of --tokens up to --tokens (1 = no padding)", DefaultValueFactory = _ => 0.75 };
         var noDecoders = new Option<bool>("--encoder-only") { Description = "Skip the decoder step graphs" };
         var only = new Option<string?>("--only") { Description = "Comma-separated name fragments of the variants to time besides fp32 (e.g. fused,DynamicQuantizeMatMul)" };
-        var command = new Command("export", "Encoder seq/s and decoder steps/s of fp32, int8 and fused-operator graphs") { checkpoint, batch, tokens, threads, rounds, noDecoders, only };
+        var command = new Command("export", "Encoder seq/s and decoder steps/s of fp32, int8 and fused-operator graphs") { checkpoint, batch, tokens, shortestRow, threads, rounds, noDecoders, only };
         command.SetAction((parse, cancellationToken) => NlpMtlCommandLine.Guard(_ =>
         {
-            var settings = new ExportBenchmark.Settings(parse.GetValue(batch), parse.GetValue(tokens), parse.GetValue(threads), parse.GetValue(rounds), Decoders: !parse.GetValue(noDecoders), Only: parse.GetValue(only));
+            var settings = new ExportBenchmark.Settings(parse.GetValue(batch), parse.GetValue(tokens), parse.GetValue(threads), parse.GetValue(rounds), Decoders: !parse.GetValue(noDecoders), Only: parse.GetValue(only), ShortestRow: parse.GetValue(shortestRow));
             ExportBenchmark.Run(parse.GetValue(checkpoint)!.FullName, settings, Console.WriteLine);
             return Task.CompletedTask;
         }, cancellationToken));

@@ -48,11 +48,22 @@ public static class QueueBenchCommand
             var ratios = new List<double>();
             int jobsAtOnceUsed = 0, poisoned = 0;
             // Round 0 warms both paths up (JIT, ORT shapes, HTTP connections, Azurite) and is not counted.
+            using var engine = new EngineBatches();
             for (var round = 0; round <= parse.GetValue(rounds); round++)
             {
+                var beforeAlone = engine.Now;
                 var alone = Stopwatch.StartNew();
                 await processor.ProcessAsync(documents, token);
                 alone.Stop();
+                var aloneBatches = engine.Now - beforeAlone;
+                if (Environment.GetEnvironmentVariable("NLPMTL_BENCH_PERJOB") == "1")
+                {
+                    var beforePerJob = engine.Now;
+                    var perJobWatch = Stopwatch.StartNew();
+                    await Parallel.ForEachAsync(jobs, new ParallelOptions { MaxDegreeOfParallelism = 64, CancellationToken = token },
+                        async (job, ct) => await processor.ProcessAsync(job, ct));
+                    Console.WriteLine($"  per-job submission without storage: {perJobWatch.Elapsed.TotalSeconds:F2} s, {engine.Now - beforePerJob}");
+                }
 
                 var builder = QueueHostBuilder.Create(quiet: true);
                 builder.Configuration.AddInMemoryCollection(settings);
@@ -72,11 +83,13 @@ public static class QueueBenchCommand
                 // Count finished jobs from the worker's own metrics: polling storage would load the Azurite being measured.
                 using var finished = new FinishedJobs(jobs.Count);
                 var emulatorBefore = EmulatorCpu(parse.GetValue(emulator));
+                var beforeQueue = engine.Now;
                 var endToEnd = Stopwatch.StartNew();
                 await host.StartAsync(token);
                 await finished.Task.WaitAsync(token);
                 endToEnd.Stop();
                 var emulatorCpu = EmulatorCpu(parse.GetValue(emulator)) - emulatorBefore;
+                var queueBatches = engine.Now - beforeQueue;
                 await host.StopAsync(token);
                 poisoned += (await queue.GetCountsAsync(token)).Poison;
                 foreach (var container in new[] { queue.Inbox, queue.Results, queue.Poison }) await container.DeleteIfExistsAsync(cancellationToken: token);
@@ -90,8 +103,8 @@ public static class QueueBenchCommand
                 queueTotal += endToEnd.Elapsed;
                 emulatorTotal += emulatorCpu;
                 ratios.Add(alone.Elapsed / endToEnd.Elapsed);
-                Console.WriteLine($"round {round}: processor alone {documents.Count / alone.Elapsed.TotalSeconds:F1} documents/s ({alone.Elapsed.TotalSeconds:F2} s), " +
-                    $"through the queue {documents.Count / endToEnd.Elapsed.TotalSeconds:F1} documents/s ({endToEnd.Elapsed.TotalSeconds:F2} s, engine busy {finished.EngineBusy.TotalSeconds:F2} s" +
+                Console.WriteLine($"round {round}: processor alone {documents.Count / alone.Elapsed.TotalSeconds:F1} documents/s ({alone.Elapsed.TotalSeconds:F2} s, {aloneBatches}), " +
+                    $"through the queue {documents.Count / endToEnd.Elapsed.TotalSeconds:F1} documents/s ({endToEnd.Elapsed.TotalSeconds:F2} s, {queueBatches}" +
                     (parse.GetValue(emulator) is null ? "" : $", emulator CPU {emulatorCpu.TotalSeconds:F2} s") + $") -> {ratios[^1]:F2}");
             }
 
@@ -130,37 +143,65 @@ public static class QueueBenchCommand
         return [.. Enumerable.Range(0, count).Select(i => new JobDocument($"d{i}", source[i % source.Count], [task]))];
     }
 
-    /// <summary>
-    /// Completes when the worker's meter has counted <c>expected</c> completed or poisoned jobs; meanwhile adds up the
-    /// engine's batch times (how long the engine was busy: the rest of the wall time it waited for the queue).
-    /// </summary>
+    /// <summary>Completes when the worker's meter has counted <c>expected</c> completed or poisoned jobs.</summary>
     sealed class FinishedJobs : IDisposable
     {
         readonly MeterListener _listener = new();
         readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
         long _count;
-        double _engineSeconds;
 
         public FinishedJobs(int expected)
         {
             _listener.InstrumentPublished = (instrument, listener) =>
             {
-                if (instrument.Meter.Name == WorkerMetrics.Name && instrument.Name is "nlpmtl.jobs.completed" or "nlpmtl.jobs.poisoned" or "nlpmtl.batch.duration")
+                if (instrument.Meter.Name == WorkerMetrics.Name && instrument.Name is "nlpmtl.jobs.completed" or "nlpmtl.jobs.poisoned")
                     listener.EnableMeasurementEvents(instrument);
             };
             _listener.SetMeasurementEventCallback<long>((_, value, _, _) =>
             {
                 if (Interlocked.Add(ref _count, value) >= expected) _done.TrySetResult();
             });
-            _listener.SetMeasurementEventCallback<double>((_, seconds, _, _) =>
-            {
-                lock (_listener) _engineSeconds += seconds;
-            });
             _listener.Start();
         }
 
         public Task Task => _done.Task;
-        public TimeSpan EngineBusy { get { lock (_listener) return TimeSpan.FromSeconds(_engineSeconds); } }
+        public void Dispose() => _listener.Dispose();
+    }
+
+    /// <summary>
+    /// The engine's batches as the worker's meter reports them (count, documents, engine time), for both paths: how long
+    /// the engine was busy (the rest of the wall time it waited for the queue) and how full its batches were.
+    /// </summary>
+    sealed class EngineBatches : IDisposable
+    {
+        public readonly record struct Totals(long Batches, long Documents, double Seconds)
+        {
+            public static Totals operator -(Totals a, Totals b) => new(a.Batches - b.Batches, a.Documents - b.Documents, a.Seconds - b.Seconds);
+            public override string ToString() => $"engine busy {Seconds:F2} s in {Batches} batches of {(Batches == 0 ? 0 : (double)Documents / Batches):F1} documents";
+        }
+
+        readonly MeterListener _listener = new();
+        Totals _totals;
+
+        public EngineBatches()
+        {
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == WorkerMetrics.Name && instrument.Name is "nlpmtl.batch.size" or "nlpmtl.batch.duration")
+                    listener.EnableMeasurementEvents(instrument);
+            };
+            _listener.SetMeasurementEventCallback<int>((_, documents, _, _) =>
+            {
+                lock (_listener) _totals = _totals with { Batches = _totals.Batches + 1, Documents = _totals.Documents + documents };
+            });
+            _listener.SetMeasurementEventCallback<double>((_, seconds, _, _) =>
+            {
+                lock (_listener) _totals = _totals with { Seconds = _totals.Seconds + seconds };
+            });
+            _listener.Start();
+        }
+
+        public Totals Now { get { lock (_listener) return _totals; } }
         public void Dispose() => _listener.Dispose();
     }
 }
