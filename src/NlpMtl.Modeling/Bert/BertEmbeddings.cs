@@ -12,7 +12,7 @@ public sealed class BertEmbeddings : Module<Tensor, Tensor, Tensor>
     private readonly Embedding position_embeddings;
     private readonly Embedding token_type_embeddings;
     private readonly LayerNorm LayerNorm;
-    private readonly Dropout dropout;
+    private readonly FastDropout dropout;
 
     public BertEmbeddings(BertConfig config) : base(nameof(BertEmbeddings))
     {
@@ -20,7 +20,7 @@ public sealed class BertEmbeddings : Module<Tensor, Tensor, Tensor>
         position_embeddings = Embedding(config.MaxPositionEmbeddings, config.HiddenSize);
         token_type_embeddings = Embedding(config.TypeVocabSize, config.HiddenSize);
         LayerNorm = nn.LayerNorm(config.HiddenSize, config.LayerNormEps);
-        dropout = Dropout(config.HiddenDropoutProb);
+        dropout = new FastDropout(config.HiddenDropoutProb);
         RegisterComponents();
         BertInitializer.Apply(this, config.InitializerRange);
         using var noGrad = no_grad();

@@ -29,8 +29,8 @@ public sealed class BertSelfAttention : Module<Tensor, Tensor, Tensor>
 
     /// <summary>
     /// Dropout on the attention probabilities while training (the config's <c>attention_probs_dropout_prob</c>). At 0
-    /// PyTorch runs its fused CPU attention kernel; above 0 it falls back to materialising the scores and drawing a
-    /// random mask over every one of them.
+    /// PyTorch runs its fused CPU attention kernel; above 0 the scores are materialised (as PyTorch's own fallback does)
+    /// and the mask comes from <see cref="FastDropout"/>, not libtorch's much slower generator.
     /// </summary>
     public double DropoutProbability { get; set; }
 
@@ -66,9 +66,21 @@ public sealed class BertSelfAttention : Module<Tensor, Tensor, Tensor>
         if (causal && cache is not null && queries > 1)
             additiveMask = ones(queries, keys, dtype: ScalarType.Bool, device: q.device).triu(keys - queries + 1)
                 .to(q.dtype) * float.MinValue; // (Tq, Tk)
-        var context = functional.scaled_dot_product_attention(q, k, v, additiveMask, training ? DropoutProbability : 0.0, isCausal);
+        var context = training && DropoutProbability > 0 && q.device_type == TorchSharp.DeviceType.CPU
+            ? AttendWithDropout(q, k, v, additiveMask, isCausal)
+            : functional.scaled_dot_product_attention(q, k, v, additiveMask, training ? DropoutProbability : 0.0, isCausal);
         var (batch, length) = (context.shape[0], context.shape[2]);
         return context.transpose(1, 2).reshape(batch, length, -1).MoveToOuterDisposeScope(); // (B, Tq, H)
+    }
+
+    /// <summary>softmax(q·kᵀ/√d + mask)·v with dropout on the probabilities: scaled_dot_product_attention's math path.</summary>
+    Tensor AttendWithDropout(Tensor q, Tensor k, Tensor v, Tensor? additiveMask, bool isCausal)
+    {
+        var scores = q.matmul(k.transpose(2, 3)).mul_(1 / Math.Sqrt(q.shape[3])); // (B, nH, Tq, Tk)
+        if (additiveMask is not null) scores = scores + additiveMask;
+        if (isCausal)
+            scores = scores.masked_fill(ones(q.shape[2], k.shape[2], dtype: ScalarType.Bool, device: q.device).triu(1), float.NegativeInfinity);
+        return FastDropout.Apply(scores.softmax(-1), DropoutProbability).matmul(v);
     }
 
     Tensor SplitHeads(Tensor x) =>

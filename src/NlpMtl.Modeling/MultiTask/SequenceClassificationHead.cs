@@ -8,13 +8,13 @@ namespace NlpMtl.Modeling.MultiTask;
 /// <summary>Mirrors the head of HF <c>BertForSequenceClassification</c> (dropout + linear), over mean or [CLS] pooling.</summary>
 public sealed class SequenceClassificationHead : Module<Tensor, Tensor, Tensor>
 {
-    private readonly Dropout dropout;
+    private readonly FastDropout dropout;
     private readonly Linear classifier;
     private readonly bool meanPooling;
 
     public SequenceClassificationHead(int hiddenSize, SentimentHeadConfig config) : base(nameof(SequenceClassificationHead))
     {
-        dropout = Dropout(config.Dropout);
+        dropout = new FastDropout(config.Dropout);
         classifier = Linear(hiddenSize, config.Labels.Length);
         meanPooling = config.Pooling switch
         {
