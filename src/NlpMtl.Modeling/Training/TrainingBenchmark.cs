@@ -15,7 +15,8 @@ namespace NlpMtl.Modeling.Training;
 public static class TrainingBenchmark
 {
     /// <summary>Seconds of one measured step in its three phases (clipping counts with the optimizer).</summary>
-    public readonly record struct StepPhases(double Forward, double Backward, double Optimizer)
+    /// <param name="Flops">Matrix FLOPs of the step (forward ×3), counted as for the whole run.</param>
+    public readonly record struct StepPhases(double Forward, double Backward, double Optimizer, double Flops = 0)
     {
         public double Total => Forward + Backward + Optimizer;
     }
@@ -28,8 +29,11 @@ public static class TrainingBenchmark
         public StepPhases AverageStep(string task)
         {
             var steps = StepsByTask[task];
-            return new(steps.Average(s => s.Forward), steps.Average(s => s.Backward), steps.Average(s => s.Optimizer));
+            return new(steps.Average(s => s.Forward), steps.Average(s => s.Backward), steps.Average(s => s.Optimizer), steps.Average(s => s.Flops));
         }
+
+        /// <summary>Matrix GFLOP/s of one task's steps alone: where the run's utilisation is lost.</summary>
+        public double TaskGflops(string task) => StepsByTask[task].Sum(s => s.Flops) / StepsByTask[task].Sum(s => s.Total) / 1e9;
 
         public double OptimizerShare
         {
@@ -87,11 +91,12 @@ public static class TrainingBenchmark
                 if (step < warmupSteps) continue;
                 var elapsed = watch.Elapsed.TotalSeconds;
                 seconds += elapsed;
+                var stepFlops = 3 * ForwardFlops(model, task, batch);
                 (stepsByTask.TryGetValue(task, out var list) ? list : stepsByTask[task] = [])
-                    .Add(new StepPhases(backwardStart, optimizerStart - backwardStart, elapsed - optimizerStart));
+                    .Add(new StepPhases(backwardStart, optimizerStart - backwardStart, elapsed - optimizerStart, stepFlops));
                 tokens += batch.Tokens;
                 padded += batch.InputIds.numel() + (batch.DecoderInputIds?.numel() ?? 0);
-                flops += 3 * ForwardFlops(model, task, batch);
+                flops += stepFlops;
             }
             // The peak is re-measured between steps: on a shared machine the load changes during a run, and the ratio
             // should compare training with the GEMM speed available at the same time.

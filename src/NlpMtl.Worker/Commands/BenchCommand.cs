@@ -35,7 +35,8 @@ public static class BenchCommand
             foreach (var task in report.StepsByTask.Keys.Order(StringComparer.Ordinal))
             {
                 var step = report.AverageStep(task);
-                Console.WriteLine($"  {task}: {step.Total:F3} s/step (forward {step.Forward:F3}, backward {step.Backward:F3}, clipping + AdamW {step.Optimizer:F3})");
+                Console.WriteLine($"  {task}: {step.Total:F3} s/step (forward {step.Forward:F3}, backward {step.Backward:F3}, clipping + AdamW {step.Optimizer:F3}), " +
+                                  $"{step.Flops / 1e9:F1} GFLOP/step = {report.TaskGflops(task):F1} GFLOP/s ({report.TaskGflops(task) / report.PeakGflops:P0} of the peak)");
             }
             Console.WriteLine($"clipping + AdamW share of step time: {report.OptimizerShare:P1}");
             Console.WriteLine($"utilisation of the GEMM peak: {report.Utilisation:P1}");
