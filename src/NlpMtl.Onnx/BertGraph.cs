@@ -32,6 +32,16 @@ public sealed class BertGraph(OnnxGraphBuilder builder, IReadOnlyDictionary<stri
         return builder.Initializer($"{prefix}.weight", Weight($"{prefix}.weight").t());
     }
 
+    /// <summary>Q, K and V as one product: the (H, 3H) initializer [Wqᵀ | Wkᵀ | Wvᵀ] and the (3H) bias [bq | bk | bv].</summary>
+    public (string Weights, string Bias) PackedQkv(string self)
+    {
+        using var scope = NewDisposeScope();
+        var weights = builder.Initializer($"{self}.qkv.weight",
+            cat([Weight($"{self}.query.weight").t(), Weight($"{self}.key.weight").t(), Weight($"{self}.value.weight").t()], 1));
+        var bias = builder.Initializer($"{self}.qkv.bias", cat([Weight($"{self}.query.bias"), Weight($"{self}.key.bias"), Weight($"{self}.value.bias")], 0));
+        return (weights, bias);
+    }
+
     /// <summary>nn.LayerNorm over the last axis: opset 17's fused LayerNormalization.</summary>
     public string LayerNorm(string x, string prefix) =>
         builder.Node("LayerNormalization", prefix,

@@ -1,5 +1,4 @@
 using static NlpMtl.Onnx.OnnxGraphBuilder;
-using static TorchSharp.torch;
 using DataType = Onnx.TensorProto.Types.DataType;
 
 namespace NlpMtl.Onnx;
@@ -28,14 +27,7 @@ public static class FusedBertGraph
         var config = bert.Config;
         var self = $"{prefix}.attention.self";
         if (!attention) return FeedForward(bert, SkipLayerNorm(bert, bert.SelfAttention(x, mask, self), x, $"{prefix}.attention.output"), prefix);
-        string qkvWeights, qkvBias;
-        using (NewDisposeScope())
-        {
-            // Attention wants one (H, 3H) matrix: [Wqᵀ | Wkᵀ | Wvᵀ], and one (3H) bias in the same order.
-            var weights = cat([bert.Weight($"{self}.query.weight").t(), bert.Weight($"{self}.key.weight").t(), bert.Weight($"{self}.value.weight").t()], 1);
-            qkvWeights = builder.Initializer($"{self}.qkv.weight", weights);
-            qkvBias = builder.Initializer($"{self}.qkv.bias", cat([bert.Weight($"{self}.query.bias"), bert.Weight($"{self}.key.bias"), bert.Weight($"{self}.value.bias")], 0));
-        }
+        var (qkvWeights, qkvBias) = bert.PackedQkv(self); // Attention wants one (H, 3H) matrix and one (3H) bias
         var context = builder.Node("Attention", self, [x, qkvWeights, qkvBias, mask], Domain,
             Attribute("num_heads", (long)config.NumAttentionHeads)); // (B, T, H)
         return FeedForward(bert, SkipLayerNorm(bert, context, x, $"{prefix}.attention.output"), prefix);

@@ -1,5 +1,4 @@
 using static NlpMtl.Onnx.OnnxGraphBuilder;
-using static TorchSharp.torch;
 
 namespace NlpMtl.Onnx;
 
@@ -69,13 +68,7 @@ public sealed class PaddingRemoval
     /// <summary>x·[Wqᵀ | Wkᵀ | Wvᵀ] + [bq | bk | bv]: one larger GEMM instead of three.</summary>
     string QkvProjection(BertGraph bert, string x, string self)
     {
-        string weights, bias;
-        using (NewDisposeScope())
-        {
-            weights = builder.Initializer($"{self}.qkv.weight",
-                cat([bert.Weight($"{self}.query.weight").t(), bert.Weight($"{self}.key.weight").t(), bert.Weight($"{self}.value.weight").t()], 1));
-            bias = builder.Initializer($"{self}.qkv.bias", cat([bert.Weight($"{self}.query.bias"), bert.Weight($"{self}.key.bias"), bert.Weight($"{self}.value.bias")], 0));
-        }
+        var (weights, bias) = bert.PackedQkv(self);
         return builder.Node("Add", $"{self}.qkv", [builder.Node("MatMul", $"{self}.qkv.matmul", [x, weights]), bias]);
     }
 }
