@@ -23,10 +23,16 @@ public sealed class PaddingRemoval
     PaddingRemoval(OnnxGraphBuilder builder, string packIndex, string unpackIndex) =>
         (this.builder, PackIndex, UnpackIndex) = (builder, packIndex, unpackIndex);
 
-    /// <param name="attentionMask">(B, S) int64 1/0; every batch holds at least one real token.</param>
+    /// <param name="attentionMask">(B, S) int64 1/0.</param>
     public static PaddingRemoval FromMask(OnnxGraphBuilder builder, string attentionMask)
     {
-        var flat = builder.Node("Reshape", "packing.mask_flat", [attentionMask, builder.Int64s(-1)]); // (B·S)
+        var masked = builder.Node("Reshape", "packing.mask_flat", [attentionMask, builder.Int64s(-1)]); // (B·S)
+        // Position 0 is always packed, so a batch of nothing but padding still has a row to gather (T ≥ 1); what is
+        // computed there is never read, as at any padded position.
+        var first = builder.Node("Cast", "packing.first", [builder.Node("Equal", "packing.is_first", [
+            builder.Node("Range", "packing.positions", [builder.Int64Scalar(0), builder.Node("Size", "packing.size", [masked]), builder.Int64Scalar(1)]),
+            builder.Int64Scalar(0)])], Attribute("to", (long)global::Onnx.TensorProto.Types.DataType.Int64));
+        var flat = builder.Node("Max", "packing.packed_flat", [masked, first]);
         var real = builder.Node("NonZero", "packing.nonzero", [flat]); // (1, T)
         var pack = builder.Node("Reshape", "packing.pack_index", [real, builder.Int64s(-1)]); // (T)
         // The running count of real tokens up to and including each position, minus one, is the packed row of a real

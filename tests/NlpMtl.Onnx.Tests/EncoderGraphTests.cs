@@ -1,5 +1,6 @@
 using Google.Protobuf;
 using NlpMtl.Core.Bundle;
+using NlpMtl.Core.Tokenization;
 using NlpMtl.Modeling.Bert;
 using NlpMtl.Modeling.MultiTask;
 using static TorchSharp.torch;
@@ -49,6 +50,27 @@ public class EncoderGraphTests
             Assert.True(Parity.MaxOverTokens(outputs[BundleNames.LastHiddenState].Values, hidden, batch, BertConfig.Tiny.HiddenSize) <= Parity.Tolerance);
             Assert.True(Parity.Max(outputs[BundleNames.SentimentLogits].Values, logits) <= Parity.Tolerance);
         }
+    }
+
+    /// <summary>
+    /// With padding removed, a row's outputs must not depend on how much padding the batch has, and a batch with no
+    /// real token at all (a caller's mistake the engine never makes) must still run: every output finite.
+    /// </summary>
+    [Fact]
+    public void PackedEncoderIgnoresPaddingAndSurvivesAnAllPaddingBatch()
+    {
+        using var model = TinyModel();
+        using var session = new OrtEncoder(EncoderExporter.Build(model, EncoderOps.Packed).ToByteArray());
+        var alone = Parity.RandomBatch(new Random(3), BertConfig.Tiny.VocabSize, 6);
+        var padded = new EncodedBatch([.. alone.InputIds, .. new long[10]], [.. alone.AttentionMask, .. new long[10]], [.. alone.TokenTypeIds, .. new long[10]], 1, 16) { Lengths = [6] };
+        var narrow = session.Run(alone)[BundleNames.LastHiddenState].Values;
+        var wide = session.Run(padded)[BundleNames.LastHiddenState].Values;
+        Assert.True(Parity.Max(narrow, wide[..narrow.Length]) <= 1e-5, "padding changed a real position's hidden state");
+
+        var empty = new EncodedBatch(new long[2 * 5], new long[2 * 5], new long[2 * 5], 2, 5) { Lengths = [0, 0] };
+        var outputs = session.Run(empty);
+        Assert.Equal([2L, 5, BertConfig.Tiny.HiddenSize], outputs[BundleNames.LastHiddenState].Shape);
+        Assert.All(outputs[BundleNames.LastHiddenState].Values.Concat(outputs[BundleNames.SentimentLogits].Values), v => Assert.True(float.IsFinite(v)));
     }
 
     [Fact]
