@@ -44,15 +44,7 @@ public static class EncoderExporter
         var length = builder.Node("Gather", "sequence_length", [builder.Node("Shape", "input_shape", [ids]), builder.Int64Scalar(1)], Attribute("axis", 0L));
         var positions = builder.Node("Range", "position_ids", [builder.Int64Scalar(0), length, builder.Int64Scalar(1)]);
 
-        var hidden = ops == EncoderOps.Packed ? PackedLayers(bert, ids, mask, types, positions) : bert.Embeddings(ids, types, positions, "embeddings");
-        if (ops != EncoderOps.Packed)
-        {
-            var layerMask = ops == EncoderOps.FusedAttention ? FusedBertGraph.MaskIndex(builder, mask) : bert.AdditiveMask(mask);
-            for (var i = 0; i < config.NumHiddenLayers; i++)
-                hidden = ops == EncoderOps.Standard
-                    ? bert.EncoderLayer(hidden, layerMask, $"encoder.layer.{i}")
-                    : bert.FusedEncoderLayer(hidden, layerMask, $"encoder.layer.{i}", attention: ops == EncoderOps.FusedAttention);
-        }
+        var hidden = ops == EncoderOps.Packed ? PackedLayers(bert, ids, mask, types, positions) : PaddedLayers(bert, ids, mask, types, positions, ops);
         builder.Output(BundleNames.LastHiddenState, hidden, DataType.Float, BundleNames.BatchAxis, BundleNames.SequenceAxis, config.HiddenSize);
 
         if (sentiment is not null)
@@ -63,11 +55,23 @@ public static class EncoderExporter
         return builder.Build(Producer);
     }
 
+    /// <summary>Embeddings and layers over every (B, S) position, padding included, in standard or fused operators.</summary>
+    static string PaddedLayers(BertGraph bert, string ids, string mask, string types, string positions, EncoderOps ops)
+    {
+        var hidden = bert.Embeddings(ids, types, positions, "embeddings");
+        var layerMask = ops == EncoderOps.FusedAttention ? FusedBertGraph.MaskIndex(bert.Builder, mask) : bert.AdditiveMask(mask);
+        for (var i = 0; i < bert.Config.NumHiddenLayers; i++)
+            hidden = ops == EncoderOps.Standard
+                ? bert.EncoderLayer(hidden, layerMask, $"encoder.layer.{i}")
+                : bert.FusedEncoderLayer(hidden, layerMask, $"encoder.layer.{i}", attention: ops == EncoderOps.FusedAttention);
+        return hidden;
+    }
+
     /// <summary>Embeddings and layers on the real tokens only (<see cref="PaddingRemoval"/>), laid out as (B, S, H) at the end.</summary>
     static string PackedLayers(BertGraph bert, string ids, string mask, string types, string positions)
     {
         var builder = bert.Builder;
-        var packing = PaddingRemoval.FromMask(builder, mask);
+        var packing = PaddingRemoval.FromMask(builder, mask, positions);
         var batchPositions = builder.Node("Expand", "position_ids_batch", [positions, builder.Node("Shape", "ids_shape", [ids])]); // (B, S)
         var hidden = bert.Embeddings(packing.Pack(ids, null, "input_ids"), packing.Pack(types, null, "token_type_ids"),
             packing.Pack(batchPositions, null, "position_ids"), "embeddings"); // (T, H)

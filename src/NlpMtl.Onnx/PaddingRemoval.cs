@@ -24,21 +24,21 @@ public sealed class PaddingRemoval
         (this.builder, PackIndex, UnpackIndex) = (builder, packIndex, unpackIndex);
 
     /// <param name="attentionMask">(B, S) int64 1/0.</param>
-    public static PaddingRemoval FromMask(OnnxGraphBuilder builder, string attentionMask)
+    /// <param name="positions">(S) int64 0‥S−1, the position ids.</param>
+    public static PaddingRemoval FromMask(OnnxGraphBuilder builder, string attentionMask, string positions)
     {
-        var masked = builder.Node("Reshape", "packing.mask_flat", [attentionMask, builder.Int64s(-1)]); // (B·S)
-        // Position 0 is always packed, so a batch of nothing but padding still has a row to gather (T ≥ 1); what is
-        // computed there is never read, as at any padded position.
-        var first = builder.Node("Cast", "packing.first", [builder.Node("Equal", "packing.is_first", [
-            builder.Node("Range", "packing.positions", [builder.Int64Scalar(0), builder.Node("Size", "packing.size", [masked]), builder.Int64Scalar(1)]),
-            builder.Int64Scalar(0)])], Attribute("to", (long)global::Onnx.TensorProto.Types.DataType.Int64));
-        var flat = builder.Node("Max", "packing.packed_flat", [masked, first]);
+        // Position 0 of every row is always packed ([CLS], real in every row the engine sends), so even a batch of
+        // nothing but padding has rows to gather; what is computed at a padded position is never read.
+        var first = builder.Node("Cast", "packing.first", [builder.Node("Equal", "packing.is_first", [positions, builder.Int64Scalar(0)])],
+            Attribute("to", (long)global::Onnx.TensorProto.Types.DataType.Int64)); // (S)
+        var packed = builder.Node("Max", "packing.packed", [attentionMask, first]); // (B, S)
+        var flat = builder.Node("Reshape", "packing.mask_flat", [packed, builder.Int64s(-1)]); // (B·S)
         var real = builder.Node("NonZero", "packing.nonzero", [flat]); // (1, T)
         var pack = builder.Node("Reshape", "packing.pack_index", [real, builder.Int64s(-1)]); // (T)
-        // The running count of real tokens up to and including each position, minus one, is the packed row of a real
-        // token; a pad gets the row of the last real token before it (row 0 for pads before any real token).
+        // The running count of packed tokens up to and including each position, minus one, is the packed row of a
+        // packed token; a pad gets the row of the last packed token before it (position 0 is packed, so never −1).
         var seen = builder.Node("CumSum", "packing.cumsum", [flat, builder.Int64Scalar(0)]);
-        var row = builder.Node("Max", "packing.row", [builder.Node("Sub", "packing.row_raw", [seen, builder.Int64Scalar(1)]), builder.Int64Scalar(0)]);
+        var row = builder.Node("Sub", "packing.row", [seen, builder.Int64Scalar(1)]);
         var unpack = builder.Node("Reshape", "packing.unpack_index", [row, builder.Node("Shape", "packing.mask_shape", [attentionMask])]); // (B, S)
         return new(builder, pack, unpack);
     }

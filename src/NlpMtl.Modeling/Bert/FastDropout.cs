@@ -1,5 +1,5 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
+using NlpMtl.Modeling.Native;
+using NlpMtl.Modeling.Training;
 using static TorchSharp.torch;
 
 namespace NlpMtl.Modeling.Bert;
@@ -8,7 +8,7 @@ namespace NlpMtl.Modeling.Bert;
 /// nn.Dropout with a cheaper random mask on the CPU. libtorch draws a CPU dropout mask from its sequential Mersenne
 /// twister at ~13 ns per element (measured here: 80 ms for one 8×12×256×256 attention map), which made dropout the
 /// largest single cost of a training step — more than the matrix products it follows. Here each element's keep/drop
-/// bit comes from a counter-based hash (SplitMix64 of seed + index), filled by all cores at ~1 ns per element. The
+/// bit comes from a counter-based hash (<see cref="SplitMix64.Mix"/> of seed + index), filled by all cores at ~1 ns per element. The
 /// seed is drawn from torch's generator, so <c>manual_seed</c> still makes a run (and a resumed run) repeat exactly.
 /// Same semantics as nn.Dropout: in training, each element is zeroed with probability p (to 2⁻³²) and the survivors
 /// scaled by 1/(1 − p); identity in eval mode, with p = 0, and off the CPU it is libtorch's own dropout.
@@ -46,7 +46,7 @@ public sealed class FastDropout(double probability) : nn.Module<Tensor, Tensor>(
 
     static unsafe void Fill(Tensor mask, long length, ulong seed, ulong threshold, float kept)
     {
-        var data = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(mask.bytes));
+        var data = TensorMemory.Floats(mask);
         const long Chunk = 1 << 16; // even, so every chunk starts on a whole 64-bit draw
         var chunks = (int)((length + Chunk - 1) / Chunk);
         Parallel.For(0, chunks, c =>
@@ -54,18 +54,10 @@ public sealed class FastDropout(double probability) : nn.Module<Tensor, Tensor>(
             var (start, end) = (c * Chunk, Math.Min(length, (c + 1) * Chunk));
             for (var i = start; i < end; i += 2)
             {
-                var bits = Mix(seed + (ulong)(i >> 1) * 0x9E3779B97F4A7C15UL);
+                var bits = SplitMix64.Mix(seed + (ulong)(i >> 1) * SplitMix64.Increment);
                 data[i] = (bits & 0xFFFFFFFFUL) < threshold ? 0f : kept;
                 if (i + 1 < end) data[i + 1] = (bits >> 32) < threshold ? 0f : kept;
             }
         });
-    }
-
-    /// <summary>SplitMix64's finaliser: a bijective 64-bit mix whose outputs for consecutive inputs look independent.</summary>
-    static ulong Mix(ulong z)
-    {
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return z ^ (z >> 31);
     }
 }

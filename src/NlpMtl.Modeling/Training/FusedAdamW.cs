@@ -1,7 +1,5 @@
 using System.Numerics;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using static TorchSharp.torch;
 
 namespace NlpMtl.Modeling.Training;
 
@@ -19,12 +17,6 @@ static unsafe class FusedAdamW
     /// <summary>One parameter's tensors (contiguous float32 on the CPU) and its step's scalars.</summary>
     public readonly record struct Slot(nint Parameter, nint Gradient, nint ExpAvg, nint ExpAvgSq, long Length,
         float DecayFactor, float Beta1Complement, float Beta2, float Beta2Complement, float EpsilonScaled, float StepSize);
-
-    /// <summary>Whether <paramref name="tensor"/>'s memory can be read as a flat float span.</summary>
-    public static bool Addressable(Tensor tensor) =>
-        tensor.device_type == TorchSharp.DeviceType.CPU && tensor.dtype == ScalarType.Float32 && tensor.is_contiguous() && tensor.numel() <= int.MaxValue / sizeof(float);
-
-    public static nint Address(Tensor tensor) => (nint)Unsafe.AsPointer(ref MemoryMarshal.GetReference(tensor.bytes));
 
     /// <summary>Σ g² over every gradient, accumulated in double per chunk and added in a fixed order.</summary>
     public static double SumOfSquares(IReadOnlyList<(nint Gradient, long Length)> gradients)

@@ -8,9 +8,15 @@ public sealed class SplitMix64(ulong state)
 {
     public ulong State { get; private set; } = state;
 
-    public ulong NextUInt64()
+    /// <summary>The step between successive states (2⁶⁴ / φ).</summary>
+    public const ulong Increment = 0x9E3779B97F4A7C15UL;
+
+    public ulong NextUInt64() => Mix(State += Increment);
+
+    /// <summary>SplitMix64's finaliser: a bijective 64-bit mix whose outputs for successive states look independent,
+    /// so <c>Mix(seed + i·Increment)</c> is the i-th draw of a counter-based stream.</summary>
+    public static ulong Mix(ulong z)
     {
-        var z = State += 0x9E3779B97F4A7C15UL;
         z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
         z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
         return z ^ (z >> 31);
