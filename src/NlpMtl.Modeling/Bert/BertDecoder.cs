@@ -42,7 +42,7 @@ public sealed class BertDecoder : Module<Tensor, Tensor, Tensor, Tensor>
         var x = embeddings.Embed(decoderInputIds, zeros_like(decoderInputIds), offset); // (B, t, H)
         for (var i = 0; i < layer.Count; i++) x = layer[i].Step(x, encoderStates, encoderMask, cache?.Layers[i]);
         // Output projection tied to the input embeddings: (B, t, H) · (V, H)ᵀ + b.
-        var logits = functional.linear(x, embeddings.WordEmbeddings.weight!, output_bias);
+        var logits = MixedPrecision.Linear(x, embeddings.WordEmbeddings.weight!, output_bias);
         return logits.MoveToOuterDisposeScope();
     }
 

@@ -19,7 +19,7 @@ public sealed class BertIntermediate : Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor hiddenStates)
     {
-        var x = dense.call(hiddenStates);
+        var x = MixedPrecision.Apply(dense, hiddenStates);
         return activation switch
         {
             "gelu" => functional.gelu(x), // exact erf form, as HF's "gelu"

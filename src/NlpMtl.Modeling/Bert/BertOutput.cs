@@ -21,5 +21,5 @@ public sealed class BertOutput : Module<Tensor, Tensor, Tensor>
     }
 
     public override Tensor forward(Tensor intermediate, Tensor residual) =>
-        LayerNorm.call(dropout.call(dense.call(intermediate)) + residual);
+        LayerNorm.call(dropout.call(MixedPrecision.Apply(dense, intermediate)) + residual);
 }

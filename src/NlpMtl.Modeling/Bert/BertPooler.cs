@@ -16,5 +16,5 @@ public sealed class BertPooler : Module<Tensor, Tensor>
     }
 
     public override Tensor forward(Tensor hiddenStates) =>
-        tanh(dense.call(hiddenStates.select(1, 0))); // (B, T, H) -> (B, H)
+        tanh(MixedPrecision.Apply(dense, hiddenStates.select(1, 0))); // (B, T, H) -> (B, H)
 }

@@ -47,7 +47,7 @@ public sealed class BertSelfAttention : Module<Tensor, Tensor, Tensor>
     public Tensor Attend(Tensor queryStates, Tensor keyValueStates, Tensor? additiveMask, bool causal, KeyValueCache? cache)
     {
         using var scope = NewDisposeScope();
-        var q = SplitHeads(query.call(queryStates)); // (B, nH, Tq, Hd)
+        var q = SplitHeads(MixedPrecision.Apply(query, queryStates)); // (B, nH, Tq, Hd)
         Tensor k, v;
         if (cache is { IsCross: true, Keys: not null })
         {
@@ -55,8 +55,8 @@ public sealed class BertSelfAttention : Module<Tensor, Tensor, Tensor>
         }
         else
         {
-            k = SplitHeads(key.call(keyValueStates));   // (B, nH, Tk, Hd)
-            v = SplitHeads(value.call(keyValueStates)); // (B, nH, Tk, Hd)
+            k = SplitHeads(MixedPrecision.Apply(key, keyValueStates));   // (B, nH, Tk, Hd)
+            v = SplitHeads(MixedPrecision.Apply(value, keyValueStates)); // (B, nH, Tk, Hd)
             if (cache is not null) (k, v) = cache.Append(k, v); // self: (B, nH, past + Tk, Hd)
         }
         // Without a cache PyTorch's is_causal masks the square score matrix. With a cache the Tq new queries sit at the
@@ -66,21 +66,28 @@ public sealed class BertSelfAttention : Module<Tensor, Tensor, Tensor>
         if (causal && cache is not null && queries > 1)
             additiveMask = ones(queries, keys, dtype: ScalarType.Bool, device: q.device).triu(keys - queries + 1)
                 .to(q.dtype) * float.MinValue; // (Tq, Tk)
+        // Under autocast the two attention products run in the compute type; the softmax stays float32 (see below).
+        var (lowQ, lowK, lowV) = (MixedPrecision.ForProduct(q), MixedPrecision.ForProduct(k), MixedPrecision.ForProduct(v));
         var context = training && DropoutProbability > 0 && q.device_type == TorchSharp.DeviceType.CPU
-            ? AttendWithDropout(q, k, v, additiveMask, isCausal)
-            : functional.scaled_dot_product_attention(q, k, v, additiveMask, training ? DropoutProbability : 0.0, isCausal);
+            ? AttendWithDropout(lowQ, lowK, lowV, additiveMask, isCausal)
+            : functional.scaled_dot_product_attention(lowQ, lowK, lowV, additiveMask is null ? null : MixedPrecision.ForProduct(additiveMask),
+                training ? DropoutProbability : 0.0, isCausal);
+        context = context.to(q.dtype);
         var (batch, length) = (context.shape[0], context.shape[2]);
         return context.transpose(1, 2).reshape(batch, length, -1).MoveToOuterDisposeScope(); // (B, Tq, H)
     }
 
-    /// <summary>softmax(q·kᵀ/√d + mask)·v with dropout on the probabilities: scaled_dot_product_attention's math path.</summary>
+    /// <summary>
+    /// softmax(q·kᵀ/√d + mask)·v with dropout on the probabilities: scaled_dot_product_attention's math path. The
+    /// scores, softmax and dropout are float32 whatever the type of q, k and v (autocast's rule for softmax).
+    /// </summary>
     Tensor AttendWithDropout(Tensor q, Tensor k, Tensor v, Tensor? additiveMask, bool isCausal)
     {
-        var scores = q.matmul(k.transpose(2, 3)).mul_(1 / Math.Sqrt(q.shape[3])); // (B, nH, Tq, Tk)
+        var scores = q.matmul(k.transpose(2, 3)).to(ScalarType.Float32).mul_(1 / Math.Sqrt(q.shape[3])); // (B, nH, Tq, Tk)
         if (additiveMask is not null) scores = scores + additiveMask;
         if (isCausal)
             scores = scores.masked_fill(ones(q.shape[2], k.shape[2], dtype: ScalarType.Bool, device: q.device).triu(1), float.NegativeInfinity);
-        return FastDropout.Apply(scores.softmax(-1), DropoutProbability).matmul(v);
+        return FastDropout.Apply(scores.softmax(-1), DropoutProbability).to(v.dtype).matmul(v);
     }
 
     Tensor SplitHeads(Tensor x) =>

@@ -21,5 +21,5 @@ public sealed class BertSelfOutput : Module<Tensor, Tensor, Tensor>
     }
 
     public override Tensor forward(Tensor hiddenStates, Tensor residual) =>
-        LayerNorm.call(dropout.call(dense.call(hiddenStates)) + residual);
+        LayerNorm.call(dropout.call(MixedPrecision.Apply(dense, hiddenStates)) + residual);
 }

@@ -42,6 +42,6 @@ public sealed class SequenceClassificationHead : Module<Tensor, Tensor, Tensor>
         {
             pooled = hiddenStates.select(1, 0);                                             // (B, H)
         }
-        return classifier.call(dropout.call(pooled)).MoveToOuterDisposeScope();
+        return MixedPrecision.Apply(classifier, dropout.call(pooled)).MoveToOuterDisposeScope();
     }
 }

@@ -1,3 +1,4 @@
+using NlpMtl.Modeling.Bert;
 using NlpMtl.Modeling.MultiTask;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -7,8 +8,10 @@ namespace NlpMtl.Modeling.Training;
 /// <summary>The training loss of one task's batch: class cross-entropy, or label-smoothed token cross-entropy.</summary>
 public static class TaskLoss
 {
-    public static Tensor Compute(MultiTaskModel model, string task, BatchTensors batch, double labelSmoothing)
+    /// <param name="computeType">Matrix products in this type (bfloat16 mixed precision), or null for float32.</param>
+    public static Tensor Compute(MultiTaskModel model, string task, BatchTensors batch, double labelSmoothing, ScalarType? computeType = null)
     {
+        using var autocast = MixedPrecision.Autocast(computeType);
         var hidden = model.Encode(batch.InputIds, batch.AttentionMask, batch.TokenTypeIds);
         if (task == TaskNames.Sentiment)
             return functional.cross_entropy(model.SentimentLogits(hidden, batch.AttentionMask), batch.Labels!);

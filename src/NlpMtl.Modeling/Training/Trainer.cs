@@ -66,7 +66,7 @@ public sealed class Trainer(TrainingConfig config, TrainerOptions options)
                     foreach (var task in pcGrad ? data.Keys.Order(StringComparer.Ordinal).ToList() : [sampler.Next()])
                     {
                         var batch = BatchTensors.From(batches[task].Next(), data[task].SourceTokenizer.PadId, data[task].Vocabulary?.PadId ?? 0);
-                        var loss = TaskLoss.Compute(model, task, batch, config.Optimizer.LabelSmoothing);
+                        var loss = TaskLoss.Compute(model, task, batch, config.Optimizer.LabelSmoothing, config.ComputeType);
                         losses[task] = loss.item<float>();
                         (balancer.Combine(task, loss) / config.Optimizer.AccumulationSteps).backward();
                         tokens += batch.Tokens;

@@ -21,8 +21,10 @@ public static class TrainingBenchmark
         public double Total => Forward + Backward + Optimizer;
     }
 
-    public sealed record Report(double PeakGflops, double TrainingGflops, double TokensPerSecond, double PaddedTokensPerSecond,
-        double StepsPerSecond, IReadOnlyDictionary<string, IReadOnlyList<StepPhases>> StepsByTask)
+    /// <param name="PeakGflops">The fp32 MatMul's rate: the limit the utilisation is stated against.</param>
+    /// <param name="ComputePeakGflops">With mixed precision, the same MatMul in the products' type (bfloat16); else null.</param>
+    public sealed record Report(double PeakGflops, double? ComputePeakGflops, double TrainingGflops, double TokensPerSecond,
+        double PaddedTokensPerSecond, double StepsPerSecond, IReadOnlyDictionary<string, IReadOnlyList<StepPhases>> StepsByTask)
     {
         public double Utilisation => TrainingGflops / PeakGflops;
 
@@ -45,12 +47,12 @@ public static class TrainingBenchmark
         }
     }
 
-    public static double MatMulPeakGflops(int repeats = 20)
+    public static double MatMulPeakGflops(int repeats = 20, ScalarType type = ScalarType.Float32)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var a = randn(4096, 384);
-        var b = randn(384, 1536);
+        var a = randn(4096, 384).to(type);
+        var b = randn(384, 1536).to(type);
         for (var i = 0; i < 3; i++) a.matmul(b).Dispose();
         var best = double.MaxValue;
         for (var i = 0; i < repeats; i++)
@@ -70,6 +72,9 @@ public static class TrainingBenchmark
         model.train();
         var trainable = prepared.TrainableParameters();
         var peaks = new List<double> { MatMulPeakGflops() };
+        var computeType = config.ComputeType;
+        var computePeaks = new List<double>();
+        if (computeType is { } type) computePeaks.Add(MatMulPeakGflops(type: type));
 
         double flops = 0, seconds = 0;
         long tokens = 0, padded = 0;
@@ -83,7 +88,7 @@ public static class TrainingBenchmark
             {
                 Trainer.ClearGradients(trainable); // as the trainer: AdamW then updates only this task's parameters
                 var batch = BatchTensors.From(examples, data[task].SourceTokenizer.PadId, data[task].Vocabulary?.PadId ?? 0);
-                var loss = balancer.Combine(task, TaskLoss.Compute(model, task, batch, config.Optimizer.LabelSmoothing));
+                var loss = balancer.Combine(task, TaskLoss.Compute(model, task, batch, config.Optimizer.LabelSmoothing, config.ComputeType));
                 var backwardStart = watch.Elapsed.TotalSeconds;
                 loss.backward();
                 var optimizerStart = watch.Elapsed.TotalSeconds;
@@ -100,10 +105,12 @@ public static class TrainingBenchmark
             }
             // The peak is re-measured between steps: on a shared machine the load changes during a run, and the ratio
             // should compare training with the GEMM speed available at the same time.
-            if (step >= warmupSteps) peaks.Add(MatMulPeakGflops(repeats: 3));
+            if (step < warmupSteps) continue;
+            peaks.Add(MatMulPeakGflops(repeats: 3));
+            if (computeType is { } lowType) computePeaks.Add(MatMulPeakGflops(repeats: 3, lowType));
         }
-        var peak = peaks.Order().ElementAt(peaks.Count / 2);
-        return new Report(peak, flops / seconds / 1e9, tokens / seconds, padded / seconds, steps / seconds,
+        static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+        return new Report(Median(peaks), computePeaks.Count > 0 ? Median(computePeaks) : null, flops / seconds / 1e9, tokens / seconds, padded / seconds, steps / seconds,
             stepsByTask.ToDictionary(p => p.Key, p => (IReadOnlyList<StepPhases>)p.Value));
     }
 

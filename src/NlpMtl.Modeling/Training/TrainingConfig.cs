@@ -106,6 +106,16 @@ public sealed record TrainingConfig
     /// </summary>
     public double? AttentionDropout { get; init; }
 
+    /// <summary>
+    /// "fp32", or "bf16" for mixed precision: matrix products in bfloat16, parameters, optimizer, LayerNorm, softmax and
+    /// losses in float32 (see <see cref="MixedPrecision"/>). Pays on CPUs with AMX or AVX512-BF16 (and on GPUs);
+    /// elsewhere libtorch emulates bfloat16 and it is slower. Evaluation, generation and export stay float32.
+    /// </summary>
+    public string Precision { get; init; } = "fp32";
+
+    /// <summary>The type of the training step's matrix products (null: float32).</summary>
+    [JsonIgnore] public TorchSharp.torch.ScalarType? ComputeType => MixedPrecision.Parse(Precision);
+
     [JsonIgnore] public string Directory { get; init; } = ".";
 
     public string Resolve(string path) => Path.GetFullPath(Path.Combine(Directory, path));
@@ -148,6 +158,7 @@ public sealed record TrainingConfig
         if (Sampling.Method is not ("proportional" or "temperature" or "uniform")) throw new InvalidDataException($"{source}: sampling.method '{Sampling.Method}' (proportional, temperature, uniform)");
         if (Balancing.Method is not ("static" or "uncertainty" or "pcgrad")) throw new InvalidDataException($"{source}: balancing.method '{Balancing.Method}' (static, uncertainty, pcgrad)");
         if (MaxSteps < 1) throw new InvalidDataException($"{source}: max_steps must be positive");
+        if (Precision is not ("fp32" or "bf16")) throw new InvalidDataException($"{source}: precision '{Precision}' (fp32, bf16)");
         if (AttentionDropout is < 0 or >= 1) throw new InvalidDataException($"{source}: attention_dropout must be in [0, 1), was {AttentionDropout}");
         if (Optimizer.AccumulationSteps < 1) throw new InvalidDataException($"{source}: optimizer.accumulation_steps must be positive");
     }

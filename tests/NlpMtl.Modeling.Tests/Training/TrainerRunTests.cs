@@ -72,11 +72,17 @@ public class TrainerRunTests(PretrainedFixture fixture)
         Assert.Equal(0f, (a.DecoderLogits(TaskNames.Translate, hiddenA, mask, target) - b.DecoderLogits(TaskNames.Translate, hiddenB, mask, target)).abs().max().item<float>());
     }
 
-    [Fact]
-    public void ResumeGivesTheSameStepsAsAnUninterruptedRun()
+    [Theory]
+    [InlineData("fp32")]
+    [InlineData("bf16")]
+    public void ResumeGivesTheSameStepsAsAnUninterruptedRun(string precision)
     {
         // An 8-step run interrupted after step 4 (it saves OUT/last as it stops) and resumed must replay steps 5–8 exactly.
-        var (root, config) = Setup(c => c["balancing"] = new { method = "uncertainty", normalize_losses = true });
+        var (root, config) = Setup(c =>
+        {
+            c["balancing"] = new { method = "uncertainty", normalize_losses = true };
+            c["precision"] = precision;
+        });
         var straight = Path.Combine(root, "straight");
         var split = Path.Combine(root, "split");
         Train(config, straight);

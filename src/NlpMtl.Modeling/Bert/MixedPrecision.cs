@@ -1,0 +1,58 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace NlpMtl.Modeling.Bert;
+
+/// <summary>
+/// Mixed-precision training, as PyTorch's CPU autocast does it: inside <see cref="Autocast"/> the matrix products
+/// (every linear layer, the attention products, the tied output projection) run in the compute type, bfloat16, while
+/// parameters, LayerNorm, softmax, dropout, losses and the optimizer stay float32. Each product's output is cast back
+/// to float32, so the modules between products never see bfloat16. Why: on CPUs with AMX or AVX512-BF16 libtorch's
+/// oneDNN runs bfloat16 GEMMs several times faster than float32 (measured on this project's 2-core machine: ~1.5–1.8
+/// TFLOP/s against ~0.2), and bfloat16 has float32's exponent range, so no loss scaling is needed.
+/// TorchSharp has no <c>torch.autocast</c>, so the modules ask this class; outside a scope (evaluation, export
+/// parity, generation) everything is float32 exactly as before.
+/// </summary>
+public static class MixedPrecision
+{
+    [ThreadStatic] static ScalarType? computeType;
+
+    /// <summary>The type matrix products run in on this thread, or null for the parameters' own type.</summary>
+    public static ScalarType? ComputeType => computeType;
+
+    /// <summary>Runs the matrix products of this thread in <paramref name="type"/> until disposed (null: no change).</summary>
+    public static IDisposable Autocast(ScalarType? type)
+    {
+        var previous = computeType;
+        computeType = type ?? previous;
+        return new Restore(previous);
+    }
+
+    /// <summary>The precision names configs use: "fp32" (none) or "bf16".</summary>
+    public static ScalarType? Parse(string precision) => precision switch
+    {
+        "fp32" => null,
+        "bf16" => ScalarType.BFloat16,
+        _ => throw new InvalidDataException($"precision '{precision}' is not supported (fp32, bf16)"),
+    };
+
+    /// <summary><c>layer(input)</c>, with the product in the compute type when one is set; the result is float32.</summary>
+    public static Tensor Apply(Linear layer, Tensor input) =>
+        computeType is null ? layer.call(input) : Linear(input, layer.weight!, layer.bias);
+
+    /// <summary><c>input · weightᵀ + bias</c>, with the product in the compute type when one is set.</summary>
+    public static Tensor Linear(Tensor input, Tensor weight, Tensor? bias)
+    {
+        if (computeType is not { } type) return functional.linear(input, weight, bias);
+        return functional.linear(input.to(type), weight.to(type), bias?.to(type)).to(weight.dtype);
+    }
+
+    /// <summary>A tensor in the compute type for a product (itself when none is set).</summary>
+    public static Tensor ForProduct(Tensor tensor) => computeType is { } type ? tensor.to(type) : tensor;
+
+    sealed class Restore(ScalarType? previous) : IDisposable
+    {
+        public void Dispose() => computeType = previous;
+    }
+}
