@@ -18,6 +18,16 @@ public sealed class Trainer(TrainingConfig config, TrainerOptions options)
 {
     public sealed record Result(long Steps, double BestScore, long BestStep, IReadOnlyDictionary<string, double> LastMetrics, double TokensPerSecond);
 
+    /// <summary>Says what mixed precision buys on this machine, and warns where the CPU only emulates the type.</summary>
+    void ReportPrecision(ScalarType computeType)
+    {
+        var speedup = Bert.MixedPrecision.MeasureSpeedup(computeType);
+        var log = options.Log ?? Console.Out;
+        log.WriteLine(speedup >= 1.2
+            ? $"precision {config.Precision}: matrix products in {computeType}, {speedup:F1}× the float32 speed on this machine"
+            : $"warning: precision {config.Precision} is not faster here ({speedup:F2}× float32: no AMX/AVX512-BF16 on this CPU?); set \"precision\": \"fp32\"");
+    }
+
     public Result Run(CancellationToken cancellationToken = default)
     {
         var output = Directory.CreateDirectory(options.OutputDirectory).FullName;
@@ -25,6 +35,7 @@ public sealed class Trainer(TrainingConfig config, TrainerOptions options)
         var (encoderDirectory, data, model, balancer, optimizer, baseRates, batches) = prepared;
         var timeBudget = options.TimeBudgetMinutes ?? config.TimeBudgetMinutes;
         var maxSteps = options.MaxSteps ?? config.MaxSteps;
+        if (config.ComputeType is { } computeType) ReportPrecision(computeType);
 
         var state = new TrainerState { Horizon = maxSteps, SamplerState = (ulong)config.Seed, PcGradState = (ulong)config.Seed + 1 };
         var last = Path.Combine(output, "last");
