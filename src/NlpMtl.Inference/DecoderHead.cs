@@ -17,9 +17,13 @@ public sealed class DecoderHead(string task, DecoderManifest manifest, OrtGraph 
     public GenerationSettings Settings { get; } = settings;
     public SpecialTokens Special => new(Manifest.BosId, Manifest.EosId, Manifest.PadId);
 
-    /// <summary>Outputs of the cross graph = the cross inputs of the step graph, in layer order (key, value).</summary>
+    /// <summary>
+    /// Outputs of the cross graph = the cross inputs of the step graph, in layer order (key, value), then a copying
+    /// head's copy keys.
+    /// </summary>
     public IReadOnlyList<string> CrossNames { get; } =
-        [.. Enumerable.Range(0, manifest.NumLayers).SelectMany(l => new[] { BundleNames.CrossKey(l), BundleNames.CrossValue(l) })];
+        [.. Enumerable.Range(0, manifest.NumLayers).SelectMany(l => new[] { BundleNames.CrossKey(l), BundleNames.CrossValue(l) }),
+         .. manifest.Copy ? new[] { BundleNames.CopyKeys } : []];
 
     public IReadOnlyList<string> PastNames { get; } =
         [.. Enumerable.Range(0, manifest.NumLayers).SelectMany(l => new[] { BundleNames.PastKey(l), BundleNames.PastValue(l) })];

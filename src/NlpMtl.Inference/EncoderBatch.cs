@@ -15,10 +15,13 @@ internal sealed class EncoderBatch : IDisposable
 {
     readonly IDisposable owner;
 
-    EncoderBatch(IDisposable owner, long[] mask, int[] lengths, int sequence, OrtValue? hidden, float[]? logits)
+    EncoderBatch(IDisposable owner, IReadOnlyList<int[]> rows, long[] mask, int[] lengths, int sequence, OrtValue? hidden, float[]? logits)
     {
-        (this.owner, Mask, Lengths, SequenceLength, Hidden, SentimentLogits) = (owner, mask, lengths, sequence, hidden, logits);
+        (this.owner, Rows, Mask, Lengths, SequenceLength, Hidden, SentimentLogits) = (owner, rows, mask, lengths, sequence, hidden, logits);
     }
+
+    /// <summary>Each row's token ids, unpadded (copying heads write them).</summary>
+    public IReadOnlyList<int[]> Rows { get; }
 
     /// <summary>(B, S) attention mask, row-major.</summary>
     public long[] Mask { get; }
@@ -41,7 +44,7 @@ internal sealed class EncoderBatch : IDisposable
         {
             var outputs = Encode(encoder, rows, padId, hidden, sentiment, out var batchMask);
             var logits = sentiment ? outputs[^1].GetTensorDataAsSpan<float>().ToArray() : null;
-            return new EncoderBatch(outputs, batchMask, lengths, sequence, hidden ? outputs[0] : null, logits);
+            return new EncoderBatch(outputs, rows, batchMask, lengths, sequence, hidden ? outputs[0] : null, logits);
         }
 
         float[]? states = null, allLogits = null;
@@ -67,7 +70,7 @@ internal sealed class EncoderBatch : IDisposable
             }
         }
         var hiddenValue = states is null ? null : OrtValue.CreateTensorValueFromMemory(states, [batch, sequence, width]);
-        return new EncoderBatch(hiddenValue ?? (IDisposable)new NoOwner(), MaskOf(lengths, sequence), lengths, sequence, hiddenValue, allLogits);
+        return new EncoderBatch(hiddenValue ?? (IDisposable)new NoOwner(), rows, MaskOf(lengths, sequence), lengths, sequence, hiddenValue, allLogits);
     }
 
     /// <summary>Consecutive row ranges whose padded size (rows × longest) stays within the limit; one row at least each.</summary>

@@ -18,7 +18,15 @@ internal static class HeadGenerator
         using var subset = everyRow ? null : OrtTensors.GatherRows(hidden, rows, length);
         var mask = new long[rows.Length * length];
         for (var i = 0; i < rows.Length; i++) encoded.Mask.AsSpan(rows[i] * encoded.SequenceLength, length).CopyTo(mask.AsSpan(i * length));
-        using var decoder = new OrtStepDecoder(head, subset ?? hidden, mask);
+        long[]? sourceIds = null;
+        if (head.Manifest.Copy) // a copying head writes source ids: (rows, length) like the mask, padding masked
+        {
+            sourceIds = new long[rows.Length * length];
+            for (var i = 0; i < rows.Length; i++)
+            for (var t = 0; t < encoded.Lengths[rows[i]]; t++)
+                sourceIds[i * length + t] = encoded.Rows[rows[i]][t];
+        }
+        using var decoder = new OrtStepDecoder(head, subset ?? hidden, mask, sourceIds);
         return head.Settings.NumBeams == 1
             ? GreedySearch.Run(decoder, head.Special, head.Settings, cancellationToken)
             : BeamSearch.Run(decoder, head.Special, head.Settings, cancellationToken);

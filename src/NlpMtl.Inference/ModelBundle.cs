@@ -114,11 +114,13 @@ public sealed class ModelBundle : IDisposable
         };
         var layers = Enumerable.Range(0, manifest.NumLayers).ToList();
         var crossNames = layers.SelectMany(l => new[] { BundleNames.CrossKey(l), BundleNames.CrossValue(l) }).ToList();
+        if (manifest.Copy) crossNames.Add(BundleNames.CopyKeys);
         var cross = new OrtGraph(graphPath(manifest.CrossFile), sessions.Options, [BundleNames.EncoderHiddenStates], crossNames);
         try
         {
             var step = new OrtGraph(graphPath(manifest.File), sessions.Options,
-                [BundleNames.DecoderInputIds, BundleNames.EncoderAttentionMask, .. layers.SelectMany(l => new[] { BundleNames.PastKey(l), BundleNames.PastValue(l) }), .. crossNames],
+                [BundleNames.DecoderInputIds, BundleNames.EncoderAttentionMask, .. layers.SelectMany(l => new[] { BundleNames.PastKey(l), BundleNames.PastValue(l) }), .. crossNames,
+                 .. manifest.Copy ? new[] { BundleNames.EncoderInputIds } : []],
                 [BundleNames.Logits, .. layers.SelectMany(l => new[] { BundleNames.PresentKey(l), BundleNames.PresentValue(l) })]);
             return new DecoderHead(task, manifest, cross, step, vocabulary, settings);
         }

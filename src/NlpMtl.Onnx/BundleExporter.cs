@@ -161,7 +161,7 @@ public static class BundleExporter
             Vocabulary = head.Vocabulary, TargetTokenizerDirectory = head.Vocabulary == "target" ? head.TargetTokenizerDirectory : null,
             VocabSize = head.VocabSize, PadId = head.PadId, BosId = head.BosId, EosId = head.EosId,
             NumLayers = config.NumHiddenLayers, NumHeads = config.NumAttentionHeads, HeadDim = config.HeadDim,
-            MaxPositions = config.MaxPositionEmbeddings, MaxSourceLength = head.MaxSourceLength,
+            MaxPositions = config.MaxPositionEmbeddings, MaxSourceLength = head.MaxSourceLength, Copy = head.Copy,
             Generation = new GenerationManifest
             {
                 NumBeams = head.NumBeams, LengthPenalty = head.LengthPenalty, NoRepeatNgramSize = head.NoRepeatNgramSize, MaxNewTokens = head.MaxTargetLength,

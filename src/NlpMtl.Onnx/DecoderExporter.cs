@@ -34,6 +34,9 @@ public static class DecoderExporter
             builder.Output(BundleNames.CrossKey(i), keys, DataType.Float, CacheDims(config, BundleNames.EncoderSequenceAxis));
             builder.Output(BundleNames.CrossValue(i), values, DataType.Float, CacheDims(config, BundleNames.EncoderSequenceAxis));
         }
+        if (model.Decoder(task).Copies)
+            builder.Output(BundleNames.CopyKeys, bert.Linear(states, $"heads.{task}.copy.key"), DataType.Float,
+                BundleNames.BatchAxis, BundleNames.EncoderSequenceAxis, config.HiddenSize);
         return builder.Build(EncoderExporter.Producer);
     }
 
@@ -94,6 +97,7 @@ public static class DecoderExporter
         var projection = builder.Node("Transpose", $"{prefix}.output.projection", [words], Attribute("perm", new long[] { 1, 0 })); // (H, V)
         var logits = builder.Node("Add", $"{prefix}.logits", [builder.Node("MatMul", $"{prefix}.output.matmul", [x, projection]),
             builder.Initializer($"{prefix}.output_bias", bert.Weight($"{prefix}.output_bias"))]);
+        if (model.Decoder(task).Copies) logits = CopyLogProbabilities(builder, bert, config, prefix, x, logits, crossMask);
         builder.Output(BundleNames.Logits, logits, DataType.Float, BundleNames.BatchAxis, BundleNames.DecoderSequenceAxis, config.VocabSize);
         for (var i = 0; i < config.NumHiddenLayers; i++)
         {
@@ -101,6 +105,33 @@ public static class DecoderExporter
             builder.Output(BundleNames.PresentValue(i), presents[i].Value, DataType.Float, CacheDims(config, BundleNames.TotalSequenceAxis));
         }
         return builder.Build(EncoderExporter.Producer);
+    }
+
+    /// <summary>
+    /// <see cref="PointerGenerator.LogProbabilities"/>: p = p_gen · softmax(logits) + (1 − p_gen) · (attention over the
+    /// source scattered onto the source ids), returned as log(max(p, floor)). Adds the inputs it needs.
+    /// </summary>
+    static string CopyLogProbabilities(OnnxGraphBuilder builder, BertGraph bert, BertConfig config, string prefix, string x, string logits,
+        string crossMask)
+    {
+        var copy = $"{prefix}.copy";
+        var sourceIds = builder.Input(BundleNames.EncoderInputIds, DataType.Int64, BundleNames.BatchAxis, BundleNames.EncoderSequenceAxis);
+        var keys = builder.Input(BundleNames.CopyKeys, DataType.Float, BundleNames.BatchAxis, BundleNames.EncoderSequenceAxis, config.HiddenSize);
+        var keysT = builder.Node("Transpose", $"{copy}.k_t", [keys], Attribute("perm", new long[] { 0, 2, 1 }));              // (B, H, S)
+        var scores = builder.Node("Mul", $"{copy}.scores", [builder.Node("MatMul", $"{copy}.qk", [bert.Linear(x, $"{copy}.query"), keysT]),
+            builder.Scalar((float)(1 / Math.Sqrt(config.HiddenSize)))]);                                                     // (B, t, S)
+        var masked = builder.Node("Add", $"{copy}.masked", [scores, builder.Node("Squeeze", $"{copy}.mask", [crossMask, builder.Int64s(1)])]);
+        var attention = builder.Node("Softmax", $"{copy}.attention", [masked], Attribute("axis", -1L));
+        var generate = builder.Node("Sigmoid", $"{copy}.p_gen", [bert.Linear(x, $"{copy}.gate")]);                          // (B, t, 1)
+        var copyWeights = builder.Node("Mul", $"{copy}.weights", [attention, builder.Node("Sub", $"{copy}.p_copy", [builder.Scalar(1f), generate])]);
+        // Scatter-add the (B, t, S) weights onto the source ids of each row, for every decoder position.
+        var indices = builder.Node("Expand", $"{copy}.indices", [builder.Node("Unsqueeze", $"{copy}.ids", [sourceIds, builder.Int64s(1)]),
+            builder.Node("Shape", $"{copy}.weights_shape", [copyWeights])]);
+        var copied = builder.Node("ScatterElements", $"{copy}.copied", [builder.Node("Mul", $"{copy}.zeros", [logits, builder.Scalar(0f)]), indices, copyWeights],
+            Attribute("axis", 2L), Attribute("reduction", "add"));
+        var vocabulary = builder.Node("Mul", $"{copy}.generated", [builder.Node("Softmax", $"{copy}.vocabulary", [logits], Attribute("axis", -1L)), generate]);
+        var mixed = builder.Node("Add", $"{copy}.mixed", [vocabulary, copied]);
+        return builder.Node("Log", $"{copy}.log", [builder.Node("Max", $"{copy}.floored", [mixed, builder.Scalar(PointerGenerator.MinProbability)])]);
     }
 
     static OnnxDim[] CacheDims(BertConfig config, string sequence) => [BundleNames.BatchAxis, config.NumAttentionHeads, sequence, config.HeadDim];

@@ -107,6 +107,9 @@ public sealed class OnnxGraphBuilder
     public static AttributeProto Attribute(string name, float value) =>
         new() { Name = name, Type = AttributeProto.Types.AttributeType.Float, F = value };
 
+    public static AttributeProto Attribute(string name, string value) =>
+        new() { Name = name, Type = AttributeProto.Types.AttributeType.String, S = Google.Protobuf.ByteString.CopyFromUtf8(value) };
+
     public static AttributeProto Attribute(string name, long[] values) =>
         new() { Name = name, Type = AttributeProto.Types.AttributeType.Ints, Ints = { values } };
 

@@ -42,8 +42,8 @@ public sealed class BundleFixture : IDisposable
     public (string Checkpoint, string Bundle) Pretrained => pretrained.Value;
     public (string Checkpoint, string Bundle) Tiny => tiny.Value;
 
-    /// <summary>Three heads: sentiment (negative/positive), summarize on the encoder vocabulary, translate on the
-    /// committed multi30k-de target tokenizer; short generation so tests stay quick.</summary>
+    /// <summary>Three heads: sentiment (negative/positive), summarize on the encoder vocabulary with copying, translate
+    /// on the committed multi30k-de target tokenizer without; short generation so tests stay quick.</summary>
     (string, string) Build(string name, Func<(BertModel Encoder, string TokenizerSource)> encoder, int summarizeSource)
     {
         manual_seed(23);
@@ -54,7 +54,7 @@ public sealed class BundleFixture : IDisposable
             Summarize = new DecoderHeadConfig
             {
                 Layers = 1, VocabSize = 30522, PadId = 0, BosId = 101, EosId = 102, MaxSourceLength = summarizeSource, MaxTargetLength = 12,
-                NumBeams = 2, NoRepeatNgramSize = 3,
+                NumBeams = 2, NoRepeatNgramSize = 3, Copy = true, // pointer-generator: copy keys and source ids through serving
             },
             Translate = new DecoderHeadConfig
             {

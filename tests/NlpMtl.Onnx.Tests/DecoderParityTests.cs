@@ -18,12 +18,13 @@ public class DecoderParityTests(ITestOutputHelper output)
 {
     const int Steps = 6;
 
-    static MultiTaskModel TinyModel()
+    /// <param name="copy">With a pointer-generator (its graph part: copy keys, scatter-add, mixture, log).</param>
+    static MultiTaskModel TinyModel(bool copy = false)
     {
         manual_seed(13);
         var model = new MultiTaskModel(new BertModel(BertConfig.Tiny), new MultiTaskConfig
         {
-            Summarize = new DecoderHeadConfig { Layers = 2, VocabSize = BertConfig.Tiny.VocabSize, PadId = 0, BosId = 1, EosId = 2 },
+            Summarize = new DecoderHeadConfig { Layers = 2, VocabSize = BertConfig.Tiny.VocabSize, PadId = 0, BosId = 1, EosId = 2, Copy = copy },
         });
         using var noGrad = no_grad();
         foreach (var parameter in model.parameters()) parameter.add_(randn_like(parameter) * 0.05); // non-trivial biases and norms
@@ -53,10 +54,12 @@ public class DecoderParityTests(ITestOutputHelper output)
         Assert.Equal([3L, config.NumAttentionHeads, 7, config.HeadDim], cross[BundleNames.CrossValue(1)].Shape);
     }
 
-    [Fact]
-    public void StepLogitsMatchBertDecoderStepWithCache()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void StepLogitsMatchBertDecoderStepWithCache(bool copy)
     {
-        using var model = TinyModel();
+        using var model = TinyModel(copy);
         var config = model.DecoderConfig(model.Config.Summarize!);
         using var ort = Export(model, config);
         var decoder = model.Decoder(TaskNames.Summarize);
@@ -75,21 +78,23 @@ public class DecoderParityTests(ITestOutputHelper output)
         var max = 0.0;
         for (var step = 0; step < Steps; step++)
         {
-            var expected = decoder.Step(tensor(tokens, [encoder.BatchSize, 1L]), states, BertModel.AdditiveMask(encoderMask, CPU), cache).data<float>().ToArray();
-            var (logits, present) = ort.Step(tokens, encoder.AttentionMask, encoderShape, crossCache, past);
+            var expected = decoder.Step(tensor(tokens, [encoder.BatchSize, 1L]), states, BertModel.AdditiveMask(encoderMask, CPU), cache, tensor(encoder.InputIds, encoderShape)).data<float>().ToArray();
+            var (logits, present) = ort.Step(tokens, encoder.AttentionMask, encoderShape, crossCache, past, encoder.InputIds);
             max = Math.Max(max, Parity.Max(logits.Values, expected));
             Assert.Equal(step + 1, present[BundleNames.PresentKey(0)].Shape[2]);
             past = present;
             tokens = tokens.Select(_ => (long)random.Next(3, config.VocabSize)).ToArray(); // teacher-forced random continuation
         }
-        output.WriteLine($"decoder step logits, ORT (cross + step graphs) vs BertDecoder.Step over {Steps} cached steps × {encoder.BatchSize} rows: max |Δ| {max:E2}");
+        output.WriteLine($"{(copy ? "copying " : "")}decoder step logits, ORT (cross + step graphs) vs BertDecoder.Step over {Steps} cached steps × {encoder.BatchSize} rows: max |Δ| {max:E2}");
         Assert.True(max <= Parity.Tolerance, $"step logits max |Δ| = {max:E2}");
     }
 
-    [Fact]
-    public void SeveralTokensWithEmptyPastMatchTeacherForcedForward()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void SeveralTokensWithEmptyPastMatchTeacherForcedForward(bool copy)
     {
-        using var model = TinyModel();
+        using var model = TinyModel(copy);
         var config = model.DecoderConfig(model.Config.Summarize!);
         using var ort = Export(model, config);
         var random = new Random(8);
@@ -101,19 +106,21 @@ public class DecoderParityTests(ITestOutputHelper output)
         using var noGrad = no_grad();
         var encoderMask = tensor(encoder.AttentionMask, encoderShape);
         var states = model.Encode(tensor(encoder.InputIds, encoderShape), encoderMask, tensor(encoder.TokenTypeIds, encoderShape));
-        var expected = model.DecoderLogits(TaskNames.Summarize, states, encoderMask, tensor(targets, [encoder.BatchSize, 5L])).data<float>().ToArray();
+        var expected = model.DecoderLogits(TaskNames.Summarize, states, encoderMask, tensor(targets, [encoder.BatchSize, 5L]), tensor(encoder.InputIds, encoderShape)).data<float>().ToArray();
         var crossCache = ort.Cross(new FloatTensor(states.data<float>().ToArray(), states.shape));
-        var (logits, present) = ort.Step(targets, encoder.AttentionMask, encoderShape, crossCache, ort.EmptyPast(encoder.BatchSize));
+        var (logits, present) = ort.Step(targets, encoder.AttentionMask, encoderShape, crossCache, ort.EmptyPast(encoder.BatchSize), encoder.InputIds);
         var max = Parity.Max(logits.Values, expected);
         output.WriteLine($"decoder teacher-forced logits (causal mask in the graph), 2 rows × 5 tokens: max |Δ| {max:E2}");
         Assert.Equal(5, present[BundleNames.PresentKey(0)].Shape[2]);
         Assert.True(max <= Parity.Tolerance, $"teacher-forced logits max |Δ| = {max:E2}");
     }
 
-    [Fact]
-    public void OrtGreedyMatchesSeq2SeqGeneratorGreedy()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void OrtGreedyMatchesSeq2SeqGeneratorGreedy(bool copy)
     {
-        using var model = TinyModel();
+        using var model = TinyModel(copy);
         var head = model.Config.Summarize!;
         var config = model.DecoderConfig(head);
         using var ort = Export(model, config);
@@ -127,7 +134,7 @@ public class DecoderParityTests(ITestOutputHelper output)
         var expected = Seq2SeqGenerator.Generate(model, TaskNames.Summarize, ids, mask, options);
         var states = model.Encode(ids, mask, zeros_like(ids)); // Seq2SeqGenerator encodes with token type 0
         var actual = ort.Greedy(new FloatTensor(states.data<float>().ToArray(), states.shape), encoder.AttentionMask,
-            head.BosId, head.EosId, head.PadId, options.MaxNewTokens, options.NoRepeatNgramSize);
+            head.BosId, head.EosId, head.PadId, options.MaxNewTokens, options.NoRepeatNgramSize, encoder.InputIds);
         Assert.Equal(expected.Count, actual.Count);
         for (var i = 0; i < expected.Count; i++) Assert.Equal(expected[i], actual[i]);
     }

@@ -7,7 +7,8 @@ namespace NlpMtl.Onnx.Tests;
 /// <summary>
 /// A checkpoint with all three heads on the pretrained MiniLM encoder (untrained heads, one decoder layer each, short
 /// generation): the structure of a trained checkpoint — encoder vocabulary for summarize, the committed multi30k-de
-/// target tokenizer for translate — at a size export handles in seconds.
+/// target tokenizer for translate — at a size export handles in seconds. Summarize copies (pointer-generator), translate
+/// does not, so both decoder kinds go through export and serving.
 /// </summary>
 public static class ThreeHeadCheckpoint
 {
@@ -20,7 +21,7 @@ public static class ThreeHeadCheckpoint
         var heads = new MultiTaskConfig
         {
             Sentiment = new SentimentHeadConfig { Labels = ["0", "1"] },
-            Summarize = new DecoderHeadConfig { Layers = 1, VocabSize = 30522, PadId = 0, BosId = 101, EosId = 102, MaxTargetLength = 8, NumBeams = 2 },
+            Summarize = new DecoderHeadConfig { Layers = 1, VocabSize = 30522, PadId = 0, BosId = 101, EosId = 102, MaxTargetLength = 8, NumBeams = 2, Copy = true },
             Translate = new DecoderHeadConfig
             {
                 Layers = 1, Vocabulary = "target", VocabSize = 6120, TargetTokenizerDirectory = TranslateTokenizerDirectory,

@@ -134,6 +134,12 @@ public sealed record DecoderManifest
     /// <summary>Source tokens the head was trained on; longer documents are chunked (summarize) or truncated (translate).</summary>
     public int MaxSourceLength { get; init; } = 256;
 
+    /// <summary>
+    /// A pointer-generator head: the cross graph also outputs <see cref="BundleNames.CopyKeys"/>, the step graph also
+    /// takes them and <see cref="BundleNames.EncoderInputIds"/>, and its <c>logits</c> are log-probabilities.
+    /// </summary>
+    public bool Copy { get; init; }
+
     public required GenerationManifest Generation { get; init; }
 }
 

@@ -18,13 +18,18 @@ public sealed class OrtStepDecoder : IStepDecoder, IDisposable
     OrtValue[] cross;   // per layer key, value: (rows, heads, S, head_dim)
     OrtValue[] past;    // per layer key, value: (rows, heads, past, head_dim)
     long[] mask;        // (rows, S)
+    long[]? sourceIds;  // (rows, S), a copying head's encoder input ids
     int[] documentOfRow; // which starting row each row descends from: cross rows only move when this changes
     OrtValue? logits;
 
     /// <param name="encoderStates">(rows, S, H) encoder states; the cross graph runs on them here, once.</param>
     /// <param name="encoderMask">(rows, S) attention mask, row-major.</param>
-    public OrtStepDecoder(DecoderHead head, OrtValue encoderStates, long[] encoderMask)
+    /// <param name="encoderInputIds">(rows, S) source ids, row-major: required by a copying head.</param>
+    public OrtStepDecoder(DecoderHead head, OrtValue encoderStates, long[] encoderMask, long[]? encoderInputIds = null)
     {
+        if (head.Manifest.Copy && encoderInputIds is null)
+            throw new ArgumentException($"{head.Task} copies from the source: its input ids are needed", nameof(encoderInputIds));
+        sourceIds = head.Manifest.Copy ? encoderInputIds : null;
         this.head = head;
         var shape = encoderStates.GetTensorTypeAndShape().Shape;
         Rows = (int)shape[0];
@@ -35,7 +40,8 @@ public sealed class OrtStepDecoder : IStepDecoder, IDisposable
         cross = [.. head.Cross.Run([BundleNames.EncoderHiddenStates], [encoderStates], head.CrossNames)];
         var m = head.Manifest;
         past = head.PastNames.Select(_ => OrtTensors.Allocate(Rows, m.NumHeads, 0, m.HeadDim)).ToArray(); // past length 0
-        inputNames = [BundleNames.DecoderInputIds, BundleNames.EncoderAttentionMask, .. head.PastNames, .. head.CrossNames];
+        inputNames = [BundleNames.DecoderInputIds, BundleNames.EncoderAttentionMask, .. head.PastNames, .. head.CrossNames,
+            .. sourceIds is null ? Array.Empty<string>() : [BundleNames.EncoderInputIds]];
         outputNames = [BundleNames.Logits, .. head.PresentNames];
     }
 
@@ -49,7 +55,8 @@ public sealed class OrtStepDecoder : IStepDecoder, IDisposable
         logits = null;
         using var ids = OrtValue.CreateTensorValueFromMemory(tokens.ToArray(), [Rows, 1]);
         using var maskValue = OrtValue.CreateTensorValueFromMemory(mask, [Rows, encoderLength]);
-        var outputs = head.Step.Run(inputNames, [ids, maskValue, .. past, .. cross], outputNames);
+        using var sourceValue = sourceIds is null ? null : OrtValue.CreateTensorValueFromMemory(sourceIds, [Rows, encoderLength]);
+        var outputs = head.Step.Run(inputNames, [ids, maskValue, .. past, .. cross, .. sourceValue is null ? Array.Empty<OrtValue>() : [sourceValue]], outputNames);
         // The collection is not disposed: its values live on as the logits and the next past, each disposed in turn.
         logits = outputs[0];
         foreach (var value in past) value.Dispose();
@@ -69,12 +76,18 @@ public sealed class OrtStepDecoder : IStepDecoder, IDisposable
         if (!documents.AsSpan().SequenceEqual(documentOfRow))
         {
             cross = Replace(cross, rows);
-            var newMask = new long[rows.Length * encoderLength];
-            for (var i = 0; i < rows.Length; i++) mask.AsSpan(rows[i] * encoderLength, encoderLength).CopyTo(newMask.AsSpan(i * encoderLength));
-            mask = newMask;
+            mask = SelectRows(mask, rows);
+            if (sourceIds is not null) sourceIds = SelectRows(sourceIds, rows);
         }
         documentOfRow = documents;
         Rows = rows.Length;
+    }
+
+    long[] SelectRows(long[] values, ReadOnlySpan<int> rows)
+    {
+        var selected = new long[rows.Length * encoderLength];
+        for (var i = 0; i < rows.Length; i++) values.AsSpan(rows[i] * encoderLength, encoderLength).CopyTo(selected.AsSpan(i * encoderLength));
+        return selected;
     }
 
     static OrtValue[] Replace(OrtValue[] values, ReadOnlySpan<int> rows)

@@ -23,11 +23,11 @@ public static class Seq2SeqGenerator
         var hidden = model.Encode(inputIds, attentionMask, zeros_like(inputIds));
         var mask = BertModel.AdditiveMask(attentionMask, hidden.device);
         return options.NumBeams == 1
-            ? Greedy(model.Decoder(task), head, hidden, mask, options)
-            : Beam(model.Decoder(task), head, hidden, mask, options);
+            ? Greedy(model.Decoder(task), head, hidden, mask, inputIds, options)
+            : Beam(model.Decoder(task), head, hidden, mask, inputIds, options);
     }
 
-    static IReadOnlyList<int[]> Greedy(BertDecoder decoder, DecoderHeadConfig head, Tensor hidden, Tensor mask, GenerationOptions options)
+    static IReadOnlyList<int[]> Greedy(BertDecoder decoder, DecoderHeadConfig head, Tensor hidden, Tensor mask, Tensor sourceIds, GenerationOptions options)
     {
         var batch = (int)hidden.shape[0];
         var outputs = Enumerable.Range(0, batch).Select(_ => new List<int>()).ToArray();
@@ -37,7 +37,7 @@ public static class Seq2SeqGenerator
         for (var step = 0; step < options.MaxNewTokens && finished.Contains(false); step++)
         {
             using var stepScope = NewDisposeScope();
-            var logits = decoder.Step(next, hidden, mask, cache).select(1, -1); // (B, V)
+            var logits = decoder.Step(next, hidden, mask, cache, sourceIds).select(1, -1); // (B, V)
             BanRepeats(logits, outputs, options.NoRepeatNgramSize);
             var chosen = logits.argmax(-1).data<long>().ToArray();
             for (var b = 0; b < batch; b++)
@@ -51,11 +51,12 @@ public static class Seq2SeqGenerator
         return outputs.Select(o => o.ToArray()).ToList();
     }
 
-    static IReadOnlyList<int[]> Beam(BertDecoder decoder, DecoderHeadConfig head, Tensor hidden, Tensor mask, GenerationOptions options)
+    static IReadOnlyList<int[]> Beam(BertDecoder decoder, DecoderHeadConfig head, Tensor hidden, Tensor mask, Tensor sourceIds, GenerationOptions options)
     {
         int batch = (int)hidden.shape[0], beams = options.NumBeams;
         var expandedHidden = hidden.repeat_interleave(beams, 0);  // (B·K, S, H)
         var expandedMask = mask.repeat_interleave(beams, 0);      // (B·K, 1, 1, S)
+        var expandedIds = sourceIds.repeat_interleave(beams, 0);  // (B·K, S): a beam stays within its document's rows
         var sequences = Enumerable.Range(0, batch * beams).Select(_ => new List<int>()).ToList();
         // Only the first beam of each item is live at the start, so the K beams do not start as K copies.
         var scores = Enumerable.Range(0, batch * beams).Select(i => i % beams == 0 ? 0.0 : double.NegativeInfinity).ToArray();
@@ -67,7 +68,7 @@ public static class Seq2SeqGenerator
         for (var step = 0; step < options.MaxNewTokens && done.Contains(false); step++)
         {
             using var stepScope = NewDisposeScope();
-            var logProbs = decoder.Step(next, expandedHidden, expandedMask, cache).select(1, -1).log_softmax(-1); // (B·K, V)
+            var logProbs = decoder.Step(next, expandedHidden, expandedMask, cache, expandedIds).select(1, -1).log_softmax(-1); // (B·K, V)
             BanRepeats(logProbs, sequences, options.NoRepeatNgramSize);
             var vocab = logProbs.shape[1];
             var total = logProbs + tensor(scores.Select(s => (float)s).ToArray()).unsqueeze(1);  // (B·K, V)

@@ -42,6 +42,13 @@ public sealed record DecoderHeadConfig
     public int NumBeams { get; init; } = 4;
     public double LengthPenalty { get; init; } = 1.0;
     public int NoRepeatNgramSize { get; init; } = 3;
+
+    /// <summary>
+    /// Pointer-generator copying (See et al. 2017): the decoder's output mixes its vocabulary distribution with an
+    /// attention distribution over the source tokens, so words of the document can be written without being learned
+    /// as outputs. Needs the encoder's vocabulary (source ids are output ids).
+    /// </summary>
+    public bool Copy { get; init; }
 }
 
 /// <summary>

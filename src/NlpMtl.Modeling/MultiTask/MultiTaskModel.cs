@@ -37,7 +37,7 @@ public sealed class MultiTaskModel : Module
             var head = config.Decoder(task);
             if (head.Layers > EncoderConfig.NumHiddenLayers)
                 throw new InvalidDataException($"{task}: {head.Layers} decoder layers but the encoder has only {EncoderConfig.NumHiddenLayers} to warm-start from");
-            var decoder = new BertDecoder(DecoderConfig(head));
+            var decoder = new BertDecoder(DecoderConfig(head), copy: head.Copy);
             if (warmStartDecoders)
                 decoder.WarmStart(embeddings, encoder.Layers.Take(head.Layers).ToList(), sameVocabulary: head.Vocabulary == "encoder");
             heads.Add(task, decoder);
@@ -68,11 +68,12 @@ public sealed class MultiTaskModel : Module
     public BertDecoder Decoder(string task) => (BertDecoder)Head(task);
 
     /// <summary>Teacher-forced (B, t, V) logits of <paramref name="task"/>'s decoder.</summary>
-    public Tensor DecoderLogits(string task, Tensor hiddenStates, Tensor attentionMask, Tensor decoderInputIds)
+    /// <param name="sourceIds">(B, S) encoder input ids; a copying decoder needs them.</param>
+    public Tensor DecoderLogits(string task, Tensor hiddenStates, Tensor attentionMask, Tensor decoderInputIds, Tensor? sourceIds = null)
     {
         using var scope = NewDisposeScope();
         var mask = BertModel.AdditiveMask(attentionMask, hiddenStates.device);
-        return Decoder(task).call(decoderInputIds, hiddenStates, mask).MoveToOuterDisposeScope();
+        return Decoder(task).Step(decoderInputIds, hiddenStates, mask, null, sourceIds).MoveToOuterDisposeScope();
     }
 
     /// <summary>The encoder's parameters (embeddings, layers, pooler): what every task shares.</summary>

@@ -62,6 +62,7 @@ public sealed class TaskData
             PadId = Vocabulary.PadId, BosId = Vocabulary.BosId, EosId = Vocabulary.EosId,
             MaxSourceLength = Settings.MaxSourceLength, MaxTargetLength = Settings.MaxTargetLength,
             NumBeams = Settings.NumBeams, LengthPenalty = Settings.LengthPenalty, NoRepeatNgramSize = Settings.NoRepeatNgramSize,
+            Copy = Settings.Copy,
         };
         return Task == TaskNames.Summarize ? config with { Summarize = head } : config with { Translate = head };
     }

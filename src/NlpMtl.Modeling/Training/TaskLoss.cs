@@ -16,7 +16,7 @@ public static class TaskLoss
         if (task == TaskNames.Sentiment)
             return functional.cross_entropy(model.SentimentLogits(hidden, batch.AttentionMask), batch.Labels!);
 
-        var logits = model.DecoderLogits(task, hidden, batch.AttentionMask, batch.DecoderInputIds!); // (B, t, V)
+        var logits = model.DecoderLogits(task, hidden, batch.AttentionMask, batch.DecoderInputIds!, batch.InputIds); // (B, t, V)
         // Mean over real target tokens: padding labels are ignored, so long and short batches weigh per token.
         return functional.cross_entropy(logits.view(-1, logits.shape[2]), batch.Labels!.view(-1),
             ignore_index: BatchTensors.Ignore, label_smoothing: labelSmoothing);

@@ -36,6 +36,8 @@ public sealed record TaskTrainingConfig
     public int NumBeams { get; init; } = 4;
     public double LengthPenalty { get; init; } = 1.0;
     public int NoRepeatNgramSize { get; init; } = 3;
+    /// <summary>A pointer-generator copy distribution over the source tokens (vocabulary <c>encoder</c> only).</summary>
+    public bool Copy { get; init; }
 }
 
 public sealed record SamplingConfig
@@ -153,6 +155,7 @@ public sealed record TrainingConfig
             if (string.IsNullOrWhiteSpace(settings.Train)) throw new InvalidDataException($"{source}: tasks.{task}.train is missing");
             if (settings.BatchSize < 1) throw new InvalidDataException($"{source}: tasks.{task}.batch_size must be positive");
             if (settings.Vocabulary is not ("encoder" or "target")) throw new InvalidDataException($"{source}: tasks.{task}.vocabulary must be 'encoder' or 'target'");
+            if (settings.Copy && settings.Vocabulary != "encoder") throw new InvalidDataException($"{source}: tasks.{task}.copy needs vocabulary 'encoder' (copied source ids must be target ids)");
             if (settings.Vocabulary == "target" && settings.TargetTokenizer is null) throw new InvalidDataException($"{source}: tasks.{task}.target_tokenizer is required with vocabulary 'target'");
         }
         if (Sampling.Method is not ("proportional" or "temperature" or "uniform")) throw new InvalidDataException($"{source}: sampling.method '{Sampling.Method}' (proportional, temperature, uniform)");

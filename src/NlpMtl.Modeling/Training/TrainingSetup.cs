@@ -71,6 +71,25 @@ public static class TrainingSetup
     }
 
     /// <summary>A fresh multi-task model on the base encoder, or the <c>--from</c> checkpoint with all its heads.</summary>
+    /// <summary>
+    /// The checkpoint's model with a fresh pointer-generator on <paramref name="tasks"/>' decoders (a fine-tune that
+    /// turns copying on); every other weight carried over.
+    /// </summary>
+    static MultiTaskModel WithCopy(MultiTaskModel model, IReadOnlyList<string> tasks)
+    {
+        var heads = model.Config;
+        foreach (var task in tasks)
+            heads = task == TaskNames.Summarize ? heads with { Summarize = heads.Summarize! with { Copy = true } }
+                : heads with { Translate = heads.Translate! with { Copy = true } };
+        var copying = new MultiTaskModel(new BertModel(model.EncoderConfig with { Architectures = ["BertModel"] }), heads, warmStartDecoders: false);
+        var trained = model.state_dict();
+        using (no_grad())
+            foreach (var (name, tensor) in copying.state_dict())
+                if (trained.TryGetValue(name, out var value)) tensor.copy_(value);
+        model.Dispose();
+        return copying;
+    }
+
     public static MultiTaskModel CreateModel(TrainerOptions options, string encoderDirectory, IReadOnlyDictionary<string, TaskData> data)
     {
         if (options.From is not null)
@@ -78,7 +97,8 @@ public static class TrainingSetup
             var model = MultiTaskCheckpoint.Load(options.From);
             var absent = data.Keys.FirstOrDefault(t => !model.Tasks.Contains(t));
             if (absent is not null) throw new InvalidDataException($"{options.From}: the checkpoint has no {absent} head to fine-tune");
-            return model;
+            var addCopy = data.Values.Where(t => t.Settings.Copy && !model.Config.Decoder(t.Task).Copy).Select(t => t.Task).ToList();
+            return addCopy.Count == 0 ? model : WithCopy(model, addCopy);
         }
         var heads = data.Values.Aggregate(new MultiTaskConfig(), (config, task) => task.AddHeadTo(config));
         return new MultiTaskModel(BertCheckpoint.Load(encoderDirectory), heads);

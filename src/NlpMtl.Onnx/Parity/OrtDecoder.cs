@@ -28,10 +28,11 @@ public sealed class OrtDecoder(OrtGraph cross, OrtGraph step, int layers, int he
 
     /// <summary>
     /// One step: (B, t) tokens → (B, t, V) logits and the outputs to pass back (keyed by their present names, as
-    /// <see cref="EmptyPast"/> keys them).
+    /// <see cref="EmptyPast"/> keys them). A copying head (its cross outputs hold copy keys) also takes the encoder's
+    /// input ids, laid out as <paramref name="encoderMask"/>.
     /// </summary>
     public (FloatTensor Logits, Dictionary<string, FloatTensor> Present) Step(long[] tokens, long[] encoderMask, long[] encoderMaskShape,
-        IReadOnlyDictionary<string, FloatTensor> crossCache, IReadOnlyDictionary<string, FloatTensor> past)
+        IReadOnlyDictionary<string, FloatTensor> crossCache, IReadOnlyDictionary<string, FloatTensor> past, long[]? sourceIds = null)
     {
         var batch = encoderMaskShape[0];
         var inputs = new Dictionary<string, (Array, long[])>
@@ -46,6 +47,11 @@ public sealed class OrtDecoder(OrtGraph cross, OrtGraph step, int layers, int he
             inputs[BundleNames.CrossKey(i)] = Pair(crossCache[BundleNames.CrossKey(i)]);
             inputs[BundleNames.CrossValue(i)] = Pair(crossCache[BundleNames.CrossValue(i)]);
         }
+        if (crossCache.TryGetValue(BundleNames.CopyKeys, out var copyKeys))
+        {
+            inputs[BundleNames.CopyKeys] = Pair(copyKeys);
+            inputs[BundleNames.EncoderInputIds] = (sourceIds ?? throw new ArgumentException("a copying head needs the source ids", nameof(sourceIds)), encoderMaskShape);
+        }
         var outputs = step.Run(inputs);
         var logits = outputs[BundleNames.Logits];
         outputs.Remove(BundleNames.Logits);
@@ -54,7 +60,8 @@ public sealed class OrtDecoder(OrtGraph cross, OrtGraph step, int layers, int he
 
     /// <summary>Greedy search as <see cref="Seq2SeqGenerator"/> does it: BOS first, argmax (first maximum), stop at EOS,
     /// finished rows fed PAD; output ids exclude BOS and EOS.</summary>
-    public IReadOnlyList<int[]> Greedy(FloatTensor encoderStates, long[] encoderMask, int bosId, int eosId, int padId, int maxNewTokens, int noRepeatNgramSize)
+    public IReadOnlyList<int[]> Greedy(FloatTensor encoderStates, long[] encoderMask, int bosId, int eosId, int padId, int maxNewTokens, int noRepeatNgramSize,
+        long[]? sourceIds = null)
     {
         var batch = (int)encoderStates.Shape[0];
         long[] maskShape = [batch, encoderStates.Shape[1]];
@@ -65,7 +72,7 @@ public sealed class OrtDecoder(OrtGraph cross, OrtGraph step, int layers, int he
         var next = Enumerable.Repeat((long)bosId, batch).ToArray();
         for (var step = 0; step < maxNewTokens && finished.Contains(false); step++)
         {
-            var (logits, present) = Step(next, encoderMask, maskShape, crossCache, past);
+            var (logits, present) = Step(next, encoderMask, maskShape, crossCache, past, sourceIds);
             past = present;
             var vocab = (int)logits.Shape[2];
             for (var b = 0; b < batch; b++)

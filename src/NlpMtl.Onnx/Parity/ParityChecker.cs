@@ -72,15 +72,15 @@ public sealed class ParityChecker(MultiTaskModel model, IReadOnlyList<EncodedBat
             using var cache = decoder.NewCache();
             for (var step = 0; step < DecoderSteps; step++)
             {
-                var expected = decoder.Step(tensor(tokens, [batch.BatchSize, 1L]), hidden, additiveMask, cache);
-                var (logits, present) = ort.Step(tokens, batch.AttentionMask, shape, crossCache, past);
+                var expected = decoder.Step(tensor(tokens, [batch.BatchSize, 1L]), hidden, additiveMask, cache, ids);
+                var (logits, present) = ort.Step(tokens, batch.AttentionMask, shape, crossCache, past, batch.InputIds);
                 maxLogits = Math.Max(maxLogits, Max(logits.Values, expected.data<float>().ToArray()));
                 past = present;
                 tokens = expected.select(1, -1).argmax(-1).data<long>().ToArray(); // both follow TorchSharp's greedy path
             }
 
             var torchIds = Seq2SeqGenerator.Generate(model, task, ids, mask, options);
-            var ortIds = ort.Greedy(ortHidden[b], batch.AttentionMask, head.BosId, head.EosId, head.PadId, options.MaxNewTokens, options.NoRepeatNgramSize);
+            var ortIds = ort.Greedy(ortHidden[b], batch.AttentionMask, head.BosId, head.EosId, head.PadId, options.MaxNewTokens, options.NoRepeatNgramSize, batch.InputIds);
             identical += torchIds.Zip(ortIds).Count(p => p.First.AsSpan().SequenceEqual(p.Second));
         }
         return new DecoderParity(maxLogits, (double)identical / Inputs, Inputs);

@@ -16,6 +16,7 @@ sealed class KeyValueCacheBench : IDisposable
     readonly DecoderHead head;
     readonly IDisposableReadOnlyCollection<OrtValue> encoded;
     readonly long[] mask;
+    readonly long[] sourceIds; // (rows, length): a copying head's step graph reads them
     readonly long[][] tokens; // per step, one token per row (BOS first)
     readonly int rows;
 
@@ -24,7 +25,7 @@ sealed class KeyValueCacheBench : IDisposable
         this.head = head;
         rows = documents.Count;
         var length = documents.Max(d => d.Tokens);
-        var ids = new long[rows * length];
+        var ids = sourceIds = new long[rows * length];
         mask = new long[rows * length];
         for (var r = 0; r < rows; r++)
         for (var t = 0; t < documents[r].Tokens; t++)
@@ -42,7 +43,7 @@ sealed class KeyValueCacheBench : IDisposable
 
     public void WithCache()
     {
-        using var decoder = new OrtStepDecoder(head, encoded[0], mask);
+        using var decoder = new OrtStepDecoder(head, encoded[0], mask, sourceIds);
         foreach (var step in tokens) decoder.Step(step);
     }
 
@@ -55,7 +56,10 @@ sealed class KeyValueCacheBench : IDisposable
         {
             var length = mask.Length / rows;
             using var maskValue = OrtValue.CreateTensorValueFromMemory(mask, [rows, length]);
-            string[] inputs = [BundleNames.DecoderInputIds, BundleNames.EncoderAttentionMask, .. head.PastNames, .. head.CrossNames];
+            using var sourceValue = OrtValue.CreateTensorValueFromMemory(sourceIds, [rows, length]);
+            OrtValue[] copyInputs = head.Manifest.Copy ? [sourceValue] : [];
+            string[] inputs = [BundleNames.DecoderInputIds, BundleNames.EncoderAttentionMask, .. head.PastNames, .. head.CrossNames,
+                .. head.Manifest.Copy ? new[] { BundleNames.EncoderInputIds } : []];
             string[] outputs = [BundleNames.Logits, .. head.PresentNames];
             for (var step = 1; step <= tokens.Length; step++)
             {
@@ -64,7 +68,7 @@ sealed class KeyValueCacheBench : IDisposable
                 for (var t = 0; t < step; t++)
                     prefix[r * step + t] = tokens[t][r];
                 using var ids = OrtValue.CreateTensorValueFromMemory(prefix, [rows, step]);
-                using var result = head.Step.Run(inputs, [ids, maskValue, .. empty, .. cross], outputs);
+                using var result = head.Step.Run(inputs, [ids, maskValue, .. empty, .. cross, .. copyInputs], outputs);
             }
         }
         finally

@@ -9,10 +9,11 @@ namespace NlpMtl.Modeling.Tests.Generation;
 [Collection(TorchCollection.Name)]
 public class GenerationTests
 {
-    static MultiTaskModel TinyModel()
+    /// <param name="copy">With a pointer-generator: the source ids (below 99) are output ids.</param>
+    static MultiTaskModel TinyModel(bool copy = false)
     {
         manual_seed(21);
-        var head = new DecoderHeadConfig { Layers = 2, VocabSize = 99, PadId = 0, BosId = 1, EosId = 2, MaxTargetLength = 12 };
+        var head = new DecoderHeadConfig { Layers = 2, VocabSize = 99, PadId = 0, BosId = 1, EosId = 2, MaxTargetLength = 12, Copy = copy };
         var model = new MultiTaskModel(new BertModel(BertConfig.Tiny), new MultiTaskConfig { Summarize = head });
         model.eval();
         return model;
@@ -25,10 +26,12 @@ public class GenerationTests
         return (ids, mask);
     }
 
-    [Fact]
-    public void CachedStepsMatchRecomputingThePrefix()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void CachedStepsMatchRecomputingThePrefix(bool copy)
     {
-        using var model = TinyModel();
+        using var model = TinyModel(copy);
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var (ids, mask) = Inputs();
@@ -37,20 +40,22 @@ public class GenerationTests
         var decoder = model.Decoder(TaskNames.Summarize);
         var prefix = tensor(new long[] { 1, 14, 70, 3, 1, 55, 6, 91 }, [2, 4]);
 
-        var full = decoder.call(prefix, hidden, additive); // (2, 4, V), causal mask, no cache
+        var full = decoder.Step(prefix, hidden, additive, null, ids); // (2, 4, V), causal mask, no cache
         using var cache = decoder.NewCache();
         for (var t = 0; t < 4; t++)
         {
-            var step = decoder.Step(prefix.narrow(1, t, 1), hidden, additive, cache); // (2, 1, V)
+            var step = decoder.Step(prefix.narrow(1, t, 1), hidden, additive, cache, ids); // (2, 1, V)
             var difference = (step.select(1, 0) - full.select(1, t)).abs().max().item<float>();
             Assert.True(difference < 1e-5, $"position {t}: cached logits differ by {difference}");
         }
     }
 
-    [Fact]
-    public void SeveralNewTokensAfterACacheAreCausallyMasked()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void SeveralNewTokensAfterACacheAreCausallyMasked(bool copy)
     {
-        using var model = TinyModel();
+        using var model = TinyModel(copy);
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var (ids, mask) = Inputs();
@@ -59,17 +64,19 @@ public class GenerationTests
         var decoder = model.Decoder(TaskNames.Summarize);
         var prefix = tensor(new long[] { 1, 14, 70, 3, 1, 55, 6, 91 }, [2, 4]);
 
-        var full = decoder.call(prefix, hidden, additive);
+        var full = decoder.Step(prefix, hidden, additive, null, ids);
         using var cache = decoder.NewCache();
-        decoder.Step(prefix.narrow(1, 0, 2), hidden, additive, cache);
-        var rest = decoder.Step(prefix.narrow(1, 2, 2), hidden, additive, cache); // two new tokens after two cached
+        decoder.Step(prefix.narrow(1, 0, 2), hidden, additive, cache, ids);
+        var rest = decoder.Step(prefix.narrow(1, 2, 2), hidden, additive, cache, ids); // two new tokens after two cached
         Assert.True((rest - full.narrow(1, 2, 2)).abs().max().item<float>() < 1e-5);
     }
 
-    [Fact]
-    public void GreedyIsArgmaxOfRecomputedPrefixes()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void GreedyIsArgmaxOfRecomputedPrefixes(bool copy)
     {
-        using var model = TinyModel();
+        using var model = TinyModel(copy);
         using var scope = NewDisposeScope();
         var (ids, mask) = Inputs();
         var generated = Seq2SeqGenerator.Generate(model, TaskNames.Summarize, ids, mask, new GenerationOptions { MaxNewTokens = 8 });
@@ -83,8 +90,8 @@ public class GenerationTests
             var expected = new List<int>();
             for (var t = 0; t < 8; t++)
             {
-                var logits = model.Decoder(TaskNames.Summarize).call(tensor(sequence.ToArray(), [1, sequence.Count]),
-                    hidden.narrow(0, b, 1), additive.narrow(0, b, 1));
+                var logits = model.Decoder(TaskNames.Summarize).Step(tensor(sequence.ToArray(), [1, sequence.Count]),
+                    hidden.narrow(0, b, 1), additive.narrow(0, b, 1), null, ids.narrow(0, b, 1));
                 var next = (int)logits.select(1, -1).argmax(-1).item<long>();
                 if (next == 2) break;
                 expected.Add(next);
@@ -94,10 +101,12 @@ public class GenerationTests
         }
     }
 
-    [Fact]
-    public void BeamSearchFindsAtLeastAsLikelyAnOutputAsGreedy()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void BeamSearchFindsAtLeastAsLikelyAnOutputAsGreedy(bool copy)
     {
-        using var model = TinyModel();
+        using var model = TinyModel(copy);
         using var scope = NewDisposeScope();
         var (ids, mask) = Inputs();
         var greedy = Seq2SeqGenerator.Generate(model, TaskNames.Summarize, ids, mask, new GenerationOptions { MaxNewTokens = 6, LengthPenalty = 0 });
@@ -144,7 +153,7 @@ public class GenerationTests
         var additive = BertModel.AdditiveMask(mask, hidden.device).narrow(0, row, 1);
         var inputs = new long[] { 1 }.Concat(output.Select(t => (long)t)).ToArray();
         var targets = output.Select(t => (long)t).Append(2L).ToArray();
-        var logProbs = model.Decoder(TaskNames.Summarize).call(tensor(inputs, [1, inputs.Length]), hidden, additive).log_softmax(-1)[0];
+        var logProbs = model.Decoder(TaskNames.Summarize).Step(tensor(inputs, [1, inputs.Length]), hidden, additive, null, ids.narrow(0, row, 1)).log_softmax(-1)[0];
         var count = output.Length == 6 ? output.Length : targets.Length; // at the length limit no EOS was chosen
         return Enumerable.Range(0, count).Sum(t => logProbs[t, targets[t]].item<float>());
     }

@@ -28,14 +28,15 @@ public static class TinyRun
     }
 
     /// <summary>A config training <paramref name="tasks"/> on the samples, written to DIR/train.json.</summary>
-    public static string WriteConfig(string directory, string encoder, string[] tasks, Action<Dictionary<string, object>>? edit = null)
+    /// <param name="copy">Give the summarize head a pointer-generator.</param>
+    public static string WriteConfig(string directory, string encoder, string[] tasks, Action<Dictionary<string, object>>? edit = null, bool copy = false)
     {
         string Sample(string file) => Path.Combine(Output, "samples", file);
         var all = new Dictionary<string, object>
         {
             ["sentiment"] = new { train = Sample("sentiment.tsv"), validation = Sample("sentiment.tsv"), batch_size = 8, max_source_length = 32 },
             ["summarize"] = new { train = Sample("summarize.jsonl"), validation = Sample("summarize.jsonl"), batch_size = 4, max_source_length = 96,
-                max_target_length = 24, decoder_layers = 1, num_beams = 2 },
+                max_target_length = 24, decoder_layers = 1, num_beams = 2, copy },
             ["translate"] = new { train = Sample("translate.en"), train_target = Sample("translate.de"), validation = Sample("translate.en"),
                 validation_target = Sample("translate.de"), vocabulary = "target", target_tokenizer = Path.Combine(Output, "tokenizers", "multi30k-de"),
                 batch_size = 8, max_source_length = 32, max_target_length = 24, decoder_layers = 2 },
