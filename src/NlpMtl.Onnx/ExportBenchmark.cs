@@ -55,7 +55,7 @@ public static class ExportBenchmark
                 var stepVariants = new List<(string, ModelProto)> { ("fp32", step) };
                 stepVariants.AddRange(Enum.GetValues<Int8Form>().Select(f => ($"int8 {f}", Int8Quantizer.Quantize(step, f))));
                 var config = model.DecoderConfig(model.Config.Decoder(task));
-                rows.AddRange(Time(BundleNames.DecoderFile(task), stepVariants, StepInputs(settings, config), BundleNames.Logits, settings, 1, "steps/s", log));
+                rows.AddRange(Time(BundleNames.DecoderFile(task), stepVariants, StepInputs(settings, config, model.Config.Decoder(task).Copy), BundleNames.Logits, settings, 1, "steps/s", log));
             }
         return rows;
     }
@@ -128,8 +128,8 @@ public static class ExportBenchmark
         return new() { [BundleNames.InputIds] = (ids, shape), [BundleNames.AttentionMask] = (mask, shape), [BundleNames.TokenTypeIds] = (types, shape) };
     }
 
-    /// <summary>One decoding step of 8 rows after 16 cached tokens over a 64-token source.</summary>
-    static Dictionary<string, (Array, long[])> StepInputs(Settings settings, Modeling.Bert.BertConfig config)
+    /// <summary>One decoding step of 8 rows after 16 cached tokens over a 64-token source (and its ids, for a copying head).</summary>
+    static Dictionary<string, (Array, long[])> StepInputs(Settings settings, Modeling.Bert.BertConfig config, bool copy)
     {
         const int rows = 8, past = 16, source = 64;
         var random = new Random(7);
@@ -146,6 +146,11 @@ public static class ExportBenchmark
             inputs[BundleNames.PastValue(i)] = (Randoms(rows * past * config.HiddenSize), pastShape);
             inputs[BundleNames.CrossKey(i)] = (Randoms(rows * source * config.HiddenSize), crossShape);
             inputs[BundleNames.CrossValue(i)] = (Randoms(rows * source * config.HiddenSize), crossShape);
+        }
+        if (copy)
+        {
+            inputs[BundleNames.CopyKeys] = (Randoms(rows * source * config.HiddenSize), [rows, source, config.HiddenSize]);
+            inputs[BundleNames.EncoderInputIds] = (Enumerable.Range(0, rows * source).Select(_ => (long)random.Next(3, config.VocabSize)).ToArray(), [rows, (long)source]);
         }
         return inputs;
     }
