@@ -17,19 +17,8 @@ public sealed class DecoderHead(string task, DecoderManifest manifest, OrtGraph 
     public GenerationSettings Settings { get; } = settings;
     public SpecialTokens Special => new(Manifest.BosId, Manifest.EosId, Manifest.PadId);
 
-    /// <summary>
-    /// Outputs of the cross graph = the cross inputs of the step graph, in layer order (key, value), then a copying
-    /// head's copy keys.
-    /// </summary>
-    public IReadOnlyList<string> CrossNames { get; } =
-        [.. Enumerable.Range(0, manifest.NumLayers).SelectMany(l => new[] { BundleNames.CrossKey(l), BundleNames.CrossValue(l) }),
-         .. manifest.Copy ? new[] { BundleNames.CopyKeys } : []];
-
-    public IReadOnlyList<string> PastNames { get; } =
-        [.. Enumerable.Range(0, manifest.NumLayers).SelectMany(l => new[] { BundleNames.PastKey(l), BundleNames.PastValue(l) })];
-
-    public IReadOnlyList<string> PresentNames { get; } =
-        [.. Enumerable.Range(0, manifest.NumLayers).SelectMany(l => new[] { BundleNames.PresentKey(l), BundleNames.PresentValue(l) })];
+    /// <summary>The inputs and outputs of <see cref="Cross"/> and <see cref="Step"/>, in feeding order.</summary>
+    public DecoderGraphNames Names { get; } = DecoderGraphNames.For(manifest);
 
     public void Dispose()
     {

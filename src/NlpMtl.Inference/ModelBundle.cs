@@ -112,16 +112,11 @@ public sealed class ModelBundle : IDisposable
             NumBeams = options.NumBeams ?? manifest.Generation.NumBeams,
             MaxNewTokens = options.MaxNewTokens ?? manifest.Generation.MaxNewTokens,
         };
-        var layers = Enumerable.Range(0, manifest.NumLayers).ToList();
-        var crossNames = layers.SelectMany(l => new[] { BundleNames.CrossKey(l), BundleNames.CrossValue(l) }).ToList();
-        if (manifest.Copy) crossNames.Add(BundleNames.CopyKeys);
-        var cross = new OrtGraph(graphPath(manifest.CrossFile), sessions.Options, [BundleNames.EncoderHiddenStates], crossNames);
+        var names = DecoderGraphNames.For(manifest);
+        var cross = new OrtGraph(graphPath(manifest.CrossFile), sessions.Options, [BundleNames.EncoderHiddenStates], names.Cross);
         try
         {
-            var step = new OrtGraph(graphPath(manifest.File), sessions.Options,
-                [BundleNames.DecoderInputIds, BundleNames.EncoderAttentionMask, .. layers.SelectMany(l => new[] { BundleNames.PastKey(l), BundleNames.PastValue(l) }), .. crossNames,
-                 .. manifest.Copy ? new[] { BundleNames.EncoderInputIds } : []],
-                [BundleNames.Logits, .. layers.SelectMany(l => new[] { BundleNames.PresentKey(l), BundleNames.PresentValue(l) })]);
+            var step = new OrtGraph(graphPath(manifest.File), sessions.Options, names.StepInputs, names.StepOutputs);
             return new DecoderHead(task, manifest, cross, step, vocabulary, settings);
         }
         catch

@@ -64,11 +64,11 @@ public static class BundleNames
 
     /// <summary>float (batch, heads, total_sequence, head_dim): the cache to pass as the next step's past.</summary>
     public static string PresentKey(int layer) => $"present.{layer}.key";
+    public static string PresentValue(int layer) => $"present.{layer}.value";
 
     /// <summary>A copying head's pointer-generator keys over the source (B, S, H): a cross graph output, a step graph input.</summary>
     public const string CopyKeys = "copy_keys";
 
     /// <summary>A copying head's step-graph input: the encoder's input ids (B, S), the ids copying writes.</summary>
     public const string EncoderInputIds = "encoder_input_ids";
-    public static string PresentValue(int layer) => $"present.{layer}.value";
 }

@@ -12,8 +12,6 @@ namespace NlpMtl.Inference.Generation;
 public sealed class OrtStepDecoder : IStepDecoder, IDisposable
 {
     readonly DecoderHead head;
-    readonly string[] inputNames;
-    readonly string[] outputNames;
     readonly int encoderLength;
     OrtValue[] cross;   // per layer key, value: (rows, heads, S, head_dim)
     OrtValue[] past;    // per layer key, value: (rows, heads, past, head_dim)
@@ -37,12 +35,9 @@ public sealed class OrtStepDecoder : IStepDecoder, IDisposable
         mask = encoderMask;
         documentOfRow = Enumerable.Range(0, Rows).ToArray();
         // Not disposed as a collection: each value is owned (and disposed) by this decoder.
-        cross = [.. head.Cross.Run([BundleNames.EncoderHiddenStates], [encoderStates], head.CrossNames)];
+        cross = [.. head.Cross.Run([BundleNames.EncoderHiddenStates], [encoderStates], head.Names.Cross)];
         var m = head.Manifest;
-        past = head.PastNames.Select(_ => OrtTensors.Allocate(Rows, m.NumHeads, 0, m.HeadDim)).ToArray(); // past length 0
-        inputNames = [BundleNames.DecoderInputIds, BundleNames.EncoderAttentionMask, .. head.PastNames, .. head.CrossNames,
-            .. sourceIds is null ? Array.Empty<string>() : [BundleNames.EncoderInputIds]];
-        outputNames = [BundleNames.Logits, .. head.PresentNames];
+        past = head.Names.Past.Select(_ => OrtTensors.Allocate(Rows, m.NumHeads, 0, m.HeadDim)).ToArray(); // past length 0
     }
 
     public int VocabSize => head.Manifest.VocabSize;
@@ -56,7 +51,8 @@ public sealed class OrtStepDecoder : IStepDecoder, IDisposable
         using var ids = OrtValue.CreateTensorValueFromMemory(tokens.ToArray(), [Rows, 1]);
         using var maskValue = OrtValue.CreateTensorValueFromMemory(mask, [Rows, encoderLength]);
         using var sourceValue = sourceIds is null ? null : OrtValue.CreateTensorValueFromMemory(sourceIds, [Rows, encoderLength]);
-        var outputs = head.Step.Run(inputNames, [ids, maskValue, .. past, .. cross, .. sourceValue is null ? Array.Empty<OrtValue>() : [sourceValue]], outputNames);
+        var outputs = head.Step.Run(head.Names.StepInputs, [ids, maskValue, .. past, .. cross, .. sourceValue is null ? Array.Empty<OrtValue>() : [sourceValue]],
+            head.Names.StepOutputs);
         // The collection is not disposed: its values live on as the logits and the next past, each disposed in turn.
         logits = outputs[0];
         foreach (var value in past) value.Dispose();

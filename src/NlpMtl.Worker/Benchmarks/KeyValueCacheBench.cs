@@ -50,17 +50,14 @@ sealed class KeyValueCacheBench : IDisposable
     public void RecomputingThePrefix()
     {
         var m = head.Manifest;
-        var cross = head.Cross.Run([BundleNames.EncoderHiddenStates], [encoded[0]], head.CrossNames);
-        var empty = head.PastNames.Select(_ => OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, TensorElementType.Float, [rows, m.NumHeads, 0, m.HeadDim])).ToList();
+        var cross = head.Cross.Run([BundleNames.EncoderHiddenStates], [encoded[0]], head.Names.Cross);
+        var empty = head.Names.Past.Select(_ => OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, TensorElementType.Float, [rows, m.NumHeads, 0, m.HeadDim])).ToList();
         try
         {
             var length = mask.Length / rows;
             using var maskValue = OrtValue.CreateTensorValueFromMemory(mask, [rows, length]);
             using var sourceValue = OrtValue.CreateTensorValueFromMemory(sourceIds, [rows, length]);
             OrtValue[] copyInputs = head.Manifest.Copy ? [sourceValue] : [];
-            string[] inputs = [BundleNames.DecoderInputIds, BundleNames.EncoderAttentionMask, .. head.PastNames, .. head.CrossNames,
-                .. head.Manifest.Copy ? new[] { BundleNames.EncoderInputIds } : []];
-            string[] outputs = [BundleNames.Logits, .. head.PresentNames];
             for (var step = 1; step <= tokens.Length; step++)
             {
                 var prefix = new long[rows * step]; // (rows, step): every token so far
@@ -68,7 +65,7 @@ sealed class KeyValueCacheBench : IDisposable
                 for (var t = 0; t < step; t++)
                     prefix[r * step + t] = tokens[t][r];
                 using var ids = OrtValue.CreateTensorValueFromMemory(prefix, [rows, step]);
-                using var result = head.Step.Run(inputs, [ids, maskValue, .. empty, .. cross, .. copyInputs], outputs);
+                using var result = head.Step.Run(head.Names.StepInputs, [ids, maskValue, .. empty, .. cross, .. copyInputs], head.Names.StepOutputs);
             }
         }
         finally
