@@ -1,3 +1,4 @@
+using NlpMtl.Modeling.Checkpoints;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -38,9 +39,6 @@ public sealed class BertDecoder : Module<Tensor, Tensor, Tensor, Tensor>
     /// <summary>Whether the decoder copies from the source (it then needs the source ids).</summary>
     public bool Copies => copy is not null;
 
-    /// <summary>The copy mechanism, when <see cref="Copies"/>.</summary>
-    public PointerGenerator? Copy => copy;
-
     /// <summary>Teacher-forced logits (B, t, V) for targets (B, t) shifted right.</summary>
     public override Tensor forward(Tensor decoderInputIds, Tensor encoderStates, Tensor encoderMask) =>
         Step(decoderInputIds, encoderStates, encoderMask, null);
@@ -75,20 +73,8 @@ public sealed class BertDecoder : Module<Tensor, Tensor, Tensor, Tensor>
     {
         if (sourceLayers.Count != layer.Count)
             throw new ArgumentException($"warm start needs {layer.Count} encoder layers, got {sourceLayers.Count}", nameof(sourceLayers));
-        CopyMatching(sourceEmbeddings, embeddings, skip: sameVocabulary ? null : "word_embeddings.");
-        for (var i = 0; i < layer.Count; i++) CopyMatching(sourceLayers[i], layer[i], skip: null);
-    }
-
-    /// <summary>Copies every tensor of <paramref name="source"/> whose name and shape the target also has.</summary>
-    static void CopyMatching(Module source, Module target, string? skip)
-    {
-        var from = source.state_dict();
-        using var noGrad = no_grad();
-        foreach (var (name, tensor) in target.state_dict())
-        {
-            if (skip is not null && name.StartsWith(skip, StringComparison.Ordinal)) continue;
-            if (from.TryGetValue(name, out var value) && value.shape.SequenceEqual(tensor.shape)) tensor.copy_(value);
-        }
+        ModuleWeights.CopyMatching(sourceEmbeddings, embeddings, skipPrefix: sameVocabulary ? null : "word_embeddings.");
+        for (var i = 0; i < layer.Count; i++) ModuleWeights.CopyMatching(sourceLayers[i], layer[i]);
     }
 }
 

@@ -69,6 +69,14 @@ public sealed record MultiTaskConfig
          .. (Summarize is null ? [] : new[] { TaskNames.Summarize }),
          .. (Translate is null ? [] : new[] { TaskNames.Translate })];
 
+    /// <summary>This config with <paramref name="task"/>'s decoder head set to <paramref name="head"/>.</summary>
+    public MultiTaskConfig WithDecoder(string task, DecoderHeadConfig head) => task switch
+    {
+        TaskNames.Summarize => this with { Summarize = head },
+        TaskNames.Translate => this with { Translate = head },
+        _ => throw new ArgumentException($"'{task}' is not a generative task", nameof(task)),
+    };
+
     public DecoderHeadConfig Decoder(string task) => task switch
     {
         TaskNames.Summarize => Summarize ?? throw new InvalidOperationException("the model has no summarize head"),

@@ -64,7 +64,7 @@ public sealed class TaskData
             NumBeams = Settings.NumBeams, LengthPenalty = Settings.LengthPenalty, NoRepeatNgramSize = Settings.NoRepeatNgramSize,
             Copy = Settings.Copy,
         };
-        return Task == TaskNames.Summarize ? config with { Summarize = head } : config with { Translate = head };
+        return config.WithDecoder(Task, head);
     }
 
     static (IDecoderVocabulary, string?) DecoderVocabulary(string task, TaskTrainingConfig settings, TrainingConfig root,

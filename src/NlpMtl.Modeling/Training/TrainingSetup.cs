@@ -70,26 +70,20 @@ public static class TrainingSetup
         return tasks.ToDictionary(t => t, t => TaskData.Load(t, config.Tasks[t], config, encoderDirectory, existing, options.From));
     }
 
-    /// <summary>A fresh multi-task model on the base encoder, or the <c>--from</c> checkpoint with all its heads.</summary>
     /// <summary>
     /// The checkpoint's model with a fresh pointer-generator on <paramref name="tasks"/>' decoders (a fine-tune that
     /// turns copying on); every other weight carried over.
     /// </summary>
     static MultiTaskModel WithCopy(MultiTaskModel model, IReadOnlyList<string> tasks)
     {
-        var heads = model.Config;
-        foreach (var task in tasks)
-            heads = task == TaskNames.Summarize ? heads with { Summarize = heads.Summarize! with { Copy = true } }
-                : heads with { Translate = heads.Translate! with { Copy = true } };
+        var heads = tasks.Aggregate(model.Config, (config, task) => config.WithDecoder(task, config.Decoder(task) with { Copy = true }));
         var copying = new MultiTaskModel(new BertModel(model.EncoderConfig with { Architectures = ["BertModel"] }), heads, warmStartDecoders: false);
-        var trained = model.state_dict();
-        using (no_grad())
-            foreach (var (name, tensor) in copying.state_dict())
-                if (trained.TryGetValue(name, out var value)) tensor.copy_(value);
+        ModuleWeights.CopyMatching(model, copying);
         model.Dispose();
         return copying;
     }
 
+    /// <summary>A fresh multi-task model on the base encoder, or the <c>--from</c> checkpoint with all its heads.</summary>
     public static MultiTaskModel CreateModel(TrainerOptions options, string encoderDirectory, IReadOnlyDictionary<string, TaskData> data)
     {
         if (options.From is not null)
