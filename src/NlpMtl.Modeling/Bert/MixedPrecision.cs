@@ -29,7 +29,7 @@ public static class MixedPrecision
         return new Restore(previous);
     }
 
-    /// <summary>The precision names configs use: "fp32" (none) or "bf16".</summary>
+    /// <summary>The precision names configs use: "fp32" (none) or "bf16"; anything else is an error naming it.</summary>
     public static ScalarType? Parse(string precision) => precision switch
     {
         "fp32" => null,
@@ -38,8 +38,7 @@ public static class MixedPrecision
     };
 
     /// <summary><c>layer(input)</c>, with the product in the compute type when one is set; the result is float32.</summary>
-    public static Tensor Apply(Linear layer, Tensor input) =>
-        computeType is null ? layer.call(input) : Linear(input, layer.weight!, layer.bias);
+    public static Tensor Apply(Linear layer, Tensor input) => Linear(input, layer.weight!, layer.bias);
 
     /// <summary><c>input · weightᵀ + bias</c>, with the product in the compute type when one is set.</summary>
     public static Tensor Linear(Tensor input, Tensor weight, Tensor? bias)

@@ -35,7 +35,8 @@ public sealed class Trainer(TrainingConfig config, TrainerOptions options)
         var (encoderDirectory, data, model, balancer, optimizer, baseRates, batches) = prepared;
         var timeBudget = options.TimeBudgetMinutes ?? config.TimeBudgetMinutes;
         var maxSteps = options.MaxSteps ?? config.MaxSteps;
-        if (config.ComputeType is { } computeType) ReportPrecision(computeType);
+        var computeType = config.ComputeType; // parsed once, not per step
+        if (computeType is { } lowType) ReportPrecision(lowType);
 
         var state = new TrainerState { Horizon = maxSteps, SamplerState = (ulong)config.Seed, PcGradState = (ulong)config.Seed + 1 };
         var last = Path.Combine(output, "last");
@@ -77,7 +78,7 @@ public sealed class Trainer(TrainingConfig config, TrainerOptions options)
                     foreach (var task in pcGrad ? data.Keys.Order(StringComparer.Ordinal).ToList() : [sampler.Next()])
                     {
                         var batch = BatchTensors.From(batches[task].Next(), data[task].SourceTokenizer.PadId, data[task].Vocabulary?.PadId ?? 0);
-                        var loss = TaskLoss.Compute(model, task, batch, config.Optimizer.LabelSmoothing, config.ComputeType);
+                        var loss = TaskLoss.Compute(model, task, batch, config.Optimizer.LabelSmoothing, computeType);
                         losses[task] = loss.item<float>();
                         (balancer.Combine(task, loss) / config.Optimizer.AccumulationSteps).backward();
                         tokens += batch.Tokens;

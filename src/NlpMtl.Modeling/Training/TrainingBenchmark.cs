@@ -88,7 +88,7 @@ public static class TrainingBenchmark
             {
                 Trainer.ClearGradients(trainable); // as the trainer: AdamW then updates only this task's parameters
                 var batch = BatchTensors.From(examples, data[task].SourceTokenizer.PadId, data[task].Vocabulary?.PadId ?? 0);
-                var loss = balancer.Combine(task, TaskLoss.Compute(model, task, batch, config.Optimizer.LabelSmoothing, config.ComputeType));
+                var loss = balancer.Combine(task, TaskLoss.Compute(model, task, batch, config.Optimizer.LabelSmoothing, computeType));
                 var backwardStart = watch.Elapsed.TotalSeconds;
                 loss.backward();
                 var optimizerStart = watch.Elapsed.TotalSeconds;

@@ -161,7 +161,8 @@ public sealed record TrainingConfig
         if (Sampling.Method is not ("proportional" or "temperature" or "uniform")) throw new InvalidDataException($"{source}: sampling.method '{Sampling.Method}' (proportional, temperature, uniform)");
         if (Balancing.Method is not ("static" or "uncertainty" or "pcgrad")) throw new InvalidDataException($"{source}: balancing.method '{Balancing.Method}' (static, uncertainty, pcgrad)");
         if (MaxSteps < 1) throw new InvalidDataException($"{source}: max_steps must be positive");
-        if (Precision is not ("fp32" or "bf16")) throw new InvalidDataException($"{source}: precision '{Precision}' (fp32, bf16)");
+        try { MixedPrecision.Parse(Precision); }
+        catch (InvalidDataException e) { throw new InvalidDataException($"{source}: {e.Message}", e); }
         if (AttentionDropout is < 0 or >= 1) throw new InvalidDataException($"{source}: attention_dropout must be in [0, 1), was {AttentionDropout}");
         if (Optimizer.AccumulationSteps < 1) throw new InvalidDataException($"{source}: optimizer.accumulation_steps must be positive");
     }
