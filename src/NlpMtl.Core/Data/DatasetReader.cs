@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace NlpMtl.Core.Data;
 
 /// <summary>
@@ -26,7 +28,8 @@ public static class DatasetReader
     /// Source/target pairs. With <paramref name="targetPath"/>, <paramref name="path"/> and it are aligned plain-text
     /// files, one example per line (Multi30k <c>train.en</c>/<c>train.de</c>); their line counts must match.
     /// Without it, <paramref name="path"/> is JSONL of <c>{"source": str|[sentences], "target": str|[references]}</c>:
-    /// source sentences are joined with one space, and every target is kept as a reference (SciTLDR).
+    /// source sentences are joined with one space, and every target is kept as a reference (SciTLDR). An optional
+    /// <c>source_labels</c> array (one 0/1 per source sentence) marks the extractive oracle sentences.
     /// </summary>
     public static IReadOnlyList<Seq2SeqExample> ReadSeq2Seq(string path, string? targetPath = null)
     {
@@ -105,11 +108,37 @@ public static class DatasetReader
                 continue;
             using var document = JsonFields.ParseObject(line);
             var root = document.RootElement;
-            var source = string.Join(' ', JsonFields.TextOrArray(line, JsonFields.Required(line, root, "source"), "source"));
+            var sourceField = JsonFields.Required(line, root, "source");
+            var source = string.Join(' ', JsonFields.TextOrArray(line, sourceField, "source"));
             var targets = JsonFields.TextOrArray(line, JsonFields.Required(line, root, "target"), "target");
-            examples.Add(new Seq2SeqExample(source, targets));
+            examples.Add(new Seq2SeqExample(source, targets, ExtractiveOracle(line, root, sourceField)));
         }
         return examples;
+    }
+
+    /// <summary>The source sentences <c>source_labels</c> marks with 1, joined; null without labels or with none marked.</summary>
+    static string? ExtractiveOracle(DataLine line, JsonElement root, JsonElement source)
+    {
+        if (!root.TryGetProperty("source_labels", out var labels) || labels.ValueKind == JsonValueKind.Null)
+            return null;
+        if (source.ValueKind != JsonValueKind.Array)
+            throw line.Error("source_labels", "needs 'source' to be an array of sentences");
+        if (labels.ValueKind != JsonValueKind.Array)
+            throw line.Error("source_labels", "expected an array of 0/1 numbers");
+        if (labels.GetArrayLength() != source.GetArrayLength())
+            throw line.Error("source_labels", $"has {labels.GetArrayLength()} entries but 'source' has {source.GetArrayLength()} sentences");
+        var marked = new List<string>();
+        var index = 0;
+        foreach (var (label, sentence) in labels.EnumerateArray().Zip(source.EnumerateArray()))
+        {
+            var name = $"source_labels[{index++}]";
+            if (label.ValueKind != JsonValueKind.Number || !label.TryGetInt32(out var value) || value is not (0 or 1))
+                throw line.Error(name, $"expected 0 or 1, found {label.GetRawText()}");
+            // 'source' was already checked to hold strings; an empty marked sentence adds nothing.
+            if (value == 1 && sentence.GetString()!.Trim() is { Length: > 0 } text)
+                marked.Add(text);
+        }
+        return marked.Count > 0 ? string.Join(' ', marked) : null;
     }
 
     static List<Seq2SeqExample> ReadAlignedPair(string sourcePath, string targetPath)

@@ -38,6 +38,12 @@ public sealed record TaskTrainingConfig
     public int NoRepeatNgramSize { get; init; } = 3;
     /// <summary>A pointer-generator copy distribution over the source tokens (vocabulary <c>encoder</c> only).</summary>
     public bool Copy { get; init; }
+    /// <summary>
+    /// Also train on (source → extractive oracle) pairs, from the sentences the data marks with <c>source_labels</c>
+    /// (SciTLDR): a second, extractive target per document that teaches the decoder which sentence carries the
+    /// paper's claim. Validation still scores against the references only.
+    /// </summary>
+    public bool ExtractiveOracleTargets { get; init; }
 }
 
 public sealed record SamplingConfig
@@ -156,6 +162,7 @@ public sealed record TrainingConfig
             if (settings.BatchSize < 1) throw new InvalidDataException($"{source}: tasks.{task}.batch_size must be positive");
             if (settings.Vocabulary is not ("encoder" or "target")) throw new InvalidDataException($"{source}: tasks.{task}.vocabulary must be 'encoder' or 'target'");
             if (settings.Copy && settings.Vocabulary != "encoder") throw new InvalidDataException($"{source}: tasks.{task}.copy needs vocabulary 'encoder' (copied source ids must be target ids)");
+            if (settings.ExtractiveOracleTargets && task == TaskNames.Sentiment) throw new InvalidDataException($"{source}: tasks.{task}.extractive_oracle_targets is for decoder heads only");
             if (settings.Vocabulary == "target" && settings.TargetTokenizer is null) throw new InvalidDataException($"{source}: tasks.{task}.target_tokenizer is required with vocabulary 'target'");
         }
         if (Sampling.Method is not ("proportional" or "temperature" or "uniform")) throw new InvalidDataException($"{source}: sampling.method '{Sampling.Method}' (proportional, temperature, uniform)");

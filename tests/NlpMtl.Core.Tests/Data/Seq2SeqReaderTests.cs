@@ -14,12 +14,42 @@ public sealed class Seq2SeqReaderTests : IDisposable
         // SciTLDR lines carry more fields (paper_id, rouge_scores, …), ignored here, and some empty sentences and
         // references, dropped.
         var path = files.Write("train.jsonl",
-            "{\"source\": [\"We study X.\", \"\", \"It works. \"], \"source_labels\": [0, 1], \"target\": [\"X works.\", \"\", \"We show X works.\"], \"paper_id\": \"a\"}\n");
+            "{\"source\": [\"We study X.\", \"\", \"It works. \"], \"source_labels\": [0, 0, 1], \"target\": [\"X works.\", \"\", \"We show X works.\"], \"paper_id\": \"a\"}\n");
 
         var example = Assert.Single(DatasetReader.ReadSeq2Seq(path));
 
         Assert.Equal("We study X. It works.", example.Source);
         Assert.Equal(["X works.", "We show X works."], example.Targets);
+        // source_labels counts the empty sentence too: index 2 is "It works.", not a shifted neighbour.
+        Assert.Equal("It works.", example.ExtractiveOracle);
+    }
+
+    [Theory]
+    [InlineData("{\"source\": [\"A.\", \"B.\", \"C.\"], \"source_labels\": [1, 0, 1], \"target\": \"t\"}", "A. C.")]
+    [InlineData("{\"source\": [\"A.\", \"B.\"], \"source_labels\": [0, 0], \"target\": \"t\"}", null)]
+    [InlineData("{\"source\": [\"A.\", \" \"], \"source_labels\": [0, 1], \"target\": \"t\"}", null)]
+    [InlineData("{\"source\": [\"A.\"], \"source_labels\": null, \"target\": \"t\"}", null)]
+    [InlineData("{\"source\": [\"A.\"], \"target\": \"t\"}", null)]
+    public void ExtractiveOracleJoinsTheMarkedSentences(string line, string? expected)
+    {
+        var path = files.Write("train.jsonl", line + "\n");
+
+        Assert.Equal(expected, Assert.Single(DatasetReader.ReadSeq2Seq(path)).ExtractiveOracle);
+    }
+
+    [Theory]
+    [InlineData("{\"source\": [\"A.\", \"B.\"], \"source_labels\": [1], \"target\": \"t\"}", "field 'source_labels': has 1 entries but 'source' has 2 sentences")]
+    [InlineData("{\"source\": [\"A.\", \"B.\"], \"source_labels\": [0, 2], \"target\": \"t\"}", "field 'source_labels[1]': expected 0 or 1, found 2")]
+    [InlineData("{\"source\": [\"A.\"], \"source_labels\": [\"1\"], \"target\": \"t\"}", "field 'source_labels[0]': expected 0 or 1, found \"1\"")]
+    [InlineData("{\"source\": [\"A.\"], \"source_labels\": 1, \"target\": \"t\"}", "field 'source_labels': expected an array of 0/1 numbers")]
+    [InlineData("{\"source\": \"A. B.\", \"source_labels\": [1], \"target\": \"t\"}", "field 'source_labels': needs 'source' to be an array of sentences")]
+    public void BadSourceLabelsNameLineAndField(string line, string expected)
+    {
+        var path = files.Write("train.jsonl", "{\"source\": \"s\", \"target\": \"t\"}\n" + line + "\n");
+
+        var error = Assert.Throws<InvalidDataException>(() => DatasetReader.ReadSeq2Seq(path));
+
+        Assert.Contains($"{path}, line 2, {expected}", error.Message);
     }
 
     [Fact]
