@@ -2,7 +2,7 @@
 # Full multi-task training on SST-2, SciTLDR and Multi30k (../shared/data by default), export with int8, and evaluation
 # of the bundle on the validation splits; writes OUT/results.md. Override the data with environment variables:
 #   DATA=/path/with/sst2,scitldr,multi30k  or each of SST2_DIR SCITLDR_DIR MULTI30K_DIR (same file names as ../shared/data)
-#   OUT=runs/quality  BUDGET=120 (training minutes)  MAX_EVAL= (validation examples per task, empty = all)
+#   OUT=runs/quality  BUDGET=110 (training minutes)  MAX_EVAL= (validation examples per task, empty = all)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 data="${DATA:-$root/../shared/data}"
@@ -10,7 +10,7 @@ sst2="$(realpath -m "${SST2_DIR:-$data/sst2}")"
 scitldr="$(realpath -m "${SCITLDR_DIR:-$data/scitldr}")"
 multi30k="$(realpath -m "${MULTI30K_DIR:-$data/multi30k}")"
 out="$(realpath -m "${OUT:-$root/runs/quality}")"
-budget="${BUDGET:-120}"
+budget="${BUDGET:-110}"
 for f in "$sst2/train.tsv" "$sst2/validation.tsv" "$scitldr/train.jsonl" "$scitldr/validation.jsonl" \
          "$multi30k/train.en" "$multi30k/train.de" "$multi30k/val.en" "$multi30k/val.de"; do
   [[ -f "$f" ]] || { echo "quality.sh: missing $f (set DATA or SST2_DIR/SCITLDR_DIR/MULTI30K_DIR)" >&2; exit 1; }
