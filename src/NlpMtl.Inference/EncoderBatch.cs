@@ -93,6 +93,17 @@ internal sealed class EncoderBatch : IDisposable
         return chunks;
     }
 
+    /// <summary>(rows, <paramref name="sequence"/>) ids, row-major, each row filled out with <paramref name="padId"/>.</summary>
+    internal static long[] PadRows(IReadOnlyList<int[]> rows, int sequence, int padId)
+    {
+        var ids = new long[rows.Count * sequence];
+        Array.Fill(ids, padId);
+        for (var b = 0; b < rows.Count; b++)
+        for (var t = 0; t < rows[b].Length; t++)
+            ids[b * sequence + t] = rows[b][t];
+        return ids;
+    }
+
     static long[] MaskOf(int[] lengths, int sequence)
     {
         var mask = new long[lengths.Length * sequence];
@@ -105,11 +116,7 @@ internal sealed class EncoderBatch : IDisposable
     {
         var lengths = rows.Select(r => r.Length).ToArray();
         var (batch, sequence) = (rows.Count, lengths.Max());
-        var ids = new long[batch * sequence];
-        Array.Fill(ids, padId);
-        for (var b = 0; b < batch; b++)
-        for (var t = 0; t < lengths[b]; t++)
-            ids[b * sequence + t] = rows[b][t];
+        var ids = PadRows(rows, sequence, padId);
         long[] shape = [batch, sequence];
         using var idsValue = OrtValue.CreateTensorValueFromMemory(ids, shape);
         mask = MaskOf(lengths, sequence);

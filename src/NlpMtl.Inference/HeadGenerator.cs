@@ -18,14 +18,8 @@ internal static class HeadGenerator
         using var subset = everyRow ? null : OrtTensors.GatherRows(hidden, rows, length);
         var mask = new long[rows.Length * length];
         for (var i = 0; i < rows.Length; i++) encoded.Mask.AsSpan(rows[i] * encoded.SequenceLength, length).CopyTo(mask.AsSpan(i * length));
-        long[]? sourceIds = null;
-        if (head.Manifest.Copy) // a copying head writes source ids: (rows, length) like the mask, padding masked
-        {
-            sourceIds = new long[rows.Length * length];
-            for (var i = 0; i < rows.Length; i++)
-            for (var t = 0; t < encoded.Lengths[rows[i]]; t++)
-                sourceIds[i * length + t] = encoded.Rows[rows[i]][t];
-        }
+        // A copying head writes source ids: (rows, length) like the mask; padding is masked, so its id does not matter.
+        var sourceIds = head.Manifest.Copy ? EncoderBatch.PadRows([.. rows.Select(r => encoded.Rows[r])], length, padId: 0) : null;
         using var decoder = new OrtStepDecoder(head, subset ?? hidden, mask, sourceIds);
         return head.Settings.NumBeams == 1
             ? GreedySearch.Run(decoder, head.Special, head.Settings, cancellationToken)

@@ -44,23 +44,24 @@ public sealed class TaskData
         return new TaskData
         {
             Task = task, Settings = settings, SourceTokenizer = source, Vocabulary = vocabulary, TargetTokenizerSource = tokenizerSource,
-            Train = TrainingPairs(pairs, settings, train).Select(p => new TaskExample([.. source.Encode(p.Source)], 0, vocabulary.EncodeTarget(p.Target, settings.MaxTargetLength))).ToList(),
+            Train = [.. TrainingTargets(pairs, settings, train).SelectMany(p =>
+            {
+                int[] sourceIds = [.. source.Encode(p.Source)]; // tokenized once, shared by the document's pairs (read-only)
+                return p.Targets.Select(t => new TaskExample(sourceIds, 0, vocabulary.EncodeTarget(t, settings.MaxTargetLength)));
+            })],
             Seq2SeqValidation = settings.Validation is null ? []
                 : DatasetReader.ReadSeq2Seq(root.Resolve(settings.Validation), settings.ValidationTarget is null ? null : root.Resolve(settings.ValidationTarget)),
         };
     }
 
-    /// <summary>Each example's first reference; with extractive oracle targets, also each marked oracle after it.</summary>
-    static IEnumerable<(string Source, string Target)> TrainingPairs(IReadOnlyList<Seq2SeqExample> examples, TaskTrainingConfig settings, string path)
+    /// <summary>Each example's training targets: its first reference; with extractive oracle targets, also its marked oracle.</summary>
+    static IEnumerable<(string Source, string[] Targets)> TrainingTargets(IReadOnlyList<Seq2SeqExample> examples, TaskTrainingConfig settings, string path)
     {
         if (settings.ExtractiveOracleTargets && !examples.Any(e => e.ExtractiveOracle is not null))
             throw new InvalidDataException($"{path}: extractive_oracle_targets is set but no example marks sentences with 'source_labels'");
-        foreach (var example in examples)
-        {
-            yield return (example.Source, example.Targets[0]);
-            if (settings.ExtractiveOracleTargets && example.ExtractiveOracle is { } oracle)
-                yield return (example.Source, oracle);
-        }
+        return examples.Select(e => (e.Source, settings.ExtractiveOracleTargets && e.ExtractiveOracle is { } oracle
+            ? new[] { e.Targets[0], oracle }
+            : [e.Targets[0]]));
     }
 
     /// <summary>The head this data implies (labels, vocabulary size, special ids).</summary>
