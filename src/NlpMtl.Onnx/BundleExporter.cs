@@ -114,7 +114,7 @@ public static class BundleExporter
         }
         options.Log?.Invoke($"parity on {checker.Inputs} inputs in {watch.Elapsed.TotalSeconds:F1} s: hidden {hidden:E2}" +
             (logits is null ? "" : $", sentiment logits {logits:E2}") +
-            string.Concat(decoders.Select(d => $", {d.Key} step logits {d.Value.StepLogitsMaxAbs:E2} greedy identical {d.Value.GreedyIdenticalFraction:P0}")));
+            string.Concat(decoders.Select(d => $", {d.Key} step logits {d.Value.StepLogitsMaxAbs:E2}, greedy identical {d.Value.GreedyIdenticalFraction:P0}")));
         if (failures.Count > 0)
             throw new ParityException($"parity failed (tolerance {options.Tolerance:E0}), no bundle written: {string.Join("; ", failures)}");
         return new ParityReport

@@ -72,6 +72,7 @@ public class PredictEvalCommandTests(PredictEvalCommandTests.TinyBundle tiny) : 
         Assert.True(exitCode == 0, error);
         var json = JsonDocument.Parse(stdout).RootElement; // the whole of stdout is one JSON object
         Assert.Equal(12, json.GetProperty("examples").GetInt32());
+        Assert.Equal("fp32", json.GetProperty("graphs").GetString()); // the tiny bundle has no int8 graphs
         foreach (var metric in metrics) Assert.InRange(json.GetProperty(metric).GetDouble(), 0, 100);
     }
 

@@ -11,6 +11,16 @@ public sealed class TaskData
     public required TaskTrainingConfig Settings { get; init; }
     public required BertInputTokenizer SourceTokenizer { get; init; }
     public required IReadOnlyList<TaskExample> Train { get; init; }
+
+    /// <summary>
+    /// Training documents (sentences, source texts). Task sampling weighs tasks by this, not by <see cref="Train"/>'s
+    /// pairs, so extra targets per document (extractive oracles) do not also raise a task's share of steps.
+    /// </summary>
+    public required int Documents { get; init; }
+
+    /// <summary>The sampling size of each task: its number of training documents.</summary>
+    public static IReadOnlyDictionary<string, int> SamplingSizes(IReadOnlyDictionary<string, TaskData> data) =>
+        data.ToDictionary(p => p.Key, p => p.Value.Documents);
     public IReadOnlyList<SentimentExample> SentimentValidation { get; init; } = [];
     public IReadOnlyList<Seq2SeqExample> Seq2SeqValidation { get; init; } = [];
     public string[] Labels { get; init; } = [];
@@ -33,7 +43,7 @@ public sealed class TaskData
             if (unknown is not null) throw new InvalidDataException($"{train}: label '{unknown.Label}' is not one of the head's labels ({string.Join(", ", labels)})");
             return new TaskData
             {
-                Task = task, Settings = settings, SourceTokenizer = source, Labels = labels,
+                Task = task, Settings = settings, SourceTokenizer = source, Labels = labels, Documents = examples.Count,
                 Train = examples.Select(e => new TaskExample([.. source.Encode(e.Text)], index[e.Label], null)).ToList(),
                 SentimentValidation = settings.Validation is null ? [] : DatasetReader.ReadSentiment(root.Resolve(settings.Validation)),
             };
@@ -44,6 +54,7 @@ public sealed class TaskData
         return new TaskData
         {
             Task = task, Settings = settings, SourceTokenizer = source, Vocabulary = vocabulary, TargetTokenizerSource = tokenizerSource,
+            Documents = pairs.Count,
             Train = [.. TrainingTargets(pairs, settings, train).SelectMany(p =>
             {
                 int[] sourceIds = [.. source.Encode(p.Source)]; // tokenized once, shared by the document's pairs (read-only)

@@ -33,7 +33,7 @@ public static class EvalCommand
             var sentiment = name == "sentiment" ? DatasetReader.ReadSentiment(path).Take(limit).ToList() : null;
             var seq2seq = name == "sentiment" ? null : DatasetReader.ReadSeq2Seq(path, parse.GetValue(target)?.FullName).Take(limit).ToList();
             using var engine = arguments.Load(parse, name);
-            var metrics = new Dictionary<string, object> { ["task"] = name, ["bundle"] = engine.Bundle.Directory };
+            var metrics = new Dictionary<string, object> { ["task"] = name, ["bundle"] = engine.Bundle.Directory, ["graphs"] = engine.Bundle.Int8 ? "int8" : "fp32" };
             if (sentiment is { } examples)
             {
                 var predicted = Predict(engine, name, path, examples.Select(e => e.Text), arguments.Batching(parse), token).Select(p => p.Label!).ToList();

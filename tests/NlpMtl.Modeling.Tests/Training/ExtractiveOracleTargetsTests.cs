@@ -39,6 +39,19 @@ public class ExtractiveOracleTargetsTests(PretrainedFixture fixture)
     }
 
     [Fact]
+    public void OracleTargetsDoNotRaiseTheTasksSamplingWeight()
+    {
+        var withOracles = Load(Marked, oracleTargets: true);
+        var without = Load(Marked, oracleTargets: false);
+
+        // Three training pairs from two documents: proportional and temperature sampling weigh the task by its two
+        // documents either way, so a second target per document does not also double the task's share of steps.
+        Assert.Equal(3, withOracles.Train.Count);
+        Assert.Equal(2, TaskData.SamplingSizes(new Dictionary<string, TaskData> { [TaskNames.Summarize] = withOracles })[TaskNames.Summarize]);
+        Assert.Equal(2, TaskData.SamplingSizes(new Dictionary<string, TaskData> { [TaskNames.Summarize] = without })[TaskNames.Summarize]);
+    }
+
+    [Fact]
     public void WithoutTheSettingOnlyReferencesAreTrained()
     {
         Assert.Equal(2, Load(Marked, oracleTargets: false).Train.Count);
