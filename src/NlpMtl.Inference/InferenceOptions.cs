@@ -45,4 +45,10 @@ public sealed class InferenceOptions
     /// <summary>Overrides every head's manifest limit on generated tokens.</summary>
     [Range(1, 4096)]
     public int? MaxNewTokens { get; set; }
+
+    /// <summary>
+    /// For diagnosis: each session writes ONNX Runtime's per-operator profile to <c>PREFIX_&lt;time&gt;.json</c> when it
+    /// is disposed (<c>scripts/ort-profile.sh</c> sums it by node). Profiling slows every run; null = off.
+    /// </summary>
+    public string? ProfilePrefix { get; set; }
 }

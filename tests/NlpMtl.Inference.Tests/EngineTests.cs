@@ -29,6 +29,22 @@ public class EngineTests(BundleFixture fixture)
     }
 
     [Fact]
+    public void AProfilePrefixMakesEachSessionWriteItsOperatorProfileWhenDisposed()
+    {
+        var folder = Path.Combine(fixture.Root, "profile-" + Guid.NewGuid().ToString("N"), "nested"); // created on demand
+        var prefix = Path.Combine(folder, "run");
+        using (var engine = InferenceEngine.Load(fixture.Tiny.Bundle, new InferenceOptions { ExecutionProvider = ExecutionProviderPreference.Cpu, ProfilePrefix = prefix }))
+            engine.Predict([new DocumentRequest("1", "a charming film", ["sentiment"])]);
+
+        var profiles = Directory.GetFiles(folder, "run_*.json");
+        Assert.NotEmpty(profiles);
+        // The encoder's profile holds its run and the kernel time of its nodes (what scripts/ort-profile.sh sums).
+        var events = profiles.SelectMany(f => JsonNode.Parse(File.ReadAllText(f))!.AsArray()).ToList();
+        Assert.Contains(events, e => (string?)e!["cat"] == "Session" && (string?)e["name"] == "model_run");
+        Assert.Contains(events, e => (string?)e!["cat"] == "Node" && ((string?)e["name"])!.EndsWith("_kernel_time"));
+    }
+
+    [Fact]
     public void MixedTaskBatchesGiveEachDocumentItsOwnTasks()
     {
         using var engine = InferenceEngine.Load(fixture.Tiny.Bundle);

@@ -67,13 +67,23 @@ public sealed class SessionFactory : IDisposable
         }
     }
 
-    static SessionOptions NewOptions(InferenceOptions settings) => new()
+    static SessionOptions NewOptions(InferenceOptions settings)
     {
-        GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-        ExecutionMode = ExecutionMode.ORT_SEQUENTIAL, // one graph's ops in order; intra-op threads parallelise each op
-        IntraOpNumThreads = settings.IntraOpThreads,
-        InterOpNumThreads = 1,
-    };
+        var options = new SessionOptions
+        {
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL, // one graph's ops in order; intra-op threads parallelise each op
+            IntraOpNumThreads = settings.IntraOpThreads,
+            InterOpNumThreads = 1,
+        };
+        if (settings.ProfilePrefix is { } prefix)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(prefix))!);
+            options.ProfileOutputPathPrefix = prefix; // read when profiling is switched on, so it must come first
+            options.EnableProfiling = true;
+        }
+        return options;
+    }
 
     static string ThreadsText(InferenceOptions settings) => settings.IntraOpThreads == 0 ? "default" : settings.IntraOpThreads.ToString();
 

@@ -13,6 +13,7 @@ sealed class InferenceArguments
     public Option<bool> Cpu { get; } = new("--cpu") { Description = "Use the CPU even when CUDA is available" };
     public Option<int?> Beams { get; } = new("--beams") { Description = "Beam count for generation (default: the bundle's; 1 = greedy)" };
     public Option<int?> MaxNewTokens { get; } = new("--max-new-tokens") { Description = "Most tokens generated per document (default: the bundle's)" };
+    public Option<string?> OrtProfile { get; } = new("--ort-profile") { Description = "Write ONNX Runtime's per-operator profile of each session to PREFIX_<time>.json (slows inference; summarise with scripts/ort-profile.sh)" };
     public Option<int> TokenBudget { get; } = new("--token-budget") { Description = "Encoder positions per batch, padding included", DefaultValueFactory = _ => new BatchingOptions().TokenBudget };
 
     /// <summary>The one task a verb runs (predict, eval).</summary>
@@ -25,7 +26,7 @@ sealed class InferenceArguments
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Bundle, Threads, Int8, Cpu, Beams, MaxNewTokens, TokenBudget }) command.Options.Add(option);
+        foreach (var option in new Option[] { Bundle, Threads, Int8, Cpu, Beams, MaxNewTokens, TokenBudget, OrtProfile }) command.Options.Add(option);
     }
 
     public InferenceOptions Options(ParseResult parse) => new()
@@ -35,6 +36,7 @@ sealed class InferenceArguments
         ExecutionProvider = parse.GetValue(Cpu) ? ExecutionProviderPreference.Cpu : ExecutionProviderPreference.Auto,
         NumBeams = parse.GetValue(Beams),
         MaxNewTokens = parse.GetValue(MaxNewTokens),
+        ProfilePrefix = parse.GetValue(OrtProfile),
     };
 
     public BatchingOptions Batching(ParseResult parse) => new() { TokenBudget = parse.GetValue(TokenBudget) };
