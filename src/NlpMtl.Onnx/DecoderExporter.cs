@@ -11,11 +11,12 @@ namespace NlpMtl.Onnx;
 /// Writes one generative task's <see cref="BertDecoder"/> as two graphs:
 /// <list type="bullet">
 /// <item><c>cross_{task}.onnx</c>, run once per document batch: the encoder's <c>encoder_hidden_states</c> → every
-/// layer's cross-attention keys and values (B, nH, S, Hd). They do not change while decoding, so computing them once
+/// layer's cross-attention keys and values (D, nH, S, Hd). They do not change while decoding, so computing them once
 /// saves two (S×H)·(H×H) products per layer and step.</item>
 /// <item><c>decoder_{task}.onnx</c>, the step graph: the new tokens, the encoder mask, each layer's cross keys/values
 /// and past self-attention keys/values (past length 0 at the first step) → logits for the new tokens and each layer's
-/// present keys/values (past + new), which the caller passes back as the next step's past.</item>
+/// present keys/values (past + new), which the caller passes back as the next step's past. Its rows are D documents ×
+/// K beams grouped by document; the cross inputs keep one row per document (<see cref="BeamGroups"/>).</item>
 /// </list>
 /// </summary>
 public static class DecoderExporter
@@ -25,18 +26,18 @@ public static class DecoderExporter
         var config = model.DecoderConfig(model.Config.Decoder(task));
         var builder = new OnnxGraphBuilder($"nlpmtl_cross_{task}");
         var bert = new BertGraph(builder, model.state_dict(), config);
-        var states = builder.Input(BundleNames.EncoderHiddenStates, DataType.Float, BundleNames.BatchAxis, BundleNames.EncoderSequenceAxis, config.HiddenSize);
+        var states = builder.Input(BundleNames.EncoderHiddenStates, DataType.Float, BundleNames.DocumentAxis, BundleNames.EncoderSequenceAxis, config.HiddenSize);
         for (var i = 0; i < config.NumHiddenLayers; i++)
         {
             var cross = $"heads.{task}.layer.{i}.crossattention.self";
             var keys = bert.SplitHeads(bert.Linear(states, $"{cross}.key"), $"{cross}.k");     // (B, nH, S, Hd)
             var values = bert.SplitHeads(bert.Linear(states, $"{cross}.value"), $"{cross}.v"); // (B, nH, S, Hd)
-            builder.Output(BundleNames.CrossKey(i), keys, DataType.Float, CacheDims(config, BundleNames.EncoderSequenceAxis));
-            builder.Output(BundleNames.CrossValue(i), values, DataType.Float, CacheDims(config, BundleNames.EncoderSequenceAxis));
+            builder.Output(BundleNames.CrossKey(i), keys, DataType.Float, CrossDims(config));
+            builder.Output(BundleNames.CrossValue(i), values, DataType.Float, CrossDims(config));
         }
         if (model.Decoder(task).Copies)
             builder.Output(BundleNames.CopyKeys, bert.Linear(states, $"heads.{task}.copy.key"), DataType.Float,
-                BundleNames.BatchAxis, BundleNames.EncoderSequenceAxis, config.HiddenSize);
+                BundleNames.DocumentAxis, BundleNames.EncoderSequenceAxis, config.HiddenSize);
         return builder.Build(EncoderExporter.Producer);
     }
 
@@ -52,9 +53,10 @@ public static class DecoderExporter
         var past = Enumerable.Range(0, config.NumHiddenLayers).Select(i => (
             Key: builder.Input(BundleNames.PastKey(i), DataType.Float, CacheDims(config, BundleNames.PastSequenceAxis)),
             Value: builder.Input(BundleNames.PastValue(i), DataType.Float, CacheDims(config, BundleNames.PastSequenceAxis)))).ToList();
+        // One cross row per document, shared by its beams: the step's rows are documents × beams, grouped by document.
         var crossCache = Enumerable.Range(0, config.NumHiddenLayers).Select(i => (
-            Key: builder.Input(BundleNames.CrossKey(i), DataType.Float, CacheDims(config, BundleNames.EncoderSequenceAxis)),
-            Value: builder.Input(BundleNames.CrossValue(i), DataType.Float, CacheDims(config, BundleNames.EncoderSequenceAxis)))).ToList();
+            Key: builder.Input(BundleNames.CrossKey(i), DataType.Float, CrossDims(config)),
+            Value: builder.Input(BundleNames.CrossValue(i), DataType.Float, CrossDims(config)))).ToList();
 
         // Absolute positions of the new tokens continue after the cached ones: past‥past+t−1 (BertEmbeddings.Embed's offset).
         var pastLength = builder.Node("Gather", "past_length", [builder.Node("Shape", "past_shape", [past[0].Key]), builder.Int64Scalar(2)], Attribute("axis", 0L));
@@ -69,6 +71,8 @@ public static class DecoderExporter
             builder.Node("Unsqueeze", "causal.queries", [queryPositions, builder.Int64s(1)])]);
         var causalMask = builder.Node("Where", "causal.mask", [visible, builder.Scalar(0f), builder.Scalar(float.MinValue)]);
         var crossMask = bert.AdditiveMask(encoderMask); // (B, 1, 1, S)
+        var beams = new BeamGroups(builder, config, crossCache[0].Key, ids);
+        var documentMask = beams.FirstOfEachDocument(crossMask); // (D, 1, 1, S)
 
         var types = builder.Node("Mul", "token_type_ids", [ids, builder.Int64Scalar(0)]); // BertDecoder embeds token type 0
         var x = bert.Embeddings(ids, types, queryPositions, $"{prefix}.embeddings");
@@ -84,7 +88,7 @@ public static class DecoderExporter
 
             var cross = $"{layer}.crossattention.self";
             var crossQuery = bert.SplitHeads(bert.Linear(attended, $"{cross}.query"), $"{cross}.q");
-            var crossContext = bert.Attend(crossQuery, KeysT(builder, crossCache[i].Key, cross), crossCache[i].Value, crossMask, cross);
+            var crossContext = beams.Attend(crossQuery, KeysT(builder, crossCache[i].Key, cross), crossCache[i].Value, documentMask, cross);
             var crossed = bert.DenseResidualNorm(crossContext, attended, $"{layer}.crossattention.output");
             x = bert.FeedForward(crossed, layer);
             presents.Add((presentKey, presentValue));
@@ -97,7 +101,7 @@ public static class DecoderExporter
         var projection = builder.Node("Transpose", $"{prefix}.output.projection", [words], Attribute("perm", new long[] { 1, 0 })); // (H, V)
         var logits = builder.Node("Add", $"{prefix}.logits", [builder.Node("MatMul", $"{prefix}.output.matmul", [x, projection]),
             builder.Initializer($"{prefix}.output_bias", bert.Weight($"{prefix}.output_bias"))]);
-        if (model.Decoder(task).Copies) logits = CopyLogProbabilities(builder, bert, config, prefix, x, logits, crossMask);
+        if (model.Decoder(task).Copies) logits = CopyLogProbabilities(builder, bert, beams, config, prefix, x, logits, crossMask);
         builder.Output(BundleNames.Logits, logits, DataType.Float, BundleNames.BatchAxis, BundleNames.DecoderSequenceAxis, config.VocabSize);
         for (var i = 0; i < config.NumHiddenLayers; i++)
         {
@@ -111,14 +115,14 @@ public static class DecoderExporter
     /// <see cref="PointerGenerator.LogProbabilities"/>: p = p_gen · softmax(logits) + (1 − p_gen) · (attention over the
     /// source scattered onto the source ids), returned as log(max(p, floor)). Adds the inputs it needs.
     /// </summary>
-    static string CopyLogProbabilities(OnnxGraphBuilder builder, BertGraph bert, BertConfig config, string prefix, string x, string logits,
-        string crossMask)
+    static string CopyLogProbabilities(OnnxGraphBuilder builder, BertGraph bert, BeamGroups beams, BertConfig config, string prefix, string x,
+        string logits, string crossMask)
     {
         var copy = $"{prefix}.copy";
         var sourceIds = builder.Input(BundleNames.EncoderInputIds, DataType.Int64, BundleNames.BatchAxis, BundleNames.EncoderSequenceAxis);
-        var keys = builder.Input(BundleNames.CopyKeys, DataType.Float, BundleNames.BatchAxis, BundleNames.EncoderSequenceAxis, config.HiddenSize);
-        var keysT = builder.Node("Transpose", $"{copy}.k_t", [keys], Attribute("perm", new long[] { 0, 2, 1 }));              // (B, H, S)
-        var scores = builder.Node("Mul", $"{copy}.scores", [builder.Node("MatMul", $"{copy}.qk", [bert.Linear(x, $"{copy}.query"), keysT]),
+        var keys = builder.Input(BundleNames.CopyKeys, DataType.Float, BundleNames.DocumentAxis, BundleNames.EncoderSequenceAxis, config.HiddenSize);
+        var keysT = builder.Node("Transpose", $"{copy}.k_t", [keys], Attribute("perm", new long[] { 0, 2, 1 }));              // (D, H, S)
+        var scores = builder.Node("Mul", $"{copy}.scores", [beams.MatMulPerDocument(bert.Linear(x, $"{copy}.query"), keysT, $"{copy}.qk"),
             builder.Scalar((float)(1 / Math.Sqrt(config.HiddenSize)))]);                                                     // (B, t, S)
         var masked = builder.Node("Add", $"{copy}.masked", [scores, builder.Node("Squeeze", $"{copy}.mask", [crossMask, builder.Int64s(1)])]);
         var attention = builder.Node("Softmax", $"{copy}.attention", [masked], Attribute("axis", -1L));
@@ -135,6 +139,8 @@ public static class DecoderExporter
     }
 
     static OnnxDim[] CacheDims(BertConfig config, string sequence) => [BundleNames.BatchAxis, config.NumAttentionHeads, sequence, config.HeadDim];
+
+    static OnnxDim[] CrossDims(BertConfig config) => [BundleNames.DocumentAxis, config.NumAttentionHeads, BundleNames.EncoderSequenceAxis, config.HeadDim];
 
     /// <summary>(B, nH, T, Hd) → (B, nH, Hd, T) for q·kᵀ; ORT folds it into the MatMul (transB).</summary>
     static string KeysT(OnnxGraphBuilder builder, string keys, string stem) =>

@@ -10,7 +10,8 @@ namespace NlpMtl.Core.Bundle;
 public sealed record BundleManifest
 {
     public const string FileName = "manifest.json";
-    public const int CurrentFormatVersion = 1;
+    /// <summary>2: decoder step graphs take one cross row per document, shared by its beams (1: one per beam).</summary>
+    public const int CurrentFormatVersion = 2;
 
     public int FormatVersion { get; init; } = CurrentFormatVersion;
 
@@ -67,7 +68,7 @@ public sealed record BundleManifest
             var manifest = JsonSerializer.Deserialize<BundleManifest>(File.ReadAllText(path), JsonOptions)
                 ?? throw new InvalidDataException($"{path}: empty manifest");
             if (manifest.FormatVersion != CurrentFormatVersion)
-                throw new InvalidDataException($"{path}: format_version {manifest.FormatVersion} is not supported (expected {CurrentFormatVersion})");
+                throw new InvalidDataException($"{path}: format_version {manifest.FormatVersion} is not supported (expected {CurrentFormatVersion}): export the checkpoint again with this version's `nlpmtl export`");
             if (manifest.Tasks.Count == 0) throw new InvalidDataException($"{path}: the bundle has no tasks");
             return manifest;
         }

@@ -10,6 +10,12 @@ public static class BundleNames
 
     /// <summary>Symbolic axis names; ORT accepts any size along them.</summary>
     public const string BatchAxis = "batch";
+
+    /// <summary>
+    /// Documents in a decoder step graph's cross inputs: its <see cref="BatchAxis"/> rows are documents × beams,
+    /// grouped by document, and each document's beams share its cross row.
+    /// </summary>
+    public const string DocumentAxis = "documents";
     public const string SequenceAxis = "sequence";
 
     // Encoder inputs, int64 (batch, sequence): the names HF's BERT ONNX exports use.
@@ -57,8 +63,8 @@ public static class BundleNames
     public static string PastKey(int layer) => $"past_key_values.{layer}.key";
     public static string PastValue(int layer) => $"past_key_values.{layer}.value";
 
-    /// <summary>float (batch, heads, encoder_sequence, head_dim): layer <paramref name="layer"/>'s cross-attention keys
-    /// (output of the cross graph, input of the step graph).</summary>
+    /// <summary>float (documents, heads, encoder_sequence, head_dim): layer <paramref name="layer"/>'s cross-attention keys
+    /// (output of the cross graph, input of the step graph, one row per document whatever its beams).</summary>
     public static string CrossKey(int layer) => $"cross_key_values.{layer}.key";
     public static string CrossValue(int layer) => $"cross_key_values.{layer}.value";
 
@@ -66,7 +72,7 @@ public static class BundleNames
     public static string PresentKey(int layer) => $"present.{layer}.key";
     public static string PresentValue(int layer) => $"present.{layer}.value";
 
-    /// <summary>A copying head's pointer-generator keys over the source (B, S, H): a cross graph output, a step graph input.</summary>
+    /// <summary>A copying head's pointer-generator keys over the source (documents, S, H): a cross graph output, a step graph input.</summary>
     public const string CopyKeys = "copy_keys";
 
     /// <summary>A copying head's step-graph input: the encoder's input ids (B, S), the ids copying writes.</summary>

@@ -7,7 +7,9 @@ namespace NlpMtl.Inference.Generation;
 /// <summary>
 /// A head's step graph driven one token at a time with its caches kept in ORT memory: the cross-attention keys/values
 /// computed once by the cross graph, and the self-attention keys/values, whose present outputs are fed back as the
-/// next step's past without a copy. Rows are selected (beams, finished documents) by copying cache rows.
+/// next step's past without a copy. Rows are selected (beams, finished documents) by copying cache rows. The cross
+/// keys/values keep one row per document, shared by its beams (the step graph reads rows as documents × beams); they
+/// are copied only when documents leave, never when beams are expanded or reordered.
 /// </summary>
 public sealed class OrtStepDecoder : IStepDecoder, IDisposable
 {
@@ -18,6 +20,7 @@ public sealed class OrtStepDecoder : IStepDecoder, IDisposable
     long[] mask;        // (rows, S)
     long[]? sourceIds;  // (rows, S), a copying head's encoder input ids
     int[] documentOfRow; // which starting row each row descends from: cross rows only move when this changes
+    int[] crossDocuments; // the document each cross row holds; rows are these documents' equal, contiguous groups
     OrtValue? logits;
 
     /// <param name="encoderStates">(rows, S, H) encoder states; the cross graph runs on them here, once.</param>
@@ -34,6 +37,7 @@ public sealed class OrtStepDecoder : IStepDecoder, IDisposable
         encoderLength = (int)shape[1];
         mask = encoderMask;
         documentOfRow = Enumerable.Range(0, Rows).ToArray();
+        crossDocuments = documentOfRow;
         // Not disposed as a collection: each value is owned (and disposed) by this decoder.
         cross = [.. head.Cross.Run([BundleNames.EncoderHiddenStates], [encoderStates], head.Names.Cross)];
         var m = head.Manifest;
@@ -68,15 +72,41 @@ public sealed class OrtStepDecoder : IStepDecoder, IDisposable
         var documents = new int[rows.Length];
         for (var i = 0; i < rows.Length; i++) documents[i] = documentOfRow[rows[i]];
         past = Replace(past, rows);
-        // Beams reordered within their documents keep the same cross rows: only copy them when documents move.
+        // Beams expanded or reordered within their documents keep the same cross rows: only move them when documents do.
         if (!documents.AsSpan().SequenceEqual(documentOfRow))
         {
-            cross = Replace(cross, rows);
             mask = SelectRows(mask, rows);
             if (sourceIds is not null) sourceIds = SelectRows(sourceIds, rows);
+            var groups = DocumentGroups(documents);
+            if (!groups.AsSpan().SequenceEqual(crossDocuments))
+            {
+                var current = crossDocuments;
+                cross = Replace(cross, groups.Select(d => Array.IndexOf(current, d)).ToArray());
+                crossDocuments = groups;
+            }
         }
         documentOfRow = documents;
         Rows = rows.Length;
+    }
+
+    /// <summary>
+    /// The cross rows for these row documents: one per run of equal documents when every run has the same length (the
+    /// step graph's documents × beams), else one per row (groups of one beam: a repeated document gets a copy).
+    /// </summary>
+    internal static int[] DocumentGroups(int[] documents)
+    {
+        var groups = new List<int>();
+        var runLength = 0;
+        for (var i = 0; i < documents.Length; i++)
+        {
+            if (i > 0 && documents[i] == documents[i - 1]) continue;
+            groups.Add(documents[i]);
+            if (i > 0 && runLength == 0) runLength = i; // the first run's length
+        }
+        var beams = groups.Count == 1 ? documents.Length : runLength;
+        var uniform = beams > 0 && groups.Count * beams == documents.Length;
+        for (var i = 0; uniform && i < documents.Length; i++) uniform = documents[i] == groups[i / beams];
+        return uniform ? [.. groups] : documents;
     }
 
     long[] SelectRows(long[] values, ReadOnlySpan<int> rows)
