@@ -42,6 +42,34 @@ public class EngineTests(BundleFixture fixture)
         var events = profiles.SelectMany(f => JsonNode.Parse(File.ReadAllText(f))!.AsArray()).ToList();
         Assert.Contains(events, e => (string?)e!["cat"] == "Session" && (string?)e["name"] == "model_run");
         Assert.Contains(events, e => (string?)e!["cat"] == "Node" && ((string?)e["name"])!.EndsWith("_kernel_time"));
+
+        // scripts/ort-profile.sh sums each file by node: a header with the runs, then the costliest nodes.
+        var (exit, stdout, stderr) = RunScript("scripts/ort-profile.sh", ["--top", "3", .. profiles]);
+        Assert.True(exit == 0, stderr);
+        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains(lines, l => l.StartsWith(profiles[0]) && l.Contains(" runs, "));
+        Assert.Contains(lines, l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^ +\d+\.\d % +\d+\.\d ms +\d+ calls  \w+ +\S+$"));
+
+        var notAProfile = Path.Combine(folder, "other.json");
+        File.WriteAllText(notAProfile, "{\"a\": 1}");
+        (exit, _, stderr) = RunScript("scripts/ort-profile.sh", [notAProfile]);
+        Assert.Equal(1, exit);
+        Assert.Contains($"{notAProfile}: not an ONNX Runtime profile", stderr);
+    }
+
+    static (int Exit, string Stdout, string Stderr) RunScript(string script, string[] arguments)
+    {
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(root.FullName, "NlpMtl.sln"))) root = root.Parent ?? throw new InvalidOperationException("no NlpMtl.sln above the tests");
+        var start = new System.Diagnostics.ProcessStartInfo("bash", [Path.Combine(root.FullName, script), .. arguments])
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true,
+        };
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, stdout.Result, stderr);
     }
 
     [Fact]
