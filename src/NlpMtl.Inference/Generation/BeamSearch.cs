@@ -116,7 +116,7 @@ public static class BeamSearch
             var shift = LogSoftmaxShift(row); // log_softmax(x)[v] = x[v] − shift, as torch computes it
             var banned = GreedySearch.Banned(sequences[document * beams + k], noRepeatNgramSize);
             var rowScore = (float)score; // the reference adds float scores to float log-probabilities
-            // Most of a 30k vocabulary cannot enter the 2K best: a vector comparison skips it a vector of logits at a time,
+            // Most of a 30k vocabulary cannot enter the 2K best: a vector comparison skips it 16 logits at a time,
             // with a margin for rounding, so the exact test in Offer still decides every close call.
             var floor = top.Floor - rowScore - 1e-3f;
             var width = Vector<float>.Count;
