@@ -24,30 +24,39 @@ public static class BeamSearch
         var done = new bool[batch];
         var active = Enumerable.Range(0, batch).ToList(); // documents in the decoder, K rows each, in this order
         var next = Enumerable.Repeat((long)special.Bos, batch * beams).ToArray();
-        var tops = Enumerable.Range(0, batch).Select(_ => new TopCandidates(2 * beams)).ToArray(); // one per active slot
+        var logProbs = new float[vocab];
+        var top = new TopCandidates(2 * beams);
 
         for (var step = 0; step < settings.MaxNewTokens && active.Count > 0; step++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var logits = decoder.Step(next);
-            // Each document's 2K best continuations, documents in parallel (ORT's threads are idle meanwhile); the
-            // span lives until the next Step, and every worker is done before this call returns.
-            unsafe
-            {
-                fixed (float* pointer = logits)
-                {
-                    var (address, length, current) = ((nint)pointer, logits.Length, active);
-                    Parallel.For(0, current.Count, a => Candidates(new ReadOnlySpan<float>((float*)address, length).Slice(a * beams * vocab, beams * vocab),
-                        current[a], tops[a], scores, sequences, beams, settings.NoRepeatNgramSize));
-                }
-            }
             var stillActive = new List<int>(active.Count);
             var rows = new List<int>(active.Count * beams);
             var tokens = new List<long>(active.Count * beams);
             for (var a = 0; a < active.Count; a++)
             {
                 var b = active[a];
-                var top = tops[a];
+                top.Clear();
+                for (var k = 0; k < beams; k++)
+                {
+                    var score = scores[b * beams + k];
+                    if (double.IsNegativeInfinity(score)) continue; // every continuation is -inf: never a candidate
+                    LogSoftmax(logits.Slice((a * beams + k) * vocab, vocab), logProbs);
+                    if (GreedySearch.Banned(sequences[b * beams + k], settings.NoRepeatNgramSize) is { } banned)
+                        foreach (var token in banned) logProbs[token] = float.NegativeInfinity;
+                    var rowScore = (float)score; // the reference adds float scores to float log-probabilities
+                    // Most of a 30k vocabulary cannot enter the 2K best: a plain comparison skips it (with a margin
+                    // for rounding, so the exact test in Offer still decides every close call).
+                    var floor = top.Floor - rowScore - 1e-3f;
+                    for (var v = 0; v < vocab; v++)
+                    {
+                        if (!(logProbs[v] > floor)) continue;
+                        top.Offer(logProbs[v] + rowScore, k * vocab + v);
+                        floor = top.Floor - rowScore - 1e-3f;
+                    }
+                }
+
                 var kept = 0;
                 var newSequences = new List<int>[beams];
                 var newScores = new double[beams];
@@ -100,42 +109,6 @@ public static class BeamSearch
         return results;
     }
 
-    /// <summary>
-    /// Document <paramref name="document"/>'s 2K best (beam, token) continuations into <paramref name="top"/>, from its
-    /// K rows of <paramref name="logits"/>: log_softmax of each row plus the beam's score, n-gram bans excluded.
-    /// </summary>
-    internal static void Candidates(ReadOnlySpan<float> logits, int document, TopCandidates top, double[] scores, List<int>[] sequences, int beams, int noRepeatNgramSize)
-    {
-        var vocab = logits.Length / beams;
-        top.Clear();
-        for (var k = 0; k < beams; k++)
-        {
-            var score = scores[document * beams + k];
-            if (double.IsNegativeInfinity(score)) continue; // every continuation is -inf: never a candidate
-            var row = logits.Slice(k * vocab, vocab);
-            var shift = LogSoftmaxShift(row); // log_softmax(x)[v] = x[v] − shift, as torch computes it
-            var banned = GreedySearch.Banned(sequences[document * beams + k], noRepeatNgramSize);
-            var rowScore = (float)score; // the reference adds float scores to float log-probabilities
-            // Most of a 30k vocabulary cannot enter the 2K best: a vector comparison skips it 16 logits at a time,
-            // with a margin for rounding, so the exact test in Offer still decides every close call.
-            var floor = top.Floor - rowScore - 1e-3f;
-            var width = Vector<float>.Count;
-            var end = vocab - vocab % width;
-            for (var start = 0; start < vocab; start += width)
-            {
-                var stop = Math.Min(start + width, vocab);
-                if (start < end && !Vector.GreaterThanAny(new Vector<float>(row[start..]), new Vector<float>(floor + shift - 1e-3f))) continue;
-                for (var v = start; v < stop; v++)
-                {
-                    var logProbability = row[v] - shift;
-                    if (!(logProbability > floor) || (banned?.Contains(v) ?? false)) continue;
-                    top.Offer(logProbability + rowScore, k * vocab + v);
-                    floor = top.Floor - rowScore - 1e-3f;
-                }
-            }
-        }
-    }
-
     internal static double Normalise(double logProbability, int length, GenerationSettings settings) =>
         logProbability / Math.Pow(Math.Max(length, 1), settings.LengthPenalty);
 
@@ -146,11 +119,9 @@ public static class BeamSearch
         return Normalise(live.Max(), length, settings) <= finished.OrderByDescending(h => h.Score).Take(beams).Min(h => h.Score);
     }
 
-    /// <summary>
-    /// max + log Σ exp(x − max) in float, so that log_softmax(x) = x − this exactly as torch computes it; vectorised,
-    /// since it runs over the whole vocabulary for every beam at every step.
-    /// </summary>
-    static float LogSoftmaxShift(ReadOnlySpan<float> logits)
+    /// <summary>log_softmax in float, as torch computes it: x − max − log Σ exp(x − max); vectorised, since it runs
+    /// over the whole vocabulary for every beam at every step.</summary>
+    internal static void LogSoftmax(ReadOnlySpan<float> logits, Span<float> result)
     {
         var width = Vector<float>.Count;
         var end = logits.Length - logits.Length % width;
@@ -165,6 +136,7 @@ public static class BeamSearch
         for (var v = 0; v < end; v += width) sums += Vector.Exp(new Vector<float>(logits[v..]) - shiftBy);
         var sum = (double)Vector.Sum(sums);
         for (var v = end; v < logits.Length; v++) sum += MathF.Exp(logits[v] - max);
-        return max + (float)Math.Log(sum);
+        var shift = max + (float)Math.Log(sum);
+        for (var v = 0; v < logits.Length; v++) result[v] = logits[v] - shift;
     }
 }
