@@ -13,15 +13,17 @@ namespace NlpMtl.Onnx;
 internal sealed class BeamGroups
 {
     readonly OnnxGraphBuilder builder;
+    readonly BertGraph bert;
     readonly BertConfig config;
     readonly string documents; // (1): D
     readonly string newTokens; // (1): t
 
     /// <param name="crossKeys">(D, nH, S, Hd): any layer's cross keys, for D.</param>
     /// <param name="inputIds">(B, t): the step's tokens, for t.</param>
-    public BeamGroups(OnnxGraphBuilder builder, BertConfig config, string crossKeys, string inputIds)
+    public BeamGroups(OnnxGraphBuilder builder, BertGraph bert, BertConfig config, string crossKeys, string inputIds)
     {
         this.builder = builder;
+        this.bert = bert;
         this.config = config;
         documents = builder.Node("Gather", "beams.documents", [builder.Node("Shape", "beams.cross_shape", [crossKeys]), builder.Int64s(0)], Attribute("axis", 0L));
         newTokens = builder.Node("Gather", "beams.new_tokens", [builder.Node("Shape", "beams.ids_shape", [inputIds]), builder.Int64s(1)], Attribute("axis", 0L));
@@ -45,10 +47,7 @@ internal sealed class BeamGroups
         var split = builder.Node("Reshape", $"{stem}.beams", [q, Shape($"{stem}.beams_shape", documents, builder.Int64s(-1, heads), newTokens, builder.Int64s(headDim))]);
         var perHead = builder.Node("Transpose", $"{stem}.beams_by_head", [split], Attribute("perm", new long[] { 0, 2, 1, 3, 4 }));
         var stacked = builder.Node("Reshape", $"{stem}.stacked", [perHead, Shape($"{stem}.stacked_shape", documents, builder.Int64s(heads, -1, headDim))]);
-
-        var scores = builder.Node("Mul", $"{stem}.scores", [builder.Node("MatMul", $"{stem}.qk", [stacked, keysT]), builder.Scalar(1f / MathF.Sqrt(headDim))]);
-        var probabilities = builder.Node("Softmax", $"{stem}.probs", [builder.Node("Add", $"{stem}.masked", [scores, documentMask])], Attribute("axis", -1L));
-        var context = builder.Node("MatMul", $"{stem}.context", [probabilities, v]); // (D, nH, K·t, Hd)
+        var context = bert.AttendPerHead(stacked, keysT, v, documentMask, stem); // (D, nH, K·t, Hd)
 
         // (D, nH, K·t, Hd) → (D, nH, K, t, Hd) → (D, K, t, nH, Hd) → (B, t, H)
         var unstacked = builder.Node("Reshape", $"{stem}.unstacked", [context, Shape($"{stem}.unstacked_shape", documents, builder.Int64s(heads, -1), newTokens, builder.Int64s(headDim))]);

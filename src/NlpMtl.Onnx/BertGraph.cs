@@ -105,12 +105,18 @@ public sealed class BertGraph(OnnxGraphBuilder builder, IReadOnlyDictionary<stri
     /// <param name="additiveMask">Broadcastable to (B, nH, Tq, Tk), or null.</param>
     public string Attend(string q, string keysT, string v, string? additiveMask, string stem)
     {
+        var context = AttendPerHead(q, keysT, v, additiveMask, stem); // (B, nH, Tq, Hd)
+        var merged = builder.Node("Transpose", $"{stem}.merge", [context], Attribute("perm", new long[] { 0, 2, 1, 3 })); // (B, Tq, nH, Hd)
+        return builder.Node("Reshape", $"{stem}.out", [merged, builder.Int64s(0, 0, config.HiddenSize)]); // (B, Tq, H)
+    }
+
+    /// <summary>softmax(q·kᵀ / √Hd + mask)·v per head, heads not merged: q (…, Tq, Hd), kᵀ (…, Hd, Tk), v (…, Tk, Hd) → (…, Tq, Hd).</summary>
+    public string AttendPerHead(string q, string keysT, string v, string? additiveMask, string stem)
+    {
         var scores = builder.Node("Mul", $"{stem}.scores", [builder.Node("MatMul", $"{stem}.qk", [q, keysT]), builder.Scalar(1f / MathF.Sqrt(config.HeadDim))]);
         if (additiveMask is not null) scores = builder.Node("Add", $"{stem}.masked", [scores, additiveMask]);
         var probabilities = builder.Node("Softmax", $"{stem}.probs", [scores], Attribute("axis", -1L));
-        var context = builder.Node("MatMul", $"{stem}.context", [probabilities, v]); // (B, nH, Tq, Hd)
-        var merged = builder.Node("Transpose", $"{stem}.merge", [context], Attribute("perm", new long[] { 0, 2, 1, 3 })); // (B, Tq, nH, Hd)
-        return builder.Node("Reshape", $"{stem}.out", [merged, builder.Int64s(0, 0, config.HiddenSize)]); // (B, Tq, H)
+        return builder.Node("MatMul", $"{stem}.context", [probabilities, v]);
     }
 
     /// <summary>BertSelfOutput / BertOutput: LayerNorm(dense(x) + residual).</summary>

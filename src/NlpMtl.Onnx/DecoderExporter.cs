@@ -30,8 +30,8 @@ public static class DecoderExporter
         for (var i = 0; i < config.NumHiddenLayers; i++)
         {
             var cross = $"heads.{task}.layer.{i}.crossattention.self";
-            var keys = bert.SplitHeads(bert.Linear(states, $"{cross}.key"), $"{cross}.k");     // (B, nH, S, Hd)
-            var values = bert.SplitHeads(bert.Linear(states, $"{cross}.value"), $"{cross}.v"); // (B, nH, S, Hd)
+            var keys = bert.SplitHeads(bert.Linear(states, $"{cross}.key"), $"{cross}.k");     // (D, nH, S, Hd)
+            var values = bert.SplitHeads(bert.Linear(states, $"{cross}.value"), $"{cross}.v"); // (D, nH, S, Hd)
             builder.Output(BundleNames.CrossKey(i), keys, DataType.Float, CrossDims(config));
             builder.Output(BundleNames.CrossValue(i), values, DataType.Float, CrossDims(config));
         }
@@ -71,7 +71,7 @@ public static class DecoderExporter
             builder.Node("Unsqueeze", "causal.queries", [queryPositions, builder.Int64s(1)])]);
         var causalMask = builder.Node("Where", "causal.mask", [visible, builder.Scalar(0f), builder.Scalar(float.MinValue)]);
         var crossMask = bert.AdditiveMask(encoderMask); // (B, 1, 1, S)
-        var beams = new BeamGroups(builder, config, crossCache[0].Key, ids);
+        var beams = new BeamGroups(builder, bert, config, crossCache[0].Key, ids);
         var documentMask = beams.FirstOfEachDocument(crossMask); // (D, 1, 1, S)
 
         var types = builder.Node("Mul", "token_type_ids", [ids, builder.Int64Scalar(0)]); // BertDecoder embeds token type 0

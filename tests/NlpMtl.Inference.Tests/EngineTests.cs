@@ -59,9 +59,7 @@ public class EngineTests(BundleFixture fixture)
 
     static (int Exit, string Stdout, string Stderr) RunScript(string script, string[] arguments)
     {
-        var root = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(root.FullName, "NlpMtl.sln"))) root = root.Parent ?? throw new InvalidOperationException("no NlpMtl.sln above the tests");
-        var start = new System.Diagnostics.ProcessStartInfo("bash", [Path.Combine(root.FullName, script), .. arguments])
+        var start = new System.Diagnostics.ProcessStartInfo("bash", [Path.Combine(AppContext.BaseDirectory, script), .. arguments])
         {
             RedirectStandardOutput = true, RedirectStandardError = true,
         };

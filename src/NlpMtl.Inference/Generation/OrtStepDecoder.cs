@@ -19,8 +19,7 @@ public sealed class OrtStepDecoder : IStepDecoder, IDisposable
     OrtValue[] past;    // per layer key, value: (rows, heads, past, head_dim)
     long[] mask;        // (rows, S)
     long[]? sourceIds;  // (rows, S), a copying head's encoder input ids
-    int[] documentOfRow; // which starting row each row descends from: cross rows only move when this changes
-    int[] crossDocuments; // the document each cross row holds; rows are these documents' equal, contiguous groups
+    int[] documentOfRow; // which starting row each row descends from; the cross rows hold DocumentGroups of it
     OrtValue? logits;
 
     /// <param name="encoderStates">(rows, S, H) encoder states; the cross graph runs on them here, once.</param>
@@ -37,7 +36,6 @@ public sealed class OrtStepDecoder : IStepDecoder, IDisposable
         encoderLength = (int)shape[1];
         mask = encoderMask;
         documentOfRow = Enumerable.Range(0, Rows).ToArray();
-        crossDocuments = documentOfRow;
         // Not disposed as a collection: each value is owned (and disposed) by this decoder.
         cross = [.. head.Cross.Run([BundleNames.EncoderHiddenStates], [encoderStates], head.Names.Cross)];
         var m = head.Manifest;
@@ -77,13 +75,8 @@ public sealed class OrtStepDecoder : IStepDecoder, IDisposable
         {
             mask = SelectRows(mask, rows);
             if (sourceIds is not null) sourceIds = SelectRows(sourceIds, rows);
-            var groups = DocumentGroups(documents);
-            if (!groups.AsSpan().SequenceEqual(crossDocuments))
-            {
-                var current = crossDocuments;
-                cross = Replace(cross, groups.Select(d => Array.IndexOf(current, d)).ToArray());
-                crossDocuments = groups;
-            }
+            var (held, wanted) = (DocumentGroups(documentOfRow), DocumentGroups(documents));
+            if (!wanted.AsSpan().SequenceEqual(held)) cross = Replace(cross, wanted.Select(d => Array.IndexOf(held, d)).ToArray());
         }
         documentOfRow = documents;
         Rows = rows.Length;
@@ -95,18 +88,12 @@ public sealed class OrtStepDecoder : IStepDecoder, IDisposable
     /// </summary>
     internal static int[] DocumentGroups(int[] documents)
     {
-        var groups = new List<int>();
-        var runLength = 0;
+        int[] groups = [.. documents.Where((d, i) => i == 0 || d != documents[i - 1])]; // one entry per run
+        if (groups.Length == 0 || documents.Length % groups.Length != 0) return documents;
+        var beams = documents.Length / groups.Length;
         for (var i = 0; i < documents.Length; i++)
-        {
-            if (i > 0 && documents[i] == documents[i - 1]) continue;
-            groups.Add(documents[i]);
-            if (i > 0 && runLength == 0) runLength = i; // the first run's length
-        }
-        var beams = groups.Count == 1 ? documents.Length : runLength;
-        var uniform = beams > 0 && groups.Count * beams == documents.Length;
-        for (var i = 0; uniform && i < documents.Length; i++) uniform = documents[i] == groups[i / beams];
-        return uniform ? [.. groups] : documents;
+            if (documents[i] != groups[i / beams]) return documents; // runs of unequal length
+        return groups;
     }
 
     long[] SelectRows(long[] values, ReadOnlySpan<int> rows)

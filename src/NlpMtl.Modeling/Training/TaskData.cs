@@ -17,16 +17,16 @@ public sealed class TaskData
     /// pairs, so extra targets per document (extractive oracles) do not also raise a task's share of steps.
     /// </summary>
     public required int Documents { get; init; }
-
-    /// <summary>The sampling size of each task: its number of training documents.</summary>
-    public static IReadOnlyDictionary<string, int> SamplingSizes(IReadOnlyDictionary<string, TaskData> data) =>
-        data.ToDictionary(p => p.Key, p => p.Value.Documents);
     public IReadOnlyList<SentimentExample> SentimentValidation { get; init; } = [];
     public IReadOnlyList<Seq2SeqExample> Seq2SeqValidation { get; init; } = [];
     public string[] Labels { get; init; } = [];
     public IDecoderVocabulary? Vocabulary { get; init; }
     /// <summary>Directory of the target tokenizer files to copy into checkpoints (vocabulary <c>target</c>).</summary>
     public string? TargetTokenizerSource { get; init; }
+
+    /// <summary>The sampling size of each task: its number of training documents.</summary>
+    public static IReadOnlyDictionary<string, int> SamplingSizes(IReadOnlyDictionary<string, TaskData> data) =>
+        data.ToDictionary(p => p.Key, p => p.Value.Documents);
 
     /// <summary>Reads and tokenizes a task's data. <paramref name="existing"/>: heads of a checkpoint being fine-tuned.</summary>
     public static TaskData Load(string task, TaskTrainingConfig settings, TrainingConfig root, string encoderDirectory,
