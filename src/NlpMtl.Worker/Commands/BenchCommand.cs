@@ -13,6 +13,7 @@ public static class BenchCommand
         command.Subcommands.Add(QueueBenchCommand.Create());
         command.Subcommands.Add(ExportBenchCommand.Create());
         command.Subcommands.Add(InferenceBenchCommand.Create());
+        command.Subcommands.Add(TokenizeBenchCommand.Create());
         return command;
     }
 
