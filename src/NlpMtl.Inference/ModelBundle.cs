@@ -64,8 +64,10 @@ public sealed class ModelBundle : IDisposable
 
         var vocabPath = Path.Combine(directory, manifest.Encoder.Vocabulary);
         if (manifest.Encoder.MaxPositions < 2) throw new InvalidDataException($"{manifestPath}: encoder.max_positions must be at least 2, was {manifest.Encoder.MaxPositions}");
-        var tokenizer = BertInputTokenizer.Create(vocabPath,
-            new BertInputTokenizerOptions { LowerCase = manifest.Encoder.LowerCase, MaxLength = manifest.Encoder.MaxPositions });
+        var tokenizer = manifest.Encoder.Tokenizer is { } tokenizerFile
+            ? BertInputTokenizer.Create(TokenizerJson.Read(Path.Combine(directory, tokenizerFile)), manifest.Encoder.MaxPositions)
+            : BertInputTokenizer.Create(vocabPath,
+                new BertInputTokenizerOptions { LowerCase = manifest.Encoder.LowerCase, MaxLength = manifest.Encoder.MaxPositions });
 
         var sessions = SessionFactory.Create(options, logger);
         var opened = new List<IDisposable>();
@@ -100,7 +102,7 @@ public sealed class ModelBundle : IDisposable
         if (manifest.NumLayers < 1) throw new InvalidDataException($"{manifestPath}: {task}.num_layers must be at least 1, was {manifest.NumLayers}");
         IDecoderVocabulary vocabulary = manifest.Vocabulary switch
         {
-            "encoder" => new WordPieceDecoderVocabulary(tokenizer, vocabPath),
+            "encoder" => new WordPieceDecoderVocabulary(tokenizer),
             "target" => TargetTokenizer.Load(Path.Combine(directory, manifest.TargetTokenizerDirectory
                 ?? throw new InvalidDataException($"{manifestPath}: {task}.target_tokenizer_directory is required when vocabulary is 'target'"))),
             _ => throw new InvalidDataException($"{manifestPath}: {task}.vocabulary must be 'encoder' or 'target', was '{manifest.Vocabulary}'"),

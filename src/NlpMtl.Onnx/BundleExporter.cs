@@ -132,7 +132,7 @@ public static class BundleExporter
     static BundleManifest Manifest(MultiTaskModel model, string source, ParityReport parity, EncoderOps ops)
     {
         var encoder = model.EncoderConfig;
-        var lowerCase = BertInputTokenizer.FromCheckpoint(source).Options.LowerCase;
+        var lowerCase = BertInputTokenizer.FromCheckpoint(source).Settings.Lowercase;
         return new BundleManifest
         {
             BaseModel = BaseModel(encoder),
@@ -141,7 +141,7 @@ public static class BundleExporter
             CreatedUtc = DateTimeOffset.UtcNow,
             Encoder = new EncoderManifest
             {
-                Vocabulary = CheckpointFiles.Vocab, LowerCase = lowerCase, HiddenSize = encoder.HiddenSize, NumLayers = encoder.NumHiddenLayers,
+                Vocabulary = CheckpointFiles.Vocab, Tokenizer = CheckpointFiles.TokenizerJson, LowerCase = lowerCase, HiddenSize = encoder.HiddenSize, NumLayers = encoder.NumHiddenLayers,
                 MaxPositions = encoder.MaxPositionEmbeddings, MaxLength = Math.Min(128, encoder.MaxPositionEmbeddings),
                 Operators = ops switch { EncoderOps.Standard => "standard", EncoderOps.Packed => "standard, padding removed", _ => $"standard + com.microsoft ({ops})" },
             },
@@ -180,11 +180,19 @@ public static class BundleExporter
             : $"{config.ModelType}-L{config.NumHiddenLayers}-H{config.HiddenSize}-A{config.NumAttentionHeads}-V{config.VocabSize}";
     }
 
+    /// <summary>
+    /// The bundle carries the checkpoint's <c>tokenizer.json</c> (serving reads it) or, for a checkpoint with only the
+    /// slow-tokenizer files, one written from them; <c>vocab.txt</c> and <c>tokenizer_config.json</c> go along for HF users.
+    /// </summary>
     static void CopyTokenizer(string source, string staging)
     {
+        var tokenizer = TokenizerSource.Load(source); // fails naming the file when the checkpoint has no usable tokenizer
+        var json = Path.Combine(source, CheckpointFiles.TokenizerJson);
+        if (File.Exists(json)) File.Copy(json, Path.Combine(staging, CheckpointFiles.TokenizerJson));
+        else TokenizerJson.Write(Path.Combine(staging, CheckpointFiles.TokenizerJson), tokenizer);
         var vocab = Path.Combine(source, CheckpointFiles.Vocab);
-        if (!File.Exists(vocab)) throw new FileNotFoundException($"{vocab}: the checkpoint has no encoder vocabulary", vocab);
-        File.Copy(vocab, Path.Combine(staging, CheckpointFiles.Vocab));
+        if (File.Exists(vocab)) File.Copy(vocab, Path.Combine(staging, CheckpointFiles.Vocab));
+        else File.WriteAllText(Path.Combine(staging, CheckpointFiles.Vocab), string.Join('\n', tokenizer.Vocabulary) + "\n");
         var config = Path.Combine(source, CheckpointFiles.TokenizerConfig);
         if (File.Exists(config)) File.Copy(config, Path.Combine(staging, CheckpointFiles.TokenizerConfig));
     }

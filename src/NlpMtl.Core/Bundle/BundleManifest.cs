@@ -86,6 +86,13 @@ public sealed record EncoderManifest
 
     /// <summary>WordPiece vocabulary file (HF <c>vocab.txt</c>) inside the bundle.</summary>
     public string Vocabulary { get; init; } = "vocab.txt";
+
+    /// <summary>
+    /// HF tokenizers' <c>tokenizer.json</c> the model was trained with: when present it decides the tokenization
+    /// (<see cref="Vocabulary"/> and <see cref="LowerCase"/> serve bundles written before it was added).
+    /// </summary>
+    public string? Tokenizer { get; init; }
+
     public bool LowerCase { get; init; } = true;
     public int HiddenSize { get; init; }
     public int NumLayers { get; init; }

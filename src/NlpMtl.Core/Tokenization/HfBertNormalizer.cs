@@ -1,47 +1,60 @@
-using System.Globalization;
 using System.Text;
 using Microsoft.ML.Tokenizers;
 
 namespace NlpMtl.Core.Tokenization;
 
 /// <summary>
-/// HF <c>BasicTokenizer</c>'s text clean-up, before splitting: drop NUL, U+FFFD and control characters, map every
-/// whitespace character (tab and newlines included) to a space, surround CJK ideographs with spaces, and — for
-/// uncased models — lower-case and strip accents (NFD, drop non-spacing marks). Microsoft.ML.Tokenizers' own BERT
-/// normaliser deletes tabs and newlines, gluing words together, so we supply HF's rules instead.
+/// HF tokenizers' <c>BertNormalizer</c>, step for step and in its order: clean text (drop NUL, U+FFFD and every
+/// control/format/private-use/unassigned character; whitespace, tab and newlines included, becomes a space), space
+/// out CJK ideographs, strip accents (NFD, drop non-spacing marks), lower-case each character. Microsoft.ML.Tokenizers'
+/// own BERT normaliser deletes tabs and newlines, gluing words together, so we supply HF's rules instead.
 /// </summary>
-public sealed class HfBertNormalizer(bool lowerCase) : Normalizer
+public sealed class HfBertNormalizer(BertTokenizerSettings settings) : Normalizer
 {
+    public BertTokenizerSettings Settings { get; } = settings;
+
     public override string Normalize(string original) => Normalize(original.AsSpan());
 
     public override string Normalize(ReadOnlySpan<char> original)
     {
+        var cleaned = Clean(original);
+        var strip = Settings.StripsAccents;
+        if (!strip && !Settings.Lowercase) return cleaned;
+        if (System.Text.Ascii.IsValid(cleaned))
+            return Settings.Lowercase ? LowercaseAscii(cleaned) : cleaned; // NFD leaves ASCII alone and it has no marks
+        var source = strip ? cleaned.Normalize(NormalizationForm.FormD) : cleaned;
+        var result = new StringBuilder(source.Length);
+        foreach (var rune in source.EnumerateRunes())
+        {
+            if (strip && HfUnicode.IsNonSpacingMark(rune)) continue;
+            if (Settings.Lowercase) HfUnicode.AppendLowercase(result, rune);
+            else result.Append(rune.ToString());
+        }
+        return result.ToString();
+    }
+
+    /// <summary>Clean text and CJK spacing; the result is always valid UTF-16 (a lone surrogate reads as U+FFFD).</summary>
+    string Clean(ReadOnlySpan<char> original)
+    {
         var cleaned = new StringBuilder(original.Length + 8);
         foreach (var rune in original.EnumerateRunes())
         {
-            if (rune.Value == 0 || rune.Value == 0xFFFD || IsControl(rune)) continue;
-            if (Rune.IsWhiteSpace(rune)) cleaned.Append(' ');
-            else if (IsCjk(rune.Value)) cleaned.Append(' ').Append(rune.ToString()).Append(' ');
+            if (Settings.CleanText)
+            {
+                if (rune.Value is 0 or 0xFFFD || HfUnicode.IsControl(rune)) continue;
+                if (HfUnicode.IsWhitespace(rune))
+                {
+                    cleaned.Append(' ');
+                    continue;
+                }
+            }
+            if (Settings.HandleChineseChars && HfUnicode.IsChinese(rune.Value)) cleaned.Append(' ').Append(rune.ToString()).Append(' ');
+            else if (rune.IsBmp) cleaned.Append((char)rune.Value);
             else cleaned.Append(rune.ToString());
         }
-        if (!lowerCase) return cleaned.ToString();
-
-        var decomposed = cleaned.ToString().ToLowerInvariant().Normalize(NormalizationForm.FormD);
-        var stripped = new StringBuilder(decomposed.Length);
-        foreach (var c in decomposed)
-        {
-            if (CharUnicodeInfo.GetUnicodeCategory(c) != UnicodeCategory.NonSpacingMark) stripped.Append(c);
-        }
-        return stripped.ToString();
+        return cleaned.ToString();
     }
 
-    /// <summary>HF's <c>_is_control</c>: categories Cc and Cf, except tab, newline and carriage return (whitespace).</summary>
-    static bool IsControl(Rune rune) =>
-        rune.Value is not ('\t' or '\n' or '\r')
-        && Rune.GetUnicodeCategory(rune) is UnicodeCategory.Control or UnicodeCategory.Format;
-
-    /// <summary>HF's <c>_is_chinese_char</c>: the CJK Unified Ideographs blocks.</summary>
-    static bool IsCjk(int cp) =>
-        cp is >= 0x4E00 and <= 0x9FFF or >= 0x3400 and <= 0x4DBF or >= 0x20000 and <= 0x2A6DF or >= 0x2A700 and <= 0x2B73F
-            or >= 0x2B740 and <= 0x2B81F or >= 0x2B820 and <= 0x2CEAF or >= 0xF900 and <= 0xFAFF or >= 0x2F800 and <= 0x2FA1F;
+    static string LowercaseAscii(string text) =>
+        string.Create(text.Length, text, static (span, source) => System.Text.Ascii.ToLower(source, span, out _));
 }

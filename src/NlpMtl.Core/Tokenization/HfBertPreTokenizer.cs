@@ -1,40 +1,53 @@
-using System.Globalization;
+using System.Text;
 using Microsoft.ML.Tokenizers;
 
 namespace NlpMtl.Core.Tokenization;
 
 /// <summary>
-/// HF <c>BasicTokenizer</c>'s split of normalised text: on whitespace, then every punctuation character becomes its
-/// own word. Punctuation is HF's: all non-alphanumeric ASCII (so <c>$ ^ ` ~ + = &lt; &gt; |</c> too) and every Unicode
-/// P* category. Symbols such as € or © stay words (and map to their vocabulary entry or [UNK]); Microsoft.ML.Tokenizers'
-/// word-or-punctuation regex would drop them.
+/// HF tokenizers' <c>BertPreTokenizer</c>: split on whitespace, then every punctuation character becomes a word of
+/// its own (<see cref="HfUnicode.IsPunctuation"/>: all non-alphanumeric ASCII and every P* category, astral ones
+/// included). Symbols such as € or © stay inside words; Microsoft.ML.Tokenizers' word-or-punctuation regex would drop
+/// them. Offsets and lengths are in UTF-16 units of the normalised text.
 /// </summary>
 public sealed class HfBertPreTokenizer : PreTokenizer
 {
     public override IEnumerable<(int Offset, int Length)> PreTokenize(string text) => Split(text);
 
-    public override IEnumerable<(int Offset, int Length)> PreTokenize(ReadOnlySpan<char> text) => Split(text.ToString());
+    public override IEnumerable<(int Offset, int Length)> PreTokenize(ReadOnlySpan<char> text) => Split(text);
 
-    static List<(int Offset, int Length)> Split(string text)
+    public static List<(int Offset, int Length)> Split(ReadOnlySpan<char> text)
     {
         var words = new List<(int, int)>();
         var start = -1;
-        for (var i = 0; i < text.Length; i++)
+        var i = 0;
+        while (i < text.Length)
         {
             var c = text[i];
-            if (char.IsWhiteSpace(c))
+            Rune rune;
+            int width;
+            if (c < 0x80)
+            {
+                rune = new Rune(c);
+                width = 1;
+            }
+            else if (Rune.DecodeFromUtf16(text[i..], out rune, out width) != System.Buffers.OperationStatus.Done)
+            {
+                rune = Rune.ReplacementChar;
+            }
+            if (HfUnicode.IsWhitespace(rune))
             {
                 Flush(i);
             }
-            else if (IsPunctuation(c))
+            else if (HfUnicode.IsPunctuation(rune))
             {
                 Flush(i);
-                words.Add((i, 1));
+                words.Add((i, width));
             }
             else if (start < 0)
             {
                 start = i;
             }
+            i += width;
         }
         Flush(text.Length);
         return words;
@@ -45,11 +58,4 @@ public sealed class HfBertPreTokenizer : PreTokenizer
             start = -1;
         }
     }
-
-    /// <summary>HF's <c>_is_punctuation</c>.</summary>
-    static bool IsPunctuation(char c) =>
-        c is >= '!' and <= '/' or >= ':' and <= '@' or >= '[' and <= '`' or >= '{' and <= '~'
-        || CharUnicodeInfo.GetUnicodeCategory(c) is UnicodeCategory.ConnectorPunctuation or UnicodeCategory.DashPunctuation
-            or UnicodeCategory.OpenPunctuation or UnicodeCategory.ClosePunctuation or UnicodeCategory.InitialQuotePunctuation
-            or UnicodeCategory.FinalQuotePunctuation or UnicodeCategory.OtherPunctuation;
 }

@@ -10,15 +10,15 @@ namespace NlpMtl.Core.Tokenization;
 public sealed class WordPieceDecoderVocabulary : IDecoderVocabulary
 {
     private readonly BertInputTokenizer tokenizer;
-    private readonly string[] tokens;
+    private readonly IReadOnlyList<string> tokens;
 
-    public WordPieceDecoderVocabulary(BertInputTokenizer tokenizer, string vocabPath)
+    public WordPieceDecoderVocabulary(BertInputTokenizer tokenizer)
     {
         this.tokenizer = tokenizer;
-        tokens = File.ReadAllLines(vocabPath);
+        tokens = tokenizer.Tokens;
     }
 
-    public int VocabSize => tokens.Length;
+    public int VocabSize => tokens.Count;
     public int PadId => tokenizer.PadId;
     public int BosId => tokenizer.ClsId;
     public int EosId => tokenizer.SepId;
@@ -35,7 +35,7 @@ public sealed class WordPieceDecoderVocabulary : IDecoderVocabulary
         var text = new StringBuilder();
         foreach (var id in ids)
         {
-            if (id == PadId || id == BosId || id == EosId || id < 0 || id >= tokens.Length) continue;
+            if (id == PadId || id == BosId || id == EosId || id < 0 || id >= tokens.Count) continue;
             var token = tokens[id];
             if (token.StartsWith("##", StringComparison.Ordinal)) text.Append(token, 2, token.Length - 2);
             else text.Append(text.Length == 0 ? "" : " ").Append(token);

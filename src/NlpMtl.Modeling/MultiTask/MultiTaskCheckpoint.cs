@@ -5,12 +5,12 @@ namespace NlpMtl.Modeling.MultiTask;
 
 /// <summary>
 /// A multi-task checkpoint is an HF BERT checkpoint directory — <c>config.json</c>, <c>model.safetensors</c>,
-/// <c>vocab.txt</c>, <c>tokenizer_config.json</c> — plus <c>heads.json</c> and, for target-vocabulary decoders, the
+/// <c>vocab.txt</c>, <c>tokenizer_config.json</c>, <c>tokenizer.json</c> — plus <c>heads.json</c> and, for target-vocabulary decoders, the
 /// target tokenizer's files in a sub-directory. HF (or <see cref="BertCheckpoint"/>) loads the encoder from it as is.
 /// </summary>
 public static class MultiTaskCheckpoint
 {
-    /// <param name="tokenizerSource">Directory holding the encoder's vocab.txt and tokenizer_config.json.</param>
+    /// <param name="tokenizerSource">Directory holding the encoder's tokenizer files (those it has are copied).</param>
     /// <param name="targetTokenizerSources">Per task, the directory of its target tokenizer files.</param>
     public static void Save(MultiTaskModel model, string directory, string tokenizerSource,
         IReadOnlyDictionary<string, string>? targetTokenizerSources = null)
@@ -19,7 +19,7 @@ public static class MultiTaskCheckpoint
         (model.EncoderConfig with { Architectures = [MultiTaskModel.Architecture] }).Save(Path.Combine(directory, CheckpointFiles.Config));
         model.Config.Save(Path.Combine(directory, MultiTaskConfig.FileName));
         BertCheckpoint.WriteSafetensors(Path.Combine(directory, CheckpointFiles.Safetensors), model.state_dict());
-        foreach (var file in new[] { CheckpointFiles.Vocab, CheckpointFiles.TokenizerConfig })
+        foreach (var file in new[] { CheckpointFiles.Vocab, CheckpointFiles.TokenizerConfig, CheckpointFiles.TokenizerJson })
         {
             var source = Path.Combine(tokenizerSource, file);
             var target = Path.Combine(directory, file);

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using NlpMtl.Core.Tokenization;
 using NlpMtl.Modeling.Bert;
 using NlpMtl.Modeling.Checkpoints;
 
@@ -30,6 +31,10 @@ public static class PretrainedCheckpointWriter
             model_max_length = import.Config.MaxPositionEmbeddings,
             unk_token = "[UNK]", sep_token = "[SEP]", pad_token = "[PAD]", cls_token = "[CLS]", mask_token = "[MASK]",
         }, new JsonSerializerOptions { WriteIndented = true }));
+        // HF tokenizers' file for the same tokenizer, so that every checkpoint (and the bundles made from it) carries
+        // the tokenizer.json that decides its ids.
+        TokenizerJson.Write(Path.Combine(directory, CheckpointFiles.TokenizerJson),
+            TokenizerSource.FromVocab(Path.Combine(directory, CheckpointFiles.Vocab), Path.Combine(directory, CheckpointFiles.TokenizerConfig)));
         return new Written(directory, import.Config, import.Account, import.StateDict.Count);
     }
 }

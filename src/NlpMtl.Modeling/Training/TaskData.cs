@@ -100,7 +100,7 @@ public sealed class TaskData
         if (!useTarget)
         {
             var tokenizer = BertInputTokenizer.FromCheckpoint(encoderDirectory, settings.MaxTargetLength);
-            return (new WordPieceDecoderVocabulary(tokenizer, Path.Combine(encoderDirectory, "vocab.txt")), null);
+            return (new WordPieceDecoderVocabulary(tokenizer), null);
         }
         var directory = existingHead?.TargetTokenizerDirectory is { } sub && existingDirectory is not null
             ? Path.Combine(existingDirectory, sub)

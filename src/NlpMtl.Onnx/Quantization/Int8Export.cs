@@ -89,7 +89,7 @@ public static class Int8Export
         var tokenizer = BertInputTokenizer.FromCheckpoint(bundle, Math.Min(head.MaxSourceLength, manifest.Encoder.MaxPositions));
         IDecoderVocabulary vocabulary = head.Vocabulary == "target"
             ? TargetTokenizer.Load(Path.Combine(bundle, head.TargetTokenizerDirectory!))
-            : new WordPieceDecoderVocabulary(tokenizer, Path.Combine(bundle, manifest.Encoder.Vocabulary));
+            : new WordPieceDecoderVocabulary(tokenizer);
         var references = examples.Select(e => e.Targets).ToList();
         double Bleu(Func<string, string> file)
         {
