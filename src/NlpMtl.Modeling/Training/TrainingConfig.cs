@@ -95,7 +95,7 @@ public sealed record EvaluationConfig
 /// <summary>A training run: <c>nlpmtl train --config FILE</c>. Relative paths are relative to the config file.</summary>
 public sealed record TrainingConfig
 {
-    /// <summary>An HF checkpoint directory, or <c>pretrained</c> for the embedded all-MiniLM-L6-v2.</summary>
+    /// <summary>An HF checkpoint directory, a Hub model <c>ORG/NAME[@REVISION]</c> (docs/hub.md), or <c>pretrained</c> for the embedded all-MiniLM-L6-v2.</summary>
     public string BaseModel { get; init; } = "pretrained";
     public int Seed { get; init; } = 42;
     public Dictionary<string, TaskTrainingConfig> Tasks { get; init; } = [];

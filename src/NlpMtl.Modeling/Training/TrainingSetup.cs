@@ -1,3 +1,5 @@
+using NlpMtl.Core.Downloads;
+using NlpMtl.Core.Hub;
 using NlpMtl.Modeling.Bert;
 using NlpMtl.Modeling.Checkpoints;
 using NlpMtl.Modeling.MultiTask;
@@ -51,11 +53,21 @@ public static class TrainingSetup
         return hash ^ (ulong)seed;
     }
 
-    /// <summary>The HF checkpoint directory of the base encoder; <c>pretrained</c> writes the embedded MiniLM once.</summary>
+    /// <summary>
+    /// The HF checkpoint directory of the base encoder: <c>pretrained</c> writes the embedded MiniLM once; a folder
+    /// (relative to the config) that exists is used as it is; otherwise an <c>ORG/NAME[@REV]</c> is fetched from the
+    /// Hub into its cache (as transformers' from_pretrained decides between a local folder and a Hub id).
+    /// </summary>
     public static string EncoderDirectory(TrainingConfig config, TrainerOptions options)
     {
         if (options.From is not null) return Path.GetFullPath(options.From);
-        if (config.BaseModel != "pretrained") return config.Resolve(config.BaseModel);
+        if (config.BaseModel != "pretrained")
+        {
+            var local = config.Resolve(config.BaseModel);
+            if (Directory.Exists(local) || !HubModelId.TryParse(config.BaseModel, out var id)) return local;
+            var client = new HubClient(HubClientOptions.FromEnvironment());
+            return HubCheckpoint.DownloadAsync(client, id, new ConsoleDownloadProgress()).GetAwaiter().GetResult();
+        }
         var directory = Path.Combine(options.OutputDirectory, "pretrained");
         if (!File.Exists(Path.Combine(directory, CheckpointFiles.Safetensors))) PretrainedCheckpointWriter.WriteMiniLm(directory);
         return directory;
