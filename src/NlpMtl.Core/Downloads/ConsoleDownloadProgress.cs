@@ -1,8 +1,8 @@
 namespace NlpMtl.Core.Downloads;
 
 /// <summary>
-/// Download progress on stderr: one rewritten line per file on a terminal; nothing per chunk when stderr is redirected
-/// (logs and CI), only one line per finished file, so captured output stays readable.
+/// Download progress on stderr: one rewritten line per file on a terminal, ending with the file's size once it is
+/// verified; nothing when stderr is not a terminal (logs, CI, pipes), so that captured output holds only results and errors.
 /// </summary>
 public sealed class ConsoleDownloadProgress(TextWriter? writer = null, bool? interactive = null) : IProgress<DownloadProgress>
 {
@@ -13,14 +13,14 @@ public sealed class ConsoleDownloadProgress(TextWriter? writer = null, bool? int
 
     public void Report(DownloadProgress value)
     {
+        if (!_interactive) return;
         lock (_gate)
         {
             if (value.Done)
             {
-                _writer.Write(_interactive ? $"\r{Line(value)}\n" : $"{Line(value)}\n");
+                _writer.Write($"\r{Line(value)}\n");
                 return;
             }
-            if (!_interactive) return;
             // Redrawing at every 80 KiB chunk would cost more than the download on a fast link.
             var now = Environment.TickCount64;
             if (now - _lastTicks < 100) return;
