@@ -33,7 +33,7 @@ public sealed class TaskData
         MultiTaskConfig? existing, string? existingDirectory)
     {
         var source = BertInputTokenizer.FromCheckpoint(encoderDirectory, settings.MaxSourceLength);
-        var train = root.Resolve(settings.Train);
+        var train = root.ResolveData(settings.Train);
         if (task == TaskNames.Sentiment)
         {
             var examples = TrainingSetup.AtMost(DatasetReader.ReadSentiment(train), settings.MaxTrainExamples);
@@ -45,12 +45,12 @@ public sealed class TaskData
             {
                 Task = task, Settings = settings, SourceTokenizer = source, Labels = labels, Documents = examples.Count,
                 Train = examples.Select(e => new TaskExample([.. source.Encode(e.Text)], index[e.Label], null)).ToList(),
-                SentimentValidation = settings.Validation is null ? [] : DatasetReader.ReadSentiment(root.Resolve(settings.Validation)),
+                SentimentValidation = settings.Validation is null ? [] : DatasetReader.ReadSentiment(root.ResolveData(settings.Validation)),
             };
         }
 
         var (vocabulary, tokenizerSource) = DecoderVocabulary(task, settings, root, encoderDirectory, existing, existingDirectory);
-        var pairs = TrainingSetup.AtMost(DatasetReader.ReadSeq2Seq(train, settings.TrainTarget is null ? null : root.Resolve(settings.TrainTarget)), settings.MaxTrainExamples);
+        var pairs = TrainingSetup.AtMost(DatasetReader.ReadSeq2Seq(train, settings.TrainTarget is null ? null : root.ResolveData(settings.TrainTarget)), settings.MaxTrainExamples);
         return new TaskData
         {
             Task = task, Settings = settings, SourceTokenizer = source, Vocabulary = vocabulary, TargetTokenizerSource = tokenizerSource,
@@ -61,7 +61,7 @@ public sealed class TaskData
                 return p.Targets.Select(t => new TaskExample(sourceIds, 0, vocabulary.EncodeTarget(t, settings.MaxTargetLength)));
             })],
             Seq2SeqValidation = settings.Validation is null ? []
-                : DatasetReader.ReadSeq2Seq(root.Resolve(settings.Validation), settings.ValidationTarget is null ? null : root.Resolve(settings.ValidationTarget)),
+                : DatasetReader.ReadSeq2Seq(root.ResolveData(settings.Validation), settings.ValidationTarget is null ? null : root.ResolveData(settings.ValidationTarget)),
         };
     }
 

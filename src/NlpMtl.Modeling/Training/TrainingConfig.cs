@@ -92,7 +92,10 @@ public sealed record EvaluationConfig
     public bool Final { get; init; } = true;
 }
 
-/// <summary>A training run: <c>nlpmtl train --config FILE</c>. Relative paths are relative to the config file.</summary>
+/// <summary>
+/// A training run: <c>nlpmtl train --config FILE</c>. Data paths (train, train_target, validation, validation_target)
+/// are read by <see cref="ResolveData"/>; other relative paths (base_model, target_tokenizer) are relative to the file.
+/// </summary>
 public sealed record TrainingConfig
 {
     /// <summary>An HF checkpoint directory, a Hub model <c>ORG/NAME[@REVISION]</c> (docs/hub.md), or <c>pretrained</c> for the embedded all-MiniLM-L6-v2.</summary>
@@ -126,9 +129,41 @@ public sealed record TrainingConfig
 
     [JsonIgnore] public string Directory { get; init; } = ".";
 
+    /// <summary>The environment variable naming the data root when <c>--data</c> does not.</summary>
+    public const string DataRootVariable = "NLPMTL_DATA";
+
+    /// <summary>The folder data paths are read under: <c>--data</c>, else <c>$NLPMTL_DATA</c>, else none (the config's folder).</summary>
+    [JsonIgnore] public string? DataRoot { get; init; }
+
     public string Resolve(string path) => Path.GetFullPath(Path.Combine(Directory, path));
 
-    public static TrainingConfig Load(string path)
+    /// <summary>
+    /// A data path of the config: absolute paths as they are; paths starting with <c>./</c> or <c>../</c> relative to the
+    /// config file (data that ships beside it, as samples/ does); any other relative path under the data root, or the
+    /// config's folder when no root is given. So one config runs on any machine: <c>"sst2/train.tsv"</c> with
+    /// <c>--data ~/nlp-data</c> on one and <c>NLPMTL_DATA=/mnt/data</c> on another.
+    /// </summary>
+    public string ResolveData(string path)
+    {
+        if (Path.IsPathRooted(path) || IsConfigRelative(path) || DataRoot is null)
+        {
+            var full = Resolve(path);
+            if (DataRoot is null && !Path.IsPathRooted(path) && !IsConfigRelative(path) && !File.Exists(full))
+                throw new FileNotFoundException(
+                    $"{path}: not found next to the config ({full}); data paths without ./ or ../ are read under the data root: pass --data DIR or set {DataRootVariable}");
+            return full;
+        }
+        var rooted = Path.GetFullPath(Path.Combine(DataRoot, path));
+        if (!File.Exists(rooted)) throw new FileNotFoundException($"{path}: not found under the data root {DataRoot} ({rooted})");
+        return rooted;
+    }
+
+    static bool IsConfigRelative(string path) =>
+        path.StartsWith("./", StringComparison.Ordinal) || path.StartsWith("../", StringComparison.Ordinal)
+        || path.StartsWith(".\\", StringComparison.Ordinal) || path.StartsWith("..\\", StringComparison.Ordinal);
+
+    /// <summary>Reads a config; <paramref name="dataRoot"/> (<c>--data</c>) wins over <c>$NLPMTL_DATA</c>.</summary>
+    public static TrainingConfig Load(string path, string? dataRoot = null)
     {
         TrainingConfig config;
         try
@@ -140,7 +175,14 @@ public sealed record TrainingConfig
         {
             throw new InvalidDataException($"{path}: invalid training config at {e.Path} ({e.Message})", e);
         }
-        config = config with { Directory = Path.GetDirectoryName(Path.GetFullPath(path))! };
+        dataRoot ??= Environment.GetEnvironmentVariable(DataRootVariable) is { Length: > 0 } variable ? variable : null;
+        if (dataRoot is not null && !System.IO.Directory.Exists(dataRoot))
+            throw new DirectoryNotFoundException($"{path}: the data root {Path.GetFullPath(dataRoot)} (--data or {DataRootVariable}) does not exist");
+        config = config with
+        {
+            Directory = Path.GetDirectoryName(Path.GetFullPath(path))!,
+            DataRoot = dataRoot is null ? null : Path.GetFullPath(dataRoot),
+        };
         config.Validate(path);
         return config;
     }

@@ -22,12 +22,13 @@ public static class BenchCommand
         var config = new Option<FileInfo>("--config") { Description = "Training config whose tasks and batches to time", Required = true };
         var steps = new Option<int>("--steps") { Description = "Timed training steps (after 3 warm-up steps)", DefaultValueFactory = _ => 30 };
         var output = new Option<DirectoryInfo?>("--out") { Description = "Scratch directory (the pretrained checkpoint is written here)" };
+        var data = DataRootOption.Create();
         var attentionDropout = new Option<double?>("--attention-dropout") { Description = "Overrides the config's attention_dropout (0: PyTorch's fused CPU attention)" };
-        var command = new Command("training", "Training tokens/s and the fraction of the fp32 GEMM peak it uses") { config, steps, output, attentionDropout };
+        var command = new Command("training", "Training tokens/s and the fraction of the fp32 GEMM peak it uses") { config, data, steps, output, attentionDropout };
         command.SetAction((parse, cancellationToken) => NlpMtlCommandLine.Guard(_ =>
         {
             var scratch = parse.GetValue(output)?.FullName ?? Path.Combine(Path.GetTempPath(), "nlpmtl-bench");
-            var loaded = TrainingConfig.Load(parse.GetValue(config)!.FullName);
+            var loaded = TrainingConfig.Load(parse.GetValue(config)!.FullName, parse.GetValue(data)?.FullName);
             if (parse.GetValue(attentionDropout) is { } dropout) loaded = loaded with { AttentionDropout = dropout };
             var report = TrainingBenchmark.Run(loaded,
                 new TrainerOptions { OutputDirectory = scratch }, parse.GetValue(steps));

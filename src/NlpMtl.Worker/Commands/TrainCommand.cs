@@ -14,12 +14,13 @@ public static class TrainCommand
         var budget = new Option<double?>("--time-budget") { Description = "Stop after this many minutes (overrides the config)" };
         var resume = new Option<bool>("--resume") { Description = "Continue the run saved in OUT/last" };
         var from = new Option<DirectoryInfo?>("--from") { Description = "Start from a trained multi-task checkpoint (per-task fine-tune)" };
+        var data = DataRootOption.Create();
         var tasks = new Option<string[]>("--tasks") { Description = "Train only these tasks (e.g. --tasks sentiment)", AllowMultipleArgumentsPerToken = true };
-        var command = new Command("train", "Fine-tune the shared encoder and task heads") { config, output, maxSteps, budget, resume, from, tasks };
+        var command = new Command("train", "Fine-tune the shared encoder and task heads") { config, output, data, maxSteps, budget, resume, from, tasks };
         command.SetAction((parse, cancellationToken) => NlpMtlCommandLine.Guard(token =>
         {
             var selected = parse.GetValue(tasks)?.SelectMany(t => t.Split(',', StringSplitOptions.RemoveEmptyEntries)).ToList();
-            var trainer = new Trainer(TrainingConfig.Load(parse.GetValue(config)!.FullName), new TrainerOptions
+            var trainer = new Trainer(TrainingConfig.Load(parse.GetValue(config)!.FullName, parse.GetValue(data)?.FullName), new TrainerOptions
             {
                 OutputDirectory = parse.GetValue(output)!.FullName,
                 MaxSteps = parse.GetValue(maxSteps),

@@ -1,0 +1,98 @@
+using NlpMtl.Modeling.Training;
+
+namespace NlpMtl.Modeling.Tests.Training;
+
+/// <summary>
+/// Data paths of a config: bare relative ones under the data root (<c>--data</c>, else <c>NLPMTL_DATA</c>), <c>./</c> and
+/// <c>../</c> ones beside the config, absolute ones as they are. In the TorchSharp collection because one test sets
+/// NLPMTL_DATA for the process, and the trainer tests that load configs run there too.
+/// </summary>
+[Collection(TorchCollection.Name)]
+public sealed class DataRootTests : IDisposable
+{
+    readonly string _root = Directory.CreateTempSubdirectory("nlpmtl-dataroot-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    string Write(string relative, string text = "sentence\tlabel\ngood\t1\n")
+    {
+        var path = Path.Combine(_root, relative);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    string Config(string train) => Write(Path.Combine("configs", "run.json"), $$"""{ "tasks": { "sentiment": { "train": "{{train}}" } } }""");
+
+    [Fact]
+    public void BarePathsAreReadUnderTheDataRoot()
+    {
+        var data = Path.Combine(_root, "data");
+        var expected = Write(Path.Combine("data", "sst2", "train.tsv"));
+
+        var config = TrainingConfig.Load(Config("sst2/train.tsv"), data);
+
+        Assert.Equal(data, config.DataRoot);
+        Assert.Equal(expected, config.ResolveData(config.Tasks["sentiment"].Train));
+    }
+
+    [Fact]
+    public void DotRelativeAndAbsolutePathsIgnoreTheDataRoot()
+    {
+        var data = Path.Combine(_root, "data");
+        Directory.CreateDirectory(data);
+        var beside = Write(Path.Combine("samples", "sentiment.tsv"));
+
+        var config = TrainingConfig.Load(Config("../samples/sentiment.tsv"), data);
+
+        Assert.Equal(beside, config.ResolveData("../samples/sentiment.tsv"));
+        Assert.Equal(beside, config.ResolveData(beside));
+    }
+
+    [Fact]
+    public void WithoutADataRootBarePathsAreReadBesideTheConfigOrNamed()
+    {
+        var beside = Write(Path.Combine("configs", "train.tsv"));
+        var config = TrainingConfig.Load(Config("train.tsv")) with { DataRoot = null };
+
+        Assert.Equal(beside, config.ResolveData("train.tsv"));
+        var error = Assert.Throws<FileNotFoundException>(() => config.ResolveData("sst2/train.tsv"));
+        Assert.Contains("pass --data DIR or set NLPMTL_DATA", error.Message);
+    }
+
+    [Fact]
+    public void MissingFileUnderTheRootNamesTheRoot()
+    {
+        var data = Path.Combine(_root, "data");
+        Directory.CreateDirectory(data);
+        var config = TrainingConfig.Load(Config("sst2/train.tsv"), data);
+
+        var error = Assert.Throws<FileNotFoundException>(() => config.ResolveData("sst2/train.tsv"));
+
+        Assert.Contains($"not found under the data root {data}", error.Message);
+    }
+
+    [Fact]
+    public void DataOptionWinsOverTheVariableAndTheVariableIsTheDefault()
+    {
+        var saved = Environment.GetEnvironmentVariable(TrainingConfig.DataRootVariable);
+        var fromVariable = Path.Combine(_root, "variable");
+        var fromOption = Path.Combine(_root, "option");
+        Directory.CreateDirectory(fromVariable);
+        Directory.CreateDirectory(fromOption);
+        var config = Config("sst2/train.tsv");
+        try
+        {
+            Environment.SetEnvironmentVariable(TrainingConfig.DataRootVariable, fromVariable);
+            Assert.Equal(fromVariable, TrainingConfig.Load(config).DataRoot);
+            Assert.Equal(fromOption, TrainingConfig.Load(config, fromOption).DataRoot);
+            Environment.SetEnvironmentVariable(TrainingConfig.DataRootVariable, Path.Combine(_root, "missing"));
+            var error = Assert.Throws<DirectoryNotFoundException>(() => TrainingConfig.Load(config));
+            Assert.Contains("NLPMTL_DATA", error.Message);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(TrainingConfig.DataRootVariable, saved);
+        }
+    }
+}
