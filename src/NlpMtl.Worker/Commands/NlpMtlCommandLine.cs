@@ -9,6 +9,7 @@ public static class NlpMtlCommandLine
     {
         var root = new RootCommand("NlpMtl: multi-task transfer learning (sentiment, summarization, translation) for .NET");
         root.Subcommands.Add(PretrainedCommand.Create());
+        root.Subcommands.Add(DataCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(ServeCommand.Create());
