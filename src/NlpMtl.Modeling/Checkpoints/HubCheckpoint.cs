@@ -17,7 +17,8 @@ public static class HubCheckpoint
 
     /// <summary>
     /// The snapshot folder in the Hub cache holding the whole checkpoint, downloading what is missing. Offline
-    /// (HF_HUB_OFFLINE), the cache alone answers and a missing checkpoint is an error that says so.
+    /// (HF_HUB_OFFLINE), the cache alone answers and a missing checkpoint is an error that says so; when the Hub cannot
+    /// be reached at all, a checkpoint cached before is used.
     /// </summary>
     public static async Task<string> DownloadAsync(HubClient client, HubModelId id, IProgress<DownloadProgress>? progress = null,
         CancellationToken cancellationToken = default)
@@ -26,7 +27,16 @@ public static class HubCheckpoint
         ArgumentNullException.ThrowIfNull(id);
         if (client.Options.Offline) return Cached(client, id);
 
-        var snapshot = await client.GetSnapshotAsync(id, cancellationToken);
+        HubSnapshot snapshot;
+        try
+        {
+            snapshot = await client.GetSnapshotAsync(id, cancellationToken);
+        }
+        catch (HttpRequestException e) when (e.StatusCode is null && client.Cache.FindSnapshot(id) is not null)
+        {
+            // No connection at all (not an answer from the Hub): as huggingface_hub does, use what the cache resolved before.
+            return Cached(client, id);
+        }
         if (!snapshot.Files.ContainsKey(CheckpointFiles.Config))
             throw new InvalidDataException($"{id}: the repository has no {CheckpointFiles.Config}, so it is not a transformers checkpoint");
         CheckModelType(id, await client.DownloadBlobAsync(snapshot, CheckpointFiles.Config, progress, cancellationToken));

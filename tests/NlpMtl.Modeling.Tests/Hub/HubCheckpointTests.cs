@@ -125,6 +125,23 @@ public sealed class HubCheckpointTests : IDisposable
     }
 
     [Fact]
+    public async Task UnreachableHubFallsBackToTheCachedSnapshot()
+    {
+        string online;
+        HubClient unreachable;
+        using (var server = new HubTestServer(Repo, Repository()))
+        {
+            online = await HubCheckpoint.DownloadAsync(Client(server), HubModelId.Parse(Repo));
+            unreachable = Client(server);
+        }
+
+        Assert.Equal(online, await HubCheckpoint.DownloadAsync(unreachable, HubModelId.Parse(Repo)));
+        var error = await Assert.ThrowsAsync<HttpRequestException>(() => HubCheckpoint.DownloadAsync(unreachable, HubModelId.Parse("tiny-org/never-downloaded")));
+        Assert.Null(error.StatusCode); // no answer at all, not a 404
+        Assert.True(Directory.Exists(online));
+    }
+
+    [Fact]
     public async Task OfflineWithoutTheModelInTheCacheSaysSo()
     {
         using var server = new HubTestServer(Repo, Repository());
