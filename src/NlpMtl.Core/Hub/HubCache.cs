@@ -47,6 +47,28 @@ public sealed class HubCache(string directory)
         }
     }
 
+    /// <summary>
+    /// Holds <c>.locks/models--ORG--NAME/ETAG.lock</c> while a blob is downloaded, where huggingface_hub keeps its locks:
+    /// .NET takes FileShare.None as an exclusive flock on Unix, as Python's filelock does, so two downloads of one blob
+    /// (two runs, or a run and a Python process) wait for each other instead of writing one .incomplete file together.
+    /// </summary>
+    public async Task<IAsyncDisposable> LockAsync(HubModelId id, string etag, CancellationToken cancellationToken = default)
+    {
+        var path = Path.Combine(Directory, ".locks", id.CacheFolder, etag + ".lock");
+        System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        while (true)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException)
+            {
+                await Task.Delay(200, cancellationToken);
+            }
+        }
+    }
+
     /// <summary>Records the commit a branch or tag resolved to, so that offline use finds it.</summary>
     public void WriteRef(HubModelId id, string commit)
     {

@@ -70,6 +70,8 @@ public sealed class HubClient
         var entry = snapshot.Files.GetValueOrDefault(file) ?? throw new FileNotFoundException($"{snapshot.Id}: the repository has no {file} at commit {snapshot.Commit}");
         var blob = Cache.BlobPath(snapshot.Id, entry.Etag);
         if (File.Exists(blob)) return blob;
+        await using var held = await Cache.LockAsync(snapshot.Id, entry.Etag, cancellationToken);
+        if (File.Exists(blob)) return blob; // another process finished it while we waited
         await _downloader.DownloadAsync(new DownloadRequest(Resolve(snapshot, file), blob, file)
         {
             Size = entry.Size,

@@ -79,6 +79,18 @@ public sealed class HubCheckpointTests : IDisposable
     }
 
     [Fact]
+    public async Task ConcurrentDownloadsOfOneModelFetchEachFileOnce()
+    {
+        using var server = new HubTestServer(Repo, Repository(weightBytes: 3_000_000));
+
+        var snapshots = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => Task.Run(() => HubCheckpoint.DownloadAsync(Client(server), HubModelId.Parse(Repo)))));
+
+        Assert.Single(snapshots.Distinct());
+        Assert.Equal(1, server.Http.CountGets("/cdn/model.safetensors"));
+        Assert.Equal(server.Files["model.safetensors"], File.ReadAllBytes(Path.Combine(snapshots[0], "model.safetensors")));
+    }
+
+    [Fact]
     public async Task CutConnectionIsResumedWithARangeRequest()
     {
         using var server = new HubTestServer(Repo, Repository());
