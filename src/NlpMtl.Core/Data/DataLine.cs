@@ -6,8 +6,6 @@ namespace NlpMtl.Core.Data;
 internal readonly record struct DataLine(string Path, int Number, string Text)
 {
     // Strict: a file that is not UTF-8 fails instead of turning into U+FFFD characters the model trains on.
-    static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-
     public bool IsBlank => string.IsNullOrWhiteSpace(Text);
 
     public InvalidDataException Error(string message) => new($"{Path}, line {Number}: {message}");
@@ -16,33 +14,51 @@ internal readonly record struct DataLine(string Path, int Number, string Text)
         new($"{Path}, line {Number}, field '{field}': {message}");
 
     /// <summary>
-    /// Streams the lines of a UTF-8 file (a BOM is skipped; CRLF and LF both end a line), numbered from 1.
+    /// Streams the lines of a UTF-8 file (a BOM is skipped; CRLF and LF both end a line), numbered from 1. Bytes that
+    /// are not UTF-8 fail naming the line and the column (in characters, and the byte offset in the line) where they start.
     /// </summary>
     public static IEnumerable<DataLine> ReadAll(string path)
     {
         // Opened here, not on first MoveNext, so a missing file fails at the call that names it.
-        var lines = File.ReadLines(path, StrictUtf8);
-        return Numbered(path, lines);
+        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        return Numbered(path, stream);
     }
 
-    static IEnumerable<DataLine> Numbered(string path, IEnumerable<string> lines)
+    static IEnumerable<DataLine> Numbered(string path, FileStream stream)
     {
-        using var enumerator = lines.GetEnumerator();
-        for (var number = 1; ; number++)
+        using (stream)
         {
-            bool more;
-            try
+            var chunk = new byte[1 << 16];
+            var line = new MemoryStream();
+            var number = 0;
+            int read;
+            while ((read = stream.Read(chunk)) > 0)
             {
-                more = enumerator.MoveNext();
+                var rest = chunk.AsMemory(0, read);
+                int newline;
+                while ((newline = rest.Span.IndexOf((byte)'\n')) >= 0)
+                {
+                    line.Write(rest.Span[..newline]);
+                    rest = rest[(newline + 1)..];
+                    yield return Decode(path, ++number, line);
+                    line.SetLength(0);
+                }
+                line.Write(rest.Span);
             }
-            catch (DecoderFallbackException e)
-            {
-                // The reader decodes a buffer at a time, so the bad byte is at or after this line, not exactly on it.
-                throw new InvalidDataException($"{path}, line {number} or later: not valid UTF-8 ({e.Message})", e);
-            }
-            if (!more)
-                yield break;
-            yield return new DataLine(path, number, enumerator.Current);
+            if (line.Length > 0) yield return Decode(path, ++number, line);
         }
+    }
+
+    static DataLine Decode(string path, int number, MemoryStream line)
+    {
+        var bytes = line.GetBuffer().AsSpan(0, (int)line.Length);
+        if (number == 1 && bytes.StartsWith(Encoding.UTF8.Preamble)) bytes = bytes[3..];
+        if (bytes.EndsWith("\r"u8)) bytes = bytes[..^1];
+        var chars = new char[bytes.Length];
+        var status = System.Text.Unicode.Utf8.ToUtf16(bytes, chars, out var consumed, out var written, replaceInvalidSequences: false);
+        if (status != System.Buffers.OperationStatus.Done)
+            throw new InvalidDataException(
+                $"{path}, line {number}, column {written + 1} (byte {consumed + 1} of the line): not valid UTF-8 (0x{bytes[consumed]:X2}); save the file as UTF-8");
+        return new DataLine(path, number, new string(chars, 0, written));
     }
 }

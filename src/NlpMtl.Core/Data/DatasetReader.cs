@@ -69,6 +69,9 @@ public static class DatasetReader
                 var missing = fields.Length <= sentenceColumn ? "sentence" : "label";
                 throw line.Error(missing, $"missing (the row has {fields.Length} tab-separated fields, the header {columns})");
             }
+            // A tab inside a sentence shifts every field after it: refuse the row rather than train on a wrong label.
+            if (fields.Length > columns)
+                throw line.Error($"column {columns + 1}: the row has {fields.Length} tab-separated fields, the header {columns} (a tab inside the text?)");
             // SST-2 sentences end with a space before the tab: trailing whitespace is not part of the text.
             var text = fields[sentenceColumn].TrimEnd();
             var label = fields[labelColumn].Trim();

@@ -87,7 +87,28 @@ public sealed class SentimentReaderTests : IDisposable
         var error = Assert.Throws<InvalidDataException>(() => DatasetReader.ReadSentiment(path));
 
         Assert.Contains(path, error.Message);
-        Assert.Contains("not valid UTF-8", error.Message);
+        Assert.Contains("line 2, column 4 (byte 4 of the line): not valid UTF-8 (0xE9)", error.Message);
+    }
+
+    [Fact]
+    public void InvalidUtf8FarIntoAFileNamesItsLineAndColumn()
+    {
+        var rows = string.Concat(Enumerable.Range(0, 20_000).Select(i => $"grüße {i}\t1\n"));
+        var path = files.WriteBytes("late.tsv", [.. "\uFEFFsentence\tlabel\r\n"u8, .. System.Text.Encoding.UTF8.GetBytes(rows), .. "ça va \u00e9"u8, 0xC3, (byte)'\t', (byte)'0', (byte)'\n']);
+
+        var error = Assert.Throws<InvalidDataException>(() => DatasetReader.ReadSentiment(path));
+
+        Assert.Contains("line 20002, column 8 (byte 10 of the line)", error.Message);
+    }
+
+    [Fact]
+    public void RowWithMoreFieldsThanTheHeaderIsRefused()
+    {
+        var path = files.Write("ragged.tsv", "sentence\tlabel\ngood\t1\na tab\there\t0\n");
+
+        var error = Assert.Throws<InvalidDataException>(() => DatasetReader.ReadSentiment(path));
+
+        Assert.Contains($"{path}, line 3: column 3: the row has 3 tab-separated fields, the header 2", error.Message);
     }
 
     [Fact]
