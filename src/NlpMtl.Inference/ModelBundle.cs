@@ -55,7 +55,8 @@ public sealed class ModelBundle : IDisposable
         var manifestPath = Path.Combine(directory, BundleManifest.FileName);
         var wanted = tasks?.Distinct().ToList() ?? [.. manifest.Tasks];
         foreach (var task in wanted.Where(t => !manifest.Tasks.Contains(t)))
-            throw new ArgumentException($"{manifestPath}: the bundle has no '{task}' task (tasks: {string.Join(", ", manifest.Tasks)})");
+            throw new ArgumentException($"{manifestPath}: the bundle has no '{task}' task (tasks: " +
+                $"{(manifest.Tasks.Count == 0 ? "none, an encoder-only bundle" : string.Join(", ", manifest.Tasks))})");
 
         var int8 = options.PreferInt8 && manifest.Quantization is { Files.Count: > 0 };
         if (options.PreferInt8 && !int8) logger.LogInformation("{Bundle} has no int8 graphs: using fp32", directory);

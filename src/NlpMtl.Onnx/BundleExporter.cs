@@ -34,14 +34,13 @@ public static class BundleExporter
     public static BundleManifest Export(string checkpoint, string output, BundleExportOptions? options = null)
     {
         options ??= new BundleExportOptions();
-        var source = Path.GetFullPath(checkpoint);
+        var source = CheckpointDirectory(Path.GetFullPath(checkpoint), options.Log);
         var target = Path.GetFullPath(output);
-        if (!Directory.Exists(source)) throw new DirectoryNotFoundException($"{source}: checkpoint directory not found");
         CheckTarget(target);
         foreach (var file in new[] { options.ValidationSentiment, options.ValidationTranslate, options.ValidationTranslateTarget })
             if (file is not null && !File.Exists(file)) throw new FileNotFoundException($"{file}: validation file not found", file);
         var watch = Stopwatch.StartNew();
-        using var model = MultiTaskCheckpoint.Load(source);
+        using var model = LoadModel(source, options.Log);
         model.eval();
         options.Log?.Invoke($"loaded {source} (heads: {string.Join(", ", model.Tasks)}) in {watch.Elapsed.TotalSeconds:F1} s");
 
@@ -59,6 +58,30 @@ public static class BundleExporter
             TryDelete(staging);
             throw;
         }
+    }
+
+    /// <summary>
+    /// The checkpoint to export: <paramref name="path"/> itself, or — for a training run's folder, which holds
+    /// <c>best/</c> and <c>last/</c> but no weights of its own — its <c>best/</c>, said in the log.
+    /// </summary>
+    static string CheckpointDirectory(string path, Action<string>? log)
+    {
+        if (!Directory.Exists(path)) throw new DirectoryNotFoundException($"{path}: checkpoint directory not found");
+        var best = Path.Combine(path, "best");
+        if (File.Exists(Path.Combine(path, CheckpointFiles.Config)) || !File.Exists(Path.Combine(best, CheckpointFiles.Config))) return path;
+        log?.Invoke($"{path} is a training run: exporting its best checkpoint, {best}");
+        return best;
+    }
+
+    /// <summary>
+    /// A multi-task checkpoint, or a plain HF BERT checkpoint (no heads.json), which becomes an encoder-only bundle:
+    /// its graph gives the hidden states, for embeddings or for heads trained elsewhere.
+    /// </summary>
+    static MultiTaskModel LoadModel(string source, Action<string>? log)
+    {
+        if (File.Exists(Path.Combine(source, MultiTaskConfig.FileName))) return MultiTaskCheckpoint.Load(source);
+        log?.Invoke($"{source} has no {MultiTaskConfig.FileName}: a plain HF checkpoint, exported as an encoder-only bundle (no task heads)");
+        return new MultiTaskModel(BertCheckpoint.Load(source), new MultiTaskConfig(), warmStartDecoders: false);
     }
 
     static BundleManifest Write(MultiTaskModel model, string source, string staging, BundleExportOptions options)
@@ -145,7 +168,7 @@ public static class BundleExporter
                 MaxPositions = encoder.MaxPositionEmbeddings, MaxLength = Math.Min(128, encoder.MaxPositionEmbeddings),
                 Operators = ops switch { EncoderOps.Standard => "standard", EncoderOps.Packed => "standard, padding removed", _ => $"standard + com.microsoft ({ops})" },
             },
-            Sentiment = model.Config.Sentiment is { } s ? new SentimentManifest { Labels = s.Labels, Pooling = s.Pooling } : null,
+            Sentiment = model.Config.Sentiment is { } s ? new SentimentManifest { Labels = s.Labels, LabelNames = s.LabelNames, Pooling = s.Pooling } : null,
             Summarize = model.Config.Summarize is { } sum ? Decoder(model, TaskNames.Summarize, sum) : null,
             Translate = model.Config.Translate is { } tr ? Decoder(model, TaskNames.Translate, tr) : null,
             Parity = parity,

@@ -26,7 +26,7 @@ public static class ExportBenchmark
     /// many runs estimates the uncontended speed; an average measures the neighbours).</param>
     /// <param name="Only">Comma-separated name fragments: time fp32 and only the variants whose names contain one.</param>
     /// <param name="ShortestRow">Encoder rows are ShortestRow·Tokens to Tokens long (the rest padding); 1 for full rows.</param>
-    public sealed record Settings(int Batch = 32, int Tokens = 64, int Threads = 2, int Rounds = 10, int RunsPerRound = 1, bool Decoders = true,
+    public sealed record Settings(int Batch = 32, int Tokens = 64, int Threads = 0, int Rounds = 10, int RunsPerRound = 1, bool Decoders = true,
         string? Only = null, double ShortestRow = 0.75);
 
     public static IReadOnlyList<Row> Run(string checkpoint, Settings settings, Action<string>? log = null)

@@ -65,6 +65,76 @@ public class ExportCommandTests : IClassFixture<ExportCommandTests.TrainedCheckp
     }
 
     [Fact]
+    public async Task RunFolderExportsItsBestAndPredictionsCarryLabelNames()
+    {
+        var bundle = Path.Combine(trained.Root, "named");
+        var (exitCode, output, error) = await CommandLineRunner.RunAsync("export", "--checkpoint", trained.Run, "--out", bundle);
+        Assert.True(exitCode == 0, error);
+        Assert.Contains($"exporting its best checkpoint, {Path.Combine(trained.Run, "best")}", output);
+        var manifest = BundleManifest.Load(bundle);
+        Assert.Equal(["negative", "positive"], manifest.Sentiment!.Labels);
+
+        var input = Path.Combine(trained.Root, "reviews.txt");
+        File.WriteAllLines(input, ["a warm , funny film", "the worst two hours of my life"]);
+        var predictions = Path.Combine(trained.Root, "named.jsonl");
+        (exitCode, _, error) = await CommandLineRunner.RunAsync("predict", "--bundle", bundle, "--task", "sentiment", "--input", input, "--output", predictions);
+        Assert.True(exitCode == 0, error);
+        Assert.All(File.ReadAllLines(predictions), line =>
+            Assert.Contains(JsonDocument.Parse(line).RootElement.GetProperty("label").GetString(), new[] { "negative", "positive" }));
+
+        // The samples' gold labels are raw (0/1): eval reads them through the bundle's label names.
+        var sentiment = Path.Combine(AppContext.BaseDirectory, "samples", "sentiment.tsv");
+        string stdout;
+        (exitCode, stdout, error) = await CommandLineRunner.RunAsync("eval", "--bundle", bundle, "--task", "sentiment", "--data", sentiment);
+        Assert.True(exitCode == 0, error);
+        var accuracy = JsonDocument.Parse(stdout).RootElement.GetProperty("accuracy").GetDouble();
+        Assert.True(accuracy > 0, $"accuracy {accuracy}: gold labels were not mapped to the head's names");
+    }
+
+    [Fact]
+    public async Task PlainHfCheckpointBecomesAnEncoderOnlyBundle()
+    {
+        var bundle = Path.Combine(trained.Root, "encoder-only");
+        var (exitCode, output, error) = await CommandLineRunner.RunAsync("export", "--checkpoint", trained.Encoder, "--out", bundle);
+        Assert.True(exitCode == 0, error);
+        Assert.Contains("the encoder only", output);
+        var manifest = BundleManifest.Load(bundle);
+        Assert.Empty(manifest.Tasks);
+        Assert.InRange(manifest.Parity.EncoderHiddenMaxAbs, 0, 1e-4);
+        Assert.True(File.Exists(Path.Combine(bundle, "tokenizer.json")));
+
+        var input = Path.Combine(trained.Root, "one.txt");
+        File.WriteAllText(input, "hello\n");
+        (exitCode, _, error) = await CommandLineRunner.RunAsync("predict", "--bundle", bundle, "--task", "sentiment", "--input", input,
+            "--output", Path.Combine(trained.Root, "none.jsonl"));
+        Assert.Equal(1, exitCode);
+        Assert.Contains("encoder-only", error);
+    }
+
+    [Fact]
+    public async Task ZeroStepsWritesTheBaseEncoderWithUntrainedHeads()
+    {
+        var run = Path.Combine(trained.Root, "zero");
+        var (exitCode, output, error) = await CommandLineRunner.RunAsync("train", "--config", trained.Config, "--out", run, "--max-steps", "0");
+        Assert.True(exitCode == 0, error);
+        Assert.Contains("untrained heads", output);
+        Assert.True(File.Exists(Path.Combine(run, "best", "heads.json")));
+        Assert.True(File.Exists(Path.Combine(run, "best", "tokenizer.json")) || File.Exists(Path.Combine(run, "best", "vocab.txt")));
+    }
+
+    [Fact]
+    public async Task RunThatFailsBeforeItsFirstStepLeavesNoOutputFolder()
+    {
+        var config = Path.Combine(trained.Root, "missing-data.json");
+        File.WriteAllText(config, File.ReadAllText(trained.Config).Replace("sentiment.tsv", "no-such-file.tsv", StringComparison.Ordinal));
+        var run = Path.Combine(trained.Root, "never-started");
+        var (exitCode, _, error) = await CommandLineRunner.RunAsync("train", "--config", config, "--out", run);
+        Assert.Equal(1, exitCode);
+        Assert.Contains("no-such-file.tsv", error);
+        Assert.False(Directory.Exists(run));
+    }
+
+    [Fact]
     public async Task MissingCheckpointFailsNamingTheDirectory()
     {
         var missing = Path.Combine(trained.Root, "no-such-checkpoint");
@@ -78,6 +148,9 @@ public class ExportCommandTests : IClassFixture<ExportCommandTests.TrainedCheckp
     {
         public string Root { get; } = Directory.CreateTempSubdirectory("nlpmtl-export-").FullName;
         public string Checkpoint => Path.Combine(Root, "run", "last");
+        public string Run => Path.Combine(Root, "run");
+        public string Encoder => Path.Combine(Root, "encoder");
+        public string Config => Path.Combine(Root, "train.json");
 
         public async Task InitializeAsync()
         {
@@ -93,7 +166,11 @@ public class ExportCommandTests : IClassFixture<ExportCommandTests.TrainedCheckp
                 base_model = encoder,
                 tasks = new Dictionary<string, object>
                 {
-                    ["sentiment"] = new { train = Sample("sentiment.tsv"), batch_size = 8, max_source_length = 32 },
+                    ["sentiment"] = new
+                    {
+                        train = Sample("sentiment.tsv"), batch_size = 8, max_source_length = 32,
+                        label_names = new Dictionary<string, string> { ["0"] = "negative", ["1"] = "positive" },
+                    },
                     ["summarize"] = new { train = Sample("summarize.jsonl"), batch_size = 4, max_source_length = 64, max_target_length = 16, decoder_layers = 1 },
                     ["translate"] = new { train = Sample("translate.en"), train_target = Sample("translate.de"), vocabulary = "target",
                         target_tokenizer = Path.Combine(output, "tokenizers", "multi30k-de"), batch_size = 8, max_source_length = 32, max_target_length = 16, decoder_layers = 1 },
@@ -101,6 +178,7 @@ public class ExportCommandTests : IClassFixture<ExportCommandTests.TrainedCheckp
                 evaluation = new { every_steps = 4, max_examples = 4, final = false },
                 max_steps = 4,
                 threads = 2,
+                precision = "fp32",
             };
             var path = Path.Combine(Root, "train.json");
             File.WriteAllText(path, JsonSerializer.Serialize(config));

@@ -69,7 +69,7 @@ public sealed record BundleManifest
                 ?? throw new InvalidDataException($"{path}: empty manifest");
             if (manifest.FormatVersion != CurrentFormatVersion)
                 throw new InvalidDataException($"{path}: format_version {manifest.FormatVersion} is not supported (expected {CurrentFormatVersion}): export the checkpoint again with this version's `nlpmtl export`");
-            if (manifest.Tasks.Count == 0) throw new InvalidDataException($"{path}: the bundle has no tasks");
+            // No tasks is an encoder-only bundle (exported from a plain HF checkpoint): its graph serves embeddings.
             return manifest;
         }
         catch (JsonException e)
@@ -112,6 +112,9 @@ public sealed record EncoderManifest
 public sealed record SentimentManifest
 {
     public required string[] Labels { get; init; }
+
+    /// <summary>Raw labels of the training data → the names in <see cref="Labels"/>, so eval can read raw gold labels.</summary>
+    public Dictionary<string, string>? LabelNames { get; init; }
     public string Pooling { get; init; } = "mean";
 }
 

@@ -29,12 +29,18 @@ public static class MixedPrecision
         return new Restore(previous);
     }
 
-    /// <summary>The precision names configs use: "fp32" (none) or "bf16"; anything else is an error naming it.</summary>
+    public const string Float32 = "fp32";
+    public const string BFloat16 = "bf16";
+
+    /// <summary>Decided on the machine at the start of a run (see <c>PrecisionChoice</c>).</summary>
+    public const string Auto = "auto";
+
+    /// <summary>A fixed precision name: "fp32" (none) or "bf16"; anything else is an error naming it.</summary>
     public static ScalarType? Parse(string precision) => precision switch
     {
-        "fp32" => null,
-        "bf16" => ScalarType.BFloat16,
-        _ => throw new InvalidDataException($"precision '{precision}' is not supported (fp32, bf16)"),
+        Float32 => null,
+        BFloat16 => ScalarType.BFloat16,
+        _ => throw new InvalidDataException($"precision '{precision}' is not supported ({Float32}, {BFloat16})"),
     };
 
     /// <summary><c>layer(input)</c>, with the product in the compute type when one is set; the result is float32.</summary>

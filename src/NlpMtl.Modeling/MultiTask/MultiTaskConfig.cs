@@ -10,6 +10,9 @@ public sealed record SentimentHeadConfig
     /// <summary>Class labels in logit order, as read from the training data.</summary>
     public required string[] Labels { get; init; }
 
+    /// <summary>The training data's raw labels and the names they were given (null: the labels are the data's own).</summary>
+    public Dictionary<string, string>? LabelNames { get; init; }
+
     /// <summary><c>mean</c> (masked mean of the hidden states: all-MiniLM-L6-v2 was trained for it) or <c>cls</c>.</summary>
     public string Pooling { get; init; } = "mean";
 

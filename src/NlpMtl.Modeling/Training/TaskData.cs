@@ -36,8 +36,10 @@ public sealed class TaskData
         var train = root.ResolveData(settings.Train);
         if (task == TaskNames.Sentiment)
         {
-            var examples = TrainingSetup.AtMost(DatasetReader.ReadSentiment(train), settings.MaxTrainExamples);
-            var labels = existing?.Sentiment?.Labels ?? LabelSet.Labels(examples).ToArray();
+            var raw = TrainingSetup.AtMost(DatasetReader.ReadSentiment(train), settings.MaxTrainExamples);
+            var names = settings.LabelNames ?? existing?.Sentiment?.LabelNames;
+            var examples = LabelNames.Apply(raw, names, train);
+            var labels = existing?.Sentiment?.Labels ?? LabelNames.Ordered(raw, names);
             var index = labels.Select((l, i) => (l, i)).ToDictionary(p => p.l, p => p.i);
             var unknown = examples.FirstOrDefault(e => !index.ContainsKey(e.Label));
             if (unknown is not null) throw new InvalidDataException($"{train}: label '{unknown.Label}' is not one of the head's labels ({string.Join(", ", labels)})");
@@ -45,7 +47,8 @@ public sealed class TaskData
             {
                 Task = task, Settings = settings, SourceTokenizer = source, Labels = labels, Documents = examples.Count,
                 Train = examples.Select(e => new TaskExample([.. source.Encode(e.Text)], index[e.Label], null)).ToList(),
-                SentimentValidation = settings.Validation is null ? [] : DatasetReader.ReadSentiment(root.ResolveData(settings.Validation)),
+                SentimentValidation = settings.Validation is null ? []
+                    : LabelNames.Apply(DatasetReader.ReadSentiment(root.ResolveData(settings.Validation)), names, root.ResolveData(settings.Validation)),
             };
         }
 
@@ -79,7 +82,10 @@ public sealed class TaskData
     public MultiTaskConfig AddHeadTo(MultiTaskConfig config)
     {
         if (Task == TaskNames.Sentiment)
-            return config with { Sentiment = new SentimentHeadConfig { Labels = Labels, Pooling = Settings.Pooling, Dropout = Settings.Dropout } };
+            return config with
+            {
+                Sentiment = new SentimentHeadConfig { Labels = Labels, LabelNames = Settings.LabelNames, Pooling = Settings.Pooling, Dropout = Settings.Dropout },
+            };
         var head = new DecoderHeadConfig
         {
             Layers = Settings.DecoderLayers, Vocabulary = Settings.Vocabulary, VocabSize = Vocabulary!.VocabSize,

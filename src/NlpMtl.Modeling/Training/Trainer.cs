@@ -18,25 +18,39 @@ public sealed class Trainer(TrainingConfig config, TrainerOptions options)
 {
     public sealed record Result(long Steps, double BestScore, long BestStep, IReadOnlyDictionary<string, double> LastMetrics, double TokensPerSecond);
 
-    /// <summary>Says what mixed precision buys on this machine, and warns where the CPU only emulates the type.</summary>
-    void ReportPrecision(ScalarType computeType)
-    {
-        var speedup = Bert.MixedPrecision.MeasureSpeedup(computeType);
-        var log = options.Log ?? Console.Out;
-        log.WriteLine(speedup >= 1.2
-            ? $"precision {config.Precision}: matrix products in {computeType}, {speedup:F1}× the float32 speed on this machine"
-            : $"warning: precision {config.Precision} is not faster here ({speedup:F2}× float32: no AMX/AVX512-BF16 on this CPU?); set \"precision\": \"fp32\"");
-    }
+    bool stepTaken;
 
+    /// <summary>
+    /// Trains. A run that fails before its first step (bad data, a CPU that cannot run the precision) removes the
+    /// output folder it created, so a failed start leaves nothing behind to mistake for a run.
+    /// </summary>
     public Result Run(CancellationToken cancellationToken = default)
     {
+        var created = !Directory.Exists(options.OutputDirectory);
+        try
+        {
+            return Train(cancellationToken);
+        }
+        catch when (created && !stepTaken)
+        {
+            try { Directory.Delete(options.OutputDirectory, recursive: true); }
+            catch (IOException) { } // the original error is the one to report
+            throw;
+        }
+    }
+
+    Result Train(CancellationToken cancellationToken)
+    {
+        TrainingSetup.UseThreads(config);
+        // Decided once, on this machine, before anything is written.
+        var precision = PrecisionChoice.Resolve(config.Precision, options.Bf16Speedup is { } known ? () => known : null);
+        (options.Log ?? Console.Out).WriteLine(precision.Reason);
+        var computeType = precision.ComputeType;
         var output = Directory.CreateDirectory(options.OutputDirectory).FullName;
         using var prepared = TrainingSetup.Prepare(config, options);
         var (encoderDirectory, data, model, balancer, optimizer, baseRates, batches) = prepared;
         var timeBudget = options.TimeBudgetMinutes ?? config.TimeBudgetMinutes;
         var maxSteps = options.MaxSteps ?? config.MaxSteps;
-        var computeType = config.ComputeType; // parsed once, not per step
-        if (computeType is { } lowType) ReportPrecision(lowType);
 
         var state = new TrainerState { Horizon = maxSteps, SamplerState = (ulong)config.Seed, PcGradState = (ulong)config.Seed + 1 };
         var last = Path.Combine(output, "last");
@@ -96,6 +110,7 @@ public sealed class Trainer(TrainingConfig config, TrainerOptions options)
                 optimizer.ClipAndStep(config.Optimizer.MaxGradNorm);
             }
             step++;
+            stepTaken = true;
             options.OnStep?.Invoke(step);
             var seconds = elapsedBefore + clock.Elapsed.TotalSeconds;
             progress.Report(step, losses, baseRates[0] * LearningRateSchedule.Factor(step - 1, state.Horizon, config.Optimizer.WarmupRatio), tokens - tokensBefore);
@@ -131,6 +146,12 @@ public sealed class Trainer(TrainingConfig config, TrainerOptions options)
             if (outOfTime || (config.Evaluation.Patience > 0 && state.EvaluationsWithoutImprovement >= config.Evaluation.Patience)) break;
         }
 
+        if (step == 0 && !Directory.Exists(Path.Combine(output, "best")))
+        {
+            // --max-steps 0: the base encoder with freshly initialised heads, as a checkpoint export and predict accept.
+            Save(model, data, encoderDirectory, Path.Combine(output, "best"));
+            (options.Log ?? Console.Out).WriteLine("0 steps: wrote the base encoder with untrained heads to best/");
+        }
         TrainingPlot.Save(MetricsLog.Read(Path.Combine(output, "metrics.jsonl")), Path.Combine(output, "curves.png"));
         var trainingSeconds = clock.Elapsed.TotalSeconds;
         var final = config.Evaluation.Final && !cancellationToken.IsCancellationRequested ? FinalEvaluation(output, data) : null;

@@ -16,4 +16,9 @@ public sealed record TrainerOptions
     public Action<long>? OnStep { get; init; }
     /// <summary>Live progress output; null: console.</summary>
     public TextWriter? Log { get; init; }
+    /// <summary>
+    /// bfloat16's speed as a multiple of float32's, where a caller knows it (tests of bf16 numerics on any CPU);
+    /// null: measured at the start of the run (<see cref="PrecisionChoice"/>).
+    /// </summary>
+    public double? Bf16Speedup { get; init; }
 }

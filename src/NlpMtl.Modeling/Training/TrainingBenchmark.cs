@@ -66,13 +66,19 @@ public static class TrainingBenchmark
 
     public static Report Run(TrainingConfig config, TrainerOptions options, int steps, int warmupSteps = 3)
     {
+        TrainingSetup.UseThreads(config);
+        return Run(config, options, PrecisionChoice.Resolve(config.Precision), steps, warmupSteps);
+    }
+
+    public static Report Run(TrainingConfig config, TrainerOptions options, PrecisionChoice precision, int steps, int warmupSteps = 3)
+    {
         using var prepared = TrainingSetup.Prepare(config, options);
         var (_, data, model, balancer, optimizer, _, batches) = prepared;
         var sampler = new TaskSampler(TaskData.SamplingSizes(data), config.Sampling, (ulong)config.Seed);
         model.train();
         var trainable = prepared.TrainableParameters();
         var peaks = new List<double> { MatMulPeakGflops() };
-        var computeType = config.ComputeType;
+        var computeType = precision.ComputeType;
         var computePeaks = new List<double>();
         if (computeType is { } type) computePeaks.Add(MatMulPeakGflops(type: type));
 

@@ -44,6 +44,12 @@ public sealed record TaskTrainingConfig
     /// paper's claim. Validation still scores against the references only.
     /// </summary>
     public bool ExtractiveOracleTargets { get; init; }
+
+    /// <summary>
+    /// Sentiment: a name for each label as the data writes it (<c>{"0": "negative", "1": "positive"}</c>). The head,
+    /// the bundle and every prediction then carry the names; without a map the data's own labels are used as they are.
+    /// </summary>
+    public Dictionary<string, string>? LabelNames { get; init; }
 }
 
 public sealed record SamplingConfig
@@ -118,14 +124,12 @@ public sealed record TrainingConfig
     public double? AttentionDropout { get; init; }
 
     /// <summary>
-    /// "fp32", or "bf16" for mixed precision: matrix products in bfloat16, parameters, optimizer, LayerNorm, softmax and
-    /// losses in float32 (see <see cref="MixedPrecision"/>). Pays on CPUs with AMX or AVX512-BF16 (and on GPUs);
-    /// elsewhere libtorch emulates bfloat16 and it is slower. Evaluation, generation and export stay float32.
+    /// "auto" (measured at the start of each run, <see cref="PrecisionChoice"/>), "fp32", or "bf16" for mixed
+    /// precision: matrix products in bfloat16, parameters, optimizer, LayerNorm, softmax and losses in float32 (see
+    /// <see cref="MixedPrecision"/>). bfloat16 pays only on CPUs with AMX or AVX512-BF16 (and on GPUs); elsewhere
+    /// libtorch emulates it. Evaluation, generation and export stay float32.
     /// </summary>
-    public string Precision { get; init; } = "fp32";
-
-    /// <summary>The type of the training step's matrix products (null: float32).</summary>
-    [JsonIgnore] public TorchSharp.torch.ScalarType? ComputeType => MixedPrecision.Parse(Precision);
+    public string Precision { get; init; } = MixedPrecision.Auto;
 
     [JsonIgnore] public string Directory { get; init; } = ".";
 
@@ -194,25 +198,5 @@ public sealed record TrainingConfig
         AllowTrailingCommas = true,
     };
 
-    void Validate(string source)
-    {
-        if (Tasks.Count == 0) throw new InvalidDataException($"{source}: 'tasks' is empty");
-        foreach (var (task, settings) in Tasks)
-        {
-            if (!TaskNames.All.Contains(task)) throw new InvalidDataException($"{source}: unknown task '{task}' (tasks: {string.Join(", ", TaskNames.All)})");
-            if (string.IsNullOrWhiteSpace(settings.Train)) throw new InvalidDataException($"{source}: tasks.{task}.train is missing");
-            if (settings.BatchSize < 1) throw new InvalidDataException($"{source}: tasks.{task}.batch_size must be positive");
-            if (settings.Vocabulary is not ("encoder" or "target")) throw new InvalidDataException($"{source}: tasks.{task}.vocabulary must be 'encoder' or 'target'");
-            if (settings.Copy && settings.Vocabulary != "encoder") throw new InvalidDataException($"{source}: tasks.{task}.copy needs vocabulary 'encoder' (copied source ids must be target ids)");
-            if (settings.ExtractiveOracleTargets && task == TaskNames.Sentiment) throw new InvalidDataException($"{source}: tasks.{task}.extractive_oracle_targets is for decoder heads only");
-            if (settings.Vocabulary == "target" && settings.TargetTokenizer is null) throw new InvalidDataException($"{source}: tasks.{task}.target_tokenizer is required with vocabulary 'target'");
-        }
-        if (Sampling.Method is not ("proportional" or "temperature" or "uniform")) throw new InvalidDataException($"{source}: sampling.method '{Sampling.Method}' (proportional, temperature, uniform)");
-        if (Balancing.Method is not ("static" or "uncertainty" or "pcgrad")) throw new InvalidDataException($"{source}: balancing.method '{Balancing.Method}' (static, uncertainty, pcgrad)");
-        if (MaxSteps < 1) throw new InvalidDataException($"{source}: max_steps must be positive");
-        try { MixedPrecision.Parse(Precision); }
-        catch (InvalidDataException e) { throw new InvalidDataException($"{source}: {e.Message}", e); }
-        if (AttentionDropout is < 0 or >= 1) throw new InvalidDataException($"{source}: attention_dropout must be in [0, 1), was {AttentionDropout}");
-        if (Optimizer.AccumulationSteps < 1) throw new InvalidDataException($"{source}: optimizer.accumulation_steps must be positive");
-    }
+    void Validate(string source) => TrainingConfigValidator.Validate(this, source);
 }

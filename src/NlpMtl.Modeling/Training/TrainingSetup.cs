@@ -26,9 +26,17 @@ public static class TrainingSetup
         }
     }
 
+    /// <summary>The config's <c>threads</c>, or every core of this machine when it gives none.</summary>
+    public static int UseThreads(TrainingConfig config)
+    {
+        var threads = config.Threads > 0 ? config.Threads : Environment.ProcessorCount;
+        set_num_threads(threads);
+        return threads;
+    }
+
     public static Prepared Prepare(TrainingConfig config, TrainerOptions options)
     {
-        if (config.Threads > 0) set_num_threads(config.Threads);
+        UseThreads(config);
         var encoderDirectory = EncoderDirectory(config, options);
         var data = LoadData(config, options, encoderDirectory);
         manual_seed(config.Seed); // fresh heads are initialised from torch's global generator

@@ -60,7 +60,7 @@ public static class Int8Export
     static MetricDelta SentimentAccuracy(BundleManifest manifest, string bundle, string path, int maxExamples)
     {
         var labels = manifest.Sentiment?.Labels ?? throw new InvalidOperationException($"{path}: sentiment validation data was given but the checkpoint has no sentiment head");
-        var examples = DatasetReader.ReadSentiment(path).Take(maxExamples).ToList();
+        var examples = LabelNames.Apply(DatasetReader.ReadSentiment(path).Take(maxExamples).ToList(), manifest.Sentiment.LabelNames, path);
         if (examples.Count == 0) throw new InvalidDataException($"{path}: no sentiment examples");
         if (examples.FirstOrDefault(e => !labels.Contains(e.Label)) is { } stranger)
             throw new InvalidDataException($"{path}: label '{stranger.Label}' is not one the model knows ({string.Join(", ", labels)})");

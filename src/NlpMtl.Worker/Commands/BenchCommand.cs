@@ -1,4 +1,5 @@
 using System.CommandLine;
+using NlpMtl.Core.Hardware;
 using NlpMtl.Modeling.Training;
 
 namespace NlpMtl.Worker.Commands;
@@ -30,11 +31,14 @@ public static class BenchCommand
             var scratch = parse.GetValue(output)?.FullName ?? Path.Combine(Path.GetTempPath(), "nlpmtl-bench");
             var loaded = TrainingConfig.Load(parse.GetValue(config)!.FullName, parse.GetValue(data)?.FullName);
             if (parse.GetValue(attentionDropout) is { } dropout) loaded = loaded with { AttentionDropout = dropout };
-            var report = TrainingBenchmark.Run(loaded,
-                new TrainerOptions { OutputDirectory = scratch }, parse.GetValue(steps));
+            Console.WriteLine($"cpu: {CpuDescription.Current}");
+            var threads = TrainingSetup.UseThreads(loaded);
+            var precision = PrecisionChoice.Resolve(loaded.Precision);
+            Console.WriteLine($"{precision.Reason}; {threads} threads");
+            var report = TrainingBenchmark.Run(loaded, new TrainerOptions { OutputDirectory = scratch }, precision, parse.GetValue(steps));
             Console.WriteLine($"fp32 GEMM peak (TorchSharp MatMul 4096x384x1536, median between steps): {report.PeakGflops:F1} GFLOP/s");
             if (report.ComputePeakGflops is { } low)
-                Console.WriteLine($"{loaded.Precision} GEMM peak (the same MatMul in the products' type, precision \"{loaded.Precision}\"): {low:F1} GFLOP/s");
+                Console.WriteLine($"{precision.Name} GEMM peak (the same MatMul in the products' type): {low:F1} GFLOP/s");
             Console.WriteLine($"training: {report.StepsPerSecond:F2} steps/s, {report.TokensPerSecond:F0} tokens/s ({report.PaddedTokensPerSecond:F0} incl. padding), {report.TrainingGflops:F1} GFLOP/s");
             foreach (var task in report.StepsByTask.Keys.Order(StringComparer.Ordinal))
             {
@@ -45,7 +49,7 @@ public static class BenchCommand
             Console.WriteLine($"clipping + AdamW share of step time: {report.OptimizerShare:P1}");
             Console.WriteLine($"utilisation of the fp32 GEMM peak: {report.Utilisation:P1}");
             if (report.ComputePeakGflops is { } computePeak)
-                Console.WriteLine($"utilisation of the {loaded.Precision} GEMM peak: {report.TrainingGflops / computePeak:P1}");
+                Console.WriteLine($"utilisation of the {precision.Name} GEMM peak: {report.TrainingGflops / computePeak:P1}");
             return Task.CompletedTask;
         }, cancellationToken));
         return command;

@@ -37,7 +37,8 @@ public static class EvalCommand
             if (sentiment is { } examples)
             {
                 var predicted = Predict(engine, name, path, examples.Select(e => e.Text), arguments.Batching(parse), token).Select(p => p.Label!).ToList();
-                var gold = examples.Select(e => e.Label).ToList();
+                var names = engine.Bundle.Manifest.Sentiment?.LabelNames; // gold labels may be raw ("1") where the head says "positive"
+                var gold = examples.Select(e => LabelNames.Name(names, e.Label)).ToList();
                 (metrics["examples"], metrics["accuracy"], metrics["macro_f1"]) =
                     (examples.Count, 100 * ClassificationMetrics.Accuracy(gold, predicted), 100 * ClassificationMetrics.MacroF1(gold, predicted));
             }

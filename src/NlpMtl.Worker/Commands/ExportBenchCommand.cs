@@ -11,7 +11,7 @@ public static class ExportBenchCommand
         var checkpoint = new Option<DirectoryInfo>("--checkpoint") { Description = "Trained multi-task checkpoint", Required = true };
         var batch = new Option<int>("--batch") { Description = "Encoder batch size", DefaultValueFactory = _ => 32 };
         var tokens = new Option<int>("--tokens") { Description = "Padded encoder sequence length", DefaultValueFactory = _ => 64 };
-        var threads = new Option<int>("--threads") { Description = "ORT intra-op threads", DefaultValueFactory = _ => 2 };
+        var threads = new Option<int>("--threads") { Description = "ORT intra-op threads (0 = one per core)", DefaultValueFactory = _ => 0 };
         var rounds = new Option<int>("--rounds") { Description = "Interleaved timing rounds (best counts)", DefaultValueFactory = _ => 10 };
         var shortestRow = new Option<double>("--shortest-row")
             { Description = "Encoder rows get random lengths from this fraction of --tokens up to --tokens (1 = no padding)", DefaultValueFactory = _ => 0.75 };
@@ -20,6 +20,7 @@ public static class ExportBenchCommand
         var command = new Command("export", "Encoder seq/s and decoder steps/s of fp32, int8 and fused-operator graphs") { checkpoint, batch, tokens, shortestRow, threads, rounds, noDecoders, only };
         command.SetAction((parse, cancellationToken) => NlpMtlCommandLine.Guard(_ =>
         {
+            Console.WriteLine($"cpu: {NlpMtl.Core.Hardware.CpuDescription.Current}");
             var settings = new ExportBenchmark.Settings(parse.GetValue(batch), parse.GetValue(tokens), parse.GetValue(threads), parse.GetValue(rounds), Decoders: !parse.GetValue(noDecoders), Only: parse.GetValue(only), ShortestRow: parse.GetValue(shortestRow));
             ExportBenchmark.Run(parse.GetValue(checkpoint)!.FullName, settings, Console.WriteLine);
             return Task.CompletedTask;

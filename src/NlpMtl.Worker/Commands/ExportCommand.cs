@@ -11,7 +11,7 @@ public static class ExportCommand
 {
     public static Command Create()
     {
-        var checkpoint = new Option<DirectoryInfo>("--checkpoint") { Description = "Trained multi-task checkpoint (e.g. RUN/best)", Required = true };
+        var checkpoint = new Option<DirectoryInfo>("--checkpoint") { Description = "Trained multi-task checkpoint (RUN/best; a run folder RUN means its best), or a plain HF checkpoint (encoder-only bundle)", Required = true };
         var output = new Option<DirectoryInfo>("--out") { Description = "Bundle directory to write (replaced if it holds a bundle)", Required = true };
         var quantize = new Option<string?>("--quantize") { Description = "Also write dynamically quantized graphs: int8" };
         quantize.AcceptOnlyFromAmong("int8");
@@ -33,7 +33,7 @@ public static class ExportCommand
                 Log = line => Console.WriteLine($"export: {line}"),
             });
             var parity = manifest.Parity;
-            Console.WriteLine($"Bundle with {string.Join(", ", manifest.Tasks)}; parity on {parity.Inputs} inputs: hidden max |Δ| {parity.EncoderHiddenMaxAbs:E2}" +
+            Console.WriteLine($"Bundle with {(manifest.Tasks.Count == 0 ? "the encoder only (no task heads)" : string.Join(", ", manifest.Tasks))}; parity on {parity.Inputs} inputs: hidden max |Δ| {parity.EncoderHiddenMaxAbs:E2}" +
                 string.Concat(parity.Decoders.Select(d => $"; {d.Key} step logits {d.Value.StepLogitsMaxAbs:E2}, greedy identical {d.Value.GreedyIdenticalFraction:P0}")));
             foreach (var (name, delta) in manifest.Quantization?.Metrics ?? [])
                 Console.WriteLine($"  int8 {name}: fp32 {delta.Fp32:F2} → int8 {delta.Int8:F2} on {delta.Examples} examples");

@@ -34,6 +34,7 @@ public static class QueueBenchCommand
         command.Options.Add(jobByJob);
         command.SetAction((parse, cancellationToken) => NlpMtlCommandLine.Guard(async token =>
         {
+            Console.WriteLine($"cpu: {NlpMtl.Core.Hardware.CpuDescription.Current}");
             var documents = Documents(parse.GetValue(input)?.FullName, parse.GetValue(count), parse.GetValue(task)!);
             var jobs = documents.Chunk(parse.GetValue(perJob)).ToList();
             var settings = new Dictionary<string, string?> { ["Inference:BundlePath"] = parse.GetValue(bundle)!.FullName };

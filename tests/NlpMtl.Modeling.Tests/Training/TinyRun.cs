@@ -51,6 +51,7 @@ public static class TinyRun
             ["evaluation"] = new { every_steps = 4, max_examples = 6, patience = 0, batch_size = 8, final = false },
             ["max_steps"] = 8,
             ["threads"] = 2,
+            ["precision"] = "fp32", // the same steps on every CPU ("auto" would take bf16 on some)
         };
         edit?.Invoke(config);
         var path = Path.Combine(directory, "train.json");
