@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# Full multi-task training on SST-2, SciTLDR and Multi30k (../shared/data by default), export with int8, and evaluation
-# of the bundle on the validation splits (sentiment with the int8 graphs too); writes OUT/results.md.
-# Override the data with environment variables:
-#   DATA=/path/with/sst2,scitldr,multi30k  or each of SST2_DIR SCITLDR_DIR MULTI30K_DIR (same file names as ../shared/data)
+# Full multi-task training on SST-2, SciTLDR and Multi30k, export with int8, and evaluation of the bundle on the
+# validation splits (sentiment with the int8 graphs too); writes OUT/results.md.
+# The data (`nlpmtl data get sst2 scitldr multi30k --out DIR` writes it):
+#   DATA=DIR (else NLPMTL_DATA) holding sst2/, scitldr/, multi30k/, or each of SST2_DIR SCITLDR_DIR MULTI30K_DIR
 #   OUT=runs/quality  BUDGET=110 (training minutes)  MAX_EVAL= (validation examples per task, empty = all)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-data="${DATA:-$root/../shared/data}"
+data="${DATA:-${NLPMTL_DATA:-}}"
+if [[ -z "$data" && ( -z "${SST2_DIR:-}" || -z "${SCITLDR_DIR:-}" || -z "${MULTI30K_DIR:-}" ) ]]; then
+  echo "quality.sh: set DATA or NLPMTL_DATA to a data root (scripts/nlpmtl data get sst2 scitldr multi30k --out DIR)" >&2; exit 1
+fi
 sst2="$(realpath -m "${SST2_DIR:-$data/sst2}")"
 scitldr="$(realpath -m "${SCITLDR_DIR:-$data/scitldr}")"
 multi30k="$(realpath -m "${MULTI30K_DIR:-$data/multi30k}")"
@@ -20,15 +23,16 @@ mkdir -p "$out"
 nlpmtl() { "$root/scripts/nlpmtl" "$@"; }
 limit=(); [[ -n "${MAX_EVAL:-}" ]] && limit=(--max-examples "$MAX_EVAL")
 
-# configs/full.json with absolute data and tokenizer paths (relative paths resolve against the config's folder), and
-# without the trainer's own final evaluation: the bundle is evaluated below, on the same splits.
-sed -e "s#\.\./\.\./shared/data/sst2#$sst2#g" -e "s#\.\./\.\./shared/data/scitldr#$scitldr#g" \
-    -e "s#\.\./\.\./shared/data/multi30k#$multi30k#g" -e "s#\"\.\./tokenizers/#\"$root/tokenizers/#g" \
-    -e 's#"evaluation": {#"evaluation": { "final": false,#' \
+# A data root of links to the three folders (so SST2_DIR and the others can point anywhere), and configs/full.json
+# with an absolute tokenizer path (the copy lives elsewhere) and without the trainer's own final evaluation: the
+# bundle is evaluated below, on the same splits.
+mkdir -p "$out/data"
+ln -sfn "$sst2" "$out/data/sst2"; ln -sfn "$scitldr" "$out/data/scitldr"; ln -sfn "$multi30k" "$out/data/multi30k"
+sed -e "s#\"\.\./tokenizers/#\"$root/tokenizers/#g" -e 's#"evaluation": {#"evaluation": { "final": false,#' \
     "$root/configs/full.json" > "$out/config.json"
 
 echo "quality.sh: training for up to $budget minutes → $out/train" >&2
-nlpmtl train --config "$out/config.json" --out "$out/train" --time-budget "$budget"
+nlpmtl train --config "$out/config.json" --data "$out/data" --out "$out/train" --time-budget "$budget"
 echo "quality.sh: export (fp32 + int8) → $out/bundle" >&2
 nlpmtl export --checkpoint "$out/train/best" --out "$out/bundle" --quantize int8 \
   --validation-sentiment "$sst2/validation.tsv" --validation-translate "$multi30k/val.en" --validation-translate-target "$multi30k/val.de"

@@ -95,4 +95,33 @@ public sealed class DataRootTests : IDisposable
             Environment.SetEnvironmentVariable(TrainingConfig.DataRootVariable, saved);
         }
     }
+
+    /// <summary>
+    /// The shipped configs run on any machine: data they do not ship is read under the data root (the layout
+    /// <c>nlpmtl data get</c> writes), data they ship beside them (samples/) by a ./ or ../ path; no path leaves the checkout.
+    /// </summary>
+    [Theory]
+    [InlineData("full.json")]
+    [InlineData("sentiment-sst2.json")]
+    [InlineData("demo.json")]
+    public void ShippedConfigsReadTheirDataUnderTheDataRootOrBesideThem(string file)
+    {
+        var data = Path.Combine(_root, "data");
+        foreach (var layout in new[] { "sst2/train.tsv", "sst2/validation.tsv", "sst2/glue_dev.tsv", "scitldr/train.jsonl", "scitldr/validation.jsonl",
+                     "multi30k/train.en", "multi30k/train.de", "multi30k/val.en", "multi30k/val.de" })
+            Write(Path.Combine("data", layout));
+        var path = Path.Combine(AppContext.BaseDirectory, "configs", file);
+
+        var config = TrainingConfig.Load(path, data);
+
+        var checkout = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory));
+        foreach (var (task, settings) in config.Tasks)
+            foreach (var dataPath in new[] { settings.Train, settings.TrainTarget, settings.Validation, settings.ValidationTarget }.OfType<string>())
+            {
+                var resolved = config.ResolveData(dataPath);
+                Assert.True(File.Exists(resolved), $"{file}: tasks.{task}: {dataPath} → {resolved}");
+                Assert.True(resolved.StartsWith(data, StringComparison.Ordinal) || resolved.StartsWith(checkout, StringComparison.Ordinal),
+                    $"{file}: tasks.{task}: {dataPath} resolves outside the data root and the checkout ({resolved})");
+            }
+    }
 }
