@@ -15,6 +15,8 @@ public sealed class BlobWorkQueueClient
     internal const string AttemptsKey = "attempts";
     internal const string WorkerKey = "worker";
     internal const string LastErrorKey = "lasterror";
+    /// <summary>Metadata of inbox jobs (set by <see cref="SubmitAsync"/>) and results: SHA-256 of the job's bytes.</summary>
+    internal const string ContentHashKey = "jobsha256";
 
     public BlobWorkQueueClient(BlobServiceClient service, BlobWorkQueueClientOptions? options = null)
     {
@@ -46,7 +48,8 @@ public sealed class BlobWorkQueueClient
     }
 
     /// <summary>Uploads with If-None-Match:*; false when the blob exists already (it is never overwritten).</summary>
-    internal static async Task<bool> CreateIfAbsentAsync(BlobClient blob, BinaryData content, string? contentType, CancellationToken cancellationToken)
+    internal static async Task<bool> CreateIfAbsentAsync(BlobClient blob, BinaryData content, string? contentType, CancellationToken cancellationToken,
+        IDictionary<string, string>? metadata = null)
     {
         try
         {
@@ -54,6 +57,7 @@ public sealed class BlobWorkQueueClient
             {
                 Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
                 HttpHeaders = contentType is null ? null : new BlobHttpHeaders { ContentType = contentType },
+                Metadata = metadata,
             }, cancellationToken);
             return true;
         }
@@ -61,6 +65,76 @@ public sealed class BlobWorkQueueClient
         {
             return false;
         }
+    }
+
+    /// <summary>
+    /// Adds a job so that its content is never lost or confused with other content under the same name: under
+    /// <paramref name="name"/> when that is free, under <see cref="QueueNames.Versioned"/> when a job of that name is
+    /// waiting or done with other content, not at all when the same content is waiting or done already.
+    /// <paramref name="unique"/> always uses the versioned (content-addressed) name.
+    /// </summary>
+    public async Task<SubmitResult> SubmitAsync(string name, BinaryData content, bool unique = false, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(content);
+        var hash = QueueNames.ContentHash(content.ToMemory().Span);
+        var target = unique ? QueueNames.Versioned(name, hash) : name;
+        var outcome = SubmitOutcome.Added;
+        switch (await HashOfAsync(Results, QueueNames.ResultOf(target), cancellationToken))
+        {
+            case { } done when done == hash: return new SubmitResult(target, SubmitOutcome.AlreadyDone);
+            case not null:
+                target = QueueNames.Versioned(name, hash);
+                outcome = SubmitOutcome.AddedUnderNewName;
+                if (await HashOfAsync(Results, QueueNames.ResultOf(target), cancellationToken) == hash) return new SubmitResult(target, SubmitOutcome.AlreadyDone);
+                break;
+        }
+        var metadata = new Dictionary<string, string> { [ContentHashKey] = hash };
+        while (true)
+        {
+            if (await CreateIfAbsentAsync(Inbox.GetBlobClient(target), content, contentType: null, cancellationToken, metadata))
+                return new SubmitResult(target, outcome);
+            // A job of that name is waiting: the same content (nothing to do), or other content (a name of its own).
+            if (await HashOfAsync(Inbox, target, cancellationToken) is { } waiting && waiting == hash) return new SubmitResult(target, SubmitOutcome.AlreadyWaiting);
+            if (target == QueueNames.Versioned(name, hash))
+                throw new InvalidOperationException($"{target} is waiting with other content than its name says; not enqueued");
+            target = QueueNames.Versioned(name, hash);
+            outcome = SubmitOutcome.AddedUnderNewName;
+        }
+    }
+
+    /// <summary>The content hash a blob records; "" when it records none, null when there is no such blob.</summary>
+    static async Task<string?> HashOfAsync(BlobContainerClient container, string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            BlobProperties properties = await container.GetBlobClient(name).GetPropertiesAsync(cancellationToken: cancellationToken);
+            return properties.Metadata.TryGetValue(ContentHashKey, out var hash) ? hash : "";
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Whether the SDK can address an inbox blob of this name: names with <c>.</c>/<c>..</c> segments or a leading
+    /// <c>/</c> (which other tools can create) are rewritten by URI normalisation, so every request would reach
+    /// another blob or none.
+    /// </summary>
+    public bool IsAddressable(string name) => new BlobUriBuilder(Inbox.GetBlobClient(name).Uri).BlobName == name;
+
+    /// <summary>
+    /// Records, once (create-if-absent), why an inbox job cannot be worked on when it cannot even be leased: the
+    /// record goes to <c>poison/_unaddressable/…error.json</c> quoting the name; the job itself stays in the inbox,
+    /// since nothing that cannot address it can move it. False when the record existed already.
+    /// </summary>
+    public Task<bool> QuarantineAsync(InboxEntry entry, string reason, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        var record = new PoisonRecord(reason, 0, Options.WorkerId, DateTimeOffset.UtcNow, entry.Size, entry.Name);
+        return CreateIfAbsentAsync(Poison.GetBlobClient(QueueNames.UnaddressableErrorOf(entry.Name)),
+            BinaryData.FromBytes(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(record, PoisonRecord.JsonOptions)), "application/json", cancellationToken);
     }
 
     /// <summary>
@@ -148,7 +222,7 @@ public sealed class BlobWorkQueueClient
     /// <summary>Counts of the three containers (lists every blob, so it costs one request per 5,000 blobs).</summary>
     public async Task<QueueCounts> GetCountsAsync(CancellationToken cancellationToken = default)
     {
-        int inbox = 0, leased = 0, results = 0, poison = 0;
+        int inbox = 0, leased = 0, results = 0, poison = 0, quarantined = 0;
         await foreach (var blob in Inbox.GetBlobsAsync(cancellationToken: cancellationToken))
         {
             inbox++;
@@ -157,9 +231,25 @@ public sealed class BlobWorkQueueClient
         await foreach (var blob in Results.GetBlobsAsync(cancellationToken: cancellationToken))
             if (blob.Name.EndsWith(QueueNames.ResultSuffix, StringComparison.Ordinal)) results++;
         await foreach (var blob in Poison.GetBlobsAsync(cancellationToken: cancellationToken))
-            if (!blob.Name.EndsWith(QueueNames.ErrorSuffix, StringComparison.Ordinal)) poison++;
-        return new QueueCounts(inbox, leased, results, poison);
+            if (blob.Name.StartsWith(QueueNames.UnaddressableFolder, StringComparison.Ordinal)) quarantined++;
+            else if (!blob.Name.EndsWith(QueueNames.ErrorSuffix, StringComparison.Ordinal)) poison++;
+        return new QueueCounts(inbox, leased, results, poison, quarantined);
     }
+}
+
+/// <summary>What <see cref="BlobWorkQueueClient.SubmitAsync"/> did, and under which job name.</summary>
+public sealed record SubmitResult(string Name, SubmitOutcome Outcome);
+
+public enum SubmitOutcome
+{
+    /// <summary>Enqueued under the name asked for.</summary>
+    Added,
+    /// <summary>The name was waiting or done with other content: enqueued under a versioned name.</summary>
+    AddedUnderNewName,
+    /// <summary>The same content is waiting under that name already; nothing added.</summary>
+    AlreadyWaiting,
+    /// <summary>The same content has a result under that name already; nothing added.</summary>
+    AlreadyDone,
 }
 
 /// <summary>An inbox blob seen by a listing: its size, and its ETag and metadata then (null when not listed).</summary>
