@@ -130,6 +130,9 @@ public sealed record TrainingConfig
 
     public static TrainingConfig Load(string path)
     {
+        // File.ReadAllText says "Access to the path is denied" for a folder, and names no option.
+        if (System.IO.Directory.Exists(path)) throw new FileNotFoundException($"--config {path} is a directory; give a training config file (e.g. configs/demo.json)");
+        if (!File.Exists(path)) throw new FileNotFoundException($"--config {path}: no such file");
         TrainingConfig config;
         try
         {
