@@ -31,7 +31,7 @@ public static class ResultDownloader
             var local = LocalName(blob.Name);
             if (!used.Add(local)) used.Add(local = LocalName(blob.Name, forceHash: true));
             var path = Path.Combine(directory, local);
-            var partial = path + ".partial";
+            var partial = Path.Combine(directory, $".nlpmtl-{Guid.NewGuid():N}.partial"); // short: the target may use all 255 bytes
             try
             {
                 // Written beside the target and renamed: a failed download leaves no empty or half file.
