@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using Azure;
 
 namespace NlpMtl.Worker.Hosting;
@@ -29,8 +28,8 @@ public static class ErrorText
                 // The SDK's retry policy gives up with every attempt's failure: the last one says it.
                 return Storage(aggregate.InnerExceptions[^1]);
             case HttpRequestException http:
-                var socket = http.InnerException as SocketException;
-                return $"cannot connect to storage ({FirstLine(socket?.Message ?? http.Message)}); check the endpoint " +
+                // "Connection refused (host:port)": the SocketException inside does not name the endpoint.
+                return $"cannot connect to storage ({FirstLine(http.Message)}); check the endpoint " +
                        "(BlobEndpoint in Storage:ConnectionString, or Storage:AccountUri), its port and the network";
             case TimeoutException or TaskCanceledException { InnerException: TimeoutException }:
                 return $"storage did not answer in time ({FirstLine(e.Message)}); check the endpoint and Storage:NetworkTimeout";
@@ -41,7 +40,7 @@ public static class ErrorText
 
     static string Hint(int status, string? code) => (status, code) switch
     {
-        (403, "AuthorizationPermissionMismatch" or "AuthorizationFailure") =>
+        (403, "AuthorizationPermissionMismatch") =>
             "; the identity may not use this account: grant it 'Storage Blob Data Contributor' (Storage:AccountUri) or use a key with write access",
         (401 or 403, _) => "; check the account name and key (or SAS) in Storage:ConnectionString, or the identity used with Storage:AccountUri",
         (404, "ContainerNotFound") => "; check Queue:ContainerPrefix",

@@ -116,9 +116,9 @@ public static class NlpMtlHostingExtensions
     {
         ArgumentNullException.ThrowIfNull(host);
         host.ValidateOptions();
+        var worker = host.Services.GetServices<IHostedService>().OfType<QueueWorkerService>().FirstOrDefault(); // RunAsync disposes the services
         await host.RunAsync(cancellationToken);
-        if (host.Services.GetServices<IHostedService>().OfType<QueueWorkerService>().FirstOrDefault()?.Failure is { } failure)
-            throw new InvalidOperationException(failure);
+        if (worker?.Failure is { } failure) throw new InvalidOperationException(failure);
     }
 
     /// <summary>Runs the <c>ValidateOnStart</c> checks now (the host would only at start, after logging).</summary>
