@@ -28,12 +28,15 @@ public static class NlpMtlCommandLine
     /// How to invoke a parsed command line. <c>serve</c> leaves SIGTERM/Ctrl+C to its host, whose graceful stop takes up
     /// to HostOptions.ShutdownTimeout; System.CommandLine's handler would end the process after 2 s.
     /// </summary>
-    /// <remarks><c>predict</c> and <c>eval</c> also stop on their own (at the next batch or decoding step), deleting
-    /// their partial output and printing one line; killed after 2 s they would leave it behind.</remarks>
-    public static InvocationConfiguration InvocationFor(ParseResult parse) =>
-        parse.CommandResult.Command.Name is "serve" or "predict" or "eval"
-            ? new InvocationConfiguration { ProcessTerminationTimeout = null }
-            : new InvocationConfiguration();
+    /// <remarks><c>predict</c> and <c>eval</c> stop on their own at the next batch or decoding step, deleting their
+    /// partial output and printing one line; they get 30 s for it, where the default 2 s would end the process first
+    /// and leave the partial file behind.</remarks>
+    public static InvocationConfiguration InvocationFor(ParseResult parse) => parse.CommandResult.Command.Name switch
+    {
+        "serve" => new InvocationConfiguration { ProcessTerminationTimeout = null },
+        "predict" or "eval" => new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(30) },
+        _ => new InvocationConfiguration(),
+    };
 
     /// <summary>
     /// Runs a verb's body: exit 0 on success, otherwise one line on stderr and exit 1 (the stack trace too only with
