@@ -44,7 +44,7 @@ public static class QueueNames
     /// harmless, made unique by a hash of the original name (which the record itself quotes).</summary>
     public static string UnaddressableErrorOf(string job)
     {
-        var safe = string.Join('/', job.Split('/').Select(s => s is "" or "." or ".." ? s.Replace('.', '_') + "_" : s));
+        var safe = string.Join('/', job.Split('/').Select(s => s is "" ? "_" : s is "." or ".." ? s.Replace('.', '_') : s));
         return Fit(UnaddressableFolder + safe + "~" + NameHash(job), ErrorSuffix);
     }
 
