@@ -42,9 +42,10 @@ public sealed partial class InboxPoller(BlobWorkQueueClient queue, QueueOptions 
                     }
                     ClaimedJob? job;
                     try { job = await queue.TryClaimAsync(candidate, cancellationToken); }
-                    catch (RequestFailedException e) when (e.Status == 400)
+                    catch (RequestFailedException e) when (e.Status == 400 && e.ErrorCode is "InvalidResourceName" or "InvalidUri")
                     {
-                        // The request was malformed for this name (not an outage): retrying cannot help.
+                        // Storage refuses this name (not an outage): retrying cannot help. Other 400s (a version
+                        // mismatch, say) would hit every job, so they stay storage failures.
                         await QuarantineAsync(candidate, $"storage refuses requests for this name ({e.Status} {e.ErrorCode})", cancellationToken);
                         continue;
                     }
