@@ -101,11 +101,11 @@ public sealed class ClaimedJob : IAsyncDisposable
         return outcome;
     }
 
-    /// <summary>For a job completed without being read (tests, callers with their own content): hash it under the lease.</summary>
+    /// <summary>For a job completed without being read (callers with their own content): hash it. Not conditioned on
+    /// the lease, like the result write itself: a worker that lost its lease may still finish, never twice.</summary>
     async Task<string> HashContentAsync(CancellationToken cancellationToken)
     {
-        BlobDownloadResult download = await _blob.DownloadContentAsync(
-            new BlobDownloadOptions { Conditions = new BlobRequestConditions { LeaseId = LeaseId } }, cancellationToken);
+        BlobDownloadResult download = await _blob.DownloadContentAsync(cancellationToken);
         return ContentHash = QueueNames.ContentHash(download.Content);
     }
 
