@@ -11,13 +11,10 @@ public static class Signals
     static extern int Kill(int pid, int signal);
 
     /// <summary>Asks a process to stop gracefully (SIGTERM).</summary>
-    public static void Terminate(int pid) => Send(pid, SIGTERM, nameof(SIGTERM));
-
-
-    static void Send(int pid, int signal, string name)
+    public static void Terminate(int pid)
     {
         if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
-            throw new PlatformNotSupportedException($"{name} needs a POSIX system");
-        if (Kill(pid, signal) != 0) throw new InvalidOperationException($"kill({pid}, {name}) failed: errno {Marshal.GetLastPInvokeError()}");
+            throw new PlatformNotSupportedException("SIGTERM needs a POSIX system");
+        if (Kill(pid, SIGTERM) != 0) throw new InvalidOperationException($"kill({pid}, SIGTERM) failed: errno {Marshal.GetLastPInvokeError()}");
     }
 }
