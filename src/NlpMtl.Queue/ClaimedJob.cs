@@ -109,25 +109,46 @@ public sealed class ClaimedJob : IAsyncDisposable
         return ContentHash = QueueNames.ContentHash(download.Content);
     }
 
-    /// <summary>Copies the job to poison (streamed, never whole in memory), writes <c>.error.json</c>, deletes the job.</summary>
+    /// <summary>
+    /// Copies the job to poison (streamed, never whole in memory), writes <c>.error.json</c>, deletes the job. When
+    /// the name was poisoned before with other content (known once the job was read), this content's copy and
+    /// record go under <see cref="QueueNames.Versioned"/>, as results do.
+    /// </summary>
     public async Task<bool> PoisonAsync(string reason, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(reason);
-        var copy = _queue.Poison.GetBlobClient(QueueNames.PoisonCopyOf(Name));
-        try
+        var name = Name;
+        if (!await CopyToPoisonAsync(name, cancellationToken) && ContentHash is { } hash)
         {
-            await using var source = await _blob.OpenReadAsync(new BlobOpenReadOptions(allowModifications: false), cancellationToken);
-            await copy.UploadAsync(source, new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } }, cancellationToken);
-        }
-        catch (RequestFailedException e) when (e.Status == 409)
-        {
-            // An earlier attempt poisoned it already and lost its lease before deleting the job.
+            BlobProperties existing = await _queue.Poison.GetBlobClient(QueueNames.PoisonCopyOf(name)).GetPropertiesAsync(cancellationToken: cancellationToken);
+            if (existing.Metadata.GetValueOrDefault(BlobWorkQueueClient.ContentHashKey) != hash)
+                await CopyToPoisonAsync(name = QueueNames.Versioned(Name, hash), cancellationToken);
         }
         var record = new PoisonRecord(reason, Attempt, _queue.Options.WorkerId, DateTimeOffset.UtcNow, Size, Name);
-        await BlobWorkQueueClient.CreateIfAbsentAsync(_queue.Poison.GetBlobClient(QueueNames.ErrorOf(Name)),
+        await BlobWorkQueueClient.CreateIfAbsentAsync(_queue.Poison.GetBlobClient(QueueNames.ErrorOf(name)),
             BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(record, PoisonRecord.JsonOptions)), "application/json", cancellationToken);
         await StopRenewingAsync();
         return await DeleteJobAsync(cancellationToken);
+    }
+
+    /// <summary>False when the copy exists already: an earlier attempt poisoned the job and lost its lease before
+    /// deleting it, or the name was poisoned before (other content, if its recorded hash differs).</summary>
+    async Task<bool> CopyToPoisonAsync(string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var source = await _blob.OpenReadAsync(new BlobOpenReadOptions(allowModifications: false), cancellationToken);
+            await _queue.Poison.GetBlobClient(QueueNames.PoisonCopyOf(name)).UploadAsync(source, new BlobUploadOptions
+            {
+                Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
+                Metadata = ContentHash is { } hash ? new Dictionary<string, string> { [BlobWorkQueueClient.ContentHashKey] = hash } : null,
+            }, cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status == 409)
+        {
+            return false;
+        }
     }
 
     /// <summary>Gives the job back for another attempt: records why in its metadata and releases the lease.</summary>

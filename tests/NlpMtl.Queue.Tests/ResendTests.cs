@@ -34,6 +34,24 @@ public sealed class ResendTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task NewBadContentUnderAPoisonedNameGetsItsOwnPoisonRecord()
+    {
+        var queue = new TestQueue(azurite, "repoison");
+        await queue.Client.CreateIfNotExistsAsync();
+        await using var worker = WorkerProcess.Start(azurite, queue.Prefix);
+        var second = BinaryData.FromString("{\"id\":\"2\",\"body\":\"no text either\"}");
+        Assert.True(await queue.Client.EnqueueAsync("bad.json", BinaryData.FromString("{\"id\":\"1\",\"text\":")));
+        await queue.WaitAsync(c => c.Poison == 1 && c.Inbox == 0, TimeSpan.FromSeconds(60));
+        Assert.True(await queue.Client.EnqueueAsync("bad.json", second));
+        await queue.WaitAsync(c => c.Poison == 2 && c.Inbox == 0, TimeSpan.FromSeconds(60));
+
+        var versioned = QueueNames.Versioned("bad.json", QueueNames.ContentHash(second.ToArray()));
+        Assert.Contains("malformed JSON", await queue.ReadAsync(queue.Client.Poison, QueueNames.ErrorOf("bad.json")));
+        Assert.Contains("schema", await queue.ReadAsync(queue.Client.Poison, QueueNames.ErrorOf(versioned)));
+        Assert.Equal(second.ToString(), await queue.ReadAsync(queue.Client.Poison, versioned));
+    }
+
+    [Fact]
     public async Task EnqueueNamesEachContentAndSaysWhenItReusedOrSkippedAName()
     {
         var queue = new TestQueue(azurite, "enqueue");
