@@ -121,7 +121,7 @@ public sealed class ClaimedJob : IAsyncDisposable
         if (!await CopyToPoisonAsync(name, cancellationToken) && ContentHash is { } hash)
         {
             BlobProperties existing = await _queue.Poison.GetBlobClient(QueueNames.PoisonCopyOf(name)).GetPropertiesAsync(cancellationToken: cancellationToken);
-            if (existing.Metadata.GetValueOrDefault(BlobWorkQueueClient.ContentHashKey) != hash)
+            if (!existing.Metadata.TryGetValue(BlobWorkQueueClient.ContentHashKey, out var recorded) || recorded != hash)
                 await CopyToPoisonAsync(name = QueueNames.Versioned(Name, hash), cancellationToken);
         }
         var record = new PoisonRecord(reason, Attempt, _queue.Options.WorkerId, DateTimeOffset.UtcNow, Size, Name);
