@@ -10,11 +10,13 @@ namespace NlpMtl.Queue;
 /// exactly one result blob, or moved to poison. Immutable and thread-safe; the retry policy is the
 /// <see cref="BlobServiceClient"/>'s own (configure it through <c>BlobClientOptions.Retry</c>).
 /// </summary>
-public sealed class BlobWorkQueueClient
+public sealed partial class BlobWorkQueueClient
 {
     internal const string AttemptsKey = "attempts";
     internal const string WorkerKey = "worker";
     internal const string LastErrorKey = "lasterror";
+    /// <summary>Metadata of inbox jobs (set by <see cref="SubmitAsync"/>) and results: SHA-256 of the job's bytes.</summary>
+    internal const string ContentHashKey = "jobsha256";
 
     public BlobWorkQueueClient(BlobServiceClient service, BlobWorkQueueClientOptions? options = null)
     {
@@ -46,7 +48,8 @@ public sealed class BlobWorkQueueClient
     }
 
     /// <summary>Uploads with If-None-Match:*; false when the blob exists already (it is never overwritten).</summary>
-    internal static async Task<bool> CreateIfAbsentAsync(BlobClient blob, BinaryData content, string? contentType, CancellationToken cancellationToken)
+    internal static async Task<bool> CreateIfAbsentAsync(BlobClient blob, BinaryData content, string? contentType, CancellationToken cancellationToken,
+        IDictionary<string, string>? metadata = null)
     {
         try
         {
@@ -54,6 +57,7 @@ public sealed class BlobWorkQueueClient
             {
                 Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
                 HttpHeaders = contentType is null ? null : new BlobHttpHeaders { ContentType = contentType },
+                Metadata = metadata,
             }, cancellationToken);
             return true;
         }
@@ -61,6 +65,26 @@ public sealed class BlobWorkQueueClient
         {
             return false;
         }
+    }
+
+    /// <summary>
+    /// Whether the SDK can address an inbox blob of this name: names with <c>.</c>/<c>..</c> segments or a leading
+    /// <c>/</c> (which other tools can create) are rewritten by URI normalisation, so every request would reach
+    /// another blob or none.
+    /// </summary>
+    public bool IsAddressable(string name) => new BlobUriBuilder(Inbox.GetBlobClient(name).Uri).BlobName == name;
+
+    /// <summary>
+    /// Records, once (create-if-absent), why an inbox job cannot be worked on when it cannot even be leased: the
+    /// record goes to <c>poison/_unaddressable/…error.json</c> quoting the name; the job itself stays in the inbox,
+    /// since nothing that cannot address it can move it. False when the record existed already.
+    /// </summary>
+    public Task<bool> QuarantineAsync(InboxEntry entry, string reason, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        var record = new PoisonRecord(reason, 0, Options.WorkerId, DateTimeOffset.UtcNow, entry.Size, entry.Name);
+        return CreateIfAbsentAsync(Poison.GetBlobClient(QueueNames.UnaddressableErrorOf(entry.Name)),
+            BinaryData.FromBytes(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(record, PoisonRecord.JsonOptions)), "application/json", cancellationToken);
     }
 
     /// <summary>
@@ -148,7 +172,7 @@ public sealed class BlobWorkQueueClient
     /// <summary>Counts of the three containers (lists every blob, so it costs one request per 5,000 blobs).</summary>
     public async Task<QueueCounts> GetCountsAsync(CancellationToken cancellationToken = default)
     {
-        int inbox = 0, leased = 0, results = 0, poison = 0;
+        int inbox = 0, leased = 0, results = 0, poison = 0, quarantined = 0;
         await foreach (var blob in Inbox.GetBlobsAsync(cancellationToken: cancellationToken))
         {
             inbox++;
@@ -157,8 +181,9 @@ public sealed class BlobWorkQueueClient
         await foreach (var blob in Results.GetBlobsAsync(cancellationToken: cancellationToken))
             if (blob.Name.EndsWith(QueueNames.ResultSuffix, StringComparison.Ordinal)) results++;
         await foreach (var blob in Poison.GetBlobsAsync(cancellationToken: cancellationToken))
-            if (!blob.Name.EndsWith(QueueNames.ErrorSuffix, StringComparison.Ordinal)) poison++;
-        return new QueueCounts(inbox, leased, results, poison);
+            if (blob.Name.StartsWith(QueueNames.UnaddressableFolder, StringComparison.Ordinal)) quarantined++;
+            else if (!blob.Name.EndsWith(QueueNames.ErrorSuffix, StringComparison.Ordinal)) poison++;
+        return new QueueCounts(inbox, leased, results, poison, quarantined);
     }
 }
 

@@ -41,6 +41,10 @@ public sealed class ClaimedJob : IAsyncDisposable
     /// <summary>The error an earlier attempt recorded when it abandoned the job, if any.</summary>
     public string? LastError { get; }
     public CancellationToken LeaseLost => _leaseLost.Token;
+    /// <summary>SHA-256 of the job's bytes once read: the content identity its result records.</summary>
+    public string? ContentHash { get; private set; }
+    /// <summary>The result blob <see cref="CompleteAsync"/> wrote or found.</summary>
+    public string? ResultName { get; private set; }
 
     /// <summary>The job's bytes; a <see cref="JobFormatException"/> without downloading when over the size limit.</summary>
     public async Task<byte[]> ReadContentAsync(CancellationToken cancellationToken = default)
@@ -59,43 +63,92 @@ public sealed class ClaimedJob : IAsyncDisposable
             if (buffer.Length + read > limit) throw new JobFormatException($"over the size limit (> {limit} bytes)");
             buffer.Write(chunk, 0, read);
         }
-        return buffer.ToArray();
+        var content = buffer.ToArray();
+        ContentHash = QueueNames.ContentHash(content);
+        return content;
     }
 
     /// <summary>
-    /// Creates the one result blob (If-None-Match:*) and deletes the job with the lease id. A result that already
-    /// exists means another attempt finished the job: the job is deleted all the same.
+    /// Creates the one result blob of this job's content (If-None-Match:*) and deletes the job with the lease id. The
+    /// result records the content's SHA-256 in its metadata, like a blob receipt keyed by name and content: a result
+    /// that already exists for the same content means another attempt finished the job (deleted all the same); one
+    /// for other content means the name was re-sent with new content, whose result is kept under
+    /// <see cref="QueueNames.Versioned"/> instead of being dropped.
     /// </summary>
     public async Task<CompletionOutcome> CompleteAsync(BinaryData results, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(results);
-        var outcome = await BlobWorkQueueClient.CreateIfAbsentAsync(_queue.Results.GetBlobClient(QueueNames.ResultOf(Name)), results, "application/x-ndjson", cancellationToken)
-            ? CompletionOutcome.Written : CompletionOutcome.AlreadyDone;
+        var hash = ContentHash ?? await HashContentAsync(cancellationToken);
+        var metadata = new Dictionary<string, string> { [BlobWorkQueueClient.ContentHashKey] = hash };
+        var outcome = CompletionOutcome.Written;
+        ResultName = QueueNames.ResultOf(Name);
+        if (!await BlobWorkQueueClient.CreateIfAbsentAsync(_queue.Results.GetBlobClient(ResultName), results, "application/x-ndjson", cancellationToken, metadata))
+        {
+            BlobProperties existing = await _queue.Results.GetBlobClient(ResultName).GetPropertiesAsync(cancellationToken: cancellationToken);
+            if (existing.Metadata.TryGetValue(BlobWorkQueueClient.ContentHashKey, out var done) && done == hash)
+                outcome = CompletionOutcome.AlreadyDone;
+            else
+            {
+                // Other content (or a result from before content identities were recorded): keep both.
+                ResultName = QueueNames.ResultOf(QueueNames.Versioned(Name, hash));
+                outcome = await BlobWorkQueueClient.CreateIfAbsentAsync(_queue.Results.GetBlobClient(ResultName), results, "application/x-ndjson", cancellationToken, metadata)
+                    ? CompletionOutcome.WrittenForNewContent : CompletionOutcome.AlreadyDone;
+            }
+        }
         await StopRenewingAsync();
         // A lost lease here is harmless: the next claimer finds the result, gets 409 and deletes the job.
         await DeleteJobAsync(cancellationToken);
         return outcome;
     }
 
-    /// <summary>Copies the job to poison (streamed, never whole in memory), writes <c>.error.json</c>, deletes the job.</summary>
+    /// <summary>For a job completed without being read (callers with their own content): hash it. Not conditioned on
+    /// the lease, like the result write itself: a worker that lost its lease may still finish, never twice.</summary>
+    async Task<string> HashContentAsync(CancellationToken cancellationToken)
+    {
+        BlobDownloadResult download = await _blob.DownloadContentAsync(cancellationToken);
+        return ContentHash = QueueNames.ContentHash(download.Content);
+    }
+
+    /// <summary>
+    /// Copies the job to poison (streamed, never whole in memory), writes <c>.error.json</c>, deletes the job. When
+    /// the name was poisoned before with other content (known once the job was read), this content's copy and
+    /// record go under <see cref="QueueNames.Versioned"/>, as results do.
+    /// </summary>
     public async Task<bool> PoisonAsync(string reason, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(reason);
-        var copy = _queue.Poison.GetBlobClient(Name);
-        try
+        var name = Name;
+        if (!await CopyToPoisonAsync(name, cancellationToken) && ContentHash is { } hash)
         {
-            await using var source = await _blob.OpenReadAsync(new BlobOpenReadOptions(allowModifications: false), cancellationToken);
-            await copy.UploadAsync(source, new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } }, cancellationToken);
+            BlobProperties existing = await _queue.Poison.GetBlobClient(QueueNames.PoisonCopyOf(name)).GetPropertiesAsync(cancellationToken: cancellationToken);
+            if (!existing.Metadata.TryGetValue(BlobWorkQueueClient.ContentHashKey, out var recorded) || recorded != hash)
+                await CopyToPoisonAsync(name = QueueNames.Versioned(Name, hash), cancellationToken);
         }
-        catch (RequestFailedException e) when (e.Status == 409)
-        {
-            // An earlier attempt poisoned it already and lost its lease before deleting the job.
-        }
-        var record = new PoisonRecord(reason, Attempt, _queue.Options.WorkerId, DateTimeOffset.UtcNow, Size);
-        await BlobWorkQueueClient.CreateIfAbsentAsync(_queue.Poison.GetBlobClient(QueueNames.ErrorOf(Name)),
+        var record = new PoisonRecord(reason, Attempt, _queue.Options.WorkerId, DateTimeOffset.UtcNow, Size, Name);
+        await BlobWorkQueueClient.CreateIfAbsentAsync(_queue.Poison.GetBlobClient(QueueNames.ErrorOf(name)),
             BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(record, PoisonRecord.JsonOptions)), "application/json", cancellationToken);
         await StopRenewingAsync();
         return await DeleteJobAsync(cancellationToken);
+    }
+
+    /// <summary>False when the copy exists already: an earlier attempt poisoned the job and lost its lease before
+    /// deleting it, or the name was poisoned before (other content, if its recorded hash differs).</summary>
+    async Task<bool> CopyToPoisonAsync(string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var source = await _blob.OpenReadAsync(new BlobOpenReadOptions(allowModifications: false), cancellationToken);
+            await _queue.Poison.GetBlobClient(QueueNames.PoisonCopyOf(name)).UploadAsync(source, new BlobUploadOptions
+            {
+                Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
+                Metadata = ContentHash is { } hash ? new Dictionary<string, string> { [BlobWorkQueueClient.ContentHashKey] = hash } : null,
+            }, cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status == 409)
+        {
+            return false;
+        }
     }
 
     /// <summary>Gives the job back for another attempt: records why in its metadata and releases the lease.</summary>
@@ -186,6 +239,8 @@ public enum CompletionOutcome
 {
     /// <summary>This attempt created the result and deleted the job.</summary>
     Written,
-    /// <summary>A result existed already (another attempt finished first); the job was deleted.</summary>
+    /// <summary>A result of the same content existed already (another attempt finished first); the job was deleted.</summary>
     AlreadyDone,
+    /// <summary>The name had a result for other content: this content's result was written under a versioned name.</summary>
+    WrittenForNewContent,
 }

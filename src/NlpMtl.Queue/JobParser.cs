@@ -47,6 +47,11 @@ public sealed class JobParser(IReadOnlyList<string> defaultTasks, IReadOnlySet<s
             throw new JobFormatException($"malformed JSON (line {e.LineNumber + 1}: {e.Message.ReplaceLineEndings(" ")})");
         }
         if (documents.Count == 0) throw new JobFormatException("empty job");
+        // Result lines are keyed by id: two documents with one id would give lines nobody can tell apart.
+        var first = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var (document, index) in documents.Select((d, i) => (d, i + 1)))
+            if (!first.TryAdd(document.Id, index))
+                throw new JobFormatException($"schema: documents {first[document.Id]} and {index} have the same id '{document.Id}' (ids must be unique within a job)");
         return documents;
     }
 

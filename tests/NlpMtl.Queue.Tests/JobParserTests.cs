@@ -49,5 +49,6 @@ public sealed class JobParserTests
         Assert.Contains("schema", Reason("s.json", """["not","an","object"]"""));
         Assert.Contains("schema", Reason("s.json", """{"id":"1","text":"x","tasks":"sentiment"}"""));
         Assert.Contains("unknown task 'classify'", Reason("t.json", """{"id":"1","text":"x","tasks":["classify"]}"""));
+        Assert.Contains("documents 1 and 3 have the same id 'a'", Reason("d.jsonl", "{\"id\":\"a\",\"text\":\"x\"}\n{\"id\":\"b\",\"text\":\"y\"}\n{\"id\":\"a\",\"text\":\"z\"}\n"));
     }
 }

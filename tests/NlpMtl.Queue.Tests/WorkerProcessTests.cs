@@ -79,6 +79,7 @@ public sealed class WorkerProcessTests(AzuriteFixture azurite)
             ["too-big.jsonl"] = (BinaryData.FromBytes(new byte[3 * 1024 * 1024]), "over the size limit"),
             ["binary.png"] = (BinaryData.FromBytes([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D]), "binary"),
             ["throws.json"] = (TestQueue.Job("1", "THROW please"), "failed 2 attempts"),
+            ["duplicate-ids.jsonl"] = (BinaryData.FromString("{\"id\":\"7\",\"text\":\"x\"}\n{\"id\":\"7\",\"text\":\"y\"}\n"), "documents 1 and 2 have the same id '7'"),
         };
         var good = Enumerable.Range(1, 24).Select(i => $"good-{i:D2}.json").ToList();
         // Interleave good and bad jobs so the worker meets them mixed.

@@ -7,7 +7,11 @@ static class CommandLineRunner
 {
     static readonly SemaphoreSlim ConsoleGate = new(1, 1);
 
-    public static async Task<(int ExitCode, string Out, string Error)> RunAsync(params string[] args)
+    public static Task<(int ExitCode, string Out, string Error)> RunAsync(params string[] args) =>
+        RunAsync(NlpMtlCommandLine.Build().Parse(args), CancellationToken.None);
+
+    /// <param name="cancellationToken">Stands for Ctrl+C/SIGTERM, which System.CommandLine turns into this token.</param>
+    public static async Task<(int ExitCode, string Out, string Error)> RunAsync(System.CommandLine.ParseResult parse, CancellationToken cancellationToken)
     {
         await ConsoleGate.WaitAsync();
         var (stdout, stderr) = (Console.Out, Console.Error);
@@ -16,7 +20,7 @@ static class CommandLineRunner
             var (capturedOut, capturedError) = (new StringWriter(), new StringWriter());
             Console.SetOut(capturedOut);
             Console.SetError(capturedError);
-            var exitCode = await NlpMtlCommandLine.Build().Parse(args).InvokeAsync();
+            var exitCode = await parse.InvokeAsync(cancellationToken: cancellationToken);
             return (exitCode, capturedOut.ToString(), capturedError.ToString());
         }
         finally

@@ -7,7 +7,7 @@ namespace NlpMtl.Worker.Tests;
 
 /// <summary><c>nlpmtl predict</c> and <c>nlpmtl eval</c> on a tiny three-head bundle made with <c>nlpmtl export</c>.</summary>
 [Collection(TorchCollection.Name)] // the fixture builds the model in TorchSharp
-public class PredictEvalCommandTests(PredictEvalCommandTests.TinyBundle tiny) : IClassFixture<PredictEvalCommandTests.TinyBundle>
+public partial class PredictEvalCommandTests(PredictEvalCommandTests.TinyBundle tiny) : IClassFixture<PredictEvalCommandTests.TinyBundle>
 {
     static string Sample(string file) => Path.Combine(AppContext.BaseDirectory, "samples", file);
 

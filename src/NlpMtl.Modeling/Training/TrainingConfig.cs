@@ -169,6 +169,9 @@ public sealed record TrainingConfig
     /// <summary>Reads a config; <paramref name="dataRoot"/> (<c>--data</c>) wins over <c>$NLPMTL_DATA</c>.</summary>
     public static TrainingConfig Load(string path, string? dataRoot = null)
     {
+        // File.ReadAllText says "Access to the path is denied" for a folder, and names no option.
+        if (System.IO.Directory.Exists(path)) throw new FileNotFoundException($"--config {path} is a directory; give a training config file (e.g. configs/demo.json)");
+        if (!File.Exists(path)) throw new FileNotFoundException($"--config {path}: no such file");
         TrainingConfig config;
         try
         {

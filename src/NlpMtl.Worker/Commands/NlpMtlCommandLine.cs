@@ -1,4 +1,6 @@
 using System.CommandLine;
+using Microsoft.Extensions.Options;
+using NlpMtl.Worker.Hosting;
 
 namespace NlpMtl.Worker.Commands;
 
@@ -28,10 +30,20 @@ public static class NlpMtlCommandLine
     /// How to invoke a parsed command line. <c>serve</c> leaves SIGTERM/Ctrl+C to its host, whose graceful stop takes up
     /// to HostOptions.ShutdownTimeout; System.CommandLine's handler would end the process after 2 s.
     /// </summary>
-    public static InvocationConfiguration InvocationFor(ParseResult parse) =>
-        parse.CommandResult.Command.Name == "serve" ? new InvocationConfiguration { ProcessTerminationTimeout = null } : new InvocationConfiguration();
+    /// <remarks><c>predict</c> and <c>eval</c> stop on their own at the next batch or decoding step, deleting their
+    /// partial output and printing one line; they get 30 s for it, where the default 2 s would end the process first
+    /// and leave the partial file behind.</remarks>
+    public static InvocationConfiguration InvocationFor(ParseResult parse) => parse.CommandResult.Command.Name switch
+    {
+        "serve" => new InvocationConfiguration { ProcessTerminationTimeout = null },
+        "predict" or "eval" => new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(30) },
+        _ => new InvocationConfiguration(),
+    };
 
-    /// <summary>Runs a verb's body: exit 0 on success, otherwise one line on stderr and exit 1.</summary>
+    /// <summary>
+    /// Runs a verb's body: exit 0 on success, otherwise one line on stderr and exit 1 (the stack trace too only with
+    /// NLPMTL_TRACE=1).
+    /// </summary>
     public static async Task<int> Guard(Func<CancellationToken, Task> body, CancellationToken cancellationToken)
     {
         try
@@ -46,10 +58,19 @@ public static class NlpMtlCommandLine
         }
         catch (Exception e)
         {
-            var message = e.Message.ReplaceLineEndings(" ");
-            await Console.Error.WriteLineAsync($"nlpmtl: {message}");
+            await Console.Error.WriteLineAsync($"nlpmtl: {OneLine(e)}");
             if (Environment.GetEnvironmentVariable("NLPMTL_TRACE") == "1") await Console.Error.WriteLineAsync(e.ToString());
             return 1;
         }
     }
+
+    /// <summary>What went wrong, on one line: every invalid option (naming its key), or a storage error's status,
+    /// code and what to check, or the exception's own message.</summary>
+    static string OneLine(Exception e) => e switch
+    {
+        OptionsValidationException invalid => string.Join("; ", invalid.Failures),
+        AggregateException { InnerExceptions: var inner } when inner.All(i => i is OptionsValidationException) =>
+            string.Join("; ", inner.SelectMany(i => ((OptionsValidationException)i).Failures)),
+        _ => ErrorText.Storage(e) ?? e.Message.ReplaceLineEndings(" "),
+    };
 }

@@ -33,6 +33,8 @@ public static class QueueHostBuilder
     {
         var builder = Create(quiet: true);
         builder.AddNlpMtlQueue();
-        return builder.Build();
+        var host = builder.Build();
+        host.ValidateOptions();
+        return host;
     }
 }

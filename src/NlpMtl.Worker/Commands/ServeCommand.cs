@@ -17,7 +17,7 @@ public static class ServeCommand
             builder.AddNlpMtlInference();
             using var host = builder.Build();
             // The host's console lifetime handles SIGTERM/Ctrl+C and the graceful stop within HostOptions.ShutdownTimeout.
-            await host.RunAsync(token);
+            await host.RunWorkerAsync(token);
         }, cancellationToken));
         return command;
     }

@@ -1,3 +1,4 @@
+using Azure;
 using Microsoft.Extensions.Logging;
 using NlpMtl.Queue;
 
@@ -12,6 +13,7 @@ public sealed partial class InboxPoller(BlobWorkQueueClient queue, QueueOptions 
 {
     readonly Lock _gate = new();
     readonly Queue<InboxEntry> _candidates = new();
+    readonly HashSet<string> _quarantined = new(StringComparer.Ordinal); // recorded already: skipped in listings
     readonly SemaphoreSlim _listing = new(1, 1);
     readonly TimeSpan _minDelay = TimeSpan.FromMilliseconds(options.MinPollMs);
     readonly TimeSpan _maxDelay = TimeSpan.FromMilliseconds(Math.Max(options.MinPollMs, options.MaxPollMs));
@@ -33,7 +35,20 @@ public sealed partial class InboxPoller(BlobWorkQueueClient queue, QueueOptions 
                 }
                 if (TryTake(out var candidate))
                 {
-                    var job = await queue.TryClaimAsync(candidate, cancellationToken);
+                    if (!queue.IsAddressable(candidate.Name))
+                    {
+                        await QuarantineAsync(candidate, "the name cannot be addressed through the storage API ('.' or '..' segments or a leading '/' are rewritten by URI normalisation); rename or remove it with a tool that can", cancellationToken);
+                        continue;
+                    }
+                    ClaimedJob? job;
+                    try { job = await queue.TryClaimAsync(candidate, cancellationToken); }
+                    catch (RequestFailedException e) when (e.Status == 400 && e.ErrorCode is "InvalidResourceName" or "InvalidUri")
+                    {
+                        // Storage refuses this name (not an outage): retrying cannot help. Other 400s (a version
+                        // mismatch, say) would hit every job, so they stay storage failures.
+                        await QuarantineAsync(candidate, $"storage refuses requests for this name ({e.Status} {e.ErrorCode})", cancellationToken);
+                        continue;
+                    }
                     if (job is null) continue; // another worker got there first
                     lock (_gate) _delay = _minDelay;
                     return job;
@@ -65,12 +80,26 @@ public sealed partial class InboxPoller(BlobWorkQueueClient queue, QueueOptions 
             health.Succeeded();
             metrics.InboxListed(listed.Count);
             if (listed.Count == 0) BackOff();
-            else lock (_gate) foreach (var entry in listed) _candidates.Enqueue(entry);
+            else lock (_gate) foreach (var entry in listed) if (!_quarantined.Contains(entry.Name)) _candidates.Enqueue(entry);
+            if (listed.Count > 0 && listed.All(e => Quarantined(e.Name))) BackOff(); // nothing workable: idle as if empty
         }
         finally
         {
             _listing.Release();
         }
+    }
+
+    /// <summary>Records why a job cannot be worked on (once across workers: create-if-absent) and skips it from now on,
+    /// without counting it as a storage failure.</summary>
+    async Task QuarantineAsync(InboxEntry entry, string reason, CancellationToken cancellationToken)
+    {
+        if (await queue.QuarantineAsync(entry, reason, cancellationToken)) LogQuarantined(entry.Name, reason);
+        lock (_gate) _quarantined.Add(entry.Name);
+    }
+
+    bool Quarantined(string name)
+    {
+        lock (_gate) return _quarantined.Contains(name);
     }
 
     bool TryTake(out InboxEntry entry)
@@ -95,6 +124,9 @@ public sealed partial class InboxPoller(BlobWorkQueueClient queue, QueueOptions 
             return jittered;
         }
     }
+
+    [LoggerMessage(LogLevel.Warning, "Quarantined inbox blob {Job}: {Reason}")]
+    partial void LogQuarantined(string job, string reason);
 
     [LoggerMessage(LogLevel.Warning, "Claiming failed ({Error}); retrying in about {DelayMs} ms")]
     partial void LogStorageFailure(string error, int delayMs);

@@ -12,9 +12,9 @@ public static class InferenceHostingExtensions
 {
     public static IHostApplicationBuilder AddNlpMtlInference(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<InferenceHostOptions>().BindConfiguration(InferenceHostOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddOptions<InferenceOptions>().BindConfiguration(InferenceOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddOptions<BatchingOptions>().BindConfiguration(BatchingOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSectionOptions<InferenceHostOptions>(InferenceHostOptions.SectionName);
+        builder.Services.AddSectionOptions<InferenceOptions>(InferenceOptions.SectionName);
+        builder.Services.AddSectionOptions<BatchingOptions>(BatchingOptions.SectionName);
         builder.Services.TryAddSingleton<WorkerMetrics>(); // engine batch sizes and times
         builder.Services.AddSingleton<IDocumentProcessor, OrtDocumentProcessor>();
         return builder;

@@ -23,8 +23,8 @@ public static class NlpMtlHostingExtensions
     public static IHostApplicationBuilder AddNlpMtlQueue(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddOptions<QueueOptions>().BindConfiguration(QueueOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSectionOptions<StorageOptions>(StorageOptions.SectionName);
+        builder.Services.AddSectionOptions<QueueOptions>(QueueOptions.SectionName);
 
         // The SDK logs every non-2xx at Warning; for a queue 404/409/412 are expected answers (lease taken, done already).
         builder.Logging.AddFilter("Azure.Core", LogLevel.Error);
@@ -71,6 +71,10 @@ public static class NlpMtlHostingExtensions
         builder.AddNlpMtlQueue();
         // HostOptions:ShutdownTimeout (e.g. HostOptions__ShutdownTimeout=00:00:20) bounds the graceful stop.
         builder.Services.Configure<HostOptions>(builder.Configuration.GetSection("HostOptions"));
+        builder.Services.AddOptions<HostOptions>()
+            .Validate(o => o.ShutdownTimeout >= TimeSpan.Zero, "HostOptions:ShutdownTimeout must not be negative")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<QueueOptions>, DefaultTasksValidation>();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<WorkerMetrics>();
         builder.Services.AddSingleton<QueueHealth>();
@@ -102,6 +106,23 @@ public static class NlpMtlHostingExtensions
             });
         return builder;
     }
+
+    /// <summary>
+    /// Validates every option first (all <c>ValidateOnStart</c> checks, before anything starts or logs: a bad
+    /// setting is one exception naming its key), then runs the host until it stops. A worker that gave up (storage
+    /// unreachable at start, credentials refused) ends in an exception, so <c>serve</c> exits non-zero.
+    /// </summary>
+    public static async Task RunWorkerAsync(this IHost host, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        host.ValidateOptions();
+        var worker = host.Services.GetServices<IHostedService>().OfType<QueueWorkerService>().FirstOrDefault(); // RunAsync disposes the services
+        await host.RunAsync(cancellationToken);
+        if (worker?.Failure is { } failure) throw new InvalidOperationException(failure);
+    }
+
+    /// <summary>Runs the <c>ValidateOnStart</c> checks now (the host would only at start, after logging).</summary>
+    public static void ValidateOptions(this IHost host) => host.Services.GetRequiredService<IStartupValidator>().Validate();
 
     static InvalidOperationException Unconfigured() =>
         new("Storage is not configured: set Storage:ConnectionString (env Storage__ConnectionString) or Storage:AccountUri");

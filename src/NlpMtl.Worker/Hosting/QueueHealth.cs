@@ -5,14 +5,20 @@ namespace NlpMtl.Worker.Hosting;
 
 /// <summary>
 /// Storage reachability as the worker sees it: healthy while calls succeed, degraded during a short outage
-/// (the worker keeps retrying), unhealthy when storage has failed for longer than <see cref="UnhealthyAfter"/>.
+/// (the worker keeps retrying), unhealthy when storage has failed for longer than <see cref="UnhealthyAfter"/>, or
+/// at all before it was ever reached (a worker that cannot start is doing nothing; it exits after Storage:StartupTimeout).
 /// </summary>
 public sealed class QueueHealth(TimeProvider time) : IHealthCheck
 {
     public static readonly TimeSpan UnhealthyAfter = TimeSpan.FromMinutes(2);
     long _failingSince = -1;
+    volatile bool _reached;
 
-    public void Succeeded() => Interlocked.Exchange(ref _failingSince, -1);
+    public void Succeeded()
+    {
+        _reached = true;
+        Interlocked.Exchange(ref _failingSince, -1);
+    }
 
     public void Failed() => Interlocked.CompareExchange(ref _failingSince, time.GetTimestamp(), -1);
 
@@ -21,6 +27,7 @@ public sealed class QueueHealth(TimeProvider time) : IHealthCheck
         var since = Interlocked.Read(ref _failingSince);
         if (since < 0) return Task.FromResult(HealthCheckResult.Healthy("storage reachable"));
         var failing = time.GetElapsedTime(since);
+        if (!_reached) return Task.FromResult(HealthCheckResult.Unhealthy($"storage not reached since start ({failing.TotalSeconds:F0} s)"));
         return Task.FromResult(failing < UnhealthyAfter
             ? HealthCheckResult.Degraded($"storage failing for {failing.TotalSeconds:F0} s; retrying")
             : HealthCheckResult.Unhealthy($"storage failing for {failing.TotalSeconds:F0} s"));

@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace NlpMtl.Worker.Hosting;
 
 /// <summary><c>Queue</c>: the blob queue's containers and the worker's claiming and polling.</summary>
-public sealed class QueueOptions
+public sealed class QueueOptions : IValidatableObject
 {
     public const string SectionName = "Queue";
 
@@ -26,6 +26,15 @@ public sealed class QueueOptions
     [Range(10, 600_000)] public int MaxPollMs { get; set; } = 10_000;
     /// <summary>Names this worker in metadata and poison records; machine name and process id when unset.</summary>
     public string? WorkerId { get; set; }
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (MinPollMs > MaxPollMs)
+            yield return new ValidationResult($"Queue:MinPollMs ({MinPollMs}) is above Queue:MaxPollMs ({MaxPollMs})", [nameof(MinPollMs), nameof(MaxPollMs)]);
+        foreach (var (task, index) in (DefaultTasks ?? []).Select((t, i) => (t, i)))
+            if (string.IsNullOrWhiteSpace(task))
+                yield return new ValidationResult($"Queue:DefaultTasks:{index} is empty", [nameof(DefaultTasks)]);
+    }
 
     public IReadOnlyList<string> EffectiveDefaultTasks => DefaultTasks is { Length: > 0 } tasks ? tasks : ["sentiment"];
 }

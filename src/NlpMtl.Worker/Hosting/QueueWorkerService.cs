@@ -18,23 +18,26 @@ public sealed partial class QueueWorkerService(
     WorkerMetrics metrics,
     QueueHealth health,
     IOptions<QueueOptions> options,
+    IOptions<StorageOptions> storageOptions,
     IOptions<HostOptions> hostOptions,
+    IHostApplicationLifetime lifetime,
     ILogger<QueueWorkerService> logger) : BackgroundService
 {
     readonly QueueOptions _options = options.Value;
 
+    /// <summary>Why the worker gave up (storage never reached at start, credentials refused): the host stops and
+    /// <c>serve</c> exits non-zero with this line. Null while it runs or after a normal stop.</summary>
+    public string? Failure { get; private set; }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var unknown = _options.EffectiveDefaultTasks.Where(t => !processor.Tasks.Contains(t)).ToArray();
-        if (unknown.Length > 0)
-            throw new OptionsValidationException(QueueOptions.SectionName, typeof(QueueOptions),
-                [$"Queue:DefaultTasks names {string.Join(", ", unknown)}, which the processor does not run (it runs {string.Join(", ", processor.Tasks.Order())})"]);
+        // Queue:DefaultTasks was checked against the processor before the host started (DefaultTasksValidation).
         var parser = new JobParser(_options.EffectiveDefaultTasks, processor.Tasks);
         var poller = new InboxPoller(queue, _options, metrics, health, logger);
 
         using var drain = new CancellationTokenSource();
 
-        await EnsureContainersAsync(stoppingToken);
+        if (!await EnsureContainersAsync(stoppingToken)) return;
         LogStarted(queue.Inbox.Name, _options.MaxConcurrentJobs, string.Join(",", processor.Tasks.Order()));
 
         // Graceful stop: claim nothing more; in-flight jobs may finish until a margin before the host's deadline,
@@ -58,25 +61,44 @@ public sealed partial class QueueWorkerService(
         }, CancellationToken.None)));
     }
 
-    async Task EnsureContainersAsync(CancellationToken stoppingToken)
+    /// <summary>
+    /// Reaches storage before claiming anything: retried (health Unhealthy meanwhile) until Storage:StartupTimeout,
+    /// after which, or at once when the credentials are refused, the worker gives up and stops the host. False then.
+    /// </summary>
+    async Task<bool> EnsureContainersAsync(CancellationToken stoppingToken)
     {
-        // Storage may be down when the worker starts: wait for it like any other outage.
+        var deadline = Stopwatch.StartNew();
+        var timeout = storageOptions.Value.StartupTimeout;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
                 await queue.CreateIfNotExistsAsync(stoppingToken);
                 health.Succeeded();
-                return;
+                return true;
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
                 health.Failed();
-                LogContainersFailed(ErrorText.Short(e));
+                var error = ErrorText.Short(e);
+                if (e is Azure.RequestFailedException { Status: 401 or 403 })
+                    return GiveUp($"storage refused the credentials: {error}");
+                if (deadline.Elapsed >= timeout)
+                    return GiveUp($"storage not reachable within Storage:StartupTimeout ({timeout}): {error}");
+                LogContainersFailed(error);
                 try { await Task.Delay(TimeSpan.FromMilliseconds(_options.MaxPollMs), stoppingToken); }
-                catch (OperationCanceledException) { return; }
+                catch (OperationCanceledException) { return false; }
             }
         }
+        return false;
+    }
+
+    bool GiveUp(string failure)
+    {
+        Failure = failure;
+        LogGaveUp(failure);
+        lifetime.StopApplication();
+        return false;
     }
 
     async Task RunJobAsync(ClaimedJob job, JobParser parser, CancellationToken drain)
@@ -95,6 +117,12 @@ public sealed partial class QueueWorkerService(
                 await PoisonAsync(job, $"gave up after {job.Attempt - 1} attempts; last error: {job.LastError ?? "none recorded (worker crashed or lost its lease)"}", "attempts", drain);
                 return;
             }
+            if (job.Name.Length > QueueNames.MaxBlobName)
+            {
+                // Azure itself refuses such names; an emulator or another store may not. Never worth an attempt.
+                await PoisonAsync(job, $"job name is {job.Name.Length} characters, over the {QueueNames.MaxBlobName} storage allows", "format", drain);
+                return;
+            }
             IReadOnlyList<JobDocument> documents;
             try
             {
@@ -110,9 +138,11 @@ public sealed partial class QueueWorkerService(
                 throw new InvalidOperationException($"the processor returned {results.Length} results for {documents.Count} documents");
             var outcome = await job.CompleteAsync(ResultLines.Serialize(results), drain);
             var elapsed = Stopwatch.GetElapsedTime(started);
-            metrics.JobCompleted(outcome == CompletionOutcome.Written ? "written" : "duplicate", documents.Count, elapsed);
+            metrics.JobCompleted(outcome switch { CompletionOutcome.Written => "written", CompletionOutcome.WrittenForNewContent => "new-content", _ => "duplicate" },
+                documents.Count, elapsed);
             health.Succeeded();
             LogFinished(job.Name, documents.Count, (long)elapsed.TotalMilliseconds, outcome);
+            if (outcome == CompletionOutcome.WrittenForNewContent) LogNewContent(job.Name, job.ResultName!);
         }
         catch (OperationCanceledException) when (work.IsCancellationRequested)
         {
@@ -157,6 +187,10 @@ public sealed partial class QueueWorkerService(
     partial void LogStarted(string inbox, int jobs, string tasks);
     [LoggerMessage(LogLevel.Warning, "Cannot create the queue containers yet ({Error}); retrying")]
     partial void LogContainersFailed(string error);
+    [LoggerMessage(LogLevel.Error, "Giving up: {Failure}")]
+    partial void LogGaveUp(string failure);
+    [LoggerMessage(LogLevel.Warning, "{Job} was done before with other content; this content's result is {Result}")]
+    partial void LogNewContent(string job, string result);
     [LoggerMessage(LogLevel.Debug, "Claimed {Job} (attempt {Attempt}, lease {LeaseId})")]
     partial void LogClaimed(string job, int attempt, string leaseId);
     [LoggerMessage(LogLevel.Information, "Finished {Job}: {Documents} documents in {ElapsedMs} ms ({Outcome})")]
