@@ -8,12 +8,13 @@ namespace NlpMtl.Tests.Shared;
 /// <summary>
 /// The Hub's HTTP API shapes over a repository held in memory: <c>/api/models/{repo}/revision/{rev}</c> (sha, siblings),
 /// <c>/api/models/{repo}/tree/{commit}</c> (oid, size, lfs.oid/size), and <c>/{repo}/resolve/{rev}/{file}</c>: LFS files
-/// answer 302 to a CDN path with X-Repo-Commit, X-Linked-Etag and X-Linked-Size, as the Hub does; other files are served
+/// answer 302 to a CDN on another port with X-Repo-Commit, X-Linked-Etag and X-Linked-Size, as the Hub does; other files are served
 /// directly with their git blob id as ETag.
 /// </summary>
 sealed class HubTestServer : IDisposable
 {
     readonly LocalHttpServer _server;
+    readonly LocalHttpServer _cdn; // another port, so another origin: the client must not send it the token
 
     public HubTestServer(string repo, IReadOnlyDictionary<string, byte[]> files)
     {
@@ -21,6 +22,7 @@ sealed class HubTestServer : IDisposable
         Files = files;
         Commit = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
         _server = new LocalHttpServer(HandleAsync);
+        _cdn = new LocalHttpServer(context => ServeContentAsync(context, Uri.UnescapeDataString(context.Request.Url!.AbsolutePath)["/cdn/".Length..]));
     }
 
     public string Repo { get; }
@@ -28,6 +30,9 @@ sealed class HubTestServer : IDisposable
     public IReadOnlyDictionary<string, byte[]> Files { get; }
     public Uri Endpoint => _server.BaseUri;
     public LocalHttpServer Http => _server;
+    /// <summary>Where LFS files redirect to, as the Hub's CDN: paths <c>/cdn/FILE</c>.</summary>
+    public LocalHttpServer Cdn => _cdn;
+    public int RequestCount => _server.Requests.Count + _cdn.Requests.Count;
 
     /// <summary>The next GET of this file's content sends this many bytes, then drops the connection (once).</summary>
     public (string File, int Bytes)? CutOnce { get; set; }
@@ -44,13 +49,6 @@ sealed class HubTestServer : IDisposable
     {
         var path = Uri.UnescapeDataString(context.Request.Url!.AbsolutePath);
         var response = context.Response;
-        if (path.StartsWith("/cdn/", StringComparison.Ordinal))
-        {
-            // The CDN never sees the token (the client must not send it across hosts; here: across paths is fine).
-            var file = path["/cdn/".Length..];
-            await ServeContentAsync(context, file);
-            return;
-        }
         if (RequiredToken is { } token && context.Request.Headers["Authorization"] != $"Bearer {token}")
         {
             response.StatusCode = 401;
@@ -90,7 +88,7 @@ sealed class HubTestServer : IDisposable
                 response.StatusCode = 302;
                 response.Headers["X-Linked-Etag"] = $"\"{Sha256(data)}\"";
                 response.Headers["X-Linked-Size"] = data.Length.ToString();
-                response.Headers["Location"] = new Uri(Endpoint, $"cdn/{file}").AbsoluteUri;
+                response.Headers["Location"] = new Uri(_cdn.BaseUri, $"cdn/{file}").AbsoluteUri;
                 return;
             }
             response.Headers["ETag"] = $"\"{GitBlobId(data)}\"";
@@ -124,5 +122,9 @@ sealed class HubTestServer : IDisposable
         await response.OutputStream.WriteAsync(bytes);
     }
 
-    public void Dispose() => _server.Dispose();
+    public void Dispose()
+    {
+        _server.Dispose();
+        _cdn.Dispose();
+    }
 }

@@ -1,11 +1,12 @@
 using System.Formats.Tar;
 using System.IO.Compression;
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace NlpMtl.Core.DataSets;
 
 /// <summary>How sources become the files the recipe reads: copies, gunzip, and the three archive conversions.</summary>
-public static class DataSetConversions
+public static partial class DataSetConversions
 {
     static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
@@ -52,7 +53,7 @@ public static class DataSetConversions
 
     /// <summary>
     /// aclImdb_v1.tar.gz → <c>train.tsv</c> (<c>sentence\tlabel</c>, 1 = positive): the 25,000 train reviews, positive and
-    /// negative interleaved by review id; <c>&lt;br /&gt;</c> and any tab or line break become a space.
+    /// negative interleaved by review id, each on one line (<see cref="OneLine"/>).
     /// </summary>
     public static void Imdb(IReadOnlyDictionary<string, string> sources, string directory)
     {
@@ -66,7 +67,7 @@ public static class DataSetConversions
                 if (entry.DataStream is null || parts.Length != 4 || parts[0] != "aclImdb" || parts[1] != "train" || parts[2] is not ("pos" or "neg")) continue;
                 if (!int.TryParse(parts[3].Split('_')[0], out var id)) continue;
                 using var reader = new StreamReader(entry.DataStream, Utf8);
-                var text = reader.ReadToEnd().Replace("<br />", " ", StringComparison.Ordinal).Replace('\t', ' ').Replace('\r', ' ').Replace('\n', ' ');
+                var text = OneLine(reader.ReadToEnd());
                 var pair = reviews.GetValueOrDefault(id);
                 reviews[id] = parts[2] == "pos" ? (text, pair.Negative) : (pair.Positive, text);
             }
@@ -80,6 +81,23 @@ public static class DataSetConversions
         }
         WriteLines(Path.Combine(directory, "train.tsv"), lines);
     }
+
+    /// <summary>
+    /// A review as one TSV field, the way the recipe's copy was made: <c>&lt;br /&gt;</c> and every line break (those of
+    /// Python's splitlines, U+0085 among them, which some reviews use as an ellipsis) become a space, runs of spaces
+    /// and tabs one space, and the ends are trimmed. Other characters, U+00A0 included, are kept.
+    /// </summary>
+    public static string OneLine(string review)
+    {
+        var text = LineBreaks().Replace(review.Replace("<br />", " ", StringComparison.Ordinal), " ");
+        return Blanks().Replace(text, " ").Trim();
+    }
+
+    [GeneratedRegex("[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")]
+    private static partial Regex LineBreaks();
+
+    [GeneratedRegex("[ \t]+")]
+    private static partial Regex Blanks();
 
     /// <summary>
     /// ManyThings' deu-eng.zip → aligned <c>train.en</c> / <c>train.de</c> from <c>deu.txt</c> (English, tab, German;

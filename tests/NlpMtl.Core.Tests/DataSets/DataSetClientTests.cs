@@ -98,8 +98,8 @@ public sealed class DataSetClientTests : IDisposable
     {
         var set = Serve(PublicDataSets.Imdb, TarGz(
             ("aclImdb/README", "about"),
-            ("aclImdb/train/neg/0_3.txt", "Dull.<br /><br />Very dull."),
-            ("aclImdb/train/pos/1_9.txt", "Great\tfun."),
+            ("aclImdb/train/neg/0_3.txt", "Dull.<br /><br />Very dull.\n"),
+            ("aclImdb/train/pos/1_9.txt", "Great \t fun\u0085\u0085 really\u00a0great."),
             ("aclImdb/train/pos/0_10.txt", "Loved it."),
             ("aclImdb/train/neg/1_1.txt", "Awful."),
             ("aclImdb/test/pos/0_8.txt", "not training data"),
@@ -108,7 +108,7 @@ public sealed class DataSetClientTests : IDisposable
         var directory = await Client().GetAsync(set, DataRoot);
 
         Assert.Equal(Path.Combine(DataRoot, "imdb"), directory);
-        Assert.Equal("sentence\tlabel\nLoved it.\t1\nDull.  Very dull.\t0\nGreat fun.\t1\nAwful.\t0\n", File.ReadAllText(Path.Combine(directory, "train.tsv")));
+        Assert.Equal("sentence\tlabel\nLoved it.\t1\nDull. Very dull.\t0\nGreat fun really\u00a0great.\t1\nAwful.\t0\n", File.ReadAllText(Path.Combine(directory, "train.tsv")));
         Assert.False(Directory.Exists(Path.Combine(DataRoot, ".downloads")));
     }
 

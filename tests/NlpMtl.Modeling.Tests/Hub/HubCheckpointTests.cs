@@ -41,7 +41,7 @@ public sealed class HubCheckpointTests : IDisposable
     }
 
     string RepoCache => Path.Combine(CacheDirectory, "models--tiny-org--tiny-bert");
-    int ContentGets(HubTestServer server) => server.Http.Requests.Count(r => r.Path.Contains("/resolve/") || r.Path.StartsWith("/cdn/"));
+    int ContentGets(HubTestServer server) => server.Http.Requests.Count(r => r.Path.Contains("/resolve/")) + server.Cdn.Requests.Count;
 
     [Fact]
     public async Task FreshDownloadWritesTheHubCacheLayout()
@@ -86,7 +86,7 @@ public sealed class HubCheckpointTests : IDisposable
         var snapshots = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => Task.Run(() => HubCheckpoint.DownloadAsync(Client(server), HubModelId.Parse(Repo)))));
 
         Assert.Single(snapshots.Distinct());
-        Assert.Equal(1, server.Http.CountGets("/cdn/model.safetensors"));
+        Assert.Equal(1, server.Cdn.CountGets("/cdn/model.safetensors"));
         Assert.Equal(server.Files["model.safetensors"], File.ReadAllBytes(Path.Combine(snapshots[0], "model.safetensors")));
     }
 
@@ -99,7 +99,7 @@ public sealed class HubCheckpointTests : IDisposable
         var snapshot = await HubCheckpoint.DownloadAsync(Client(server), HubModelId.Parse(Repo));
 
         Assert.Equal(server.Files["model.safetensors"], File.ReadAllBytes(Path.Combine(snapshot, "model.safetensors")));
-        var cdn = server.Http.Requests.Where(r => r.Path == "/cdn/model.safetensors").ToList();
+        var cdn = server.Cdn.Requests.Where(r => r.Path == "/cdn/model.safetensors").ToList();
         Assert.Equal(2, cdn.Count);
         Assert.Null(cdn[0].Range);
         Assert.Equal("bytes=100000-", cdn[1].Range);
@@ -118,7 +118,7 @@ public sealed class HubCheckpointTests : IDisposable
         var snapshot = await HubCheckpoint.DownloadAsync(Client(server), HubModelId.Parse(Repo));
 
         Assert.Equal(server.Files["model.safetensors"], File.ReadAllBytes(Path.Combine(snapshot, "model.safetensors")));
-        Assert.Equal("bytes=120000-", server.Http.Requests.Last(r => r.Path == "/cdn/model.safetensors").Range);
+        Assert.Equal("bytes=120000-", server.Cdn.Requests.Last(r => r.Path == "/cdn/model.safetensors").Range);
     }
 
     [Fact]
@@ -126,14 +126,14 @@ public sealed class HubCheckpointTests : IDisposable
     {
         using var server = new HubTestServer(Repo, Repository());
         var online = await HubCheckpoint.DownloadAsync(Client(server), HubModelId.Parse(Repo));
-        var requests = server.Http.Requests.Count;
+        var requests = server.RequestCount;
 
         var offline = await HubCheckpoint.DownloadAsync(Client(server, offline: true), HubModelId.Parse(Repo));
         var byCommit = await HubCheckpoint.DownloadAsync(Client(server, offline: true), HubModelId.Parse($"{Repo}@{server.Commit}"));
 
         Assert.Equal(online, offline);
         Assert.Equal(online, byCommit);
-        Assert.Equal(requests, server.Http.Requests.Count);
+        Assert.Equal(requests, server.RequestCount);
     }
 
     [Fact]
@@ -162,7 +162,7 @@ public sealed class HubCheckpointTests : IDisposable
 
         Assert.Contains(Repo, error.Message);
         Assert.Contains("HF_HUB_OFFLINE", error.Message);
-        Assert.Empty(server.Http.Requests);
+        Assert.Equal(0, server.RequestCount);
     }
 
     [Fact]
@@ -192,7 +192,7 @@ public sealed class HubCheckpointTests : IDisposable
         var error = await Assert.ThrowsAsync<NotSupportedException>(() => HubCheckpoint.DownloadAsync(Client(server), HubModelId.Parse(Repo)));
 
         Assert.Contains("model_type 'gpt2' is not a BERT-family model", error.Message);
-        Assert.Equal(0, server.Http.CountGets("model.safetensors"));
+        Assert.Equal(0, server.Http.CountGets("model.safetensors") + server.Cdn.Requests.Count);
     }
 
     [Fact]
@@ -226,8 +226,10 @@ public sealed class HubCheckpointTests : IDisposable
         Assert.Contains("401", refused.Message);
         Assert.Contains("HF_TOKEN", refused.Message);
         Assert.True(File.Exists(Path.Combine(snapshot, "model.safetensors")));
-        Assert.All(server.Http.Requests.Where(r => r.Path.StartsWith("/api/", StringComparison.Ordinal) && r.Authorization is not null),
-            r => Assert.Equal("Bearer hf_test", r.Authorization));
+        Assert.Contains(server.Http.Requests, r => r.Path.EndsWith("/resolve/" + server.Commit + "/model.safetensors") && r.Authorization == "Bearer hf_test");
+        // The redirect to the CDN (another origin) goes without the token
+        Assert.NotEmpty(server.Cdn.Requests);
+        Assert.All(server.Cdn.Requests, r => Assert.Null(r.Authorization));
     }
 
     [Fact]
