@@ -93,4 +93,14 @@ public sealed class BertInputTokenizer
         }
         return new EncodedBatch(ids, mask, new long[ids.Length], rows.Count, length) { Lengths = rows.Select(r => r.Count).ToArray() };
     }
+
+    /// <summary>
+    /// WordPiece ids of <paramref name="text"/> without [CLS]/[SEP] and without truncation: for whole documents, which
+    /// their caller cuts into sentences, pieces and windows (and bounds by its own cap).
+    /// </summary>
+    public IReadOnlyList<int> EncodeUntruncated(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return tokenizer.EncodeToIds(text, addSpecialTokens: false);
+    }
 }
