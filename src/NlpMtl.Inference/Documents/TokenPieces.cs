@@ -60,13 +60,17 @@ internal sealed class TokenPieces(bool[] continuation, HashSet<int> clauseEnds)
         yield return new Range(start, ids.Count);
     }
 
+    /// <summary>Windows of about equal length (so no tiny tail piece), each ending before a word start where it can.</summary>
     IEnumerable<Range> Windows(IReadOnlyList<int> ids, int start, int end, int limit)
     {
         while (end - start > limit)
         {
-            var cut = start + limit;
-            while (cut > start + 1 && !StartsWord(ids[cut])) cut--; // end before a word start
-            if (cut == start + 1 && !StartsWord(ids[cut])) cut = start + limit; // one word longer than the limit
+            var windows = (end - start + limit - 1) / limit;
+            var target = start + (end - start + windows - 1) / windows;
+            var cut = target;
+            while (cut > start + 1 && !StartsWord(ids[cut])) cut--; // back to a word start
+            if (!StartsWord(ids[cut]) || cut == start)
+                for (cut = target; cut < start + limit && !StartsWord(ids[cut]); cut++) { } // else forward, within the limit
             yield return new Range(start, cut);
             start = cut;
         }
