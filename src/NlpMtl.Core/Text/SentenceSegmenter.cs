@@ -17,11 +17,18 @@ public readonly record struct SentenceSpan(int Start, int Length)
 /// wrong in running English: a break after an abbreviation (<c>e.g.</c>, <c>U.S.</c>, <c>Dr.</c>, <c>No.</c>, …)
 /// followed by a lower-case word or a digit is not a sentence end. Line breaks always end a sentence (ICU's rule for
 /// paragraph separators), so a caller that replaces each span keeps the document's layout. Spans exclude the
-/// whitespace around them; whitespace-only text has no sentences. Thread-safe (one iterator per call).
+/// whitespace around them; whitespace-only text has no sentences. Thread-safe.
 /// </summary>
 public static class SentenceSegmenter
 {
     static readonly UCultureInfo English = new("en@ss=standard");
+    /// <summary>
+    /// ICU4N's sentence iterators are not safe to use concurrently, even as separate clones or instances (the filtered
+    /// iterator shares state: parallel use returned wrong boundaries and threw), so one iterator serves every caller
+    /// under a lock. Segmenting is a small part of a document's cost next to running the model on it.
+    /// </summary>
+    static readonly Lock Gate = new();
+    static readonly BreakIterator Iterator = BreakIterator.GetSentenceInstance(English);
 
     /// <summary>Abbreviations (lower-cased, with their dots) after which a lower-case word or number continues the
     /// sentence. ICU's own suppression list covers titles before capitalised names (Mr., Dr.).</summary>
@@ -46,11 +53,16 @@ public static class SentenceSegmenter
         ArgumentNullException.ThrowIfNull(text);
         var spans = new List<SentenceSpan>();
         if (text.Length == 0) return spans;
-        var iterator = BreakIterator.GetSentenceInstance(English);
-        iterator.SetText(text);
-        var start = iterator.First();
-        for (var end = iterator.Next(); end != BreakIterator.Done; start = end, end = iterator.Next())
+        var boundaries = new List<int>();
+        lock (Gate)
         {
+            Iterator.SetText(text);
+            for (var boundary = Iterator.First(); boundary != BreakIterator.Done; boundary = Iterator.Next()) boundaries.Add(boundary);
+            Iterator.SetText(""); // drop the reference to the text
+        }
+        for (var b = 1; b < boundaries.Count; b++)
+        {
+            var (start, end) = (boundaries[b - 1], boundaries[b]);
             var span = Trim(text, start, end);
             if (span.Length == 0) continue;
             if (spans.Count > 0 && Continues(text, spans[^1], span))

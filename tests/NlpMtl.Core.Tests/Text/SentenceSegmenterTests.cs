@@ -33,4 +33,15 @@ public class SentenceSegmenterTests
         Assert.Empty(SentenceSegmenter.Split(""));
         Assert.Equal(["no punctuation at all"], Sentences("no punctuation at all"));
     }
+
+    [Fact]
+    public void ConcurrentCallersGetTheSameSentencesAsOneCallerAlone()
+    {
+        var texts = Enumerable.Range(0, 400).Select(i => string.Join(' ', Enumerable.Range(0, 3 + i % 9)
+            .Select(k => $"Sentence {k} of text {i} cites Dr. Li, e.g. in Fig. {k}.\n"))).ToList();
+        var alone = texts.Select(t => SentenceSegmenter.Split(t)).ToList();
+        var together = texts.AsParallel().AsOrdered().WithDegreeOfParallelism(8).Select(t => SentenceSegmenter.Split(t)).ToList();
+        Assert.Equal(alone, together);
+        Assert.Equal(3 + 399 % 9, alone[^1].Count);
+    }
 }
