@@ -8,7 +8,7 @@ namespace NlpMtl.Inference.Tests;
 
 /// <summary>Whole documents on the tiny bundle (translate reads 48 tokens, summarize 96, sentiment 128).</summary>
 [Collection(BundleCollection.Name)]
-public class DocumentTests(BundleFixture fixture)
+public class DocumentTests(BundleFixture fixture, Xunit.Abstractions.ITestOutputHelper output)
 {
     const string Paragraph =
         "Dr. Smith arrived in the U.S. capital at 3.30 p.m. on Monday. She met Mr. Jones, e.g. to talk about the weather.\n" +
@@ -186,7 +186,7 @@ public class DocumentTests(BundleFixture fixture)
         var builder = new System.Text.StringBuilder();
         for (var i = 0; words < 100_000; i++)
         {
-            var sentence = sentences[i % sentences.Length];
+            var sentence = $"In part {i}, {char.ToLowerInvariant(sentences[i % sentences.Length][0])}{sentences[i % sentences.Length][1..]}"; // all distinct: no row is shared
             builder.Append(sentence).Append(i % 7 == 6 ? "\n\n" : " ");
             words += sentence.Split(' ').Length;
         }
@@ -209,9 +209,11 @@ public class DocumentTests(BundleFixture fixture)
         Assert.NotEmpty(summary.Selected!);
         // Translated up to the cap, with its paragraph breaks, and nothing past it.
         var translated = translation.Translation!;
-        Assert.InRange(translation.Segments!.Value, cap / 22, cap / 15);
+        Assert.InRange(translation.Segments!.Value, cap / 30, cap / 15);
         Assert.Equal(translation.Segments!.Value / 7, translated.Split("\n\n").Length - 1, 1.0);
-        Assert.True(watch.Elapsed < TimeSpan.FromMinutes(3), $"took {watch.Elapsed}");
+        Assert.True(watch.Elapsed < TimeSpan.FromMinutes(5), $"took {watch.Elapsed}");
+        output.WriteLine($"100,000 words, cap {cap}: {watch.Elapsed.TotalSeconds:F1} s, working set +{(peak - before) >> 20} MB, {translation.Segments} segments, " +
+                         $"{sentiment.Windows} windows, {summary.Selected!.Length} of {summary.Sentences} sentences summarized");
     }
 
     [Fact]
