@@ -229,3 +229,43 @@ public class DocumentTests(BundleFixture fixture, Xunit.Abstractions.ITestOutput
         }
     }
 }
+
+/// <summary><see cref="TokenPieces"/> on a made-up vocabulary: ids 0–9 start words, 10–19 continue them, 20 is a comma.</summary>
+public class TokenPiecesTests
+{
+    static readonly TokenPieces Pieces = TokenPieces.FromVocabulary([.. Enumerable.Range(0, 10).Select(i => $"w{i}"), .. Enumerable.Range(0, 10).Select(i => $"##c{i}"), ","]);
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void PiecesCoverTheSentenceInOrderWithinTheLimitAndNeverSplitAWordThatFits(int seed)
+    {
+        var random = new Random(seed);
+        for (var trial = 0; trial < 200; trial++)
+        {
+            var ids = new List<int>();
+            var length = random.Next(1, 200);
+            while (ids.Count < length)
+            {
+                ids.Add(random.Next(0, 10)); // a word: a start and 0-3 continuations
+                for (var c = random.Next(0, 4); c > 0; c--) ids.Add(random.Next(10, 20));
+                if (random.Next(6) == 0) ids.Add(20);
+            }
+            var limit = random.Next(5, 40);
+            var pieces = Pieces.Split(ids, limit);
+            Assert.Equal(ids, pieces.SelectMany(p => ids[p.Start.Value..p.End.Value]));
+            Assert.All(pieces, p => Assert.InRange(p.End.Value - p.Start.Value, 1, limit));
+            Assert.All(pieces.Skip(1), p => Assert.True(ids[p.Start.Value] < 10 || ids[p.Start.Value - 1] == 20, "a piece starts a word"));
+        }
+    }
+
+    [Fact]
+    public void ClausesArePackedAndCutAfterTheirPunctuation()
+    {
+        int[] ids = [0, 1, 2, 20, 3, 4, 5, 20, 6, 7, 8, 9];
+        Assert.Equal([0..8, 8..12], Pieces.Split(ids, 9));
+        Assert.Equal([0..4, 4..8, 8..12], Pieces.Split(ids, 5));
+        Assert.Equal([0..12], Pieces.Split(ids, 12));
+    }
+}
