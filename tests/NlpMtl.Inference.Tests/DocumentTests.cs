@@ -85,6 +85,7 @@ public class DocumentTests(BundleFixture fixture, Xunit.Abstractions.ITestOutput
         Assert.Equal(firstTokens.Label, lead.Label);
         Assert.Equal(firstTokens.Score!.Value, lead.Score!.Value, 5);
         Assert.True(firstTokens.Truncated);
+        Assert.Equal((true, 1), (lead.Truncated, lead.Windows)); // the rest of the document was not read, and the line says so
         Assert.NotEqual(whole.Score!.Value, lead.Score!.Value, 6); // the other windows count
     }
 
@@ -136,6 +137,7 @@ public class DocumentTests(BundleFixture fixture, Xunit.Abstractions.ITestOutput
         var leadSummary = lead.Predict([new DocumentRequest("d", document, ["summarize"])])[0].Predictions[0];
         Assert.DoesNotContain(80, leadSummary.Selected!);
         Assert.Equal(0, leadSummary.Selected![0]);
+        Assert.True(leadSummary.Truncated);
     }
 
     static bool Contains(int[] haystack, int[] needle) =>

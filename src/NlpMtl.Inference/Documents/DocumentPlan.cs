@@ -18,6 +18,7 @@ public sealed class DocumentPlan
     readonly Dictionary<int[], int> rowIndex = new(RowIdsComparer.Instance);
     readonly List<int[]> translatePieces = []; // per sentence: its pieces' rows
     readonly List<int> windowRows = [], windowTokens = [];
+    bool sentimentCut, summaryCut; // the head's answer ignores part of what was kept (FirstWindow, Lead)
     int summaryRow = -1;
     int[] selected = [];
     int[]? embeddingRows; // per sentence, the row whose embedding scores it (summary selection), -1 for none
@@ -64,7 +65,9 @@ public sealed class DocumentPlan
     void PlanSentiment()
     {
         var ids = sentences.SelectMany(s => s.Ids).ToArray();
-        foreach (var window in DocumentPlanner.Windows(ids.Length, planner.Limit("sentiment") - 2, planner.Options.SentimentWindowOverlap))
+        var windows = DocumentPlanner.Windows(ids.Length, planner.Limit("sentiment") - 2, planner.Options.SentimentWindowOverlap);
+        if (planner.Options.SentimentAggregation == SentimentAggregation.FirstWindow && windows.Count > 1) (windows, sentimentCut) = ([windows[0]], true);
+        foreach (var window in windows)
         {
             windowRows.Add(Add(planner.Row(ids[window]), "sentiment"));
             windowTokens.Add(window.End.Value - window.Start.Value);
@@ -87,6 +90,7 @@ public sealed class DocumentPlan
         if (lengths.Sum() <= budget || withTokens.Length <= 1 || planner.Options.SummarySelection == SummarySelection.Lead)
         {
             var ids = sentences.SelectMany(s => s.Ids).Take(budget).ToArray();
+            summaryCut = lengths.Sum() > budget;
             var covered = 0;
             selected = [.. withTokens.TakeWhile(i => (covered += lengths[i]) - lengths[i] < ids.Length)];
             summaryRow = Add(planner.Row(ids), "summarize");
@@ -139,7 +143,7 @@ public sealed class DocumentPlan
             _ => new TaskPrediction(id, task)
             {
                 Summary = (embeddingRows is null ? first[summaryRow] : second ?? throw new ArgumentNullException(nameof(second))).Generated["summarize"],
-                Truncated = Truncated, Sentences = sentences.Count, Selected = selected,
+                Truncated = Truncated || summaryCut, Sentences = sentences.Count, Selected = selected,
             },
         }).ToList();
         return new DocumentResult(id, predictions);
@@ -149,7 +153,7 @@ public sealed class DocumentPlan
     {
         var logits = windowRows.Select(r => first[r].SentimentLogits ?? throw new InvalidOperationException("a window's sentiment was not computed")).ToList();
         var (label, score) = SentimentAggregator.Aggregate(logits, windowTokens, labels, planner.Options.SentimentAggregation);
-        return new TaskPrediction(id, "sentiment") { Label = label, Score = score, Truncated = Truncated, Windows = windowRows.Count };
+        return new TaskPrediction(id, "sentiment") { Label = label, Score = score, Truncated = Truncated || sentimentCut, Windows = windowRows.Count };
     }
 
     /// <summary>The text with each sentence replaced by its translation: whatever lies between sentences (spaces, line

@@ -55,7 +55,8 @@ public enum SummarySelection
     /// <summary>The most salient sentences (<see cref="ISalienceScorer"/>) up to the source length, in document order.</summary>
     Salience,
 
-    /// <summary>The first tokens: what reading the start of the document gave (a baseline for measurement).</summary>
+    /// <summary>The first tokens: what reading the start of the document gave (a baseline for measurement); a longer
+    /// document's line says <c>"truncated": true</c>.</summary>
     Lead,
 }
 

@@ -10,7 +10,8 @@ public enum SentimentAggregation
     /// <summary>Mean of the windows' softmax probabilities; label the most probable.</summary>
     MeanProbabilities,
 
-    /// <summary>The first window alone: what reading the first tokens gave (a baseline for measurement).</summary>
+    /// <summary>The first window alone: what reading the first tokens gave (a baseline for measurement). Only that
+    /// window is run, and a longer document's line says <c>"truncated": true</c>.</summary>
     FirstWindow,
 }
 
