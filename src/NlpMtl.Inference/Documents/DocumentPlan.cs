@@ -97,7 +97,7 @@ public sealed class DocumentPlan
         }
         else if (!planner.Salience.UsesEmbeddings)
         {
-            selected = SummarySelector.Select(lengths, planner.Salience.Score(SentenceTexts(), null), budget);
+            selected = SummarySelector.Select(lengths, planner.Salience.Score(SentenceTexts(), null), budget, FirstSentence);
             summaryRow = Add(SelectedRow(budget), "summarize");
         }
         else
@@ -107,6 +107,8 @@ public sealed class DocumentPlan
             embeddingRows = [.. sentences.Select(s => s.Ids.Length == 0 ? -1 : Add(planner.Row(s.Ids.Take(length)), null, embed: true))];
         }
     }
+
+    bool FirstSentence => planner.Options.SummarySelection == SummarySelection.FirstThenSalience;
 
     List<string> SentenceTexts() => sentences.Select(s => s.Span.Of(text)).ToList();
 
@@ -125,7 +127,7 @@ public sealed class DocumentPlan
         Array.Fill(scores, double.NegativeInfinity);
         for (var k = 0; k < scored.Count; k++) scores[scored[k]] = partial[k];
         var budget = planner.Limit("summarize") - 2;
-        selected = SummarySelector.Select(sentences.Select(s => s.Ids.Length).ToList(), scores, budget);
+        selected = SummarySelector.Select(sentences.Select(s => s.Ids.Length).ToList(), scores, budget, FirstSentence);
         return new SourceRow(SelectedRow(budget), ["summarize"]);
     }
 

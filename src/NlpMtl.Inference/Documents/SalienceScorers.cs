@@ -55,6 +55,10 @@ public enum SummarySelection
     /// <summary>The most salient sentences (<see cref="ISalienceScorer"/>) up to the source length, in document order.</summary>
     Salience,
 
+    /// <summary>The first sentence, then the most salient others that fit, in document order: salience with the
+    /// position prior of abstracts and news (the opening sentence states the subject).</summary>
+    FirstThenSalience,
+
     /// <summary>The first tokens: what reading the start of the document gave (a baseline for measurement); a longer
     /// document's line says <c>"truncated": true</c>.</summary>
     Lead,
@@ -64,8 +68,13 @@ internal static class SummarySelector
 {
     /// <summary>Sentences by descending score (ties: earlier first), each taken if it still fits the budget; the best
     /// one is taken even when it alone is longer (the caller cuts it). Returns indices in document order.</summary>
-    public static int[] Select(IReadOnlyList<int> lengths, IReadOnlyList<double> scores, int budget)
+    public static int[] Select(IReadOnlyList<int> lengths, IReadOnlyList<double> scores, int budget, bool firstSentence = false)
     {
+        if (firstSentence && lengths.Count > 0)
+        {
+            var first = Enumerable.Range(0, lengths.Count).First(i => lengths[i] > 0);
+            scores = scores.Select((s, i) => i == first ? double.PositiveInfinity : s).ToList();
+        }
         var chosen = new List<int>();
         var left = budget;
         foreach (var i in Enumerable.Range(0, lengths.Count).Where(i => lengths[i] > 0).OrderByDescending(i => scores[i]).ThenBy(i => i))

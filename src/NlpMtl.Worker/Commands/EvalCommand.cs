@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using NlpMtl.Core.Data;
 using NlpMtl.Core.Metrics;
+using NlpMtl.Core.Text;
 using NlpMtl.Inference;
 using NlpMtl.Inference.Batching;
 
@@ -73,6 +74,7 @@ public static class EvalCommand
                     metrics["ratio"] = score / Math.Max(1e-9, Score(name, joined, references, metrics, "_one_by_one"));
                 }
                 Describe(metrics, predictions);
+                if (name == "summarize" && groups is null) OracleRead(metrics, scored, predictions, engine);
             }
             Console.WriteLine(JsonSerializer.Serialize(metrics));
             return Task.CompletedTask;
@@ -105,6 +107,39 @@ public static class EvalCommand
             metrics["sentences"] = predictions.Sum(p => p.Sentences ?? 0);
             metrics["sentences_selected"] = predictions.Sum(p => p.Selected?.Length ?? 0);
         }
+    }
+
+    /// <summary>
+    /// How often the summarizer read the sentences the data marks as closest to the reference (SciTLDR's
+    /// <c>source_labels</c>): the share of oracle sentences inside the sentences it selected, over every document and
+    /// over those longer than it reads at once. Measures the selection (salience vs the first tokens) without the decoder.
+    /// A sentence counts as read only when all its tokens fit in the source length (a first-tokens cut through a
+    /// sentence does not count it).
+    /// </summary>
+    static void OracleRead(Dictionary<string, object> metrics, List<Seq2SeqExample> examples, List<TaskPrediction> predictions, InferenceEngine engine)
+    {
+        var budget = engine.SourceLimit("summarize") - 2;
+        var (read, total, longRead, longTotal) = (0, 0, 0, 0);
+        for (var i = 0; i < examples.Count; i++)
+        {
+            if (examples[i].ExtractiveOracle is not { } oracle || predictions[i].Selected is not { } selected) continue;
+            var source = examples[i].Source;
+            var sentences = SentenceSegmenter.Split(source);
+            var left = budget;
+            var text = string.Join(' ', selected.Where(k => k < sentences.Count).Select(k => sentences[k].Of(source))
+                .Where(sentence => (left -= engine.Bundle.Tokenizer.EncodeUntruncated(sentence).Count) >= 0));
+            var isLong = selected.Length < sentences.Count;
+            foreach (var sentence in SentenceSegmenter.Split(oracle).Select(s => s.Of(oracle)))
+            {
+                var found = text.Contains(sentence, StringComparison.Ordinal) ? 1 : 0;
+                (read, total) = (read + found, total + 1);
+                if (isLong) (longRead, longTotal) = (longRead + found, longTotal + 1);
+            }
+        }
+        if (total == 0) return;
+        metrics["oracle_sentences_read"] = 100.0 * read / total;
+        metrics["long_documents"] = predictions.Count(p => p.Selected is { } s && s.Length < p.Sentences);
+        if (longTotal > 0) metrics["oracle_sentences_read_long"] = 100.0 * longRead / longTotal;
     }
 
     /// <summary>Consecutive groups of <paramref name="min"/>–<paramref name="max"/> indices covering 0…count−1 (fixed seed).</summary>
