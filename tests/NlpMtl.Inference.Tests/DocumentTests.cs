@@ -152,7 +152,7 @@ public class DocumentTests(BundleFixture fixture, Xunit.Abstractions.ITestOutput
         // Selection: best first while it fits, then back in document order.
         Assert.Equal([0, 2], SummarySelector.Select([5, 9, 5, 5], [0.9, 0.8, 0.95, 0.1], budget: 12));
         Assert.Equal([1], SummarySelector.Select([5, 40, 5], [0.1, 0.9, 0.2], budget: 30)); // the best alone, cut by the caller
-        Assert.Equal([0, 2], SummarySelector.Select([0, 5, 5, 5], [0.9, 0.1, 0.95, 0.5], budget: 10, firstSentence: true)); // the first with tokens, then the best
+        Assert.Equal([1, 2], SummarySelector.Select([0, 5, 5, 5], [0.9, 0.1, 0.95, 0.5], budget: 10, firstSentence: true)); // the first with tokens, then the best
     }
 
     [Fact]
