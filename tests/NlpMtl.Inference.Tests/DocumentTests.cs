@@ -140,6 +140,18 @@ public class DocumentTests(BundleFixture fixture, Xunit.Abstractions.ITestOutput
         Assert.True(leadSummary.Truncated);
     }
 
+    [Fact]
+    public void ASelectedSentenceLongerThanTheSourceIsCutAndFlagged()
+    {
+        var huge = "The mitochondria " + string.Join(' ', Enumerable.Repeat("matter a great deal to the cell and its energy", 20)) + ".";
+        var document = string.Join(' ', Enumerable.Range(0, 12).Select(i => $"Filler sentence {i} is here.")) + " " + huge;
+        using var engine = InferenceEngine.Load(fixture.Tiny.Bundle, salience: new KeyTermScorer("mitochondria"));
+        var summary = engine.Predict([new DocumentRequest("d", document, ["summarize"])])[0].Predictions[0];
+        Assert.Equal([12], summary.Selected!);
+        Assert.True(summary.Truncated); // the summarizer read only the start of that sentence, and says so
+        Assert.Equal(engine.SourceLimit("summarize"), Assert.Single(engine.Plan(new DocumentRequest("d", document, ["summarize"])).Rows).Tokens);
+    }
+
     static bool Contains(int[] haystack, int[] needle) =>
         Enumerable.Range(0, haystack.Length - needle.Length + 1).Any(i => haystack.AsSpan(i, needle.Length).SequenceEqual(needle));
 

@@ -112,7 +112,13 @@ public sealed class DocumentPlan
 
     List<string> SentenceTexts() => sentences.Select(s => s.Span.Of(text)).ToList();
 
-    int[] SelectedRow(int budget) => planner.Row(selected.SelectMany(i => sentences[i].Ids).Take(budget));
+    /// <summary>The selected sentences' ids up to the budget; a selected sentence longer than the budget on its own is cut
+    /// (and the summary's line flagged).</summary>
+    int[] SelectedRow(int budget)
+    {
+        summaryCut = selected.Sum(i => sentences[i].Ids.Length) > budget;
+        return planner.Row(selected.SelectMany(i => sentences[i].Ids).Take(budget));
+    }
 
     /// <summary>The summarizer's source once the first rows' embeddings are known; null when it needs none (already in
     /// <see cref="Rows"/>, or no summary was asked for).</summary>
