@@ -128,6 +128,22 @@ internal sealed class EncoderBatch : IDisposable
         return encoder.Run([BundleNames.InputIds, BundleNames.AttentionMask, BundleNames.TokenTypeIds], [idsValue, maskValue, typesValue], names);
     }
 
+    /// <summary>Row <paramref name="row"/>'s hidden states averaged over its tokens (padding excluded).</summary>
+    public float[] MeanPooled(int row)
+    {
+        var hidden = Hidden ?? throw new InvalidOperationException("the encoder's hidden states were not kept");
+        var states = hidden.GetTensorDataAsSpan<float>();
+        var width = states.Length / (Lengths.Length * SequenceLength);
+        var mean = new float[width];
+        for (var t = 0; t < Lengths[row]; t++)
+        {
+            var state = states.Slice((row * SequenceLength + t) * width, width);
+            for (var k = 0; k < width; k++) mean[k] += state[k];
+        }
+        for (var k = 0; k < width; k++) mean[k] /= Math.Max(1, Lengths[row]);
+        return mean;
+    }
+
     public void Dispose() => owner.Dispose();
 
     sealed class NoOwner : IDisposable

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using NlpMtl.Inference.Documents;
 
 namespace NlpMtl.Inference;
 
@@ -51,4 +52,22 @@ public sealed class InferenceOptions
     /// is disposed (<c>scripts/ort-profile.sh</c> sums it by node). Profiling slows every run; null = off.
     /// </summary>
     public string? ProfilePrefix { get; set; }
+
+    /// <summary>
+    /// Hard cap on the WordPiece tokens read from one document (<c>Inference:MaxDocumentTokens</c>, <c>--max-document-tokens</c>):
+    /// a longer document is cut there and every line for it says <c>"truncated": true</c>. Bounds time and memory
+    /// per document; the default reads a 40,000-word document whole.
+    /// </summary>
+    [Range(16, 1 << 24)]
+    public int MaxDocumentTokens { get; set; } = 65_536;
+
+    /// <summary>Tokens shared by consecutive sentiment windows of a long document (at most half a window).</summary>
+    [Range(0, 4096)]
+    public int SentimentWindowOverlap { get; set; } = 32;
+
+    /// <summary>How the windows' sentiment becomes one label and score.</summary>
+    public SentimentAggregation SentimentAggregation { get; set; } = SentimentAggregation.TokenWeightedMeanLogits;
+
+    /// <summary>What the summarizer reads of a document longer than its source length.</summary>
+    public SummarySelection SummarySelection { get; set; } = SummarySelection.Salience;
 }

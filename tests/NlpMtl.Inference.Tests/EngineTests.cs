@@ -103,7 +103,8 @@ public class EngineTests(BundleFixture fixture)
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var result = engine.Predict([new DocumentRequest("x", huge, ["sentiment", "summarize", "translate"])]);
         Assert.Equal(3, result[0].Predictions.Count);
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(20), $"a 14 MB document took {watch.Elapsed.TotalSeconds:F1} s");
+        Assert.All(result[0].Predictions, p => Assert.True(p.Truncated)); // the whole-document path stops at the cap, and says so
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(60), $"a 14 MB document took {watch.Elapsed.TotalSeconds:F1} s");
         // Past the token budget on its own, a document still gets a batch.
         Assert.Single(engine.Predict([new DocumentRequest("y", huge, ["sentiment"])], new BatchingOptions { TokenBudget = 16 }));
     }

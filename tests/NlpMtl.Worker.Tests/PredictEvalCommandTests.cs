@@ -27,7 +27,60 @@ public partial class PredictEvalCommandTests(PredictEvalCommandTests.TinyBundle 
             Assert.All(lines, l => Assert.Equal(task, l.GetProperty("task").GetString()));
             var field = task switch { "sentiment" => "label", "summarize" => "summary", _ => "translation" };
             Assert.All(lines, l => Assert.Equal(JsonValueKind.String, l.GetProperty(field).ValueKind));
+            Assert.All(lines, l => Assert.False(l.GetProperty("truncated").GetBoolean())); // every line says what was read
+            var split = task switch { "sentiment" => "windows", "summarize" => "sentences", _ => "segments" };
+            Assert.All(lines, l => Assert.Equal(JsonValueKind.Number, l.GetProperty(split).ValueKind));
         }
+    }
+
+    [Fact]
+    public async Task PredictReadsWholeDocumentsAndFlagsThoseCutByTheCap()
+    {
+        var input = Path.Combine(tiny.Root, "long.txt");
+        var review = string.Join(' ', Enumerable.Range(0, 40).Select(i => $"Scene {i} drags on, but the score is lovely."));
+        File.WriteAllLines(input, [review, "A short one."]);
+        foreach (var (cap, truncated) in new[] { ("100000", false), ("64", true) })
+        {
+            var output = Path.Combine(tiny.Root, $"long-{cap}.jsonl");
+            var (exitCode, _, error) = await CommandLineRunner.RunAsync("predict", "--bundle", tiny.Bundle, "--task", "sentiment", "--input", input, "--output", output,
+                "--max-document-tokens", cap);
+            Assert.True(exitCode == 0, error);
+            var lines = File.ReadAllLines(output).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+            Assert.Equal(truncated, lines[0].GetProperty("truncated").GetBoolean());
+            Assert.True(lines[0].GetProperty("windows").GetInt32() > (truncated ? 0 : 3));
+            Assert.False(lines[1].GetProperty("truncated").GetBoolean());
+            Assert.Equal(1, lines[1].GetProperty("windows").GetInt32());
+        }
+        var (code, _, message) = await CommandLineRunner.RunAsync("predict", "--bundle", tiny.Bundle, "--task", "sentiment", "--input", input, "--output",
+            Path.Combine(tiny.Root, "x.jsonl"), "--max-document-tokens", "3");
+        Assert.Equal(1, code);
+        Assert.Contains("--max-document-tokens must be at least 16", message);
+    }
+
+    [Fact]
+    public async Task EvalScoresDocumentsAndParagraphsAndSaysWhatWasRead()
+    {
+        // IMDB-style TSV: whole reviews, longer than the sentiment head reads at once.
+        var reviews = Path.Combine(tiny.Root, "reviews.tsv");
+        File.WriteAllLines(reviews, ["sentence\tlabel", .. Enumerable.Range(0, 6).Select(i =>
+            string.Join(' ', Enumerable.Range(0, 30).Select(k => $"Part {k} of review {i} was {(i % 2 == 0 ? "dull" : "great")}.")) + $"\t{i % 2}")]);
+        var (exitCode, stdout, error) = await CommandLineRunner.RunAsync("eval", "--bundle", tiny.Bundle, "--task", "sentiment", "--data", reviews);
+        Assert.True(exitCode == 0, error);
+        var json = JsonDocument.Parse(stdout).RootElement;
+        Assert.Equal(6, json.GetProperty("examples").GetInt32());
+        Assert.True(json.GetProperty("windows").GetInt32() > 12, stdout);
+        Assert.Equal(0, json.GetProperty("truncated").GetInt32());
+
+        // Paragraph files: 3-4 aligned lines joined, scored against translating each line alone.
+        (exitCode, stdout, error) = await CommandLineRunner.RunAsync("eval", "--bundle", tiny.Bundle, "--task", "translate",
+            "--data", Sample("translate.en"), "--target", Sample("translate.de"), "--max-examples", "14", "--paragraphs", "3-4");
+        Assert.True(exitCode == 0, error);
+        json = JsonDocument.Parse(stdout).RootElement;
+        Assert.InRange(json.GetProperty("examples").GetInt32(), 4, 5);
+        Assert.True(json.GetProperty("segments").GetInt32() >= 14, stdout); // every caption translated
+        Assert.InRange(json.GetProperty("bleu").GetDouble(), 0, 100);
+        Assert.InRange(json.GetProperty("bleu_one_by_one").GetDouble(), 0, 100);
+        Assert.True(json.TryGetProperty("ratio", out _));
     }
 
     [Fact]

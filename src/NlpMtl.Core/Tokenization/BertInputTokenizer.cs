@@ -122,6 +122,12 @@ public sealed class BertInputTokenizer
         return new EncodedBatch(ids, mask, new long[ids.Length], rows.Count, length) { Lengths = rows.Select(r => r.Count).ToArray() };
     }
 
+    /// <summary>
+    /// WordPiece ids of <paramref name="text"/> without [CLS]/[SEP] and without truncation: for whole documents, which
+    /// their caller cuts into sentences, pieces and windows (and bounds by its own cap).
+    /// </summary>
+    public IReadOnlyList<int> EncodeUntruncated(string text) => EncodeWords(text);
+
     /// <summary>The WordPiece ids of the text, without special tokens.</summary>
     IReadOnlyList<int> EncodeWords(string text)
     {

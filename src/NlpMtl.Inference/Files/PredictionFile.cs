@@ -14,6 +14,10 @@ public static class PredictionFile
     /// <summary>Documents per engine call: bounds memory on huge inputs while leaving the planner plenty to sort.</summary>
     const int ChunkSize = 4096;
 
+    /// <summary>Characters per engine call: whole documents become many rows each, so a chunk of long documents is cut
+    /// sooner (a document longer than this alone is still one call, bounded by the engine's token cap).</summary>
+    const long ChunkCharacters = 4 << 20;
+
     /// <summary>Reads every line (failing on the first bad one, naming file and line) and counts the documents; an empty
     /// input fails too. Cheap next to inference: callers may check before loading a bundle.</summary>
     public static int Check(string inputPath)
@@ -41,7 +45,7 @@ public static class PredictionFile
             {
                 writer.NewLine = "\n";
                 var done = 0;
-                foreach (var chunk in DocumentReader.Read(inputPath).Chunk(ChunkSize))
+                foreach (var chunk in Chunks(DocumentReader.Read(inputPath)))
                 {
                     var results = engine.Predict(chunk.Select(d => new DocumentRequest(d.Id, d.Text, [task])).ToList(), batching, cancellationToken);
                     foreach (var result in results)
@@ -59,5 +63,22 @@ public static class PredictionFile
             File.Delete(partial);
             throw;
         }
+    }
+
+    static IEnumerable<TextDocument[]> Chunks(IEnumerable<TextDocument> documents)
+    {
+        var chunk = new List<TextDocument>();
+        long characters = 0;
+        foreach (var document in documents)
+        {
+            if (chunk.Count > 0 && (chunk.Count == ChunkSize || characters + document.Text.Length > ChunkCharacters))
+            {
+                yield return [.. chunk];
+                (chunk, characters) = ([], 0);
+            }
+            chunk.Add(document);
+            characters += document.Text.Length;
+        }
+        if (chunk.Count > 0) yield return [.. chunk];
     }
 }

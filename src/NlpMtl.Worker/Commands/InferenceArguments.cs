@@ -1,6 +1,7 @@
 using System.CommandLine;
 using NlpMtl.Inference;
 using NlpMtl.Inference.Batching;
+using NlpMtl.Inference.Documents;
 
 namespace NlpMtl.Worker.Commands;
 
@@ -14,6 +15,9 @@ sealed class InferenceArguments
     public Option<int?> Beams { get; } = new("--beams") { Description = "Beam count for generation (default: the bundle's; 1 = greedy)" };
     public Option<int?> MaxNewTokens { get; } = new("--max-new-tokens") { Description = "Most tokens generated per document (default: the bundle's)" };
     public Option<string?> OrtProfile { get; } = new("--ort-profile") { Description = "Write ONNX Runtime's per-operator profile of each session to PREFIX_<time>.json (slows inference; summarise with scripts/ort-profile.sh)" };
+    public Option<int?> MaxDocumentTokens { get; } = new("--max-document-tokens") { Description = "Hard cap on the tokens read per document; longer documents are cut and flagged \"truncated\" (default: Inference:MaxDocumentTokens, 65,536)" };
+    public Option<SentimentAggregation?> SentimentAggregation { get; } = new("--sentiment-aggregation") { Description = "How a long document's sentiment windows combine: TokenWeightedMeanLogits (default), MeanProbabilities, FirstWindow" };
+    public Option<SummarySelection?> SummarySelection { get; } = new("--summary-selection") { Description = "What the summarizer reads of a long document: Salience (default: the most central sentences) or Lead (the first tokens)" };
     public Option<int> TokenBudget { get; } = new("--token-budget") { Description = "Encoder positions per batch, padding included", DefaultValueFactory = _ => new BatchingOptions().TokenBudget };
 
     /// <summary>The one task a verb runs (predict, eval).</summary>
@@ -26,18 +30,26 @@ sealed class InferenceArguments
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Bundle, Threads, Int8, Cpu, Beams, MaxNewTokens, TokenBudget, OrtProfile }) command.Options.Add(option);
+        foreach (var option in new Option[] { Bundle, Threads, Int8, Cpu, Beams, MaxNewTokens, TokenBudget, OrtProfile, MaxDocumentTokens, SentimentAggregation, SummarySelection }) command.Options.Add(option);
     }
 
-    public InferenceOptions Options(ParseResult parse) => new()
+    public InferenceOptions Options(ParseResult parse)
     {
-        IntraOpThreads = parse.GetValue(Threads),
-        PreferInt8 = parse.GetValue(Int8),
-        ExecutionProvider = parse.GetValue(Cpu) ? ExecutionProviderPreference.Cpu : ExecutionProviderPreference.Auto,
-        NumBeams = parse.GetValue(Beams),
-        MaxNewTokens = parse.GetValue(MaxNewTokens),
-        ProfilePrefix = parse.GetValue(OrtProfile),
-    };
+        var defaults = new InferenceOptions();
+        if (parse.GetValue(MaxDocumentTokens) is < 16) throw new ArgumentException("--max-document-tokens must be at least 16");
+        return new InferenceOptions
+        {
+            IntraOpThreads = parse.GetValue(Threads),
+            PreferInt8 = parse.GetValue(Int8),
+            ExecutionProvider = parse.GetValue(Cpu) ? ExecutionProviderPreference.Cpu : ExecutionProviderPreference.Auto,
+            NumBeams = parse.GetValue(Beams),
+            MaxNewTokens = parse.GetValue(MaxNewTokens),
+            ProfilePrefix = parse.GetValue(OrtProfile),
+            MaxDocumentTokens = parse.GetValue(MaxDocumentTokens) ?? defaults.MaxDocumentTokens,
+            SentimentAggregation = parse.GetValue(SentimentAggregation) ?? defaults.SentimentAggregation,
+            SummarySelection = parse.GetValue(SummarySelection) ?? defaults.SummarySelection,
+        };
+    }
 
     public BatchingOptions Batching(ParseResult parse) => new() { TokenBudget = parse.GetValue(TokenBudget) };
 

@@ -134,8 +134,19 @@ public sealed class DemoRunner(DemoOptions options)
             table.AddRow(new Markup("[bold]sentiment[/]"), new Text(sentiment is null ? "(missing)" : $"{sentiment.Label} ({sentiment.Score:F2})"));
             table.AddRow(new Markup("[bold]summary[/]"), new Text(lines.FirstOrDefault(r => r.Task == "summarize")?.Summary ?? "(missing)"));
             table.AddRow(new Markup("[bold]German[/]"), new Text(lines.FirstOrDefault(r => r.Task == "translate")?.Translation ?? "(missing)"));
+            table.AddRow(new Markup("[bold]read[/]"), new Text(Read(lines)));
             AnsiConsole.Write(table);
         }
+    }
+
+    /// <summary>What the heads read, from the result lines' <c>truncated</c>, <c>windows</c>, <c>segments</c> and <c>selected</c>.</summary>
+    static string Read(List<TaskPrediction> lines)
+    {
+        var whole = lines.All(l => l.Truncated == false) ? "the whole document" : "cut at the cap (truncated)";
+        var sentiment = lines.FirstOrDefault(r => r.Task == "sentiment")?.Windows;
+        var translate = lines.FirstOrDefault(r => r.Task == "translate")?.Segments;
+        var summary = lines.FirstOrDefault(r => r.Task == "summarize");
+        return $"{whole}: {sentiment} sentiment window(s), {translate} sentence(s) translated, summary from {summary?.Selected?.Length} of {summary?.Sentences} sentence(s)";
     }
 
     static void Step(int number, string title) =>

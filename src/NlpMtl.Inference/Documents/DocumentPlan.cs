@@ -1,0 +1,181 @@
+using System.Text;
+using NlpMtl.Core.Data;
+
+namespace NlpMtl.Inference.Documents;
+
+/// <summary>
+/// One document's rows and how their outputs go back together. <see cref="Rows"/> run first (translation pieces,
+/// sentiment windows, the summarizer's source or the sentences to score); when the summarizer must choose sentences
+/// by embedding, <see cref="SecondStage"/> gives its source row once those embeddings are known. Any engine or
+/// batcher may run the rows, in any batches; <see cref="Assemble"/> puts the answers together in the requested order.
+/// </summary>
+public sealed class DocumentPlan
+{
+    readonly DocumentPlanner planner;
+    readonly string text;
+    readonly List<Sentence> sentences;
+    readonly List<SourceRow> rows = [];
+    readonly Dictionary<int[], int> rowIndex = new(RowIdsComparer.Instance);
+    readonly List<int[]> translatePieces = []; // per sentence: its pieces' rows
+    readonly List<int> windowRows = [], windowTokens = [];
+    bool sentimentCut, summaryCut; // the head's answer ignores part of what was kept (FirstWindow, Lead)
+    int summaryRow = -1;
+    int[] selected = [];
+    int[]? embeddingRows; // per sentence, the row whose embedding scores it (summary selection), -1 for none
+
+    internal DocumentPlan(DocumentPlanner planner, DocumentRequest request, string text, List<Sentence> sentences, bool truncated)
+    {
+        (this.planner, Request, this.text, this.sentences, Truncated) = (planner, request, text, sentences, truncated);
+        foreach (var task in request.Tasks.Distinct())
+        {
+            switch (task)
+            {
+                case "sentiment": PlanSentiment(); break;
+                case "translate": PlanTranslation(); break;
+                case "summarize": PlanSummary(); break;
+                default: throw new ArgumentException($"document '{request.Id}': unknown task '{task}'");
+            }
+        }
+    }
+
+    public DocumentRequest Request { get; }
+
+    /// <summary>Whether the document was cut by the hard cap (<see cref="InferenceOptions.MaxDocumentTokens"/>).</summary>
+    public bool Truncated { get; }
+
+    /// <summary>The rows to run first; identical rows of this document appear once, with every use.</summary>
+    public IReadOnlyList<SourceRow> Rows => rows;
+
+    /// <summary>Tokens the document kept (after the cap).</summary>
+    public int Tokens => sentences.Sum(s => s.Ids.Length);
+
+    int Add(int[] ids, string? task, bool embed = false)
+    {
+        if (rowIndex.TryGetValue(ids, out var index))
+        {
+            var row = rows[index];
+            rows[index] = row with { Tasks = task is null || row.Tasks.Contains(task) ? row.Tasks : [.. row.Tasks, task], Embed = row.Embed || embed };
+            return index;
+        }
+        rows.Add(new SourceRow(ids, task is null ? [] : [task], embed));
+        rowIndex.Add(ids, rows.Count - 1);
+        return rows.Count - 1;
+    }
+
+    void PlanSentiment()
+    {
+        var ids = sentences.SelectMany(s => s.Ids).ToArray();
+        var windows = DocumentPlanner.Windows(ids.Length, planner.Limit("sentiment") - 2, planner.Options.SentimentWindowOverlap);
+        if (planner.Options.SentimentAggregation == SentimentAggregation.FirstWindow && windows.Count > 1) (windows, sentimentCut) = ([windows[0]], true);
+        foreach (var window in windows)
+        {
+            windowRows.Add(Add(planner.Row(ids[window]), "sentiment"));
+            windowTokens.Add(window.End.Value - window.Start.Value);
+        }
+    }
+
+    void PlanTranslation()
+    {
+        var length = planner.Limit("translate") - 2;
+        foreach (var sentence in sentences)
+            translatePieces.Add(sentence.Ids.Length == 0 ? []
+                : [.. planner.Pieces(sentence.Ids, length).Select(piece => Add(planner.Row(sentence.Ids[piece]), "translate"))]);
+    }
+
+    void PlanSummary()
+    {
+        var budget = planner.Limit("summarize") - 2;
+        var lengths = sentences.Select(s => s.Ids.Length).ToList();
+        var withTokens = Enumerable.Range(0, sentences.Count).Where(i => lengths[i] > 0).ToArray();
+        if (lengths.Sum() <= budget || withTokens.Length <= 1 || planner.Options.SummarySelection == SummarySelection.Lead)
+        {
+            var ids = sentences.SelectMany(s => s.Ids).Take(budget).ToArray();
+            summaryCut = lengths.Sum() > budget;
+            var covered = 0;
+            selected = [.. withTokens.TakeWhile(i => (covered += lengths[i]) - lengths[i] < ids.Length)];
+            summaryRow = Add(planner.Row(ids), "summarize");
+        }
+        else if (!planner.Salience.UsesEmbeddings)
+        {
+            selected = SummarySelector.Select(lengths, planner.Salience.Score(SentenceTexts(), null), budget, FirstSentence);
+            summaryRow = Add(SelectedRow(budget), "summarize");
+        }
+        else
+        {
+            // Sentences are embedded as the encoder reads them at most (its trained length), then scored in SecondStage.
+            var length = planner.Limit("sentiment") - 2;
+            embeddingRows = [.. sentences.Select(s => s.Ids.Length == 0 ? -1 : Add(planner.Row(s.Ids.Take(length)), null, embed: true))];
+        }
+    }
+
+    bool FirstSentence => planner.Options.SummarySelection == SummarySelection.FirstThenSalience;
+
+    List<string> SentenceTexts() => sentences.Select(s => s.Span.Of(text)).ToList();
+
+    /// <summary>The selected sentences' ids up to the budget; a selected sentence longer than the budget on its own is cut
+    /// (and the summary's line flagged).</summary>
+    int[] SelectedRow(int budget)
+    {
+        summaryCut = selected.Sum(i => sentences[i].Ids.Length) > budget;
+        return planner.Row(selected.SelectMany(i => sentences[i].Ids).Take(budget));
+    }
+
+    /// <summary>The summarizer's source once the first rows' embeddings are known; null when it needs none (already in
+    /// <see cref="Rows"/>, or no summary was asked for).</summary>
+    public SourceRow? SecondStage(IReadOnlyList<RowOutput> first)
+    {
+        if (embeddingRows is null) return null;
+        var scored = Enumerable.Range(0, sentences.Count).Where(i => embeddingRows[i] >= 0).ToList();
+        var embeddings = scored.Select(i => first[embeddingRows[i]].Embedding ?? throw new InvalidOperationException("a sentence's embedding was not computed")).ToList();
+        var texts = SentenceTexts();
+        var partial = planner.Salience.Score(scored.Select(i => texts[i]).ToList(), embeddings);
+        var scores = new double[sentences.Count];
+        Array.Fill(scores, double.NegativeInfinity);
+        for (var k = 0; k < scored.Count; k++) scores[scored[k]] = partial[k];
+        var budget = planner.Limit("summarize") - 2;
+        selected = SummarySelector.Select(sentences.Select(s => s.Ids.Length).ToList(), scores, budget, FirstSentence);
+        return new SourceRow(SelectedRow(budget), ["summarize"]);
+    }
+
+    /// <summary>One prediction per requested task, in the requested order.</summary>
+    /// <param name="first">The outputs of <see cref="Rows"/>, in order.</param>
+    /// <param name="second">The output of <see cref="SecondStage"/>'s row, when there was one.</param>
+    public DocumentResult Assemble(IReadOnlyList<RowOutput> first, RowOutput? second, IReadOnlyList<string> sentimentLabels)
+    {
+        if (first.Count != rows.Count) throw new ArgumentException($"expected {rows.Count} row outputs, got {first.Count}", nameof(first));
+        var id = Request.Id;
+        var predictions = Request.Tasks.Select(task => task switch
+        {
+            "sentiment" => Sentiment(id, first, sentimentLabels),
+            "translate" => new TaskPrediction(id, task) { Translation = Translation(first), Truncated = Truncated, Segments = translatePieces.Sum(p => p.Length) },
+            _ => new TaskPrediction(id, task)
+            {
+                Summary = (embeddingRows is null ? first[summaryRow] : second ?? throw new ArgumentNullException(nameof(second))).Generated["summarize"],
+                Truncated = Truncated || summaryCut, Sentences = sentences.Count, Selected = selected,
+            },
+        }).ToList();
+        return new DocumentResult(id, predictions);
+    }
+
+    TaskPrediction Sentiment(string id, IReadOnlyList<RowOutput> first, IReadOnlyList<string> labels)
+    {
+        var logits = windowRows.Select(r => first[r].SentimentLogits ?? throw new InvalidOperationException("a window's sentiment was not computed")).ToList();
+        var (label, score) = SentimentAggregator.Aggregate(logits, windowTokens, labels, planner.Options.SentimentAggregation);
+        return new TaskPrediction(id, "sentiment") { Label = label, Score = score, Truncated = Truncated || sentimentCut, Windows = windowRows.Count };
+    }
+
+    /// <summary>The text with each sentence replaced by its translation: whatever lies between sentences (spaces, line
+    /// breaks, blank lines) is kept as it was; after a cut, nothing follows the last translated sentence.</summary>
+    string Translation(IReadOnlyList<RowOutput> first)
+    {
+        if (sentences.Count == 0) return text;
+        var output = new StringBuilder(text, 0, sentences[0].Span.Start, text.Length);
+        for (var i = 0; i < sentences.Count; i++)
+        {
+            output.AppendJoin(' ', translatePieces[i].Select(r => first[r].Generated["translate"]).Where(t => t.Length > 0));
+            var next = i + 1 < sentences.Count ? sentences[i + 1].Span.Start : Truncated ? sentences[i].Span.End : text.Length;
+            output.Append(text, sentences[i].Span.End, next - sentences[i].Span.End);
+        }
+        return output.ToString();
+    }
+}

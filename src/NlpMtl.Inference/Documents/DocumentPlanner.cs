@@ -1,0 +1,85 @@
+using NlpMtl.Core.Text;
+using NlpMtl.Core.Tokenization;
+
+namespace NlpMtl.Inference.Documents;
+
+/// <summary>
+/// Turns a whole document into encoder rows for each requested head (the policy, documented in the README):
+/// <list type="bullet">
+/// <item>the text is split into sentences (<see cref="SentenceSegmenter"/>) and tokenised sentence by sentence, up to
+///   <see cref="InferenceOptions.MaxDocumentTokens"/>: a document past the cap is cut there and flagged truncated;</item>
+/// <item>translate: every sentence is a row, a sentence longer than the head's source length is cut into pieces
+///   (<see cref="TokenPieces"/>) whose translations are joined;</item>
+/// <item>sentiment: windows of the head's length overlapping by <see cref="InferenceOptions.SentimentWindowOverlap"/>
+///   tokens, aggregated by <see cref="InferenceOptions.SentimentAggregation"/>;</item>
+/// <item>summarize: the whole document when it fits the head's source length, else the most salient sentences that
+///   fit (<see cref="ISalienceScorer"/>), in document order — or the first tokens under <see cref="SummarySelection.Lead"/>.</item>
+/// </list>
+/// Never throws on content: empty text still gets every answer.
+/// </summary>
+internal sealed class DocumentPlanner(BertInputTokenizer tokenizer, Func<string, int> limit, TokenPieces pieces, InferenceOptions options,
+    ISalienceScorer salience)
+{
+    /// <summary>Characters per token assumed when cutting a huge text before tokenising it; WordPiece averages about 4–5.</summary>
+    const int PrefixCharsPerToken = 16;
+
+    public InferenceOptions Options => options;
+    public ISalienceScorer Salience => salience;
+    public int Limit(string task) => limit(task);
+    public int[] Row(IEnumerable<int> content) => [tokenizer.ClsId, .. content, tokenizer.SepId];
+
+    public DocumentPlan Plan(DocumentRequest request)
+    {
+        var cap = options.MaxDocumentTokens;
+        var text = request.Text;
+        // Tokenising megabytes to keep the cap's worth wastes seconds: cut at a space well past it first (flagged).
+        var truncated = false;
+        if (text.Length > (long)cap * PrefixCharsPerToken)
+        {
+            var cut = LastSpaceBefore(text, cap * PrefixCharsPerToken);
+            text = text[..(cut > 0 ? cut : cap * PrefixCharsPerToken)];
+            truncated = true;
+        }
+        var sentences = new List<Sentence>();
+        var total = 0;
+        foreach (var span in SentenceSegmenter.Split(text))
+        {
+            var ids = tokenizer.EncodeUntruncated(span.Of(text));
+            if (total + ids.Count > cap)
+            {
+                if (cap > total) sentences.Add(new Sentence(span, [.. ids.Take(cap - total)]));
+                truncated = true;
+                break;
+            }
+            sentences.Add(new Sentence(span, [.. ids]));
+            total += ids.Count;
+        }
+        return new DocumentPlan(this, request, text, sentences, truncated);
+    }
+
+    static int LastSpaceBefore(string text, int index)
+    {
+        for (var i = index; i > 0; i--)
+            if (char.IsWhiteSpace(text[i])) return i;
+        return -1;
+    }
+
+    /// <summary>Sentiment windows over <paramref name="count"/> tokens: ranges of at most <paramref name="length"/>,
+    /// each starting <paramref name="length"/> − overlap after the previous, the last ending at the document's end.</summary>
+    public static List<Range> Windows(int count, int length, int overlap)
+    {
+        if (count <= length) return [new Range(0, count)];
+        var stride = length - Math.Clamp(overlap, 0, length / 2);
+        var windows = new List<Range>();
+        for (var start = 0; ; start += stride)
+        {
+            windows.Add(new Range(start, Math.Min(start + length, count)));
+            if (start + length >= count) return windows;
+        }
+    }
+
+    public List<Range> Pieces(IReadOnlyList<int> ids, int length) => pieces.Split(ids, length);
+}
+
+/// <summary>A sentence of a document: where it is in the (possibly cut) text, and its WordPiece ids (no specials).</summary>
+internal sealed record Sentence(SentenceSpan Span, int[] Ids);

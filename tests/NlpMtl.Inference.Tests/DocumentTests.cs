@@ -1,0 +1,286 @@
+using System.Diagnostics;
+using NlpMtl.Core.Data;
+using NlpMtl.Core.Text;
+using NlpMtl.Inference.Batching;
+using NlpMtl.Inference.Documents;
+
+namespace NlpMtl.Inference.Tests;
+
+/// <summary>Whole documents on the tiny bundle (translate reads 48 tokens, summarize 96, sentiment 128).</summary>
+[Collection(BundleCollection.Name)]
+public class DocumentTests(BundleFixture fixture, Xunit.Abstractions.ITestOutputHelper output)
+{
+    const string Paragraph =
+        "Dr. Smith arrived in the U.S. capital at 3.30 p.m. on Monday. She met Mr. Jones, e.g. to talk about the weather.\n" +
+        "\n" +
+        "They walked along the river. Prices rose by 2.5 percent, he said.\n" +
+        "\n" +
+        "\n" +
+        "A man rides a bike. The children play in the park.\n" +
+        "A dog runs after a red ball. Everyone went home at 6 p.m. after the game.\n";
+
+    static string Translate(InferenceEngine engine, string text) =>
+        engine.Predict([new DocumentRequest("x", text, ["translate"])])[0].Predictions[0].Translation!;
+
+    [Fact]
+    public async Task AnEightSentenceParagraphComesBackAsEightTranslatedSentencesInOrderWithItsBlankLines()
+    {
+        using var engine = InferenceEngine.Load(fixture.Tiny.Bundle);
+        var sentences = SentenceSegmenter.Split(Paragraph).Select(s => s.Of(Paragraph)).ToList();
+        Assert.Equal(8, sentences.Count);
+        Assert.Equal("Dr. Smith arrived in the U.S. capital at 3.30 p.m. on Monday.", sentences[0]);
+        var alone = sentences.Select(s => Translate(engine, s)).ToList();
+        Assert.True(alone.Distinct().Count() > 2, "the untrained head gives some distinct outputs");
+        // Each sentence is one row, in document order, and each row's translation goes back in its sentence's place.
+        var rows = engine.Plan(new DocumentRequest("p", Paragraph, ["translate"])).Rows;
+        Assert.Equal(sentences.Select(s => engine.Bundle.Tokenizer.Encode(s)), rows.Select(r => r.InputIds));
+        var expected = $"{alone[0]} {alone[1]}\n\n{alone[2]} {alone[3]}\n\n\n{alone[4]} {alone[5]}\n{alone[6]} {alone[7]}\n";
+
+        var result = engine.Predict([new DocumentRequest("p", Paragraph, ["translate"])])[0].Predictions[0];
+        Assert.Equal(expected, result.Translation);
+        Assert.Equal((false, 8), (result.Truncated, result.Segments));
+
+        // The same through the dynamic batcher, beside other documents whose sentences share its batches.
+        await using var service = new BatchingInferenceService(engine, new BatchingOptions { MaxDelay = TimeSpan.FromMilliseconds(20) });
+        var results = await service.ProcessAsync([new DocumentRequest("a", "A woman walks a dog. It rains.", ["translate"]),
+            new DocumentRequest("p", Paragraph, ["translate", "sentiment"])]);
+        Assert.Equal(expected, results[1].Predictions[0].Translation);
+        Assert.Equal($"{Translate(engine, "A woman walks a dog.")} {Translate(engine, "It rains.")}", results[0].Predictions[0].Translation);
+    }
+
+    [Fact]
+    public void SentencesLongerThanTheHeadAreTranslatedInPiecesCutAtClausesAndJoined()
+    {
+        using var engine = InferenceEngine.Load(fixture.Tiny.Bundle);
+        var clause = "the old man with the grey hat walked slowly along the quiet river bank";
+        var sentence = $"{clause}, {clause}; {clause}: {clause} and then {clause} and again {clause}.";
+        var plan = engine.Plan(new DocumentRequest("s", sentence, ["translate"]));
+        Assert.True(plan.Rows.Count > 2);
+        Assert.All(plan.Rows, r => Assert.InRange(r.Tokens, 3, engine.SourceLimit("translate")));
+        // Every token of the sentence is read once, in order: the pieces put back together are the sentence.
+        var tokenizer = engine.Bundle.Tokenizer;
+        Assert.Equal(tokenizer.EncodeUntruncated(sentence), plan.Rows.SelectMany(r => r.InputIds[1..^1]));
+        var clauseEnds = tokenizer.EncodeUntruncated(", ; :");
+        Assert.Contains(plan.Rows[0].InputIds[^2], clauseEnds); // cut after a clause
+        Assert.All(plan.Rows, r => Assert.True(r.Tokens > 10, "no tiny tail piece")); // word windows are balanced
+        var result = engine.Predict([new DocumentRequest("s", sentence, ["translate"])])[0].Predictions[0];
+        Assert.Equal(plan.Rows.Count, result.Segments);
+        Assert.False(result.Truncated);
+    }
+
+    [Fact]
+    public void SentimentReadsEveryWindowAndFirstWindowAggregationIsTheFirstTokensAnswer()
+    {
+        var text = string.Join(' ', Enumerable.Range(0, 90).Select(i => i % 3 == 0 ? "A charming film with a terrible plot." : "The acting was flat but the music was great."));
+        using var engine = InferenceEngine.Load(fixture.Tiny.Bundle);
+        var tokens = engine.Bundle.Tokenizer.EncodeUntruncated(text).Count;
+        var expectedWindows = DocumentPlanner.Windows(tokens, 126, 32).Count;
+        Assert.True(expectedWindows > 5);
+        var whole = engine.Predict([new DocumentRequest("d", text, ["sentiment"])])[0].Predictions[0];
+        Assert.Equal((false, expectedWindows), (whole.Truncated, whole.Windows));
+
+        using var first = InferenceEngine.Load(fixture.Tiny.Bundle, new InferenceOptions { SentimentAggregation = SentimentAggregation.FirstWindow });
+        var lead = first.Predict([new DocumentRequest("d", text, ["sentiment"])])[0].Predictions[0];
+        var firstTokens = first.Run([first.Encode(new DocumentRequest("d", text, ["sentiment"]))])[0].Predictions[0];
+        Assert.Equal(firstTokens.Label, lead.Label);
+        Assert.Equal(firstTokens.Score!.Value, lead.Score!.Value, 5);
+        Assert.True(firstTokens.Truncated);
+        Assert.Equal((true, 1), (lead.Truncated, lead.Windows)); // the rest of the document was not read, and the line says so
+        Assert.NotEqual(whole.Score!.Value, lead.Score!.Value, 6); // the other windows count
+    }
+
+    [Fact]
+    public void TokenWeightedMeanOfLogitsWeighsEachWindowByItsTokens()
+    {
+        string[] labels = ["negative", "positive"];
+        // A long negative window and a short, more confident positive one: the mean logit favours the long one.
+        var (label, score) = SentimentAggregator.Aggregate([[1f, -1f], [-3f, 3f]], [120, 20], labels, SentimentAggregation.TokenWeightedMeanLogits);
+        var mean = (120 * 2.0 + 20 * -6.0) / 140; // negative minus positive logit
+        Assert.Equal("negative", label);
+        Assert.Equal(1 / (1 + Math.Exp(-mean)), score, 6);
+        Assert.Equal("positive", SentimentAggregator.Aggregate([[1f, -1f], [-3f, 3f]], [120, 20], labels, SentimentAggregation.MeanProbabilities).Label);
+        Assert.Equal("negative", SentimentAggregator.Aggregate([[1f, -1f], [-3f, 3f]], [20, 120], labels, SentimentAggregation.FirstWindow).Label);
+    }
+
+    /// <summary>Scores the sentences that mention the key term; the test's stand-in for a trained salience head.</summary>
+    sealed class KeyTermScorer(string term) : ISalienceScorer
+    {
+        public bool UsesEmbeddings => false;
+        public IReadOnlyList<double> Score(IReadOnlyList<string> sentences, IReadOnlyList<float[]>? embeddings) =>
+            sentences.Select(s => s.Contains(term, StringComparison.Ordinal) ? 1.0 : 0.0).ToList();
+    }
+
+    [Fact]
+    public void TheSummarizerReadsAKeySentencePastTokenOneThousand()
+    {
+        var filler = Enumerable.Range(0, 120).Select(i => $"Section {i} describes the experimental setup used in the earlier work on this topic.").ToList();
+        const string key = "We show that mitochondria regulate the circadian clock in mammals.";
+        filler.Insert(80, key);
+        var document = string.Join(' ', filler);
+        using var engine = InferenceEngine.Load(fixture.Tiny.Bundle, salience: new KeyTermScorer("mitochondria"));
+        var tokenizer = engine.Bundle.Tokenizer;
+        var keyStart = tokenizer.EncodeUntruncated(string.Join(' ', filler.Take(80))).Count;
+        Assert.True(keyStart > 1000, $"the key sentence starts at token {keyStart}");
+
+        var plan = engine.Plan(new DocumentRequest("d", document, ["summarize"]));
+        var source = Assert.Single(plan.Rows).InputIds;
+        Assert.True(source.Length <= engine.SourceLimit("summarize"));
+        var keyIds = tokenizer.EncodeUntruncated(key).ToArray();
+        Assert.True(Contains(source, keyIds), "the summarizer's source holds the key sentence");
+
+        var summary = engine.Predict([new DocumentRequest("d", document, ["summarize"])])[0].Predictions[0];
+        Assert.Contains(80, summary.Selected!);
+        Assert.Equal((false, 121), (summary.Truncated, summary.Sentences));
+        Assert.Equal(summary.Selected!.Order(), summary.Selected!); // document order
+        // Reading the first tokens never reaches it.
+        using var lead = InferenceEngine.Load(fixture.Tiny.Bundle, new InferenceOptions { SummarySelection = SummarySelection.Lead });
+        var leadSummary = lead.Predict([new DocumentRequest("d", document, ["summarize"])])[0].Predictions[0];
+        Assert.DoesNotContain(80, leadSummary.Selected!);
+        Assert.Equal(0, leadSummary.Selected![0]);
+        Assert.True(leadSummary.Truncated);
+    }
+
+    [Fact]
+    public void ASelectedSentenceLongerThanTheSourceIsCutAndFlagged()
+    {
+        var huge = "The mitochondria " + string.Join(' ', Enumerable.Repeat("matter a great deal to the cell and its energy", 20)) + ".";
+        var document = string.Join(' ', Enumerable.Range(0, 12).Select(i => $"Filler sentence {i} is here.")) + " " + huge;
+        using var engine = InferenceEngine.Load(fixture.Tiny.Bundle, salience: new KeyTermScorer("mitochondria"));
+        var summary = engine.Predict([new DocumentRequest("d", document, ["summarize"])])[0].Predictions[0];
+        Assert.Equal([12], summary.Selected!);
+        Assert.True(summary.Truncated); // the summarizer read only the start of that sentence, and says so
+        Assert.Equal(engine.SourceLimit("summarize"), Assert.Single(engine.Plan(new DocumentRequest("d", document, ["summarize"])).Rows).Tokens);
+    }
+
+    static bool Contains(int[] haystack, int[] needle) =>
+        Enumerable.Range(0, haystack.Length - needle.Length + 1).Any(i => haystack.AsSpan(i, needle.Length).SequenceEqual(needle));
+
+    [Fact]
+    public void CentroidSalienceRanksTheOffTopicSentenceLast()
+    {
+        float[][] embeddings = [[1, 0.1f, 0], [0.9f, 0.2f, 0], [1, 0, 0.1f], [0, 0, 1]];
+        var scores = new CentroidSalienceScorer().Score(["a", "b", "c", "aside"], embeddings);
+        Assert.Equal(3, Enumerable.Range(0, 4).MinBy(i => scores[i]));
+        // Selection: best first while it fits, then back in document order.
+        Assert.Equal([0, 2], SummarySelector.Select([5, 9, 5, 5], [0.9, 0.8, 0.95, 0.1], budget: 12));
+        Assert.Equal([1], SummarySelector.Select([5, 40, 5], [0.1, 0.9, 0.2], budget: 30)); // the best alone, cut by the caller
+        Assert.Equal([1, 2], SummarySelector.Select([0, 5, 5, 5], [0.9, 0.1, 0.95, 0.5], budget: 10, firstSentence: true)); // the first with tokens, then the best
+    }
+
+    [Fact]
+    public async Task EmbeddingSelectionRunsInTwoStagesAndAgreesBetweenPredictAndTheBatcher()
+    {
+        using var engine = InferenceEngine.Load(fixture.Tiny.Bundle);
+        var document = string.Join(' ', Enumerable.Range(0, 40).Select(i => $"Sentence {i} of the report talks about topic {i % 4} in some detail."));
+        var plan = engine.Plan(new DocumentRequest("d", document, ["summarize", "translate"]));
+        Assert.Contains(plan.Rows, r => r.Embed);
+        Assert.DoesNotContain(plan.Rows, r => r.Tasks.Contains("summarize"));
+        Assert.True(plan.Rows.Where(r => r.Embed).All(r => r.Tasks.Contains("translate"))); // a sentence row serves both
+
+        var predicted = engine.Predict([new DocumentRequest("d", document, ["summarize", "translate"])])[0];
+        await using var service = new BatchingInferenceService(engine);
+        var served = await service.ProcessAsync(new DocumentRequest("d", document, ["summarize", "translate"]));
+        Assert.Equal(predicted.Predictions.Select(p => p.ToJson()), served.Predictions.Select(p => p.ToJson()));
+        var summary = predicted.Predictions[0];
+        Assert.NotEmpty(summary.Selected!);
+        Assert.True(summary.Selected!.Length < 40);
+        Assert.Equal(40, predicted.Predictions[1].Segments);
+    }
+
+    [Fact]
+    public void AHundredThousandWordDocumentGetsEveryAnswerWithBoundedMemoryAndTheCapFlagged()
+    {
+        const int cap = 65_536;
+        var sentences = new[]
+        {
+            "The committee reviewed the annual report and found several errors in the budget tables.",
+            "A man in a blue jacket rides his bike along the busy street near the station.",
+            "Despite the strong cast, the film never quite finds its rhythm, and the ending falls flat.",
+        };
+        var words = 0;
+        var builder = new System.Text.StringBuilder();
+        for (var i = 0; words < 100_000; i++)
+        {
+            var sentence = $"In part {i}, {char.ToLowerInvariant(sentences[i % sentences.Length][0])}{sentences[i % sentences.Length][1..]}"; // all distinct: no row is shared
+            builder.Append(sentence).Append(i % 7 == 6 ? "\n\n" : " ");
+            words += sentence.Split(' ').Length;
+        }
+        var document = builder.ToString();
+        using var engine = InferenceEngine.Load(fixture.Tiny.Bundle, new InferenceOptions { MaxDocumentTokens = cap });
+        Assert.True(engine.Bundle.Tokenizer.EncodeUntruncated(document).Count > cap);
+
+        var before = Environment.WorkingSet;
+        var peak = before;
+        using var sampling = new Timer(_ => peak = Math.Max(peak, Environment.WorkingSet), null, 0, 20);
+        var watch = Stopwatch.StartNew();
+        var result = engine.Predict([new DocumentRequest("big", document, ["sentiment", "summarize", "translate"])])[0];
+        watch.Stop();
+        Assert.True(peak - before < 1L << 30, $"working set grew by {(peak - before) >> 20} MB");
+        Assert.Equal(["sentiment", "summarize", "translate"], result.Predictions.Select(p => p.Task));
+        Assert.All(result.Predictions, p => Assert.True(p.Truncated));
+        var (sentiment, summary, translation) = (result.Predictions[0], result.Predictions[1], result.Predictions[2]);
+        Assert.Equal(DocumentPlanner.Windows(cap, 126, 32).Count, sentiment.Windows);
+        Assert.NotNull(sentiment.Label);
+        Assert.NotEmpty(summary.Selected!);
+        // Translated up to the cap, with its paragraph breaks, and nothing past it.
+        var translated = translation.Translation!;
+        Assert.InRange(translation.Segments!.Value, cap / 30, cap / 15);
+        Assert.Equal(translation.Segments!.Value / 7, translated.Split("\n\n").Length - 1, 1.0);
+        Assert.True(watch.Elapsed < TimeSpan.FromMinutes(5), $"took {watch.Elapsed}");
+        output.WriteLine($"100,000 words, cap {cap}: {watch.Elapsed.TotalSeconds:F1} s, working set +{(peak - before) >> 20} MB, {translation.Segments} segments, " +
+                         $"{sentiment.Windows} windows, {summary.Selected!.Length} of {summary.Sentences} sentences summarized");
+    }
+
+    [Fact]
+    public void EmptyAndWhitespaceDocumentsStillGetEveryAnswer()
+    {
+        using var engine = InferenceEngine.Load(fixture.Tiny.Bundle);
+        foreach (var text in new[] { "", " \n\n " })
+        {
+            var result = engine.Predict([new DocumentRequest("e", text, ["sentiment", "summarize", "translate"])])[0].Predictions;
+            Assert.Equal((1, false), (result[0].Windows, result[0].Truncated));
+            Assert.Equal((0, 0), (result[1].Sentences, result[1].Selected!.Length));
+            Assert.Equal((text, 0), (result[2].Translation, result[2].Segments));
+        }
+    }
+}
+
+/// <summary><see cref="TokenPieces"/> on a made-up vocabulary: ids 0–9 start words, 10–19 continue them, 20 is a comma.</summary>
+public class TokenPiecesTests
+{
+    static readonly TokenPieces Pieces = TokenPieces.FromVocabulary([.. Enumerable.Range(0, 10).Select(i => $"w{i}"), .. Enumerable.Range(0, 10).Select(i => $"##c{i}"), ","]);
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void PiecesCoverTheSentenceInOrderWithinTheLimitAndNeverSplitAWordThatFits(int seed)
+    {
+        var random = new Random(seed);
+        for (var trial = 0; trial < 200; trial++)
+        {
+            var ids = new List<int>();
+            var length = random.Next(1, 200);
+            while (ids.Count < length)
+            {
+                ids.Add(random.Next(0, 10)); // a word: a start and 0-3 continuations
+                for (var c = random.Next(0, 4); c > 0; c--) ids.Add(random.Next(10, 20));
+                if (random.Next(6) == 0) ids.Add(20);
+            }
+            var limit = random.Next(5, 40);
+            var pieces = Pieces.Split(ids, limit);
+            Assert.Equal(ids, pieces.SelectMany(p => ids[p.Start.Value..p.End.Value]));
+            Assert.All(pieces, p => Assert.InRange(p.End.Value - p.Start.Value, 1, limit));
+            Assert.All(pieces.Skip(1), p => Assert.True(ids[p.Start.Value] < 10 || ids[p.Start.Value - 1] == 20, "a piece starts a word"));
+        }
+    }
+
+    [Fact]
+    public void ClausesArePackedAndCutAfterTheirPunctuation()
+    {
+        int[] ids = [0, 1, 2, 20, 3, 4, 5, 20, 6, 7, 8, 9];
+        Assert.Equal([0..8, 8..12], Pieces.Split(ids, 9));
+        Assert.Equal([0..4, 4..8, 8..12], Pieces.Split(ids, 5));
+        Assert.Equal([0..12], Pieces.Split(ids, 12));
+    }
+}
