@@ -12,7 +12,7 @@ using NlpMtl.Onnx.Quantization;
 namespace NlpMtl.Onnx;
 
 /// <summary>
-/// <c>nlpmtl export</c>: a trained multi-task checkpoint → a model bundle (../shared/DESIGN.md): encoder.onnx, a
+/// <c>nlpmtl export</c>: a trained multi-task checkpoint → a model bundle (docs/contracts.md): encoder.onnx, a
 /// cross graph and a step graph per generative head, the tokenizer files and manifest.json. Before anything is
 /// published, ORT runs the graphs against TorchSharp (<see cref="ParityChecker"/>); a miss fails the export. The
 /// bundle is built in a sibling folder and renamed into place at the end, so a failed export leaves no bundle.

@@ -6,7 +6,7 @@ using Azure.Storage.Blobs.Specialized;
 namespace NlpMtl.Queue;
 
 /// <summary>
-/// The blob-backed work queue (../shared/DESIGN.md): jobs are inbox blobs claimed by lease, finished by creating
+/// The blob-backed work queue (docs/contracts.md): jobs are inbox blobs claimed by lease, finished by creating
 /// exactly one result blob, or moved to poison. Immutable and thread-safe; the retry policy is the
 /// <see cref="BlobServiceClient"/>'s own (configure it through <c>BlobClientOptions.Retry</c>).
 /// </summary>

@@ -81,7 +81,7 @@ public class EngineTests(BundleFixture fixture)
         };
         var results = engine.Run(requests.Select(engine.Encode).ToList());
         Assert.Equal(requests.Select(r => (r.Id, string.Join(",", r.Tasks))), results.Select(r => (r.Id, string.Join(",", r.Predictions.Select(p => p.Task)))));
-        var json = results[0].Predictions[0].ToJson(); // DESIGN.md's field order
+        var json = results[0].Predictions[0].ToJson(); // docs/contracts.md's field order
         Assert.StartsWith($"{{\"id\":\"s\",\"task\":\"sentiment\",\"label\":\"{results[0].Predictions[0].Label}\",\"score\":0.", json);
         Assert.StartsWith("{\"id\":\"st\",\"task\":\"summarize\",\"summary\":\"", results[2].Predictions[0].ToJson());
         Assert.StartsWith("{\"id\":\"st\",\"task\":\"translate\",\"translation\":\"", results[2].Predictions[1].ToJson());

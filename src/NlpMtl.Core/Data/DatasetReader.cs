@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace NlpMtl.Core.Data;
 
 /// <summary>
-/// Reads training and evaluation data in the formats of DESIGN.md: SST-2 TSV or JSONL for sentiment; SciTLDR-style
+/// Reads training and evaluation data in the formats of docs/contracts.md: SST-2 TSV or JSONL for sentiment; SciTLDR-style
 /// JSONL or two aligned plain-text files (Multi30k) for summarization and translation. Files are streamed a line at
 /// a time; any problem fails with an <see cref="InvalidDataException"/> naming file, line (from 1) and field.
 /// </summary>

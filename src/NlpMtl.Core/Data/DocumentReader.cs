@@ -6,7 +6,7 @@ namespace NlpMtl.Core.Data;
 public sealed record TextDocument(string Id, string Text);
 
 /// <summary>
-/// Reads <c>nlpmtl predict</c> input (DESIGN.md): JSONL of <c>{"id": str|int, "text": str}</c> (blank lines skipped;
+/// Reads <c>nlpmtl predict</c> input (docs/contracts.md): JSONL of <c>{"id": str|int, "text": str}</c> (blank lines skipped;
 /// a missing id becomes the line number) or a <c>.txt</c> file with one document per line, id = line number from 1
 /// (a blank line is an empty document, so every line gets an output). Streams lazily; any problem fails with an
 /// <see cref="InvalidDataException"/> naming file, line and field.

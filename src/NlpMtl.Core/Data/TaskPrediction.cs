@@ -7,7 +7,7 @@ namespace NlpMtl.Core.Data;
 
 /// <summary>
 /// One task's output for one document: one line of <c>nlpmtl predict</c> output and of a queue result blob
-/// (DESIGN.md): sentiment <c>label</c> + <c>score</c> (softmax probability of the label), summarize <c>summary</c>,
+/// (docs/contracts.md): sentiment <c>label</c> + <c>score</c> (softmax probability of the label), summarize <c>summary</c>,
 /// translate <c>translation</c>; then what was read: <c>truncated</c> and how the document was split (<c>segments</c>,
 /// <c>windows</c>, <c>sentences</c> + <c>selected</c>).
 /// </summary>

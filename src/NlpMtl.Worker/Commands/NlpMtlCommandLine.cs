@@ -4,7 +4,7 @@ using NlpMtl.Worker.Hosting;
 
 namespace NlpMtl.Worker.Commands;
 
-/// <summary>The <c>nlpmtl</c> verbs (../shared/DESIGN.md, "CLI contract").</summary>
+/// <summary>The <c>nlpmtl</c> verbs (docs/contracts.md).</summary>
 public static class NlpMtlCommandLine
 {
     public static RootCommand Build()

@@ -7,7 +7,7 @@ namespace NlpMtl.Worker.Commands;
 /// <summary>
 /// <c>nlpmtl predict --bundle DIR --task sentiment|summarize|translate --input FILE --output FILE</c>: batch
 /// predictions without the queue. Input: JSONL <c>{"id","text"}</c> or .txt (one document per line, id = line number);
-/// output: one JSONL line per input, in input order (DESIGN.md).
+/// output: one JSONL line per input, in input order (docs/contracts.md).
 /// </summary>
 public static class PredictCommand
 {
