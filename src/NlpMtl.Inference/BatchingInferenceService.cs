@@ -47,7 +47,7 @@ public sealed class BatchingInferenceService : IAsyncDisposable
         var first = await batcher.SubmitAllAsync(plan.Rows, cancellationToken);
         var second = plan.SecondStage(first);
         var secondOutput = second is null ? null : await batcher.SubmitAsync(second, cancellationToken);
-        return plan.Assemble(first, secondOutput, engine.Bundle.Manifest.Sentiment?.Labels ?? []);
+        return plan.Assemble(first, secondOutput);
     }
 
     public ValueTask DisposeAsync() => batcher.DisposeAsync();

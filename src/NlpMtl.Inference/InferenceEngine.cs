@@ -23,7 +23,8 @@ public sealed class InferenceEngine : IDisposable
         Bundle = bundle;
         Options = options ?? new InferenceOptions();
         policy = new SourcePolicy(bundle.Manifest, bundle.Tokenizer);
-        planner = new DocumentPlanner(bundle.Tokenizer, policy.Limit, TokenPieces.FromVocabulary(bundle.Tokenizer.Tokens), Options, salience ?? new CentroidSalienceScorer());
+        planner = new DocumentPlanner(bundle.Tokenizer, policy.Limit, TokenPieces.FromVocabulary(bundle.Tokenizer.Tokens), Options,
+            salience ?? new CentroidSalienceScorer(), bundle.Manifest.Sentiment?.Labels ?? []);
     }
 
     public ModelBundle Bundle { get; }
@@ -85,10 +86,10 @@ public sealed class InferenceEngine : IDisposable
         var second = plans.Select((p, i) => p.SecondStage(outputs[i])).ToList();
         var secondRows = second.Where(r => r is not null).Select(r => r!).ToList();
         var secondOutputs = new Queue<RowOutput>(RunAll(secondRows, batching, cancellationToken));
-        return plans.Select((p, i) => p.Assemble(outputs[i], second[i] is null ? null : secondOutputs.Dequeue(), SentimentLabels)).ToList();
+        return plans.Select((p, i) => p.Assemble(outputs[i], second[i] is null ? null : secondOutputs.Dequeue())).ToList();
     }
 
-    IReadOnlyList<string> SentimentLabels => Bundle.Manifest.Sentiment?.Labels ?? [];
+    IReadOnlyList<string> SentimentLabels => planner.SentimentLabels;
 
     RowOutput[] RunAll(IReadOnlyList<SourceRow> rows, BatchingOptions batching, CancellationToken cancellationToken)
     {

@@ -1,3 +1,5 @@
+using NlpMtl.Inference.Generation;
+
 namespace NlpMtl.Inference;
 
 /// <summary>Sentiment label and softmax probability from a row of the encoder's sentiment logits.</summary>
@@ -5,10 +7,19 @@ internal static class SentimentScorer
 {
     public static (string Label, double Score) Score(ReadOnlySpan<float> logits, IReadOnlyList<string> labels)
     {
-        var best = 0;
-        for (var i = 1; i < logits.Length; i++) if (logits[i] > logits[best]) best = i;
+        var best = GreedySearch.ArgMax(logits, banned: null);
+        return (labels[best], Softmax(logits)[best]);
+    }
+
+    /// <summary>Softmax of one row, shifted by its maximum so no exponential overflows.</summary>
+    public static double[] Softmax(ReadOnlySpan<float> logits)
+    {
+        var max = float.NegativeInfinity;
+        foreach (var x in logits) max = Math.Max(max, x);
+        var probabilities = new double[logits.Length];
         var sum = 0.0;
-        foreach (var x in logits) sum += Math.Exp(x - logits[best]);
-        return (labels[best], 1.0 / sum);
+        for (var i = 0; i < logits.Length; i++) sum += probabilities[i] = Math.Exp(logits[i] - max);
+        for (var i = 0; i < probabilities.Length; i++) probabilities[i] /= sum;
+        return probabilities;
     }
 }

@@ -19,7 +19,7 @@ namespace NlpMtl.Inference;
 public sealed class SourcePolicy(BundleManifest manifest, BertInputTokenizer tokenizer)
 {
     /// <summary>Characters per token assumed when tokenising only a prefix of a huge text; WordPiece averages about 4–5.</summary>
-    const int PrefixCharsPerToken = 16;
+    internal const int PrefixCharsPerToken = 16;
 
     public int Limit(string task)
     {
@@ -44,7 +44,8 @@ public sealed class SourcePolicy(BundleManifest manifest, BertInputTokenizer tok
         return new EncodedDocument(request, kept) { Truncated = cut > 0 || ids.Count > limit };
     }
 
-    static int LastSpaceBefore(string text, int index)
+    /// <summary>The last whitespace at or before <paramref name="index"/> (a cut there keeps the leading tokens), or -1.</summary>
+    internal static int LastSpaceBefore(string text, int index)
     {
         for (var i = index; i > 0; i--)
             if (char.IsWhiteSpace(text[i])) return i;

@@ -88,7 +88,7 @@ public static class BundleExporter
     {
         var encoderBytes = EncoderExporter.Build(model, options.EncoderOps).ToByteArray();
         File.WriteAllBytes(Path.Combine(staging, BundleNames.EncoderFile), encoderBytes);
-        CopyTokenizer(source, staging);
+        var tokenizer = CopyTokenizer(source, staging);
         var graphs = new Dictionary<string, (byte[] Cross, byte[] Step)>();
         foreach (var task in model.Tasks.Where(t => t != TaskNames.Sentiment))
         {
@@ -99,7 +99,7 @@ public static class BundleExporter
         }
 
         var parity = MeasureParity(model, source, encoderBytes, graphs, options);
-        var manifest = Manifest(model, source, parity, options.EncoderOps);
+        var manifest = Manifest(model, source, tokenizer.Settings.Lowercase, parity, options.EncoderOps);
         if (options.QuantizeInt8)
         {
             // Quantization replaces MatMuls: the standard graphs have them all (a fused Attention hides the QKV ones).
@@ -152,10 +152,9 @@ public static class BundleExporter
         if (!(value <= tolerance)) failures.Add(what);
     }
 
-    static BundleManifest Manifest(MultiTaskModel model, string source, ParityReport parity, EncoderOps ops)
+    static BundleManifest Manifest(MultiTaskModel model, string source, bool lowerCase, ParityReport parity, EncoderOps ops)
     {
         var encoder = model.EncoderConfig;
-        var lowerCase = BertInputTokenizer.FromCheckpoint(source).Settings.Lowercase;
         return new BundleManifest
         {
             BaseModel = BaseModel(encoder),
@@ -207,7 +206,7 @@ public static class BundleExporter
     /// The bundle carries the checkpoint's <c>tokenizer.json</c> (serving reads it) or, for a checkpoint with only the
     /// slow-tokenizer files, one written from them; <c>vocab.txt</c> and <c>tokenizer_config.json</c> go along for HF users.
     /// </summary>
-    static void CopyTokenizer(string source, string staging)
+    static TokenizerSource CopyTokenizer(string source, string staging)
     {
         var tokenizer = TokenizerSource.Load(source); // fails naming the file when the checkpoint has no usable tokenizer
         var json = Path.Combine(source, CheckpointFiles.TokenizerJson);
@@ -218,6 +217,7 @@ public static class BundleExporter
         else File.WriteAllText(Path.Combine(staging, CheckpointFiles.Vocab), string.Join('\n', tokenizer.Vocabulary) + "\n");
         var config = Path.Combine(source, CheckpointFiles.TokenizerConfig);
         if (File.Exists(config)) File.Copy(config, Path.Combine(staging, CheckpointFiles.TokenizerConfig));
+        return tokenizer;
     }
 
     static void CopyTargetTokenizer(string source, string staging, string task, DecoderHeadConfig head)

@@ -43,7 +43,7 @@ public sealed partial class BlobWorkQueueClient
     }
 
     /// <summary>The content hash a blob records; "" when it records none, null when there is no such blob.</summary>
-    static async Task<string?> HashOfAsync(BlobContainerClient container, string name, CancellationToken cancellationToken)
+    internal static async Task<string?> HashOfAsync(BlobContainerClient container, string name, CancellationToken cancellationToken)
     {
         try
         {

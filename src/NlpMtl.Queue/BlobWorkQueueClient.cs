@@ -83,8 +83,7 @@ public sealed partial class BlobWorkQueueClient
     {
         ArgumentNullException.ThrowIfNull(entry);
         var record = new PoisonRecord(reason, 0, Options.WorkerId, DateTimeOffset.UtcNow, entry.Size, entry.Name);
-        return CreateIfAbsentAsync(Poison.GetBlobClient(QueueNames.UnaddressableErrorOf(entry.Name)),
-            BinaryData.FromBytes(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(record, PoisonRecord.JsonOptions)), "application/json", cancellationToken);
+        return CreateIfAbsentAsync(Poison.GetBlobClient(QueueNames.UnaddressableErrorOf(entry.Name)), record.ToBinaryData(), "application/json", cancellationToken);
     }
 
     /// <summary>

@@ -84,8 +84,7 @@ public sealed class ClaimedJob : IAsyncDisposable
         ResultName = QueueNames.ResultOf(Name);
         if (!await BlobWorkQueueClient.CreateIfAbsentAsync(_queue.Results.GetBlobClient(ResultName), results, "application/x-ndjson", cancellationToken, metadata))
         {
-            BlobProperties existing = await _queue.Results.GetBlobClient(ResultName).GetPropertiesAsync(cancellationToken: cancellationToken);
-            if (existing.Metadata.TryGetValue(BlobWorkQueueClient.ContentHashKey, out var done) && done == hash)
+            if (await BlobWorkQueueClient.HashOfAsync(_queue.Results, ResultName, cancellationToken) == hash)
                 outcome = CompletionOutcome.AlreadyDone;
             else
             {
@@ -120,13 +119,11 @@ public sealed class ClaimedJob : IAsyncDisposable
         var name = Name;
         if (!await CopyToPoisonAsync(name, cancellationToken) && ContentHash is { } hash)
         {
-            BlobProperties existing = await _queue.Poison.GetBlobClient(QueueNames.PoisonCopyOf(name)).GetPropertiesAsync(cancellationToken: cancellationToken);
-            if (!existing.Metadata.TryGetValue(BlobWorkQueueClient.ContentHashKey, out var recorded) || recorded != hash)
+            if (await BlobWorkQueueClient.HashOfAsync(_queue.Poison, QueueNames.PoisonCopyOf(name), cancellationToken) != hash)
                 await CopyToPoisonAsync(name = QueueNames.Versioned(Name, hash), cancellationToken);
         }
         var record = new PoisonRecord(reason, Attempt, _queue.Options.WorkerId, DateTimeOffset.UtcNow, Size, Name);
-        await BlobWorkQueueClient.CreateIfAbsentAsync(_queue.Poison.GetBlobClient(QueueNames.ErrorOf(name)),
-            BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(record, PoisonRecord.JsonOptions)), "application/json", cancellationToken);
+        await BlobWorkQueueClient.CreateIfAbsentAsync(_queue.Poison.GetBlobClient(QueueNames.ErrorOf(name)), record.ToBinaryData(), "application/json", cancellationToken);
         await StopRenewingAsync();
         return await DeleteJobAsync(cancellationToken);
     }

@@ -12,4 +12,7 @@ public sealed record PoisonRecord(string Reason, int Attempts, string Worker, Da
         WriteIndented = true,
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, // reasons quote names: keep them readable
     };
+
+    /// <summary>The record as the <c>.error.json</c> blob's content.</summary>
+    public BinaryData ToBinaryData() => BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(this, JsonOptions));
 }

@@ -59,5 +59,6 @@ public static class QueueNames
         return name[..keep] + tag + suffix;
     }
 
-    static string NameHash(string name) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(name)))[..16];
+    /// <summary>16 hex digits of the name's SHA-256: the tag of shortened and hash-suffixed names.</summary>
+    public static string NameHash(string name) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(name)))[..16];
 }

@@ -5,7 +5,6 @@ namespace NlpMtl.Core.Data;
 /// <summary>A line of a data file with where it came from, so every error can name file, line and field.</summary>
 internal readonly record struct DataLine(string Path, int Number, string Text)
 {
-    // Strict: a file that is not UTF-8 fails instead of turning into U+FFFD characters the model trains on.
     public bool IsBlank => string.IsNullOrWhiteSpace(Text);
 
     public InvalidDataException Error(string message) => new($"{Path}, line {Number}: {message}");
@@ -54,11 +53,12 @@ internal readonly record struct DataLine(string Path, int Number, string Text)
         var bytes = line.GetBuffer().AsSpan(0, (int)line.Length);
         if (number == 1 && bytes.StartsWith(Encoding.UTF8.Preamble)) bytes = bytes[3..];
         if (bytes.EndsWith("\r"u8)) bytes = bytes[..^1];
+        // Strict: a file that is not UTF-8 fails instead of turning into U+FFFD characters the model trains on. Valid
+        // lines decode once; only a bad one is decoded again, to say where it goes wrong.
+        if (System.Text.Unicode.Utf8.IsValid(bytes)) return new DataLine(path, number, Encoding.UTF8.GetString(bytes));
         var chars = new char[bytes.Length];
-        var status = System.Text.Unicode.Utf8.ToUtf16(bytes, chars, out var consumed, out var written, replaceInvalidSequences: false);
-        if (status != System.Buffers.OperationStatus.Done)
-            throw new InvalidDataException(
-                $"{path}, line {number}, column {written + 1} (byte {consumed + 1} of the line): not valid UTF-8 (0x{bytes[consumed]:X2}); save the file as UTF-8");
-        return new DataLine(path, number, new string(chars, 0, written));
+        System.Text.Unicode.Utf8.ToUtf16(bytes, chars, out var consumed, out var written, replaceInvalidSequences: false);
+        throw new InvalidDataException(
+            $"{path}, line {number}, column {written + 1} (byte {consumed + 1} of the line): not valid UTF-8 (0x{bytes[consumed]:X2}); save the file as UTF-8");
     }
 }

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using NlpMtl.Core.Downloads;
 
 namespace NlpMtl.Core.DataSets;
@@ -11,13 +10,12 @@ namespace NlpMtl.Core.DataSets;
 /// </summary>
 public sealed class DataSetClient
 {
-    static readonly HttpClient SharedHttp = HttpFileDownloader.CreateHttpClient();
     readonly HttpFileDownloader _downloader;
 
     public DataSetClient(DataSetClientOptions? options = null)
     {
         Options = options ?? new DataSetClientOptions();
-        _downloader = new HttpFileDownloader(SharedHttp) { MaxAttempts = Options.MaxAttempts, RetryDelay = Options.RetryDelay };
+        _downloader = new HttpFileDownloader(HttpFileDownloader.Shared) { MaxAttempts = Options.MaxAttempts, RetryDelay = Options.RetryDelay };
     }
 
     public DataSetClientOptions Options { get; }
@@ -74,8 +72,7 @@ public sealed class DataSetClient
             var path = Path.Combine(directory, output.FileName);
             if (!File.Exists(path)) throw new InvalidDataException($"{set.Name}/{output.FileName}: the conversion did not write it");
             if (output.Sha256 is not { } expected) continue;
-            using var stream = File.OpenRead(path);
-            var actual = Convert.ToHexStringLower(SHA256.HashData(stream));
+            var actual = Checksum.Sha256(expected).Compute(path);
             if (actual != expected)
                 throw new InvalidDataException($"{set.Name}/{output.FileName}: sha256 mismatch after conversion: expected {expected}, got {actual}");
         }

@@ -15,8 +15,11 @@ public sealed class HttpFileDownloader(HttpClient http)
     public int MaxAttempts { get; init; } = 5;
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>The process's one client (one connection pool) for the Hub and the data sets alike.</summary>
+    public static HttpClient Shared { get; } = CreateHttpClient();
+
     /// <summary>A client that does not follow redirects itself: <see cref="SendAsync"/> does, so the token stays on its origin.</summary>
-    public static HttpClient CreateHttpClient() =>
+    static HttpClient CreateHttpClient() =>
         new(new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
         {
             Timeout = Timeout.InfiniteTimeSpan, // a 400 MB checkpoint may take long; cancellation is the caller's

@@ -12,16 +12,13 @@ namespace NlpMtl.Core.Hub;
 /// </summary>
 public sealed class HubClient
 {
-    static readonly HttpClient SharedHttp = HttpFileDownloader.CreateHttpClient();
-    readonly HttpClient _http;
     readonly HttpFileDownloader _downloader;
 
     public HubClient(HubClientOptions? options = null)
     {
         Options = options ?? new HubClientOptions();
         Cache = new HubCache(Options.CacheDirectory);
-        _http = SharedHttp;
-        _downloader = new HttpFileDownloader(_http) { MaxAttempts = Options.MaxAttempts, RetryDelay = Options.RetryDelay };
+        _downloader = new HttpFileDownloader(HttpFileDownloader.Shared) { MaxAttempts = Options.MaxAttempts, RetryDelay = Options.RetryDelay };
     }
 
     public HubClientOptions Options { get; }
@@ -146,7 +143,7 @@ public sealed class HubClient
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, url);
             if (Options.Token is { } token) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-            response = await _http.SendAsync(request, cancellationToken);
+            response = await HttpFileDownloader.Shared.SendAsync(request, cancellationToken);
             if ((int)response.StatusCode is not (301 or 302 or 307 or 308) || response.Headers.Location is not { } location || hop == 5
                 || new Uri(url, location).Authority != url.Authority) break;
             response.Dispose();

@@ -46,9 +46,6 @@ public sealed class BertInputTokenizer
     /// <summary>The vocabulary, token by id.</summary>
     public IReadOnlyList<string> Tokens => tokens;
 
-    /// <summary>The tokenizer as <c>tokenizer.json</c> describes it (for writing one into a checkpoint or bundle).</summary>
-    public TokenizerSource Source => new(Settings, tokens, "memory");
-
     public static BertInputTokenizer Create(TokenizerSource source, int maxLength = 512) =>
         new(source, Validated(new BertInputTokenizerOptions { LowerCase = source.Settings.Lowercase, MaxLength = maxLength }));
 

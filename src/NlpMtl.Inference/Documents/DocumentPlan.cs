@@ -46,9 +46,6 @@ public sealed class DocumentPlan
     /// <summary>The rows to run first; identical rows of this document appear once, with every use.</summary>
     public IReadOnlyList<SourceRow> Rows => rows;
 
-    /// <summary>Tokens the document kept (after the cap).</summary>
-    public int Tokens => sentences.Sum(s => s.Ids.Length);
-
     int Add(int[] ids, string? task, bool embed = false)
     {
         if (rowIndex.TryGetValue(ids, out var index))
@@ -127,8 +124,7 @@ public sealed class DocumentPlan
         if (embeddingRows is null) return null;
         var scored = Enumerable.Range(0, sentences.Count).Where(i => embeddingRows[i] >= 0).ToList();
         var embeddings = scored.Select(i => first[embeddingRows[i]].Embedding ?? throw new InvalidOperationException("a sentence's embedding was not computed")).ToList();
-        var texts = SentenceTexts();
-        var partial = planner.Salience.Score(scored.Select(i => texts[i]).ToList(), embeddings);
+        var partial = planner.Salience.Score(scored.Select(i => sentences[i].Span.Of(text)).ToList(), embeddings);
         var scores = new double[sentences.Count];
         Array.Fill(scores, double.NegativeInfinity);
         for (var k = 0; k < scored.Count; k++) scores[scored[k]] = partial[k];
@@ -140,13 +136,13 @@ public sealed class DocumentPlan
     /// <summary>One prediction per requested task, in the requested order.</summary>
     /// <param name="first">The outputs of <see cref="Rows"/>, in order.</param>
     /// <param name="second">The output of <see cref="SecondStage"/>'s row, when there was one.</param>
-    public DocumentResult Assemble(IReadOnlyList<RowOutput> first, RowOutput? second, IReadOnlyList<string> sentimentLabels)
+    public DocumentResult Assemble(IReadOnlyList<RowOutput> first, RowOutput? second)
     {
         if (first.Count != rows.Count) throw new ArgumentException($"expected {rows.Count} row outputs, got {first.Count}", nameof(first));
         var id = Request.Id;
         var predictions = Request.Tasks.Select(task => task switch
         {
-            "sentiment" => Sentiment(id, first, sentimentLabels),
+            "sentiment" => Sentiment(id, first, planner.SentimentLabels),
             "translate" => new TaskPrediction(id, task) { Translation = Translation(first), Truncated = Truncated, Segments = translatePieces.Sum(p => p.Length) },
             _ => new TaskPrediction(id, task)
             {

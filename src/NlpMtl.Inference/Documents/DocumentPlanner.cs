@@ -18,13 +18,11 @@ namespace NlpMtl.Inference.Documents;
 /// Never throws on content: empty text still gets every answer.
 /// </summary>
 internal sealed class DocumentPlanner(BertInputTokenizer tokenizer, Func<string, int> limit, TokenPieces pieces, InferenceOptions options,
-    ISalienceScorer salience)
+    ISalienceScorer salience, IReadOnlyList<string> sentimentLabels)
 {
-    /// <summary>Characters per token assumed when cutting a huge text before tokenising it; WordPiece averages about 4–5.</summary>
-    const int PrefixCharsPerToken = 16;
-
     public InferenceOptions Options => options;
     public ISalienceScorer Salience => salience;
+    public IReadOnlyList<string> SentimentLabels => sentimentLabels;
     public int Limit(string task) => limit(task);
     public int[] Row(IEnumerable<int> content) => [tokenizer.ClsId, .. content, tokenizer.SepId];
 
@@ -34,10 +32,11 @@ internal sealed class DocumentPlanner(BertInputTokenizer tokenizer, Func<string,
         var text = request.Text;
         // Tokenising megabytes to keep the cap's worth wastes seconds: cut at a space well past it first (flagged).
         var truncated = false;
-        if (text.Length > (long)cap * PrefixCharsPerToken)
+        var prefix = (long)cap * SourcePolicy.PrefixCharsPerToken;
+        if (text.Length > prefix)
         {
-            var cut = LastSpaceBefore(text, cap * PrefixCharsPerToken);
-            text = text[..(cut > 0 ? cut : cap * PrefixCharsPerToken)];
+            var cut = SourcePolicy.LastSpaceBefore(text, (int)prefix);
+            text = text[..(cut > 0 ? cut : (int)prefix)];
             truncated = true;
         }
         var sentences = new List<Sentence>();
@@ -55,13 +54,6 @@ internal sealed class DocumentPlanner(BertInputTokenizer tokenizer, Func<string,
             total += ids.Count;
         }
         return new DocumentPlan(this, request, text, sentences, truncated);
-    }
-
-    static int LastSpaceBefore(string text, int index)
-    {
-        for (var i = index; i > 0; i--)
-            if (char.IsWhiteSpace(text[i])) return i;
-        return -1;
     }
 
     /// <summary>Sentiment windows over <paramref name="count"/> tokens: ranges of at most <paramref name="length"/>,

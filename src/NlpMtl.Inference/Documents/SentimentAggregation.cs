@@ -28,7 +28,7 @@ internal static class SentimentAggregator
         for (var w = 0; w < logits.Count; w++)
         {
             var weight = rule == SentimentAggregation.TokenWeightedMeanLogits ? tokens[w] : 1.0;
-            var values = rule == SentimentAggregation.TokenWeightedMeanLogits ? logits[w].Select(x => (double)x).ToArray() : Softmax(logits[w]);
+            var values = rule == SentimentAggregation.TokenWeightedMeanLogits ? logits[w].Select(x => (double)x).ToArray() : SentimentScorer.Softmax(logits[w]);
             for (var k = 0; k < combined.Length; k++) combined[k] += weight * values[k];
             total += weight;
         }
@@ -37,13 +37,5 @@ internal static class SentimentAggregator
         var best = 0;
         for (var k = 1; k < combined.Length; k++) if (combined[k] > combined[best]) best = k;
         return (labels[best], combined[best]);
-    }
-
-    static double[] Softmax(float[] logits)
-    {
-        var max = logits.Max();
-        var exp = logits.Select(x => Math.Exp(x - max)).ToArray();
-        var sum = exp.Sum();
-        return exp.Select(x => x / sum).ToArray();
     }
 }

@@ -12,7 +12,7 @@ public static class CheckpointFiles
     public const string PyTorchBinIndex = "pytorch_model.bin.index.json";
     public const string Vocab = "vocab.txt";
     public const string TokenizerConfig = "tokenizer_config.json";
-    public const string TokenizerJson = "tokenizer.json";
+    public const string TokenizerJson = Core.Tokenization.TokenizerSource.TokenizerJsonFile;
 
     /// <summary>The weight files of <paramref name="directory"/>: one file, or every shard an index names.</summary>
     public static IReadOnlyList<string> WeightFiles(string directory)

@@ -20,6 +20,10 @@ public static class HubCheckpoint
     /// (HF_HUB_OFFLINE), the cache alone answers and a missing checkpoint is an error that says so; when the Hub cannot
     /// be reached at all, a checkpoint cached before is used.
     /// </summary>
+    /// <summary>What the CLI does: the Hub and cache the environment names (HF_*), progress on the console.</summary>
+    public static Task<string> DownloadAsync(HubModelId id, CancellationToken cancellationToken = default) =>
+        DownloadAsync(new HubClient(HubClientOptions.FromEnvironment()), id, new ConsoleDownloadProgress(), cancellationToken);
+
     public static async Task<string> DownloadAsync(HubClient client, HubModelId id, IProgress<DownloadProgress>? progress = null,
         CancellationToken cancellationToken = default)
     {

@@ -47,8 +47,7 @@ public sealed class TaskData
             {
                 Task = task, Settings = settings, SourceTokenizer = source, Labels = labels, Documents = examples.Count,
                 Train = examples.Select(e => new TaskExample([.. source.Encode(e.Text)], index[e.Label], null)).ToList(),
-                SentimentValidation = settings.Validation is null ? []
-                    : LabelNames.Apply(DatasetReader.ReadSentiment(root.ResolveData(settings.Validation)), names, root.ResolveData(settings.Validation)),
+                SentimentValidation = settings.Validation is null ? [] : ReadNamedSentiment(root.ResolveData(settings.Validation), names),
             };
         }
 
@@ -77,6 +76,9 @@ public sealed class TaskData
             ? new[] { e.Targets[0], oracle }
             : [e.Targets[0]]));
     }
+
+    static IReadOnlyList<SentimentExample> ReadNamedSentiment(string path, IReadOnlyDictionary<string, string>? names) =>
+        LabelNames.Apply(DatasetReader.ReadSentiment(path), names, path);
 
     /// <summary>The head this data implies (labels, vocabulary size, special ids).</summary>
     public MultiTaskConfig AddHeadTo(MultiTaskConfig config)

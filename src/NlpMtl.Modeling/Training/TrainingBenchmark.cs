@@ -64,12 +64,6 @@ public static class TrainingBenchmark
         return 2.0 * 4096 * 384 * 1536 / best / 1e9;
     }
 
-    public static Report Run(TrainingConfig config, TrainerOptions options, int steps, int warmupSteps = 3)
-    {
-        TrainingSetup.UseThreads(config);
-        return Run(config, options, PrecisionChoice.Resolve(config.Precision), steps, warmupSteps);
-    }
-
     public static Report Run(TrainingConfig config, TrainerOptions options, PrecisionChoice precision, int steps, int warmupSteps = 3)
     {
         using var prepared = TrainingSetup.Prepare(config, options);

@@ -149,17 +149,12 @@ public sealed record TrainingConfig
     /// </summary>
     public string ResolveData(string path)
     {
-        if (Path.IsPathRooted(path) || IsConfigRelative(path) || DataRoot is null)
-        {
-            var full = Resolve(path);
-            if (DataRoot is null && !Path.IsPathRooted(path) && !IsConfigRelative(path) && !File.Exists(full))
-                throw new FileNotFoundException(
-                    $"{path}: not found next to the config ({full}); data paths without ./ or ../ are read under the data root: pass --data DIR or set {DataRootVariable}");
-            return full;
-        }
-        var rooted = Path.GetFullPath(Path.Combine(DataRoot, path));
-        if (!File.Exists(rooted)) throw new FileNotFoundException($"{path}: not found under the data root {DataRoot} ({rooted})");
-        return rooted;
+        if (Path.IsPathRooted(path) || IsConfigRelative(path)) return Resolve(path);
+        var full = DataRoot is null ? Resolve(path) : Path.GetFullPath(Path.Combine(DataRoot, path));
+        if (File.Exists(full)) return full;
+        throw new FileNotFoundException(DataRoot is null
+            ? $"{path}: not found next to the config ({full}); data paths without ./ or ../ are read under the data root: pass --data DIR or set {DataRootVariable}"
+            : $"{path}: not found under the data root {DataRoot} ({full})");
     }
 
     static bool IsConfigRelative(string path) =>

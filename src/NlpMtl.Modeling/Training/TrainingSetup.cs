@@ -1,4 +1,3 @@
-using NlpMtl.Core.Downloads;
 using NlpMtl.Core.Hub;
 using NlpMtl.Modeling.Bert;
 using NlpMtl.Modeling.Checkpoints;
@@ -34,9 +33,10 @@ public static class TrainingSetup
         return threads;
     }
 
+    /// <summary>What a run starts from. Callers set the threads first (<see cref="UseThreads"/>), before they measure
+    /// the precision on them.</summary>
     public static Prepared Prepare(TrainingConfig config, TrainerOptions options)
     {
-        UseThreads(config);
         var encoderDirectory = EncoderDirectory(config, options);
         var data = LoadData(config, options, encoderDirectory);
         manual_seed(config.Seed); // fresh heads are initialised from torch's global generator
@@ -73,8 +73,7 @@ public static class TrainingSetup
         {
             var local = config.Resolve(config.BaseModel);
             if (Directory.Exists(local) || !HubModelId.TryParse(config.BaseModel, out var id)) return local;
-            var client = new HubClient(HubClientOptions.FromEnvironment());
-            return HubCheckpoint.DownloadAsync(client, id, new ConsoleDownloadProgress()).GetAwaiter().GetResult();
+            return HubCheckpoint.DownloadAsync(id).GetAwaiter().GetResult();
         }
         var directory = Path.Combine(options.OutputDirectory, "pretrained");
         if (!File.Exists(Path.Combine(directory, CheckpointFiles.Safetensors))) PretrainedCheckpointWriter.WriteMiniLm(directory);

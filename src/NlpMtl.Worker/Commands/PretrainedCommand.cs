@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Diagnostics;
-using NlpMtl.Core.Downloads;
 using NlpMtl.Core.Hub;
 using NlpMtl.Modeling.Checkpoints;
 using NlpMtl.Modeling.Pretrained;
@@ -39,8 +38,7 @@ public static class PretrainedCommand
 
     static async Task WriteFromHubAsync(HubModelId id, string directory, CancellationToken cancellationToken)
     {
-        var client = new HubClient(HubClientOptions.FromEnvironment());
-        var snapshot = await HubCheckpoint.DownloadAsync(client, id, new ConsoleDownloadProgress(), cancellationToken);
+        var snapshot = await HubCheckpoint.DownloadAsync(id, cancellationToken);
         var files = HubCheckpoint.CopyTo(snapshot, directory);
         Console.WriteLine($"Wrote {id} ({Path.GetFileName(snapshot)}) to {directory}: {string.Join(", ", files.Select(Path.GetFileName))} (cache: {snapshot})");
     }

@@ -1,6 +1,6 @@
-using System.Security.Cryptography;
 using System.Text;
 using Azure.Storage.Blobs;
+using NlpMtl.Queue;
 
 namespace NlpMtl.Worker.Commands;
 
@@ -16,8 +16,7 @@ public static class ResultDownloader
 
     public sealed record Outcome(int Written, IReadOnlyList<(string Blob, string Error)> Failed);
 
-    public static async Task<Outcome> DownloadAsync(BlobContainerClient container, string suffix, string directory, CancellationToken cancellationToken,
-        Func<string, bool>? include = null)
+    public static async Task<Outcome> DownloadAsync(BlobContainerClient container, string suffix, string directory, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(directory);
         var failed = new List<(string, string)>();
@@ -27,7 +26,7 @@ public static class ResultDownloader
         var used = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         await foreach (var blob in container.GetBlobsAsync(cancellationToken: cancellationToken))
         {
-            if (!blob.Name.EndsWith(suffix, StringComparison.Ordinal) || include?.Invoke(blob.Name) == false) continue;
+            if (!blob.Name.EndsWith(suffix, StringComparison.Ordinal)) continue;
             var local = LocalName(blob.Name);
             if (!used.Add(local)) used.Add(local = LocalName(blob.Name, forceHash: true));
             var path = Path.Combine(directory, local);
@@ -66,13 +65,15 @@ public static class ResultDownloader
         if (name.StartsWith('.')) name = "%2E" + name[1..]; // no hidden files, never "." or ".."
         if (!forceHash && Encoding.UTF8.GetByteCount(name) <= MaxFileNameBytes) return name;
 
-        var hash = "~" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(blobName)))[..16];
+        var hash = "~" + QueueNames.NameHash(blobName);
         var extension = TailExtension(name);
         var budget = MaxFileNameBytes - Encoding.UTF8.GetByteCount(hash + extension);
         var head = new StringBuilder();
+        var bytes = 0;
         foreach (var rune in name[..^extension.Length].EnumerateRunes())
         {
-            if (Encoding.UTF8.GetByteCount(head.ToString()) + rune.Utf8SequenceLength > budget) break;
+            if (bytes + rune.Utf8SequenceLength > budget) break;
+            bytes += rune.Utf8SequenceLength;
             head.Append(rune.ToString());
         }
         return head + hash + extension;
@@ -81,7 +82,7 @@ public static class ResultDownloader
     /// <summary>The suffix kept on shortened names: <c>.result.jsonl</c> / <c>.error.json</c> style, up to 32 characters.</summary>
     static string TailExtension(string name)
     {
-        foreach (var known in new[] { ".result.jsonl", ".error.json" })
+        foreach (var known in new[] { QueueNames.ResultSuffix, QueueNames.ErrorSuffix })
             if (name.EndsWith(known, StringComparison.Ordinal)) return known;
         var dot = name.LastIndexOf('.');
         return dot > 0 && name.Length - dot <= 32 ? name[dot..] : "";

@@ -79,9 +79,14 @@ public sealed partial class InboxPoller(BlobWorkQueueClient queue, QueueOptions 
             var listed = await queue.ListCandidatesAsync(cancellationToken);
             health.Succeeded();
             metrics.InboxListed(listed.Count);
-            if (listed.Count == 0) BackOff();
-            else lock (_gate) foreach (var entry in listed) if (!_quarantined.Contains(entry.Name)) _candidates.Enqueue(entry);
-            if (listed.Count > 0 && listed.All(e => Quarantined(e.Name))) BackOff(); // nothing workable: idle as if empty
+            var queued = 0;
+            lock (_gate)
+                foreach (var entry in listed.Where(e => !_quarantined.Contains(e.Name)))
+                {
+                    _candidates.Enqueue(entry);
+                    queued++;
+                }
+            if (queued == 0) BackOff(); // an empty inbox, or nothing workable in it: idle alike
         }
         finally
         {
@@ -95,11 +100,6 @@ public sealed partial class InboxPoller(BlobWorkQueueClient queue, QueueOptions 
     {
         if (await queue.QuarantineAsync(entry, reason, cancellationToken)) LogQuarantined(entry.Name, reason);
         lock (_gate) _quarantined.Add(entry.Name);
-    }
-
-    bool Quarantined(string name)
-    {
-        lock (_gate) return _quarantined.Contains(name);
     }
 
     bool TryTake(out InboxEntry entry)
