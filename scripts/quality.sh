@@ -1,60 +1,74 @@
 #!/usr/bin/env bash
-# Full multi-task training on SST-2, SciTLDR and Multi30k, export with int8, and evaluation of the bundle on the
-# validation splits (sentiment with the int8 graphs too); writes OUT/results.md.
-# The data (`nlpmtl data get sst2 scitldr multi30k --out DIR` writes it):
-#   DATA=DIR (else NLPMTL_DATA) holding sst2/, scitldr/, multi30k/, or each of SST2_DIR SCITLDR_DIR MULTI30K_DIR
-#   OUT=runs/quality  BUDGET=110 (training minutes)  MAX_EVAL= (validation examples per task, empty = all)
+# The full recipe end to end: builds the training mixes (scripts/recipe-data.sh), trains configs/full.json, exports
+# the best checkpoint (fp32 + int8) and evaluates the bundle on every validation set; writes OUT/results.md.
+#   DATA=DIR (else NLPMTL_DATA): the sets as `nlpmtl data get sst2 scitldr multi30k imdb tatoeba newstest --out DIR`
+#   writes them.  OUT=runs/quality  BUDGET=100 (training minutes)  MAX_EVAL= (examples per evaluation, empty = all)
+#   EVAL_ONLY=1 re-exports and re-evaluates OUT's finished training without training again.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 data="${DATA:-${NLPMTL_DATA:-}}"
-if [[ -z "$data" && ( -z "${SST2_DIR:-}" || -z "${SCITLDR_DIR:-}" || -z "${MULTI30K_DIR:-}" ) ]]; then
-  echo "quality.sh: set DATA or NLPMTL_DATA to a data root (scripts/nlpmtl data get sst2 scitldr multi30k --out DIR)" >&2; exit 1
-fi
-sst2="$(realpath -m "${SST2_DIR:-$data/sst2}")"
-scitldr="$(realpath -m "${SCITLDR_DIR:-$data/scitldr}")"
-multi30k="$(realpath -m "${MULTI30K_DIR:-$data/multi30k}")"
+[[ -n "$data" ]] || { echo "quality.sh: set DATA or NLPMTL_DATA to a data root (scripts/nlpmtl data get sst2 scitldr multi30k imdb tatoeba newstest --out DIR)" >&2; exit 1; }
 out="$(realpath -m "${OUT:-$root/runs/quality}")"
-budget="${BUDGET:-110}"
-for f in "$sst2/train.tsv" "$sst2/validation.tsv" "$scitldr/train.jsonl" "$scitldr/validation.jsonl" \
-         "$multi30k/train.en" "$multi30k/train.de" "$multi30k/val.en" "$multi30k/val.de"; do
-  [[ -f "$f" ]] || { echo "quality.sh: missing $f (set DATA or SST2_DIR/SCITLDR_DIR/MULTI30K_DIR)" >&2; exit 1; }
-done
+budget="${BUDGET:-100}"
 mkdir -p "$out"
 nlpmtl() { "$root/scripts/nlpmtl" "$@"; }
-limit=(); [[ -n "${MAX_EVAL:-}" ]] && limit=(--max-examples "$MAX_EVAL")
+recipe="$out/data"
 
-# A data root of links to the three folders (so SST2_DIR and the others can point anywhere), and configs/full.json
-# with an absolute tokenizer path (the copy lives elsewhere) and without the trainer's own final evaluation: the
-# bundle is evaluated below, on the same splits.
-mkdir -p "$out/data"
-ln -sfn "$sst2" "$out/data/sst2"; ln -sfn "$scitldr" "$out/data/scitldr"; ln -sfn "$multi30k" "$out/data/multi30k"
-sed -e "s#\"\.\./tokenizers/#\"$root/tokenizers/#g" -e 's#"evaluation": {#"evaluation": { "final": false,#' \
-    "$root/configs/full.json" > "$out/config.json"
+if [[ "${EVAL_ONLY:-}" != 1 ]]; then
+  "$root/scripts/recipe-data.sh" "$data" "$recipe"
+  # configs/full.json with an absolute tokenizer path (the copy lives elsewhere) and without the trainer's own final
+  # evaluation: the bundle is evaluated below, on the same splits and more.
+  sed -e "s#\"\.\./tokenizers/#\"$root/tokenizers/#g" -e 's#"evaluation": {#"evaluation": { "final": false,#' \
+      "$root/configs/full.json" > "$out/config.json"
+  echo "quality.sh: training for up to $budget minutes → $out/train" >&2
+  nlpmtl train --config "$out/config.json" --data "$recipe" --out "$out/train" --time-budget "$budget"
+fi
+[[ -f "$out/train/best/config.json" ]] || { echo "quality.sh: no trained checkpoint at $out/train/best" >&2; exit 1; }
 
-echo "quality.sh: training for up to $budget minutes → $out/train" >&2
-nlpmtl train --config "$out/config.json" --data "$out/data" --out "$out/train" --time-budget "$budget"
 echo "quality.sh: export (fp32 + int8) → $out/bundle" >&2
 nlpmtl export --checkpoint "$out/train/best" --out "$out/bundle" --quantize int8 \
-  --validation-sentiment "$sst2/validation.tsv" --validation-translate "$multi30k/val.en" --validation-translate-target "$multi30k/val.de"
-echo "quality.sh: evaluating the bundle on the validation splits" >&2
-nlpmtl eval --bundle "$out/bundle" --task sentiment --data "$sst2/validation.tsv" "${limit[@]}" > "$out/eval-sentiment.json"
-nlpmtl eval --bundle "$out/bundle" --task summarize --data "$scitldr/validation.jsonl" "${limit[@]}" > "$out/eval-summarize.json"
-nlpmtl eval --bundle "$out/bundle" --task translate --data "$multi30k/val.en" --target "$multi30k/val.de" "${limit[@]}" > "$out/eval-translate.json"
-# The int8 graphs on sentiment (what quantization costs in accuracy; export's own check uses at most 500 examples).
-nlpmtl eval --bundle "$out/bundle" --int8 --task sentiment --data "$sst2/validation.tsv" "${limit[@]}" > "$out/eval-sentiment-int8.json"
+  --validation-sentiment "$recipe/sst2/glue_dev.tsv" \
+  --validation-translate "$recipe/multi30k/val.en" --validation-translate-target "$recipe/multi30k/val.de"
 
-# One table from the JSON files (flat objects: task, bundle, graphs, examples, then metric → number).
+# name | eval arguments. Each writes OUT/eval-NAME.json; the int8 rows use the bundle's int8 graphs.
+limit=(); [[ -n "${MAX_EVAL:-}" ]] && limit=(--max-examples "$MAX_EVAL")
+evaluations=(
+  "sst2-glue-dev|--task sentiment --data $recipe/sst2/glue_dev.tsv"
+  "sst2-validation|--task sentiment --data $recipe/sst2/validation.tsv"
+  "imdb|--task sentiment --data $recipe/imdb/validation.tsv"
+  "imdb-first-window|--task sentiment --data $recipe/imdb/validation.tsv --sentiment-aggregation FirstWindow"
+  "scitldr|--task summarize --data $recipe/scitldr/validation.jsonl"
+  "scitldr-lead|--task summarize --data $recipe/scitldr/validation.jsonl --summary-selection Lead"
+  "multi30k|--task translate --data $recipe/multi30k/val.en --target $recipe/multi30k/val.de"
+  "multi30k-paragraphs|--task translate --data $recipe/multi30k/val.en --target $recipe/multi30k/val.de --paragraphs 3-8"
+  "tatoeba|--task translate --data $recipe/tatoeba/validation.en --target $recipe/tatoeba/validation.de"
+  "newstest2013|--task translate --data $recipe/newstest/newstest2013.en --target $recipe/newstest/newstest2013.de"
+  "sst2-glue-dev-int8|--int8 --task sentiment --data $recipe/sst2/glue_dev.tsv"
+  "imdb-int8|--int8 --task sentiment --data $recipe/imdb/validation.tsv"
+  "scitldr-int8|--int8 --task summarize --data $recipe/scitldr/validation.jsonl"
+  "multi30k-int8|--int8 --task translate --data $recipe/multi30k/val.en --target $recipe/multi30k/val.de"
+  "tatoeba-int8|--int8 --task translate --data $recipe/tatoeba/validation.en --target $recipe/tatoeba/validation.de"
+)
+for entry in "${evaluations[@]}"; do
+  name="${entry%%|*}"; read -r -a args <<< "${entry#*|}"
+  echo "quality.sh: eval $name" >&2
+  nlpmtl eval --bundle "$out/bundle" "${args[@]}" "${limit[@]}" > "$out/eval-$name.json"
+done
+
+# One table from the JSON files: the headline metrics of each evaluation.
 {
-  echo "| task | graphs | examples | metric | value |"
+  echo "| evaluation | graphs | examples | metric | value |"
   echo "|---|---|---|---|---|"
-  for run in sentiment sentiment-int8 summarize translate; do
+  for entry in "${evaluations[@]}"; do
     node -e '
       const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-      for (const [k, v] of Object.entries(r))
-        if (typeof v === "number" && k !== "examples") console.log(`| ${r.task} | ${r.graphs} | ${r.examples} | ${k} | ${v.toFixed(2)} |`);
-    ' "$out/eval-$run.json"
+      for (const k of ["accuracy", "macro_f1", "rouge1", "rouge2", "rougeL", "bleu", "bleu_one_by_one", "ratio", "windows", "truncated"])
+        if (typeof r[k] === "number") console.log(`| ${process.argv[2]} | ${r.graphs} | ${r.examples} | ${k} | ${Number.isInteger(r[k]) ? r[k] : r[k].toFixed(2)} |`);
+    ' "$out/eval-${entry%%|*}.json" "${entry%%|*}"
   done
   echo
-  echo "Validation splits: SST-2 validation, SciTLDR-A validation, Multi30k val (bundle: $out/bundle; \`scripts/quality.sh\`)."
+  echo "Validation sets written by scripts/recipe-data.sh from DATA: SST-2 GLUE dev and validation split, IMDB every"
+  echo "12th review, SciTLDR-A validation, Multi30k val (whole, and as paragraphs of 3-8 captions), Tatoeba every 85th"
+  echo "sentence, newstest2013 (bundle: $out/bundle; \`scripts/quality.sh\`)."
 } > "$out/results.md"
 cat "$out/results.md"

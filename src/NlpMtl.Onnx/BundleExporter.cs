@@ -164,7 +164,7 @@ public static class BundleExporter
             Encoder = new EncoderManifest
             {
                 Vocabulary = CheckpointFiles.Vocab, Tokenizer = CheckpointFiles.TokenizerJson, LowerCase = lowerCase, HiddenSize = encoder.HiddenSize, NumLayers = encoder.NumHiddenLayers,
-                MaxPositions = encoder.MaxPositionEmbeddings, MaxLength = Math.Min(128, encoder.MaxPositionEmbeddings),
+                MaxPositions = encoder.MaxPositionEmbeddings, MaxLength = Math.Min(model.Config.Sentiment?.MaxSourceLength ?? 128, encoder.MaxPositionEmbeddings),
                 Operators = ops switch { EncoderOps.Standard => "standard", EncoderOps.Packed => "standard, padding removed", _ => $"standard + com.microsoft ({ops})" },
             },
             Sentiment = model.Config.Sentiment is { } s ? new SentimentManifest { Labels = s.Labels, LabelNames = s.LabelNames, Pooling = s.Pooling } : null,

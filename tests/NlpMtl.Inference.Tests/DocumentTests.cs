@@ -3,6 +3,7 @@ using NlpMtl.Core.Data;
 using NlpMtl.Core.Text;
 using NlpMtl.Inference.Batching;
 using NlpMtl.Inference.Documents;
+using NlpMtl.Core.Tokenization;
 
 namespace NlpMtl.Inference.Tests;
 
@@ -74,7 +75,7 @@ public class DocumentTests(BundleFixture fixture, Xunit.Abstractions.ITestOutput
         var text = string.Join(' ', Enumerable.Range(0, 90).Select(i => i % 3 == 0 ? "A charming film with a terrible plot." : "The acting was flat but the music was great."));
         using var engine = InferenceEngine.Load(fixture.Tiny.Bundle);
         var tokens = engine.Bundle.Tokenizer.EncodeUntruncated(text).Count;
-        var expectedWindows = DocumentPlanner.Windows(tokens, 126, 32).Count;
+        var expectedWindows = TokenWindows.Of(tokens, 126, 32).Count;
         Assert.True(expectedWindows > 5);
         var whole = engine.Predict([new DocumentRequest("d", text, ["sentiment"])])[0].Predictions[0];
         Assert.Equal((false, expectedWindows), (whole.Truncated, whole.Windows));
@@ -219,7 +220,7 @@ public class DocumentTests(BundleFixture fixture, Xunit.Abstractions.ITestOutput
         Assert.Equal(["sentiment", "summarize", "translate"], result.Predictions.Select(p => p.Task));
         Assert.All(result.Predictions, p => Assert.True(p.Truncated));
         var (sentiment, summary, translation) = (result.Predictions[0], result.Predictions[1], result.Predictions[2]);
-        Assert.Equal(DocumentPlanner.Windows(cap, 126, 32).Count, sentiment.Windows);
+        Assert.Equal(TokenWindows.Of(cap, 126, 32).Count, sentiment.Windows);
         Assert.NotNull(sentiment.Label);
         Assert.NotEmpty(summary.Selected!);
         // Translated up to the cap, with its paragraph breaks, and nothing past it.

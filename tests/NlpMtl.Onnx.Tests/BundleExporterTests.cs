@@ -29,6 +29,7 @@ public class BundleExporterTests(PretrainedFixture fixture, ITestOutputHelper ou
         Assert.Equal("sentence-transformers/all-MiniLM-L6-v2", manifest.BaseModel);
         Assert.Equal(["0", "1"], manifest.Sentiment!.Labels);
         Assert.Equal((384, 6, 512), (manifest.Encoder.HiddenSize, manifest.Encoder.NumLayers, manifest.Encoder.MaxPositions));
+        Assert.Equal(128, manifest.Encoder.MaxLength); // the head records no trained window: the default
         var translate = manifest.Translate!;
         Assert.Equal(("target", ThreeHeadCheckpoint.TranslateTokenizerDirectory, 6120, 1, 2), (translate.Vocabulary, translate.TargetTokenizerDirectory, translate.VocabSize, translate.BosId, translate.EosId));
         Assert.Equal((1, 12, 32, 48), (translate.NumLayers, translate.NumHeads, translate.HeadDim, translate.MaxSourceLength));
@@ -62,7 +63,7 @@ public class BundleExporterTests(PretrainedFixture fixture, ITestOutputHelper ou
     [Fact]
     public void FusedEncoderPassesParityAndItsInt8VariantIsQuantizedFromTheStandardGraph()
     {
-        var checkpoint = ThreeHeadCheckpoint.Write(fixture, Path.Combine(fixture.Root, "sentiment-fused"), sentimentOnly: true);
+        var checkpoint = ThreeHeadCheckpoint.Write(fixture, Path.Combine(fixture.Root, "sentiment-fused"), sentimentOnly: true, sentimentLength: 64);
         var bundle = Path.Combine(fixture.Root, "fused-bundle");
         var manifest = BundleExporter.Export(checkpoint, bundle, new BundleExportOptions
         {
@@ -70,6 +71,7 @@ public class BundleExporterTests(PretrainedFixture fixture, ITestOutputHelper ou
             ValidationSentiment = Path.Combine(AppContext.BaseDirectory, "samples", "sentiment.tsv"),
         });
         Assert.Contains("FusedAttention", manifest.Encoder.Operators);
+        Assert.Equal(64, manifest.Encoder.MaxLength); // sentiment windows are served at the head's trained length
         Assert.InRange(manifest.Parity.EncoderHiddenMaxAbs, 0, 1e-4);
         var fp32 = global::Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(Path.Combine(bundle, BundleNames.EncoderFile)));
         var int8 = global::Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(Path.Combine(bundle, manifest.Quantization!.Files[BundleNames.EncoderFile])));

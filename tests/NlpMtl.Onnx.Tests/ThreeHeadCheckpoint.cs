@@ -15,12 +15,13 @@ public static class ThreeHeadCheckpoint
     public const string TranslateTokenizerDirectory = "translate_tokenizer";
 
     /// <param name="sentimentOnly">Only the sentiment head: for tests that need a real checkpoint but no decoders.</param>
-    public static string Write(PretrainedFixture fixture, string directory, bool sentimentOnly = false)
+    /// <param name="sentimentLength">The sentiment head's trained window (null: not recorded, as in older checkpoints).</param>
+    public static string Write(PretrainedFixture fixture, string directory, bool sentimentOnly = false, int? sentimentLength = null)
     {
         manual_seed(17);
         var heads = new MultiTaskConfig
         {
-            Sentiment = new SentimentHeadConfig { Labels = ["0", "1"] },
+            Sentiment = new SentimentHeadConfig { Labels = ["0", "1"], MaxSourceLength = sentimentLength },
             Summarize = new DecoderHeadConfig { Layers = 1, VocabSize = 30522, PadId = 0, BosId = 101, EosId = 102, MaxTargetLength = 8, NumBeams = 2, Copy = true },
             Translate = new DecoderHeadConfig
             {

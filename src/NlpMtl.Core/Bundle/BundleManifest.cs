@@ -100,7 +100,8 @@ public sealed record EncoderManifest
     /// <summary>Position-embedding rows: no input may be longer (longer inputs are truncated or chunked).</summary>
     public int MaxPositions { get; init; }
 
-    /// <summary>Default truncation length for sentiment inputs.</summary>
+    /// <summary>Tokens per sentiment window, [CLS] and [SEP] included: the length the sentiment head was trained on (128 for
+    /// checkpoints that do not record it).</summary>
     public int MaxLength { get; init; } = 128;
 
     /// <summary>Informational: <c>standard</c> ONNX ops, or also ONNX Runtime's <c>com.microsoft</c> fused operators

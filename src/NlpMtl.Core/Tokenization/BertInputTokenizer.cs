@@ -87,6 +87,17 @@ public sealed class BertInputTokenizer
         return result;
     }
 
+    /// <summary>
+    /// The whole text as windows of at most the maximum length, each with [CLS] and [SEP] (<see cref="TokenWindows"/>):
+    /// one window, equal to <see cref="Encode"/>'s, when the text fits.
+    /// </summary>
+    public List<int[]> EncodeWindows(string text, int overlap)
+    {
+        var ids = EncodeWords(text);
+        return TokenWindows.Of(ids.Count, Options.MaxLength - 2, overlap)
+            .Select(w => (int[])[ClsId, .. ids.Take(w), SepId]).ToList();
+    }
+
     /// <summary>Every token id of <paramref name="text"/> with [CLS] and [SEP], nothing truncated.</summary>
     public IReadOnlyList<int> EncodeWhole(string text)
     {

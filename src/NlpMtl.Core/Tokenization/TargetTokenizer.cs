@@ -72,14 +72,18 @@ public sealed class TargetTokenizer : IDecoderVocabulary
         TargetTokenizerFiles.Write(directory, Options, keptBaseIds.Zip(keptBytes).ToList());
 
     /// <summary>
-    /// Builds from <paramref name="trainingTargetsFile"/> (one target a line), writes it to <paramref name="directory"/>
-    /// and measures the saved copy on the same lines: what regenerates <c>tokenizers/multi30k-de</c> from Multi30k train.de.
+    /// Builds from <paramref name="trainingTargetsFiles"/> (one target a line, all files counted together), writes it to
+    /// <paramref name="directory"/> and measures the saved copy on the same lines: what regenerates the tokenizers/
+    /// folders (<c>nlpmtl target-tokenizer</c>).
     /// </summary>
-    public static TargetTokenizerStatistics BuildAndSave(string trainingTargetsFile, string directory, TargetTokenizerOptions? options = null)
+    public static TargetTokenizerStatistics BuildAndSave(IReadOnlyList<string> trainingTargetsFiles, string directory, TargetTokenizerOptions? options = null)
     {
-        if (!File.Exists(trainingTargetsFile)) throw new FileNotFoundException($"{trainingTargetsFile}: training targets not found", trainingTargetsFile);
-        Build(File.ReadLines(trainingTargetsFile), options).Save(directory);
-        return TargetTokenizerStatistics.Measure(Load(directory), File.ReadLines(trainingTargetsFile));
+        if (trainingTargetsFiles.Count == 0) throw new ArgumentException("no training targets file given", nameof(trainingTargetsFiles));
+        foreach (var file in trainingTargetsFiles)
+            if (!File.Exists(file)) throw new FileNotFoundException($"{file}: training targets not found", file);
+        IEnumerable<string> Lines() => trainingTargetsFiles.SelectMany(File.ReadLines);
+        Build(Lines(), options).Save(directory);
+        return TargetTokenizerStatistics.Measure(Load(directory), Lines());
     }
 
     /// <summary>Token ids without BOS/EOS. Never fails: text whose base tokens were not kept is spelt with kept tokens and bytes.</summary>

@@ -1,5 +1,6 @@
 using System.Text;
 using NlpMtl.Core.Data;
+using NlpMtl.Core.Tokenization;
 
 namespace NlpMtl.Inference.Documents;
 
@@ -62,7 +63,7 @@ public sealed class DocumentPlan
     void PlanSentiment()
     {
         var ids = sentences.SelectMany(s => s.Ids).ToArray();
-        var windows = DocumentPlanner.Windows(ids.Length, planner.Limit("sentiment") - 2, planner.Options.SentimentWindowOverlap);
+        var windows = TokenWindows.Of(ids.Length, planner.Limit("sentiment") - 2, planner.Options.SentimentWindowOverlap);
         if (planner.Options.SentimentAggregation == SentimentAggregation.FirstWindow && windows.Count > 1) (windows, sentimentCut) = ([windows[0]], true);
         foreach (var window in windows)
         {

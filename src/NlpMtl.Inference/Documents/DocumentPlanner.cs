@@ -56,20 +56,6 @@ internal sealed class DocumentPlanner(BertInputTokenizer tokenizer, Func<string,
         return new DocumentPlan(this, request, text, sentences, truncated);
     }
 
-    /// <summary>Sentiment windows over <paramref name="count"/> tokens: ranges of at most <paramref name="length"/>,
-    /// each starting <paramref name="length"/> − overlap after the previous, the last ending at the document's end.</summary>
-    public static List<Range> Windows(int count, int length, int overlap)
-    {
-        if (count <= length) return [new Range(0, count)];
-        var stride = length - Math.Clamp(overlap, 0, length / 2);
-        var windows = new List<Range>();
-        for (var start = 0; ; start += stride)
-        {
-            windows.Add(new Range(start, Math.Min(start + length, count)));
-            if (start + length >= count) return windows;
-        }
-    }
-
     public List<Range> Pieces(IReadOnlyList<int> ids, int length) => pieces.Split(ids, length);
 }
 

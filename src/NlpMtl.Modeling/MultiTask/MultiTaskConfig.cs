@@ -17,6 +17,12 @@ public sealed record SentimentHeadConfig
     public string Pooling { get; init; } = "mean";
 
     public double Dropout { get; init; } = 0.1;
+
+    /// <summary>
+    /// The tokens per window the head was trained on (<c>max_source_length</c>); the bundle serves windows of this
+    /// length. Null in checkpoints written before it was recorded: export then serves 128.
+    /// </summary>
+    public int? MaxSourceLength { get; init; }
 }
 
 /// <summary>A generative head: a BERT2BERT decoder over a target vocabulary.</summary>

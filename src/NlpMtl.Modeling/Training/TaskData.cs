@@ -46,7 +46,10 @@ public sealed class TaskData
             return new TaskData
             {
                 Task = task, Settings = settings, SourceTokenizer = source, Labels = labels, Documents = examples.Count,
-                Train = examples.Select(e => new TaskExample([.. source.Encode(e.Text)], index[e.Label], null)).ToList(),
+                // A text longer than the head reads is trained on as consecutive windows with the text's label, the
+                // windows serving reads and aggregates (docs/training.md): a whole review, not its first tokens.
+                Train = [.. examples.SelectMany(e => source.EncodeWindows(e.Text, overlap: 0)
+                    .Select(window => new TaskExample(window, index[e.Label], null)))],
                 SentimentValidation = settings.Validation is null ? [] : ReadNamedSentiment(root.ResolveData(settings.Validation), names),
             };
         }
@@ -86,7 +89,11 @@ public sealed class TaskData
         if (Task == TaskNames.Sentiment)
             return config with
             {
-                Sentiment = new SentimentHeadConfig { Labels = Labels, LabelNames = Settings.LabelNames, Pooling = Settings.Pooling, Dropout = Settings.Dropout },
+                Sentiment = new SentimentHeadConfig
+                {
+                    Labels = Labels, LabelNames = Settings.LabelNames, Pooling = Settings.Pooling, Dropout = Settings.Dropout,
+                    MaxSourceLength = Settings.MaxSourceLength,
+                },
             };
         var head = new DecoderHeadConfig
         {

@@ -50,6 +50,28 @@ public class BertInputTokenizerTests
     }
 
     [Fact]
+    public void WindowsCoverTheWholeTextWithTheRequestedOverlap()
+    {
+        var tokenizer = Create(maxLength: 8);
+        // hello world hello world ...: 13 words, windows of 6 content tokens sharing 2.
+        var text = string.Join(' ', Enumerable.Range(0, 13).Select(i => i % 2 == 0 ? "hello" : "world"));
+
+        var windows = tokenizer.EncodeWindows(text, overlap: 2);
+
+        Assert.Equal([new Range(0, 6), new Range(4, 10), new Range(8, 13)], TokenWindows.Of(13, 6, 2));
+        Assert.Equal(3, windows.Count);
+        Assert.All(windows, w => Assert.Equal((101, 102), (w[0], w[^1])));
+        Assert.Equal(tokenizer.EncodeUntruncated(text).Take(new Range(4, 10)), windows[1][1..^1]);
+        Assert.Equal(tokenizer.Encode("hello world"), Assert.Single(tokenizer.EncodeWindows("hello world", overlap: 2)));
+    }
+
+    [Fact]
+    public void WindowOverlapIsAtMostHalfAWindow()
+    {
+        Assert.Equal([new Range(0, 4), new Range(2, 6), new Range(4, 7)], TokenWindows.Of(7, 4, overlap: 100));
+    }
+
+    [Fact]
     public void LongInputIsTruncatedKeepingSeparator()
     {
         var tokenizer = Create(maxLength: 8);

@@ -184,4 +184,31 @@ public class TargetTokenizerTests
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => BuildGerman(minCount: 0));
     }
+
+    [Fact]
+    public void BuildAndSaveCountsEveryFileTogether()
+    {
+        var directory = Directory.CreateTempSubdirectory("target-files").FullName;
+        var first = Path.Combine(directory, "a.de");
+        var second = Path.Combine(directory, "b.de");
+        File.WriteAllLines(first, German[..3]);
+        File.WriteAllLines(second, German[3..]);
+        var options = new TargetTokenizerOptions { MinCount = 1 };
+
+        var stats = TargetTokenizer.BuildAndSave([first, second], Path.Combine(directory, "both"), options);
+
+        // The same vocabulary as from all lines at once, measured on all of them.
+        Assert.Equal(BuildGerman().KeptBaseIds, TargetTokenizer.Load(Path.Combine(directory, "both")).KeptBaseIds);
+        Assert.Equal((German.Length, 0), (stats.Lines, stats.RoundTripFailures));
+    }
+
+    [Fact]
+    public void BuildAndSaveNamesAMissingTargetsFile()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), "no-such-targets.de");
+
+        var error = Assert.Throws<FileNotFoundException>(() => TargetTokenizer.BuildAndSave([missing], Path.GetTempPath()));
+
+        Assert.Contains("no-such-targets.de: training targets not found", error.Message);
+    }
 }

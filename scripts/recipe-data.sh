@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Builds the data configs/full.json reads, from the sets `nlpmtl data get` writes, in a folder of its own (the sets
+# are only read):
+#   sst2/ scitldr/ multi30k/ newstest/ links to DATA's folders
+#   sentiment/train.tsv   SST-2 train + the IMDB training part (whole reviews; the trainer reads long ones as windows)
+#   imdb/validation.tsv   every 12th IMDB review (2,083), none of them in the training part
+#   translate/train.en|de Multi30k train + the Tatoeba training part
+#   tatoeba/validation.en|de  every 85th line's English sentence with its first translation; every other line with
+#                         that sentence leaves training too (Tatoeba repeats sentences with other translations)
+# Deterministic (line numbers, no random draw), so every machine gets the same split.
+# Usage: scripts/recipe-data.sh DATA OUT
+set -euo pipefail
+[[ $# -eq 2 ]] || { echo "usage: scripts/recipe-data.sh DATA OUT (DATA holds sst2/ scitldr/ multi30k/ imdb/ tatoeba/ newstest/)" >&2; exit 2; }
+data="$(realpath -m "$1")"; out="$(realpath -m "$2")"
+for f in sst2/train.tsv sst2/glue_dev.tsv scitldr/train.jsonl scitldr/validation.jsonl multi30k/train.en multi30k/train.de \
+         multi30k/val.en multi30k/val.de imdb/train.tsv tatoeba/train.en tatoeba/train.de; do
+  [[ -f "$data/$f" ]] || { echo "recipe-data.sh: missing $data/$f (scripts/nlpmtl data get sst2 scitldr multi30k imdb tatoeba newstest --out $data)" >&2; exit 1; }
+done
+mkdir -p "$out/sentiment" "$out/imdb" "$out/translate" "$out/tatoeba"
+for set in sst2 scitldr multi30k newstest; do [[ -d "$data/$set" ]] && ln -sfn "$data/$set" "$out/$set"; done
+
+# IMDB: header kept for validation; the training part is appended to SST-2 train (same columns: sentence, label).
+awk -F'\t' -v val="$out/imdb/validation.tsv" -v train="$out/imdb/train-part.tsv" '
+  NR == FNR { if (FNR > 1 && (FNR - 1) % 12 == 0) held[$1] = 1; next }
+  FNR == 1 { print > val; next }
+  ($1 in held) { if (!done[$1]++) print > val; next }
+  { print > train }' "$data/imdb/train.tsv" "$data/imdb/train.tsv"
+{ cat "$data/sst2/train.tsv"; cat "$out/imdb/train-part.tsv"; } > "$out/sentiment/train.tsv"
+rm "$out/imdb/train-part.tsv"
+
+# Tatoeba: pairs joined with a unit separator (no line holds one), split by English sentence.
+paste -d $'\x1f' "$data/tatoeba/train.en" "$data/tatoeba/train.de" | awk -F $'\x1f' -v out="$out" '
+  NR == FNR { if (FNR % 85 == 0) held[$1] = 1; next }
+  ($1 in held) { if (!done[$1]++) { print $1 > (out "/tatoeba/validation.en"); print $2 > (out "/tatoeba/validation.de") }; next }
+  { print $1 > (out "/tatoeba/train-part.en"); print $2 > (out "/tatoeba/train-part.de") }' \
+  <(paste -d $'\x1f' "$data/tatoeba/train.en" "$data/tatoeba/train.de") -
+for side in en de; do
+  cat "$data/multi30k/train.$side" "$out/tatoeba/train-part.$side" > "$out/translate/train.$side"
+  rm "$out/tatoeba/train-part.$side"
+done
+echo "recipe-data.sh: $(($(wc -l < "$out/sentiment/train.tsv") - 1)) sentiment training rows, $(($(wc -l < "$out/imdb/validation.tsv") - 1)) IMDB validation reviews, $(wc -l < "$out/translate/train.en") translation pairs, $(wc -l < "$out/tatoeba/validation.en") Tatoeba validation pairs → $out" >&2
