@@ -98,7 +98,8 @@ public sealed class DataRootTests : IDisposable
 
     /// <summary>
     /// The shipped configs run on any machine: data they do not ship is read under the data root (the layout
-    /// <c>nlpmtl data get</c> writes), data they ship beside them (samples/) by a ./ or ../ path; no path leaves the checkout.
+    /// <c>nlpmtl data get</c> writes, and the mixes of scripts/recipe-data.sh for full.json), data they ship beside them
+    /// (samples/) by a ./ or ../ path; no path leaves the checkout.
     /// </summary>
     [Theory]
     [InlineData("full.json")]
@@ -108,7 +109,8 @@ public sealed class DataRootTests : IDisposable
     {
         var data = Path.Combine(_root, "data");
         foreach (var layout in new[] { "sst2/train.tsv", "sst2/validation.tsv", "sst2/glue_dev.tsv", "scitldr/train.jsonl", "scitldr/validation.jsonl",
-                     "multi30k/train.en", "multi30k/train.de", "multi30k/val.en", "multi30k/val.de" })
+                     "multi30k/train.en", "multi30k/train.de", "multi30k/val.en", "multi30k/val.de",
+                     "sentiment/train.tsv", "translate/train.en", "translate/train.de" })
             Write(Path.Combine("data", layout));
         var path = Path.Combine(AppContext.BaseDirectory, "configs", file);
 
