@@ -14,15 +14,10 @@ public class ExtractiveOracleTargetsTests(PretrainedFixture fixture)
     TaskData Load(string jsonl, bool oracleTargets)
     {
         var root = fixture.NewDirectory("oracle");
-        var encoder = TinyRun.WriteEncoder(Path.Combine(root, "encoder"));
         var train = Path.Combine(root, "train.jsonl");
         File.WriteAllText(train, jsonl);
-        var config = TrainingConfig.Load(TinyRun.WriteConfig(root, encoder, [TaskNames.Summarize], edit: c =>
-            c["tasks"] = new Dictionary<string, object>
-            {
-                [TaskNames.Summarize] = new { train, batch_size = 2, max_source_length = 64, max_target_length = 24, decoder_layers = 1, extractive_oracle_targets = oracleTargets },
-            }));
-        return TrainingSetup.LoadData(config, new TrainerOptions { OutputDirectory = root }, encoder)[TaskNames.Summarize];
+        return TinyRun.LoadTask(root, TaskNames.Summarize,
+            new { train, batch_size = 2, max_source_length = 64, max_target_length = 24, decoder_layers = 1, extractive_oracle_targets = oracleTargets });
     }
 
     [Fact]

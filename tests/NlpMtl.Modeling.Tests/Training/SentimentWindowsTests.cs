@@ -1,4 +1,3 @@
-using NlpMtl.Core.Tokenization;
 using NlpMtl.Modeling.MultiTask;
 using NlpMtl.Modeling.Training;
 
@@ -11,15 +10,9 @@ public class SentimentWindowsTests(PretrainedFixture fixture)
     TaskData Load(string tsv, int maxSourceLength)
     {
         var root = fixture.NewDirectory("sentiment-windows");
-        var encoder = TinyRun.WriteEncoder(Path.Combine(root, "encoder"));
         var train = Path.Combine(root, "train.tsv");
         File.WriteAllText(train, tsv);
-        var config = TrainingConfig.Load(TinyRun.WriteConfig(root, encoder, [TaskNames.Sentiment], edit: c =>
-            c["tasks"] = new Dictionary<string, object>
-            {
-                [TaskNames.Sentiment] = new { train, batch_size = 2, max_source_length = maxSourceLength },
-            }));
-        return TrainingSetup.LoadData(config, new TrainerOptions { OutputDirectory = root }, encoder)[TaskNames.Sentiment];
+        return TinyRun.LoadTask(root, TaskNames.Sentiment, new { train, batch_size = 2, max_source_length = maxSourceLength });
     }
 
     [Fact]

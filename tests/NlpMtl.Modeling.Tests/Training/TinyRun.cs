@@ -27,6 +27,16 @@ public static class TinyRun
         return directory;
     }
 
+    /// <summary>One task's data as the trainer loads it, from a config of <paramref name="settings"/> (the task's JSON
+    /// object) over the tiny encoder, all written under <paramref name="root"/>.</summary>
+    public static TaskData LoadTask(string root, string task, object settings)
+    {
+        var encoder = WriteEncoder(Path.Combine(root, "encoder"));
+        var config = TrainingConfig.Load(WriteConfig(root, encoder, [task], edit: c =>
+            c["tasks"] = new Dictionary<string, object> { [task] = settings }));
+        return TrainingSetup.LoadData(config, new TrainerOptions { OutputDirectory = root }, encoder)[task];
+    }
+
     /// <summary>A config training <paramref name="tasks"/> on the samples, written to DIR/train.json.</summary>
     /// <param name="copy">Give the summarize head a pointer-generator.</param>
     public static string WriteConfig(string directory, string encoder, string[] tasks, Action<Dictionary<string, object>>? edit = null, bool copy = false)
