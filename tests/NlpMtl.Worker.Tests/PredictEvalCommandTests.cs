@@ -111,7 +111,7 @@ public partial class PredictEvalCommandTests(PredictEvalCommandTests.TinyBundle 
 
     [Theory]
     [InlineData("sentiment", new[] { "accuracy", "macro_f1" })]
-    [InlineData("summarize", new[] { "rouge1", "rouge2", "rougeL" })]
+    [InlineData("summarize", new[] { "rouge1", "rouge2", "rougeL", "words_in_source", "novel_bigrams", "reference_novel_bigrams" })]
     [InlineData("translate", new[] { "bleu" })]
     public async Task EvalPrintsOnlyMetricsJsonOnStdout(string task, string[] metrics)
     {

@@ -11,7 +11,7 @@ namespace NlpMtl.Worker.Commands;
 /// <summary>
 /// <c>nlpmtl eval --bundle DIR --task T --data FILE</c>: the bundle's predictions scored against references, as JSON on
 /// stdout (nothing else goes there): sentiment accuracy and macro-F1, summarize ROUGE-1/2/L, translate sacreBLEU, each
-/// 0–100 as during training, plus what was read (documents truncated by the cap, windows, segments, sentences selected).
+/// 0–100 as during training (summaries also with how much of them their source supports), plus what was read (documents truncated by the cap, windows, segments, sentences selected).
 /// Data formats are the training ones (DatasetReader): examples are whole documents (IMDB reviews, paragraph files,
 /// long abstracts) as much as sentences. Aligned plain-text translation files take <c>--target</c>; <c>--paragraphs
 /// MIN-MAX</c> joins consecutive aligned lines into paragraphs and also scores translating each line alone.
@@ -75,6 +75,7 @@ public static class EvalCommand
                     metrics["ratio"] = score / Math.Max(1e-9, Score(name, joined, references, metrics, "_one_by_one"));
                 }
                 Describe(metrics, predictions);
+                if (name == "summarize") Support(metrics, outputs, scored);
                 if (name == "summarize" && groups is null) OracleRead(metrics, scored, predictions, engine);
             }
             Console.WriteLine(JsonSerializer.Serialize(metrics));
@@ -95,6 +96,17 @@ public static class EvalCommand
         var bleu = SacreBleu.CorpusFromReferenceLists(outputs, references).Score;
         metrics["bleu" + suffix] = bleu;
         return bleu;
+    }
+
+    /// <summary>
+    /// Faithfulness, measured cheaply (<see cref="SourceSupport"/>): the summaries' words found in their source and their
+    /// novel bigrams, beside the same for the first references (how abstractive the human summaries are).
+    /// </summary>
+    static void Support(Dictionary<string, object> metrics, List<string> outputs, List<Seq2SeqExample> examples)
+    {
+        var sources = examples.Select(e => e.Source).ToList();
+        (metrics["words_in_source"], metrics["novel_bigrams"]) = SourceSupport.Corpus(outputs, sources);
+        (metrics["reference_words_in_source"], metrics["reference_novel_bigrams"]) = SourceSupport.Corpus(examples.Select(e => e.Targets[0]).ToList(), sources);
     }
 
     /// <summary>What the heads read: documents cut by the cap, and how the others were split.</summary>
