@@ -23,6 +23,9 @@ sealed partial class WorkerProcess : IAsyncDisposable
         _process.BeginErrorReadLine();
     }
 
+    /// <summary>The test worker's dll, built by the project reference into this assembly's folder.</summary>
+    static readonly string TestWorkerDll = Path.Combine(AppContext.BaseDirectory, "NlpMtl.Queue.TestWorker.dll");
+
     public int Id => _process.Id;
     public bool HasExited => _process.HasExited;
     public int ExitCode => _process.ExitCode;
@@ -31,7 +34,7 @@ sealed partial class WorkerProcess : IAsyncDisposable
     /// <param name="settings">Configuration as <c>Section:Key</c> = value (passed as environment variables).</param>
     public static WorkerProcess Start(AzuriteFixture azurite, string prefix, IReadOnlyDictionary<string, string>? settings = null)
     {
-        var start = new ProcessStartInfo("dotnet", [RepoPaths.TestWorkerDll])
+        var start = new ProcessStartInfo("dotnet", [TestWorkerDll])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -1,6 +1,6 @@
-namespace NlpMtl.Queue.Tests;
+namespace NlpMtl.Tests.Shared;
 
-/// <summary>Locations in the checkout, found from the test assembly's folder.</summary>
+/// <summary>Locations in the checkout, found from the test assembly's folder (tests that run scripts/).</summary>
 static class RepoPaths
 {
     public static string Root { get; } = FindRoot();
@@ -11,7 +11,4 @@ static class RepoPaths
             if (File.Exists(Path.Combine(dir.FullName, "NlpMtl.sln"))) return dir.FullName;
         throw new InvalidOperationException($"no NlpMtl.sln above {AppContext.BaseDirectory}");
     }
-
-    /// <summary>The test worker's dll, built by the project reference into this assembly's folder.</summary>
-    public static string TestWorkerDll => Path.Combine(AppContext.BaseDirectory, "NlpMtl.Queue.TestWorker.dll");
 }

@@ -1,0 +1,88 @@
+using System.Diagnostics;
+using NlpMtl.Tests.Shared;
+
+namespace NlpMtl.Worker.Tests;
+
+/// <summary>scripts/recipe-data.sh: the full recipe's mixes and validation splits, built from tiny stand-in sets.</summary>
+public class RecipeDataScriptTests
+{
+    readonly string data = Directory.CreateTempSubdirectory("recipe-sets").FullName;
+    readonly string recipe = Path.Combine(Path.GetTempPath(), $"recipe-{Guid.NewGuid():N}");
+
+    void Write(string file, IEnumerable<string> lines)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(data, file))!);
+        File.WriteAllLines(Path.Combine(data, file), lines);
+    }
+
+    (int ExitCode, string Error) Run()
+    {
+        var start = new ProcessStartInfo("bash", [Path.Combine(RepoPaths.Root, "scripts", "recipe-data.sh"), data, recipe])
+            { RedirectStandardError = true, RedirectStandardOutput = true };
+        using var process = Process.Start(start)!;
+        var error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, error);
+    }
+
+    void WriteSets(int imdbReviews, string[] tatoebaEnglish)
+    {
+        Write("sst2/train.tsv", ["sentence\tlabel", "a fine film\t1", "dull\t0"]);
+        Write("sst2/glue_dev.tsv", ["sentence\tlabel", "great\t1"]);
+        Write("scitldr/train.jsonl", ["{}"]);
+        Write("scitldr/validation.jsonl", ["{}"]);
+        foreach (var side in new[] { "en", "de" })
+        {
+            Write($"multi30k/train.{side}", [$"caption one {side}", $"caption two {side}"]);
+            Write($"multi30k/val.{side}", [$"val {side}"]);
+        }
+        // Every 12th review validates; review 30 repeats review 12, so its copy must leave training too.
+        Write("imdb/train.tsv", ["sentence\tlabel", .. Enumerable.Range(1, imdbReviews).Select(i => $"review {(i == 30 ? 12 : i)}\t{i % 2}")]);
+        Write("tatoeba/train.en", tatoebaEnglish);
+        Write("tatoeba/train.de", tatoebaEnglish.Select((e, i) => $"{e} auf Deutsch {i}"));
+    }
+
+    [Fact]
+    public void ValidationSplitsAreDeterministicAndLeaveNoCopyInTraining()
+    {
+        // Line 85 of Tatoeba ("sentence 5") also appears on lines 5 and 170: all three leave training, one pair validates.
+        var english = Enumerable.Range(1, 200).Select(i => i is 85 or 170 ? "sentence 5" : $"sentence {i}").ToArray();
+        WriteSets(imdbReviews: 30, english);
+
+        var imdb = File.ReadAllBytes(Path.Combine(data, "imdb", "train.tsv"));
+
+        var (exitCode, error) = Run();
+
+        Assert.True(exitCode == 0, error);
+        var imdbValidation = File.ReadAllLines(Path.Combine(recipe, "imdb", "validation.tsv"));
+        Assert.Equal(["sentence\tlabel", "review 12\t0", "review 24\t0"], imdbValidation);
+        var sentiment = File.ReadAllLines(Path.Combine(recipe, "sentiment", "train.tsv"));
+        Assert.Equal(["sentence\tlabel", "a fine film\t1", "dull\t0"], sentiment[..3]); // SST-2 first, one header
+        Assert.Equal(2 + 30 - 3, sentiment.Length - 1);
+        Assert.DoesNotContain(sentiment, row => row.StartsWith("review 12\t", StringComparison.Ordinal) || row.StartsWith("review 24\t", StringComparison.Ordinal));
+
+        Assert.Equal(["sentence 5"], File.ReadAllLines(Path.Combine(recipe, "tatoeba", "validation.en")));
+        Assert.Equal(["sentence 5 auf Deutsch 4"], File.ReadAllLines(Path.Combine(recipe, "tatoeba", "validation.de")));
+        var (trainEnglish, trainGerman) = (File.ReadAllLines(Path.Combine(recipe, "translate", "train.en")), File.ReadAllLines(Path.Combine(recipe, "translate", "train.de")));
+        Assert.Equal(2 + 200 - 3, trainEnglish.Length);
+        Assert.Equal(trainEnglish.Length, trainGerman.Length);
+        Assert.Equal(["caption one en", "caption two en", "sentence 1"], trainEnglish[..3]);
+        Assert.DoesNotContain("sentence 5", trainEnglish);
+        Assert.All(trainEnglish.Zip(trainGerman).Skip(2), pair => Assert.StartsWith(pair.First + " auf Deutsch", pair.Second));
+        Assert.True(File.Exists(Path.Combine(recipe, "sst2", "glue_dev.tsv")));
+        Assert.Equal(imdb, File.ReadAllBytes(Path.Combine(data, "imdb", "train.tsv"))); // the sets are only read
+    }
+
+    [Fact]
+    public void AMissingSetIsNamedAndNothingIsWritten()
+    {
+        WriteSets(imdbReviews: 3, ["a"]);
+        File.Delete(Path.Combine(data, "tatoeba", "train.de"));
+
+        var (exitCode, error) = Run();
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains($"missing {data}/tatoeba/train.de", error);
+        Assert.False(Directory.Exists(recipe));
+    }
+}
