@@ -3,7 +3,8 @@
 # are only read):
 #   sst2/ scitldr/ multi30k/ newstest/ links to DATA's folders
 #   sentiment/train.tsv   SST-2 train + the IMDB training part (whole reviews; the trainer reads long ones as windows)
-#   imdb/validation.tsv   every 12th IMDB review (2,083), none of them in the training part
+#   imdb/validation.tsv   every 12th IMDB review of each label (the file alternates labels, so every 12th line would
+#                         be all one label), none of their texts left in the training part
 #   translate/train.en|de Multi30k train + the Tatoeba training part
 #   tatoeba/validation.en|de  every 85th line's English sentence with its first translation; every other line with
 #                         that sentence leaves training too (Tatoeba repeats sentences with other translations)
@@ -21,7 +22,7 @@ for set in sst2 scitldr multi30k newstest; do [[ -d "$data/$set" ]] && ln -sfn "
 
 # IMDB: header kept for validation; the training part is appended to SST-2 train (same columns: sentence, label).
 awk -F'\t' -v val="$out/imdb/validation.tsv" -v train="$out/imdb/train-part.tsv" '
-  NR == FNR { if (FNR > 1 && (FNR - 1) % 12 == 0) held[$1] = 1; next }
+  NR == FNR { if (FNR > 1 && ++seen[$2] % 12 == 0) held[$1] = 1; next }
   FNR == 1 { print > val; next }
   ($1 in held) { if (!done[$1]++) print > val; next }
   { print > train }' "$data/imdb/train.tsv" "$data/imdb/train.tsv"

@@ -36,8 +36,9 @@ public class RecipeDataScriptTests
             Write($"multi30k/train.{side}", [$"caption one {side}", $"caption two {side}"]);
             Write($"multi30k/val.{side}", [$"val {side}"]);
         }
-        // Every 12th review validates; review 30 repeats review 12, so its copy must leave training too.
-        Write("imdb/train.tsv", ["sentence\tlabel", .. Enumerable.Range(1, imdbReviews).Select(i => $"review {(i == 30 ? 12 : i)}\t{i % 2}")]);
+        // Labels alternate, as in IMDB's file: every 12th review of each label validates (23 and 24 of 30, not 12 and
+        // 24, which share a label); review 30 repeats review 24, so its copy must leave training too.
+        Write("imdb/train.tsv", ["sentence\tlabel", .. Enumerable.Range(1, imdbReviews).Select(i => $"review {(i == 30 ? 24 : i)}\t{i % 2}")]);
         Write("tatoeba/train.en", tatoebaEnglish);
         Write("tatoeba/train.de", tatoebaEnglish.Select((e, i) => $"{e} auf Deutsch {i}"));
     }
@@ -55,11 +56,11 @@ public class RecipeDataScriptTests
 
         Assert.True(exitCode == 0, error);
         var imdbValidation = File.ReadAllLines(Path.Combine(recipe, "imdb", "validation.tsv"));
-        Assert.Equal(["sentence\tlabel", "review 12\t0", "review 24\t0"], imdbValidation);
+        Assert.Equal(["sentence\tlabel", "review 23\t1", "review 24\t0"], imdbValidation);
         var sentiment = File.ReadAllLines(Path.Combine(recipe, "sentiment", "train.tsv"));
         Assert.Equal(["sentence\tlabel", "a fine film\t1", "dull\t0"], sentiment[..3]); // SST-2 first, one header
         Assert.Equal(2 + 30 - 3, sentiment.Length - 1);
-        Assert.DoesNotContain(sentiment, row => row.StartsWith("review 12\t", StringComparison.Ordinal) || row.StartsWith("review 24\t", StringComparison.Ordinal));
+        Assert.DoesNotContain(sentiment, row => row.StartsWith("review 23\t", StringComparison.Ordinal) || row.StartsWith("review 24\t", StringComparison.Ordinal));
 
         Assert.Equal(["sentence 5"], File.ReadAllLines(Path.Combine(recipe, "tatoeba", "validation.en")));
         Assert.Equal(["sentence 5 auf Deutsch 4"], File.ReadAllLines(Path.Combine(recipe, "tatoeba", "validation.de")));
