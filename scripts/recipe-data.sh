@@ -30,11 +30,12 @@ awk -F'\t' -v val="$out/imdb/validation.tsv" -v train="$out/imdb/train-part.tsv"
 rm "$out/imdb/train-part.tsv"
 
 # Tatoeba: pairs joined with a unit separator (no line holds one), split by English sentence.
+# The first pass reads only the English side (no line holds the separator, so $1 is the whole line).
 paste -d $'\x1f' "$data/tatoeba/train.en" "$data/tatoeba/train.de" | awk -F $'\x1f' -v out="$out" '
   NR == FNR { if (FNR % 85 == 0) held[$1] = 1; next }
   ($1 in held) { if (!done[$1]++) { print $1 > (out "/tatoeba/validation.en"); print $2 > (out "/tatoeba/validation.de") }; next }
   { print $1 > (out "/tatoeba/train-part.en"); print $2 > (out "/tatoeba/train-part.de") }' \
-  <(paste -d $'\x1f' "$data/tatoeba/train.en" "$data/tatoeba/train.de") -
+  "$data/tatoeba/train.en" -
 for side in en de; do
   cat "$data/multi30k/train.$side" "$out/tatoeba/train-part.$side" > "$out/translate/train.$side"
   rm "$out/tatoeba/train-part.$side"
