@@ -16,10 +16,10 @@ recipe="$out/data"
 
 if [[ "${EVAL_ONLY:-}" != 1 ]]; then
   "$root/scripts/recipe-data.sh" "$data" "$recipe"
-  # configs/full.json with an absolute tokenizer path (the copy lives elsewhere) and without the trainer's own final
-  # evaluation: the bundle is evaluated below, on the same splits and more.
-  sed -e "s#\"\.\./tokenizers/#\"$root/tokenizers/#g" -e 's#"evaluation": {#"evaluation": { "final": false,#' \
-      "$root/configs/full.json" > "$out/config.json"
+  nlpmtl target-tokenizer --targets "$recipe/translate/train.de" --out "$recipe/translate/tokenizer"
+  # configs/full.json without the trainer's own final evaluation: the bundle is evaluated below, on the same splits
+  # and more.
+  sed -e 's#"evaluation": {#"evaluation": { "final": false,#' "$root/configs/full.json" > "$out/config.json"
   echo "quality.sh: training for up to $budget minutes → $out/train" >&2
   nlpmtl train --config "$out/config.json" --data "$recipe" --out "$out/train" --time-budget "$budget"
 fi

@@ -119,7 +119,7 @@ public sealed class TaskData
         }
         var directory = existingHead?.TargetTokenizerDirectory is { } sub && existingDirectory is not null
             ? Path.Combine(existingDirectory, sub)
-            : root.Resolve(settings.TargetTokenizer!);
+            : root.ResolveDataDirectory(settings.TargetTokenizer!);
         return (TargetTokenizer.Load(directory), directory);
     }
 

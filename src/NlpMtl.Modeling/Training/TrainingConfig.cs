@@ -100,7 +100,7 @@ public sealed record EvaluationConfig
 
 /// <summary>
 /// A training run: <c>nlpmtl train --config FILE</c>. Data paths (train, train_target, validation, validation_target)
-/// are read by <see cref="ResolveData"/>; other relative paths (base_model, target_tokenizer) are relative to the file.
+/// are read by <see cref="ResolveData"/>, target_tokenizer by <see cref="ResolveDataDirectory"/>; base_model is relative to the file.
 /// </summary>
 public sealed record TrainingConfig
 {
@@ -147,11 +147,16 @@ public sealed record TrainingConfig
     /// config's folder when no root is given. So one config runs on any machine: <c>"sst2/train.tsv"</c> with
     /// <c>--data ~/nlp-data</c> on one and <c>NLPMTL_DATA=/mnt/data</c> on another.
     /// </summary>
-    public string ResolveData(string path)
+    public string ResolveData(string path) => ResolveUnderDataRoot(path, File.Exists);
+
+    /// <summary>A data folder (a target tokenizer built from the data), read by the same rule as <see cref="ResolveData"/>.</summary>
+    public string ResolveDataDirectory(string path) => ResolveUnderDataRoot(path, System.IO.Directory.Exists);
+
+    string ResolveUnderDataRoot(string path, Func<string, bool> exists)
     {
         if (Path.IsPathRooted(path) || IsConfigRelative(path)) return Resolve(path);
         var full = DataRoot is null ? Resolve(path) : Path.GetFullPath(Path.Combine(DataRoot, path));
-        if (File.Exists(full)) return full;
+        if (exists(full)) return full;
         throw new FileNotFoundException(DataRoot is null
             ? $"{path}: not found next to the config ({full}); data paths without ./ or ../ are read under the data root: pass --data DIR or set {DataRootVariable}"
             : $"{path}: not found under the data root {DataRoot} ({full})");

@@ -112,6 +112,7 @@ public sealed class DataRootTests : IDisposable
                      "multi30k/train.en", "multi30k/train.de", "multi30k/val.en", "multi30k/val.de",
                      "sentiment/train.tsv", "translate/train.en", "translate/train.de" })
             Write(Path.Combine("data", layout));
+        Directory.CreateDirectory(Path.Combine(data, "translate", "tokenizer"));
         var path = Path.Combine(AppContext.BaseDirectory, "configs", file);
 
         var config = TrainingConfig.Load(path, data);
@@ -125,5 +126,7 @@ public sealed class DataRootTests : IDisposable
                 Assert.True(resolved.StartsWith(data, StringComparison.Ordinal) || resolved.StartsWith(checkout, StringComparison.Ordinal),
                     $"{file}: tasks.{task}: {dataPath} resolves outside the data root and the checkout ({resolved})");
             }
+        foreach (var (task, settings) in config.Tasks.Where(t => t.Value.TargetTokenizer is not null))
+            Assert.True(Directory.Exists(config.ResolveDataDirectory(settings.TargetTokenizer!)), $"{file}: tasks.{task}.target_tokenizer");
     }
 }
