@@ -3,7 +3,8 @@ namespace NlpMtl.Modeling.Training;
 /// <summary>
 /// Picks the task of each training step. Proportional sampling follows dataset sizes; temperature sampling uses
 /// size^(1/T) (T = 1 is proportional, T → ∞ uniform; MT-DNN and T5 use it so small tasks are not drowned); uniform
-/// gives every task the same share.
+/// gives every task the same share. A task's sampling weight (<see cref="TaskTrainingConfig.SamplingWeight"/>)
+/// multiplies what the method gives it.
 /// </summary>
 public sealed class TaskSampler
 {
@@ -11,15 +12,16 @@ public sealed class TaskSampler
     private readonly double[] cumulative;
     private readonly SplitMix64 random;
 
-    public TaskSampler(IReadOnlyDictionary<string, int> datasetSizes, SamplingConfig config, ulong state)
+    public TaskSampler(IReadOnlyDictionary<string, int> datasetSizes, SamplingConfig config, ulong state,
+        IReadOnlyDictionary<string, double>? samplingWeights = null)
     {
         tasks = datasetSizes.Keys.Order(StringComparer.Ordinal).ToArray();
-        var weights = tasks.Select(t => config.Method switch
+        var weights = tasks.Select(t => (config.Method switch
         {
             "proportional" => datasetSizes[t],
             "temperature" => Math.Pow(datasetSizes[t], 1.0 / config.Temperature),
             _ => 1.0,
-        }).ToArray();
+        }) * (samplingWeights?.GetValueOrDefault(t, 1.0) ?? 1.0)).ToArray();
         Probabilities = tasks.Zip(weights, (t, w) => (t, w / weights.Sum())).ToDictionary(p => p.t, p => p.Item2);
         var running = 0.0;
         cumulative = tasks.Select(t => running += Probabilities[t]).ToArray();

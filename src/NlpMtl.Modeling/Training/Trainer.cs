@@ -63,7 +63,8 @@ public sealed class Trainer(TrainingConfig config, TrainerOptions options)
             foreach (var (task, position) in state.BatchPositions) batches[task].Restore(position[0], position[1]);
             balancer.Restore(state.LossRunningMeans, state.LogVariances);
         }
-        var sampler = new TaskSampler(TaskData.SamplingSizes(data), config.Sampling, state.SamplerState);
+        var sampler = new TaskSampler(TaskData.SamplingSizes(data), config.Sampling, state.SamplerState,
+            config.SamplingWeights());
         var pcGradRandom = new SplitMix64(state.PcGradState);
         var shared = model.EncoderParameters().Where(p => p.requires_grad).ToList();
         var pcGrad = config.Balancing.Method == "pcgrad" && data.Count > 1;

@@ -68,7 +68,8 @@ public static class TrainingBenchmark
     {
         using var prepared = TrainingSetup.Prepare(config, options);
         var (_, data, model, balancer, optimizer, _, batches) = prepared;
-        var sampler = new TaskSampler(TaskData.SamplingSizes(data), config.Sampling, (ulong)config.Seed);
+        var sampler = new TaskSampler(TaskData.SamplingSizes(data), config.Sampling, (ulong)config.Seed,
+            config.SamplingWeights());
         model.train();
         var trainable = prepared.TrainableParameters();
         var peaks = new List<double> { MatMulPeakGflops() };

@@ -15,8 +15,14 @@ public sealed record TaskTrainingConfig
     public string? Validation { get; init; }
     public string? ValidationTarget { get; init; }
 
-    /// <summary>Static loss weight (balancing <c>static</c>) and sampling size override.</summary>
+    /// <summary>Static loss weight (balancing <c>static</c>).</summary>
     public double Weight { get; init; } = 1.0;
+    /// <summary>
+    /// Multiplies the task's sampling weight from <see cref="SamplingConfig.Method"/>: under <c>uniform</c> the
+    /// tasks' step shares are proportional to these. For tasks that learn at different rates in a fixed time budget
+    /// (a decoder trained from scratch against a sentence classifier that plateaus early).
+    /// </summary>
+    public double SamplingWeight { get; init; } = 1.0;
     public int BatchSize { get; init; } = 32;
     public int MaxSourceLength { get; init; } = 128;
     public int MaxTargetLength { get; init; } = 64;
@@ -132,6 +138,10 @@ public sealed record TrainingConfig
     public string Precision { get; init; } = MixedPrecision.Auto;
 
     [JsonIgnore] public string Directory { get; init; } = ".";
+
+    /// <summary>Each task's <see cref="TaskTrainingConfig.SamplingWeight"/>, for <see cref="TaskSampler"/>.</summary>
+    public IReadOnlyDictionary<string, double> SamplingWeights() =>
+        Tasks.ToDictionary(p => p.Key, p => p.Value.SamplingWeight);
 
     /// <summary>The environment variable naming the data root when <c>--data</c> does not.</summary>
     public const string DataRootVariable = "NLPMTL_DATA";

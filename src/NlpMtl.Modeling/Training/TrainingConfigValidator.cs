@@ -55,6 +55,7 @@ static class TrainingConfigValidator
         if (!TaskNames.All.Contains(task)) throw new InvalidDataException($"{source}: unknown task '{task}' (tasks: {string.Join(", ", TaskNames.All)})");
         if (string.IsNullOrWhiteSpace(settings.Train)) throw new InvalidDataException($"{source}: {path}.train is missing");
         check.Positive($"{path}.weight", settings.Weight);
+        check.Positive($"{path}.sampling_weight", settings.SamplingWeight);
         check.AtLeast($"{path}.batch_size", settings.BatchSize, 1);
         check.AtLeast($"{path}.max_source_length", settings.MaxSourceLength, 3); // [CLS], one token, [SEP]
         check.AtLeast($"{path}.max_target_length", settings.MaxTargetLength, 3);

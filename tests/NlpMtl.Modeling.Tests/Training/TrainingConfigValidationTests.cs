@@ -68,6 +68,7 @@ public class TrainingConfigValidationTests
     [InlineData("attention_dropout", 1)]
     [InlineData("tasks.sentiment.batch_size", 0)]
     [InlineData("tasks.sentiment.weight", 0)]
+    [InlineData("tasks.summarize.sampling_weight", -1)]
     [InlineData("tasks.sentiment.max_source_length", 0)]
     [InlineData("tasks.sentiment.max_train_examples", 0)]
     [InlineData("tasks.sentiment.dropout", 1.2)]

@@ -25,6 +25,18 @@ public class TrainingPartsTests
         Assert.Equal(translate, counts["translate"], 1);
     }
 
+    [Theory]
+    [InlineData("uniform", 1.0, 0.25, 0.25, 0.5)]               // weights 1 : 1 : 2
+    [InlineData("temperature", 2.0, 0.375, 0.125, 0.5)]        // 300 : 100 : 400 (√40k × 2) of 800
+    public void SamplingWeightsMultiplyTheMethodsWeights(string method, double temperature, double sentiment, double summarize, double translate)
+    {
+        var weights = new Dictionary<string, double> { ["sentiment"] = 1, ["translate"] = 2 }; // summarize absent: 1
+        var sampler = new TaskSampler(Sizes, new SamplingConfig { Method = method, Temperature = temperature }, 7, weights);
+        Assert.Equal(sentiment, sampler.Probabilities["sentiment"], 3);
+        Assert.Equal(summarize, sampler.Probabilities["summarize"], 3);
+        Assert.Equal(translate, sampler.Probabilities["translate"], 3);
+    }
+
     [Fact]
     public void SamplerResumesFromItsState()
     {
