@@ -70,4 +70,12 @@ public sealed class InferenceOptions
 
     /// <summary>What the summarizer reads of a document longer than its source length.</summary>
     public SummarySelection SummarySelection { get; set; } = SummarySelection.Salience;
+
+    /// <summary>
+    /// Most tokens the summarizer reads, [CLS] and [SEP] included (null: the head's trained source length, which is
+    /// also the most it takes). Lower only to measure what reading less costs, e.g. the first 256 tokens under
+    /// <see cref="SummarySelection.Lead"/> against a head trained on 512.
+    /// </summary>
+    [Range(3, 1 << 16)]
+    public int? SummarySourceTokens { get; set; }
 }

@@ -142,6 +142,23 @@ public class DocumentTests(BundleFixture fixture, Xunit.Abstractions.ITestOutput
     }
 
     [Fact]
+    public void SummarySourceTokensCapsWhatTheSummarizerReads()
+    {
+        var document = string.Join(' ', Enumerable.Range(0, 60).Select(i => $"Sentence {i} reports one more finding of the study."));
+        using var full = InferenceEngine.Load(fixture.Tiny.Bundle, new InferenceOptions { SummarySelection = SummarySelection.Lead });
+        var trained = full.SourceLimit("summarize");
+        using var shorter = InferenceEngine.Load(fixture.Tiny.Bundle,
+            new InferenceOptions { SummarySelection = SummarySelection.Lead, SummarySourceTokens = trained / 2 });
+        Assert.Equal(trained / 2, shorter.SourceLimit("summarize"));
+        Assert.Equal(trained / 2, Assert.Single(shorter.Plan(new DocumentRequest("d", document, ["summarize"])).Rows).Tokens);
+        Assert.Equal(trained, Assert.Single(full.Plan(new DocumentRequest("d", document, ["summarize"])).Rows).Tokens);
+        Assert.Equal(full.SourceLimit("sentiment"), shorter.SourceLimit("sentiment")); // the other heads read as before
+        // Never more than the head was trained on.
+        using var longer = InferenceEngine.Load(fixture.Tiny.Bundle, new InferenceOptions { SummarySourceTokens = trained * 2 });
+        Assert.Equal(trained, longer.SourceLimit("summarize"));
+    }
+
+    [Fact]
     public void ASelectedSentenceLongerThanTheSourceIsCutAndFlagged()
     {
         var huge = "The mitochondria " + string.Join(' ', Enumerable.Repeat("matter a great deal to the cell and its energy", 20)) + ".";

@@ -18,6 +18,7 @@ sealed class InferenceArguments
     public Option<int?> MaxDocumentTokens { get; } = new("--max-document-tokens") { Description = "Hard cap on the tokens read per document; longer documents are cut and flagged \"truncated\" (default: Inference:MaxDocumentTokens, 65,536)" };
     public Option<SentimentAggregation?> SentimentAggregation { get; } = new("--sentiment-aggregation") { Description = "How a long document's sentiment windows combine: TokenWeightedMeanLogits (default), MeanProbabilities, FirstWindow" };
     public Option<SummarySelection?> SummarySelection { get; } = new("--summary-selection") { Description = "What the summarizer reads of a long document: Salience (default: the most central sentences) or Lead (the first tokens)" };
+    public Option<int?> SummarySourceTokens { get; } = new("--summary-source-tokens") { Description = "Most tokens the summarizer reads (default and most: the head's trained source length); e.g. 256 with Lead to measure reading only the start" };
     public Option<int> TokenBudget { get; } = new("--token-budget") { Description = "Encoder positions per batch, padding included", DefaultValueFactory = _ => new BatchingOptions().TokenBudget };
 
     /// <summary>The one task a verb runs (predict, eval).</summary>
@@ -30,13 +31,14 @@ sealed class InferenceArguments
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Bundle, Threads, Int8, Cpu, Beams, MaxNewTokens, TokenBudget, OrtProfile, MaxDocumentTokens, SentimentAggregation, SummarySelection }) command.Options.Add(option);
+        foreach (var option in new Option[] { Bundle, Threads, Int8, Cpu, Beams, MaxNewTokens, TokenBudget, OrtProfile, MaxDocumentTokens, SentimentAggregation, SummarySelection, SummarySourceTokens }) command.Options.Add(option);
     }
 
     public InferenceOptions Options(ParseResult parse)
     {
         var defaults = new InferenceOptions();
         if (parse.GetValue(MaxDocumentTokens) is < 16) throw new ArgumentException("--max-document-tokens must be at least 16");
+        if (parse.GetValue(SummarySourceTokens) is < 3) throw new ArgumentException("--summary-source-tokens must be at least 3 ([CLS], one token, [SEP])");
         return new InferenceOptions
         {
             IntraOpThreads = parse.GetValue(Threads),
@@ -48,6 +50,7 @@ sealed class InferenceArguments
             MaxDocumentTokens = parse.GetValue(MaxDocumentTokens) ?? defaults.MaxDocumentTokens,
             SentimentAggregation = parse.GetValue(SentimentAggregation) ?? defaults.SentimentAggregation,
             SummarySelection = parse.GetValue(SummarySelection) ?? defaults.SummarySelection,
+            SummarySourceTokens = parse.GetValue(SummarySourceTokens),
         };
     }
 
