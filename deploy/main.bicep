@@ -1,13 +1,17 @@
 // NlpMtl on Azure Container Apps: the `serve` worker scaled by KEDA on the inbox blob count, a manual training job
 // that trains and exports a bundle onto an Azure Files share the worker reads, one user-assigned identity with
-// Storage Blob Data Contributor for the queue. Deploy: az deployment group create -g RG -f deploy/main.bicep -p image=REGISTRY/nlpmtl:TAG
+// Storage Blob Data Contributor for the queue and AcrPull on the registry it is given. Deploy:
+//   az deployment group create -g RG -f deploy/main.bicep -p image=myacr.azurecr.io/nlpmtl:TAG registryName=myacr
 targetScope = 'resourceGroup'
 
 @description('Container image built from the repository Dockerfile.')
 param image string
 
-@description('Registry login server when it needs the identity to pull (e.g. myacr.azurecr.io); empty for a public image.')
-param registryServer string = ''
+@description('Azure Container Registry the image is pulled from (its name, e.g. myacr): the identity is granted AcrPull on it. Empty for a public image.')
+param registryName string = ''
+
+@description('Resource group of the registry (default: this deployment\'s).')
+param registryResourceGroup string = resourceGroup().name
 
 param location string = resourceGroup().location
 
@@ -109,7 +113,19 @@ resource modelsStorage 'Microsoft.App/managedEnvironments/storages@2025-01-01' =
   }
 }
 
-var registries = empty(registryServer) ? [] : [{ server: registryServer, identity: identity.id }]
+resource registry 'Microsoft.ContainerRegistry/registries@2023-07-01' existing = if (!empty(registryName)) {
+  name: registryName
+  scope: resourceGroup(registryResourceGroup)
+}
+
+// The role assignment lives at the registry's scope, which may be another resource group: a module.
+module registryPull 'acr-pull.bicep' = if (!empty(registryName)) {
+  name: '${namePrefix}-acr-pull'
+  scope: resourceGroup(registryResourceGroup)
+  params: { registryName: registryName, principalId: identity.properties.principalId }
+}
+
+var registries = empty(registryName) ? [] : [{ server: registry!.properties.loginServer, identity: identity.id }]
 var storageEnv = [
   { name: 'Storage__AccountUri', value: storage.properties.primaryEndpoints.blob }
   // DefaultAzureCredential picks the user-assigned identity by its client id.
@@ -140,7 +156,8 @@ resource serve 'Microsoft.App/containerApps@2025-01-01' = {
           args: ['serve']
           resources: { cpu: json('2.0'), memory: '4Gi' }
           env: concat(storageEnv, [
-            { name: 'Inference__BundlePath', value: '/models/bundle' }
+            // A bundle pointer (docs/operations.md): the training job publishes each new bundle by renaming it.
+            { name: 'Inference__BundlePath', value: '/models/current' }
             { name: 'HostOptions__ShutdownTimeout', value: '00:00:45' }
           ])
           volumeMounts: [{ volumeName: 'models', mountPath: '/models' }]
@@ -168,7 +185,7 @@ resource serve 'Microsoft.App/containerApps@2025-01-01' = {
       }
     }
   }
-  dependsOn: [queueAccess, containers]
+  dependsOn: [queueAccess, containers, registryPull]
 }
 
 resource train 'Microsoft.App/jobs@2025-01-01' = {
@@ -192,9 +209,11 @@ resource train 'Microsoft.App/jobs@2025-01-01' = {
         {
           name: 'train'
           image: image
-          // Train on the shipped demo config, then export the bundle the worker serves.
+          // Train on the shipped demo config into a new run folder, export its best checkpoint (parity-checked: a
+          // failed check publishes nothing) into a new bundle folder, then point /models/current at it with one
+          // rename. Workers that start later read the new bundle; running ones keep the old folder.
           command: ['/bin/sh', '-c']
-          args: ['dotnet /app/nlpmtl.dll train --config /app/configs/demo.json --out /models/run && dotnet /app/nlpmtl.dll export --checkpoint /models/run/last --out /models/bundle-new && rm -rf /models/bundle && mv /models/bundle-new /models/bundle']
+          args: ['set -e; id=$(date -u +%Y%m%dT%H%M%SZ); dotnet /app/nlpmtl.dll train --config /app/configs/demo.json --out /models/runs/$id; dotnet /app/nlpmtl.dll export --checkpoint /models/runs/$id --out /models/bundles/$id --publish /models/current']
           resources: { cpu: json('4.0'), memory: '8Gi' }
           env: storageEnv
           volumeMounts: [{ volumeName: 'models', mountPath: '/models' }]
@@ -203,6 +222,7 @@ resource train 'Microsoft.App/jobs@2025-01-01' = {
       volumes: [{ name: 'models', storageType: 'AzureFile', storageName: modelsStorage.name }]
     }
   }
+  dependsOn: [registryPull]
 }
 
 output storageAccount string = storage.name

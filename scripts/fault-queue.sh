@@ -75,8 +75,8 @@ start_worker 2b
 wait_for results "$jobs" 600 || true
 sleep 2
 nlpmtl results --out "$work/results" >&2 || true
-expected="$(cd "$work/jobs" && ls | sed 's/$/.result.jsonl/' | sort)"
-actual="$(ls "$work/results" | sort)"
+expected="$(find "$work/jobs" -mindepth 1 -maxdepth 1 -printf '%f.result.jsonl\n' | sort)"
+actual="$(find "$work/results" -mindepth 1 -maxdepth 1 -printf '%f\n' | sort)"
 lost="$(comm -23 <(echo "$expected") <(echo "$actual") | grep -c . || true)"
 extra="$(comm -13 <(echo "$expected") <(echo "$actual") | grep -c . || true)"
 absorbed="$(cat "$work"/worker-*.log | grep -c '(AlreadyDone)' || true)"

@@ -6,6 +6,7 @@ set -euo pipefail
 top=15
 if [[ "${1:-}" == "--top" ]]; then top="$2"; shift 2; fi
 (( $# > 0 )) || { echo "usage: scripts/ort-profile.sh [--top N] PROFILE.json..." >&2; exit 1; }
+# shellcheck disable=SC2016 # JavaScript, not shell
 node -e '
   const fs = require("fs");
   const [top, ...files] = process.argv.slice(1);

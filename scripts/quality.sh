@@ -62,6 +62,7 @@ done
   echo "| evaluation | graphs | examples | metric | value |"
   echo "|---|---|---|---|---|"
   for entry in "${evaluations[@]}"; do
+    # shellcheck disable=SC2016 # JavaScript, not shell
     node -e '
       const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
       for (const k of ["accuracy", "macro_f1", "rouge1", "rouge2", "rougeL", "bleu", "bleu_one_by_one", "ratio", "words_in_source", "novel_bigrams", "reference_novel_bigrams", "windows", "truncated"])

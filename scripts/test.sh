@@ -12,6 +12,8 @@ fi
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 # The queue's integration tests run against a real Azurite (pinned npm package, git-ignored .tools/).
 ./scripts/azurite.sh install
+# Shell scripts and the Bicep templates, checked without a build (pinned shellcheck and Bicep CLI in .tools/).
+./scripts/check-static.sh
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

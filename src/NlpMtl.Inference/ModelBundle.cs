@@ -45,12 +45,13 @@ public sealed class ModelBundle : IDisposable
     public DecoderHead Decoder(string task) =>
         decoders.TryGetValue(task, out var head) ? head : throw new ArgumentException($"{Directory}: no {task} head loaded (tasks: {string.Join(", ", Tasks)})", nameof(task));
 
+    /// <param name="directory">The bundle folder, or a <see cref="BundlePointer"/> file naming it.</param>
     /// <param name="tasks">Load only these heads (default: every task in the manifest); a task the bundle lacks fails.</param>
     public static ModelBundle Load(string directory, InferenceOptions? options = null, ILogger? logger = null, IReadOnlyCollection<string>? tasks = null)
     {
         options ??= new InferenceOptions();
         logger ??= NullLogger.Instance;
-        if (!System.IO.Directory.Exists(directory)) throw new DirectoryNotFoundException($"{directory}: bundle directory not found");
+        directory = BundlePointer.Resolve(directory);
         var manifest = BundleManifest.Load(directory);
         var manifestPath = Path.Combine(directory, BundleManifest.FileName);
         var wanted = tasks?.Distinct().ToList() ?? [.. manifest.Tasks];

@@ -9,6 +9,18 @@ namespace NlpMtl.Inference.Tests;
 public class EngineTests(BundleFixture fixture)
 {
     [Fact]
+    public void ABundlePointerLoadsTheBundleItNames()
+    {
+        var pointer = Path.Combine(Directory.CreateTempSubdirectory("nlpmtl-pointer-").FullName, "current");
+        BundlePointer.Publish(pointer, fixture.Tiny.Bundle);
+        using var direct = InferenceEngine.Load(fixture.Tiny.Bundle);
+        using var pointed = InferenceEngine.Load(pointer);
+        Assert.Equal(Path.GetFullPath(fixture.Tiny.Bundle), pointed.Bundle.Directory);
+        var request = new DocumentRequest("d", "a charming film", ["sentiment"]);
+        Assert.Equal(direct.Predict([request])[0].Predictions[0].Score, pointed.Predict([request])[0].Predictions[0].Score);
+    }
+
+    [Fact]
     public void EveryRequestedHeadRunsOnOneEncodingInTheRequestedOrder()
     {
         using var engine = InferenceEngine.Load(fixture.Tiny.Bundle);

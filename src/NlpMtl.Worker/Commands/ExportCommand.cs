@@ -1,4 +1,5 @@
 using System.CommandLine;
+using NlpMtl.Core.Bundle;
 using NlpMtl.Onnx;
 
 namespace NlpMtl.Worker.Commands;
@@ -18,9 +19,10 @@ public static class ExportCommand
         var sentiment = new Option<FileInfo?>("--validation-sentiment") { Description = "Sentiment data (TSV/JSONL) for the int8 accuracy check" };
         var translate = new Option<FileInfo?>("--validation-translate") { Description = "Translation data (JSONL, or plain-text source) for the int8 BLEU check" };
         var translateTarget = new Option<FileInfo?>("--validation-translate-target") { Description = "Aligned plain-text references for --validation-translate" };
+        var publish = new Option<FileInfo?>("--publish") { Description = "Then point this bundle pointer file at the new bundle (one atomic rename; serve's Inference:BundlePath may name the pointer)" };
         var maxExamples = new Option<int>("--max-validation-examples") { Description = "Validation examples used at most", DefaultValueFactory = _ => 500 };
         var command = new Command("export", "Write an ONNX model bundle from a trained checkpoint (parity-checked)")
-            { checkpoint, output, quantize, sentiment, translate, translateTarget, maxExamples };
+            { checkpoint, output, quantize, sentiment, translate, translateTarget, maxExamples, publish };
         command.SetAction((parse, cancellationToken) => NlpMtlCommandLine.Guard(_ =>
         {
             var manifest = BundleExporter.Export(parse.GetValue(checkpoint)!.FullName, parse.GetValue(output)!.FullName, new BundleExportOptions
@@ -37,6 +39,11 @@ public static class ExportCommand
                 string.Concat(parity.Decoders.Select(d => $"; {d.Key} step logits {d.Value.StepLogitsMaxAbs:E2}, greedy identical {d.Value.GreedyIdenticalFraction:P0}")));
             foreach (var (name, delta) in manifest.Quantization?.Metrics ?? [])
                 Console.WriteLine($"  int8 {name}: fp32 {delta.Fp32:F2} → int8 {delta.Int8:F2} on {delta.Examples} examples");
+            if (parse.GetValue(publish) is { } pointer)
+            {
+                BundlePointer.Publish(pointer.FullName, parse.GetValue(output)!.FullName);
+                Console.WriteLine($"{pointer.FullName} now points to {parse.GetValue(output)!.FullName}");
+            }
             return Task.CompletedTask;
         }, cancellationToken));
         return command;
