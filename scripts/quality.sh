@@ -23,10 +23,13 @@ if [[ "${EVAL_ONLY:-}" != 1 ]]; then
   echo "quality.sh: training for up to $budget minutes → $out/train" >&2
   nlpmtl train --config "$out/config.json" --data "$recipe" --out "$out/train" --time-budget "$budget"
 fi
-[[ -f "$out/train/best/config.json" ]] || { echo "quality.sh: no trained checkpoint at $out/train/best" >&2; exit 1; }
+# The final checkpoint, not best/: under the time budget the learning rate decays to zero at the last step, and the
+# in-training pick (200 examples per task, greedy) is noisy. On the run of docs/benchmarks.md the final step beat the
+# picked one on IMDB, Multi30k and Tatoeba and was within 0.1 pt on SST-2.
+[[ -f "$out/train/last/config.json" ]] || { echo "quality.sh: no trained checkpoint at $out/train/last" >&2; exit 1; }
 
 echo "quality.sh: export (fp32 + int8) → $out/bundle" >&2
-nlpmtl export --checkpoint "$out/train/best" --out "$out/bundle" --quantize int8 \
+nlpmtl export --checkpoint "$out/train/last" --out "$out/bundle" --quantize int8 \
   --validation-sentiment "$recipe/sst2/glue_dev.tsv" \
   --validation-translate "$recipe/multi30k/val.en" --validation-translate-target "$recipe/multi30k/val.de"
 
