@@ -22,8 +22,8 @@ public sealed class InferenceEngine : IDisposable
     {
         Bundle = bundle;
         Options = options ?? new InferenceOptions();
-        policy = new SourcePolicy(bundle.Manifest, bundle.Tokenizer);
-        planner = new DocumentPlanner(bundle.Tokenizer, SourceLimit, TokenPieces.FromVocabulary(bundle.Tokenizer.Tokens), Options,
+        policy = new SourcePolicy(bundle.Manifest, bundle.Tokenizer, Options.SummarySourceTokens);
+        planner = new DocumentPlanner(bundle.Tokenizer, policy.Limit, TokenPieces.FromVocabulary(bundle.Tokenizer.Tokens), Options,
             salience ?? new CentroidSalienceScorer(), bundle.Manifest.Sentiment?.Labels ?? []);
     }
 
@@ -37,8 +37,7 @@ public sealed class InferenceEngine : IDisposable
         new(ModelBundle.Load(bundleDirectory, options, logger, tasks), options, salience);
 
     /// <summary>Encoder tokens a task reads per row at most (<see cref="SourcePolicy"/>).</summary>
-    public int SourceLimit(string task) =>
-        task == "summarize" && Options.SummarySourceTokens is { } most ? Math.Min(most, policy.Limit(task)) : policy.Limit(task);
+    public int SourceLimit(string task) => policy.Limit(task);
 
     /// <summary>A whole document's rows and their assembly; fails (ArgumentException) only on a task this engine does not serve.</summary>
     public DocumentPlan Plan(DocumentRequest document)

@@ -16,7 +16,8 @@ namespace NlpMtl.Inference;
 /// </list>
 /// Never throws on content: empty text encodes as [CLS] [SEP], and huge texts are tokenised only as far as needed.
 /// </summary>
-public sealed class SourcePolicy(BundleManifest manifest, BertInputTokenizer tokenizer)
+/// <param name="summarySourceTokens"><see cref="InferenceOptions.SummarySourceTokens"/>: a lower cap on summarize's limit.</param>
+public sealed class SourcePolicy(BundleManifest manifest, BertInputTokenizer tokenizer, int? summarySourceTokens = null)
 {
     /// <summary>Characters per token assumed when tokenising only a prefix of a huge text; WordPiece averages about 4–5.</summary>
     internal const int PrefixCharsPerToken = 16;
@@ -28,6 +29,7 @@ public sealed class SourcePolicy(BundleManifest manifest, BertInputTokenizer tok
             "sentiment" => manifest.Encoder.MaxLength,
             _ => manifest.Decoder(task)?.MaxSourceLength ?? throw new ArgumentException($"unknown task '{task}'", nameof(task)),
         };
+        if (task == "summarize" && summarySourceTokens is { } most) limit = Math.Min(limit, most);
         return Math.Clamp(limit, 2, manifest.Encoder.MaxPositions);
     }
 

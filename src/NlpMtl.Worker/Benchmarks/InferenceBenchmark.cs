@@ -23,6 +23,8 @@ public sealed class InferenceBenchmark(string bundle, int threads, int rounds, A
 
     SessionOptions SessionOptions() => new() { IntraOpNumThreads = threads, InterOpNumThreads = 1, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
 
+    readonly string bundle = BundlePointer.Resolve(bundle);
+
     public void Run()
     {
         var manifest = BundleManifest.Load(bundle);

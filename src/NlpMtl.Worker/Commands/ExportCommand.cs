@@ -25,7 +25,8 @@ public static class ExportCommand
             { checkpoint, output, quantize, sentiment, translate, translateTarget, maxExamples, publish };
         command.SetAction((parse, cancellationToken) => NlpMtlCommandLine.Guard(_ =>
         {
-            var manifest = BundleExporter.Export(parse.GetValue(checkpoint)!.FullName, parse.GetValue(output)!.FullName, new BundleExportOptions
+            var bundle = parse.GetValue(output)!.FullName;
+            var manifest = BundleExporter.Export(parse.GetValue(checkpoint)!.FullName, bundle, new BundleExportOptions
             {
                 QuantizeInt8 = parse.GetValue(quantize) == "int8",
                 ValidationSentiment = parse.GetValue(sentiment)?.FullName,
@@ -41,8 +42,8 @@ public static class ExportCommand
                 Console.WriteLine($"  int8 {name}: fp32 {delta.Fp32:F2} → int8 {delta.Int8:F2} on {delta.Examples} examples");
             if (parse.GetValue(publish) is { } pointer)
             {
-                BundlePointer.Publish(pointer.FullName, parse.GetValue(output)!.FullName);
-                Console.WriteLine($"{pointer.FullName} now points to {parse.GetValue(output)!.FullName}");
+                BundlePointer.Publish(pointer.FullName, bundle);
+                Console.WriteLine($"{pointer.FullName} now points to {bundle}");
             }
             return Task.CompletedTask;
         }, cancellationToken));

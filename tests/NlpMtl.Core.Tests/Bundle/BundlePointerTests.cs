@@ -5,6 +5,8 @@ namespace NlpMtl.Core.Tests.Bundle;
 /// <summary>Bundle pointers: published by one rename, resolved relative to the pointer, refused when they name nothing.</summary>
 public class BundlePointerTests
 {
+    static string NewRoot() => Directory.CreateTempSubdirectory("nlpmtl-pointer-").FullName;
+
     static string NewBundle(string root, string name)
     {
         var folder = Path.Combine(root, "bundles", name);
@@ -16,7 +18,7 @@ public class BundlePointerTests
     [Fact]
     public void PublishPointsAtTheNewBundleAndLeavesTheOldOne()
     {
-        var root = Directory.CreateTempSubdirectory("nlpmtl-pointer-").FullName;
+        var root = NewRoot();
         var pointer = Path.Combine(root, "current");
         var first = NewBundle(root, "run-1");
         BundlePointer.Publish(pointer, first);
@@ -33,7 +35,7 @@ public class BundlePointerTests
     [Fact]
     public void AFolderResolvesToItselfAndABundleOutsideThePointersFolderIsWrittenAbsolute()
     {
-        var root = Directory.CreateTempSubdirectory("nlpmtl-pointer-").FullName;
+        var root = NewRoot();
         var bundle = NewBundle(root, "run-1");
         Assert.Equal(bundle, BundlePointer.Resolve(bundle));
         var pointer = Path.Combine(root, "elsewhere", "current");
@@ -45,7 +47,7 @@ public class BundlePointerTests
     [Fact]
     public void PublishingSomethingThatIsNotABundleLeavesThePointerAsItWas()
     {
-        var root = Directory.CreateTempSubdirectory("nlpmtl-pointer-").FullName;
+        var root = NewRoot();
         var pointer = Path.Combine(root, "current");
         BundlePointer.Publish(pointer, NewBundle(root, "run-1"));
         var empty = Directory.CreateDirectory(Path.Combine(root, "bundles", "half-written")).FullName;
@@ -60,7 +62,7 @@ public class BundlePointerTests
     [InlineData("bundles/missing", "which is not a folder")]
     public void ABadPointerIsNamedInTheError(string content, string expected)
     {
-        var root = Directory.CreateTempSubdirectory("nlpmtl-pointer-").FullName;
+        var root = NewRoot();
         var pointer = Path.Combine(root, "current");
         File.WriteAllText(pointer, content);
         var error = Assert.ThrowsAny<Exception>(() => BundlePointer.Resolve(pointer));
