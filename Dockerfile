@@ -7,6 +7,7 @@ WORKDIR /src
 COPY global.json Directory.Build.props Directory.Packages.props ./
 COPY src/NlpMtl.Core/NlpMtl.Core.csproj src/NlpMtl.Core/
 COPY src/NlpMtl.Modeling/NlpMtl.Modeling.csproj src/NlpMtl.Modeling/
+COPY src/NlpMtl.Training/NlpMtl.Training.csproj src/NlpMtl.Training/
 COPY src/NlpMtl.Onnx/NlpMtl.Onnx.csproj src/NlpMtl.Onnx/
 COPY src/NlpMtl.Inference/NlpMtl.Inference.csproj src/NlpMtl.Inference/
 COPY src/NlpMtl.Queue/NlpMtl.Queue.csproj src/NlpMtl.Queue/
@@ -15,16 +16,15 @@ COPY src/NlpMtl.Worker/NlpMtl.Worker.csproj src/NlpMtl.Worker/
 # targets (the publish folder measured 1.8 GB portable, 1.1 GB for linux-x64; docs/operations.md).
 RUN dotnet restore src/NlpMtl.Worker/NlpMtl.Worker.csproj -r linux-x64
 COPY src/ src/
+# Shipped beside nlpmtl by its project (configs for the training job and the demo, their samples and tokenizers).
+COPY configs/ configs/
+COPY samples/ samples/
 COPY tokenizers/ tokenizers/
 RUN dotnet publish src/NlpMtl.Worker/NlpMtl.Worker.csproj -c Release -r linux-x64 --self-contained false --no-restore -o /app
 
 FROM mcr.microsoft.com/dotnet/runtime:10.0 AS final
 WORKDIR /app
 COPY --from=build /app ./
-# Training inputs for the Container Apps training job (configs refer to ../samples and ../tokenizers).
-COPY configs/ configs/
-COPY samples/ samples/
-COPY tokenizers/ tokenizers/
 COPY appsettings.json ./
 ENV DOTNET_ENVIRONMENT=Production
 # The base image's non-root user.

@@ -10,4 +10,4 @@ AZURITE_DATA="$(mktemp -d)"
 export AZURITE_DATA AZURITE_IN_MEMORY=1
 trap 'scripts/azurite.sh stop; rm -rf "$AZURITE_DATA"' EXIT
 connection="$(scripts/azurite.sh start)"
-Storage__ConnectionString="$connection" scripts/nlpmtl bench queue --emulator-pid "$(cat "$AZURITE_DATA/azurite.pid")" "$@"
+Storage__ConnectionString="$connection" scripts/bench queue --emulator-pid "$(cat "$AZURITE_DATA/azurite.pid")" "$@"

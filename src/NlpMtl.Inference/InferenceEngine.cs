@@ -1,3 +1,4 @@
+using NlpMtl.Core;
 using Microsoft.Extensions.Logging;
 using NlpMtl.Core.Data;
 using NlpMtl.Inference.Batching;
@@ -110,8 +111,8 @@ public sealed class InferenceEngine : IDisposable
         var outputs = RunRows(batch.Select(d => new SourceRow(d.InputIds, d.Request.Tasks)).ToList(), cancellationToken);
         return batch.Select((d, i) => new DocumentResult(d.Request.Id, d.Request.Tasks.Select(task => task switch
         {
-            "sentiment" => SentimentPrediction(d.Request.Id, outputs[i].SentimentLogits!) with { Truncated = d.Truncated, Windows = 1 },
-            "summarize" => new TaskPrediction(d.Request.Id, task) { Summary = outputs[i].Generated[task], Truncated = d.Truncated },
+            TaskNames.Sentiment => SentimentPrediction(d.Request.Id, outputs[i].SentimentLogits!) with { Truncated = d.Truncated, Windows = 1 },
+            TaskNames.Summarize => new TaskPrediction(d.Request.Id, task) { Summary = outputs[i].Generated[task], Truncated = d.Truncated },
             _ => new TaskPrediction(d.Request.Id, task) { Translation = outputs[i].Generated[task], Truncated = d.Truncated, Segments = 1 },
         }).ToList())).ToList();
     }
@@ -119,7 +120,7 @@ public sealed class InferenceEngine : IDisposable
     TaskPrediction SentimentPrediction(string id, float[] logits)
     {
         var (label, score) = SentimentScorer.Score(logits, SentimentLabels);
-        return new TaskPrediction(id, "sentiment") { Label = label, Score = score };
+        return new TaskPrediction(id, TaskNames.Sentiment) { Label = label, Score = score };
     }
 
     /// <summary>One batch of rows, as given: one encoder pass, then each head that some row asked for, on those rows.</summary>
@@ -127,8 +128,8 @@ public sealed class InferenceEngine : IDisposable
     {
         if (batch.Count == 0) return [];
         var wants = (string task) => batch.Select((d, i) => (d, i)).Where(p => p.d.Tasks.Contains(task)).Select(p => p.i).ToArray();
-        var generative = Tasks.Where(t => t != "sentiment").Select(t => (Task: t, Rows: wants(t))).Where(p => p.Rows.Length > 0).ToList();
-        var sentimentRows = wants("sentiment");
+        var generative = Tasks.Where(t => t != TaskNames.Sentiment).Select(t => (Task: t, Rows: wants(t))).Where(p => p.Rows.Length > 0).ToList();
+        var sentimentRows = wants(TaskNames.Sentiment);
         var embedRows = batch.Select((d, i) => (d, i)).Where(p => p.d.Embed).Select(p => p.i).ToArray();
         using var encoded = EncoderBatch.Run(Bundle.Encoder, batch.Select(d => d.InputIds).ToList(), Bundle.Tokenizer.PadId,
             hidden: generative.Count > 0 || embedRows.Length > 0, sentiment: sentimentRows.Length > 0, Bundle.EncoderChunkPositions);

@@ -1,3 +1,4 @@
+using NlpMtl.Core;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using NlpMtl.Core.Bundle;
@@ -75,7 +76,7 @@ public sealed class ModelBundle : IDisposable
         var opened = new List<IDisposable>();
         try
         {
-            var encoderOutputs = wanted.Contains("sentiment") ? new[] { BundleNames.LastHiddenState, BundleNames.SentimentLogits } : [BundleNames.LastHiddenState];
+            var encoderOutputs = wanted.Contains(TaskNames.Sentiment) ? new[] { BundleNames.LastHiddenState, BundleNames.SentimentLogits } : [BundleNames.LastHiddenState];
             var encoder = new OrtGraph(GraphPath(manifest.Encoder.File), sessions.Options,
                 [BundleNames.InputIds, BundleNames.AttentionMask, BundleNames.TokenTypeIds], encoderOutputs);
             opened.Add(encoder);

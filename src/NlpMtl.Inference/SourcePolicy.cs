@@ -1,3 +1,4 @@
+using NlpMtl.Core;
 using NlpMtl.Core.Bundle;
 using NlpMtl.Core.Tokenization;
 
@@ -26,10 +27,10 @@ public sealed class SourcePolicy(BundleManifest manifest, BertInputTokenizer tok
     {
         var limit = task switch
         {
-            "sentiment" => manifest.Encoder.MaxLength,
+            TaskNames.Sentiment => manifest.Encoder.MaxLength,
             _ => manifest.Decoder(task)?.MaxSourceLength ?? throw new ArgumentException($"unknown task '{task}'", nameof(task)),
         };
-        if (task == "summarize" && summarySourceTokens is { } most) limit = Math.Min(limit, most);
+        if (task == TaskNames.Summarize && summarySourceTokens is { } most) limit = Math.Min(limit, most);
         return Math.Clamp(limit, 2, manifest.Encoder.MaxPositions);
     }
 

@@ -1,3 +1,4 @@
+using NlpMtl.Core;
 using System.Diagnostics;
 using Google.Protobuf;
 using NlpMtl.Core.Bundle;
@@ -6,6 +7,7 @@ using NlpMtl.Modeling.Bert;
 using NlpMtl.Modeling.Checkpoints;
 using NlpMtl.Modeling.MultiTask;
 using NlpMtl.Modeling.Pretrained;
+using NlpMtl.Inference;
 using NlpMtl.Onnx.Parity;
 using NlpMtl.Onnx.Quantization;
 
@@ -23,8 +25,8 @@ public static class BundleExporter
 
     /// <summary>
     /// Standard ops with padding removed (<see cref="PaddingRemoval"/>): a mixed-length batch pays in its GEMMs only for
-    /// its real tokens, and Q, K, V are one product (see <c>nlpmtl bench inference</c> and <c>bench export</c>).
-    /// ORT's fused operators did not measurably pay here (<c>nlpmtl bench export --encoder-only</c>, batch 32 × 64
+    /// its real tokens, and Q, K, V are one product (see <c>nlpmtl-bench inference</c> and <c>bench export</c>).
+    /// ORT's fused operators did not measurably pay here (<c>nlpmtl-bench export --encoder-only</c>, batch 32 × 64
     /// tokens, 2 threads, fused/standard in five runs: SkipLayerNormalization + BiasGelu 1.27×, 1.08×/0.99×
     /// (best/median-ratio); with Attention too 1.10×, 1.03×, 1.32×, 0.65×, 1.03×/1.10× — noise of ±30 % swamps any
     /// gain); standard ops keep the graph portable and every MatMul quantizable.
@@ -86,20 +88,19 @@ public static class BundleExporter
 
     static BundleManifest Write(MultiTaskModel model, string source, string staging, BundleExportOptions options)
     {
-        var encoderBytes = EncoderExporter.Build(model, options.EncoderOps).ToByteArray();
-        File.WriteAllBytes(Path.Combine(staging, BundleNames.EncoderFile), encoderBytes);
+        File.WriteAllBytes(Path.Combine(staging, BundleNames.EncoderFile), EncoderExporter.Build(model, options.EncoderOps).ToByteArray());
         var tokenizer = CopyTokenizer(source, staging);
-        var graphs = new Dictionary<string, (byte[] Cross, byte[] Step)>();
-        foreach (var task in model.Tasks.Where(t => t != TaskNames.Sentiment))
+        foreach (var task in model.Tasks.Where(TaskNames.IsGenerative))
         {
-            graphs[task] = (DecoderExporter.BuildCross(model, task).ToByteArray(), DecoderExporter.Build(model, task).ToByteArray());
-            File.WriteAllBytes(Path.Combine(staging, BundleNames.CrossFile(task)), graphs[task].Cross);
-            File.WriteAllBytes(Path.Combine(staging, BundleNames.DecoderFile(task)), graphs[task].Step);
+            File.WriteAllBytes(Path.Combine(staging, BundleNames.CrossFile(task)), DecoderExporter.BuildCross(model, task).ToByteArray());
+            File.WriteAllBytes(Path.Combine(staging, BundleNames.DecoderFile(task)), DecoderExporter.Build(model, task).ToByteArray());
             if (model.Config.Decoder(task) is { Vocabulary: "target" } head) CopyTargetTokenizer(source, staging, task, head);
         }
 
-        var parity = MeasureParity(model, source, encoderBytes, graphs, options);
-        var manifest = Manifest(model, source, tokenizer.Settings.Lowercase, parity, options.EncoderOps);
+        // The provisional manifest (no parity yet) lets the serving engine load the staged bundle to measure it.
+        var manifest = Manifest(model, source, tokenizer.Settings.Lowercase, new ParityReport(), options.EncoderOps);
+        manifest.Save(staging);
+        manifest = manifest with { Parity = MeasureParity(model, source, staging, options) };
         if (options.QuantizeInt8)
         {
             // Quantization replaces MatMuls: the standard graphs have them all (a fused Attention hides the QKV ones).
@@ -111,25 +112,22 @@ public static class BundleExporter
         return manifest;
     }
 
-    static ParityReport MeasureParity(MultiTaskModel model, string source, byte[] encoderBytes,
-        IReadOnlyDictionary<string, (byte[] Cross, byte[] Step)> graphs, BundleExportOptions options)
+    /// <summary>The staged bundle, loaded as serving loads it (CPU, fp32), against the TorchSharp model.</summary>
+    static ParityReport MeasureParity(MultiTaskModel model, string source, string staging, BundleExportOptions options)
     {
         var watch = Stopwatch.StartNew();
         var tokenizer = BertInputTokenizer.FromCheckpoint(source, Math.Min(128, model.EncoderConfig.MaxPositionEmbeddings));
-        var checker = new ParityChecker(model, ParityInputs.Batches(tokenizer));
+        using var bundle = ModelBundle.Load(staging, new InferenceOptions { ExecutionProvider = ExecutionProviderPreference.Cpu });
+        using var checker = new ParityChecker(model, bundle, ParityInputs.Batches(tokenizer));
         var failures = new List<string>();
-        using var encoder = new OrtGraph(encoderBytes, BundleNames.EncoderFile);
-        var (hidden, logits, ortHidden) = checker.Encoder(encoder);
+        var (hidden, logits) = checker.Encoder();
         Check(failures, $"{BundleNames.EncoderFile}: {BundleNames.LastHiddenState} max |Δ| {hidden:E2}", hidden, options.Tolerance);
         if (logits is { } l) Check(failures, $"{BundleNames.EncoderFile}: {BundleNames.SentimentLogits} max |Δ| {l:E2}", l, options.Tolerance);
 
         var decoders = new Dictionary<string, DecoderParity>();
-        foreach (var (task, bytes) in graphs)
+        foreach (var task in bundle.Tasks.Where(TaskNames.IsGenerative))
         {
-            var config = model.DecoderConfig(model.Config.Decoder(task));
-            using var ort = new OrtDecoder(new OrtGraph(bytes.Cross, BundleNames.CrossFile(task)), new OrtGraph(bytes.Step, BundleNames.DecoderFile(task)),
-                config.NumHiddenLayers, config.NumAttentionHeads, config.HeadDim);
-            var result = checker.Decoder(task, ort, ortHidden);
+            var result = checker.Decoder(task);
             decoders[task] = result;
             Check(failures, $"{BundleNames.DecoderFile(task)}: step {BundleNames.Logits} max |Δ| {result.StepLogitsMaxAbs:E2}", result.StepLogitsMaxAbs, options.Tolerance);
             if (!(result.GreedyIdenticalFraction >= options.MinGreedyIdentical))
@@ -168,13 +166,14 @@ public static class BundleExporter
                 Operators = ops switch { EncoderOps.Standard => "standard", EncoderOps.Packed => "standard, padding removed", _ => $"standard + com.microsoft ({ops})" },
             },
             Sentiment = model.Config.Sentiment is { } s ? new SentimentManifest { Labels = s.Labels, LabelNames = s.LabelNames, Pooling = s.Pooling } : null,
-            Summarize = model.Config.Summarize is { } sum ? Decoder(model, TaskNames.Summarize, sum) : null,
-            Translate = model.Config.Translate is { } tr ? Decoder(model, TaskNames.Translate, tr) : null,
+            Summarize = model.Config.Summarize is { } sum ? DecoderManifestOf(model, TaskNames.Summarize, sum) : null,
+            Translate = model.Config.Translate is { } tr ? DecoderManifestOf(model, TaskNames.Translate, tr) : null,
             Parity = parity,
         };
     }
 
-    static DecoderManifest Decoder(MultiTaskModel model, string task, DecoderHeadConfig head)
+    /// <summary>What the manifest says about one generative head of <paramref name="model"/>.</summary>
+    public static DecoderManifest DecoderManifestOf(MultiTaskModel model, string task, DecoderHeadConfig head)
     {
         var config = model.DecoderConfig(head);
         return new DecoderManifest

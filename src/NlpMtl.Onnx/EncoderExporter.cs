@@ -1,3 +1,4 @@
+using NlpMtl.Core;
 using Google.Protobuf;
 using NlpMtl.Core.Bundle;
 using NlpMtl.Modeling.Bert;

@@ -20,7 +20,7 @@ public static class FusedBertGraph
 
     /// <param name="mask">The int32 mask from <see cref="MaskIndex"/> with <paramref name="attention"/>, else the additive mask.</param>
     /// <param name="attention">Fuse self-attention into one Attention node too; else it stays standard ops (ORT's CPU
-    /// Attention kernel is not always the faster one: <c>nlpmtl bench export</c> measures both).</param>
+    /// Attention kernel is not always the faster one: <c>nlpmtl-bench export</c> measures both).</param>
     public static string FusedEncoderLayer(this BertGraph bert, string x, string mask, string prefix, bool attention = true)
     {
         var builder = bert.Builder;

@@ -1,3 +1,4 @@
+using NlpMtl.Core;
 using NlpMtl.Modeling.MultiTask;
 using NlpMtl.Onnx.Parity;
 using Xunit.Abstractions;

@@ -1,9 +1,10 @@
+using NlpMtl.Core;
 using NlpMtl.Core.Tokenization;
 using NlpMtl.Inference.Documents;
 using NlpMtl.Inference.Generation;
 using NlpMtl.Modeling.Generation;
 using NlpMtl.Modeling.MultiTask;
-using NlpMtl.Modeling.Training;
+using NlpMtl.Training;
 using NlpMtl.Onnx.Parity;
 using Xunit.Abstractions;
 using static TorchSharp.torch;

@@ -1,3 +1,4 @@
+using NlpMtl.Core;
 using NlpMtl.Core.Bundle;
 using NlpMtl.Modeling.MultiTask;
 using NlpMtl.Onnx.Parity;

@@ -1,9 +1,11 @@
+using NlpMtl.Core;
 using Google.Protobuf;
 using NlpMtl.Core.Bundle;
 using NlpMtl.Modeling.Bert;
 using NlpMtl.Modeling.Generation;
 using NlpMtl.Modeling.MultiTask;
-using NlpMtl.Onnx.Parity;
+using Microsoft.ML.OnnxRuntime;
+using NlpMtl.Inference.Generation;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
 
@@ -32,11 +34,6 @@ public class DecoderParityTests(ITestOutputHelper output)
         return model;
     }
 
-    static OrtDecoder Export(MultiTaskModel model, BertConfig config) => new(
-        new OrtGraph(DecoderExporter.BuildCross(model, TaskNames.Summarize).ToByteArray(), BundleNames.CrossFile(TaskNames.Summarize)),
-        new OrtGraph(DecoderExporter.Build(model, TaskNames.Summarize).ToByteArray(), BundleNames.DecoderFile(TaskNames.Summarize)),
-        config.NumHiddenLayers, config.NumAttentionHeads, config.HeadDim);
-
     [Fact]
     public void CrossGraphWritesEveryLayersKeysAndValuesInHeadLayout()
     {
@@ -48,10 +45,10 @@ public class DecoderParityTests(ITestOutputHelper output)
         var step = DecoderExporter.Build(model, TaskNames.Summarize);
         Assert.DoesNotContain(BundleNames.EncoderHiddenStates, step.Graph.Input.Select(i => i.Name));
         Assert.Contains(BundleNames.CrossKey(1), step.Graph.Input.Select(i => i.Name));
-        using var decoder = Export(model, config);
-        var states = new FloatTensor(new float[3 * 7 * config.HiddenSize], [3, 7, config.HiddenSize]);
-        var cross = decoder.Cross(states);
-        Assert.Equal([3L, config.NumAttentionHeads, 7, config.HeadDim], cross[BundleNames.CrossValue(1)].Shape);
+        using var served = new ServedHead(model, TaskNames.Summarize);
+        using var states = OrtValue.CreateTensorValueFromMemory(new float[3 * 7 * config.HiddenSize], [3, 7, config.HiddenSize]);
+        using var cross = served.Head.Cross.Run([BundleNames.EncoderHiddenStates], [states], served.Head.Names.Cross);
+        Assert.Equal([3L, config.NumAttentionHeads, 7, config.HeadDim], cross[3].GetTensorTypeAndShape().Shape); // layer 1's value
     }
 
     [Theory]
@@ -61,7 +58,7 @@ public class DecoderParityTests(ITestOutputHelper output)
     {
         using var model = TinyModel(copy);
         var config = model.DecoderConfig(model.Config.Summarize!);
-        using var ort = Export(model, config);
+        using var served = new ServedHead(model, TaskNames.Summarize);
         var decoder = model.Decoder(TaskNames.Summarize);
         var random = new Random(5);
         var encoder = Parity.RandomBatch(random, config.VocabSize, 9, 4, 13);
@@ -71,18 +68,14 @@ public class DecoderParityTests(ITestOutputHelper output)
         using var noGrad = no_grad();
         var encoderMask = tensor(encoder.AttentionMask, encoderShape);
         var states = model.Encode(tensor(encoder.InputIds, encoderShape), encoderMask, tensor(encoder.TokenTypeIds, encoderShape));
-        var crossCache = ort.Cross(new FloatTensor(states.data<float>().ToArray(), states.shape));
+        using var ort = served.Decoder(states.data<float>().ToArray(), states.shape, encoder.AttentionMask, encoder.InputIds);
         using var cache = decoder.NewCache();
-        var past = ort.EmptyPast(encoder.BatchSize);
         var tokens = Enumerable.Repeat(1L, encoder.BatchSize).ToArray(); // BOS
         var max = 0.0;
         for (var step = 0; step < Steps; step++)
         {
             var expected = decoder.Step(tensor(tokens, [encoder.BatchSize, 1L]), states, BertModel.AdditiveMask(encoderMask, CPU), cache, tensor(encoder.InputIds, encoderShape)).data<float>().ToArray();
-            var (logits, present) = ort.Step(tokens, encoder.AttentionMask, encoderShape, crossCache, past, encoder.InputIds);
-            max = Math.Max(max, Parity.Max(logits.Values, expected));
-            Assert.Equal(step + 1, present[BundleNames.PresentKey(0)].Shape[2]);
-            past = present;
+            max = Math.Max(max, Parity.Max(ort.Step(tokens).ToArray(), expected));
             tokens = tokens.Select(_ => (long)random.Next(3, config.VocabSize)).ToArray(); // teacher-forced random continuation
         }
         output.WriteLine($"{(copy ? "copying " : "")}decoder step logits, ORT (cross + step graphs) vs BertDecoder.Step over {Steps} cached steps × {encoder.BatchSize} rows: max |Δ| {max:E2}");
@@ -96,7 +89,7 @@ public class DecoderParityTests(ITestOutputHelper output)
     {
         using var model = TinyModel(copy);
         var config = model.DecoderConfig(model.Config.Summarize!);
-        using var ort = Export(model, config);
+        using var served = new ServedHead(model, TaskNames.Summarize);
         var random = new Random(8);
         var encoder = Parity.RandomBatch(random, config.VocabSize, 6, 11);
         long[] encoderShape = [encoder.BatchSize, encoder.SequenceLength];
@@ -107,11 +100,19 @@ public class DecoderParityTests(ITestOutputHelper output)
         var encoderMask = tensor(encoder.AttentionMask, encoderShape);
         var states = model.Encode(tensor(encoder.InputIds, encoderShape), encoderMask, tensor(encoder.TokenTypeIds, encoderShape));
         var expected = model.DecoderLogits(TaskNames.Summarize, states, encoderMask, tensor(targets, [encoder.BatchSize, 5L]), tensor(encoder.InputIds, encoderShape)).data<float>().ToArray();
-        var crossCache = ort.Cross(new FloatTensor(states.data<float>().ToArray(), states.shape));
-        var (logits, present) = ort.Step(targets, encoder.AttentionMask, encoderShape, crossCache, ort.EmptyPast(encoder.BatchSize), encoder.InputIds);
-        var max = Parity.Max(logits.Values, expected);
+        // Five tokens in one call with an empty past: the step graph directly, in the head's feeding order.
+        var head = served.Head;
+        using var stateValue = OrtValue.CreateTensorValueFromMemory(states.data<float>().ToArray(), states.shape);
+        using var cross = head.Cross.Run([BundleNames.EncoderHiddenStates], [stateValue], head.Names.Cross);
+        using var ids = OrtValue.CreateTensorValueFromMemory(targets, [encoder.BatchSize, 5L]);
+        using var maskValue = OrtValue.CreateTensorValueFromMemory(encoder.AttentionMask, encoderShape);
+        using var sourceIds = OrtValue.CreateTensorValueFromMemory(encoder.InputIds, encoderShape);
+        var past = head.Names.Past.Select(_ => OrtValue.CreateTensorValueFromMemory(Array.Empty<float>(), [encoder.BatchSize, config.NumAttentionHeads, 0L, config.HeadDim])).ToList();
+        using var outputs = head.Step.Run(head.Names.StepInputs, [ids, maskValue, .. past, .. cross, .. copy ? new[] { sourceIds } : []], head.Names.StepOutputs);
+        foreach (var value in past) value.Dispose();
+        var max = Parity.Max(outputs[0].GetTensorDataAsSpan<float>().ToArray(), expected);
         output.WriteLine($"decoder teacher-forced logits (causal mask in the graph), 2 rows × 5 tokens: max |Δ| {max:E2}");
-        Assert.Equal(5, present[BundleNames.PresentKey(0)].Shape[2]);
+        Assert.Equal(5, outputs[1].GetTensorTypeAndShape().Shape[2]); // layer 0's present key holds all five positions
         Assert.True(max <= Parity.Tolerance, $"teacher-forced logits max |Δ| = {max:E2}");
     }
 
@@ -123,7 +124,7 @@ public class DecoderParityTests(ITestOutputHelper output)
         using var model = TinyModel(copy);
         var head = model.Config.Summarize!;
         var config = model.DecoderConfig(head);
-        using var ort = Export(model, config);
+        using var served = new ServedHead(model, TaskNames.Summarize);
         var encoder = Parity.RandomBatch(new Random(21), config.VocabSize, 5, 12, 8, 3);
         long[] shape = [encoder.BatchSize, encoder.SequenceLength];
         using var scope = NewDisposeScope();
@@ -133,9 +134,10 @@ public class DecoderParityTests(ITestOutputHelper output)
         var options = new GenerationOptions { MaxNewTokens = 12, NumBeams = 1, NoRepeatNgramSize = 2 };
         var expected = Seq2SeqGenerator.Generate(model, TaskNames.Summarize, ids, mask, options);
         var states = model.Encode(ids, mask, zeros_like(ids)); // Seq2SeqGenerator encodes with token type 0
-        var actual = ort.Greedy(new FloatTensor(states.data<float>().ToArray(), states.shape), encoder.AttentionMask,
-            head.BosId, head.EosId, head.PadId, options.MaxNewTokens, options.NoRepeatNgramSize, encoder.InputIds);
-        Assert.Equal(expected.Count, actual.Count);
+        using var ort = served.Decoder(states.data<float>().ToArray(), states.shape, encoder.AttentionMask, encoder.InputIds);
+        var actual = GreedySearch.Run(ort, served.Head.Special,
+            new GenerationSettings { NumBeams = 1, MaxNewTokens = options.MaxNewTokens, NoRepeatNgramSize = options.NoRepeatNgramSize });
+        Assert.Equal(expected.Count, actual.Length);
         for (var i = 0; i < expected.Count; i++) Assert.Equal(expected[i], actual[i]);
     }
 }

@@ -122,7 +122,8 @@ public class EncoderParityTests(PretrainedFixture fixture, ITestOutputHelper out
             Dictionary<string, int> Optimized(byte[] graph, string name)
             {
                 var path = Path.Combine(folder, name);
-                using (new OrtGraph(graph, name, optimizedModelPath: path)) { }
+                using (var options = new SessionOptions { OptimizedModelFilePath = path })
+                using (new InferenceSession(graph, options)) { }
                 return global::Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(path)).Graph.Node
                     .GroupBy(n => n.OpType).ToDictionary(g => g.Key, g => g.Count());
             }

@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+using NlpMtl.Core;
 using Google.Protobuf;
 using NlpMtl.Core.Bundle;
 using NlpMtl.Core.Tokenization;
@@ -49,18 +51,13 @@ public class Int8QuantizerTests(PretrainedFixture fixture, ITestOutputHelper out
         Assert.Contains(int8.Graph.Initializer, i => i.DataType == (int)global::Onnx.TensorProto.Types.DataType.Int8);
         var constants = int8.Graph.Initializer.Select(i => i.Name).ToHashSet();
         Assert.Equal(1, int8.Graph.Node.Count(n => n.OpType == "MatMul" && constants.Contains(n.Input[1]))); // the small classifier stays fp32
-        using var fp32Session = new OrtGraph(fp32.ToByteArray(), "fp32");
-        using var int8Session = new OrtGraph(int8.ToByteArray(), $"int8 {form}");
+        using var fp32Session = new OrtEncoder(fp32.ToByteArray());
+        using var int8Session = new OrtEncoder(int8.ToByteArray());
         var (maxAbs, agree, rows, spread) = (0.0, 0, 0, 0.0);
         foreach (var batch in ParityInputs.Batches(BertInputTokenizer.FromCheckpoint(fixture.CheckpointDirectory, 128)))
         {
-            long[] shape = [batch.BatchSize, batch.SequenceLength];
-            var inputs = new Dictionary<string, (Array, long[])>
-            {
-                [BundleNames.InputIds] = (batch.InputIds, shape), [BundleNames.AttentionMask] = (batch.AttentionMask, shape), [BundleNames.TokenTypeIds] = (batch.TokenTypeIds, shape),
-            };
-            var a = fp32Session.Run(inputs)[BundleNames.SentimentLogits].Values;
-            var b = int8Session.Run(inputs)[BundleNames.SentimentLogits].Values;
+            var a = fp32Session.Run(batch)[BundleNames.SentimentLogits].Values;
+            var b = int8Session.Run(batch)[BundleNames.SentimentLogits].Values;
             maxAbs = Math.Max(maxAbs, Parity.Max(a, b));
             spread = Math.Max(spread, a.Max(Math.Abs));
             for (var row = 0; row < batch.BatchSize; row++, rows++)
@@ -83,28 +80,22 @@ public class Int8QuantizerTests(PretrainedFixture fixture, ITestOutputHelper out
         var fp32 = DecoderExporter.Build(model, TaskNames.Summarize);
         var int8 = Int8Quantizer.Quantize(fp32, Int8Export.DefaultForm);
         Assert.DoesNotContain(int8.Graph.Node, n => n.OpType == "Transpose" && n.Input[0].Contains("word_embeddings"));
-        var config = model.DecoderConfig(model.Config.Summarize!);
-        using var a = new OrtDecoder(new OrtGraph(DecoderExporter.BuildCross(model, TaskNames.Summarize).ToByteArray(), "cross"), new OrtGraph(fp32.ToByteArray(), "fp32"),
-            config.NumHiddenLayers, config.NumAttentionHeads, config.HeadDim);
-        using var b = new OrtDecoder(new OrtGraph(DecoderExporter.BuildCross(model, TaskNames.Summarize).ToByteArray(), "cross"), new OrtGraph(int8.ToByteArray(), "int8"),
-            config.NumHiddenLayers, config.NumAttentionHeads, config.HeadDim);
+        using var fp32Head = new ServedHead(model, TaskNames.Summarize, fp32);
+        using var int8Head = new ServedHead(model, TaskNames.Summarize, int8);
         var random = new Random(4);
-        var states = new FloatTensor(Enumerable.Range(0, 3 * 9 * 64).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray(), [3, 9, 64]);
+        var states = Enumerable.Range(0, 3 * 9 * 64).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
         var mask = Enumerable.Repeat(1L, 27).ToArray();
         var tokens = new long[] { 1, 1, 1 };
-        var (fp32Logits, _) = a.Step(tokens, mask, [3, 9], a.Cross(states), a.EmptyPast(3));
-        var (int8Logits, _) = b.Step(tokens, mask, [3, 9], b.Cross(states), b.EmptyPast(3));
-        var maxAbs = Parity.Max(fp32Logits.Values, int8Logits.Values);
+        using var a = fp32Head.Decoder(states, [3, 9, 64], mask, new long[27]);
+        using var b = int8Head.Decoder(states, [3, 9, 64], mask, new long[27]);
+        var fp32Logits = a.Step(tokens).ToArray();
+        var int8Logits = b.Step(tokens).ToArray();
+        var maxAbs = Parity.Max(fp32Logits, int8Logits);
         output.WriteLine($"decoder step logits int8 vs fp32: max |Δ| {maxAbs:E2}");
         Assert.True(maxAbs <= 0.1, $"int8 step logits max |Δ| = {maxAbs:E2}");
         for (var row = 0; row < 3; row++)
-            Assert.Equal(ArgMax(fp32Logits.Values.AsSpan(row * 512, 512)), ArgMax(int8Logits.Values.AsSpan(row * 512, 512)));
+            Assert.Equal(ArgMax(fp32Logits.AsSpan(row * 512, 512)), ArgMax(int8Logits.AsSpan(row * 512, 512)));
     }
 
-    static int ArgMax(ReadOnlySpan<float> row)
-    {
-        var best = 0;
-        for (var i = 1; i < row.Length; i++) if (row[i] > row[best]) best = i;
-        return best;
-    }
+    static int ArgMax(ReadOnlySpan<float> row) => TensorPrimitives.IndexOfMax(row);
 }

@@ -1,3 +1,4 @@
+using NlpMtl.Core;
 using NlpMtl.Modeling.Checkpoints;
 using NlpMtl.Modeling.MultiTask;
 using static TorchSharp.torch;

@@ -35,7 +35,7 @@ public sealed class AzuriteFixture : IAsyncLifetime
     {
         if (_server is not null) return;
         EnsureInstalled();
-        _server = await AzuriteServer.StartAsync(RepoPaths.Root, CancellationToken.None);
+        _server = await AzuriteServer.StartAsync(Path.Combine(RepoPaths.Root, ".tools", "azurite", "node_modules", ".bin", "azurite-blob"), CancellationToken.None);
     }
 
     /// <summary>Starts Azurite again after <see cref="StopAsync"/>, on the same port and data.</summary>

@@ -1,3 +1,4 @@
+using NlpMtl.Core;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -37,14 +38,14 @@ public sealed record BundleManifest
 
     [JsonIgnore]
     public IReadOnlyList<string> Tasks =>
-        [.. (Sentiment is null ? [] : new[] { "sentiment" }),
-         .. (Summarize is null ? [] : new[] { "summarize" }),
-         .. (Translate is null ? [] : new[] { "translate" })];
+        [.. (Sentiment is null ? [] : new[] { TaskNames.Sentiment }),
+         .. (Summarize is null ? [] : new[] { TaskNames.Summarize }),
+         .. (Translate is null ? [] : new[] { TaskNames.Translate })];
 
     public DecoderManifest? Decoder(string task) => task switch
     {
-        "summarize" => Summarize,
-        "translate" => Translate,
+        TaskNames.Summarize => Summarize,
+        TaskNames.Translate => Translate,
         _ => null,
     };
 

@@ -1,3 +1,4 @@
+using NlpMtl.Core.Numerics;
 using System.Formats.Tar;
 using System.IO.Compression;
 using System.Text;
@@ -127,21 +128,6 @@ public static partial class DataSetConversions
         foreach (var line in lines) writer.Write(line + "\n");
     }
 
-    /// <summary>0…n-1 in a seeded order (Fisher–Yates over SplitMix64): the same split on every machine and .NET version.</summary>
-    static int[] Shuffled(int n, ulong seed)
-    {
-        var order = Enumerable.Range(0, n).ToArray();
-        var state = seed;
-        for (var i = n - 1; i > 0; i--)
-        {
-            state += 0x9E3779B97F4A7C15UL;
-            var z = state;
-            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-            z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-            z ^= z >> 31;
-            var j = (int)(z % (ulong)(i + 1));
-            (order[i], order[j]) = (order[j], order[i]);
-        }
-        return order;
-    }
+    /// <summary>0…n-1 in a seeded order: the same split on every machine and .NET version.</summary>
+    static int[] Shuffled(int n, ulong seed) => new SplitMix64(seed).Permutation(n);
 }

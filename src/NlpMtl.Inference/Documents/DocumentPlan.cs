@@ -1,3 +1,4 @@
+using NlpMtl.Core;
 using System.Text;
 using NlpMtl.Core.Data;
 using NlpMtl.Core.Tokenization;
@@ -31,9 +32,9 @@ public sealed class DocumentPlan
         {
             switch (task)
             {
-                case "sentiment": PlanSentiment(); break;
-                case "translate": PlanTranslation(); break;
-                case "summarize": PlanSummary(); break;
+                case TaskNames.Sentiment: PlanSentiment(); break;
+                case TaskNames.Translate: PlanTranslation(); break;
+                case TaskNames.Summarize: PlanSummary(); break;
                 default: throw new ArgumentException($"document '{request.Id}': unknown task '{task}'");
             }
         }
@@ -63,26 +64,26 @@ public sealed class DocumentPlan
     void PlanSentiment()
     {
         var ids = sentences.SelectMany(s => s.Ids).ToArray();
-        var windows = TokenWindows.Of(ids.Length, planner.Limit("sentiment") - 2, planner.Options.SentimentWindowOverlap);
+        var windows = TokenWindows.Of(ids.Length, planner.Limit(TaskNames.Sentiment) - 2, planner.Options.SentimentWindowOverlap);
         if (planner.Options.SentimentAggregation == SentimentAggregation.FirstWindow && windows.Count > 1) (windows, sentimentCut) = ([windows[0]], true);
         foreach (var window in windows)
         {
-            windowRows.Add(Add(planner.Row(ids[window]), "sentiment"));
+            windowRows.Add(Add(planner.Row(ids[window]), TaskNames.Sentiment));
             windowTokens.Add(window.End.Value - window.Start.Value);
         }
     }
 
     void PlanTranslation()
     {
-        var length = planner.Limit("translate") - 2;
+        var length = planner.Limit(TaskNames.Translate) - 2;
         foreach (var sentence in sentences)
             translatePieces.Add(sentence.Ids.Length == 0 ? []
-                : [.. planner.Pieces(sentence.Ids, length).Select(piece => Add(planner.Row(sentence.Ids[piece]), "translate"))]);
+                : [.. planner.Pieces(sentence.Ids, length).Select(piece => Add(planner.Row(sentence.Ids[piece]), TaskNames.Translate))]);
     }
 
     void PlanSummary()
     {
-        var budget = planner.Limit("summarize") - 2;
+        var budget = planner.Limit(TaskNames.Summarize) - 2;
         var lengths = sentences.Select(s => s.Ids.Length).ToList();
         var withTokens = Enumerable.Range(0, sentences.Count).Where(i => lengths[i] > 0).ToArray();
         if (lengths.Sum() <= budget || withTokens.Length <= 1 || planner.Options.SummarySelection == SummarySelection.Lead)
@@ -91,17 +92,17 @@ public sealed class DocumentPlan
             summaryCut = lengths.Sum() > budget;
             var covered = 0;
             selected = [.. withTokens.TakeWhile(i => (covered += lengths[i]) - lengths[i] < ids.Length)];
-            summaryRow = Add(planner.Row(ids), "summarize");
+            summaryRow = Add(planner.Row(ids), TaskNames.Summarize);
         }
         else if (!planner.Salience.UsesEmbeddings)
         {
             selected = SummarySelector.Select(lengths, planner.Salience.Score(SentenceTexts(), null), budget, FirstSentence);
-            summaryRow = Add(SelectedRow(budget), "summarize");
+            summaryRow = Add(SelectedRow(budget), TaskNames.Summarize);
         }
         else
         {
             // Sentences are embedded as the encoder reads them at most (its trained length), then scored in SecondStage.
-            var length = planner.Limit("sentiment") - 2;
+            var length = planner.Limit(TaskNames.Sentiment) - 2;
             embeddingRows = [.. sentences.Select(s => s.Ids.Length == 0 ? -1 : Add(planner.Row(s.Ids.Take(length)), null, embed: true))];
         }
     }
@@ -129,9 +130,9 @@ public sealed class DocumentPlan
         var scores = new double[sentences.Count];
         Array.Fill(scores, double.NegativeInfinity);
         for (var k = 0; k < scored.Count; k++) scores[scored[k]] = partial[k];
-        var budget = planner.Limit("summarize") - 2;
+        var budget = planner.Limit(TaskNames.Summarize) - 2;
         selected = SummarySelector.Select(sentences.Select(s => s.Ids.Length).ToList(), scores, budget, FirstSentence);
-        return new SourceRow(SelectedRow(budget), ["summarize"]);
+        return new SourceRow(SelectedRow(budget), [TaskNames.Summarize]);
     }
 
     /// <summary>One prediction per requested task, in the requested order.</summary>
@@ -143,11 +144,11 @@ public sealed class DocumentPlan
         var id = Request.Id;
         var predictions = Request.Tasks.Select(task => task switch
         {
-            "sentiment" => Sentiment(id, first, planner.SentimentLabels),
-            "translate" => new TaskPrediction(id, task) { Translation = Translation(first), Truncated = Truncated, Segments = translatePieces.Sum(p => p.Length) },
+            TaskNames.Sentiment => Sentiment(id, first, planner.SentimentLabels),
+            TaskNames.Translate => new TaskPrediction(id, task) { Translation = Translation(first), Truncated = Truncated, Segments = translatePieces.Sum(p => p.Length) },
             _ => new TaskPrediction(id, task)
             {
-                Summary = (embeddingRows is null ? first[summaryRow] : second ?? throw new ArgumentNullException(nameof(second))).Generated["summarize"],
+                Summary = (embeddingRows is null ? first[summaryRow] : second ?? throw new ArgumentNullException(nameof(second))).Generated[TaskNames.Summarize],
                 Truncated = Truncated || summaryCut, Sentences = sentences.Count, Selected = selected,
             },
         }).ToList();
@@ -158,7 +159,7 @@ public sealed class DocumentPlan
     {
         var logits = windowRows.Select(r => first[r].SentimentLogits ?? throw new InvalidOperationException("a window's sentiment was not computed")).ToList();
         var (label, score) = SentimentAggregator.Aggregate(logits, windowTokens, labels, planner.Options.SentimentAggregation);
-        return new TaskPrediction(id, "sentiment") { Label = label, Score = score, Truncated = Truncated || sentimentCut, Windows = windowRows.Count };
+        return new TaskPrediction(id, TaskNames.Sentiment) { Label = label, Score = score, Truncated = Truncated || sentimentCut, Windows = windowRows.Count };
     }
 
     /// <summary>The text with each sentence replaced by its translation: whatever lies between sentences (spaces, line
@@ -169,7 +170,7 @@ public sealed class DocumentPlan
         var output = new StringBuilder(text, 0, sentences[0].Span.Start, text.Length);
         for (var i = 0; i < sentences.Count; i++)
         {
-            output.AppendJoin(' ', translatePieces[i].Select(r => first[r].Generated["translate"]).Where(t => t.Length > 0));
+            output.AppendJoin(' ', translatePieces[i].Select(r => first[r].Generated[TaskNames.Translate]).Where(t => t.Length > 0));
             var next = i + 1 < sentences.Count ? sentences[i + 1].Span.Start : Truncated ? sentences[i].Span.End : text.Length;
             output.Append(text, sentences[i].Span.End, next - sentences[i].Span.End);
         }

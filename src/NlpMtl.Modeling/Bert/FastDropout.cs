@@ -1,5 +1,5 @@
 using NlpMtl.Modeling.Native;
-using NlpMtl.Modeling.Training;
+using NlpMtl.Core.Numerics;
 using static TorchSharp.torch;
 
 namespace NlpMtl.Modeling.Bert;

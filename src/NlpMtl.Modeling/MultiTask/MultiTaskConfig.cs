@@ -1,3 +1,4 @@
+using NlpMtl.Core;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using NlpMtl.Modeling.Bert;

@@ -1,3 +1,4 @@
+using NlpMtl.Core;
 using NlpMtl.Modeling.Bert;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

@@ -8,7 +8,7 @@ namespace NlpMtl.Modeling.Native;
 /// A CPU tensor's storage as a raw float pointer, for the few loops written in C# (<c>FusedAdamW</c>,
 /// <c>FastDropout</c>). libtorch allocates it natively, so it never moves while the tensor lives.
 /// </summary>
-static unsafe class TensorMemory
+public static unsafe class TensorMemory
 {
     /// <summary>Contiguous float32 on the CPU, small enough for <see cref="Tensor.bytes"/> (a span of int length).</summary>
     public static bool IsFlatFloat32(Tensor tensor) =>

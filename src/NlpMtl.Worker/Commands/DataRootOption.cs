@@ -1,5 +1,5 @@
 using System.CommandLine;
-using NlpMtl.Modeling.Training;
+using NlpMtl.Training;
 
 namespace NlpMtl.Worker.Commands;
 

@@ -1,3 +1,4 @@
+using NlpMtl.Core;
 using System.CommandLine;
 using System.Text.Json;
 using NlpMtl.Core.Data;
@@ -38,10 +39,10 @@ public static class EvalCommand
             var path = parse.GetValue(data)!.FullName;
             var limit = parse.GetValue(maxExamples) ?? int.MaxValue;
             var sizes = parse.GetValue(paragraphs) is { } range ? ParseRange(range) : ((int, int)?)null;
-            if (sizes is not null && name == "sentiment") throw new ArgumentException("--paragraphs applies to summarize and translate");
+            if (sizes is not null && name == TaskNames.Sentiment) throw new ArgumentException("--paragraphs applies to summarize and translate");
             // Data is read before the bundle loads, so a bad file fails with its one-line reason and nothing else.
-            var sentiment = name == "sentiment" ? DatasetReader.ReadSentiment(path).Take(limit).ToList() : null;
-            var seq2seq = name == "sentiment" ? null : DatasetReader.ReadSeq2Seq(path, parse.GetValue(target)?.FullName).Take(limit).ToList();
+            var sentiment = name == TaskNames.Sentiment ? DatasetReader.ReadSentiment(path).Take(limit).ToList() : null;
+            var seq2seq = name == TaskNames.Sentiment ? null : DatasetReader.ReadSeq2Seq(path, parse.GetValue(target)?.FullName).Take(limit).ToList();
             using var engine = arguments.Load(parse, name);
             var metrics = new Dictionary<string, object> { ["task"] = name, ["bundle"] = engine.Bundle.Directory, ["graphs"] = engine.Bundle.Int8 ? "int8" : "fp32" };
             var batching = arguments.Batching(parse);
@@ -75,8 +76,8 @@ public static class EvalCommand
                     metrics["ratio"] = score / Math.Max(1e-9, Score(name, joined, references, metrics, "_one_by_one"));
                 }
                 Describe(metrics, predictions);
-                if (name == "summarize") Support(metrics, outputs, scored);
-                if (name == "summarize" && groups is null) OracleRead(metrics, scored, predictions, engine);
+                if (name == TaskNames.Summarize) Support(metrics, outputs, scored);
+                if (name == TaskNames.Summarize && groups is null) OracleRead(metrics, scored, predictions, engine);
             }
             Console.WriteLine(JsonSerializer.Serialize(metrics));
             return Task.CompletedTask;
@@ -87,7 +88,7 @@ public static class EvalCommand
     /// <returns>The headline score (BLEU, or ROUGE-1), also written to <paramref name="metrics"/> with <paramref name="suffix"/>.</returns>
     static double Score(string task, List<string> outputs, List<IReadOnlyList<string>> references, Dictionary<string, object> metrics, string suffix)
     {
-        if (task == "summarize")
+        if (task == TaskNames.Summarize)
         {
             var rouge = Rouge.Corpus(outputs, references);
             (metrics["rouge1" + suffix], metrics["rouge2" + suffix], metrics["rougeL" + suffix]) = (rouge.Rouge1, rouge.Rouge2, rouge.RougeL);
@@ -131,7 +132,7 @@ public static class EvalCommand
     /// </summary>
     static void OracleRead(Dictionary<string, object> metrics, List<Seq2SeqExample> examples, List<TaskPrediction> predictions, InferenceEngine engine)
     {
-        var budget = engine.SourceLimit("summarize") - 2;
+        var budget = engine.SourceLimit(TaskNames.Summarize) - 2;
         var (read, total, longRead, longTotal) = (0, 0, 0, 0);
         for (var i = 0; i < examples.Count; i++)
         {

@@ -1,3 +1,4 @@
+using NlpMtl.Core;
 using System.CommandLine;
 using NlpMtl.Inference;
 using NlpMtl.Inference.Batching;
@@ -25,7 +26,7 @@ sealed class InferenceArguments
     public static Option<string> TaskOption()
     {
         var task = new Option<string>("--task") { Description = "sentiment, summarize or translate", Required = true };
-        task.AcceptOnlyFromAmong("sentiment", "summarize", "translate");
+        task.AcceptOnlyFromAmong([.. TaskNames.All]);
         return task;
     }
 

@@ -13,7 +13,6 @@ public static class NlpMtlCommandLine
         root.Subcommands.Add(PretrainedCommand.Create());
         root.Subcommands.Add(DataCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
-        root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(EnqueueCommand.Create());
         root.Subcommands.Add(StatusCommand.Create());

@@ -1,3 +1,4 @@
+using NlpMtl.Core;
 using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
@@ -6,7 +7,7 @@ using Microsoft.Extensions.Hosting;
 using NlpMtl.Core.Data;
 using NlpMtl.Modeling.MultiTask;
 using NlpMtl.Modeling.Pretrained;
-using NlpMtl.Modeling.Training;
+using NlpMtl.Training;
 using NlpMtl.Onnx;
 using NlpMtl.Queue;
 using NlpMtl.Worker.Commands;
@@ -17,7 +18,7 @@ using Spectre.Console;
 namespace NlpMtl.Worker.Demo;
 
 /// <summary>
-/// <c>nlpmtl demo</c>: the whole product on embedded defaults — Azurite, the pretrained all-MiniLM-L6-v2 checkpoint,
+/// <c>nlpmtl demo</c>: the whole product on embedded defaults — blob storage (an Azurite it starts, or --storage), the pretrained all-MiniLM-L6-v2 checkpoint,
 /// a short fine-tune of all three heads on the shipped samples, export with parity, then the sample documents through
 /// the blob queue and the hosted worker — printing each document's sentiment, summary and German translation.
 /// Everything it starts it stops; everything it writes is under <see cref="DemoOptions.WorkDirectory"/>.
@@ -32,9 +33,10 @@ public sealed class DemoRunner(DemoOptions options)
         var bundle = Path.Combine(work, "bundle");
         if (Directory.Exists(bundle)) Directory.Delete(bundle, recursive: true); // a rerun exports afresh
 
-        Step(1, "Azurite (blob storage emulator)");
-        await using var azurite = await AzuriteServer.StartAsync(options.RepositoryRoot, cancellationToken);
-        AnsiConsole.MarkupLineInterpolated($"  listening on 127.0.0.1:{azurite.Port}");
+        Step(1, "Blob storage for the queue");
+        await using var azurite = options.StorageConnectionString is null ? await StartAzuriteAsync(cancellationToken) : null;
+        var connectionString = options.StorageConnectionString ?? azurite!.ConnectionString;
+        AnsiConsole.MarkupLineInterpolated($"  {(azurite is null ? "the storage given by --storage" : $"Azurite on 127.0.0.1:{azurite.Port}")}");
 
         Step(2, "Pretrained all-MiniLM-L6-v2 → HF checkpoint");
         var written = PretrainedCheckpointWriter.WriteMiniLm(Path.Combine(run, "pretrained")); // the trainer's base_model "pretrained" reads it from here
@@ -53,11 +55,19 @@ public sealed class DemoRunner(DemoOptions options)
 
         Step(5, "Enqueue the sample documents and serve them from the blob queue");
         var documents = ReadDocuments(options.DocumentsPath);
-        var results = await ServeAsync(azurite.ConnectionString, bundle, documents, cancellationToken);
+        var results = await ServeAsync(connectionString, bundle, documents, cancellationToken);
 
         Step(6, "Results");
         Print(documents, results);
         AnsiConsole.MarkupLineInterpolated($"[green]Demo finished in {total.Elapsed:m\\:ss}.[/] Work folder: {work}");
+    }
+
+    static async Task<AzuriteServer> StartAzuriteAsync(CancellationToken cancellationToken)
+    {
+        var executable = AzuriteServer.Locate(Directory.GetCurrentDirectory()) ?? throw new InvalidOperationException(
+            "nlpmtl demo needs blob storage: pass --storage CONNECTION_STRING (Azure Storage, or an Azurite you run), or make " +
+            "azurite-blob available (npm install -g azurite@3.37.0, or NLPMTL_AZURITE=/path/to/azurite-blob)");
+        return await AzuriteServer.StartAsync(executable, cancellationToken);
     }
 
     async Task<Dictionary<string, List<TaskPrediction>>> ServeAsync(string connectionString, string bundle,
@@ -127,13 +137,13 @@ public sealed class DemoRunner(DemoOptions options)
         foreach (var (id, text) in documents)
         {
             var lines = results.GetValueOrDefault(id) ?? [];
-            var sentiment = lines.FirstOrDefault(r => r.Task == "sentiment");
+            var sentiment = lines.FirstOrDefault(r => r.Task == TaskNames.Sentiment);
             var table = new Table().Border(TableBorder.Rounded).HideHeaders().AddColumns("", "");
             table.Title = new TableTitle(id);
             table.AddRow(new Markup("[bold]text[/]"), new Text(text));
             table.AddRow(new Markup("[bold]sentiment[/]"), new Text(sentiment is null ? "(missing)" : $"{sentiment.Label} ({sentiment.Score:F2})"));
-            table.AddRow(new Markup("[bold]summary[/]"), new Text(lines.FirstOrDefault(r => r.Task == "summarize")?.Summary ?? "(missing)"));
-            table.AddRow(new Markup("[bold]German[/]"), new Text(lines.FirstOrDefault(r => r.Task == "translate")?.Translation ?? "(missing)"));
+            table.AddRow(new Markup("[bold]summary[/]"), new Text(lines.FirstOrDefault(r => r.Task == TaskNames.Summarize)?.Summary ?? "(missing)"));
+            table.AddRow(new Markup("[bold]German[/]"), new Text(lines.FirstOrDefault(r => r.Task == TaskNames.Translate)?.Translation ?? "(missing)"));
             table.AddRow(new Markup("[bold]read[/]"), new Text(Read(lines)));
             AnsiConsole.Write(table);
         }
@@ -143,9 +153,9 @@ public sealed class DemoRunner(DemoOptions options)
     static string Read(List<TaskPrediction> lines)
     {
         var whole = lines.All(l => l.Truncated == false) ? "the whole document" : "cut at the cap (truncated)";
-        var sentiment = lines.FirstOrDefault(r => r.Task == "sentiment")?.Windows;
-        var translate = lines.FirstOrDefault(r => r.Task == "translate")?.Segments;
-        var summary = lines.FirstOrDefault(r => r.Task == "summarize");
+        var sentiment = lines.FirstOrDefault(r => r.Task == TaskNames.Sentiment)?.Windows;
+        var translate = lines.FirstOrDefault(r => r.Task == TaskNames.Translate)?.Segments;
+        var summary = lines.FirstOrDefault(r => r.Task == TaskNames.Summarize);
         return $"{whole}: {sentiment} sentiment window(s), {translate} sentence(s) translated, summary from {summary?.Selected?.Length} of {summary?.Sentences} sentence(s)";
     }
 
@@ -153,13 +163,15 @@ public sealed class DemoRunner(DemoOptions options)
         AnsiConsole.Write(new Rule($"[bold]{number}/6[/] {Markup.Escape(title)}").LeftJustified());
 }
 
-/// <summary>What <see cref="DemoRunner"/> runs on; every default is something the repository ships.</summary>
+/// <summary>What <see cref="DemoRunner"/> runs on; every default is something nlpmtl ships beside itself.</summary>
 public sealed record DemoOptions
 {
-    public required string RepositoryRoot { get; init; }
     public required string WorkDirectory { get; init; }
     public required string ConfigPath { get; init; }
     public required string DocumentsPath { get; init; }
     public long? MaxSteps { get; init; }
+
+    /// <summary>The queue's storage; null starts an Azurite for the run.</summary>
+    public string? StorageConnectionString { get; init; }
     public TimeSpan ServeTimeout { get; init; } = TimeSpan.FromMinutes(5);
 }

@@ -5,8 +5,8 @@ using System.Net.Sockets;
 namespace NlpMtl.Worker.Emulator;
 
 /// <summary>
-/// An Azurite blob emulator started for one run (the demo, the integration tests): the pinned npm package that
-/// <c>scripts/azurite.sh install</c> puts in <c>.tools/azurite</c>, on a free loopback port with its own data folder.
+/// An Azurite blob emulator started for one run (the demo, the integration tests), on a free loopback port with its own
+/// data folder.
 /// <see cref="StopAsync"/> and <see cref="RestartAsync"/> simulate a storage outage (the data survives, the port stays);
 /// disposing stops it and deletes the folder.
 /// </summary>
@@ -30,11 +30,25 @@ public sealed class AzuriteServer : IAsyncDisposable
     public string DataDirectory { get; }
     public string ConnectionString => $"DefaultEndpointsProtocol=http;AccountName={Account};AccountKey={Key};BlobEndpoint=http://127.0.0.1:{Port}/{Account};";
 
-    public static async Task<AzuriteServer> StartAsync(string repositoryRoot, CancellationToken cancellationToken)
+    /// <summary>
+    /// The <c>azurite-blob</c> program to start: <c>$NLPMTL_AZURITE</c>, else the pinned copy that
+    /// <c>scripts/azurite.sh install</c> puts in <c>.tools/azurite</c> under <paramref name="folder"/>, else the one on
+    /// PATH (<c>npm install -g azurite</c>); null when there is none.
+    /// </summary>
+    public static string? Locate(string folder)
     {
-        var executable = Path.Combine(repositoryRoot, ".tools", "azurite", "node_modules", ".bin", "azurite-blob");
+        if (Environment.GetEnvironmentVariable("NLPMTL_AZURITE") is { Length: > 0 } configured) return configured;
+        var pinned = Path.Combine(folder, ".tools", "azurite", "node_modules", ".bin", "azurite-blob");
+        if (File.Exists(pinned)) return pinned;
+        return (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Select(directory => Path.Combine(directory, "azurite-blob")).FirstOrDefault(File.Exists);
+    }
+
+    /// <param name="executable">The <c>azurite-blob</c> program (<see cref="Locate"/>).</param>
+    public static async Task<AzuriteServer> StartAsync(string executable, CancellationToken cancellationToken)
+    {
         if (!File.Exists(executable))
-            throw new FileNotFoundException($"{executable}: Azurite is not installed; run scripts/azurite.sh install (scripts/demo.sh and scripts/test.sh do)");
+            throw new FileNotFoundException($"{executable}: Azurite is not installed there; run scripts/azurite.sh install (scripts/demo.sh and scripts/test.sh do)");
         var server = new AzuriteServer(executable, FreePort(), Directory.CreateTempSubdirectory("nlpmtl-azurite-").FullName);
         try
         {

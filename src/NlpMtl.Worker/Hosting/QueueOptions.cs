@@ -1,3 +1,4 @@
+using NlpMtl.Core;
 using System.ComponentModel.DataAnnotations;
 
 namespace NlpMtl.Worker.Hosting;
@@ -36,5 +37,5 @@ public sealed class QueueOptions : IValidatableObject
                 yield return new ValidationResult($"Queue:DefaultTasks:{index} is empty", [nameof(DefaultTasks)]);
     }
 
-    public IReadOnlyList<string> EffectiveDefaultTasks => DefaultTasks is { Length: > 0 } tasks ? tasks : ["sentiment"];
+    public IReadOnlyList<string> EffectiveDefaultTasks => DefaultTasks is { Length: > 0 } tasks ? tasks : [TaskNames.Sentiment];
 }

@@ -1,3 +1,4 @@
+using NlpMtl.Core;
 using NlpMtl.Inference.Generation;
 using NlpMtl.Inference.Sessions;
 using NlpMtl.Modeling.MultiTask;

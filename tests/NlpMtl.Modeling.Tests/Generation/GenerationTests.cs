@@ -1,3 +1,4 @@
+using NlpMtl.Core;
 using NlpMtl.Core.Generation;
 using NlpMtl.Modeling.Bert;
 using NlpMtl.Modeling.Generation;

@@ -1,7 +1,8 @@
+using NlpMtl.Core;
 using NlpMtl.Modeling.Bert;
 using NlpMtl.Modeling.Checkpoints;
 using NlpMtl.Modeling.MultiTask;
-using NlpMtl.Modeling.Training;
+using NlpMtl.Training;
 using NlpMtl.Modeling.Tests.Training;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -1,4 +1,4 @@
-using NlpMtl.Modeling.Training.Reporting;
+using NlpMtl.Training.Reporting;
 
 namespace NlpMtl.Modeling.Tests.Reporting;
 
@@ -62,7 +62,7 @@ public sealed class TrainingPlotTests : IDisposable
     public void FontShipsInsideTheAssemblySoMachinesWithoutFontsStillGetLabels()
     {
         // Checked by hand too: with /usr/share/fonts hidden (unshare -m, tmpfs over it) the plot keeps all its text.
-        using var font = typeof(TrainingPlot).Assembly.GetManifestResourceStream("NlpMtl.Modeling.Reporting.DejaVuSans.ttf");
+        using var font = typeof(TrainingPlot).Assembly.GetManifestResourceStream("NlpMtl.Training.Reporting.DejaVuSans.ttf");
 
         Assert.NotNull(font);
         var header = new byte[4];

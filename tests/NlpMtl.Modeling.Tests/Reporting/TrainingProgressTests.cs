@@ -1,4 +1,4 @@
-using NlpMtl.Modeling.Training.Reporting;
+using NlpMtl.Training.Reporting;
 
 namespace NlpMtl.Modeling.Tests.Reporting;
 

@@ -1,4 +1,4 @@
-using NlpMtl.Modeling.Training;
+using NlpMtl.Training;
 
 namespace NlpMtl.Modeling.Tests.Training;
 

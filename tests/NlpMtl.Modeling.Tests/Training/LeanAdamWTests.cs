@@ -1,4 +1,4 @@
-using NlpMtl.Modeling.Training;
+using NlpMtl.Training;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

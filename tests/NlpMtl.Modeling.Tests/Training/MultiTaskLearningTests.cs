@@ -1,6 +1,7 @@
+using NlpMtl.Core;
 using NlpMtl.Modeling.Bert;
 using NlpMtl.Modeling.MultiTask;
-using NlpMtl.Modeling.Training;
+using NlpMtl.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,4 +1,4 @@
-using NlpMtl.Modeling.Training;
+using NlpMtl.Training;
 using static TorchSharp.torch;
 
 namespace NlpMtl.Modeling.Tests.Training;

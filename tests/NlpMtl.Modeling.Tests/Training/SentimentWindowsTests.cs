@@ -1,5 +1,6 @@
+using NlpMtl.Core;
 using NlpMtl.Modeling.MultiTask;
-using NlpMtl.Modeling.Training;
+using NlpMtl.Training;
 
 namespace NlpMtl.Modeling.Tests.Training;
 

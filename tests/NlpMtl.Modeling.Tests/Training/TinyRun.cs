@@ -1,7 +1,7 @@
 using System.Text.Json;
 using NlpMtl.Modeling.Bert;
 using NlpMtl.Modeling.Checkpoints;
-using NlpMtl.Modeling.Training;
+using NlpMtl.Training;
 using static TorchSharp.torch;
 
 namespace NlpMtl.Modeling.Tests.Training;

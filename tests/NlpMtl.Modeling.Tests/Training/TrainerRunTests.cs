@@ -1,6 +1,7 @@
+using NlpMtl.Core;
 using NlpMtl.Modeling.MultiTask;
-using NlpMtl.Modeling.Training;
-using NlpMtl.Modeling.Training.Reporting;
+using NlpMtl.Training;
+using NlpMtl.Training.Reporting;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using NlpMtl.Modeling.Training;
+using NlpMtl.Training;
 
 namespace NlpMtl.Modeling.Tests.Training;
 

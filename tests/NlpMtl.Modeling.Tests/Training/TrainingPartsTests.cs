@@ -1,4 +1,5 @@
-using NlpMtl.Modeling.Training;
+using NlpMtl.Core.Numerics;
+using NlpMtl.Training;
 using static TorchSharp.torch;
 
 namespace NlpMtl.Modeling.Tests.Training;

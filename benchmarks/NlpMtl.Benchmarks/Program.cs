@@ -1,0 +1,5 @@
+using System.CommandLine;
+using NlpMtl.Benchmarks.Commands;
+
+var parse = BenchCommand.Create().Parse(args);
+return await parse.InvokeAsync();

@@ -1,0 +1,51 @@
+using NlpMtl.Core.Tokenization;
+using NlpMtl.Modeling.Generation;
+using NlpMtl.Modeling.MultiTask;
+using static TorchSharp.torch;
+
+namespace NlpMtl.Training;
+
+/// <summary>Batched predictions with the TorchSharp model (evaluation during training, and the reference for export parity).</summary>
+public static class TorchPredictor
+{
+    public static IReadOnlyList<(string Label, double Probability)> Classify(MultiTaskModel model, BertInputTokenizer tokenizer,
+        IReadOnlyList<string> texts, int batchSize)
+    {
+        var labels = model.Config.Sentiment?.Labels ?? throw new InvalidOperationException("the model has no sentiment head");
+        var results = new List<(string, double)>(texts.Count);
+        foreach (var chunk in texts.Chunk(batchSize))
+        {
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            var (ids, mask) = Tensors(tokenizer.EncodeBatch(chunk));
+            var probabilities = model.SentimentLogits(model.Encode(ids, mask, zeros_like(ids)), mask).softmax(-1);
+            var (best, index) = probabilities.max(-1);
+            var scores = best.data<float>().ToArray();
+            var indices = index.data<long>().ToArray();
+            for (var i = 0; i < chunk.Length; i++) results.Add((labels[indices[i]], scores[i]));
+        }
+        return results;
+    }
+
+    public static IReadOnlyList<string> Generate(MultiTaskModel model, string task, BertInputTokenizer tokenizer, IDecoderVocabulary vocabulary,
+        IReadOnlyList<string> sources, GenerationOptions options, int batchSize)
+    {
+        var results = new string[sources.Count];
+        // Sort by length so each batch pads little; results go back to input order.
+        var order = Enumerable.Range(0, sources.Count).OrderBy(i => sources[i].Length).ToArray();
+        foreach (var chunk in order.Chunk(batchSize))
+        {
+            using var scope = NewDisposeScope();
+            var (ids, mask) = Tensors(tokenizer.EncodeBatch(chunk.Select(i => sources[i]).ToList()));
+            var outputs = Seq2SeqGenerator.Generate(model, task, ids, mask, options);
+            for (var i = 0; i < chunk.Length; i++) results[chunk[i]] = vocabulary.Decode(outputs[i]);
+        }
+        return results;
+    }
+
+    static (Tensor Ids, Tensor Mask) Tensors(EncodedBatch batch)
+    {
+        long[] shape = [batch.BatchSize, batch.SequenceLength];
+        return (tensor(batch.InputIds, shape), tensor(batch.AttentionMask, shape));
+    }
+}
