@@ -1,3 +1,4 @@
+using NlpMtl.Core.Generation;
 using NlpMtl.Core.Bundle;
 using NlpMtl.Core.Tokenization;
 using NlpMtl.Inference.Generation;

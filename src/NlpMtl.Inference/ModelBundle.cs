@@ -112,7 +112,7 @@ public sealed class ModelBundle : IDisposable
         };
         if (vocabulary.VocabSize != manifest.VocabSize)
             throw new InvalidDataException($"{manifestPath}: {task}.vocab_size is {manifest.VocabSize} but its {manifest.Vocabulary} vocabulary has {vocabulary.VocabSize} tokens");
-        var settings = GenerationSettings.From(manifest.Generation) with
+        var settings = manifest.Generation with
         {
             NumBeams = options.NumBeams ?? manifest.Generation.NumBeams,
             MaxNewTokens = options.MaxNewTokens ?? manifest.Generation.MaxNewTokens,

@@ -1,3 +1,4 @@
+using NlpMtl.Core.Generation;
 using NlpMtl.Core;
 using System.Diagnostics;
 using Google.Protobuf;
@@ -183,7 +184,7 @@ public static class BundleExporter
             VocabSize = head.VocabSize, PadId = head.PadId, BosId = head.BosId, EosId = head.EosId,
             NumLayers = config.NumHiddenLayers, NumHeads = config.NumAttentionHeads, HeadDim = config.HeadDim,
             MaxPositions = config.MaxPositionEmbeddings, MaxSourceLength = head.MaxSourceLength, Copy = head.Copy,
-            Generation = new GenerationManifest
+            Generation = new GenerationSettings
             {
                 NumBeams = head.NumBeams, LengthPenalty = head.LengthPenalty, NoRepeatNgramSize = head.NoRepeatNgramSize, MaxNewTokens = head.MaxTargetLength,
             },

@@ -1,3 +1,4 @@
+using NlpMtl.Core.Generation;
 using NlpMtl.Core;
 using NlpMtl.Core.Metrics;
 using NlpMtl.Modeling.Generation;
@@ -38,7 +39,7 @@ public static class Evaluator
                 {
                     var examples = TrainingSetup.AtMost(taskData.Seq2SeqValidation, maxExamples);
                     var head = model.Config.Decoder(task);
-                    var options = new GenerationOptions
+                    var options = new GenerationSettings
                     {
                         MaxNewTokens = head.MaxTargetLength, NumBeams = numBeams ?? head.NumBeams,
                         LengthPenalty = head.LengthPenalty, NoRepeatNgramSize = head.NoRepeatNgramSize,

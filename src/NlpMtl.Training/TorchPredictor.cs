@@ -1,3 +1,4 @@
+using NlpMtl.Core.Generation;
 using NlpMtl.Core.Tokenization;
 using NlpMtl.Modeling.Generation;
 using NlpMtl.Modeling.MultiTask;
@@ -28,7 +29,7 @@ public static class TorchPredictor
     }
 
     public static IReadOnlyList<string> Generate(MultiTaskModel model, string task, BertInputTokenizer tokenizer, IDecoderVocabulary vocabulary,
-        IReadOnlyList<string> sources, GenerationOptions options, int batchSize)
+        IReadOnlyList<string> sources, GenerationSettings options, int batchSize)
     {
         var results = new string[sources.Count];
         // Sort by length so each batch pads little; results go back to input order.

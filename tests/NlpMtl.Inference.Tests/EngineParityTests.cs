@@ -1,3 +1,4 @@
+using NlpMtl.Core.Generation;
 using NlpMtl.Core;
 using NlpMtl.Core.Tokenization;
 using NlpMtl.Inference.Documents;
@@ -70,7 +71,7 @@ public class EngineParityTests(BundleFixture fixture, ITestOutputHelper output)
         var head = engine.Bundle.Decoder(task);
         var texts = Texts();
         var tokenizer = BertInputTokenizer.FromCheckpoint(checkpoint, engine.SourceLimit(task));
-        var options = new GenerationOptions
+        var options = new GenerationSettings
         {
             NumBeams = beams, MaxNewTokens = head.Settings.MaxNewTokens, LengthPenalty = head.Settings.LengthPenalty, NoRepeatNgramSize = head.Settings.NoRepeatNgramSize,
         };

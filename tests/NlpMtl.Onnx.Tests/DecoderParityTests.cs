@@ -1,3 +1,4 @@
+using NlpMtl.Core.Generation;
 using NlpMtl.Core;
 using Google.Protobuf;
 using NlpMtl.Core.Bundle;
@@ -131,12 +132,12 @@ public class DecoderParityTests(ITestOutputHelper output)
         using var noGrad = no_grad();
         var ids = tensor(encoder.InputIds, shape);
         var mask = tensor(encoder.AttentionMask, shape);
-        var options = new GenerationOptions { MaxNewTokens = 12, NumBeams = 1, NoRepeatNgramSize = 2 };
+        var options = new GenerationSettings { MaxNewTokens = 12, NumBeams = 1, NoRepeatNgramSize = 2 };
         var expected = Seq2SeqGenerator.Generate(model, TaskNames.Summarize, ids, mask, options);
         var states = model.Encode(ids, mask, zeros_like(ids)); // Seq2SeqGenerator encodes with token type 0
         using var ort = served.Decoder(states.data<float>().ToArray(), states.shape, encoder.AttentionMask, encoder.InputIds);
         var actual = GreedySearch.Run(ort, served.Head.Special,
-            new GenerationSettings { NumBeams = 1, MaxNewTokens = options.MaxNewTokens, NoRepeatNgramSize = options.NoRepeatNgramSize });
+            options);
         Assert.Equal(expected.Count, actual.Length);
         for (var i = 0; i < expected.Count; i++) Assert.Equal(expected[i], actual[i]);
     }

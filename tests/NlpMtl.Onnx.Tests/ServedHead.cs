@@ -28,7 +28,7 @@ public sealed class ServedHead : IDisposable
         var names = DecoderGraphNames.For(manifest);
         var cross = new OrtGraph(Path.Combine(folder, manifest.CrossFile), options, [BundleNames.EncoderHiddenStates], names.Cross);
         var stepGraph = new OrtGraph(Path.Combine(folder, manifest.File), options, names.StepInputs, names.StepOutputs);
-        Head = new DecoderHead(task, manifest, cross, stepGraph, new IdVocabulary(manifest), GenerationSettings.From(manifest.Generation));
+        Head = new DecoderHead(task, manifest, cross, stepGraph, new IdVocabulary(manifest), manifest.Generation);
     }
 
     public DecoderHead Head { get; }

@@ -1,3 +1,4 @@
+using NlpMtl.Core.Generation;
 using NlpMtl.Core;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -153,16 +154,7 @@ public sealed record DecoderManifest
     /// </summary>
     public bool Copy { get; init; }
 
-    public required GenerationManifest Generation { get; init; }
-}
-
-/// <summary>Generation defaults stored with the model; callers may override each.</summary>
-public sealed record GenerationManifest
-{
-    public int NumBeams { get; init; } = 4;
-    public double LengthPenalty { get; init; } = 1.0;
-    public int NoRepeatNgramSize { get; init; } = 3;
-    public int MaxNewTokens { get; init; } = 64;
+    public required GenerationSettings Generation { get; init; }
 }
 
 /// <summary>The int8 variant written by <c>--quantize int8</c> and what it costs in quality.</summary>

@@ -1,3 +1,4 @@
+using NlpMtl.Core.Generation;
 using System.Numerics;
 
 namespace NlpMtl.Inference.Generation;

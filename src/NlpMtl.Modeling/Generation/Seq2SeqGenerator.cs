@@ -14,7 +14,7 @@ public static class Seq2SeqGenerator
 {
     /// <param name="inputIds">(B, S) encoder input.</param>
     /// <param name="attentionMask">(B, S).</param>
-    public static IReadOnlyList<int[]> Generate(MultiTaskModel model, string task, Tensor inputIds, Tensor attentionMask, GenerationOptions options)
+    public static IReadOnlyList<int[]> Generate(MultiTaskModel model, string task, Tensor inputIds, Tensor attentionMask, GenerationSettings options)
     {
         options.Validate();
         var head = model.Config.Decoder(task);
@@ -27,7 +27,7 @@ public static class Seq2SeqGenerator
             : Beam(model.Decoder(task), head, hidden, mask, inputIds, options);
     }
 
-    static IReadOnlyList<int[]> Greedy(BertDecoder decoder, DecoderHeadConfig head, Tensor hidden, Tensor mask, Tensor sourceIds, GenerationOptions options)
+    static IReadOnlyList<int[]> Greedy(BertDecoder decoder, DecoderHeadConfig head, Tensor hidden, Tensor mask, Tensor sourceIds, GenerationSettings options)
     {
         var batch = (int)hidden.shape[0];
         var outputs = Enumerable.Range(0, batch).Select(_ => new List<int>()).ToArray();
@@ -51,7 +51,7 @@ public static class Seq2SeqGenerator
         return outputs.Select(o => o.ToArray()).ToList();
     }
 
-    static IReadOnlyList<int[]> Beam(BertDecoder decoder, DecoderHeadConfig head, Tensor hidden, Tensor mask, Tensor sourceIds, GenerationOptions options)
+    static IReadOnlyList<int[]> Beam(BertDecoder decoder, DecoderHeadConfig head, Tensor hidden, Tensor mask, Tensor sourceIds, GenerationSettings options)
     {
         int batch = (int)hidden.shape[0], beams = options.NumBeams;
         var expandedHidden = hidden.repeat_interleave(beams, 0);  // (B·K, S, H)
@@ -121,11 +121,11 @@ public static class Seq2SeqGenerator
         return results;
     }
 
-    static double Normalise(double logProbability, int length, GenerationOptions options) =>
+    static double Normalise(double logProbability, int length, GenerationSettings options) =>
         logProbability / Math.Pow(Math.Max(length, 1), options.LengthPenalty);
 
     /// <summary>HF's rule (early_stopping=False): done once K hypotheses are finished and no live beam can beat the worst.</summary>
-    static bool IsDone(List<(double Score, int[] Ids)> finished, ReadOnlySpan<double> live, int length, int beams, GenerationOptions options)
+    static bool IsDone(List<(double Score, int[] Ids)> finished, ReadOnlySpan<double> live, int length, int beams, GenerationSettings options)
     {
         if (finished.Count < beams) return false;
         var bestLive = double.NegativeInfinity;

@@ -1,3 +1,4 @@
+using NlpMtl.Core.Generation;
 using Microsoft.ML.OnnxRuntime;
 using NlpMtl.Core.Bundle;
 using NlpMtl.Core.Tokenization;
@@ -67,8 +68,7 @@ public sealed class ParityChecker(MultiTaskModel model, ModelBundle bundle, IRea
         var config = model.Config.Decoder(task);
         var decoder = model.Decoder(task);
         var head = bundle.Decoder(task);
-        var options = new GenerationOptions { NumBeams = 1, MaxNewTokens = Math.Min(config.MaxTargetLength, GreedyMaxNewTokens), NoRepeatNgramSize = config.NoRepeatNgramSize };
-        var greedy = new GenerationSettings { NumBeams = 1, MaxNewTokens = options.MaxNewTokens, NoRepeatNgramSize = options.NoRepeatNgramSize };
+        var greedy = new GenerationSettings { NumBeams = 1, MaxNewTokens = Math.Min(config.MaxTargetLength, GreedyMaxNewTokens), NoRepeatNgramSize = config.NoRepeatNgramSize };
         var (maxLogits, identical) = (0.0, 0);
         for (var b = 0; b < batches.Count; b++)
         {
@@ -91,7 +91,7 @@ public sealed class ParityChecker(MultiTaskModel model, ModelBundle bundle, IRea
                 }
             }
 
-            var torchIds = Seq2SeqGenerator.Generate(model, task, ids, mask, options);
+            var torchIds = Seq2SeqGenerator.Generate(model, task, ids, mask, greedy);
             using var served = new OrtStepDecoder(head, ortHidden[b], batch.AttentionMask, batch.InputIds);
             var ortIds = GreedySearch.Run(served, head.Special, greedy);
             identical += torchIds.Zip(ortIds).Count(p => p.First.AsSpan().SequenceEqual(p.Second));

@@ -1,3 +1,4 @@
+using NlpMtl.Core.Generation;
 using NlpMtl.Inference.Generation;
 
 namespace NlpMtl.Inference.Tests.Generation;

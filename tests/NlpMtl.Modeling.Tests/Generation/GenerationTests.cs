@@ -80,7 +80,7 @@ public class GenerationTests
         using var model = TinyModel(copy);
         using var scope = NewDisposeScope();
         var (ids, mask) = Inputs();
-        var generated = Seq2SeqGenerator.Generate(model, TaskNames.Summarize, ids, mask, new GenerationOptions { MaxNewTokens = 8 });
+        var generated = Seq2SeqGenerator.Generate(model, TaskNames.Summarize, ids, mask, new GenerationSettings { MaxNewTokens = 8 });
 
         using var noGrad = no_grad();
         var hidden = model.Encode(ids, mask, zeros_like(ids));
@@ -110,8 +110,8 @@ public class GenerationTests
         using var model = TinyModel(copy);
         using var scope = NewDisposeScope();
         var (ids, mask) = Inputs();
-        var greedy = Seq2SeqGenerator.Generate(model, TaskNames.Summarize, ids, mask, new GenerationOptions { MaxNewTokens = 6, LengthPenalty = 0 });
-        var beam = Seq2SeqGenerator.Generate(model, TaskNames.Summarize, ids, mask, new GenerationOptions { MaxNewTokens = 6, NumBeams = 4, LengthPenalty = 0 });
+        var greedy = Seq2SeqGenerator.Generate(model, TaskNames.Summarize, ids, mask, new GenerationSettings { MaxNewTokens = 6, LengthPenalty = 0 });
+        var beam = Seq2SeqGenerator.Generate(model, TaskNames.Summarize, ids, mask, new GenerationSettings { MaxNewTokens = 6, NumBeams = 4, LengthPenalty = 0 });
 
         for (var b = 0; b < 2; b++)
             Assert.True(LogProbability(model, ids, mask, b, beam[b]) >= LogProbability(model, ids, mask, b, greedy[b]) - 1e-4,
@@ -127,7 +127,7 @@ public class GenerationTests
         foreach (var beams in new[] { 1, 3 })
         {
             var outputs = Seq2SeqGenerator.Generate(model, TaskNames.Summarize, ids, mask,
-                new GenerationOptions { MaxNewTokens = 12, NumBeams = beams, NoRepeatNgramSize = 2 });
+                new GenerationSettings { MaxNewTokens = 12, NumBeams = beams, NoRepeatNgramSize = 2 });
             foreach (var output in outputs)
             {
                 var bigrams = output.Zip(output.Skip(1)).ToList();

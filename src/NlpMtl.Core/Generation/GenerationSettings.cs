@@ -1,12 +1,12 @@
-using NlpMtl.Core.Bundle;
+namespace NlpMtl.Core.Generation;
 
-namespace NlpMtl.Inference.Generation;
-
-/// <summary>How a generative head decodes; defaults come from the bundle manifest, callers may override each.</summary>
+/// <summary>
+/// How a generative head decodes: stored with each head in a bundle manifest (export writes every field; the property
+/// order is the manifest's), used by the serving searches and by the TorchSharp reference generator. Callers override
+/// single fields with <c>with</c>. The defaults are plain greedy decoding.
+/// </summary>
 public sealed record GenerationSettings
 {
-    public int MaxNewTokens { get; init; } = 64;
-
     /// <summary>1 is greedy search.</summary>
     public int NumBeams { get; init; } = 1;
 
@@ -16,13 +16,7 @@ public sealed record GenerationSettings
     /// <summary>Never repeat an n-gram of this size within one output (0 = off).</summary>
     public int NoRepeatNgramSize { get; init; }
 
-    public static GenerationSettings From(GenerationManifest manifest) => new()
-    {
-        MaxNewTokens = manifest.MaxNewTokens,
-        NumBeams = manifest.NumBeams,
-        LengthPenalty = manifest.LengthPenalty,
-        NoRepeatNgramSize = manifest.NoRepeatNgramSize,
-    };
+    public int MaxNewTokens { get; init; } = 64;
 
     public void Validate()
     {
@@ -31,6 +25,3 @@ public sealed record GenerationSettings
         if (NoRepeatNgramSize < 0) throw new ArgumentOutOfRangeException(nameof(NoRepeatNgramSize), NoRepeatNgramSize, "must not be negative");
     }
 }
-
-/// <summary>The decoder vocabulary's control ids: BOS starts every output, EOS ends it, PAD fills finished rows.</summary>
-public readonly record struct SpecialTokens(int Bos, int Eos, int Pad);
