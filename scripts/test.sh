@@ -1,8 +1,16 @@
 #!/usr/bin/env bash
-# The one test command: restores what the tests need, builds, runs every test project, prints a summary line.
-# Needs the .NET SDK (global.json) and Node.js/npm (for Azurite) on PATH; packages are fetched on first run.
+# The one test command: restores what the tests need, checks scripts, templates and C# conventions, builds, runs
+# every test project, prints a summary line. `--unit` runs only the fast tests (no Azurite, no training, no export:
+# the classes without [Trait("Category", "Integration")]) and skips the static checks. Other arguments go to
+# `dotnet test`. Needs the .NET SDK (global.json) and Node.js/npm (for Azurite) on PATH.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+unit=0
+if [ "${1:-}" = "--unit" ]; then
+  unit=1
+  shift
+fi
 
 if ! command -v dotnet >/dev/null 2>&1; then
   echo "test.sh: the .NET SDK is not on PATH (see global.json for the version)" >&2
@@ -10,17 +18,21 @@ if ! command -v dotnet >/dev/null 2>&1; then
 fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
-# The queue's integration tests run against a real Azurite (pinned npm package, git-ignored .tools/).
-./scripts/azurite.sh install
-# Shell scripts and the Bicep templates, checked without a build (pinned shellcheck and Bicep CLI in .tools/).
-./scripts/check-static.sh
+if [ "$unit" = 0 ]; then
+  # The queue's integration tests run against a real Azurite (pinned npm package, git-ignored .tools/).
+  ./scripts/azurite.sh install
+  # Shell scripts, the Bicep templates and the C# conventions (pinned tools in .tools/ and .config/).
+  ./scripts/check-static.sh
+fi
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
 dotnet build NlpMtl.sln -c Release -nologo -clp:ErrorsOnly
 set +e
-dotnet test NlpMtl.sln -c Release --no-build -nologo "$@" 2>&1 | tee "$log"
+filter=()
+if [ "$unit" = 1 ]; then filter=(--filter "Category!=Integration"); fi
+dotnet test NlpMtl.sln -c Release --no-build -nologo "${filter[@]}" "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
 

@@ -1,6 +1,6 @@
 using NlpMtl.Core;
 using NlpMtl.Modeling.MultiTask;
-using NlpMtl.Onnx.Parity;
+using NlpMtl.Core.Bundle;
 using Xunit.Abstractions;
 
 namespace NlpMtl.Inference.Tests;
@@ -10,6 +10,7 @@ namespace NlpMtl.Inference.Tests;
 /// call gives them: the same sentiment logits, the same hidden states at real positions, the same generations.
 /// </summary>
 [Collection(BundleCollection.Name)]
+[Trait("Category", "Integration")]
 public class ChunkedEncodingTests(BundleFixture fixture, ITestOutputHelper output)
 {
     [Fact]

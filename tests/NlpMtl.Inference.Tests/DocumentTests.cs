@@ -9,6 +9,7 @@ namespace NlpMtl.Inference.Tests;
 
 /// <summary>Whole documents on the tiny bundle (translate reads 48 tokens, summarize 96, sentiment 128).</summary>
 [Collection(BundleCollection.Name)]
+[Trait("Category", "Integration")]
 public class DocumentTests(BundleFixture fixture, Xunit.Abstractions.ITestOutputHelper output)
 {
     const string Paragraph =

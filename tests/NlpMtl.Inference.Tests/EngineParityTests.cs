@@ -6,7 +6,7 @@ using NlpMtl.Inference.Generation;
 using NlpMtl.Modeling.Generation;
 using NlpMtl.Modeling.MultiTask;
 using NlpMtl.Training;
-using NlpMtl.Onnx.Parity;
+using NlpMtl.Core.Bundle;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
 
@@ -17,6 +17,7 @@ namespace NlpMtl.Inference.Tests;
 /// texts through tokenisation, truncation, batching and the heads. 24 inputs from 1 to 300+ tokens (truncated).
 /// </summary>
 [Collection(BundleCollection.Name)]
+[Trait("Category", "Integration")]
 public class EngineParityTests(BundleFixture fixture, ITestOutputHelper output)
 {
     static IReadOnlyList<string> Texts() => [.. ParityInputs.Texts(), string.Join(' ', ParityInputs.Texts()), ""];

@@ -6,6 +6,7 @@ namespace NlpMtl.Inference.Tests;
 
 /// <summary>The engine on the tiny bundle: one encoding for every head, the truncation policy, loading errors.</summary>
 [Collection(BundleCollection.Name)]
+[Trait("Category", "Integration")]
 public class EngineTests(BundleFixture fixture)
 {
     [Fact]

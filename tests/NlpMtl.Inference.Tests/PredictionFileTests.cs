@@ -6,6 +6,7 @@ namespace NlpMtl.Inference.Tests;
 
 /// <summary><c>nlpmtl predict</c>'s file path through the engine, on the tiny bundle: volume, order, bad input.</summary>
 [Collection(BundleCollection.Name)]
+[Trait("Category", "Integration")]
 public class PredictionFileTests(BundleFixture fixture, ITestOutputHelper output)
 {
     static readonly string[] Words = "the a film movie was great terrible not really quite an utterly charming plot acting story ein Mann Frau fährt Hund spielt im Park and but".Split(' ');

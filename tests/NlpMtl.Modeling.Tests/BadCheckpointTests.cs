@@ -1,3 +1,4 @@
+using NlpMtl.TestSupport;
 using System.Collections;
 using System.Text.Json;
 using System.Text.Json.Nodes;

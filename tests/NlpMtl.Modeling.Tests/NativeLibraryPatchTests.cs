@@ -3,6 +3,7 @@ using NlpMtl.Modeling.Native;
 namespace NlpMtl.Modeling.Tests;
 
 [Collection(TorchCollection.Name)]
+[Trait("Category", "Integration")]
 public class NativeLibraryPatchTests
 {
     static string OriginalLibrary()

@@ -1,3 +1,4 @@
+using NlpMtl.TestSupport;
 using Google.Protobuf;
 using NlpMtl.Modeling.Pretrained;
 using Onnx;
@@ -6,6 +7,7 @@ namespace NlpMtl.Modeling.Tests;
 
 /// <summary>The importer refuses graphs that are not the BERT export it understands, naming what is wrong.</summary>
 [Collection(TorchCollection.Name)]
+[Trait("Category", "Integration")]
 public class OnnxBertImporterTests(PretrainedFixture fixture)
 {
     byte[] Edited(Action<GraphProto> edit)

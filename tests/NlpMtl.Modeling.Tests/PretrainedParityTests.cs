@@ -1,3 +1,5 @@
+using NlpMtl.TestSupport;
+using NlpMtl.Core.Bundle;
 using System.Collections;
 using NlpMtl.Core.Tokenization;
 using NlpMtl.Modeling.Bert;
@@ -9,23 +11,12 @@ namespace NlpMtl.Modeling.Tests;
 
 /// <summary>The imported checkpoint, loaded into TorchSharp, reproduces the original ONNX model.</summary>
 [Collection(TorchCollection.Name)]
+[Trait("Category", "Integration")]
 public class PretrainedParityTests(PretrainedFixture fixture)
 {
     const double Tolerance = 1e-4;
 
-    static readonly string[] Sentences =
-    [
-        "Hi.",
-        "The cat sat on the mat.",
-        "A remarkably thoughtful, funny and moving film about growing up in a small town.",
-        "Ein Mann fährt Fahrrad.",
-        "Transformers use self-attention to relate every token of a sequence to every other token, which lets them model long-range dependencies without recurrence.",
-        "ok",
-        "What's the weather like in Zürich today?",
-        "Numbers 3.14159 and 2,718 — plus symbols € $ % & ©!",
-        "This sentence is somewhat longer than most of the others but shorter than the longest one in the batch.",
-        "unaffable xylophonist",
-    ];
+    static readonly IReadOnlyList<string> Sentences = ParityInputs.Sentences;
 
     [Fact]
     public void PretrainedCommandWritesTheFourFilesAndAccountsForEveryTensor()

@@ -1,3 +1,4 @@
+using NlpMtl.TestSupport;
 namespace NlpMtl.Modeling.Tests;
 
 /// <summary>TorchSharp tests share native state (threads, RNG, dispose scopes): run them one at a time.</summary>

@@ -1,3 +1,4 @@
+using NlpMtl.TestSupport;
 using NlpMtl.Core;
 using NlpMtl.Core.Bundle;
 using NlpMtl.Modeling.MultiTask;
@@ -8,6 +9,7 @@ namespace NlpMtl.Onnx.Tests;
 
 /// <summary>Checkpoint → bundle: every file, a complete manifest with parity, and no bundle when export fails.</summary>
 [Collection(TorchCollection.Name)]
+[Trait("Category", "Integration")]
 public class BundleExporterTests(PretrainedFixture fixture, ITestOutputHelper output)
 {
     [Fact]

@@ -17,6 +17,7 @@ namespace NlpMtl.Onnx.Tests;
 /// BertDecoder.Step with a cache, teacher-forced decoding, and greedy generation.
 /// </summary>
 [Collection(TorchCollection.Name)]
+[Trait("Category", "Integration")]
 public class DecoderParityTests(ITestOutputHelper output)
 {
     const int Steps = 6;

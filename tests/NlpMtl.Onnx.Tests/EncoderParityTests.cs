@@ -1,3 +1,4 @@
+using NlpMtl.TestSupport;
 using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
 using NlpMtl.Core.Bundle;
@@ -13,31 +14,12 @@ namespace NlpMtl.Onnx.Tests;
 
 /// <summary>The exported encoder.onnx, run by ONNX Runtime, reproduces TorchSharp and the original MiniLM export.</summary>
 [Collection(TorchCollection.Name)]
+[Trait("Category", "Integration")]
 public class EncoderParityTests(PretrainedFixture fixture, ITestOutputHelper output)
 {
     static readonly string[] Labels = ["negative", "positive"];
 
-    static readonly string[] Sentences =
-    [
-        "Hi.",
-        "The cat sat on the mat.",
-        "A remarkably thoughtful, funny and moving film about growing up in a small town.",
-        "Ein Mann fährt Fahrrad.",
-        "Transformers use self-attention to relate every token of a sequence to every other token, which lets them model long-range dependencies without recurrence.",
-        "ok",
-        "What's the weather like in Zürich today?",
-        "Numbers 3.14159 and 2,718 — plus symbols € $ % & ©!",
-        "This sentence is somewhat longer than most of the others but shorter than the longest one in the batch.",
-        "unaffable xylophonist",
-        "An utterly tedious two hours.",
-        "I loved every minute of it, and so did my kids.",
-        "The plot, such as it is, meanders from one unconvincing set piece to the next.",
-        "Brilliant!",
-        "Neither the acting nor the script rises above the level of a mediocre television movie of the week.",
-        "A quiet, patient film.",
-        "It's fine.",
-        "Wait — was that the ending?",
-    ];
+    static readonly IReadOnlyList<string> Sentences = ParityInputs.Sentences;
 
     [Theory]
     [InlineData("mean", "gelu", EncoderOps.Standard)]

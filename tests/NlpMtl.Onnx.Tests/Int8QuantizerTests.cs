@@ -1,3 +1,4 @@
+using NlpMtl.TestSupport;
 using System.Numerics.Tensors;
 using NlpMtl.Core;
 using Google.Protobuf;
@@ -15,6 +16,7 @@ namespace NlpMtl.Onnx.Tests;
 
 /// <summary>The int8 graphs stay close to fp32: per-column rounding error, sentiment logits and argmax, decoder logits.</summary>
 [Collection(TorchCollection.Name)]
+[Trait("Category", "Integration")]
 public class Int8QuantizerTests(PretrainedFixture fixture, ITestOutputHelper output)
 {
     [Fact]

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Azure.Storage.Blobs;
-using NlpMtl.Tests.Shared;
+using NlpMtl.TestSupport;
 using NlpMtl.Worker.Emulator;
 
 namespace NlpMtl.Queue.Tests;

@@ -8,6 +8,7 @@ namespace NlpMtl.Queue.Tests;
 /// over the service's length limit, and results that would collide or escape the folder when downloaded.
 /// </summary>
 [Collection(AzuriteCollection.Name)]
+[Trait("Category", "Integration")]
 public sealed class NameTests(AzuriteFixture azurite)
 {
     static readonly string[] Unaddressable = ["../x.json", "a/../../y.json", "/z.json"];

@@ -2,6 +2,7 @@ namespace NlpMtl.Queue.Tests;
 
 /// <summary>A storage outage mid-run, on an Azurite of its own (it is stopped and restarted).</summary>
 [Collection(Name)]
+[Trait("Category", "Integration")]
 public sealed class OutageTests
 {
     const string Name = "azurite-outage";

@@ -6,6 +6,7 @@ namespace NlpMtl.Queue.Tests;
 
 /// <summary>The client's contract against a real Azurite, step by step (no worker processes).</summary>
 [Collection(AzuriteCollection.Name)]
+[Trait("Category", "Integration")]
 public sealed class QueueClientTests(AzuriteFixture azurite)
 {
     [Fact]

@@ -5,6 +5,7 @@ namespace NlpMtl.Queue.Tests;
 /// result, whether the name was re-used by <c>enqueue</c> or by another tool writing the inbox directly.
 /// </summary>
 [Collection(AzuriteCollection.Name)]
+[Trait("Category", "Integration")]
 public sealed class ResendTests(AzuriteFixture azurite)
 {
     [Fact]

@@ -5,6 +5,7 @@ namespace NlpMtl.Queue.Tests;
 /// codes) stops before starting with one line naming the key and a non-zero exit, never a stack trace or XML.
 /// </summary>
 [Collection(AzuriteCollection.Name)]
+[Trait("Category", "Integration")]
 public sealed class StartupTests(AzuriteFixture azurite)
 {
     public static TheoryData<string, string, string> BadSettings => new()

@@ -6,6 +6,7 @@ namespace NlpMtl.Queue.Tests;
 
 /// <summary>The acceptance scenarios with real worker processes (the serve pipeline) on a real Azurite.</summary>
 [Collection(AzuriteCollection.Name)]
+[Trait("Category", "Integration")]
 public sealed class WorkerProcessTests(AzuriteFixture azurite)
 {
     [Fact]

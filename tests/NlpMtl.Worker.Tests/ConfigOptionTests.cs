@@ -12,7 +12,7 @@ public class ConfigOptionTests
         Assert.Equal($"nlpmtl: --config {folder} is a directory; give a training config file (e.g. configs/demo.json)", error.TrimEnd());
 
         var missing = Path.Combine(folder, "missing.json");
-        (exitCode, _, error) = await CommandLineRunner.RunAsync("bench", "training", "--config", missing);
+        (exitCode, _, error) = await CommandLineRunner.RunAsync("train", "--config", missing, "--out", Path.Combine(folder, "run"));
         Assert.Equal(1, exitCode);
         Assert.Equal($"nlpmtl: --config {missing}: no such file", error.TrimEnd());
         Directory.Delete(folder, recursive: true);

@@ -8,6 +8,7 @@ namespace NlpMtl.Worker.Tests;
 
 /// <summary><c>nlpmtl export</c> on a checkpoint trained by <c>nlpmtl train</c> for a few steps (tiny encoder, all three heads).</summary>
 [Collection(TorchCollection.Name)]
+[Trait("Category", "Integration")]
 public class ExportCommandTests : IClassFixture<ExportCommandTests.TrainedCheckpoint>
 {
     readonly TrainedCheckpoint trained;

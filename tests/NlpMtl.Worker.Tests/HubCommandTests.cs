@@ -1,7 +1,7 @@
 using System.Text.Json;
 using NlpMtl.Modeling.Bert;
 using NlpMtl.Modeling.Checkpoints;
-using NlpMtl.Tests.Shared;
+using NlpMtl.TestSupport;
 using static TorchSharp.torch;
 
 namespace NlpMtl.Worker.Tests;
@@ -12,6 +12,7 @@ namespace NlpMtl.Worker.Tests;
 /// and it changes process-wide variables that only the Hub code reads.
 /// </summary>
 [Collection(TorchCollection.Name)]
+[Trait("Category", "Integration")]
 public sealed class HubCommandTests : IDisposable
 {
     const string Repo = "tiny-org/tiny-bert";

@@ -7,6 +7,7 @@ namespace NlpMtl.Worker.Tests;
 
 /// <summary><c>nlpmtl predict</c> and <c>nlpmtl eval</c> on a tiny three-head bundle made with <c>nlpmtl export</c>.</summary>
 [Collection(TorchCollection.Name)] // the fixture builds the model in TorchSharp
+[Trait("Category", "Integration")]
 public partial class PredictEvalCommandTests(PredictEvalCommandTests.TinyBundle tiny) : IClassFixture<PredictEvalCommandTests.TinyBundle>
 {
     static string Sample(string file) => Path.Combine(AppContext.BaseDirectory, "samples", file);

@@ -1,5 +1,6 @@
 namespace NlpMtl.Worker.Tests;
 
+[Trait("Category", "Integration")]
 public class PretrainedCommandTests
 {
     [Fact]

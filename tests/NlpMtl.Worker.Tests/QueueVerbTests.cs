@@ -1,6 +1,7 @@
 namespace NlpMtl.Worker.Tests;
 
 /// <summary>The queue verbs' configuration errors: one line on stderr, exit 1, before touching storage.</summary>
+[Trait("Category", "Integration")]
 public class QueueVerbTests
 {
     [Fact]

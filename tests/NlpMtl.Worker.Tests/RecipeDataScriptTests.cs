@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using NlpMtl.Tests.Shared;
+using NlpMtl.TestSupport;
 
 namespace NlpMtl.Worker.Tests;
 

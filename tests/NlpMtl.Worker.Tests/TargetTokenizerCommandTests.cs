@@ -2,6 +2,7 @@ using NlpMtl.Core.Tokenization;
 
 namespace NlpMtl.Worker.Tests;
 
+[Trait("Category", "Integration")]
 public class TargetTokenizerCommandTests
 {
     [Fact]

@@ -5,7 +5,7 @@ using System.Security.Cryptography;
 using System.Text;
 using NlpMtl.Core.DataSets;
 using NlpMtl.Core.Downloads;
-using NlpMtl.Tests.Shared;
+using NlpMtl.TestSupport;
 
 namespace NlpMtl.Core.Tests.DataSets;
 
@@ -13,6 +13,7 @@ namespace NlpMtl.Core.Tests.DataSets;
 /// <c>data get</c> against a local mirror: the real conversions run on small archives written here, with the catalog's
 /// URLs and the checksums of these archives (the real ones hash the real files).
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class DataSetClientTests : IDisposable
 {
     readonly string _root = Directory.CreateTempSubdirectory("nlpmtl-data-").FullName;

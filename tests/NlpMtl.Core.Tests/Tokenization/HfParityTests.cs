@@ -8,6 +8,7 @@ namespace NlpMtl.Core.Tests.Tokenization;
 /// with the ids HF tokenizers 0.23 gave them) encodes to the same ids, uncased with the reference tokenizer.json and
 /// cased with its normalizer's <c>lowercase</c> set to false.
 /// </summary>
+[Trait("Category", "Integration")]
 public class HfParityTests
 {
     const string Folder = "tokenizer-parity";

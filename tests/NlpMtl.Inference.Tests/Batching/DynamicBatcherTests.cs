@@ -5,6 +5,7 @@ using NlpMtl.Inference.Batching;
 namespace NlpMtl.Inference.Tests.Batching;
 
 /// <summary>The dynamic batcher with a recording processor: items are (id, length), results echo the id.</summary>
+[Trait("Category", "Integration")]
 public class DynamicBatcherTests
 {
     sealed class Recorder

@@ -10,6 +10,7 @@ namespace NlpMtl.Inference.Tests.Generation;
 /// must give every row the logits it would get decoding its document alone.
 /// </summary>
 [Collection(BundleCollection.Name)]
+[Trait("Category", "Integration")]
 public class OrtStepDecoderTests(BundleFixture fixture)
 {
     [Theory]

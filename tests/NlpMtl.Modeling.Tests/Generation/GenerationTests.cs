@@ -8,6 +8,7 @@ using static TorchSharp.torch;
 namespace NlpMtl.Modeling.Tests.Generation;
 
 [Collection(TorchCollection.Name)]
+[Trait("Category", "Integration")]
 public class GenerationTests
 {
     /// <param name="copy">With a pointer-generator: the source ids (below 99) are output ids.</param>

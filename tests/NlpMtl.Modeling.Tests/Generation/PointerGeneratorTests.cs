@@ -1,3 +1,4 @@
+using NlpMtl.TestSupport;
 using NlpMtl.Core;
 using NlpMtl.Modeling.Bert;
 using NlpMtl.Modeling.Checkpoints;
@@ -11,6 +12,7 @@ namespace NlpMtl.Modeling.Tests.Generation;
 
 /// <summary>The pointer-generator's mixed distribution, and a copying summarizer that trains, saves and fine-tunes.</summary>
 [Collection(TorchCollection.Name)]
+[Trait("Category", "Integration")]
 public class PointerGeneratorTests(PretrainedFixture fixture)
 {
     static MultiTaskModel CopyingModel()

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using NlpMtl.Core.Hub;
 using NlpMtl.Modeling.Checkpoints;
-using NlpMtl.Tests.Shared;
+using NlpMtl.TestSupport;
 
 namespace NlpMtl.Modeling.Tests.Hub;
 
@@ -11,6 +11,7 @@ namespace NlpMtl.Modeling.Tests.Hub;
 /// Downloads from a local server speaking the Hub's API: fresh, cached, resumed, offline, refused, corrupted. The
 /// weights here are opaque bytes (the downloader never parses them); <see cref="HubTinyBertTests"/> loads a real one.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class HubCheckpointTests : IDisposable
 {
     const string Repo = "tiny-org/tiny-bert";

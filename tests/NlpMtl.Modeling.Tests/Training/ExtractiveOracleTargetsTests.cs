@@ -1,3 +1,4 @@
+using NlpMtl.TestSupport;
 using NlpMtl.Core;
 using NlpMtl.Modeling.MultiTask;
 using NlpMtl.Training;

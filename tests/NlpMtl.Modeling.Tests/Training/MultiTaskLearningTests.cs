@@ -1,3 +1,4 @@
+using NlpMtl.TestSupport;
 using NlpMtl.Core;
 using NlpMtl.Modeling.Bert;
 using NlpMtl.Modeling.MultiTask;
@@ -9,6 +10,7 @@ namespace NlpMtl.Modeling.Tests.Training;
 
 /// <summary>Each head learns, and each sends gradient into the shared encoder.</summary>
 [Collection(TorchCollection.Name)]
+[Trait("Category", "Integration")]
 public class MultiTaskLearningTests(PretrainedFixture fixture)
 {
     (MultiTaskModel Model, Dictionary<string, TaskData> Data) Build(params string[] tasks)

@@ -1,3 +1,4 @@
+using NlpMtl.TestSupport;
 using NlpMtl.Core;
 using NlpMtl.Modeling.MultiTask;
 using NlpMtl.Training;
@@ -9,6 +10,7 @@ namespace NlpMtl.Modeling.Tests.Training;
 
 /// <summary>The trainer end to end on the tiny encoder: checkpoints, resume, outputs, memory.</summary>
 [Collection(TorchCollection.Name)]
+[Trait("Category", "Integration")]
 public class TrainerRunTests(PretrainedFixture fixture)
 {
     static readonly string[] AllTasks = [.. TaskNames.All];

@@ -1,21 +1,25 @@
 using NlpMtl.Modeling.Pretrained;
 
-namespace NlpMtl.Onnx.Tests;
+namespace NlpMtl.TestSupport;
 
 /// <summary>The embedded all-MiniLM-L6-v2 written once as an HF checkpoint directory, plus its original model.onnx.</summary>
 public sealed class PretrainedFixture : IDisposable
 {
     public PretrainedFixture()
     {
-        Root = Directory.CreateTempSubdirectory("nlpmtl-onnx-").FullName;
+        Root = Directory.CreateTempSubdirectory("nlpmtl-pretrained-").FullName;
         CheckpointDirectory = Path.Combine(Root, "minilm");
-        PretrainedCheckpointWriter.WriteMiniLm(CheckpointDirectory);
+        Written = PretrainedCheckpointWriter.WriteMiniLm(CheckpointDirectory);
         OriginalOnnx = EmbeddedMiniLm.ReadModelOnnx();
     }
 
     public string Root { get; }
     public string CheckpointDirectory { get; }
+    public PretrainedCheckpointWriter.Written Written { get; }
     public byte[] OriginalOnnx { get; }
+
+    /// <summary>A fresh scratch directory under the fixture's root.</summary>
+    public string NewDirectory(string name) => Directory.CreateDirectory(Path.Combine(Root, $"{name}-{Guid.NewGuid():N}")).FullName;
 
     public void Dispose() => Directory.Delete(Root, recursive: true);
 }

@@ -3,7 +3,7 @@ using NlpMtl.Modeling.Checkpoints;
 using NlpMtl.Modeling.MultiTask;
 using static TorchSharp.torch;
 
-namespace NlpMtl.Onnx.Tests;
+namespace NlpMtl.TestSupport;
 
 /// <summary>
 /// A checkpoint with all three heads on the pretrained MiniLM encoder (untrained heads, one decoder layer each, short

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 
-namespace NlpMtl.Tests.Shared;
+namespace NlpMtl.TestSupport;
 
 /// <summary>
 /// The Hub's HTTP API shapes over a repository held in memory: <c>/api/models/{repo}/revision/{rev}</c> (sha, siblings),
@@ -11,7 +11,7 @@ namespace NlpMtl.Tests.Shared;
 /// answer 302 to a CDN on another port with X-Repo-Commit, X-Linked-Etag and X-Linked-Size, as the Hub does; other files are served
 /// directly with their git blob id as ETag.
 /// </summary>
-sealed class HubTestServer : IDisposable
+public sealed class HubTestServer : IDisposable
 {
     readonly LocalHttpServer _server;
     readonly LocalHttpServer _cdn; // another port, so another origin: the client must not send it the token

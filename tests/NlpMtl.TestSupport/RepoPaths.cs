@@ -1,7 +1,7 @@
-namespace NlpMtl.Tests.Shared;
+namespace NlpMtl.TestSupport;
 
 /// <summary>Locations in the checkout, found from the test assembly's folder (tests that run scripts/).</summary>
-static class RepoPaths
+public static class RepoPaths
 {
     public static string Root { get; } = FindRoot();
 

@@ -1,6 +1,6 @@
 using NlpMtl.Core.Tokenization;
 
-namespace NlpMtl.Onnx.Parity;
+namespace NlpMtl.Core.Bundle;
 
 /// <summary>
 /// The inputs export measures parity on: a fixed sentence list (English and German, one word to a paragraph) plus
@@ -10,7 +10,8 @@ namespace NlpMtl.Onnx.Parity;
 /// </summary>
 public static class ParityInputs
 {
-    static readonly string[] Sentences =
+    /// <summary>The single sentences; tests that compare encoders use them too.</summary>
+    public static readonly IReadOnlyList<string> Sentences =
     [
         "Hi.",
         "The cat sat on the mat.",
@@ -37,7 +38,7 @@ public static class ParityInputs
     {
         var texts = new List<string>(Sentences);
         for (var i = 0; i < @long; i++) // paragraphs of 3, 5, 7… sentences: lengths well past the single sentences
-            texts.Add(string.Join(' ', Enumerable.Range(0, 3 + 2 * i).Select(k => Sentences[(i * 5 + k * 3) % Sentences.Length])));
+            texts.Add(string.Join(' ', Enumerable.Range(0, 3 + 2 * i).Select(k => Sentences[(i * 5 + k * 3) % Sentences.Count])));
         return texts;
     }
 

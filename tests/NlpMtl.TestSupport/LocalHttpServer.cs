@@ -2,13 +2,13 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 
-namespace NlpMtl.Tests.Shared;
+namespace NlpMtl.TestSupport;
 
 /// <summary>
 /// An HTTP server on 127.0.0.1 for download tests: serves whatever <c>handle</c> writes and records every request, so
 /// tests can assert what was (and was not) fetched. No test touches the internet.
 /// </summary>
-sealed class LocalHttpServer : IDisposable
+public sealed class LocalHttpServer : IDisposable
 {
     readonly HttpListener _listener = new();
     readonly Func<HttpListenerContext, Task> _handle;
