@@ -1,12 +1,12 @@
-using System.Numerics.Tensors;
-using NlpMtl.Core;
-using NlpMtl.Onnx;
 using System.Diagnostics;
+using System.Numerics.Tensors;
 using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
+using NlpMtl.Core;
 using NlpMtl.Core.Bundle;
 using NlpMtl.Modeling.MultiTask;
 using NlpMtl.Modeling.Pretrained;
+using NlpMtl.Onnx;
 using NlpMtl.Onnx.Parity;
 using NlpMtl.Onnx.Quantization;
 using Onnx;
@@ -23,14 +23,31 @@ public static class ExportBenchmark
 {
     /// <param name="MedianRatio">Median over rounds of this variant's speed over fp32's in the same round: robust to a
     /// neighbour's load that comes and goes, which moves both runs of a round alike.</param>
-    public sealed record Row(string Graph, string Variant, double PerSecond, string Unit, double MaxAbsVsFp32, double ArgmaxAgreement, double MedianRatio = 1);
+    public sealed record Row(
+        string Graph,
+        string Variant,
+        double PerSecond,
+        string Unit,
+        double MaxAbsVsFp32,
+        double ArgmaxAgreement,
+        double MedianRatio = 1
+    );
 
-    /// <param name="Rounds">Timed runs of each variant, interleaved; the fastest counts (on a shared machine the best of
-    /// many runs estimates the uncontended speed; an average measures the neighbours).</param>
-    /// <param name="Only">Comma-separated name fragments: time fp32 and only the variants whose names contain one.</param>
-    /// <param name="ShortestRow">Encoder rows are ShortestRow·Tokens to Tokens long (the rest padding); 1 for full rows.</param>
-    public sealed record Settings(int Batch = 32, int Tokens = 64, int Threads = 0, int Rounds = 10, int RunsPerRound = 1, bool Decoders = true,
-        string? Only = null, double ShortestRow = 0.75);
+    /// <param name="Rounds">Timed runs of each variant, interleaved; the fastest counts (on a shared machine the best
+    /// of many runs estimates the uncontended speed; an average measures the neighbours).</param>
+    /// <param name="Only">Comma-separated name fragments: time fp32 and only the variants whose names contain
+    /// one.</param> <param name="ShortestRow">Encoder rows are ShortestRow·Tokens to Tokens long (the rest padding); 1
+    /// for full rows.</param>
+    public sealed record Settings(
+        int Batch = 32,
+        int Tokens = 64,
+        int Threads = 0,
+        int Rounds = 10,
+        int RunsPerRound = 1,
+        bool Decoders = true,
+        string? Only = null,
+        double ShortestRow = 0.75
+    );
 
     public static IReadOnlyList<Row> Run(string checkpoint, Settings settings, Action<string>? log = null)
     {
@@ -40,13 +57,28 @@ public static class ExportBenchmark
         var encoder = EncoderExporter.Build(model);
         var fused = EncoderExporter.Build(model, EncoderOps.FusedAttention);
         var variants = new List<(string Name, ModelProto Graph)>
-            { ("fp32", encoder), ("fp32 packed (padding removed)", EncoderExporter.Build(model, EncoderOps.Packed)), ("fp32 fused norms+gelu", EncoderExporter.Build(model, EncoderOps.FusedNorms)), ("fp32 fused norms+gelu+attention", fused) };
+        {
+            ("fp32", encoder),
+            ("fp32 packed (padding removed)", EncoderExporter.Build(model, EncoderOps.Packed)),
+            ("fp32 fused norms+gelu", EncoderExporter.Build(model, EncoderOps.FusedNorms)),
+            ("fp32 fused norms+gelu+attention", fused),
+        };
         variants.AddRange(Enum.GetValues<Int8Form>().Select(f => ($"int8 {f}", Int8Quantizer.Quantize(encoder, f))));
-        variants.Add(("int8 fused norms+gelu+attention, DynamicQuantizeMatMul", Int8Quantizer.Quantize(fused, Int8Form.DynamicQuantizeMatMul)));
+        variants.Add(
+            (
+                "int8 fused norms+gelu+attention, DynamicQuantizeMatMul",
+                Int8Quantizer.Quantize(fused, Int8Form.DynamicQuantizeMatMul)
+            )
+        );
         // The original SentenceTransformers export, timing only (a trained checkpoint's encoder has other weights):
         // the outside reference the exported encoder's speed is judged against.
         if (EmbeddedMiniLm.ModelName == BundleExporter.BaseModel(model.EncoderConfig))
-            variants.Add(("original all-MiniLM-L6-v2 model.onnx (no sentiment head)", ModelProto.Parser.ParseFrom(EmbeddedMiniLm.ReadModelOnnx())));
+            variants.Add(
+                (
+                    "original all-MiniLM-L6-v2 model.onnx (no sentiment head)",
+                    ModelProto.Parser.ParseFrom(EmbeddedMiniLm.ReadModelOnnx())
+                )
+            );
         var inputs = EncoderInputs(settings, model.EncoderConfig.VocabSize);
         var output = model.Config.Sentiment is null ? BundleNames.LastHiddenState : BundleNames.SentimentLogits;
         rows.AddRange(Time(BundleNames.EncoderFile, variants, inputs, output, settings, settings.Batch, "seq/s", log));
@@ -56,59 +88,109 @@ public static class ExportBenchmark
             {
                 var step = DecoderExporter.Build(model, task);
                 var stepVariants = new List<(string, ModelProto)> { ("fp32", step) };
-                stepVariants.AddRange(Enum.GetValues<Int8Form>().Select(f => ($"int8 {f}", Int8Quantizer.Quantize(step, f))));
+                stepVariants.AddRange(
+                    Enum.GetValues<Int8Form>().Select(f => ($"int8 {f}", Int8Quantizer.Quantize(step, f)))
+                );
                 var config = model.DecoderConfig(model.Config.Decoder(task));
-                rows.AddRange(Time(BundleNames.DecoderFile(task), stepVariants, StepInputs(settings, config, model.Config.Decoder(task).Copy), BundleNames.Logits, settings, 1, "steps/s", log));
+                rows.AddRange(
+                    Time(
+                        BundleNames.DecoderFile(task),
+                        stepVariants,
+                        StepInputs(settings, config, model.Config.Decoder(task).Copy),
+                        BundleNames.Logits,
+                        settings,
+                        1,
+                        "steps/s",
+                        log
+                    )
+                );
             }
         return rows;
     }
 
-    static IEnumerable<Row> Time(string graph, IReadOnlyList<(string Name, ModelProto Graph)> variants, Dictionary<string, (Array, long[])> inputs,
-        string output, Settings settings, int itemsPerRun, string unit, Action<string>? log)
+    static IEnumerable<Row> Time(
+        string graph,
+        IReadOnlyList<(string Name, ModelProto Graph)> variants,
+        Dictionary<string, (Array, long[])> inputs,
+        string output,
+        Settings settings,
+        int itemsPerRun,
+        string unit,
+        Action<string>? log
+    )
     {
         var optimized = Path.Combine(Path.GetTempPath(), $"nlpmtl-bench-{Environment.ProcessId}.onnx");
         var only = settings.Only?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        variants = variants.Where((v, i) => i == 0 || only is null || only.Any(o => v.Name.Contains(o, StringComparison.OrdinalIgnoreCase))).ToList();
+        variants = variants
+            .Where(
+                (v, i) =>
+                    i == 0 || only is null || only.Any(o => v.Name.Contains(o, StringComparison.OrdinalIgnoreCase))
+            )
+            .ToList();
         var sessions = new List<GraphRunner>();
         foreach (var (name, proto) in variants)
         {
-            using (var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, IntraOpNumThreads = settings.Threads, OptimizedModelFilePath = optimized })
+            using (
+                var options = new SessionOptions
+                {
+                    GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+                    IntraOpNumThreads = settings.Threads,
+                    OptimizedModelFilePath = optimized,
+                }
+            )
                 sessions.Add(GraphRunner.FromArrays(proto.ToByteArray(), options, inputs));
-            log?.Invoke($"{graph} {name}: ORT runs {OpHistogram(ModelProto.Parser.ParseFrom(File.ReadAllBytes(optimized)))}");
+            log?.Invoke(
+                $"{graph} {name}: ORT runs {OpHistogram(ModelProto.Parser.ParseFrom(File.ReadAllBytes(optimized)))}"
+            );
             File.Delete(optimized);
         }
         try
         {
-            var reference = sessions[0].Output(output) ?? throw new InvalidOperationException($"{graph}: no output '{output}'");
+            var reference = sessions[0].Output(output)
+                ?? throw new InvalidOperationException($"{graph}: no output '{output}'");
             var best = new double[sessions.Count];
-            var ratios = sessions.Select(_ => new List<double>()).ToArray(); // per round: variant speed / fp32 speed of the same round
-            foreach (var session in sessions) session.Run(); // warm-up (first runs allocate)
+            // per round: variant speed / fp32 speed of the same round
+            var ratios = sessions.Select(_ => new List<double>()).ToArray();
+            foreach (var session in sessions)
+                session.Run(); // warm-up (first runs allocate)
             for (var round = 0; round < settings.Rounds; round++)
             {
                 var speeds = new double[sessions.Count];
                 for (var v = 0; v < sessions.Count; v++)
                 {
                     var watch = Stopwatch.StartNew();
-                    for (var r = 0; r < settings.RunsPerRound; r++) sessions[v].Run();
+                    for (var r = 0; r < settings.RunsPerRound; r++)
+                        sessions[v].Run();
                     speeds[v] = settings.RunsPerRound * itemsPerRun / watch.Elapsed.TotalSeconds;
                     best[v] = Math.Max(best[v], speeds[v]);
                 }
-                for (var v = 0; v < sessions.Count; v++) ratios[v].Add(speeds[v] / speeds[0]);
+                for (var v = 0; v < sessions.Count; v++)
+                    ratios[v].Add(speeds[v] / speeds[0]);
             }
             for (var v = 0; v < sessions.Count; v++)
             {
                 var row = sessions[v].Output(output) is { } result
-                    ? new Row(graph, variants[v].Name, best[v], unit, MaxAbs(result.Values, reference.Values), ArgmaxAgreement(result, reference))
+                    ? new Row(
+                        graph,
+                        variants[v].Name,
+                        best[v],
+                        unit,
+                        MaxAbs(result.Values, reference.Values),
+                        ArgmaxAgreement(result, reference)
+                    )
                     : new Row(graph, variants[v].Name, best[v], unit, double.NaN, double.NaN);
                 row = row with { MedianRatio = Median(ratios[v]) };
-                log?.Invoke($"{row.Graph} {row.Variant}: best {row.PerSecond:F1} {row.Unit} ({row.PerSecond / best[0]:F2}× fp32's best), " +
-                            $"median of per-round ratios {row.MedianRatio:F2}× fp32, max |Δ| vs fp32 {row.MaxAbsVsFp32:E2}, argmax agreement {row.ArgmaxAgreement:P1}");
+                log?.Invoke(
+                    $"{row.Graph} {row.Variant}: best {row.PerSecond:F1} {row.Unit} ({row.PerSecond / best[0]:F2}× fp32's best), "
+                        + $"median of per-round ratios {row.MedianRatio:F2}× fp32, max |Δ| vs fp32 {row.MaxAbsVsFp32:E2}, argmax agreement {row.ArgmaxAgreement:P1}"
+                );
                 yield return row;
             }
         }
         finally
         {
-            foreach (var session in sessions) session.Dispose();
+            foreach (var session in sessions)
+                session.Dispose();
         }
     }
 
@@ -117,7 +199,11 @@ public static class ExportBenchmark
     public static Dictionary<string, (Array, long[])> EncoderInputs(Settings settings, int vocabulary)
     {
         var random = new Random(42);
-        var (ids, mask, types) = (new long[settings.Batch * settings.Tokens], new long[settings.Batch * settings.Tokens], new long[settings.Batch * settings.Tokens]);
+        var (ids, mask, types) = (
+            new long[settings.Batch * settings.Tokens],
+            new long[settings.Batch * settings.Tokens],
+            new long[settings.Batch * settings.Tokens]
+        );
         for (var row = 0; row < settings.Batch; row++)
         {
             var shortest = Math.Clamp((int)Math.Round(settings.ShortestRow * settings.Tokens), 1, settings.Tokens);
@@ -129,23 +215,35 @@ public static class ExportBenchmark
             }
         }
         long[] shape = [settings.Batch, settings.Tokens];
-        return new() { [BundleNames.InputIds] = (ids, shape), [BundleNames.AttentionMask] = (mask, shape), [BundleNames.TokenTypeIds] = (types, shape) };
+        return new()
+        {
+            [BundleNames.InputIds] = (ids, shape),
+            [BundleNames.AttentionMask] = (mask, shape),
+            [BundleNames.TokenTypeIds] = (types, shape),
+        };
     }
 
-    /// <summary>One decoding step of 8 rows after 16 cached tokens over a 64-token source (and its ids, for a copying head).</summary>
+    /// <summary>One decoding step of 8 rows after 16 cached tokens over a 64-token source (and its ids, for a copying
+    /// head).</summary>
     static Dictionary<string, (Array, long[])> StepInputs(Settings settings, Modeling.Bert.BertConfig config, bool copy)
     {
-        const int rows = 8, past = 16, source = 64;
+        const int rows = 8,
+            past = 16,
+            source = 64;
         var random = new Random(7);
         float[] Randoms(int n) => Enumerable.Range(0, n).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
         var inputs = new Dictionary<string, (Array, long[])>
         {
-            [BundleNames.DecoderInputIds] = (Enumerable.Range(0, rows).Select(_ => (long)random.Next(3, config.VocabSize)).ToArray(), [rows, 1L]),
+            [BundleNames.DecoderInputIds] = (
+                Enumerable.Range(0, rows).Select(_ => (long)random.Next(3, config.VocabSize)).ToArray(),
+                [rows, 1L]
+            ),
             [BundleNames.EncoderAttentionMask] = (Enumerable.Repeat(1L, rows * source).ToArray(), [rows, (long)source]),
         };
         for (var i = 0; i < config.NumHiddenLayers; i++)
         {
-            long[] pastShape = [rows, config.NumAttentionHeads, past, config.HeadDim], crossShape = [rows, config.NumAttentionHeads, source, config.HeadDim];
+            long[] pastShape = [rows, config.NumAttentionHeads, past, config.HeadDim],
+                crossShape = [rows, config.NumAttentionHeads, source, config.HeadDim];
             inputs[BundleNames.PastKey(i)] = (Randoms(rows * past * config.HiddenSize), pastShape);
             inputs[BundleNames.PastValue(i)] = (Randoms(rows * past * config.HiddenSize), pastShape);
             inputs[BundleNames.CrossKey(i)] = (Randoms(rows * source * config.HiddenSize), crossShape);
@@ -153,20 +251,35 @@ public static class ExportBenchmark
         }
         if (copy)
         {
-            inputs[BundleNames.CopyKeys] = (Randoms(rows * source * config.HiddenSize), [rows, source, config.HiddenSize]);
-            inputs[BundleNames.EncoderInputIds] = (Enumerable.Range(0, rows * source).Select(_ => (long)random.Next(3, config.VocabSize)).ToArray(), [rows, (long)source]);
+            inputs[BundleNames.CopyKeys] = (
+                Randoms(rows * source * config.HiddenSize),
+                [rows, source, config.HiddenSize]
+            );
+            inputs[BundleNames.EncoderInputIds] = (
+                Enumerable.Range(0, rows * source).Select(_ => (long)random.Next(3, config.VocabSize)).ToArray(),
+                [rows, (long)source]
+            );
         }
         return inputs;
     }
 
     /// <summary>"MatMul×36, Attention×6, …": the op types of a graph, most frequent first.</summary>
-    public static string OpHistogram(ModelProto model) => string.Join(", ", model.Graph.Node.GroupBy(n => n.OpType)
-        .OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key}×{g.Count()}"));
+    public static string OpHistogram(ModelProto model) =>
+        string.Join(
+            ", ",
+            model
+                .Graph.Node.GroupBy(n => n.OpType)
+                .OrderByDescending(g => g.Count())
+                .ThenBy(g => g.Key, StringComparer.Ordinal)
+                .Select(g => $"{g.Key}×{g.Count()}")
+        );
 
     static double Median(List<double> values)
     {
         var sorted = values.Order().ToList();
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+        return sorted.Count % 2 == 1
+            ? sorted[sorted.Count / 2]
+            : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
     }
 
     static double MaxAbs(float[] a, float[] b) => a.Zip(b, (x, y) => (double)Math.Abs(x - y)).Max();
@@ -178,7 +291,8 @@ public static class ExportBenchmark
         var rows = a.Values.Length / width;
         var agree = 0;
         for (var r = 0; r < rows; r++)
-            if (ArgMax(a.Values.AsSpan(r * width, width)) == ArgMax(b.Values.AsSpan(r * width, width))) agree++;
+            if (ArgMax(a.Values.AsSpan(r * width, width)) == ArgMax(b.Values.AsSpan(r * width, width)))
+                agree++;
         return (double)agree / rows;
     }
 

@@ -20,7 +20,12 @@ sealed class KeyValueCacheBench : IDisposable
     readonly long[][] tokens; // per step, one token per row (BOS first)
     readonly int rows;
 
-    public KeyValueCacheBench(InferenceEngine engine, DecoderHead head, IReadOnlyList<EncodedDocument> documents, int newTokens)
+    public KeyValueCacheBench(
+        InferenceEngine engine,
+        DecoderHead head,
+        IReadOnlyList<EncodedDocument> documents,
+        int newTokens
+    )
     {
         this.head = head;
         rows = documents.Count;
@@ -34,24 +39,46 @@ sealed class KeyValueCacheBench : IDisposable
         using var idsValue = OrtValue.CreateTensorValueFromMemory(ids, shape);
         using var maskValue = OrtValue.CreateTensorValueFromMemory(mask, shape);
         using var types = OrtValue.CreateTensorValueFromMemory(new long[ids.Length], shape);
-        encoded = engine.Bundle.Encoder.Run([BundleNames.InputIds, BundleNames.AttentionMask, BundleNames.TokenTypeIds], [idsValue, maskValue, types], [BundleNames.LastHiddenState]);
+        encoded = engine.Bundle.Encoder.Run(
+            [BundleNames.InputIds, BundleNames.AttentionMask, BundleNames.TokenTypeIds],
+            [idsValue, maskValue, types],
+            [BundleNames.LastHiddenState]
+        );
         var random = new Random(2);
         var vocabulary = head.Manifest.VocabSize;
-        tokens = Enumerable.Range(0, newTokens).Select(step => Enumerable.Range(0, rows)
-            .Select(_ => step == 0 ? head.Manifest.BosId : (long)random.Next(Math.Min(1000, vocabulary / 2), vocabulary)).ToArray()).ToArray();
+        tokens = Enumerable
+            .Range(0, newTokens)
+            .Select(step =>
+                Enumerable
+                    .Range(0, rows)
+                    .Select(_ =>
+                        step == 0 ? head.Manifest.BosId : (long)random.Next(Math.Min(1000, vocabulary / 2), vocabulary)
+                    )
+                    .ToArray()
+            )
+            .ToArray();
     }
 
     public void WithCache()
     {
         using var decoder = new OrtStepDecoder(head, encoded[0], mask, sourceIds);
-        foreach (var step in tokens) decoder.Step(step);
+        foreach (var step in tokens)
+            decoder.Step(step);
     }
 
     public void RecomputingThePrefix()
     {
         var m = head.Manifest;
         var cross = head.Cross.Run([BundleNames.EncoderHiddenStates], [encoded[0]], head.Names.Cross);
-        var empty = head.Names.Past.Select(_ => OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, TensorElementType.Float, [rows, m.NumHeads, 0, m.HeadDim])).ToList();
+        var empty = head
+            .Names.Past.Select(_ =>
+                OrtValue.CreateAllocatedTensorValue(
+                    OrtAllocator.DefaultInstance,
+                    TensorElementType.Float,
+                    [rows, m.NumHeads, 0, m.HeadDim]
+                )
+            )
+            .ToList();
         try
         {
             var length = mask.Length / rows;
@@ -65,12 +92,17 @@ sealed class KeyValueCacheBench : IDisposable
                 for (var t = 0; t < step; t++)
                     prefix[r * step + t] = tokens[t][r];
                 using var ids = OrtValue.CreateTensorValueFromMemory(prefix, [rows, step]);
-                using var result = head.Step.Run(head.Names.StepInputs, [ids, maskValue, .. empty, .. cross, .. copyInputs], head.Names.StepOutputs);
+                using var result = head.Step.Run(
+                    head.Names.StepInputs,
+                    [ids, maskValue, .. empty, .. cross, .. copyInputs],
+                    head.Names.StepOutputs
+                );
             }
         }
         finally
         {
-            foreach (var value in empty) value.Dispose();
+            foreach (var value in empty)
+                value.Dispose();
             cross.Dispose();
         }
     }

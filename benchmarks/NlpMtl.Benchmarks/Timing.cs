@@ -15,14 +15,16 @@ static class Timing
     {
         var best = Enumerable.Repeat(double.MaxValue, variants.Length).ToArray();
         if (warmUp)
-            foreach (var variant in variants) variant();
+            foreach (var variant in variants)
+                variant();
         for (var round = 0; round < rounds; round++)
-            for (var v = 0; v < variants.Length; v++)
-            {
-                var watch = Stopwatch.StartNew();
-                for (var call = 0; call < callsPerRound; call++) variants[v]();
-                best[v] = Math.Min(best[v], watch.Elapsed.TotalSeconds / callsPerRound);
-            }
+        for (var v = 0; v < variants.Length; v++)
+        {
+            var watch = Stopwatch.StartNew();
+            for (var call = 0; call < callsPerRound; call++)
+                variants[v]();
+            best[v] = Math.Min(best[v], watch.Elapsed.TotalSeconds / callsPerRound);
+        }
         return best;
     }
 }

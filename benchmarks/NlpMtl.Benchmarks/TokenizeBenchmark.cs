@@ -9,11 +9,25 @@ namespace NlpMtl.Benchmarks;
 /// Tokens/s of the encoder tokenizer on one thread over every text of an input file (as <c>predict</c> reads it),
 /// nothing truncated: the whole text of each line is normalised, split and WordPiece-encoded every round.
 /// </summary>
-public sealed class TokenizeBenchmark(BertInputTokenizer tokenizer, IReadOnlyList<string> texts, int rounds, Action<string> print)
+public sealed class TokenizeBenchmark(
+    BertInputTokenizer tokenizer,
+    IReadOnlyList<string> texts,
+    int rounds,
+    Action<string> print
+)
 {
-    public static TokenizeBenchmark FromFiles(string tokenizerPath, string inputPath, int rounds, Action<string> print) =>
-        new(BertInputTokenizer.FromCheckpoint(tokenizerPath, int.MaxValue),
-            DocumentReader.Read(inputPath).Select(d => d.Text).ToList(), rounds, print);
+    public static TokenizeBenchmark FromFiles(
+        string tokenizerPath,
+        string inputPath,
+        int rounds,
+        Action<string> print
+    ) =>
+        new(
+            BertInputTokenizer.FromCheckpoint(tokenizerPath, int.MaxValue),
+            DocumentReader.Read(inputPath).Select(d => d.Text).ToList(),
+            rounds,
+            print
+        );
 
     public void Run()
     {
@@ -29,14 +43,17 @@ public sealed class TokenizeBenchmark(BertInputTokenizer tokenizer, IReadOnlyLis
         seconds.Sort();
         var best = seconds[0];
         var median = seconds[seconds.Count / 2];
-        print($"tokenize: {texts.Count} texts, {tokens} tokens ([CLS]/[SEP] included), one thread, {rounds} rounds: " +
-              $"best {tokens / best:F0} tokens/s, median {tokens / median:F0} tokens/s");
+        print(
+            $"tokenize: {texts.Count} texts, {tokens} tokens ([CLS]/[SEP] included), one thread, {rounds} rounds: "
+                + $"best {tokens / best:F0} tokens/s, median {tokens / median:F0} tokens/s"
+        );
     }
 
     long EncodeAll()
     {
         long tokens = 0;
-        foreach (var text in texts) tokens += tokenizer.Encode(text).Count;
+        foreach (var text in texts)
+            tokens += tokenizer.Encode(text).Count;
         return tokens;
     }
 }

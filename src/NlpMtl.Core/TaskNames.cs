@@ -1,6 +1,7 @@
 namespace NlpMtl.Core;
 
-/// <summary>The task names: in configs, state-dict prefixes (<c>heads.&lt;task&gt;.</c>), bundles, the CLI and job documents.</summary>
+/// <summary>The task names: in configs, state-dict prefixes (<c>heads.&lt;task&gt;.</c>), bundles, the CLI and job
+/// documents.</summary>
 public static class TaskNames
 {
     public const string Sentiment = "sentiment";

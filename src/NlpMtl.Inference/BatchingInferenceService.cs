@@ -17,23 +17,36 @@ public sealed class BatchingInferenceService : IAsyncDisposable
     readonly DynamicBatcher<SourceRow, RowOutput> batcher;
 
     /// <param name="batchRan">Told each batch's size (rows) and engine time (the worker's metrics).</param>
-    public BatchingInferenceService(InferenceEngine engine, BatchingOptions? options = null, TimeProvider? time = null, Action<int, TimeSpan>? batchRan = null)
+    public BatchingInferenceService(
+        InferenceEngine engine,
+        BatchingOptions? options = null,
+        TimeProvider? time = null,
+        Action<int, TimeSpan>? batchRan = null
+    )
     {
         this.engine = engine;
-        batcher = new DynamicBatcher<SourceRow, RowOutput>(options ?? new BatchingOptions(), r => r.Tokens, (batch, token) =>
-        {
-            var started = Stopwatch.GetTimestamp();
-            var results = engine.RunRows(batch, token);
-            batchRan?.Invoke(batch.Count, Stopwatch.GetElapsedTime(started));
-            return results;
-        }, time);
+        batcher = new DynamicBatcher<SourceRow, RowOutput>(
+            options ?? new BatchingOptions(),
+            r => r.Tokens,
+            (batch, token) =>
+            {
+                var started = Stopwatch.GetTimestamp();
+                var results = engine.RunRows(batch, token);
+                batchRan?.Invoke(batch.Count, Stopwatch.GetElapsedTime(started));
+                return results;
+            },
+            time
+        );
     }
 
     /// <summary>
     /// Runs <paramref name="documents"/> (each with its own tasks) and returns their results in the same order.
     /// Throws ArgumentException before running anything when a document asks for a task the bundle does not serve.
     /// </summary>
-    public async Task<IReadOnlyList<DocumentResult>> ProcessAsync(IReadOnlyList<DocumentRequest> documents, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<DocumentResult>> ProcessAsync(
+        IReadOnlyList<DocumentRequest> documents,
+        CancellationToken cancellationToken = default
+    )
     {
         var plans = engine.Plan(documents); // validates every document before queueing any
         return await Task.WhenAll(plans.Select(plan => RunAsync(plan, cancellationToken)));

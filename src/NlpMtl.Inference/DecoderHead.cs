@@ -1,14 +1,21 @@
-using NlpMtl.Core.Generation;
 using NlpMtl.Core.Bundle;
+using NlpMtl.Core.Generation;
 using NlpMtl.Core.Tokenization;
 using NlpMtl.Inference.Generation;
 using NlpMtl.Inference.Sessions;
 
 namespace NlpMtl.Inference;
 
-/// <summary>A generative head of a bundle: its cross-attention and step graphs, its vocabulary and decoding settings.</summary>
-public sealed class DecoderHead(string task, DecoderManifest manifest, OrtGraph cross, OrtGraph step, IDecoderVocabulary vocabulary,
-    GenerationSettings settings) : IDisposable
+/// <summary>A generative head of a bundle: its cross-attention and step graphs, its vocabulary and decoding
+/// settings.</summary>
+public sealed class DecoderHead(
+    string task,
+    DecoderManifest manifest,
+    OrtGraph cross,
+    OrtGraph step,
+    IDecoderVocabulary vocabulary,
+    GenerationSettings settings
+) : IDisposable
 {
     public string Task { get; } = task;
     public DecoderManifest Manifest { get; } = manifest;

@@ -2,7 +2,8 @@ using NlpMtl.Core.Data;
 
 namespace NlpMtl.Inference;
 
-/// <summary>A document to run: its id, its text and the tasks requested for it (each encoded once, shared by all).</summary>
+/// <summary>A document to run: its id, its text and the tasks requested for it (each encoded once, shared by
+/// all).</summary>
 public sealed record DocumentRequest(string Id, string Text, IReadOnlyList<string> Tasks);
 
 /// <summary>One document after tokenisation: the encoder ids ([CLS] … [SEP]) after the truncation policy.</summary>

@@ -15,9 +15,25 @@ internal sealed class EncoderBatch : IDisposable
 {
     readonly IDisposable owner;
 
-    EncoderBatch(IDisposable owner, IReadOnlyList<int[]> rows, long[] mask, int[] lengths, int sequence, OrtValue? hidden, float[]? logits)
+    EncoderBatch(
+        IDisposable owner,
+        IReadOnlyList<int[]> rows,
+        long[] mask,
+        int[] lengths,
+        int sequence,
+        OrtValue? hidden,
+        float[]? logits
+    )
     {
-        (this.owner, Rows, Mask, Lengths, SequenceLength, Hidden, SentimentLogits) = (owner, rows, mask, lengths, sequence, hidden, logits);
+        (this.owner, Rows, Mask, Lengths, SequenceLength, Hidden, SentimentLogits) = (
+            owner,
+            rows,
+            mask,
+            lengths,
+            sequence,
+            hidden,
+            logits
+        );
     }
 
     /// <summary>Each row's token ids, unpadded (copying heads write them).</summary>
@@ -34,8 +50,16 @@ internal sealed class EncoderBatch : IDisposable
     /// <summary>(B, labels) row-major, when sentiment was asked for.</summary>
     public float[]? SentimentLogits { get; }
 
-    /// <param name="chunkPositions">Most positions (rows × longest row) per encoder call; 0 = the whole batch at once.</param>
-    public static EncoderBatch Run(OrtGraph encoder, IReadOnlyList<int[]> rows, int padId, bool hidden, bool sentiment, int chunkPositions = 0)
+    /// <param name="chunkPositions">Most positions (rows × longest row) per encoder call; 0 = the whole batch at
+    /// once.</param>
+    public static EncoderBatch Run(
+        OrtGraph encoder,
+        IReadOnlyList<int[]> rows,
+        int padId,
+        bool hidden,
+        bool sentiment,
+        int chunkPositions = 0
+    )
     {
         var lengths = rows.Select(r => r.Length).ToArray();
         var (batch, sequence) = (rows.Count, lengths.Max());
@@ -47,7 +71,8 @@ internal sealed class EncoderBatch : IDisposable
             return new EncoderBatch(outputs, rows, batchMask, lengths, sequence, hidden ? outputs[0] : null, logits);
         }
 
-        float[]? states = null, allLogits = null;
+        float[]? states = null,
+            allLogits = null;
         var width = 0;
         foreach (var (start, count) in chunks)
         {
@@ -60,7 +85,9 @@ internal sealed class EncoderBatch : IDisposable
                 width = (int)outputs[0].GetTensorTypeAndShape().Shape[2];
                 states ??= new float[batch * sequence * width];
                 for (var r = 0; r < count; r++)
-                    chunkStates.Slice(r * chunkLength * width, chunkLength * width).CopyTo(states.AsSpan((start + r) * sequence * width));
+                    chunkStates
+                        .Slice(r * chunkLength * width, chunkLength * width)
+                        .CopyTo(states.AsSpan((start + r) * sequence * width));
             }
             if (sentiment)
             {
@@ -69,14 +96,26 @@ internal sealed class EncoderBatch : IDisposable
                 chunkLogits.CopyTo(allLogits.AsSpan(start * (chunkLogits.Length / count)));
             }
         }
-        var hiddenValue = states is null ? null : OrtValue.CreateTensorValueFromMemory(states, [batch, sequence, width]);
-        return new EncoderBatch(hiddenValue ?? (IDisposable)new NoOwner(), rows, MaskOf(lengths, sequence), lengths, sequence, hiddenValue, allLogits);
+        var hiddenValue = states is null
+            ? null
+            : OrtValue.CreateTensorValueFromMemory(states, [batch, sequence, width]);
+        return new EncoderBatch(
+            hiddenValue ?? (IDisposable)new NoOwner(),
+            rows,
+            MaskOf(lengths, sequence),
+            lengths,
+            sequence,
+            hiddenValue,
+            allLogits
+        );
     }
 
-    /// <summary>Consecutive row ranges whose padded size (rows × longest) stays within the limit; one row at least each.</summary>
+    /// <summary>Consecutive row ranges whose padded size (rows × longest) stays within the limit; one row at least
+    /// each.</summary>
     internal static List<(int Start, int Count)> Chunks(IReadOnlyList<int> lengths, int chunkPositions)
     {
-        if (chunkPositions <= 0) return [(0, lengths.Count)];
+        if (chunkPositions <= 0)
+            return [(0, lengths.Count)];
         var chunks = new List<(int, int)>();
         var (start, longest) = (0, 0);
         for (var i = 0; i < lengths.Count; i++)
@@ -93,7 +132,8 @@ internal sealed class EncoderBatch : IDisposable
         return chunks;
     }
 
-    /// <summary>(rows, <paramref name="sequence"/>) ids, row-major, each row filled out with <paramref name="padId"/>.</summary>
+    /// <summary>(rows, <paramref name="sequence"/>) ids, row-major, each row filled out with
+    /// <paramref name="padId"/>.</summary>
     internal static long[] PadRows(IReadOnlyList<int[]> rows, int sequence, int padId)
     {
         var ids = new long[rows.Count * sequence];
@@ -107,12 +147,20 @@ internal sealed class EncoderBatch : IDisposable
     static long[] MaskOf(int[] lengths, int sequence)
     {
         var mask = new long[lengths.Length * sequence];
-        for (var b = 0; b < lengths.Length; b++) mask.AsSpan(b * sequence, lengths[b]).Fill(1);
+        for (var b = 0; b < lengths.Length; b++)
+            mask.AsSpan(b * sequence, lengths[b]).Fill(1);
         return mask;
     }
 
     /// <param name="mask">The (rows, longest) attention mask it fed the encoder.</param>
-    static IDisposableReadOnlyCollection<OrtValue> Encode(OrtGraph encoder, IReadOnlyList<int[]> rows, int padId, bool hidden, bool sentiment, out long[] mask)
+    static IDisposableReadOnlyCollection<OrtValue> Encode(
+        OrtGraph encoder,
+        IReadOnlyList<int[]> rows,
+        int padId,
+        bool hidden,
+        bool sentiment,
+        out long[] mask
+    )
     {
         var lengths = rows.Select(r => r.Length).ToArray();
         var (batch, sequence) = (rows.Count, lengths.Max());
@@ -123,9 +171,15 @@ internal sealed class EncoderBatch : IDisposable
         using var maskValue = OrtValue.CreateTensorValueFromMemory(mask, shape);
         using var typesValue = OrtValue.CreateTensorValueFromMemory(new long[ids.Length], shape); // single segment
         var names = new List<string>();
-        if (hidden) names.Add(BundleNames.LastHiddenState);
-        if (sentiment) names.Add(BundleNames.SentimentLogits);
-        return encoder.Run([BundleNames.InputIds, BundleNames.AttentionMask, BundleNames.TokenTypeIds], [idsValue, maskValue, typesValue], names);
+        if (hidden)
+            names.Add(BundleNames.LastHiddenState);
+        if (sentiment)
+            names.Add(BundleNames.SentimentLogits);
+        return encoder.Run(
+            [BundleNames.InputIds, BundleNames.AttentionMask, BundleNames.TokenTypeIds],
+            [idsValue, maskValue, typesValue],
+            names
+        );
     }
 
     /// <summary>Row <paramref name="row"/>'s hidden states averaged over its tokens (padding excluded).</summary>
@@ -138,9 +192,11 @@ internal sealed class EncoderBatch : IDisposable
         for (var t = 0; t < Lengths[row]; t++)
         {
             var state = states.Slice((row * SequenceLength + t) * width, width);
-            for (var k = 0; k < width; k++) mean[k] += state[k];
+            for (var k = 0; k < width; k++)
+                mean[k] += state[k];
         }
-        for (var k = 0; k < width; k++) mean[k] /= Math.Max(1, Lengths[row]);
+        for (var k = 0; k < width; k++)
+            mean[k] /= Math.Max(1, Lengths[row]);
         return mean;
     }
 

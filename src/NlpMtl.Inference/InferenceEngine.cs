@@ -1,5 +1,5 @@
-using NlpMtl.Core;
 using Microsoft.Extensions.Logging;
+using NlpMtl.Core;
 using NlpMtl.Core.Data;
 using NlpMtl.Inference.Batching;
 using NlpMtl.Inference.Documents;
@@ -18,14 +18,21 @@ public sealed class InferenceEngine : IDisposable
     readonly SourcePolicy policy;
     readonly DocumentPlanner planner;
 
-    /// <param name="salience">Chooses the summarizer's sentences in long documents (default: <see cref="CentroidSalienceScorer"/>).</param>
+    /// <param name="salience">Chooses the summarizer's sentences in long documents (default:
+    /// <see cref="CentroidSalienceScorer"/>).</param>
     public InferenceEngine(ModelBundle bundle, InferenceOptions? options = null, ISalienceScorer? salience = null)
     {
         Bundle = bundle;
         Options = options ?? new InferenceOptions();
         policy = new SourcePolicy(bundle.Manifest, bundle.Tokenizer, Options.SummarySourceTokens);
-        planner = new DocumentPlanner(bundle.Tokenizer, policy.Limit, TokenPieces.FromVocabulary(bundle.Tokenizer.Tokens), Options,
-            salience ?? new CentroidSalienceScorer(), bundle.Manifest.Sentiment?.Labels ?? []);
+        planner = new DocumentPlanner(
+            bundle.Tokenizer,
+            policy.Limit,
+            TokenPieces.FromVocabulary(bundle.Tokenizer.Tokens),
+            Options,
+            salience ?? new CentroidSalienceScorer(),
+            bundle.Manifest.Sentiment?.Labels ?? []
+        );
     }
 
     public ModelBundle Bundle { get; }
@@ -33,14 +40,19 @@ public sealed class InferenceEngine : IDisposable
     public IReadOnlyList<string> Tasks => Bundle.Tasks;
 
     /// <summary>Loads a bundle folder (see <see cref="ModelBundle.Load"/>).</summary>
-    public static InferenceEngine Load(string bundleDirectory, InferenceOptions? options = null, ILogger? logger = null, IReadOnlyCollection<string>? tasks = null,
-        ISalienceScorer? salience = null) =>
-        new(ModelBundle.Load(bundleDirectory, options, logger, tasks), options, salience);
+    public static InferenceEngine Load(
+        string bundleDirectory,
+        InferenceOptions? options = null,
+        ILogger? logger = null,
+        IReadOnlyCollection<string>? tasks = null,
+        ISalienceScorer? salience = null
+    ) => new(ModelBundle.Load(bundleDirectory, options, logger, tasks), options, salience);
 
     /// <summary>Encoder tokens a task reads per row at most (<see cref="SourcePolicy"/>).</summary>
     public int SourceLimit(string task) => policy.Limit(task);
 
-    /// <summary>A whole document's rows and their assembly; fails (ArgumentException) only on a task this engine does not serve.</summary>
+    /// <summary>A whole document's rows and their assembly; fails (ArgumentException) only on a task this engine does
+    /// not serve.</summary>
     public DocumentPlan Plan(DocumentRequest document)
     {
         Validate(document);
@@ -50,12 +62,16 @@ public sealed class InferenceEngine : IDisposable
     /// <summary>Every document checked first (so a bad one fails before any work), then planned on all cores.</summary>
     public List<DocumentPlan> Plan(IReadOnlyList<DocumentRequest> documents)
     {
-        foreach (var document in documents) Validate(document);
-        return documents.Count < 8 ? documents.Select(planner.Plan).ToList() : documents.AsParallel().AsOrdered().Select(planner.Plan).ToList();
+        foreach (var document in documents)
+            Validate(document);
+        return documents.Count < 8
+            ? documents.Select(planner.Plan).ToList()
+            : documents.AsParallel().AsOrdered().Select(planner.Plan).ToList();
     }
 
-    /// <summary>The first tokens of one document as a single row (the head limits' truncation policy of <see cref="SourcePolicy"/>):
-    /// for callers that want one encoder row per document, such as parity checks and benchmarks.</summary>
+    /// <summary>The first tokens of one document as a single row (the head limits' truncation policy of
+    /// <see cref="SourcePolicy"/>): for callers that want one encoder row per document, such as parity checks and
+    /// benchmarks.</summary>
     public EncodedDocument Encode(DocumentRequest document)
     {
         Validate(document);
@@ -65,29 +81,40 @@ public sealed class InferenceEngine : IDisposable
     void Validate(DocumentRequest document)
     {
         ArgumentNullException.ThrowIfNull(document);
-        if (document.Tasks.Count == 0) throw new ArgumentException($"document '{document.Id}': no tasks requested", nameof(document));
+        if (document.Tasks.Count == 0)
+            throw new ArgumentException($"document '{document.Id}': no tasks requested", nameof(document));
         foreach (var task in document.Tasks)
             if (!Tasks.Contains(task))
-                throw new ArgumentException($"document '{document.Id}': task '{task}' is not served by {Bundle.Directory} (tasks: {string.Join(", ", Tasks)})", nameof(document));
+                throw new ArgumentException(
+                    $"document '{document.Id}': task '{task}' is not served by {Bundle.Directory} (tasks: {string.Join(", ", Tasks)})",
+                    nameof(document)
+                );
     }
 
-    /// <summary>
-    /// Every document of <paramref name="documents"/>, whole: the rows of all of them batched by <see cref="BatchPlanner"/>
-    /// (similar lengths together), then each document's answers assembled; results in input order. What
-    /// <c>nlpmtl predict</c> and <c>eval</c> use.
-    /// </summary>
-    public IReadOnlyList<DocumentResult> Predict(IReadOnlyList<DocumentRequest> documents, BatchingOptions? batching = null, CancellationToken cancellationToken = default)
+    /// <summary> Every document of <paramref name="documents"/>, whole: the rows of all of them batched by
+    /// <see cref="BatchPlanner"/> (similar lengths together), then each document's answers assembled; results in input
+    /// order. What <c>nlpmtl predict</c> and <c>eval</c> use. </summary>
+    public IReadOnlyList<DocumentResult> Predict(
+        IReadOnlyList<DocumentRequest> documents,
+        BatchingOptions? batching = null,
+        CancellationToken cancellationToken = default
+    )
     {
         batching ??= new BatchingOptions();
         var plans = Plan(documents);
         var first = RunAll(plans.SelectMany(p => p.Rows).ToList(), batching, cancellationToken);
         var offsets = new int[plans.Count];
-        for (var i = 1; i < plans.Count; i++) offsets[i] = offsets[i - 1] + plans[i - 1].Rows.Count;
-        var outputs = plans.Select((p, i) => (IReadOnlyList<RowOutput>)new ArraySegment<RowOutput>(first, offsets[i], p.Rows.Count)).ToList();
+        for (var i = 1; i < plans.Count; i++)
+            offsets[i] = offsets[i - 1] + plans[i - 1].Rows.Count;
+        var outputs = plans
+            .Select((p, i) => (IReadOnlyList<RowOutput>)new ArraySegment<RowOutput>(first, offsets[i], p.Rows.Count))
+            .ToList();
         var second = plans.Select((p, i) => p.SecondStage(outputs[i])).ToList();
         var secondRows = second.Where(r => r is not null).Select(r => r!).ToList();
         var secondOutputs = new Queue<RowOutput>(RunAll(secondRows, batching, cancellationToken));
-        return plans.Select((p, i) => p.Assemble(outputs[i], second[i] is null ? null : secondOutputs.Dequeue())).ToList();
+        return plans
+            .Select((p, i) => p.Assemble(outputs[i], second[i] is null ? null : secondOutputs.Dequeue()))
+            .ToList();
     }
 
     IReadOnlyList<string> SentimentLabels => planner.SentimentLabels;
@@ -95,26 +122,66 @@ public sealed class InferenceEngine : IDisposable
     RowOutput[] RunAll(IReadOnlyList<SourceRow> rows, BatchingOptions batching, CancellationToken cancellationToken)
     {
         var outputs = new RowOutput[rows.Count];
-        foreach (var batch in BatchPlanner.Plan(rows.Select(r => r.Tokens).ToList(), batching.TokenBudget, batching.MaxBatchSize))
+        foreach (
+            var batch in BatchPlanner.Plan(
+                rows.Select(r => r.Tokens).ToList(),
+                batching.TokenBudget,
+                batching.MaxBatchSize
+            )
+        )
         {
             cancellationToken.ThrowIfCancellationRequested();
             var results = RunRows(batch.Select(i => rows[i]).ToList(), cancellationToken);
-            for (var i = 0; i < batch.Length; i++) outputs[batch[i]] = results[i];
+            for (var i = 0; i < batch.Length; i++)
+                outputs[batch[i]] = results[i];
         }
         return outputs;
     }
 
     /// <summary>One batch of single-row documents, as given (no reordering or splitting): one encoder pass, then each
     /// requested head on the row's first tokens.</summary>
-    public IReadOnlyList<DocumentResult> Run(IReadOnlyList<EncodedDocument> batch, CancellationToken cancellationToken = default)
+    public IReadOnlyList<DocumentResult> Run(
+        IReadOnlyList<EncodedDocument> batch,
+        CancellationToken cancellationToken = default
+    )
     {
-        var outputs = RunRows(batch.Select(d => new SourceRow(d.InputIds, d.Request.Tasks)).ToList(), cancellationToken);
-        return batch.Select((d, i) => new DocumentResult(d.Request.Id, d.Request.Tasks.Select(task => task switch
-        {
-            TaskNames.Sentiment => SentimentPrediction(d.Request.Id, outputs[i].SentimentLogits!) with { Truncated = d.Truncated, Windows = 1 },
-            TaskNames.Summarize => new TaskPrediction(d.Request.Id, task) { Summary = outputs[i].Generated[task], Truncated = d.Truncated },
-            _ => new TaskPrediction(d.Request.Id, task) { Translation = outputs[i].Generated[task], Truncated = d.Truncated, Segments = 1 },
-        }).ToList())).ToList();
+        var outputs = RunRows(
+            batch.Select(d => new SourceRow(d.InputIds, d.Request.Tasks)).ToList(),
+            cancellationToken
+        );
+        return batch
+            .Select(
+                (d, i) =>
+                    new DocumentResult(
+                        d.Request.Id,
+                        d.Request.Tasks.Select(task =>
+                                task switch
+                                {
+                                    TaskNames.Sentiment => SentimentPrediction(
+                                        d.Request.Id,
+                                        outputs[i].SentimentLogits!
+                                    ) with
+                                    {
+                                        Truncated = d.Truncated,
+                                        Windows = 1,
+                                    },
+                                    TaskNames.Summarize => new TaskPrediction(d.Request.Id, task)
+                                    {
+                                        Summary = outputs[i].Generated[task],
+                                        Truncated = d.Truncated,
+                                    },
+                                    _ => new TaskPrediction(d.Request.Id, task)
+                                    {
+                                        Translation = outputs[i].Generated[task],
+                                        Truncated = d.Truncated,
+                                        Segments = 1,
+                                    },
+                                }
+                            )
+                            .ToList()
+                    )
+            )
+            .ToList();
     }
 
     TaskPrediction SentimentPrediction(string id, float[] logits)
@@ -123,16 +190,32 @@ public sealed class InferenceEngine : IDisposable
         return new TaskPrediction(id, TaskNames.Sentiment) { Label = label, Score = score };
     }
 
-    /// <summary>One batch of rows, as given: one encoder pass, then each head that some row asked for, on those rows.</summary>
-    public IReadOnlyList<RowOutput> RunRows(IReadOnlyList<SourceRow> batch, CancellationToken cancellationToken = default)
+    /// <summary>One batch of rows, as given: one encoder pass, then each head that some row asked for, on those
+    /// rows.</summary>
+    public IReadOnlyList<RowOutput> RunRows(
+        IReadOnlyList<SourceRow> batch,
+        CancellationToken cancellationToken = default
+    )
     {
-        if (batch.Count == 0) return [];
-        var wants = (string task) => batch.Select((d, i) => (d, i)).Where(p => p.d.Tasks.Contains(task)).Select(p => p.i).ToArray();
-        var generative = Tasks.Where(t => t != TaskNames.Sentiment).Select(t => (Task: t, Rows: wants(t))).Where(p => p.Rows.Length > 0).ToList();
+        if (batch.Count == 0)
+            return [];
+        var wants = (string task) =>
+            batch.Select((d, i) => (d, i)).Where(p => p.d.Tasks.Contains(task)).Select(p => p.i).ToArray();
+        var generative = Tasks
+            .Where(t => t != TaskNames.Sentiment)
+            .Select(t => (Task: t, Rows: wants(t)))
+            .Where(p => p.Rows.Length > 0)
+            .ToList();
         var sentimentRows = wants(TaskNames.Sentiment);
         var embedRows = batch.Select((d, i) => (d, i)).Where(p => p.d.Embed).Select(p => p.i).ToArray();
-        using var encoded = EncoderBatch.Run(Bundle.Encoder, batch.Select(d => d.InputIds).ToList(), Bundle.Tokenizer.PadId,
-            hidden: generative.Count > 0 || embedRows.Length > 0, sentiment: sentimentRows.Length > 0, Bundle.EncoderChunkPositions);
+        using var encoded = EncoderBatch.Run(
+            Bundle.Encoder,
+            batch.Select(d => d.InputIds).ToList(),
+            Bundle.Tokenizer.PadId,
+            hidden: generative.Count > 0 || embedRows.Length > 0,
+            sentiment: sentimentRows.Length > 0,
+            Bundle.EncoderChunkPositions
+        );
 
         var outputs = batch.Select(_ => new RowOutput()).ToArray();
         if (sentimentRows.Length > 0)
@@ -140,15 +223,20 @@ public sealed class InferenceEngine : IDisposable
             var labels = SentimentLabels;
             var logits = encoded.SentimentLogits!;
             if (logits.Length != batch.Count * labels.Count)
-                throw new InvalidDataException($"{Bundle.Encoder.Path}: sentiment_logits has {logits.Length / batch.Count} columns but the manifest has {labels.Count} labels");
-            foreach (var row in sentimentRows) outputs[row].SentimentLogits = logits.AsSpan(row * labels.Count, labels.Count).ToArray();
+                throw new InvalidDataException(
+                    $"{Bundle.Encoder.Path}: sentiment_logits has {logits.Length / batch.Count} columns but the manifest has {labels.Count} labels"
+                );
+            foreach (var row in sentimentRows)
+                outputs[row].SentimentLogits = logits.AsSpan(row * labels.Count, labels.Count).ToArray();
         }
-        foreach (var row in embedRows) outputs[row].Embedding = encoded.MeanPooled(row);
+        foreach (var row in embedRows)
+            outputs[row].Embedding = encoded.MeanPooled(row);
         foreach (var (task, rows) in generative)
         {
             var head = Bundle.Decoder(task);
             var ids = HeadGenerator.Generate(head, encoded, rows, cancellationToken);
-            for (var i = 0; i < rows.Length; i++) outputs[rows[i]].Generated[task] = head.Vocabulary.Decode(ids[i]);
+            for (var i = 0; i < rows.Length; i++)
+                outputs[rows[i]].Generated[task] = head.Vocabulary.Decode(ids[i]);
         }
         return outputs;
     }

@@ -47,17 +47,14 @@ public sealed class InferenceOptions
     [Range(1, 4096)]
     public int? MaxNewTokens { get; set; }
 
-    /// <summary>
-    /// For diagnosis: each session writes ONNX Runtime's per-operator profile to <c>PREFIX_&lt;time&gt;.json</c> when it
-    /// is disposed (<c>scripts/ort-profile.sh</c> sums it by node). Profiling slows every run; null = off.
-    /// </summary>
+    /// <summary> For diagnosis: each session writes ONNX Runtime's per-operator profile to
+    /// <c>PREFIX_&lt;time&gt;.json</c> when it is disposed (<c>scripts/ort-profile.sh</c> sums it by node). Profiling
+    /// slows every run; null = off. </summary>
     public string? ProfilePrefix { get; set; }
 
-    /// <summary>
-    /// Hard cap on the WordPiece tokens read from one document (<c>Inference:MaxDocumentTokens</c>, <c>--max-document-tokens</c>):
-    /// a longer document is cut there and every line for it says <c>"truncated": true</c>. Bounds time and memory
-    /// per document; the default reads a 40,000-word document whole.
-    /// </summary>
+    /// <summary> Hard cap on the WordPiece tokens read from one document (<c>Inference:MaxDocumentTokens</c>,
+    /// <c>--max-document-tokens</c>): a longer document is cut there and every line for it says <c>"truncated":
+    /// true</c>. Bounds time and memory per document; the default reads a 40,000-word document whole. </summary>
     [Range(16, 1 << 24)]
     public int MaxDocumentTokens { get; set; } = 65_536;
 

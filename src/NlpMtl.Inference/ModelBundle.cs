@@ -1,6 +1,6 @@
-using NlpMtl.Core;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using NlpMtl.Core;
 using NlpMtl.Core.Bundle;
 using NlpMtl.Core.Tokenization;
 using NlpMtl.Inference.Generation;
@@ -18,16 +18,32 @@ public sealed class ModelBundle : IDisposable
     readonly SessionFactory sessions;
     readonly Dictionary<string, DecoderHead> decoders;
 
-    ModelBundle(string directory, BundleManifest manifest, SessionFactory sessions, BertInputTokenizer tokenizer, OrtGraph encoder,
-        Dictionary<string, DecoderHead> decoders, bool int8)
+    ModelBundle(
+        string directory,
+        BundleManifest manifest,
+        SessionFactory sessions,
+        BertInputTokenizer tokenizer,
+        OrtGraph encoder,
+        Dictionary<string, DecoderHead> decoders,
+        bool int8
+    )
     {
-        (Directory, Manifest, this.sessions, Tokenizer, Encoder, this.decoders, Int8) = (directory, manifest, sessions, tokenizer, encoder, decoders, int8);
+        (Directory, Manifest, this.sessions, Tokenizer, Encoder, this.decoders, Int8) = (
+            directory,
+            manifest,
+            sessions,
+            tokenizer,
+            encoder,
+            decoders,
+            int8
+        );
     }
 
     public string Directory { get; }
     public BundleManifest Manifest { get; }
 
-    /// <summary>WordPiece tokenizer of the encoder, bounded by its position embeddings (per-task limits are applied on top).</summary>
+    /// <summary>WordPiece tokenizer of the encoder, bounded by its position embeddings (per-task limits are applied on
+    /// top).</summary>
     public BertInputTokenizer Tokenizer { get; }
     public OrtGraph Encoder { get; }
 
@@ -40,15 +56,27 @@ public sealed class ModelBundle : IDisposable
     /// <summary>Most positions per encoder call (<see cref="InferenceOptions.EncoderChunkPositions"/>).</summary>
     public int EncoderChunkPositions { get; private init; }
 
-    /// <summary>The tasks loaded (a subset of the manifest's when <c>tasks</c> was given to <see cref="Load"/>).</summary>
+    /// <summary>The tasks loaded (a subset of the manifest's when <c>tasks</c> was given to
+    /// <see cref="Load"/>).</summary>
     public IReadOnlyList<string> Tasks { get; private init; } = [];
 
     public DecoderHead Decoder(string task) =>
-        decoders.TryGetValue(task, out var head) ? head : throw new ArgumentException($"{Directory}: no {task} head loaded (tasks: {string.Join(", ", Tasks)})", nameof(task));
+        decoders.TryGetValue(task, out var head)
+            ? head
+            : throw new ArgumentException(
+                $"{Directory}: no {task} head loaded (tasks: {string.Join(", ", Tasks)})",
+                nameof(task)
+            );
 
     /// <param name="directory">The bundle folder, or a <see cref="BundlePointer"/> file naming it.</param>
-    /// <param name="tasks">Load only these heads (default: every task in the manifest); a task the bundle lacks fails.</param>
-    public static ModelBundle Load(string directory, InferenceOptions? options = null, ILogger? logger = null, IReadOnlyCollection<string>? tasks = null)
+    /// <param name="tasks">Load only these heads (default: every task in the manifest); a task the bundle lacks
+    /// fails.</param>
+    public static ModelBundle Load(
+        string directory,
+        InferenceOptions? options = null,
+        ILogger? logger = null,
+        IReadOnlyCollection<string>? tasks = null
+    )
     {
         options ??= new InferenceOptions();
         logger ??= NullLogger.Instance;
@@ -57,68 +85,140 @@ public sealed class ModelBundle : IDisposable
         var manifestPath = Path.Combine(directory, BundleManifest.FileName);
         var wanted = tasks?.Distinct().ToList() ?? [.. manifest.Tasks];
         foreach (var task in wanted.Where(t => !manifest.Tasks.Contains(t)))
-            throw new ArgumentException($"{manifestPath}: the bundle has no '{task}' task (tasks: " +
-                $"{(manifest.Tasks.Count == 0 ? "none, an encoder-only bundle" : string.Join(", ", manifest.Tasks))})");
+            throw new ArgumentException(
+                $"{manifestPath}: the bundle has no '{task}' task (tasks: "
+                    + $"{(manifest.Tasks.Count == 0 ? "none, an encoder-only bundle" : string.Join(", ", manifest.Tasks))})"
+            );
 
         var int8 = options.PreferInt8 && manifest.Quantization is { Files.Count: > 0 };
-        if (options.PreferInt8 && !int8) logger.LogInformation("{Bundle} has no int8 graphs: using fp32", directory);
+        if (options.PreferInt8 && !int8)
+            logger.LogInformation("{Bundle} has no int8 graphs: using fp32", directory);
         string GraphPath(string file) =>
-            Path.Combine(directory, int8 && manifest.Quantization!.Files.TryGetValue(file, out var quantized) ? quantized : file);
+            Path.Combine(
+                directory,
+                int8 && manifest.Quantization!.Files.TryGetValue(file, out var quantized) ? quantized : file
+            );
 
         var vocabPath = Path.Combine(directory, manifest.Encoder.Vocabulary);
-        if (manifest.Encoder.MaxPositions < 2) throw new InvalidDataException($"{manifestPath}: encoder.max_positions must be at least 2, was {manifest.Encoder.MaxPositions}");
+        if (manifest.Encoder.MaxPositions < 2)
+            throw new InvalidDataException(
+                $"{manifestPath}: encoder.max_positions must be at least 2, was {manifest.Encoder.MaxPositions}"
+            );
         var tokenizer = manifest.Encoder.Tokenizer is { } tokenizerFile
-            ? BertInputTokenizer.Create(TokenizerJson.Read(Path.Combine(directory, tokenizerFile)), manifest.Encoder.MaxPositions)
-            : BertInputTokenizer.Create(vocabPath,
-                new BertInputTokenizerOptions { LowerCase = manifest.Encoder.LowerCase, MaxLength = manifest.Encoder.MaxPositions });
+            ? BertInputTokenizer.Create(
+                TokenizerJson.Read(Path.Combine(directory, tokenizerFile)),
+                manifest.Encoder.MaxPositions
+            )
+            : BertInputTokenizer.Create(
+                vocabPath,
+                new BertInputTokenizerOptions
+                {
+                    LowerCase = manifest.Encoder.LowerCase,
+                    MaxLength = manifest.Encoder.MaxPositions,
+                }
+            );
 
         var sessions = SessionFactory.Create(options, logger);
         var opened = new List<IDisposable>();
         try
         {
-            var encoderOutputs = wanted.Contains(TaskNames.Sentiment) ? new[] { BundleNames.LastHiddenState, BundleNames.SentimentLogits } : [BundleNames.LastHiddenState];
-            var encoder = new OrtGraph(GraphPath(manifest.Encoder.File), sessions.Options,
-                [BundleNames.InputIds, BundleNames.AttentionMask, BundleNames.TokenTypeIds], encoderOutputs);
+            var encoderOutputs = wanted.Contains(TaskNames.Sentiment)
+                ? new[] { BundleNames.LastHiddenState, BundleNames.SentimentLogits }
+                : [BundleNames.LastHiddenState];
+            var encoder = new OrtGraph(
+                GraphPath(manifest.Encoder.File),
+                sessions.Options,
+                [BundleNames.InputIds, BundleNames.AttentionMask, BundleNames.TokenTypeIds],
+                encoderOutputs
+            );
             opened.Add(encoder);
             var decoders = new Dictionary<string, DecoderHead>();
             foreach (var task in wanted.Where(t => manifest.Decoder(t) is not null))
             {
-                var head = LoadDecoder(directory, manifestPath, task, manifest.Decoder(task)!, tokenizer, vocabPath, GraphPath, sessions, options);
+                var head = LoadDecoder(
+                    directory,
+                    manifestPath,
+                    task,
+                    manifest.Decoder(task)!,
+                    tokenizer,
+                    vocabPath,
+                    GraphPath,
+                    sessions,
+                    options
+                );
                 opened.Add(head);
                 decoders.Add(task, head);
             }
-            logger.LogInformation("Loaded bundle {Bundle}: tasks {Tasks}, {Precision} graphs, {Provider}",
-                directory, string.Join(", ", wanted), int8 ? "int8" : "fp32", sessions.Provider);
-            return new ModelBundle(directory, manifest, sessions, tokenizer, encoder, decoders, int8) { Tasks = wanted, EncoderChunkPositions = options.EncoderChunkPositions };
+            logger.LogInformation(
+                "Loaded bundle {Bundle}: tasks {Tasks}, {Precision} graphs, {Provider}",
+                directory,
+                string.Join(", ", wanted),
+                int8 ? "int8" : "fp32",
+                sessions.Provider
+            );
+            return new ModelBundle(directory, manifest, sessions, tokenizer, encoder, decoders, int8)
+            {
+                Tasks = wanted,
+                EncoderChunkPositions = options.EncoderChunkPositions,
+            };
         }
         catch
         {
-            foreach (var graph in opened) graph.Dispose();
+            foreach (var graph in opened)
+                graph.Dispose();
             sessions.Dispose();
             throw;
         }
     }
 
-    static DecoderHead LoadDecoder(string directory, string manifestPath, string task, DecoderManifest manifest, BertInputTokenizer tokenizer,
-        string vocabPath, Func<string, string> graphPath, SessionFactory sessions, InferenceOptions options)
+    static DecoderHead LoadDecoder(
+        string directory,
+        string manifestPath,
+        string task,
+        DecoderManifest manifest,
+        BertInputTokenizer tokenizer,
+        string vocabPath,
+        Func<string, string> graphPath,
+        SessionFactory sessions,
+        InferenceOptions options
+    )
     {
-        if (manifest.NumLayers < 1) throw new InvalidDataException($"{manifestPath}: {task}.num_layers must be at least 1, was {manifest.NumLayers}");
+        if (manifest.NumLayers < 1)
+            throw new InvalidDataException(
+                $"{manifestPath}: {task}.num_layers must be at least 1, was {manifest.NumLayers}"
+            );
         IDecoderVocabulary vocabulary = manifest.Vocabulary switch
         {
             "encoder" => new WordPieceDecoderVocabulary(tokenizer),
-            "target" => TargetTokenizer.Load(Path.Combine(directory, manifest.TargetTokenizerDirectory
-                ?? throw new InvalidDataException($"{manifestPath}: {task}.target_tokenizer_directory is required when vocabulary is 'target'"))),
-            _ => throw new InvalidDataException($"{manifestPath}: {task}.vocabulary must be 'encoder' or 'target', was '{manifest.Vocabulary}'"),
+            "target" => TargetTokenizer.Load(
+                Path.Combine(
+                    directory,
+                    manifest.TargetTokenizerDirectory
+                        ?? throw new InvalidDataException(
+                            $"{manifestPath}: {task}.target_tokenizer_directory is required when vocabulary is 'target'"
+                        )
+                )
+            ),
+            _ => throw new InvalidDataException(
+                $"{manifestPath}: {task}.vocabulary must be 'encoder' or 'target', was '{manifest.Vocabulary}'"
+            ),
         };
         if (vocabulary.VocabSize != manifest.VocabSize)
-            throw new InvalidDataException($"{manifestPath}: {task}.vocab_size is {manifest.VocabSize} but its {manifest.Vocabulary} vocabulary has {vocabulary.VocabSize} tokens");
+            throw new InvalidDataException(
+                $"{manifestPath}: {task}.vocab_size is {manifest.VocabSize} but its {manifest.Vocabulary} vocabulary has {vocabulary.VocabSize} tokens"
+            );
         var settings = manifest.Generation with
         {
             NumBeams = options.NumBeams ?? manifest.Generation.NumBeams,
             MaxNewTokens = options.MaxNewTokens ?? manifest.Generation.MaxNewTokens,
         };
         var names = DecoderGraphNames.For(manifest);
-        var cross = new OrtGraph(graphPath(manifest.CrossFile), sessions.Options, [BundleNames.EncoderHiddenStates], names.Cross);
+        var cross = new OrtGraph(
+            graphPath(manifest.CrossFile),
+            sessions.Options,
+            [BundleNames.EncoderHiddenStates],
+            names.Cross
+        );
         try
         {
             var step = new OrtGraph(graphPath(manifest.File), sessions.Options, names.StepInputs, names.StepOutputs);
@@ -133,7 +233,8 @@ public sealed class ModelBundle : IDisposable
 
     public void Dispose()
     {
-        foreach (var head in decoders.Values) head.Dispose();
+        foreach (var head in decoders.Values)
+            head.Dispose();
         Encoder.Dispose();
         sessions.Dispose();
     }

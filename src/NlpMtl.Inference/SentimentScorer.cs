@@ -15,11 +15,14 @@ internal static class SentimentScorer
     public static double[] Softmax(ReadOnlySpan<float> logits)
     {
         var max = float.NegativeInfinity;
-        foreach (var x in logits) max = Math.Max(max, x);
+        foreach (var x in logits)
+            max = Math.Max(max, x);
         var probabilities = new double[logits.Length];
         var sum = 0.0;
-        for (var i = 0; i < logits.Length; i++) sum += probabilities[i] = Math.Exp(logits[i] - max);
-        for (var i = 0; i < probabilities.Length; i++) probabilities[i] /= sum;
+        for (var i = 0; i < logits.Length; i++)
+            sum += probabilities[i] = Math.Exp(logits[i] - max);
+        for (var i = 0; i < probabilities.Length; i++)
+            probabilities[i] /= sum;
         return probabilities;
     }
 }

@@ -25,14 +25,28 @@ internal sealed class BeamGroups
         this.builder = builder;
         this.bert = bert;
         this.config = config;
-        documents = builder.Node("Gather", "beams.documents", [builder.Node("Shape", "beams.cross_shape", [crossKeys]), builder.Int64s(0)], Attribute("axis", 0L));
-        newTokens = builder.Node("Gather", "beams.new_tokens", [builder.Node("Shape", "beams.ids_shape", [inputIds]), builder.Int64s(1)], Attribute("axis", 0L));
+        documents = builder.Node(
+            "Gather",
+            "beams.documents",
+            [builder.Node("Shape", "beams.cross_shape", [crossKeys]), builder.Int64s(0)],
+            Attribute("axis", 0L)
+        );
+        newTokens = builder.Node(
+            "Gather",
+            "beams.new_tokens",
+            [builder.Node("Shape", "beams.ids_shape", [inputIds]), builder.Int64s(1)],
+            Attribute("axis", 0L)
+        );
     }
 
     /// <summary>(B, …) → (D, …): the first beam's row of each document (all its beams share the value).</summary>
     public string FirstOfEachDocument(string perRow)
     {
-        var grouped = builder.Node("Reshape", "beams.group_rows", [perRow, Shape("beams.group_rows_shape", documents, builder.Int64s(-1), Rest(perRow))]);
+        var grouped = builder.Node(
+            "Reshape",
+            "beams.group_rows",
+            [perRow, Shape("beams.group_rows_shape", documents, builder.Int64s(-1), Rest(perRow))]
+        );
         return builder.Node("Gather", "beams.first_beam", [grouped, builder.Int64Scalar(0)], Attribute("axis", 1L));
     }
 
@@ -42,30 +56,80 @@ internal sealed class BeamGroups
     /// </summary>
     public string Attend(string q, string keysT, string v, string documentMask, string stem)
     {
-        int heads = config.NumAttentionHeads, headDim = config.HeadDim;
+        int heads = config.NumAttentionHeads,
+            headDim = config.HeadDim;
         // (B, nH, t, Hd) → (D, K, nH, t, Hd) → (D, nH, K, t, Hd) → (D, nH, K·t, Hd)
-        var split = builder.Node("Reshape", $"{stem}.beams", [q, Shape($"{stem}.beams_shape", documents, builder.Int64s(-1, heads), newTokens, builder.Int64s(headDim))]);
-        var perHead = builder.Node("Transpose", $"{stem}.beams_by_head", [split], Attribute("perm", new long[] { 0, 2, 1, 3, 4 }));
-        var stacked = builder.Node("Reshape", $"{stem}.stacked", [perHead, Shape($"{stem}.stacked_shape", documents, builder.Int64s(heads, -1, headDim))]);
+        var split = builder.Node(
+            "Reshape",
+            $"{stem}.beams",
+            [q, Shape($"{stem}.beams_shape", documents, builder.Int64s(-1, heads), newTokens, builder.Int64s(headDim))]
+        );
+        var perHead = builder.Node(
+            "Transpose",
+            $"{stem}.beams_by_head",
+            [split],
+            Attribute("perm", new long[] { 0, 2, 1, 3, 4 })
+        );
+        var stacked = builder.Node(
+            "Reshape",
+            $"{stem}.stacked",
+            [perHead, Shape($"{stem}.stacked_shape", documents, builder.Int64s(heads, -1, headDim))]
+        );
         var context = bert.AttendPerHead(stacked, keysT, v, documentMask, stem); // (D, nH, K·t, Hd)
 
         // (D, nH, K·t, Hd) → (D, nH, K, t, Hd) → (D, K, t, nH, Hd) → (B, t, H)
-        var unstacked = builder.Node("Reshape", $"{stem}.unstacked", [context, Shape($"{stem}.unstacked_shape", documents, builder.Int64s(heads, -1), newTokens, builder.Int64s(headDim))]);
-        var merged = builder.Node("Transpose", $"{stem}.merge", [unstacked], Attribute("perm", new long[] { 0, 2, 3, 1, 4 }));
-        return builder.Node("Reshape", $"{stem}.out", [merged, Shape($"{stem}.out_shape", builder.Int64s(-1), newTokens, builder.Int64s(config.HiddenSize))]);
+        var unstacked = builder.Node(
+            "Reshape",
+            $"{stem}.unstacked",
+            [
+                context,
+                Shape(
+                    $"{stem}.unstacked_shape",
+                    documents,
+                    builder.Int64s(heads, -1),
+                    newTokens,
+                    builder.Int64s(headDim)
+                ),
+            ]
+        );
+        var merged = builder.Node(
+            "Transpose",
+            $"{stem}.merge",
+            [unstacked],
+            Attribute("perm", new long[] { 0, 2, 3, 1, 4 })
+        );
+        return builder.Node(
+            "Reshape",
+            $"{stem}.out",
+            [merged, Shape($"{stem}.out_shape", builder.Int64s(-1), newTokens, builder.Int64s(config.HiddenSize))]
+        );
     }
 
-    /// <summary>x (B, t, H) · per-document y (D, H, N) → (B, t, N): the K beams' rows of a document stacked into one product.</summary>
+    /// <summary>x (B, t, H) · per-document y (D, H, N) → (B, t, N): the K beams' rows of a document stacked into one
+    /// product.</summary>
     public string MatMulPerDocument(string x, string y, string stem)
     {
-        var stacked = builder.Node("Reshape", $"{stem}.stacked", [x, Shape($"{stem}.stacked_shape", documents, builder.Int64s(-1, config.HiddenSize))]); // (D, K·t, H)
-        var product = builder.Node("MatMul", stem, [stacked, y]);                                                                                       // (D, K·t, N)
-        return builder.Node("Reshape", $"{stem}.rows", [product, Shape($"{stem}.rows_shape", builder.Int64s(-1), newTokens, builder.Int64s(0))], Attribute("allowzero", 0L));
+        var stacked = builder.Node(
+            "Reshape",
+            $"{stem}.stacked",
+            [x, Shape($"{stem}.stacked_shape", documents, builder.Int64s(-1, config.HiddenSize))]
+        ); // (D, K·t, H)
+        var product = builder.Node("MatMul", stem, [stacked, y]); // (D, K·t, N)
+        return builder.Node(
+            "Reshape",
+            $"{stem}.rows",
+            [product, Shape($"{stem}.rows_shape", builder.Int64s(-1), newTokens, builder.Int64s(0))],
+            Attribute("allowzero", 0L)
+        );
     }
 
     string Shape(string stem, params string[] parts) => builder.Node("Concat", stem, parts, Attribute("axis", 0L));
 
     /// <summary>The shape of <paramref name="value"/> without its first axis.</summary>
     string Rest(string value) =>
-        builder.Node("Slice", $"{value}.rest_shape", [builder.Node("Shape", $"{value}.shape", [value]), builder.Int64s(1), builder.Int64s(long.MaxValue)]);
+        builder.Node(
+            "Slice",
+            $"{value}.rest_shape",
+            [builder.Node("Shape", $"{value}.shape", [value]), builder.Int64s(1), builder.Int64s(long.MaxValue)]
+        );
 }

@@ -9,7 +9,8 @@ public sealed record BundleExportOptions
     /// <summary>Sentiment data (SST-2 TSV or JSONL) on which int8 accuracy is compared with fp32.</summary>
     public string? ValidationSentiment { get; init; }
 
-    /// <summary>Translation data (JSONL, or a plain-text source with <see cref="ValidationTranslateTarget"/>) for int8 BLEU.</summary>
+    /// <summary>Translation data (JSONL, or a plain-text source with <see cref="ValidationTranslateTarget"/>) for int8
+    /// BLEU.</summary>
     public string? ValidationTranslate { get; init; }
     public string? ValidationTranslateTarget { get; init; }
 

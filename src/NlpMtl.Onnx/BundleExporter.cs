@@ -1,14 +1,14 @@
-using NlpMtl.Core.Generation;
-using NlpMtl.Core;
 using System.Diagnostics;
 using Google.Protobuf;
+using NlpMtl.Core;
 using NlpMtl.Core.Bundle;
+using NlpMtl.Core.Generation;
 using NlpMtl.Core.Tokenization;
+using NlpMtl.Inference;
 using NlpMtl.Modeling.Bert;
 using NlpMtl.Modeling.Checkpoints;
 using NlpMtl.Modeling.MultiTask;
 using NlpMtl.Modeling.Pretrained;
-using NlpMtl.Inference;
 using NlpMtl.Onnx.Parity;
 using NlpMtl.Onnx.Quantization;
 
@@ -24,14 +24,12 @@ public static class BundleExporter
 {
     const string PartialSuffix = ".partial-";
 
-    /// <summary>
-    /// Standard ops with padding removed (<see cref="PaddingRemoval"/>): a mixed-length batch pays in its GEMMs only for
-    /// its real tokens, and Q, K, V are one product (see <c>nlpmtl-bench inference</c> and <c>bench export</c>).
-    /// ORT's fused operators did not measurably pay here (<c>nlpmtl-bench export --encoder-only</c>, batch 32 × 64
-    /// tokens, 2 threads, fused/standard in five runs: SkipLayerNormalization + BiasGelu 1.27×, 1.08×/0.99×
+    /// <summary> Standard ops with padding removed (<see cref="PaddingRemoval"/>): a mixed-length batch pays in its
+    /// GEMMs only for its real tokens, and Q, K, V are one product (see <c>nlpmtl-bench inference</c> and <c>bench
+    /// export</c>). ORT's fused operators did not measurably pay here (<c>nlpmtl-bench export --encoder-only</c>, batch
+    /// 32 × 64 tokens, 2 threads, fused/standard in five runs: SkipLayerNormalization + BiasGelu 1.27×, 1.08×/0.99×
     /// (best/median-ratio); with Attention too 1.10×, 1.03×, 1.32×, 0.65×, 1.03×/1.10× — noise of ±30 % swamps any
-    /// gain); standard ops keep the graph portable and every MatMul quantizable.
-    /// </summary>
+    /// gain); standard ops keep the graph portable and every MatMul quantizable. </summary>
     public const EncoderOps DefaultEncoderOps = EncoderOps.Packed;
 
     public static BundleManifest Export(string checkpoint, string output, BundleExportOptions? options = null)
@@ -40,12 +38,22 @@ public static class BundleExporter
         var source = CheckpointDirectory(Path.GetFullPath(checkpoint), options.Log);
         var target = Path.GetFullPath(output);
         CheckTarget(target);
-        foreach (var file in new[] { options.ValidationSentiment, options.ValidationTranslate, options.ValidationTranslateTarget })
-            if (file is not null && !File.Exists(file)) throw new FileNotFoundException($"{file}: validation file not found", file);
+        foreach (
+            var file in new[]
+            {
+                options.ValidationSentiment,
+                options.ValidationTranslate,
+                options.ValidationTranslateTarget,
+            }
+        )
+            if (file is not null && !File.Exists(file))
+                throw new FileNotFoundException($"{file}: validation file not found", file);
         var watch = Stopwatch.StartNew();
         using var model = LoadModel(source, options.Log);
         model.eval();
-        options.Log?.Invoke($"loaded {source} (heads: {string.Join(", ", model.Tasks)}) in {watch.Elapsed.TotalSeconds:F1} s");
+        options.Log?.Invoke(
+            $"loaded {source} (heads: {string.Join(", ", model.Tasks)}) in {watch.Elapsed.TotalSeconds:F1} s"
+        );
 
         var staging = $"{target}{PartialSuffix}{Guid.NewGuid():N}"[..(target.Length + PartialSuffix.Length + 8)];
         Directory.CreateDirectory(staging);
@@ -69,9 +77,14 @@ public static class BundleExporter
     /// </summary>
     static string CheckpointDirectory(string path, Action<string>? log)
     {
-        if (!Directory.Exists(path)) throw new DirectoryNotFoundException($"{path}: checkpoint directory not found");
+        if (!Directory.Exists(path))
+            throw new DirectoryNotFoundException($"{path}: checkpoint directory not found");
         var best = Path.Combine(path, "best");
-        if (File.Exists(Path.Combine(path, CheckpointFiles.Config)) || !File.Exists(Path.Combine(best, CheckpointFiles.Config))) return path;
+        if (
+            File.Exists(Path.Combine(path, CheckpointFiles.Config))
+            || !File.Exists(Path.Combine(best, CheckpointFiles.Config))
+        )
+            return path;
         log?.Invoke($"{path} is a training run: exporting its best checkpoint, {best}");
         return best;
     }
@@ -82,20 +95,33 @@ public static class BundleExporter
     /// </summary>
     static MultiTaskModel LoadModel(string source, Action<string>? log)
     {
-        if (File.Exists(Path.Combine(source, MultiTaskConfig.FileName))) return MultiTaskCheckpoint.Load(source);
-        log?.Invoke($"{source} has no {MultiTaskConfig.FileName}: a plain HF checkpoint, exported as an encoder-only bundle (no task heads)");
+        if (File.Exists(Path.Combine(source, MultiTaskConfig.FileName)))
+            return MultiTaskCheckpoint.Load(source);
+        log?.Invoke(
+            $"{source} has no {MultiTaskConfig.FileName}: a plain HF checkpoint, exported as an encoder-only bundle (no task heads)"
+        );
         return new MultiTaskModel(BertCheckpoint.Load(source), new MultiTaskConfig(), warmStartDecoders: false);
     }
 
     static BundleManifest Write(MultiTaskModel model, string source, string staging, BundleExportOptions options)
     {
-        File.WriteAllBytes(Path.Combine(staging, BundleNames.EncoderFile), EncoderExporter.Build(model, options.EncoderOps).ToByteArray());
+        File.WriteAllBytes(
+            Path.Combine(staging, BundleNames.EncoderFile),
+            EncoderExporter.Build(model, options.EncoderOps).ToByteArray()
+        );
         var tokenizer = CopyTokenizer(source, staging);
         foreach (var task in model.Tasks.Where(TaskNames.IsGenerative))
         {
-            File.WriteAllBytes(Path.Combine(staging, BundleNames.CrossFile(task)), DecoderExporter.BuildCross(model, task).ToByteArray());
-            File.WriteAllBytes(Path.Combine(staging, BundleNames.DecoderFile(task)), DecoderExporter.Build(model, task).ToByteArray());
-            if (model.Config.Decoder(task) is { Vocabulary: "target" } head) CopyTargetTokenizer(source, staging, task, head);
+            File.WriteAllBytes(
+                Path.Combine(staging, BundleNames.CrossFile(task)),
+                DecoderExporter.BuildCross(model, task).ToByteArray()
+            );
+            File.WriteAllBytes(
+                Path.Combine(staging, BundleNames.DecoderFile(task)),
+                DecoderExporter.Build(model, task).ToByteArray()
+            );
+            if (model.Config.Decoder(task) is { Vocabulary: "target" } head)
+                CopyTargetTokenizer(source, staging, task, head);
         }
 
         // The provisional manifest (no parity yet) lets the serving engine load the staged bundle to measure it.
@@ -106,7 +132,8 @@ public static class BundleExporter
         {
             // Quantization replaces MatMuls: the standard graphs have them all (a fused Attention hides the QKV ones).
             var sources = new Dictionary<string, global::Onnx.ModelProto>();
-            if (options.EncoderOps is EncoderOps.FusedNorms or EncoderOps.FusedAttention) sources[BundleNames.EncoderFile] = EncoderExporter.Build(model);
+            if (options.EncoderOps is EncoderOps.FusedNorms or EncoderOps.FusedAttention)
+                sources[BundleNames.EncoderFile] = EncoderExporter.Build(model);
             manifest = manifest with { Quantization = Int8Export.Run(manifest, staging, options, sources) };
         }
         manifest.Save(staging);
@@ -117,41 +144,84 @@ public static class BundleExporter
     static ParityReport MeasureParity(MultiTaskModel model, string source, string staging, BundleExportOptions options)
     {
         var watch = Stopwatch.StartNew();
-        var tokenizer = BertInputTokenizer.FromCheckpoint(source, Math.Min(128, model.EncoderConfig.MaxPositionEmbeddings));
-        using var bundle = ModelBundle.Load(staging, new InferenceOptions { ExecutionProvider = ExecutionProviderPreference.Cpu });
+        var tokenizer = BertInputTokenizer.FromCheckpoint(
+            source,
+            Math.Min(128, model.EncoderConfig.MaxPositionEmbeddings)
+        );
+        using var bundle = ModelBundle.Load(
+            staging,
+            new InferenceOptions { ExecutionProvider = ExecutionProviderPreference.Cpu }
+        );
         using var checker = new ParityChecker(model, bundle, ParityInputs.Batches(tokenizer));
         var failures = new List<string>();
         var (hidden, logits) = checker.Encoder();
-        Check(failures, $"{BundleNames.EncoderFile}: {BundleNames.LastHiddenState} max |Δ| {hidden:E2}", hidden, options.Tolerance);
-        if (logits is { } l) Check(failures, $"{BundleNames.EncoderFile}: {BundleNames.SentimentLogits} max |Δ| {l:E2}", l, options.Tolerance);
+        Check(
+            failures,
+            $"{BundleNames.EncoderFile}: {BundleNames.LastHiddenState} max |Δ| {hidden:E2}",
+            hidden,
+            options.Tolerance
+        );
+        if (logits is { } l)
+            Check(
+                failures,
+                $"{BundleNames.EncoderFile}: {BundleNames.SentimentLogits} max |Δ| {l:E2}",
+                l,
+                options.Tolerance
+            );
 
         var decoders = new Dictionary<string, DecoderParity>();
         foreach (var task in bundle.Tasks.Where(TaskNames.IsGenerative))
         {
             var result = checker.Decoder(task);
             decoders[task] = result;
-            Check(failures, $"{BundleNames.DecoderFile(task)}: step {BundleNames.Logits} max |Δ| {result.StepLogitsMaxAbs:E2}", result.StepLogitsMaxAbs, options.Tolerance);
+            Check(
+                failures,
+                $"{BundleNames.DecoderFile(task)}: step {BundleNames.Logits} max |Δ| {result.StepLogitsMaxAbs:E2}",
+                result.StepLogitsMaxAbs,
+                options.Tolerance
+            );
             if (!(result.GreedyIdenticalFraction >= options.MinGreedyIdentical))
-                failures.Add($"{task}: greedy generations token-identical on {result.GreedyIdenticalFraction:P1} of {result.Inputs} inputs (need {options.MinGreedyIdentical:P0})");
+                failures.Add(
+                    $"{task}: greedy generations token-identical on {result.GreedyIdenticalFraction:P1} of {result.Inputs} inputs (need {options.MinGreedyIdentical:P0})"
+                );
         }
-        options.Log?.Invoke($"parity on {checker.Inputs} inputs in {watch.Elapsed.TotalSeconds:F1} s: hidden {hidden:E2}" +
-            (logits is null ? "" : $", sentiment logits {logits:E2}") +
-            string.Concat(decoders.Select(d => $", {d.Key} step logits {d.Value.StepLogitsMaxAbs:E2}, greedy identical {d.Value.GreedyIdenticalFraction:P0}")));
+        options.Log?.Invoke(
+            $"parity on {checker.Inputs} inputs in {watch.Elapsed.TotalSeconds:F1} s: hidden {hidden:E2}"
+                + (logits is null ? "" : $", sentiment logits {logits:E2}")
+                + string.Concat(
+                    decoders.Select(d =>
+                        $", {d.Key} step logits {d.Value.StepLogitsMaxAbs:E2}, greedy identical {d.Value.GreedyIdenticalFraction:P0}"
+                    )
+                )
+        );
         if (failures.Count > 0)
-            throw new ParityException($"parity failed (tolerance {options.Tolerance:E0}), no bundle written: {string.Join("; ", failures)}");
+            throw new ParityException(
+                $"parity failed (tolerance {options.Tolerance:E0}), no bundle written: {string.Join("; ", failures)}"
+            );
         return new ParityReport
         {
-            Tolerance = options.Tolerance, Inputs = checker.Inputs, EncoderHiddenMaxAbs = hidden, SentimentLogitsMaxAbs = logits, Decoders = decoders,
+            Tolerance = options.Tolerance,
+            Inputs = checker.Inputs,
+            EncoderHiddenMaxAbs = hidden,
+            SentimentLogitsMaxAbs = logits,
+            Decoders = decoders,
         };
     }
 
     /// <summary>Adds a failure unless <paramref name="value"/> is within tolerance (NaN fails too).</summary>
     static void Check(List<string> failures, string what, double value, double tolerance)
     {
-        if (!(value <= tolerance)) failures.Add(what);
+        if (!(value <= tolerance))
+            failures.Add(what);
     }
 
-    static BundleManifest Manifest(MultiTaskModel model, string source, bool lowerCase, ParityReport parity, EncoderOps ops)
+    static BundleManifest Manifest(
+        MultiTaskModel model,
+        string source,
+        bool lowerCase,
+        ParityReport parity,
+        EncoderOps ops
+    )
     {
         var encoder = model.EncoderConfig;
         return new BundleManifest
@@ -162,11 +232,28 @@ public static class BundleExporter
             CreatedUtc = DateTimeOffset.UtcNow,
             Encoder = new EncoderManifest
             {
-                Vocabulary = CheckpointFiles.Vocab, Tokenizer = CheckpointFiles.TokenizerJson, LowerCase = lowerCase, HiddenSize = encoder.HiddenSize, NumLayers = encoder.NumHiddenLayers,
-                MaxPositions = encoder.MaxPositionEmbeddings, MaxLength = Math.Min(model.Config.Sentiment?.MaxSourceLength ?? 128, encoder.MaxPositionEmbeddings),
-                Operators = ops switch { EncoderOps.Standard => "standard", EncoderOps.Packed => "standard, padding removed", _ => $"standard + com.microsoft ({ops})" },
+                Vocabulary = CheckpointFiles.Vocab,
+                Tokenizer = CheckpointFiles.TokenizerJson,
+                LowerCase = lowerCase,
+                HiddenSize = encoder.HiddenSize,
+                NumLayers = encoder.NumHiddenLayers,
+                MaxPositions = encoder.MaxPositionEmbeddings,
+                MaxLength = Math.Min(model.Config.Sentiment?.MaxSourceLength ?? 128, encoder.MaxPositionEmbeddings),
+                Operators = ops switch
+                {
+                    EncoderOps.Standard => "standard",
+                    EncoderOps.Packed => "standard, padding removed",
+                    _ => $"standard + com.microsoft ({ops})",
+                },
             },
-            Sentiment = model.Config.Sentiment is { } s ? new SentimentManifest { Labels = s.Labels, LabelNames = s.LabelNames, Pooling = s.Pooling } : null,
+            Sentiment = model.Config.Sentiment is { } s
+                ? new SentimentManifest
+                {
+                    Labels = s.Labels,
+                    LabelNames = s.LabelNames,
+                    Pooling = s.Pooling,
+                }
+                : null,
             Summarize = model.Config.Summarize is { } sum ? DecoderManifestOf(model, TaskNames.Summarize, sum) : null,
             Translate = model.Config.Translate is { } tr ? DecoderManifestOf(model, TaskNames.Translate, tr) : null,
             Parity = parity,
@@ -179,14 +266,26 @@ public static class BundleExporter
         var config = model.DecoderConfig(head);
         return new DecoderManifest
         {
-            File = BundleNames.DecoderFile(task), CrossFile = BundleNames.CrossFile(task),
-            Vocabulary = head.Vocabulary, TargetTokenizerDirectory = head.Vocabulary == "target" ? head.TargetTokenizerDirectory : null,
-            VocabSize = head.VocabSize, PadId = head.PadId, BosId = head.BosId, EosId = head.EosId,
-            NumLayers = config.NumHiddenLayers, NumHeads = config.NumAttentionHeads, HeadDim = config.HeadDim,
-            MaxPositions = config.MaxPositionEmbeddings, MaxSourceLength = head.MaxSourceLength, Copy = head.Copy,
+            File = BundleNames.DecoderFile(task),
+            CrossFile = BundleNames.CrossFile(task),
+            Vocabulary = head.Vocabulary,
+            TargetTokenizerDirectory = head.Vocabulary == "target" ? head.TargetTokenizerDirectory : null,
+            VocabSize = head.VocabSize,
+            PadId = head.PadId,
+            BosId = head.BosId,
+            EosId = head.EosId,
+            NumLayers = config.NumHiddenLayers,
+            NumHeads = config.NumAttentionHeads,
+            HeadDim = config.HeadDim,
+            MaxPositions = config.MaxPositionEmbeddings,
+            MaxSourceLength = head.MaxSourceLength,
+            Copy = head.Copy,
             Generation = new GenerationSettings
             {
-                NumBeams = head.NumBeams, LengthPenalty = head.LengthPenalty, NoRepeatNgramSize = head.NoRepeatNgramSize, MaxNewTokens = head.MaxTargetLength,
+                NumBeams = head.NumBeams,
+                LengthPenalty = head.LengthPenalty,
+                NoRepeatNgramSize = head.NoRepeatNgramSize,
+                MaxNewTokens = head.MaxTargetLength,
             },
         };
     }
@@ -196,47 +295,78 @@ public static class BundleExporter
     public static string BaseModel(BertConfig config)
     {
         var minilm = BertConfig.MiniLmL6;
-        return (config.VocabSize, config.HiddenSize, config.NumHiddenLayers, config.NumAttentionHeads, config.IntermediateSize)
-            == (minilm.VocabSize, minilm.HiddenSize, minilm.NumHiddenLayers, minilm.NumAttentionHeads, minilm.IntermediateSize)
+        return
+            (
+                config.VocabSize,
+                config.HiddenSize,
+                config.NumHiddenLayers,
+                config.NumAttentionHeads,
+                config.IntermediateSize
+            )
+            == (
+                minilm.VocabSize,
+                minilm.HiddenSize,
+                minilm.NumHiddenLayers,
+                minilm.NumAttentionHeads,
+                minilm.IntermediateSize
+            )
             ? EmbeddedMiniLm.ModelName
             : $"{config.ModelType}-L{config.NumHiddenLayers}-H{config.HiddenSize}-A{config.NumAttentionHeads}-V{config.VocabSize}";
     }
 
-    /// <summary>
-    /// The bundle carries the checkpoint's <c>tokenizer.json</c> (serving reads it) or, for a checkpoint with only the
-    /// slow-tokenizer files, one written from them; <c>vocab.txt</c> and <c>tokenizer_config.json</c> go along for HF users.
-    /// </summary>
+    /// <summary> The bundle carries the checkpoint's <c>tokenizer.json</c> (serving reads it) or, for a checkpoint with
+    /// only the slow-tokenizer files, one written from them; <c>vocab.txt</c> and <c>tokenizer_config.json</c> go along
+    /// for HF users. </summary>
     static TokenizerSource CopyTokenizer(string source, string staging)
     {
-        var tokenizer = TokenizerSource.Load(source); // fails naming the file when the checkpoint has no usable tokenizer
+        // fails naming the file when the checkpoint has no usable tokenizer
+        var tokenizer = TokenizerSource.Load(source);
         var json = Path.Combine(source, CheckpointFiles.TokenizerJson);
-        if (File.Exists(json)) File.Copy(json, Path.Combine(staging, CheckpointFiles.TokenizerJson));
-        else TokenizerJson.Write(Path.Combine(staging, CheckpointFiles.TokenizerJson), tokenizer);
+        if (File.Exists(json))
+            File.Copy(json, Path.Combine(staging, CheckpointFiles.TokenizerJson));
+        else
+            TokenizerJson.Write(Path.Combine(staging, CheckpointFiles.TokenizerJson), tokenizer);
         var vocab = Path.Combine(source, CheckpointFiles.Vocab);
-        if (File.Exists(vocab)) File.Copy(vocab, Path.Combine(staging, CheckpointFiles.Vocab));
-        else File.WriteAllText(Path.Combine(staging, CheckpointFiles.Vocab), string.Join('\n', tokenizer.Vocabulary) + "\n");
+        if (File.Exists(vocab))
+            File.Copy(vocab, Path.Combine(staging, CheckpointFiles.Vocab));
+        else
+            File.WriteAllText(
+                Path.Combine(staging, CheckpointFiles.Vocab),
+                string.Join('\n', tokenizer.Vocabulary) + "\n"
+            );
         var config = Path.Combine(source, CheckpointFiles.TokenizerConfig);
-        if (File.Exists(config)) File.Copy(config, Path.Combine(staging, CheckpointFiles.TokenizerConfig));
+        if (File.Exists(config))
+            File.Copy(config, Path.Combine(staging, CheckpointFiles.TokenizerConfig));
         return tokenizer;
     }
 
     static void CopyTargetTokenizer(string source, string staging, string task, DecoderHeadConfig head)
     {
         var relative = head.TargetTokenizerDirectory
-            ?? throw new InvalidDataException($"{Path.Combine(source, MultiTaskConfig.FileName)}: {task} uses a target vocabulary but names no target_tokenizer_directory");
+            ?? throw new InvalidDataException(
+                $"{Path.Combine(source, MultiTaskConfig.FileName)}: {task} uses a target vocabulary but names no target_tokenizer_directory"
+            );
         var from = Path.Combine(source, relative);
         TargetTokenizer.Load(from); // fails naming the file when the checkpoint's copy is missing or damaged
         var to = Path.Combine(staging, relative);
         Directory.CreateDirectory(to);
-        foreach (var file in Directory.GetFiles(from)) File.Copy(file, Path.Combine(to, Path.GetFileName(file)), overwrite: true);
+        foreach (var file in Directory.GetFiles(from))
+            File.Copy(file, Path.Combine(to, Path.GetFileName(file)), overwrite: true);
     }
 
-    /// <summary>An existing output folder is replaced only when it is empty or a bundle; anything else is refused.</summary>
+    /// <summary>An existing output folder is replaced only when it is empty or a bundle; anything else is
+    /// refused.</summary>
     static void CheckTarget(string target)
     {
-        if (!Directory.Exists(target)) return;
-        if (Directory.EnumerateFileSystemEntries(target).Any() && !File.Exists(Path.Combine(target, BundleManifest.FileName)))
-            throw new IOException($"{target}: exists and is not a model bundle (no {BundleManifest.FileName}); refusing to overwrite it");
+        if (!Directory.Exists(target))
+            return;
+        if (
+            Directory.EnumerateFileSystemEntries(target).Any()
+            && !File.Exists(Path.Combine(target, BundleManifest.FileName))
+        )
+            throw new IOException(
+                $"{target}: exists and is not a model bundle (no {BundleManifest.FileName}); refusing to overwrite it"
+            );
     }
 
     static void Publish(string staging, string target)
@@ -260,7 +390,8 @@ public static class BundleExporter
     {
         try
         {
-            if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+            if (Directory.Exists(directory))
+                Directory.Delete(directory, recursive: true);
         }
         catch (IOException)
         {

@@ -18,37 +18,67 @@ public static class FusedBertGraph
     public static string MaskIndex(OnnxGraphBuilder builder, string attentionMask) =>
         builder.Node("Cast", "mask.int32", [attentionMask], Attribute("to", (long)DataType.Int32));
 
-    /// <param name="mask">The int32 mask from <see cref="MaskIndex"/> with <paramref name="attention"/>, else the additive mask.</param>
-    /// <param name="attention">Fuse self-attention into one Attention node too; else it stays standard ops (ORT's CPU
-    /// Attention kernel is not always the faster one: <c>nlpmtl-bench export</c> measures both).</param>
-    public static string FusedEncoderLayer(this BertGraph bert, string x, string mask, string prefix, bool attention = true)
+    /// <param name="mask">The int32 mask from <see cref="MaskIndex"/> with <paramref name="attention"/>, else the
+    /// additive mask.</param> <param name="attention">Fuse self-attention into one Attention node too; else it stays
+    /// standard ops (ORT's CPU Attention kernel is not always the faster one: <c>nlpmtl-bench export</c> measures
+    /// both).</param>
+    public static string FusedEncoderLayer(
+        this BertGraph bert,
+        string x,
+        string mask,
+        string prefix,
+        bool attention = true
+    )
     {
         var builder = bert.Builder;
         var config = bert.Config;
         var self = $"{prefix}.attention.self";
-        if (!attention) return FeedForward(bert, SkipLayerNorm(bert, bert.SelfAttention(x, mask, self), x, $"{prefix}.attention.output"), prefix);
+        if (!attention)
+            return FeedForward(
+                bert,
+                SkipLayerNorm(bert, bert.SelfAttention(x, mask, self), x, $"{prefix}.attention.output"),
+                prefix
+            );
         var (qkvWeights, qkvBias) = bert.PackedQkv(self); // Attention wants one (H, 3H) matrix and one (3H) bias
-        var context = builder.Node("Attention", self, [x, qkvWeights, qkvBias, mask], Domain,
-            Attribute("num_heads", (long)config.NumAttentionHeads)); // (B, T, H)
+        var context = builder.Node(
+            "Attention",
+            self,
+            [x, qkvWeights, qkvBias, mask],
+            Domain,
+            Attribute("num_heads", (long)config.NumAttentionHeads)
+        ); // (B, T, H)
         return FeedForward(bert, SkipLayerNorm(bert, context, x, $"{prefix}.attention.output"), prefix);
     }
 
     static string FeedForward(BertGraph bert, string attended, string prefix)
     {
-        var product = bert.Builder.Node("MatMul", $"{prefix}.intermediate.dense.matmul", [attended, bert.TransposedWeight($"{prefix}.intermediate.dense")]);
+        var product = bert.Builder.Node(
+            "MatMul",
+            $"{prefix}.intermediate.dense.matmul",
+            [attended, bert.TransposedWeight($"{prefix}.intermediate.dense")]
+        );
         return SkipLayerNorm(bert, Activation(bert, product, $"{prefix}.intermediate"), attended, $"{prefix}.output");
     }
 
-    /// <summary>BertSelfOutput / BertOutput: LayerNorm(x·Wᵀ + b + residual) as MatMul + SkipLayerNormalization.</summary>
+    /// <summary>BertSelfOutput / BertOutput: LayerNorm(x·Wᵀ + b + residual) as MatMul +
+    /// SkipLayerNormalization.</summary>
     static string SkipLayerNorm(BertGraph bert, string x, string residual, string prefix)
     {
         var builder = bert.Builder;
         var product = builder.Node("MatMul", $"{prefix}.dense.matmul", [x, bert.TransposedWeight($"{prefix}.dense")]);
-        return builder.Node("SkipLayerNormalization", $"{prefix}.LayerNorm", [product, residual,
+        return builder.Node(
+            "SkipLayerNormalization",
+            $"{prefix}.LayerNorm",
+            [
+                product,
+                residual,
                 builder.Initializer($"{prefix}.LayerNorm.weight", bert.Weight($"{prefix}.LayerNorm.weight")),
                 builder.Initializer($"{prefix}.LayerNorm.bias", bert.Weight($"{prefix}.LayerNorm.bias")),
-                builder.Initializer($"{prefix}.dense.bias", bert.Weight($"{prefix}.dense.bias"))],
-            Domain, Attribute("epsilon", (float)bert.Config.LayerNormEps));
+                builder.Initializer($"{prefix}.dense.bias", bert.Weight($"{prefix}.dense.bias")),
+            ],
+            Domain,
+            Attribute("epsilon", (float)bert.Config.LayerNormEps)
+        );
     }
 
     /// <summary>BiasGelu is erf GELU (HF "gelu"), FastGelu the tanh form ("gelu_new"); ReLU stays standard.</summary>

@@ -17,7 +17,8 @@ public sealed class PaddingRemoval
     /// <summary>(T) int64: the flat (B·S) index of each real token, in row-major order.</summary>
     public string PackIndex { get; }
 
-    /// <summary>(B, S) int64: for each position, the packed row holding it (a pad points at a nearby real token).</summary>
+    /// <summary>(B, S) int64: for each position, the packed row holding it (a pad points at a nearby real
+    /// token).</summary>
     public string UnpackIndex { get; }
 
     PaddingRemoval(OnnxGraphBuilder builder, string packIndex, string unpackIndex) =>
@@ -29,8 +30,12 @@ public sealed class PaddingRemoval
     {
         // Position 0 of every row is always packed ([CLS], real in every row the engine sends), so even a batch of
         // nothing but padding has rows to gather; what is computed at a padded position is never read.
-        var first = builder.Node("Cast", "packing.first", [builder.Node("Equal", "packing.is_first", [positions, builder.Int64Scalar(0)])],
-            Attribute("to", (long)global::Onnx.TensorProto.Types.DataType.Int64)); // (S)
+        var first = builder.Node(
+            "Cast",
+            "packing.first",
+            [builder.Node("Equal", "packing.is_first", [positions, builder.Int64Scalar(0)])],
+            Attribute("to", (long)global::Onnx.TensorProto.Types.DataType.Int64)
+        ); // (S)
         var packed = builder.Node("Max", "packing.packed", [attentionMask, first]); // (B, S)
         var flat = builder.Node("Reshape", "packing.mask_flat", [packed, builder.Int64s(-1)]); // (B·S)
         var real = builder.Node("NonZero", "packing.nonzero", [flat]); // (1, T)
@@ -39,14 +44,22 @@ public sealed class PaddingRemoval
         // packed token; a pad gets the row of the last packed token before it (position 0 is packed, so never −1).
         var seen = builder.Node("CumSum", "packing.cumsum", [flat, builder.Int64Scalar(0)]);
         var row = builder.Node("Sub", "packing.row", [seen, builder.Int64Scalar(1)]);
-        var unpack = builder.Node("Reshape", "packing.unpack_index", [row, builder.Node("Shape", "packing.mask_shape", [attentionMask])]); // (B, S)
+        var unpack = builder.Node(
+            "Reshape",
+            "packing.unpack_index",
+            [row, builder.Node("Shape", "packing.mask_shape", [attentionMask])]
+        ); // (B, S)
         return new(builder, pack, unpack);
     }
 
     /// <summary>(B, S, W) or (B, S) → (T, W) or (T): the real tokens only.</summary>
     public string Pack(string x, long? width, string stem)
     {
-        var flat = builder.Node("Reshape", $"{stem}.flat", [x, width is { } w ? builder.Int64s(-1, w) : builder.Int64s(-1)]);
+        var flat = builder.Node(
+            "Reshape",
+            $"{stem}.flat",
+            [x, width is { } w ? builder.Int64s(-1, w) : builder.Int64s(-1)]
+        );
         return builder.Node("Gather", $"{stem}.packed", [flat, PackIndex], Attribute("axis", 0L));
     }
 
@@ -65,8 +78,13 @@ public sealed class PaddingRemoval
         var qkv = Unpack(QkvProjection(bert, x, self), $"{self}.qkv"); // (B, S, 3H)
         var h = (long)config.HiddenSize;
         var parts = builder.Node("Split", $"{self}.split", [qkv, builder.Int64s(h, h, h)], 3, Attribute("axis", -1L));
-        var context = bert.Attend(bert.SplitHeads(parts[0], $"{self}.q"), bert.SplitHeads(parts[1], $"{self}.k", keyLayout: true),
-            bert.SplitHeads(parts[2], $"{self}.v"), additiveMask, self); // (B, S, H)
+        var context = bert.Attend(
+            bert.SplitHeads(parts[0], $"{self}.q"),
+            bert.SplitHeads(parts[1], $"{self}.k", keyLayout: true),
+            bert.SplitHeads(parts[2], $"{self}.v"),
+            additiveMask,
+            self
+        ); // (B, S, H)
         var attended = bert.DenseResidualNorm(Pack(context, h, $"{self}.context"), x, $"{prefix}.attention.output");
         return bert.FeedForward(attended, prefix);
     }

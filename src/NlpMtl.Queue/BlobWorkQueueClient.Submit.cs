@@ -12,7 +12,12 @@ public sealed partial class BlobWorkQueueClient
     /// waiting or done with other content, not at all when the same content is waiting or done already.
     /// <paramref name="unique"/> always uses the versioned (content-addressed) name.
     /// </summary>
-    public async Task<SubmitResult> SubmitAsync(string name, BinaryData content, bool unique = false, CancellationToken cancellationToken = default)
+    public async Task<SubmitResult> SubmitAsync(
+        string name,
+        BinaryData content,
+        bool unique = false,
+        CancellationToken cancellationToken = default
+    )
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(content);
@@ -21,33 +26,52 @@ public sealed partial class BlobWorkQueueClient
         var outcome = SubmitOutcome.Added;
         switch (await HashOfAsync(Results, QueueNames.ResultOf(target), cancellationToken))
         {
-            case { } done when done == hash: return new SubmitResult(target, SubmitOutcome.AlreadyDone);
+            case { } done when done == hash:
+                return new SubmitResult(target, SubmitOutcome.AlreadyDone);
             case not null:
                 target = QueueNames.Versioned(name, hash);
                 outcome = SubmitOutcome.AddedUnderNewName;
-                if (await HashOfAsync(Results, QueueNames.ResultOf(target), cancellationToken) == hash) return new SubmitResult(target, SubmitOutcome.AlreadyDone);
+                if (await HashOfAsync(Results, QueueNames.ResultOf(target), cancellationToken) == hash)
+                    return new SubmitResult(target, SubmitOutcome.AlreadyDone);
                 break;
         }
         var metadata = new Dictionary<string, string> { [ContentHashKey] = hash };
         while (true)
         {
-            if (await CreateIfAbsentAsync(Inbox.GetBlobClient(target), content, contentType: null, cancellationToken, metadata))
+            if (
+                await CreateIfAbsentAsync(
+                    Inbox.GetBlobClient(target),
+                    content,
+                    contentType: null,
+                    cancellationToken,
+                    metadata
+                )
+            )
                 return new SubmitResult(target, outcome);
             // A job of that name is waiting: the same content (nothing to do), or other content (a name of its own).
-            if (await HashOfAsync(Inbox, target, cancellationToken) is { } waiting && waiting == hash) return new SubmitResult(target, SubmitOutcome.AlreadyWaiting);
+            if (await HashOfAsync(Inbox, target, cancellationToken) is { } waiting && waiting == hash)
+                return new SubmitResult(target, SubmitOutcome.AlreadyWaiting);
             if (target == QueueNames.Versioned(name, hash))
-                throw new InvalidOperationException($"{target} is waiting with other content than its name says; not enqueued");
+                throw new InvalidOperationException(
+                    $"{target} is waiting with other content than its name says; not enqueued"
+                );
             target = QueueNames.Versioned(name, hash);
             outcome = SubmitOutcome.AddedUnderNewName;
         }
     }
 
     /// <summary>The content hash a blob records; "" when it records none, null when there is no such blob.</summary>
-    internal static async Task<string?> HashOfAsync(BlobContainerClient container, string name, CancellationToken cancellationToken)
+    internal static async Task<string?> HashOfAsync(
+        BlobContainerClient container,
+        string name,
+        CancellationToken cancellationToken
+    )
     {
         try
         {
-            BlobProperties properties = await container.GetBlobClient(name).GetPropertiesAsync(cancellationToken: cancellationToken);
+            BlobProperties properties = await container
+                .GetBlobClient(name)
+                .GetPropertiesAsync(cancellationToken: cancellationToken);
             return properties.Metadata.TryGetValue(ContentHashKey, out var hash) ? hash : "";
         }
         catch (RequestFailedException e) when (e.Status == 404)
@@ -64,10 +88,13 @@ public enum SubmitOutcome
 {
     /// <summary>Enqueued under the name asked for.</summary>
     Added,
+
     /// <summary>The name was waiting or done with other content: enqueued under a versioned name.</summary>
     AddedUnderNewName,
+
     /// <summary>The same content is waiting under that name already; nothing added.</summary>
     AlreadyWaiting,
+
     /// <summary>The same content has a result under that name already; nothing added.</summary>
     AlreadyDone,
 }

@@ -15,7 +15,9 @@ public sealed partial class BlobWorkQueueClient
     internal const string AttemptsKey = "attempts";
     internal const string WorkerKey = "worker";
     internal const string LastErrorKey = "lasterror";
-    /// <summary>Metadata of inbox jobs (set by <see cref="SubmitAsync"/>) and results: SHA-256 of the job's bytes.</summary>
+
+    /// <summary>Metadata of inbox jobs (set by <see cref="SubmitAsync"/>) and results: SHA-256 of the job's
+    /// bytes.</summary>
     internal const string ContentHashKey = "jobsha256";
 
     public BlobWorkQueueClient(BlobServiceClient service, BlobWorkQueueClientOptions? options = null)
@@ -39,7 +41,8 @@ public sealed partial class BlobWorkQueueClient
             await container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
     }
 
-    /// <summary>Adds a job; false when a job of that name is already waiting (create-if-absent, never overwrites).</summary>
+    /// <summary>Adds a job; false when a job of that name is already waiting (create-if-absent, never
+    /// overwrites).</summary>
     public Task<bool> EnqueueAsync(string name, BinaryData content, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
@@ -48,17 +51,26 @@ public sealed partial class BlobWorkQueueClient
     }
 
     /// <summary>Uploads with If-None-Match:*; false when the blob exists already (it is never overwritten).</summary>
-    internal static async Task<bool> CreateIfAbsentAsync(BlobClient blob, BinaryData content, string? contentType, CancellationToken cancellationToken,
-        IDictionary<string, string>? metadata = null)
+    internal static async Task<bool> CreateIfAbsentAsync(
+        BlobClient blob,
+        BinaryData content,
+        string? contentType,
+        CancellationToken cancellationToken,
+        IDictionary<string, string>? metadata = null
+    )
     {
         try
         {
-            await blob.UploadAsync(content, new BlobUploadOptions
-            {
-                Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
-                HttpHeaders = contentType is null ? null : new BlobHttpHeaders { ContentType = contentType },
-                Metadata = metadata,
-            }, cancellationToken);
+            await blob.UploadAsync(
+                content,
+                new BlobUploadOptions
+                {
+                    Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
+                    HttpHeaders = contentType is null ? null : new BlobHttpHeaders { ContentType = contentType },
+                    Metadata = metadata,
+                },
+                cancellationToken
+            );
             return true;
         }
         catch (RequestFailedException e) when (e.Status == 409)
@@ -83,7 +95,12 @@ public sealed partial class BlobWorkQueueClient
     {
         ArgumentNullException.ThrowIfNull(entry);
         var record = new PoisonRecord(reason, 0, Options.WorkerId, DateTimeOffset.UtcNow, entry.Size, entry.Name);
-        return CreateIfAbsentAsync(Poison.GetBlobClient(QueueNames.UnaddressableErrorOf(entry.Name)), record.ToBinaryData(), "application/json", cancellationToken);
+        return CreateIfAbsentAsync(
+            Poison.GetBlobClient(QueueNames.UnaddressableErrorOf(entry.Name)),
+            record.ToBinaryData(),
+            "application/json",
+            cancellationToken
+        );
     }
 
     /// <summary>
@@ -93,11 +110,22 @@ public sealed partial class BlobWorkQueueClient
     public async Task<IReadOnlyList<InboxEntry>> ListCandidatesAsync(CancellationToken cancellationToken = default)
     {
         var entries = new List<InboxEntry>();
-        await foreach (var page in Inbox.GetBlobsAsync(new GetBlobsOptions { Traits = BlobTraits.Metadata }, cancellationToken).AsPages(pageSizeHint: Options.ListPageSize))
+        await foreach (
+            var page in Inbox
+                .GetBlobsAsync(new GetBlobsOptions { Traits = BlobTraits.Metadata }, cancellationToken)
+                .AsPages(pageSizeHint: Options.ListPageSize)
+        )
         {
             foreach (var blob in page.Values)
                 if (blob.Properties.LeaseState != LeaseState.Leased)
-                    entries.Add(new InboxEntry(blob.Name, blob.Properties.ContentLength ?? 0, blob.Properties.ETag, blob.Metadata));
+                    entries.Add(
+                        new InboxEntry(
+                            blob.Name,
+                            blob.Properties.ContentLength ?? 0,
+                            blob.Properties.ETag,
+                            blob.Metadata
+                        )
+                    );
             break;
         }
         var start = entries.Count == 0 ? 0 : Random.Shared.Next(entries.Count);
@@ -139,11 +167,29 @@ public sealed partial class BlobWorkQueueClient
             {
                 // A 412 here means another claim changed the blob since the listing: read its metadata again below.
                 var unchanged = new BlobRequestConditions { LeaseId = lease.LeaseId, IfMatch = listed };
-                try { return await CountAttemptAsync(blob, lease, entry.Metadata, entry.Size, unchanged, cancellationToken); }
-                catch (RequestFailedException e) when (e.Status == 412 && e.ErrorCode == BlobErrorCode.ConditionNotMet) { }
+                try
+                {
+                    return await CountAttemptAsync(
+                        blob,
+                        lease,
+                        entry.Metadata,
+                        entry.Size,
+                        unchanged,
+                        cancellationToken
+                    );
+                }
+                catch (RequestFailedException e) when (e.Status == 412 && e.ErrorCode == BlobErrorCode.ConditionNotMet)
+                { }
             }
             BlobProperties properties = await blob.GetPropertiesAsync(conditions, cancellationToken);
-            return await CountAttemptAsync(blob, lease, properties.Metadata, properties.ContentLength, conditions, cancellationToken);
+            return await CountAttemptAsync(
+                blob,
+                lease,
+                properties.Metadata,
+                properties.ContentLength,
+                conditions,
+                cancellationToken
+            );
         }
         catch (RequestFailedException e) when (e.Status is 404 or 409 or 412)
         {
@@ -152,13 +198,24 @@ public sealed partial class BlobWorkQueueClient
         catch
         {
             // Don't leave a lease hanging for its full duration when storage failed half-way.
-            try { await lease.ReleaseAsync(cancellationToken: CancellationToken.None); } catch (RequestFailedException) { } catch (HttpRequestException) { }
+            try
+            {
+                await lease.ReleaseAsync(cancellationToken: CancellationToken.None);
+            }
+            catch (RequestFailedException) { }
+            catch (HttpRequestException) { }
             throw;
         }
     }
 
-    async Task<ClaimedJob> CountAttemptAsync(BlobClient blob, BlobLeaseClient lease, IDictionary<string, string> current, long size,
-        BlobRequestConditions conditions, CancellationToken cancellationToken)
+    async Task<ClaimedJob> CountAttemptAsync(
+        BlobClient blob,
+        BlobLeaseClient lease,
+        IDictionary<string, string> current,
+        long size,
+        BlobRequestConditions conditions,
+        CancellationToken cancellationToken
+    )
     {
         var metadata = new Dictionary<string, string>(current, StringComparer.OrdinalIgnoreCase);
         var attempt = (metadata.TryGetValue(AttemptsKey, out var text) && int.TryParse(text, out var n) ? n : 0) + 1;
@@ -171,20 +228,33 @@ public sealed partial class BlobWorkQueueClient
     /// <summary>Counts of the three containers (lists every blob, so it costs one request per 5,000 blobs).</summary>
     public async Task<QueueCounts> GetCountsAsync(CancellationToken cancellationToken = default)
     {
-        int inbox = 0, leased = 0, results = 0, poison = 0, quarantined = 0;
+        int inbox = 0,
+            leased = 0,
+            results = 0,
+            poison = 0,
+            quarantined = 0;
         await foreach (var blob in Inbox.GetBlobsAsync(cancellationToken: cancellationToken))
         {
             inbox++;
-            if (blob.Properties.LeaseState == LeaseState.Leased) leased++;
+            if (blob.Properties.LeaseState == LeaseState.Leased)
+                leased++;
         }
         await foreach (var blob in Results.GetBlobsAsync(cancellationToken: cancellationToken))
-            if (blob.Name.EndsWith(QueueNames.ResultSuffix, StringComparison.Ordinal)) results++;
+            if (blob.Name.EndsWith(QueueNames.ResultSuffix, StringComparison.Ordinal))
+                results++;
         await foreach (var blob in Poison.GetBlobsAsync(cancellationToken: cancellationToken))
-            if (blob.Name.StartsWith(QueueNames.UnaddressableFolder, StringComparison.Ordinal)) quarantined++;
-            else if (!blob.Name.EndsWith(QueueNames.ErrorSuffix, StringComparison.Ordinal)) poison++;
+            if (blob.Name.StartsWith(QueueNames.UnaddressableFolder, StringComparison.Ordinal))
+                quarantined++;
+            else if (!blob.Name.EndsWith(QueueNames.ErrorSuffix, StringComparison.Ordinal))
+                poison++;
         return new QueueCounts(inbox, leased, results, poison, quarantined);
     }
 }
 
 /// <summary>An inbox blob seen by a listing: its size, and its ETag and metadata then (null when not listed).</summary>
-public sealed record InboxEntry(string Name, long Size, ETag? ETag = null, IDictionary<string, string>? Metadata = null);
+public sealed record InboxEntry(
+    string Name,
+    long Size,
+    ETag? ETag = null,
+    IDictionary<string, string>? Metadata = null
+);

@@ -9,7 +9,8 @@ public sealed class BlobWorkQueueClientOptions
     /// <summary>Blob lease length; Azure allows 15 to 60 s. The worker renews at half of it.</summary>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Claims of one job before transient failures send it to poison (Azure Functions' default is 5).</summary>
+    /// <summary>Claims of one job before transient failures send it to poison (Azure Functions' default is
+    /// 5).</summary>
     public int MaxAttempts { get; set; } = 5;
 
     /// <summary>Jobs larger than this go to poison without being downloaded.</summary>

@@ -21,7 +21,14 @@ public sealed class ClaimedJob : IAsyncDisposable
     readonly CancellationTokenSource _stopRenewing = new();
     readonly Task _renewal;
 
-    internal ClaimedJob(BlobWorkQueueClient queue, BlobClient blob, BlobLeaseClient lease, int attempt, long size, Dictionary<string, string> metadata)
+    internal ClaimedJob(
+        BlobWorkQueueClient queue,
+        BlobClient blob,
+        BlobLeaseClient lease,
+        int attempt,
+        long size,
+        Dictionary<string, string> metadata
+    )
     {
         _queue = queue;
         _blob = blob;
@@ -35,24 +42,32 @@ public sealed class ClaimedJob : IAsyncDisposable
 
     public string Name => _blob.Name;
     public string LeaseId => _lease.LeaseId;
+
     /// <summary>1 for the first claim; counts crashed and abandoned claims too.</summary>
     public int Attempt { get; }
     public long Size { get; }
+
     /// <summary>The error an earlier attempt recorded when it abandoned the job, if any.</summary>
     public string? LastError { get; }
     public CancellationToken LeaseLost => _leaseLost.Token;
+
     /// <summary>SHA-256 of the job's bytes once read: the content identity its result records.</summary>
     public string? ContentHash { get; private set; }
+
     /// <summary>The result blob <see cref="CompleteAsync"/> wrote or found.</summary>
     public string? ResultName { get; private set; }
 
-    /// <summary>The job's bytes; a <see cref="JobFormatException"/> without downloading when over the size limit.</summary>
+    /// <summary>The job's bytes; a <see cref="JobFormatException"/> without downloading when over the size
+    /// limit.</summary>
     public async Task<byte[]> ReadContentAsync(CancellationToken cancellationToken = default)
     {
         var limit = _queue.Options.MaxJobBytes;
-        if (Size > limit) throw new JobFormatException($"over the size limit ({Size} bytes > {limit})");
+        if (Size > limit)
+            throw new JobFormatException($"over the size limit ({Size} bytes > {limit})");
         BlobDownloadStreamingResult download = await _blob.DownloadStreamingAsync(
-            new BlobDownloadOptions { Conditions = new BlobRequestConditions { LeaseId = LeaseId } }, cancellationToken);
+            new BlobDownloadOptions { Conditions = new BlobRequestConditions { LeaseId = LeaseId } },
+            cancellationToken
+        );
         await using var stream = download.Content;
         using var buffer = new MemoryStream((int)Size);
         var chunk = new byte[81920];
@@ -60,7 +75,8 @@ public sealed class ClaimedJob : IAsyncDisposable
         while ((read = await stream.ReadAsync(chunk, cancellationToken)) > 0)
         {
             // Size came from the listing; guard anyway so a blob never fills memory past the limit.
-            if (buffer.Length + read > limit) throw new JobFormatException($"over the size limit (> {limit} bytes)");
+            if (buffer.Length + read > limit)
+                throw new JobFormatException($"over the size limit (> {limit} bytes)");
             buffer.Write(chunk, 0, read);
         }
         var content = buffer.ToArray();
@@ -75,14 +91,25 @@ public sealed class ClaimedJob : IAsyncDisposable
     /// for other content means the name was re-sent with new content, whose result is kept under
     /// <see cref="QueueNames.Versioned"/> instead of being dropped.
     /// </summary>
-    public async Task<CompletionOutcome> CompleteAsync(BinaryData results, CancellationToken cancellationToken = default)
+    public async Task<CompletionOutcome> CompleteAsync(
+        BinaryData results,
+        CancellationToken cancellationToken = default
+    )
     {
         ArgumentNullException.ThrowIfNull(results);
         var hash = ContentHash ?? await HashContentAsync(cancellationToken);
         var metadata = new Dictionary<string, string> { [BlobWorkQueueClient.ContentHashKey] = hash };
         var outcome = CompletionOutcome.Written;
         ResultName = QueueNames.ResultOf(Name);
-        if (!await BlobWorkQueueClient.CreateIfAbsentAsync(_queue.Results.GetBlobClient(ResultName), results, "application/x-ndjson", cancellationToken, metadata))
+        if (
+            !await BlobWorkQueueClient.CreateIfAbsentAsync(
+                _queue.Results.GetBlobClient(ResultName),
+                results,
+                "application/x-ndjson",
+                cancellationToken,
+                metadata
+            )
+        )
         {
             if (await BlobWorkQueueClient.HashOfAsync(_queue.Results, ResultName, cancellationToken) == hash)
                 outcome = CompletionOutcome.AlreadyDone;
@@ -90,8 +117,15 @@ public sealed class ClaimedJob : IAsyncDisposable
             {
                 // Other content (or a result from before content identities were recorded): keep both.
                 ResultName = QueueNames.ResultOf(QueueNames.Versioned(Name, hash));
-                outcome = await BlobWorkQueueClient.CreateIfAbsentAsync(_queue.Results.GetBlobClient(ResultName), results, "application/x-ndjson", cancellationToken, metadata)
-                    ? CompletionOutcome.WrittenForNewContent : CompletionOutcome.AlreadyDone;
+                outcome = await BlobWorkQueueClient.CreateIfAbsentAsync(
+                    _queue.Results.GetBlobClient(ResultName),
+                    results,
+                    "application/x-ndjson",
+                    cancellationToken,
+                    metadata
+                )
+                    ? CompletionOutcome.WrittenForNewContent
+                    : CompletionOutcome.AlreadyDone;
             }
         }
         await StopRenewingAsync();
@@ -119,11 +153,19 @@ public sealed class ClaimedJob : IAsyncDisposable
         var name = Name;
         if (!await CopyToPoisonAsync(name, cancellationToken) && ContentHash is { } hash)
         {
-            if (await BlobWorkQueueClient.HashOfAsync(_queue.Poison, QueueNames.PoisonCopyOf(name), cancellationToken) != hash)
+            if (
+                await BlobWorkQueueClient.HashOfAsync(_queue.Poison, QueueNames.PoisonCopyOf(name), cancellationToken)
+                != hash
+            )
                 await CopyToPoisonAsync(name = QueueNames.Versioned(Name, hash), cancellationToken);
         }
         var record = new PoisonRecord(reason, Attempt, _queue.Options.WorkerId, DateTimeOffset.UtcNow, Size, Name);
-        await BlobWorkQueueClient.CreateIfAbsentAsync(_queue.Poison.GetBlobClient(QueueNames.ErrorOf(name)), record.ToBinaryData(), "application/json", cancellationToken);
+        await BlobWorkQueueClient.CreateIfAbsentAsync(
+            _queue.Poison.GetBlobClient(QueueNames.ErrorOf(name)),
+            record.ToBinaryData(),
+            "application/json",
+            cancellationToken
+        );
         await StopRenewingAsync();
         return await DeleteJobAsync(cancellationToken);
     }
@@ -134,12 +176,23 @@ public sealed class ClaimedJob : IAsyncDisposable
     {
         try
         {
-            await using var source = await _blob.OpenReadAsync(new BlobOpenReadOptions(allowModifications: false), cancellationToken);
-            await _queue.Poison.GetBlobClient(QueueNames.PoisonCopyOf(name)).UploadAsync(source, new BlobUploadOptions
-            {
-                Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
-                Metadata = ContentHash is { } hash ? new Dictionary<string, string> { [BlobWorkQueueClient.ContentHashKey] = hash } : null,
-            }, cancellationToken);
+            await using var source = await _blob.OpenReadAsync(
+                new BlobOpenReadOptions(allowModifications: false),
+                cancellationToken
+            );
+            await _queue
+                .Poison.GetBlobClient(QueueNames.PoisonCopyOf(name))
+                .UploadAsync(
+                    source,
+                    new BlobUploadOptions
+                    {
+                        Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
+                        Metadata = ContentHash is { } hash
+                            ? new Dictionary<string, string> { [BlobWorkQueueClient.ContentHashKey] = hash }
+                            : null,
+                    },
+                    cancellationToken
+                );
             return true;
         }
         catch (RequestFailedException e) when (e.Status == 409)
@@ -168,12 +221,17 @@ public sealed class ClaimedJob : IAsyncDisposable
         }
     }
 
-    /// <summary>Deletes the job with the lease id; false when the lease was lost (another worker will finish it).</summary>
+    /// <summary>Deletes the job with the lease id; false when the lease was lost (another worker will finish
+    /// it).</summary>
     async Task<bool> DeleteJobAsync(CancellationToken cancellationToken)
     {
         try
         {
-            await _blob.DeleteAsync(DeleteSnapshotsOption.None, new BlobRequestConditions { LeaseId = LeaseId }, cancellationToken);
+            await _blob.DeleteAsync(
+                DeleteSnapshotsOption.None,
+                new BlobRequestConditions { LeaseId = LeaseId },
+                cancellationToken
+            );
             return true;
         }
         catch (RequestFailedException e) when (e.Status == 404)
@@ -213,14 +271,13 @@ public sealed class ClaimedJob : IAsyncDisposable
                 }
             }
         }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
-        {
-        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested) { }
     }
 
     async Task StopRenewingAsync()
     {
-        if (!_stopRenewing.IsCancellationRequested) await _stopRenewing.CancelAsync();
+        if (!_stopRenewing.IsCancellationRequested)
+            await _stopRenewing.CancelAsync();
         await _renewal;
     }
 
@@ -236,8 +293,12 @@ public enum CompletionOutcome
 {
     /// <summary>This attempt created the result and deleted the job.</summary>
     Written,
-    /// <summary>A result of the same content existed already (another attempt finished first); the job was deleted.</summary>
+
+    /// <summary>A result of the same content existed already (another attempt finished first); the job was
+    /// deleted.</summary>
     AlreadyDone,
-    /// <summary>The name had a result for other content: this content's result was written under a versioned name.</summary>
+
+    /// <summary>The name had a result for other content: this content's result was written under a versioned
+    /// name.</summary>
     WrittenForNewContent,
 }

@@ -11,6 +11,10 @@ public interface IDocumentProcessor
     /// <summary>Task names this processor can run; a job naming any other task is poisoned.</summary>
     IReadOnlySet<string> Tasks { get; }
 
-    /// <summary>Results for each document, in input order: one list per document, one record per requested task.</summary>
-    Task<IReadOnlyList<TaskPrediction>[]> ProcessAsync(IReadOnlyList<JobDocument> documents, CancellationToken cancellationToken = default);
+    /// <summary>Results for each document, in input order: one list per document, one record per requested
+    /// task.</summary>
+    Task<IReadOnlyList<TaskPrediction>[]> ProcessAsync(
+        IReadOnlyList<JobDocument> documents,
+        CancellationToken cancellationToken = default
+    );
 }

@@ -10,7 +10,8 @@ internal static class MetadataValue
         var builder = new StringBuilder(Math.Min(value.Length, maxLength));
         foreach (var c in value)
         {
-            if (builder.Length == maxLength) break;
+            if (builder.Length == maxLength)
+                break;
             builder.Append(c is >= ' ' and <= '~' ? c : '?');
         }
         return builder.ToString().Trim();

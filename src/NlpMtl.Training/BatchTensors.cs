@@ -3,7 +3,14 @@ using static TorchSharp.torch;
 namespace NlpMtl.Training;
 
 /// <summary>A padded (B, T) batch of one task, as tensors; targets are split into decoder inputs and labels.</summary>
-public sealed record BatchTensors(Tensor InputIds, Tensor AttentionMask, Tensor TokenTypeIds, Tensor? Labels, Tensor? DecoderInputIds, long Tokens)
+public sealed record BatchTensors(
+    Tensor InputIds,
+    Tensor AttentionMask,
+    Tensor TokenTypeIds,
+    Tensor? Labels,
+    Tensor? DecoderInputIds,
+    long Tokens
+)
 {
     /// <summary>Label value the losses ignore (padding).</summary>
     public const long Ignore = -100;
@@ -24,8 +31,14 @@ public sealed record BatchTensors(Tensor InputIds, Tensor AttentionMask, Tensor 
         long[] shape = [batch.Count, sourceLength];
         var tokens = batch.Sum(e => (long)e.Tokens);
         if (batch[0].TargetIds is null)
-            return new BatchTensors(tensor(ids, shape), tensor(mask, shape), zeros(shape, ScalarType.Int64),
-                tensor(batch.Select(e => (long)e.Label).ToArray()), null, tokens);
+            return new BatchTensors(
+                tensor(ids, shape),
+                tensor(mask, shape),
+                zeros(shape, ScalarType.Int64),
+                tensor(batch.Select(e => (long)e.Label).ToArray()),
+                null,
+                tokens
+            );
 
         // Teacher forcing: the decoder reads BOS … x_{n-1} and predicts x_1 … EOS; padding is ignored by the loss.
         var targetLength = batch.Max(e => e.TargetIds!.Length) - 1;
@@ -43,7 +56,13 @@ public sealed record BatchTensors(Tensor InputIds, Tensor AttentionMask, Tensor 
             }
         }
         long[] targetShape = [batch.Count, targetLength];
-        return new BatchTensors(tensor(ids, shape), tensor(mask, shape), zeros(shape, ScalarType.Int64),
-            tensor(labels, targetShape), tensor(inputs, targetShape), tokens);
+        return new BatchTensors(
+            tensor(ids, shape),
+            tensor(mask, shape),
+            zeros(shape, ScalarType.Int64),
+            tensor(labels, targetShape),
+            tensor(inputs, targetShape),
+            tokens
+        );
     }
 }

@@ -1,5 +1,5 @@
-using NlpMtl.Core.Generation;
 using NlpMtl.Core;
+using NlpMtl.Core.Generation;
 using NlpMtl.Core.Metrics;
 using NlpMtl.Modeling.Generation;
 using NlpMtl.Modeling.MultiTask;
@@ -15,7 +15,13 @@ namespace NlpMtl.Training;
 public static class Evaluator
 {
     /// <param name="numBeams">Beams for generation; null: each head's configured beam count.</param>
-    public static Dictionary<string, double> Evaluate(MultiTaskModel model, IReadOnlyDictionary<string, TaskData> data, int? maxExamples, int? numBeams, int batchSize)
+    public static Dictionary<string, double> Evaluate(
+        MultiTaskModel model,
+        IReadOnlyDictionary<string, TaskData> data,
+        int? maxExamples,
+        int? numBeams,
+        int batchSize
+    )
     {
         var wasTraining = model.training;
         model.eval();
@@ -28,8 +34,10 @@ public static class Evaluator
                 if (task == TaskNames.Sentiment && taskData.SentimentValidation.Count > 0)
                 {
                     var examples = TrainingSetup.AtMost(taskData.SentimentValidation, maxExamples);
-                    var predicted = TorchPredictor.Classify(model, taskData.SourceTokenizer, examples.Select(e => e.Text).ToList(), batchSize)
-                        .Select(p => p.Label).ToList();
+                    var predicted = TorchPredictor
+                        .Classify(model, taskData.SourceTokenizer, examples.Select(e => e.Text).ToList(), batchSize)
+                        .Select(p => p.Label)
+                        .ToList();
                     var gold = examples.Select(e => e.Label).ToList();
                     metrics[$"{task}/accuracy"] = 100 * ClassificationMetrics.Accuracy(gold, predicted);
                     metrics[$"{task}/macro_f1"] = 100 * ClassificationMetrics.MacroF1(gold, predicted);
@@ -41,16 +49,29 @@ public static class Evaluator
                     var head = model.Config.Decoder(task);
                     var options = new GenerationSettings
                     {
-                        MaxNewTokens = head.MaxTargetLength, NumBeams = numBeams ?? head.NumBeams,
-                        LengthPenalty = head.LengthPenalty, NoRepeatNgramSize = head.NoRepeatNgramSize,
+                        MaxNewTokens = head.MaxTargetLength,
+                        NumBeams = numBeams ?? head.NumBeams,
+                        LengthPenalty = head.LengthPenalty,
+                        NoRepeatNgramSize = head.NoRepeatNgramSize,
                     };
-                    var outputs = TorchPredictor.Generate(model, task, taskData.SourceTokenizer, taskData.Vocabulary!,
-                        examples.Select(e => e.Source).ToList(), options, batchSize);
+                    var outputs = TorchPredictor.Generate(
+                        model,
+                        task,
+                        taskData.SourceTokenizer,
+                        taskData.Vocabulary!,
+                        examples.Select(e => e.Source).ToList(),
+                        options,
+                        batchSize
+                    );
                     var references = examples.Select(e => e.Targets).ToList();
                     if (task == TaskNames.Summarize)
                     {
                         var rouge = Rouge.Corpus(outputs, references);
-                        (metrics[$"{task}/rouge1"], metrics[$"{task}/rouge2"], metrics[$"{task}/rougeL"]) = (rouge.Rouge1, rouge.Rouge2, rouge.RougeL);
+                        (metrics[$"{task}/rouge1"], metrics[$"{task}/rouge2"], metrics[$"{task}/rougeL"]) = (
+                            rouge.Rouge1,
+                            rouge.Rouge2,
+                            rouge.RougeL
+                        );
                         primary.Add(rouge.Rouge1);
                     }
                     else
@@ -60,7 +81,8 @@ public static class Evaluator
                     }
                 }
             }
-            if (primary.Count > 0) metrics["combined"] = primary.Average();
+            if (primary.Count > 0)
+                metrics["combined"] = primary.Average();
             return metrics;
         }
         finally
@@ -68,5 +90,4 @@ public static class Evaluator
             model.train(wasTraining);
         }
     }
-
 }

@@ -15,8 +15,19 @@ static unsafe class FusedAdamW
     const int ChunkElements = 1 << 16;
 
     /// <summary>One parameter's tensors (contiguous float32 on the CPU) and its step's scalars.</summary>
-    public readonly record struct Slot(nint Parameter, nint Gradient, nint ExpAvg, nint ExpAvgSq, long Length,
-        float DecayFactor, float Beta1Complement, float Beta2, float Beta2Complement, float EpsilonScaled, float StepSize);
+    public readonly record struct Slot(
+        nint Parameter,
+        nint Gradient,
+        nint ExpAvg,
+        nint ExpAvgSq,
+        long Length,
+        float DecayFactor,
+        float Beta1Complement,
+        float Beta2,
+        float Beta2Complement,
+        float EpsilonScaled,
+        float StepSize
+    );
 
     /// <summary>Σ g² over every gradient, accumulated in double per chunk and added in a fixed order.</summary>
     public static double SumOfSquares(IReadOnlyList<(nint Gradient, long Length)> gradients)
@@ -31,7 +42,8 @@ static unsafe class FusedAdamW
         return partial.Sum();
     }
 
-    /// <summary>The AdamW step of every slot, with each gradient multiplied by <paramref name="gradientScale"/> (the clip factor) as it is read.</summary>
+    /// <summary>The AdamW step of every slot, with each gradient multiplied by <paramref name="gradientScale"/> (the
+    /// clip factor) as it is read.</summary>
     public static void Update(IReadOnlyList<Slot> slots, float gradientScale)
     {
         var chunks = Chunks(slots.Select(s => s.Length).ToList());
@@ -39,8 +51,14 @@ static unsafe class FusedAdamW
         {
             var (index, start, length) = chunks[c];
             var slot = slots[index];
-            Update(new Span<float>((float*)slot.Parameter + start, length), new ReadOnlySpan<float>((float*)slot.Gradient + start, length),
-                new Span<float>((float*)slot.ExpAvg + start, length), new Span<float>((float*)slot.ExpAvgSq + start, length), slot, gradientScale);
+            Update(
+                new Span<float>((float*)slot.Parameter + start, length),
+                new ReadOnlySpan<float>((float*)slot.Gradient + start, length),
+                new Span<float>((float*)slot.ExpAvg + start, length),
+                new Span<float>((float*)slot.ExpAvgSq + start, length),
+                slot,
+                gradientScale
+            );
         });
     }
 
@@ -48,8 +66,8 @@ static unsafe class FusedAdamW
     {
         var chunks = new List<(int, long, int)>();
         for (var t = 0; t < lengths.Count; t++)
-            for (long start = 0; start < lengths[t]; start += ChunkElements)
-                chunks.Add((t, start, (int)Math.Min(ChunkElements, lengths[t] - start)));
+        for (long start = 0; start < lengths[t]; start += ChunkElements)
+            chunks.Add((t, start, (int)Math.Min(ChunkElements, lengths[t] - start)));
         return chunks;
     }
 
@@ -63,7 +81,8 @@ static unsafe class FusedAdamW
             sum += low * low + high * high;
         }
         var total = Vector.Sum(sum);
-        for (var i = vectors.Length * Vector<float>.Count; i < values.Length; i++) total += (double)values[i] * values[i];
+        for (var i = vectors.Length * Vector<float>.Count; i < values.Length; i++)
+            total += (double)values[i] * values[i];
         return total;
     }
 
@@ -71,14 +90,28 @@ static unsafe class FusedAdamW
     /// p ← p·(1 − lr·λ); m ← m + (1 − β₁)(g − m); v ← β₂v + (1 − β₂)g²; p ← p − s·m/(√v + ε√c₂) with s = lr·√c₂/c₁:
     /// <see cref="LeanAdamW"/>'s update (which is TorchSharp's AdamW with the bias corrections folded into scalars).
     /// </summary>
-    static void Update(Span<float> parameter, ReadOnlySpan<float> gradient, Span<float> expAvg, Span<float> expAvgSq, Slot slot, float scale)
+    static void Update(
+        Span<float> parameter,
+        ReadOnlySpan<float> gradient,
+        Span<float> expAvg,
+        Span<float> expAvgSq,
+        Slot slot,
+        float scale
+    )
     {
         var p = MemoryMarshal.Cast<float, Vector<float>>(parameter);
         var g = MemoryMarshal.Cast<float, Vector<float>>(gradient);
         var m = MemoryMarshal.Cast<float, Vector<float>>(expAvg);
         var v = MemoryMarshal.Cast<float, Vector<float>>(expAvgSq);
-        var (decay, b1c, b2, b2c, eps, step, s) = (new Vector<float>(slot.DecayFactor), new Vector<float>(slot.Beta1Complement), new Vector<float>(slot.Beta2),
-            new Vector<float>(slot.Beta2Complement), new Vector<float>(slot.EpsilonScaled), new Vector<float>(slot.StepSize), new Vector<float>(scale));
+        var (decay, b1c, b2, b2c, eps, step, s) = (
+            new Vector<float>(slot.DecayFactor),
+            new Vector<float>(slot.Beta1Complement),
+            new Vector<float>(slot.Beta2),
+            new Vector<float>(slot.Beta2Complement),
+            new Vector<float>(slot.EpsilonScaled),
+            new Vector<float>(slot.StepSize),
+            new Vector<float>(scale)
+        );
         for (var i = 0; i < p.Length; i++)
         {
             var grad = g[i] * s;
@@ -95,7 +128,8 @@ static unsafe class FusedAdamW
             var second = expAvgSq[i] * slot.Beta2 + slot.Beta2Complement * grad * grad;
             expAvg[i] = first;
             expAvgSq[i] = second;
-            parameter[i] = parameter[i] * slot.DecayFactor - slot.StepSize * (first / (MathF.Sqrt(second) + slot.EpsilonScaled));
+            parameter[i] =
+                parameter[i] * slot.DecayFactor - slot.StepSize * (first / (MathF.Sqrt(second) + slot.EpsilonScaled));
         }
     }
 }

@@ -35,7 +35,8 @@ public sealed class LossBalancer
 
     public void Restore(IReadOnlyDictionary<string, double> means, float[] logVariances)
     {
-        foreach (var (task, mean) in means) runningMeans[task] = mean;
+        foreach (var (task, mean) in means)
+            runningMeans[task] = mean;
         using var noGrad = no_grad();
         LogVariances.copy_(tensor(logVariances));
     }
@@ -43,9 +44,12 @@ public sealed class LossBalancer
     public Tensor Combine(string task, Tensor loss)
     {
         var value = loss.item<float>();
-        runningMeans[task] = runningMeans.TryGetValue(task, out var mean) ? EmaDecay * mean + (1 - EmaDecay) * value : value;
+        runningMeans[task] = runningMeans.TryGetValue(task, out var mean)
+            ? EmaDecay * mean + (1 - EmaDecay) * value
+            : value;
         var scaled = config.NormalizeLosses ? loss / Math.Max(runningMeans[task], 1e-6) : loss;
-        if (config.Method != "uncertainty") return scaled * weights[task];
+        if (config.Method != "uncertainty")
+            return scaled * weights[task];
         var s = LogVariances[TaskIndex[task]];
         return exp(-s) * scaled + s;
     }

@@ -27,7 +27,8 @@ public static class PcGrad
             {
                 var other = taskGradients[j];
                 var dot = g.dot(other).item<float>();
-                if (dot < 0) g -= dot / Math.Max(other.dot(other).item<float>(), 1e-12f) * other;
+                if (dot < 0)
+                    g -= dot / Math.Max(other.dot(other).item<float>(), 1e-12f) * other;
             }
             projected.Add(g);
         }
@@ -36,8 +37,10 @@ public static class PcGrad
         foreach (var p in shared)
         {
             var slice = total.narrow(0, offset, p.numel()).view(p.shape);
-            if (p.grad is null) p.grad = slice.clone();
-            else p.grad.copy_(slice);
+            if (p.grad is null)
+                p.grad = slice.clone();
+            else
+                p.grad.copy_(slice);
             offset += p.numel();
         }
     }

@@ -16,7 +16,8 @@ public sealed record PrecisionChoice(ScalarType? ComputeType, string Name, strin
     public const double MinimumSpeedup = 1.2;
 
     /// <param name="precision">The config's <c>precision</c>: <c>auto</c>, <c>fp32</c> or <c>bf16</c>.</param>
-    /// <param name="measureBf16Speedup">bfloat16's speed as a multiple of float32's (a product measured now by default).</param>
+    /// <param name="measureBf16Speedup">bfloat16's speed as a multiple of float32's (a product measured now by
+    /// default).</param>
     public static PrecisionChoice Resolve(string precision, Func<double>? measureBf16Speedup = null)
     {
         measureBf16Speedup ??= () => MixedPrecision.MeasureSpeedup(ScalarType.BFloat16);
@@ -29,22 +30,34 @@ public sealed record PrecisionChoice(ScalarType? ComputeType, string Name, strin
                 var speedup = measureBf16Speedup();
                 if (speedup < 1.0)
                     throw new InvalidOperationException(
-                        $"precision bf16: this CPU emulates bfloat16 ({speedup:F2}× the float32 speed; {CpuDescription.Current}); " +
-                        "set \"precision\": \"auto\" or \"fp32\"");
-                return new PrecisionChoice(ScalarType.BFloat16, MixedPrecision.BFloat16,
-                    $"precision bf16 (set in the config): matrix products in bfloat16, {speedup:F1}× the float32 speed here");
+                        $"precision bf16: this CPU emulates bfloat16 ({speedup:F2}× the float32 speed; {CpuDescription.Current}); "
+                            + "set \"precision\": \"auto\" or \"fp32\""
+                    );
+                return new PrecisionChoice(
+                    ScalarType.BFloat16,
+                    MixedPrecision.BFloat16,
+                    $"precision bf16 (set in the config): matrix products in bfloat16, {speedup:F1}× the float32 speed here"
+                );
             }
             case MixedPrecision.Auto:
             {
                 var speedup = measureBf16Speedup();
                 return speedup >= MinimumSpeedup
-                    ? new PrecisionChoice(ScalarType.BFloat16, MixedPrecision.BFloat16,
-                        $"precision auto → bf16: bfloat16 products are {speedup:F1}× the float32 speed on this CPU")
-                    : new PrecisionChoice(null, MixedPrecision.Float32,
-                        $"precision auto → fp32: bfloat16 products would be {speedup:F2}× the float32 speed on this CPU (bf16 needs ≥ {MinimumSpeedup}×)");
+                    ? new PrecisionChoice(
+                        ScalarType.BFloat16,
+                        MixedPrecision.BFloat16,
+                        $"precision auto → bf16: bfloat16 products are {speedup:F1}× the float32 speed on this CPU"
+                    )
+                    : new PrecisionChoice(
+                        null,
+                        MixedPrecision.Float32,
+                        $"precision auto → fp32: bfloat16 products would be {speedup:F2}× the float32 speed on this CPU (bf16 needs ≥ {MinimumSpeedup}×)"
+                    );
             }
             default:
-                throw new InvalidDataException($"precision '{precision}' is not supported ({MixedPrecision.Auto}, {MixedPrecision.Float32}, {MixedPrecision.BFloat16})");
+                throw new InvalidDataException(
+                    $"precision '{precision}' is not supported ({MixedPrecision.Auto}, {MixedPrecision.Float32}, {MixedPrecision.BFloat16})"
+                );
         }
     }
 }

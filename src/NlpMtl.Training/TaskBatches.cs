@@ -42,7 +42,11 @@ public sealed class TaskBatches(IReadOnlyList<TaskExample> examples, int batchSi
         var batches = new List<int[]>();
         for (var start = 0; start < order.Length; start += batchSize * SortWindowBatches)
         {
-            var window = order.Skip(start).Take(batchSize * SortWindowBatches).OrderBy(i => examples[i].Tokens).ToArray();
+            var window = order
+                .Skip(start)
+                .Take(batchSize * SortWindowBatches)
+                .OrderBy(i => examples[i].Tokens)
+                .ToArray();
             batches.AddRange(window.Chunk(batchSize));
         }
         var shuffled = random.Permutation(batches.Count);

@@ -22,6 +22,7 @@ public sealed class TaskData
     public IReadOnlyList<Seq2SeqExample> Seq2SeqValidation { get; init; } = [];
     public string[] Labels { get; init; } = [];
     public IDecoderVocabulary? Vocabulary { get; init; }
+
     /// <summary>Directory of the target tokenizer files to copy into checkpoints (vocabulary <c>target</c>).</summary>
     public string? TargetTokenizerSource { get; init; }
 
@@ -29,9 +30,16 @@ public sealed class TaskData
     public static IReadOnlyDictionary<string, int> SamplingSizes(IReadOnlyDictionary<string, TaskData> data) =>
         data.ToDictionary(p => p.Key, p => p.Value.Documents);
 
-    /// <summary>Reads and tokenizes a task's data. <paramref name="existing"/>: heads of a checkpoint being fine-tuned.</summary>
-    public static TaskData Load(string task, TaskTrainingConfig settings, TrainingConfig root, string encoderDirectory,
-        MultiTaskConfig? existing, string? existingDirectory)
+    /// <summary>Reads and tokenizes a task's data. <paramref name="existing"/>: heads of a checkpoint being
+    /// fine-tuned.</summary>
+    public static TaskData Load(
+        string task,
+        TaskTrainingConfig settings,
+        TrainingConfig root,
+        string encoderDirectory,
+        MultiTaskConfig? existing,
+        string? existingDirectory
+    )
     {
         var source = BertInputTokenizer.FromCheckpoint(encoderDirectory, settings.MaxSourceLength);
         var train = root.ResolveData(settings.Train);
@@ -43,46 +51,105 @@ public sealed class TaskData
             var labels = existing?.Sentiment?.Labels ?? LabelNames.Ordered(raw, names);
             var index = labels.Select((l, i) => (l, i)).ToDictionary(p => p.l, p => p.i);
             var unknown = examples.FirstOrDefault(e => !index.ContainsKey(e.Label));
-            if (unknown is not null) throw new InvalidDataException($"{train}: label '{unknown.Label}' is not one of the head's labels ({string.Join(", ", labels)})");
+            if (unknown is not null)
+                throw new InvalidDataException(
+                    $"{train}: label '{unknown.Label}' is not one of the head's labels ({string.Join(", ", labels)})"
+                );
             return new TaskData
             {
-                Task = task, Settings = settings, SourceTokenizer = source, Labels = labels, Documents = examples.Count,
+                Task = task,
+                Settings = settings,
+                SourceTokenizer = source,
+                Labels = labels,
+                Documents = examples.Count,
                 // A text longer than the head reads is trained on as consecutive windows with the text's label, the
                 // windows serving reads and aggregates (docs/training.md): a whole review, not its first tokens.
-                Train = [.. examples.SelectMany(e => source.EncodeWindows(e.Text, overlap: 0)
-                    .Select(window => new TaskExample(window, index[e.Label], null)))],
-                SentimentValidation = settings.Validation is null ? [] : ReadNamedSentiment(root.ResolveData(settings.Validation), names),
+                Train =
+                [
+                    .. examples.SelectMany(e =>
+                        source
+                            .EncodeWindows(e.Text, overlap: 0)
+                            .Select(window => new TaskExample(window, index[e.Label], null))
+                    ),
+                ],
+                SentimentValidation = settings.Validation is null
+                    ? []
+                    : ReadNamedSentiment(root.ResolveData(settings.Validation), names),
             };
         }
 
-        var (vocabulary, tokenizerSource) = DecoderVocabulary(task, settings, root, encoderDirectory, existing, existingDirectory);
-        var pairs = TrainingSetup.AtMost(DatasetReader.ReadSeq2Seq(train, settings.TrainTarget is null ? null : root.ResolveData(settings.TrainTarget)), settings.MaxTrainExamples);
+        var (vocabulary, tokenizerSource) = DecoderVocabulary(
+            task,
+            settings,
+            root,
+            encoderDirectory,
+            existing,
+            existingDirectory
+        );
+        var pairs = TrainingSetup.AtMost(
+            DatasetReader.ReadSeq2Seq(
+                train,
+                settings.TrainTarget is null ? null : root.ResolveData(settings.TrainTarget)
+            ),
+            settings.MaxTrainExamples
+        );
         return new TaskData
         {
-            Task = task, Settings = settings, SourceTokenizer = source, Vocabulary = vocabulary, TargetTokenizerSource = tokenizerSource,
+            Task = task,
+            Settings = settings,
+            SourceTokenizer = source,
+            Vocabulary = vocabulary,
+            TargetTokenizerSource = tokenizerSource,
             Documents = pairs.Count,
-            Train = [.. TrainingTargets(pairs, settings, train).SelectMany(p =>
-            {
-                int[] sourceIds = [.. source.Encode(p.Source)]; // tokenized once, shared by the document's pairs (read-only)
-                return p.Targets.Select(t => new TaskExample(sourceIds, 0, vocabulary.EncodeTarget(t, settings.MaxTargetLength)));
-            })],
-            Seq2SeqValidation = settings.Validation is null ? []
-                : DatasetReader.ReadSeq2Seq(root.ResolveData(settings.Validation), settings.ValidationTarget is null ? null : root.ResolveData(settings.ValidationTarget)),
+            Train =
+            [
+                .. TrainingTargets(pairs, settings, train)
+                    .SelectMany(p =>
+                    {
+                        // tokenized once, shared by the document's pairs (read-only)
+                        int[] sourceIds = [.. source.Encode(p.Source)];
+                        return p.Targets.Select(t => new TaskExample(
+                            sourceIds,
+                            0,
+                            vocabulary.EncodeTarget(t, settings.MaxTargetLength)
+                        ));
+                    }),
+            ],
+            Seq2SeqValidation = settings.Validation is null
+                ? []
+                : DatasetReader.ReadSeq2Seq(
+                    root.ResolveData(settings.Validation),
+                    settings.ValidationTarget is null ? null : root.ResolveData(settings.ValidationTarget)
+                ),
         };
     }
 
-    /// <summary>Each example's training targets: its first reference; with extractive oracle targets, also its marked oracle.</summary>
-    static IEnumerable<(string Source, string[] Targets)> TrainingTargets(IReadOnlyList<Seq2SeqExample> examples, TaskTrainingConfig settings, string path)
+    /// <summary>Each example's training targets: its first reference; with extractive oracle targets, also its marked
+    /// oracle.</summary>
+    static IEnumerable<(string Source, string[] Targets)> TrainingTargets(
+        IReadOnlyList<Seq2SeqExample> examples,
+        TaskTrainingConfig settings,
+        string path
+    )
     {
         if (settings.ExtractiveOracleTargets && !examples.Any(e => e.ExtractiveOracle is not null))
-            throw new InvalidDataException($"{path}: extractive_oracle_targets is set but no example marks sentences with 'source_labels'");
-        return examples.Select(e => (e.Source, settings.ExtractiveOracleTargets && e.ExtractiveOracle is { } oracle
-            ? new[] { e.Targets[0], oracle }
-            : [e.Targets[0]]));
+            throw new InvalidDataException(
+                $"{path}: extractive_oracle_targets is set but no example marks sentences with 'source_labels'"
+            );
+        return examples.Select(e =>
+            (
+                e.Source,
+                settings.ExtractiveOracleTargets && e.ExtractiveOracle is { } oracle
+                    ? new[] { e.Targets[0], oracle }
+                    : [e.Targets[0]]
+            )
+        );
     }
 
-    static IReadOnlyList<SentimentExample> ReadNamedSentiment(string path, IReadOnlyDictionary<string, string>? names) =>
-        LabelNames.Apply(DatasetReader.ReadSentiment(path), names, path);
+    static IReadOnlyList<SentimentExample> ReadNamedSentiment(
+        string path,
+        IReadOnlyDictionary<string, string>? names
+    ) => LabelNames.Apply(DatasetReader.ReadSentiment(path), names, path);
 
     /// <summary>The head this data implies (labels, vocabulary size, special ids).</summary>
     public MultiTaskConfig AddHeadTo(MultiTaskConfig config)
@@ -92,24 +159,40 @@ public sealed class TaskData
             {
                 Sentiment = new SentimentHeadConfig
                 {
-                    Labels = Labels, LabelNames = Settings.LabelNames, Pooling = Settings.Pooling, Dropout = Settings.Dropout,
+                    Labels = Labels,
+                    LabelNames = Settings.LabelNames,
+                    Pooling = Settings.Pooling,
+                    Dropout = Settings.Dropout,
                     MaxSourceLength = Settings.MaxSourceLength,
                 },
             };
         var head = new DecoderHeadConfig
         {
-            Layers = Settings.DecoderLayers, Vocabulary = Settings.Vocabulary, VocabSize = Vocabulary!.VocabSize,
+            Layers = Settings.DecoderLayers,
+            Vocabulary = Settings.Vocabulary,
+            VocabSize = Vocabulary!.VocabSize,
             TargetTokenizerDirectory = Settings.Vocabulary == "target" ? $"{Task}_tokenizer" : null,
-            PadId = Vocabulary.PadId, BosId = Vocabulary.BosId, EosId = Vocabulary.EosId,
-            MaxSourceLength = Settings.MaxSourceLength, MaxTargetLength = Settings.MaxTargetLength,
-            NumBeams = Settings.NumBeams, LengthPenalty = Settings.LengthPenalty, NoRepeatNgramSize = Settings.NoRepeatNgramSize,
+            PadId = Vocabulary.PadId,
+            BosId = Vocabulary.BosId,
+            EosId = Vocabulary.EosId,
+            MaxSourceLength = Settings.MaxSourceLength,
+            MaxTargetLength = Settings.MaxTargetLength,
+            NumBeams = Settings.NumBeams,
+            LengthPenalty = Settings.LengthPenalty,
+            NoRepeatNgramSize = Settings.NoRepeatNgramSize,
             Copy = Settings.Copy,
         };
         return config.WithDecoder(Task, head);
     }
 
-    static (IDecoderVocabulary, string?) DecoderVocabulary(string task, TaskTrainingConfig settings, TrainingConfig root,
-        string encoderDirectory, MultiTaskConfig? existing, string? existingDirectory)
+    static (IDecoderVocabulary, string?) DecoderVocabulary(
+        string task,
+        TaskTrainingConfig settings,
+        TrainingConfig root,
+        string encoderDirectory,
+        MultiTaskConfig? existing,
+        string? existingDirectory
+    )
     {
         var existingHead = existing is null || !existing.Tasks.Contains(task) ? null : existing.Decoder(task);
         var useTarget = (existingHead?.Vocabulary ?? settings.Vocabulary) == "target";
@@ -118,10 +201,10 @@ public sealed class TaskData
             var tokenizer = BertInputTokenizer.FromCheckpoint(encoderDirectory, settings.MaxTargetLength);
             return (new WordPieceDecoderVocabulary(tokenizer), null);
         }
-        var directory = existingHead?.TargetTokenizerDirectory is { } sub && existingDirectory is not null
-            ? Path.Combine(existingDirectory, sub)
-            : root.ResolveDataDirectory(settings.TargetTokenizer!);
+        var directory =
+            existingHead?.TargetTokenizerDirectory is { } sub && existingDirectory is not null
+                ? Path.Combine(existingDirectory, sub)
+                : root.ResolveDataDirectory(settings.TargetTokenizer!);
         return (TargetTokenizer.Load(directory), directory);
     }
-
 }

@@ -14,16 +14,26 @@ public sealed class TaskSampler
     private readonly double[] cumulative;
     private readonly SplitMix64 random;
 
-    public TaskSampler(IReadOnlyDictionary<string, int> datasetSizes, SamplingConfig config, ulong state,
-        IReadOnlyDictionary<string, double>? samplingWeights = null)
+    public TaskSampler(
+        IReadOnlyDictionary<string, int> datasetSizes,
+        SamplingConfig config,
+        ulong state,
+        IReadOnlyDictionary<string, double>? samplingWeights = null
+    )
     {
         tasks = datasetSizes.Keys.Order(StringComparer.Ordinal).ToArray();
-        var weights = tasks.Select(t => (config.Method switch
-        {
-            "proportional" => datasetSizes[t],
-            "temperature" => Math.Pow(datasetSizes[t], 1.0 / config.Temperature),
-            _ => 1.0,
-        }) * (samplingWeights?.GetValueOrDefault(t, 1.0) ?? 1.0)).ToArray();
+        var weights = tasks
+            .Select(t =>
+                (
+                    config.Method switch
+                    {
+                        "proportional" => datasetSizes[t],
+                        "temperature" => Math.Pow(datasetSizes[t], 1.0 / config.Temperature),
+                        _ => 1.0,
+                    }
+                ) * (samplingWeights?.GetValueOrDefault(t, 1.0) ?? 1.0)
+            )
+            .ToArray();
         Probabilities = tasks.Zip(weights, (t, w) => (t, w / weights.Sum())).ToDictionary(p => p.t, p => p.Item2);
         var running = 0.0;
         cumulative = tasks.Select(t => running += Probabilities[t]).ToArray();

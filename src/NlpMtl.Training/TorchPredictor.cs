@@ -6,13 +6,19 @@ using static TorchSharp.torch;
 
 namespace NlpMtl.Training;
 
-/// <summary>Batched predictions with the TorchSharp model (evaluation during training, and the reference for export parity).</summary>
+/// <summary>Batched predictions with the TorchSharp model (evaluation during training, and the reference for export
+/// parity).</summary>
 public static class TorchPredictor
 {
-    public static IReadOnlyList<(string Label, double Probability)> Classify(MultiTaskModel model, BertInputTokenizer tokenizer,
-        IReadOnlyList<string> texts, int batchSize)
+    public static IReadOnlyList<(string Label, double Probability)> Classify(
+        MultiTaskModel model,
+        BertInputTokenizer tokenizer,
+        IReadOnlyList<string> texts,
+        int batchSize
+    )
     {
-        var labels = model.Config.Sentiment?.Labels ?? throw new InvalidOperationException("the model has no sentiment head");
+        var labels = model.Config.Sentiment?.Labels
+            ?? throw new InvalidOperationException("the model has no sentiment head");
         var results = new List<(string, double)>(texts.Count);
         foreach (var chunk in texts.Chunk(batchSize))
         {
@@ -23,13 +29,21 @@ public static class TorchPredictor
             var (best, index) = probabilities.max(-1);
             var scores = best.data<float>().ToArray();
             var indices = index.data<long>().ToArray();
-            for (var i = 0; i < chunk.Length; i++) results.Add((labels[indices[i]], scores[i]));
+            for (var i = 0; i < chunk.Length; i++)
+                results.Add((labels[indices[i]], scores[i]));
         }
         return results;
     }
 
-    public static IReadOnlyList<string> Generate(MultiTaskModel model, string task, BertInputTokenizer tokenizer, IDecoderVocabulary vocabulary,
-        IReadOnlyList<string> sources, GenerationSettings options, int batchSize)
+    public static IReadOnlyList<string> Generate(
+        MultiTaskModel model,
+        string task,
+        BertInputTokenizer tokenizer,
+        IDecoderVocabulary vocabulary,
+        IReadOnlyList<string> sources,
+        GenerationSettings options,
+        int batchSize
+    )
     {
         var results = new string[sources.Count];
         // Sort by length so each batch pads little; results go back to input order.
@@ -39,7 +53,8 @@ public static class TorchPredictor
             using var scope = NewDisposeScope();
             var (ids, mask) = Tensors(tokenizer.EncodeBatch(chunk.Select(i => sources[i]).ToList()));
             var outputs = Seq2SeqGenerator.Generate(model, task, ids, mask, options);
-            for (var i = 0; i < chunk.Length; i++) results[chunk[i]] = vocabulary.Decode(outputs[i]);
+            for (var i = 0; i < chunk.Length; i++)
+                results[chunk[i]] = vocabulary.Decode(outputs[i]);
         }
         return results;
     }

@@ -1,5 +1,5 @@
-using NlpMtl.Core.Numerics;
 using System.Diagnostics;
+using NlpMtl.Core.Numerics;
 using NlpMtl.Modeling.MultiTask;
 using NlpMtl.Training.Reporting;
 using TorchSharp;
@@ -17,7 +17,13 @@ namespace NlpMtl.Training;
 /// </summary>
 public sealed class Trainer(TrainingConfig config, TrainerOptions options)
 {
-    public sealed record Result(long Steps, double BestScore, long BestStep, IReadOnlyDictionary<string, double> LastMetrics, double TokensPerSecond);
+    public sealed record Result(
+        long Steps,
+        double BestScore,
+        long BestStep,
+        IReadOnlyDictionary<string, double> LastMetrics,
+        double TokensPerSecond
+    );
 
     bool stepTaken;
 
@@ -34,7 +40,10 @@ public sealed class Trainer(TrainingConfig config, TrainerOptions options)
         }
         catch when (created && !stepTaken)
         {
-            try { Directory.Delete(options.OutputDirectory, recursive: true); }
+            try
+            {
+                Directory.Delete(options.OutputDirectory, recursive: true);
+            }
             catch (IOException) { } // the original error is the one to report
             throw;
         }
@@ -44,7 +53,10 @@ public sealed class Trainer(TrainingConfig config, TrainerOptions options)
     {
         TrainingSetup.UseThreads(config);
         // Decided once, on this machine, before anything is written.
-        var precision = PrecisionChoice.Resolve(config.Precision, options.Bf16Speedup is { } known ? () => known : null);
+        var precision = PrecisionChoice.Resolve(
+            config.Precision,
+            options.Bf16Speedup is { } known ? () => known : null
+        );
         (options.Log ?? Console.Out).WriteLine(precision.Reason);
         var computeType = precision.ComputeType;
         var output = Directory.CreateDirectory(options.OutputDirectory).FullName;
@@ -53,26 +65,42 @@ public sealed class Trainer(TrainingConfig config, TrainerOptions options)
         var timeBudget = options.TimeBudgetMinutes ?? config.TimeBudgetMinutes;
         var maxSteps = options.MaxSteps ?? config.MaxSteps;
 
-        var state = new TrainerState { Horizon = maxSteps, SamplerState = (ulong)config.Seed, PcGradState = (ulong)config.Seed + 1 };
+        var state = new TrainerState
+        {
+            Horizon = maxSteps,
+            SamplerState = (ulong)config.Seed,
+            PcGradState = (ulong)config.Seed + 1,
+        };
         var last = Path.Combine(output, "last");
         if (options.Resume)
         {
             state = TrainerState.Load(last);
-            if (options.MaxSteps is { } longer) state = state with { Horizon = longer }; // e.g. extend a finished run
-            using (var saved = MultiTaskCheckpoint.Load(last)) CopyWeights(saved, model);
+            if (options.MaxSteps is { } longer)
+                state = state with { Horizon = longer }; // e.g. extend a finished run
+            using (var saved = MultiTaskCheckpoint.Load(last))
+                CopyWeights(saved, model);
             optimizer.load_py(Path.Combine(last, TrainerState.OptimizerFile));
-            foreach (var (task, position) in state.BatchPositions) batches[task].Restore(position[0], position[1]);
+            foreach (var (task, position) in state.BatchPositions)
+                batches[task].Restore(position[0], position[1]);
             balancer.Restore(state.LossRunningMeans, state.LogVariances);
         }
-        var sampler = new TaskSampler(TaskData.SamplingSizes(data), config.Sampling, state.SamplerState,
-            config.SamplingWeights());
+        var sampler = new TaskSampler(
+            TaskData.SamplingSizes(data),
+            config.Sampling,
+            state.SamplerState,
+            config.SamplingWeights()
+        );
         var pcGradRandom = new SplitMix64(state.PcGradState);
         var shared = model.EncoderParameters().Where(p => p.requires_grad).ToList();
         var pcGrad = config.Balancing.Method == "pcgrad" && data.Count > 1;
         var trainable = prepared.TrainableParameters();
 
         using var log = new MetricsLog(Path.Combine(output, "metrics.jsonl"), options.Resume ? state.Step : null);
-        using var progress = new TrainingProgress(state.Horizon, timeBudget is null ? null : TimeSpan.FromMinutes(timeBudget.Value), options.Log);
+        using var progress = new TrainingProgress(
+            state.Horizon,
+            timeBudget is null ? null : TimeSpan.FromMinutes(timeBudget.Value),
+            options.Log
+        );
         var clock = Stopwatch.StartNew();
         var elapsedBefore = state.ElapsedSeconds;
         long tokens = 0;
@@ -93,7 +121,11 @@ public sealed class Trainer(TrainingConfig config, TrainerOptions options)
                 {
                     foreach (var task in pcGrad ? data.Keys.Order(StringComparer.Ordinal).ToList() : [sampler.Next()])
                     {
-                        var batch = BatchTensors.From(batches[task].Next(), data[task].SourceTokenizer.PadId, data[task].Vocabulary?.PadId ?? 0);
+                        var batch = BatchTensors.From(
+                            batches[task].Next(),
+                            data[task].SourceTokenizer.PadId,
+                            data[task].Vocabulary?.PadId ?? 0
+                        );
                         var loss = TaskLoss.Compute(model, task, batch, config.Optimizer.LabelSmoothing, computeType);
                         losses[task] = loss.item<float>();
                         (balancer.Combine(task, loss) / config.Optimizer.AccumulationSteps).backward();
@@ -101,63 +133,115 @@ public sealed class Trainer(TrainingConfig config, TrainerOptions options)
                         if (pcGrad)
                         {
                             taskGradients.Add(PcGrad.Snapshot(shared));
-                            foreach (var p in shared) p.grad?.zero_();
+                            foreach (var p in shared)
+                                p.grad?.zero_();
                         }
                     }
                 }
-                if (pcGrad) PcGrad.Apply(shared, taskGradients, pcGradRandom);
+                if (pcGrad)
+                    PcGrad.Apply(shared, taskGradients, pcGradRandom);
                 var factor = LearningRateSchedule.Factor(step, state.Horizon, config.Optimizer.WarmupRatio);
                 var groups = optimizer.ParamGroups.ToList();
-                for (var g = 0; g < groups.Count; g++) groups[g].LearningRate = baseRates[g] * factor;
+                for (var g = 0; g < groups.Count; g++)
+                    groups[g].LearningRate = baseRates[g] * factor;
                 optimizer.ClipAndStep(config.Optimizer.MaxGradNorm);
             }
             step++;
             stepTaken = true;
             options.OnStep?.Invoke(step);
             var seconds = elapsedBefore + clock.Elapsed.TotalSeconds;
-            progress.Report(step, losses, baseRates[0] * LearningRateSchedule.Factor(step - 1, state.Horizon, config.Optimizer.WarmupRatio), tokens - tokensBefore);
-            foreach (var (task, loss) in losses) log.Write(new MetricRecord(step, "train", $"loss/{task}", loss, DateTimeOffset.UtcNow));
-            log.Write(new MetricRecord(step, "train", "tokens_per_s", tokens / Math.Max(clock.Elapsed.TotalSeconds, 1e-9), DateTimeOffset.UtcNow));
+            progress.Report(
+                step,
+                losses,
+                baseRates[0] * LearningRateSchedule.Factor(step - 1, state.Horizon, config.Optimizer.WarmupRatio),
+                tokens - tokensBefore
+            );
+            foreach (var (task, loss) in losses)
+                log.Write(new MetricRecord(step, "train", $"loss/{task}", loss, DateTimeOffset.UtcNow));
+            log.Write(
+                new MetricRecord(
+                    step,
+                    "train",
+                    "tokens_per_s",
+                    tokens / Math.Max(clock.Elapsed.TotalSeconds, 1e-9),
+                    DateTimeOffset.UtcNow
+                )
+            );
 
             // Under a time budget the schedule's horizon follows the measured speed (evaluations included), so the
             // rate still decays to zero as the budget runs out; re-estimated every 50 steps as the speed settles.
             if (timeBudget is { } minutes && (step == 20 || step % 50 == 0))
-                state = state with { Horizon = Math.Clamp(step + (long)((minutes * 60 - seconds) / (seconds / step)), step + 1, maxSteps) };
+                state = state with
+                {
+                    Horizon = Math.Clamp(
+                        step + (long)((minutes * 60 - seconds) / (seconds / step)),
+                        step + 1,
+                        maxSteps
+                    ),
+                };
             var outOfTime = timeBudget is { } budget && seconds >= budget * 60;
             var finalStep = step >= state.Horizon || outOfTime || cancellationToken.IsCancellationRequested;
-            if (step % config.Evaluation.EverySteps != 0 && !finalStep) continue;
+            if (step % config.Evaluation.EverySteps != 0 && !finalStep)
+                continue;
 
             var evaluation = config.Evaluation;
-            lastMetrics = Evaluator.Evaluate(model, data, evaluation.MaxExamples, evaluation.NumBeams, evaluation.BatchSize);
+            lastMetrics = Evaluator.Evaluate(
+                model,
+                data,
+                evaluation.MaxExamples,
+                evaluation.NumBeams,
+                evaluation.BatchSize
+            );
             progress.ReportEval(step, lastMetrics);
-            foreach (var (name, value) in lastMetrics) log.Write(new MetricRecord(step, "eval", name, value, DateTimeOffset.UtcNow));
+            foreach (var (name, value) in lastMetrics)
+                log.Write(new MetricRecord(step, "eval", name, value, DateTimeOffset.UtcNow));
             var score = lastMetrics.GetValueOrDefault("combined", -losses.Values.Average());
             var improved = score > state.BestScore;
             state = state with
             {
-                Step = step, SamplerState = sampler.State, PcGradState = pcGradRandom.State, ElapsedSeconds = seconds,
+                Step = step,
+                SamplerState = sampler.State,
+                PcGradState = pcGradRandom.State,
+                ElapsedSeconds = seconds,
                 BatchPositions = batches.ToDictionary(p => p.Key, p => new[] { p.Value.Epoch, p.Value.Position }),
-                LossRunningMeans = balancer.RunningMeans.ToDictionary(), LogVariances = balancer.LogVariances.data<float>().ToArray(),
-                BestScore = improved ? score : state.BestScore, BestStep = improved ? step : state.BestStep,
+                LossRunningMeans = balancer.RunningMeans.ToDictionary(),
+                LogVariances = balancer.LogVariances.data<float>().ToArray(),
+                BestScore = improved ? score : state.BestScore,
+                BestStep = improved ? step : state.BestStep,
                 EvaluationsWithoutImprovement = improved ? 0 : state.EvaluationsWithoutImprovement + 1,
             };
-            if (improved) Save(model, data, encoderDirectory, Path.Combine(output, "best"));
+            if (improved)
+                Save(model, data, encoderDirectory, Path.Combine(output, "best"));
             Save(model, data, encoderDirectory, last);
             optimizer.save_py(Path.Combine(last, TrainerState.OptimizerFile));
             state.Save(last);
-            if (outOfTime || (config.Evaluation.Patience > 0 && state.EvaluationsWithoutImprovement >= config.Evaluation.Patience)) break;
+            if (
+                outOfTime
+                || (config.Evaluation.Patience > 0 && state.EvaluationsWithoutImprovement >= config.Evaluation.Patience)
+            )
+                break;
         }
 
         if (step == 0 && !Directory.Exists(Path.Combine(output, "best")))
         {
-            // --max-steps 0: the base encoder with freshly initialised heads, as a checkpoint export and predict accept.
+            // --max-steps 0: the base encoder with freshly initialised heads, as a checkpoint export and predict
+            //   accept.
             Save(model, data, encoderDirectory, Path.Combine(output, "best"));
             (options.Log ?? Console.Out).WriteLine("0 steps: wrote the base encoder with untrained heads to best/");
         }
         TrainingPlot.Save(MetricsLog.Read(Path.Combine(output, "metrics.jsonl")), Path.Combine(output, "curves.png"));
         var trainingSeconds = clock.Elapsed.TotalSeconds;
-        var final = config.Evaluation.Final && !cancellationToken.IsCancellationRequested ? FinalEvaluation(output, data) : null;
-        return new Result(step, state.BestScore, state.BestStep, final ?? lastMetrics, tokens / Math.Max(trainingSeconds, 1e-9));
+        var final =
+            config.Evaluation.Final && !cancellationToken.IsCancellationRequested
+                ? FinalEvaluation(output, data)
+                : null;
+        return new Result(
+            step,
+            state.BestScore,
+            state.BestStep,
+            final ?? lastMetrics,
+            tokens / Math.Max(trainingSeconds, 1e-9)
+        );
     }
 
     /// <summary>The best checkpoint on the (full, by default) validation sets with the heads' beam settings.</summary>
@@ -166,9 +250,21 @@ public sealed class Trainer(TrainingConfig config, TrainerOptions options)
         var evaluation = config.Evaluation;
         using var best = MultiTaskCheckpoint.Load(Path.Combine(output, "best"));
         var watch = Stopwatch.StartNew();
-        var metrics = Evaluator.Evaluate(best, data, evaluation.FinalMaxExamples, evaluation.FinalNumBeams, evaluation.BatchSize);
+        var metrics = Evaluator.Evaluate(
+            best,
+            data,
+            evaluation.FinalMaxExamples,
+            evaluation.FinalNumBeams,
+            evaluation.BatchSize
+        );
         metrics["eval_seconds"] = watch.Elapsed.TotalSeconds;
-        File.WriteAllText(Path.Combine(output, "final_metrics.json"), System.Text.Json.JsonSerializer.Serialize(metrics, new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+        File.WriteAllText(
+            Path.Combine(output, "final_metrics.json"),
+            System.Text.Json.JsonSerializer.Serialize(
+                metrics,
+                new System.Text.Json.JsonSerializerOptions { WriteIndented = true }
+            )
+        );
         return metrics;
     }
 
@@ -181,20 +277,32 @@ public sealed class Trainer(TrainingConfig config, TrainerOptions options)
         foreach (var p in parameters)
         {
             var grad = p.grad;
-            if (grad is null) continue;
+            if (grad is null)
+                continue;
             p.grad = null;
             grad.Dispose();
         }
     }
 
-    static void Save(MultiTaskModel model, IReadOnlyDictionary<string, TaskData> data, string encoderDirectory, string directory) =>
-        MultiTaskCheckpoint.Save(model, directory, encoderDirectory,
-            data.Values.Where(d => d.TargetTokenizerSource is not null).ToDictionary(d => d.Task, d => d.TargetTokenizerSource!));
+    static void Save(
+        MultiTaskModel model,
+        IReadOnlyDictionary<string, TaskData> data,
+        string encoderDirectory,
+        string directory
+    ) =>
+        MultiTaskCheckpoint.Save(
+            model,
+            directory,
+            encoderDirectory,
+            data.Values.Where(d => d.TargetTokenizerSource is not null)
+                .ToDictionary(d => d.Task, d => d.TargetTokenizerSource!)
+        );
 
     static void CopyWeights(MultiTaskModel from, MultiTaskModel to)
     {
         var source = from.state_dict();
         using var noGrad = no_grad();
-        foreach (var (name, tensor) in to.state_dict()) tensor.copy_(source[name]);
+        foreach (var (name, tensor) in to.state_dict())
+            tensor.copy_(source[name]);
     }
 }

@@ -3,7 +3,8 @@ using NlpMtl.Modeling.Bert;
 
 namespace NlpMtl.Training;
 
-/// <summary>Everything besides weights and optimizer moments that a resumed run needs to continue identically.</summary>
+/// <summary>Everything besides weights and optimizer moments that a resumed run needs to continue
+/// identically.</summary>
 public sealed record TrainerState
 {
     public const string FileName = "trainer_state.json";
@@ -27,8 +28,10 @@ public sealed record TrainerState
     public static TrainerState Load(string directory)
     {
         var path = Path.Combine(directory, FileName);
-        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: nothing to resume (no trainer state)");
-        return JsonSerializer.Deserialize<TrainerState>(File.ReadAllText(path), Options) ?? throw new InvalidDataException($"{path}: empty");
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"{path}: nothing to resume (no trainer state)");
+        return JsonSerializer.Deserialize<TrainerState>(File.ReadAllText(path), Options)
+            ?? throw new InvalidDataException($"{path}: empty");
     }
 
     static readonly JsonSerializerOptions Options = new(BertConfig.JsonOptions)

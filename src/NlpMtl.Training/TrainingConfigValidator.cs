@@ -14,18 +14,25 @@ static class TrainingConfigValidator
     public static void Validate(TrainingConfig config, string source)
     {
         var check = new Checker(source);
-        if (config.Tasks.Count == 0) throw new InvalidDataException($"{source}: 'tasks' is empty");
-        foreach (var (task, settings) in config.Tasks) ValidateTask(check, task, settings);
+        if (config.Tasks.Count == 0)
+            throw new InvalidDataException($"{source}: 'tasks' is empty");
+        foreach (var (task, settings) in config.Tasks)
+            ValidateTask(check, task, settings);
 
         if (config.Sampling.Method is not ("proportional" or "temperature" or "uniform"))
-            throw new InvalidDataException($"{source}: sampling.method '{config.Sampling.Method}' (proportional, temperature, uniform)");
+            throw new InvalidDataException(
+                $"{source}: sampling.method '{config.Sampling.Method}' (proportional, temperature, uniform)"
+            );
         check.Positive("sampling.temperature", config.Sampling.Temperature);
         if (config.Balancing.Method is not ("static" or "uncertainty" or "pcgrad"))
-            throw new InvalidDataException($"{source}: balancing.method '{config.Balancing.Method}' (static, uncertainty, pcgrad)");
+            throw new InvalidDataException(
+                $"{source}: balancing.method '{config.Balancing.Method}' (static, uncertainty, pcgrad)"
+            );
 
         var optimizer = config.Optimizer;
         check.Positive("optimizer.learning_rate", optimizer.LearningRate);
-        if (optimizer.HeadLearningRate is { } headRate) check.Positive("optimizer.head_learning_rate", headRate);
+        if (optimizer.HeadLearningRate is { } headRate)
+            check.Positive("optimizer.head_learning_rate", headRate);
         check.AtLeast("optimizer.weight_decay", optimizer.WeightDecay, 0);
         check.Fraction("optimizer.warmup_ratio", optimizer.WarmupRatio);
         check.Positive("optimizer.max_grad_norm", optimizer.MaxGradNorm);
@@ -34,48 +41,69 @@ static class TrainingConfigValidator
 
         var evaluation = config.Evaluation;
         check.AtLeast("evaluation.every_steps", evaluation.EverySteps, 1);
-        if (evaluation.MaxExamples is { } maxExamples) check.AtLeast("evaluation.max_examples", maxExamples, 1);
+        if (evaluation.MaxExamples is { } maxExamples)
+            check.AtLeast("evaluation.max_examples", maxExamples, 1);
         check.AtLeast("evaluation.patience", evaluation.Patience, 0);
         check.AtLeast("evaluation.num_beams", evaluation.NumBeams, 1);
         check.AtLeast("evaluation.batch_size", evaluation.BatchSize, 1);
-        if (evaluation.FinalMaxExamples is { } finalExamples) check.AtLeast("evaluation.final_max_examples", finalExamples, 1);
-        if (evaluation.FinalNumBeams is { } finalBeams) check.AtLeast("evaluation.final_num_beams", finalBeams, 1);
+        if (evaluation.FinalMaxExamples is { } finalExamples)
+            check.AtLeast("evaluation.final_max_examples", finalExamples, 1);
+        if (evaluation.FinalNumBeams is { } finalBeams)
+            check.AtLeast("evaluation.final_num_beams", finalBeams, 1);
 
         check.AtLeast("max_steps", config.MaxSteps, 1);
-        if (config.TimeBudgetMinutes is { } budget) check.Positive("time_budget_minutes", budget);
+        if (config.TimeBudgetMinutes is { } budget)
+            check.Positive("time_budget_minutes", budget);
         check.AtLeast("threads", config.Threads, 0);
-        if (config.AttentionDropout is { } dropout) check.Fraction("attention_dropout", dropout);
+        if (config.AttentionDropout is { } dropout)
+            check.Fraction("attention_dropout", dropout);
         if (config.Precision is not (MixedPrecision.Auto or MixedPrecision.Float32 or MixedPrecision.BFloat16))
-            throw new InvalidDataException($"{source}: precision '{config.Precision}' is not supported ({MixedPrecision.Auto}, {MixedPrecision.Float32}, {MixedPrecision.BFloat16})");
+            throw new InvalidDataException(
+                $"{source}: precision '{config.Precision}' is not supported ({MixedPrecision.Auto}, {MixedPrecision.Float32}, {MixedPrecision.BFloat16})"
+            );
     }
 
     static void ValidateTask(Checker check, string task, TaskTrainingConfig settings)
     {
         var source = check.Source;
         var path = $"tasks.{task}";
-        if (!TaskNames.All.Contains(task)) throw new InvalidDataException($"{source}: unknown task '{task}' (tasks: {string.Join(", ", TaskNames.All)})");
-        if (string.IsNullOrWhiteSpace(settings.Train)) throw new InvalidDataException($"{source}: {path}.train is missing");
+        if (!TaskNames.All.Contains(task))
+            throw new InvalidDataException(
+                $"{source}: unknown task '{task}' (tasks: {string.Join(", ", TaskNames.All)})"
+            );
+        if (string.IsNullOrWhiteSpace(settings.Train))
+            throw new InvalidDataException($"{source}: {path}.train is missing");
         check.Positive($"{path}.weight", settings.Weight);
         check.Positive($"{path}.sampling_weight", settings.SamplingWeight);
         check.AtLeast($"{path}.batch_size", settings.BatchSize, 1);
         check.AtLeast($"{path}.max_source_length", settings.MaxSourceLength, 3); // [CLS], one token, [SEP]
         check.AtLeast($"{path}.max_target_length", settings.MaxTargetLength, 3);
-        if (settings.MaxTrainExamples is { } max) check.AtLeast($"{path}.max_train_examples", max, 1);
+        if (settings.MaxTrainExamples is { } max)
+            check.AtLeast($"{path}.max_train_examples", max, 1);
         check.Fraction($"{path}.dropout", settings.Dropout);
         check.AtLeast($"{path}.decoder_layers", settings.DecoderLayers, 1);
         check.AtLeast($"{path}.num_beams", settings.NumBeams, 1);
         check.Finite($"{path}.length_penalty", settings.LengthPenalty);
         check.AtLeast($"{path}.no_repeat_ngram_size", settings.NoRepeatNgramSize, 0);
-        if (settings.Pooling is not ("mean" or "cls")) throw new InvalidDataException($"{source}: {path}.pooling '{settings.Pooling}' (mean, cls)");
-        if (settings.Vocabulary is not ("encoder" or "target")) throw new InvalidDataException($"{source}: {path}.vocabulary must be 'encoder' or 'target'");
-        if (settings.Copy && settings.Vocabulary != "encoder") throw new InvalidDataException($"{source}: {path}.copy needs vocabulary 'encoder' (copied source ids must be target ids)");
-        if (settings.ExtractiveOracleTargets && task == TaskNames.Sentiment) throw new InvalidDataException($"{source}: {path}.extractive_oracle_targets is for decoder heads only");
-        if (settings.Vocabulary == "target" && settings.TargetTokenizer is null) throw new InvalidDataException($"{source}: {path}.target_tokenizer is required with vocabulary 'target'");
+        if (settings.Pooling is not ("mean" or "cls"))
+            throw new InvalidDataException($"{source}: {path}.pooling '{settings.Pooling}' (mean, cls)");
+        if (settings.Vocabulary is not ("encoder" or "target"))
+            throw new InvalidDataException($"{source}: {path}.vocabulary must be 'encoder' or 'target'");
+        if (settings.Copy && settings.Vocabulary != "encoder")
+            throw new InvalidDataException(
+                $"{source}: {path}.copy needs vocabulary 'encoder' (copied source ids must be target ids)"
+            );
+        if (settings.ExtractiveOracleTargets && task == TaskNames.Sentiment)
+            throw new InvalidDataException($"{source}: {path}.extractive_oracle_targets is for decoder heads only");
+        if (settings.Vocabulary == "target" && settings.TargetTokenizer is null)
+            throw new InvalidDataException($"{source}: {path}.target_tokenizer is required with vocabulary 'target'");
         if (settings.LabelNames is { } names)
         {
-            if (task != TaskNames.Sentiment) throw new InvalidDataException($"{source}: {path}.label_names is for the sentiment head only");
+            if (task != TaskNames.Sentiment)
+                throw new InvalidDataException($"{source}: {path}.label_names is for the sentiment head only");
             foreach (var (raw, name) in names)
-                if (string.IsNullOrWhiteSpace(name)) throw new InvalidDataException($"{source}: {path}.label_names.{raw} is empty");
+                if (string.IsNullOrWhiteSpace(name))
+                    throw new InvalidDataException($"{source}: {path}.label_names.{raw} is empty");
             if (names.Values.Distinct(StringComparer.Ordinal).Count() != names.Count)
                 throw new InvalidDataException($"{source}: {path}.label_names gives two labels the same name");
         }
@@ -87,34 +115,44 @@ static class TrainingConfigValidator
 
         public void AtLeast(string path, long value, long minimum)
         {
-            if (value < minimum) throw Fail(path, $"must be at least {minimum}", value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            if (value < minimum)
+                throw Fail(
+                    path,
+                    $"must be at least {minimum}",
+                    value.ToString(System.Globalization.CultureInfo.InvariantCulture)
+                );
         }
 
         public void AtLeast(string path, double value, double minimum)
         {
             Finite(path, value);
-            if (value < minimum) throw Fail(path, $"must be at least {minimum}", Text(value));
+            if (value < minimum)
+                throw Fail(path, $"must be at least {minimum}", Text(value));
         }
 
         public void Positive(string path, double value)
         {
             Finite(path, value);
-            if (value <= 0) throw Fail(path, "must be greater than 0", Text(value));
+            if (value <= 0)
+                throw Fail(path, "must be greater than 0", Text(value));
         }
 
         /// <summary>In [0, 1): a probability or share that cannot be the whole.</summary>
         public void Fraction(string path, double value)
         {
             Finite(path, value);
-            if (value is < 0 or >= 1) throw Fail(path, "must be in [0, 1)", Text(value));
+            if (value is < 0 or >= 1)
+                throw Fail(path, "must be in [0, 1)", Text(value));
         }
 
         public void Finite(string path, double value)
         {
-            if (!double.IsFinite(value)) throw Fail(path, "must be a finite number", Text(value));
+            if (!double.IsFinite(value))
+                throw Fail(path, "must be a finite number", Text(value));
         }
 
-        InvalidDataException Fail(string path, string rule, string value) => new($"{source}: {path} {rule}, was {value}");
+        InvalidDataException Fail(string path, string rule, string value) =>
+            new($"{source}: {path} {rule}, was {value}");
 
         static string Text(double value) => value.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
     }

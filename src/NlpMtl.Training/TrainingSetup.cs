@@ -8,15 +8,25 @@ using static TorchSharp.torch;
 
 namespace NlpMtl.Training;
 
-/// <summary>Builds what a run starts from: the encoder checkpoint directory, the task data, the model, the optimizer.</summary>
+/// <summary>Builds what a run starts from: the encoder checkpoint directory, the task data, the model, the
+/// optimizer.</summary>
 public static class TrainingSetup
 {
     /// <summary>Everything a run or a benchmark starts from, built the same way for both.</summary>
-    public sealed record Prepared(string EncoderDirectory, Dictionary<string, TaskData> Data, MultiTaskModel Model,
-        LossBalancer Balancer, LeanAdamW Optimizer, double[] BaseRates, Dictionary<string, TaskBatches> Batches) : IDisposable
+    public sealed record Prepared(
+        string EncoderDirectory,
+        Dictionary<string, TaskData> Data,
+        MultiTaskModel Model,
+        LossBalancer Balancer,
+        LeanAdamW Optimizer,
+        double[] BaseRates,
+        Dictionary<string, TaskBatches> Batches
+    ) : IDisposable
     {
-        /// <summary>What a step clears, clips and updates: the unfrozen model parameters and the balancer's log-variances.</summary>
-        public List<Parameter> TrainableParameters() => [.. Model.parameters().Where(p => p.requires_grad), Balancer.LogVariances];
+        /// <summary>What a step clears, clips and updates: the unfrozen model parameters and the balancer's
+        /// log-variances.</summary>
+        public List<Parameter> TrainableParameters() =>
+            [.. Model.parameters().Where(p => p.requires_grad), Balancer.LogVariances];
 
         public void Dispose()
         {
@@ -42,10 +52,17 @@ public static class TrainingSetup
         manual_seed(config.Seed); // fresh heads are initialised from torch's global generator
         var model = CreateModel(options, encoderDirectory, data);
         if (config.AttentionDropout is { } attentionDropout)
-            foreach (var attention in model.modules().OfType<BertSelfAttention>()) attention.DropoutProbability = attentionDropout;
-        var balancer = new LossBalancer(config.Balancing, data.ToDictionary(p => p.Key, p => config.Tasks[p.Key].Weight));
+            foreach (var attention in model.modules().OfType<BertSelfAttention>())
+                attention.DropoutProbability = attentionDropout;
+        var balancer = new LossBalancer(
+            config.Balancing,
+            data.ToDictionary(p => p.Key, p => config.Tasks[p.Key].Weight)
+        );
         var (optimizer, baseRates) = CreateOptimizer(model, config.Optimizer, data.Keys, balancer.LogVariances);
-        var batches = data.ToDictionary(p => p.Key, p => new TaskBatches(p.Value.Train, p.Value.Settings.BatchSize, TaskSeed(config.Seed, p.Key)));
+        var batches = data.ToDictionary(
+            p => p.Key,
+            p => new TaskBatches(p.Value.Train, p.Value.Settings.BatchSize, TaskSeed(config.Seed, p.Key))
+        );
         return new Prepared(encoderDirectory, data, model, balancer, optimizer, baseRates, batches);
     }
 
@@ -57,7 +74,8 @@ public static class TrainingSetup
     static ulong TaskSeed(int seed, string task)
     {
         var hash = 14695981039346656037UL;
-        foreach (var c in task) hash = (hash ^ c) * 1099511628211UL;
+        foreach (var c in task)
+            hash = (hash ^ c) * 1099511628211UL;
         return hash ^ (ulong)seed;
     }
 
@@ -68,25 +86,38 @@ public static class TrainingSetup
     /// </summary>
     public static string EncoderDirectory(TrainingConfig config, TrainerOptions options)
     {
-        if (options.From is not null) return Path.GetFullPath(options.From);
+        if (options.From is not null)
+            return Path.GetFullPath(options.From);
         if (config.BaseModel != "pretrained")
         {
             var local = config.Resolve(config.BaseModel);
-            if (Directory.Exists(local) || !HubModelId.TryParse(config.BaseModel, out var id)) return local;
+            if (Directory.Exists(local) || !HubModelId.TryParse(config.BaseModel, out var id))
+                return local;
             return HubCheckpoint.DownloadAsync(id).GetAwaiter().GetResult();
         }
         var directory = Path.Combine(options.OutputDirectory, "pretrained");
-        if (!File.Exists(Path.Combine(directory, CheckpointFiles.Safetensors))) PretrainedCheckpointWriter.WriteMiniLm(directory);
+        if (!File.Exists(Path.Combine(directory, CheckpointFiles.Safetensors)))
+            PretrainedCheckpointWriter.WriteMiniLm(directory);
         return directory;
     }
 
-    public static Dictionary<string, TaskData> LoadData(TrainingConfig config, TrainerOptions options, string encoderDirectory)
+    public static Dictionary<string, TaskData> LoadData(
+        TrainingConfig config,
+        TrainerOptions options,
+        string encoderDirectory
+    )
     {
         var tasks = options.Tasks ?? [.. config.Tasks.Keys];
         var missing = tasks.FirstOrDefault(t => !config.Tasks.ContainsKey(t));
-        if (missing is not null) throw new InvalidDataException($"--tasks names '{missing}', which the config does not configure");
-        MultiTaskConfig? existing = options.From is null ? null : MultiTaskConfig.Load(Path.Combine(options.From, MultiTaskConfig.FileName));
-        return tasks.ToDictionary(t => t, t => TaskData.Load(t, config.Tasks[t], config, encoderDirectory, existing, options.From));
+        if (missing is not null)
+            throw new InvalidDataException($"--tasks names '{missing}', which the config does not configure");
+        MultiTaskConfig? existing = options.From is null
+            ? null
+            : MultiTaskConfig.Load(Path.Combine(options.From, MultiTaskConfig.FileName));
+        return tasks.ToDictionary(
+            t => t,
+            t => TaskData.Load(t, config.Tasks[t], config, encoderDirectory, existing, options.From)
+        );
     }
 
     /// <summary>
@@ -95,22 +126,37 @@ public static class TrainingSetup
     /// </summary>
     static MultiTaskModel WithCopy(MultiTaskModel model, IReadOnlyList<string> tasks)
     {
-        var heads = tasks.Aggregate(model.Config, (config, task) => config.WithDecoder(task, config.Decoder(task) with { Copy = true }));
-        var copying = new MultiTaskModel(new BertModel(model.EncoderConfig with { Architectures = ["BertModel"] }), heads, warmStartDecoders: false);
+        var heads = tasks.Aggregate(model.Config, (config, task) =>
+            config.WithDecoder(task, config.Decoder(task) with { Copy = true })
+        );
+        var copying = new MultiTaskModel(
+            new BertModel(model.EncoderConfig with { Architectures = ["BertModel"] }),
+            heads,
+            warmStartDecoders: false
+        );
         ModuleWeights.CopyMatching(model, copying);
         model.Dispose();
         return copying;
     }
 
-    /// <summary>A fresh multi-task model on the base encoder, or the <c>--from</c> checkpoint with all its heads.</summary>
-    public static MultiTaskModel CreateModel(TrainerOptions options, string encoderDirectory, IReadOnlyDictionary<string, TaskData> data)
+    /// <summary>A fresh multi-task model on the base encoder, or the <c>--from</c> checkpoint with all its
+    /// heads.</summary>
+    public static MultiTaskModel CreateModel(
+        TrainerOptions options,
+        string encoderDirectory,
+        IReadOnlyDictionary<string, TaskData> data
+    )
     {
         if (options.From is not null)
         {
             var model = MultiTaskCheckpoint.Load(options.From);
             var absent = data.Keys.FirstOrDefault(t => !model.Tasks.Contains(t));
-            if (absent is not null) throw new InvalidDataException($"{options.From}: the checkpoint has no {absent} head to fine-tune");
-            var addCopy = data.Values.Where(t => t.Settings.Copy && !model.Config.Decoder(t.Task).Copy).Select(t => t.Task).ToList();
+            if (absent is not null)
+                throw new InvalidDataException($"{options.From}: the checkpoint has no {absent} head to fine-tune");
+            var addCopy = data
+                .Values.Where(t => t.Settings.Copy && !model.Config.Decoder(t.Task).Copy)
+                .Select(t => t.Task)
+                .ToList();
             return addCopy.Count == 0 ? model : WithCopy(model, addCopy);
         }
         var heads = data.Values.Aggregate(new MultiTaskConfig(), (config, task) => task.AddHeadTo(config));
@@ -121,26 +167,44 @@ public static class TrainingSetup
     /// AdamW with BERT's grouping — no weight decay on biases and LayerNorm — and an optional higher rate for the
     /// heads of the trained tasks. Heads of tasks not being trained are frozen (--from … --tasks).
     /// </summary>
-    public static (LeanAdamW Optimizer, double[] BaseRates) CreateOptimizer(MultiTaskModel model, OptimizerConfig config,
-        IEnumerable<string> trainedTasks, Parameter logVariances)
+    public static (LeanAdamW Optimizer, double[] BaseRates) CreateOptimizer(
+        MultiTaskModel model,
+        OptimizerConfig config,
+        IEnumerable<string> trainedTasks,
+        Parameter logVariances
+    )
     {
         var trained = trainedTasks.ToHashSet();
         foreach (var task in model.Tasks.Where(t => !trained.Contains(t)))
-            foreach (var p in model.HeadParameters(task)) p.requires_grad = false;
+        foreach (var p in model.HeadParameters(task))
+            p.requires_grad = false;
 
         var named = model.named_parameters().Where(p => p.parameter.requires_grad).ToList();
         bool IsHead(string name) => name.StartsWith("heads.", StringComparison.Ordinal);
-        bool NoDecay(string name) => name.EndsWith(".bias", StringComparison.Ordinal) || name.Contains("LayerNorm", StringComparison.Ordinal) || name.EndsWith("output_bias", StringComparison.Ordinal);
+        bool NoDecay(string name) =>
+            name.EndsWith(".bias", StringComparison.Ordinal)
+            || name.Contains("LayerNorm", StringComparison.Ordinal)
+            || name.EndsWith("output_bias", StringComparison.Ordinal);
         var headRate = config.HeadLearningRate ?? config.LearningRate;
         var groups = new List<(IEnumerable<Parameter> Parameters, double Rate, double Decay)>
         {
-            (named.Where(p => !IsHead(p.name) && !NoDecay(p.name)).Select(p => p.parameter), config.LearningRate, config.WeightDecay),
+            (
+                named.Where(p => !IsHead(p.name) && !NoDecay(p.name)).Select(p => p.parameter),
+                config.LearningRate,
+                config.WeightDecay
+            ),
             (named.Where(p => !IsHead(p.name) && NoDecay(p.name)).Select(p => p.parameter), config.LearningRate, 0.0),
-            (named.Where(p => IsHead(p.name) && !NoDecay(p.name)).Select(p => p.parameter), headRate, config.WeightDecay),
+            (
+                named.Where(p => IsHead(p.name) && !NoDecay(p.name)).Select(p => p.parameter),
+                headRate,
+                config.WeightDecay
+            ),
             (named.Where(p => IsHead(p.name) && NoDecay(p.name)).Select(p => p.parameter), headRate, 0.0),
             ([logVariances], headRate, 0.0),
         };
-        var paramGroups = groups.Select(g => new AdamW.ParamGroup(g.Parameters.ToList(), g.Rate, 0.9, 0.999, 1e-8, g.Decay, false, false)).ToList();
+        var paramGroups = groups
+            .Select(g => new AdamW.ParamGroup(g.Parameters.ToList(), g.Rate, 0.9, 0.999, 1e-8, g.Decay, false, false))
+            .ToList();
         return (new LeanAdamW(paramGroups), groups.Select(g => g.Rate).ToArray());
     }
 }

@@ -9,7 +9,8 @@ public static class DataRoot
 {
     public const string Variable = "NLPMTL_DATA";
 
-    public static string? Directory => Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } root ? root : null;
+    public static string? Directory =>
+        Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } root ? root : null;
 
     public static string PathOf(string relative) =>
         Path.Combine(Directory ?? throw new InvalidOperationException($"{Variable} is not set"), relative);

@@ -26,17 +26,34 @@ public sealed class BundleFixture : IDisposable
     public BundleFixture()
     {
         Root = Directory.CreateTempSubdirectory("nlpmtl-inference-").FullName;
-        pretrained = new(() => Build("pretrained", () =>
-        {
-            var encoder = Path.Combine(Root, "minilm");
-            PretrainedCheckpointWriter.WriteMiniLm(encoder);
-            return (BertCheckpoint.Load(encoder), encoder);
-        }, summarizeSource: 128));
-        tiny = new(() => Build("tiny", () =>
-        {
-            var config = BertConfig.Tiny with { VocabSize = 30522, MaxPositionEmbeddings = 128, TypeVocabSize = 2 };
-            return (new BertModel(config), Path.Combine(TokenizerRoot, "all-MiniLM-L6-v2"));
-        }, summarizeSource: 96));
+        pretrained = new(() =>
+            Build(
+                "pretrained",
+                () =>
+                {
+                    var encoder = Path.Combine(Root, "minilm");
+                    PretrainedCheckpointWriter.WriteMiniLm(encoder);
+                    return (BertCheckpoint.Load(encoder), encoder);
+                },
+                summarizeSource: 128
+            )
+        );
+        tiny = new(() =>
+            Build(
+                "tiny",
+                () =>
+                {
+                    var config = BertConfig.Tiny with
+                    {
+                        VocabSize = 30522,
+                        MaxPositionEmbeddings = 128,
+                        TypeVocabSize = 2,
+                    };
+                    return (new BertModel(config), Path.Combine(TokenizerRoot, "all-MiniLM-L6-v2"));
+                },
+                summarizeSource: 96
+            )
+        );
     }
 
     public string Root { get; }
@@ -54,21 +71,43 @@ public sealed class BundleFixture : IDisposable
             Sentiment = new SentimentHeadConfig { Labels = ["negative", "positive"] },
             Summarize = new DecoderHeadConfig
             {
-                Layers = 1, VocabSize = 30522, PadId = 0, BosId = 101, EosId = 102, MaxSourceLength = summarizeSource, MaxTargetLength = 12,
-                NumBeams = 2, NoRepeatNgramSize = 3, Copy = true, // pointer-generator: copy keys and source ids through serving
+                Layers = 1,
+                VocabSize = 30522,
+                PadId = 0,
+                BosId = 101,
+                EosId = 102,
+                MaxSourceLength = summarizeSource,
+                MaxTargetLength = 12,
+                NumBeams = 2,
+                NoRepeatNgramSize = 3,
+                Copy = true, // pointer-generator: copy keys and source ids through serving
             },
             Translate = new DecoderHeadConfig
             {
-                Layers = 1, Vocabulary = "target", VocabSize = 6120, TargetTokenizerDirectory = TranslateTokenizer,
-                PadId = 0, BosId = 1, EosId = 2, MaxSourceLength = 48, MaxTargetLength = 12, NumBeams = 2, NoRepeatNgramSize = 3,
+                Layers = 1,
+                Vocabulary = "target",
+                VocabSize = 6120,
+                TargetTokenizerDirectory = TranslateTokenizer,
+                PadId = 0,
+                BosId = 1,
+                EosId = 2,
+                MaxSourceLength = 48,
+                MaxTargetLength = 12,
+                NumBeams = 2,
+                NoRepeatNgramSize = 3,
             },
         };
         using var model = new MultiTaskModel(bert, heads);
         using (no_grad())
-            foreach (var parameter in model.parameters()) parameter.add_(randn_like(parameter) * 0.05); // decisive, non-trivial outputs
+            foreach (var parameter in model.parameters())
+                parameter.add_(randn_like(parameter) * 0.05); // decisive, non-trivial outputs
         var checkpoint = Path.Combine(Root, $"{name}-checkpoint");
-        MultiTaskCheckpoint.Save(model, checkpoint, tokenizerSource,
-            new Dictionary<string, string> { [TaskNames.Translate] = Path.Combine(TokenizerRoot, "multi30k-de") });
+        MultiTaskCheckpoint.Save(
+            model,
+            checkpoint,
+            tokenizerSource,
+            new Dictionary<string, string> { [TaskNames.Translate] = Path.Combine(TokenizerRoot, "multi30k-de") }
+        );
         var bundle = Path.Combine(Root, $"{name}-bundle");
         BundleExporter.Export(checkpoint, bundle);
         return (checkpoint, bundle);

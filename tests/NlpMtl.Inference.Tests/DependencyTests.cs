@@ -7,6 +7,8 @@ public class DependencyTests
     {
         var references = typeof(InferenceEngine).Assembly.GetReferencedAssemblies().Select(a => a.Name!).ToList();
         Assert.Contains("Microsoft.ML.OnnxRuntime", references);
-        Assert.DoesNotContain(references, name => name.StartsWith("TorchSharp", StringComparison.Ordinal) || name is "NlpMtl.Modeling" or "NlpMtl.Onnx");
+        Assert.DoesNotContain(references, name =>
+            name.StartsWith("TorchSharp", StringComparison.Ordinal) || name is "NlpMtl.Modeling" or "NlpMtl.Onnx"
+        );
     }
 }

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using NlpMtl.Core.Data;
 using NlpMtl.Core.Text;
+using NlpMtl.Core.Tokenization;
 using NlpMtl.Inference.Batching;
 using NlpMtl.Inference.Documents;
-using NlpMtl.Core.Tokenization;
 
 namespace NlpMtl.Inference.Tests;
 
@@ -13,13 +13,13 @@ namespace NlpMtl.Inference.Tests;
 public class DocumentTests(BundleFixture fixture, Xunit.Abstractions.ITestOutputHelper output)
 {
     const string Paragraph =
-        "Dr. Smith arrived in the U.S. capital at 3.30 p.m. on Monday. She met Mr. Jones, e.g. to talk about the weather.\n" +
-        "\n" +
-        "They walked along the river. Prices rose by 2.5 percent, he said.\n" +
-        "\n" +
-        "\n" +
-        "A man rides a bike. The children play in the park.\n" +
-        "A dog runs after a red ball. Everyone went home at 6 p.m. after the game.\n";
+        "Dr. Smith arrived in the U.S. capital at 3.30 p.m. on Monday. She met Mr. Jones, e.g. to talk about the weather.\n"
+        + "\n"
+        + "They walked along the river. Prices rose by 2.5 percent, he said.\n"
+        + "\n"
+        + "\n"
+        + "A man rides a bike. The children play in the park.\n"
+        + "A dog runs after a red ball. Everyone went home at 6 p.m. after the game.\n";
 
     static string Translate(InferenceEngine engine, string text) =>
         engine.Predict([new DocumentRequest("x", text, ["translate"])])[0].Predictions[0].Translation!;
@@ -36,18 +36,27 @@ public class DocumentTests(BundleFixture fixture, Xunit.Abstractions.ITestOutput
         // Each sentence is one row, in document order, and each row's translation goes back in its sentence's place.
         var rows = engine.Plan(new DocumentRequest("p", Paragraph, ["translate"])).Rows;
         Assert.Equal(sentences.Select(s => engine.Bundle.Tokenizer.Encode(s)), rows.Select(r => r.InputIds));
-        var expected = $"{alone[0]} {alone[1]}\n\n{alone[2]} {alone[3]}\n\n\n{alone[4]} {alone[5]}\n{alone[6]} {alone[7]}\n";
+        var expected =
+            $"{alone[0]} {alone[1]}\n\n{alone[2]} {alone[3]}\n\n\n{alone[4]} {alone[5]}\n{alone[6]} {alone[7]}\n";
 
         var result = engine.Predict([new DocumentRequest("p", Paragraph, ["translate"])])[0].Predictions[0];
         Assert.Equal(expected, result.Translation);
         Assert.Equal((false, 8), (result.Truncated, result.Segments));
 
         // The same through the dynamic batcher, beside other documents whose sentences share its batches.
-        await using var service = new BatchingInferenceService(engine, new BatchingOptions { MaxDelay = TimeSpan.FromMilliseconds(20) });
-        var results = await service.ProcessAsync([new DocumentRequest("a", "A woman walks a dog. It rains.", ["translate"]),
-            new DocumentRequest("p", Paragraph, ["translate", "sentiment"])]);
+        await using var service = new BatchingInferenceService(
+            engine,
+            new BatchingOptions { MaxDelay = TimeSpan.FromMilliseconds(20) }
+        );
+        var results = await service.ProcessAsync([
+            new DocumentRequest("a", "A woman walks a dog. It rains.", ["translate"]),
+            new DocumentRequest("p", Paragraph, ["translate", "sentiment"]),
+        ]);
         Assert.Equal(expected, results[1].Predictions[0].Translation);
-        Assert.Equal($"{Translate(engine, "A woman walks a dog.")} {Translate(engine, "It rains.")}", results[0].Predictions[0].Translation);
+        Assert.Equal(
+            $"{Translate(engine, "A woman walks a dog.")} {Translate(engine, "It rains.")}",
+            results[0].Predictions[0].Translation
+        );
     }
 
     [Fact]
@@ -73,7 +82,16 @@ public class DocumentTests(BundleFixture fixture, Xunit.Abstractions.ITestOutput
     [Fact]
     public void SentimentReadsEveryWindowAndFirstWindowAggregationIsTheFirstTokensAnswer()
     {
-        var text = string.Join(' ', Enumerable.Range(0, 90).Select(i => i % 3 == 0 ? "A charming film with a terrible plot." : "The acting was flat but the music was great."));
+        var text = string.Join(
+            ' ',
+            Enumerable
+                .Range(0, 90)
+                .Select(i =>
+                    i % 3 == 0
+                        ? "A charming film with a terrible plot."
+                        : "The acting was flat but the music was great."
+                )
+        );
         using var engine = InferenceEngine.Load(fixture.Tiny.Bundle);
         var tokens = engine.Bundle.Tokenizer.EncodeUntruncated(text).Count;
         var expectedWindows = TokenWindows.Of(tokens, 126, 32).Count;
@@ -81,13 +99,17 @@ public class DocumentTests(BundleFixture fixture, Xunit.Abstractions.ITestOutput
         var whole = engine.Predict([new DocumentRequest("d", text, ["sentiment"])])[0].Predictions[0];
         Assert.Equal((false, expectedWindows), (whole.Truncated, whole.Windows));
 
-        using var first = InferenceEngine.Load(fixture.Tiny.Bundle, new InferenceOptions { SentimentAggregation = SentimentAggregation.FirstWindow });
+        using var first = InferenceEngine.Load(
+            fixture.Tiny.Bundle,
+            new InferenceOptions { SentimentAggregation = SentimentAggregation.FirstWindow }
+        );
         var lead = first.Predict([new DocumentRequest("d", text, ["sentiment"])])[0].Predictions[0];
         var firstTokens = first.Run([first.Encode(new DocumentRequest("d", text, ["sentiment"]))])[0].Predictions[0];
         Assert.Equal(firstTokens.Label, lead.Label);
         Assert.Equal(firstTokens.Score!.Value, lead.Score!.Value, 5);
         Assert.True(firstTokens.Truncated);
-        Assert.Equal((true, 1), (lead.Truncated, lead.Windows)); // the rest of the document was not read, and the line says so
+        // the rest of the document was not read, and the line says so
+        Assert.Equal((true, 1), (lead.Truncated, lead.Windows));
         Assert.NotEqual(whole.Score!.Value, lead.Score!.Value, 6); // the other windows count
     }
 
@@ -96,18 +118,54 @@ public class DocumentTests(BundleFixture fixture, Xunit.Abstractions.ITestOutput
     {
         string[] labels = ["negative", "positive"];
         // A long negative window and a short, more confident positive one: the mean logit favours the long one.
-        var (label, score) = SentimentAggregator.Aggregate([[1f, -1f], [-3f, 3f]], [120, 20], labels, SentimentAggregation.TokenWeightedMeanLogits);
+        var (label, score) = SentimentAggregator.Aggregate(
+            [
+                [1f, -1f],
+                [-3f, 3f],
+            ],
+            [120, 20],
+            labels,
+            SentimentAggregation.TokenWeightedMeanLogits
+        );
         var mean = (120 * 2.0 + 20 * -6.0) / 140; // negative minus positive logit
         Assert.Equal("negative", label);
         Assert.Equal(1 / (1 + Math.Exp(-mean)), score, 6);
-        Assert.Equal("positive", SentimentAggregator.Aggregate([[1f, -1f], [-3f, 3f]], [120, 20], labels, SentimentAggregation.MeanProbabilities).Label);
-        Assert.Equal("negative", SentimentAggregator.Aggregate([[1f, -1f], [-3f, 3f]], [20, 120], labels, SentimentAggregation.FirstWindow).Label);
+        Assert.Equal(
+            "positive",
+            SentimentAggregator
+                .Aggregate(
+                    [
+                        [1f, -1f],
+                        [-3f, 3f],
+                    ],
+                    [120, 20],
+                    labels,
+                    SentimentAggregation.MeanProbabilities
+                )
+                .Label
+        );
+        Assert.Equal(
+            "negative",
+            SentimentAggregator
+                .Aggregate(
+                    [
+                        [1f, -1f],
+                        [-3f, 3f],
+                    ],
+                    [20, 120],
+                    labels,
+                    SentimentAggregation.FirstWindow
+                )
+                .Label
+        );
     }
 
-    /// <summary>Scores the sentences that mention the key term; the test's stand-in for a trained salience head.</summary>
+    /// <summary>Scores the sentences that mention the key term; the test's stand-in for a trained salience
+    /// head.</summary>
     sealed class KeyTermScorer(string term) : ISalienceScorer
     {
         public bool UsesEmbeddings => false;
+
         public IReadOnlyList<double> Score(IReadOnlyList<string> sentences, IReadOnlyList<float[]>? embeddings) =>
             sentences.Select(s => s.Contains(term, StringComparison.Ordinal) ? 1.0 : 0.0).ToList();
     }
@@ -115,7 +173,10 @@ public class DocumentTests(BundleFixture fixture, Xunit.Abstractions.ITestOutput
     [Fact]
     public void TheSummarizerReadsAKeySentencePastTokenOneThousand()
     {
-        var filler = Enumerable.Range(0, 120).Select(i => $"Section {i} describes the experimental setup used in the earlier work on this topic.").ToList();
+        var filler = Enumerable
+            .Range(0, 120)
+            .Select(i => $"Section {i} describes the experimental setup used in the earlier work on this topic.")
+            .ToList();
         const string key = "We show that mitochondria regulate the circadian clock in mammals.";
         filler.Insert(80, key);
         var document = string.Join(' ', filler);
@@ -135,7 +196,10 @@ public class DocumentTests(BundleFixture fixture, Xunit.Abstractions.ITestOutput
         Assert.Equal((false, 121), (summary.Truncated, summary.Sentences));
         Assert.Equal(summary.Selected!.Order(), summary.Selected!); // document order
         // Reading the first tokens never reaches it.
-        using var lead = InferenceEngine.Load(fixture.Tiny.Bundle, new InferenceOptions { SummarySelection = SummarySelection.Lead });
+        using var lead = InferenceEngine.Load(
+            fixture.Tiny.Bundle,
+            new InferenceOptions { SummarySelection = SummarySelection.Lead }
+        );
         var leadSummary = lead.Predict([new DocumentRequest("d", document, ["summarize"])])[0].Predictions[0];
         Assert.DoesNotContain(80, leadSummary.Selected!);
         Assert.Equal(0, leadSummary.Selected![0]);
@@ -145,56 +209,93 @@ public class DocumentTests(BundleFixture fixture, Xunit.Abstractions.ITestOutput
     [Fact]
     public void SummarySourceTokensCapsWhatTheSummarizerReads()
     {
-        var document = string.Join(' ', Enumerable.Range(0, 60).Select(i => $"Sentence {i} reports one more finding of the study."));
-        using var full = InferenceEngine.Load(fixture.Tiny.Bundle, new InferenceOptions { SummarySelection = SummarySelection.Lead });
+        var document = string.Join(
+            ' ',
+            Enumerable.Range(0, 60).Select(i => $"Sentence {i} reports one more finding of the study.")
+        );
+        using var full = InferenceEngine.Load(
+            fixture.Tiny.Bundle,
+            new InferenceOptions { SummarySelection = SummarySelection.Lead }
+        );
         var trained = full.SourceLimit("summarize");
-        using var shorter = InferenceEngine.Load(fixture.Tiny.Bundle,
-            new InferenceOptions { SummarySelection = SummarySelection.Lead, SummarySourceTokens = trained / 2 });
+        using var shorter = InferenceEngine.Load(
+            fixture.Tiny.Bundle,
+            new InferenceOptions { SummarySelection = SummarySelection.Lead, SummarySourceTokens = trained / 2 }
+        );
         Assert.Equal(trained / 2, shorter.SourceLimit("summarize"));
-        Assert.Equal(trained / 2, Assert.Single(shorter.Plan(new DocumentRequest("d", document, ["summarize"])).Rows).Tokens);
+        Assert.Equal(
+            trained / 2,
+            Assert.Single(shorter.Plan(new DocumentRequest("d", document, ["summarize"])).Rows).Tokens
+        );
         Assert.Equal(trained, Assert.Single(full.Plan(new DocumentRequest("d", document, ["summarize"])).Rows).Tokens);
         Assert.Equal(full.SourceLimit("sentiment"), shorter.SourceLimit("sentiment")); // the other heads read as before
         // Never more than the head was trained on.
-        using var longer = InferenceEngine.Load(fixture.Tiny.Bundle, new InferenceOptions { SummarySourceTokens = trained * 2 });
+        using var longer = InferenceEngine.Load(
+            fixture.Tiny.Bundle,
+            new InferenceOptions { SummarySourceTokens = trained * 2 }
+        );
         Assert.Equal(trained, longer.SourceLimit("summarize"));
     }
 
     [Fact]
     public void ASelectedSentenceLongerThanTheSourceIsCutAndFlagged()
     {
-        var huge = "The mitochondria " + string.Join(' ', Enumerable.Repeat("matter a great deal to the cell and its energy", 20)) + ".";
-        var document = string.Join(' ', Enumerable.Range(0, 12).Select(i => $"Filler sentence {i} is here.")) + " " + huge;
+        var huge =
+            "The mitochondria "
+            + string.Join(' ', Enumerable.Repeat("matter a great deal to the cell and its energy", 20))
+            + ".";
+        var document =
+            string.Join(' ', Enumerable.Range(0, 12).Select(i => $"Filler sentence {i} is here.")) + " " + huge;
         using var engine = InferenceEngine.Load(fixture.Tiny.Bundle, salience: new KeyTermScorer("mitochondria"));
         var summary = engine.Predict([new DocumentRequest("d", document, ["summarize"])])[0].Predictions[0];
         Assert.Equal([12], summary.Selected!);
         Assert.True(summary.Truncated); // the summarizer read only the start of that sentence, and says so
-        Assert.Equal(engine.SourceLimit("summarize"), Assert.Single(engine.Plan(new DocumentRequest("d", document, ["summarize"])).Rows).Tokens);
+        Assert.Equal(
+            engine.SourceLimit("summarize"),
+            Assert.Single(engine.Plan(new DocumentRequest("d", document, ["summarize"])).Rows).Tokens
+        );
     }
 
     static bool Contains(int[] haystack, int[] needle) =>
-        Enumerable.Range(0, haystack.Length - needle.Length + 1).Any(i => haystack.AsSpan(i, needle.Length).SequenceEqual(needle));
+        Enumerable
+            .Range(0, haystack.Length - needle.Length + 1)
+            .Any(i => haystack.AsSpan(i, needle.Length).SequenceEqual(needle));
 
     [Fact]
     public void CentroidSalienceRanksTheOffTopicSentenceLast()
     {
-        float[][] embeddings = [[1, 0.1f, 0], [0.9f, 0.2f, 0], [1, 0, 0.1f], [0, 0, 1]];
+        float[][] embeddings =
+        [
+            [1, 0.1f, 0],
+            [0.9f, 0.2f, 0],
+            [1, 0, 0.1f],
+            [0, 0, 1],
+        ];
         var scores = new CentroidSalienceScorer().Score(["a", "b", "c", "aside"], embeddings);
         Assert.Equal(3, Enumerable.Range(0, 4).MinBy(i => scores[i]));
         // Selection: best first while it fits, then back in document order.
         Assert.Equal([0, 2], SummarySelector.Select([5, 9, 5, 5], [0.9, 0.8, 0.95, 0.1], budget: 12));
-        Assert.Equal([1], SummarySelector.Select([5, 40, 5], [0.1, 0.9, 0.2], budget: 30)); // the best alone, cut by the caller
-        Assert.Equal([1, 2], SummarySelector.Select([0, 5, 5, 5], [0.9, 0.1, 0.95, 0.5], budget: 10, firstSentence: true)); // the first with tokens, then the best
+        // the best alone, cut by the caller
+        Assert.Equal([1], SummarySelector.Select([5, 40, 5], [0.1, 0.9, 0.2], budget: 30));
+        Assert.Equal(
+            [1, 2],
+            SummarySelector.Select([0, 5, 5, 5], [0.9, 0.1, 0.95, 0.5], budget: 10, firstSentence: true)
+        ); // the first with tokens, then the best
     }
 
     [Fact]
     public async Task EmbeddingSelectionRunsInTwoStagesAndAgreesBetweenPredictAndTheBatcher()
     {
         using var engine = InferenceEngine.Load(fixture.Tiny.Bundle);
-        var document = string.Join(' ', Enumerable.Range(0, 40).Select(i => $"Sentence {i} of the report talks about topic {i % 4} in some detail."));
+        var document = string.Join(
+            ' ',
+            Enumerable.Range(0, 40).Select(i => $"Sentence {i} of the report talks about topic {i % 4} in some detail.")
+        );
         var plan = engine.Plan(new DocumentRequest("d", document, ["summarize", "translate"]));
         Assert.Contains(plan.Rows, r => r.Embed);
         Assert.DoesNotContain(plan.Rows, r => r.Tasks.Contains("summarize"));
-        Assert.True(plan.Rows.Where(r => r.Embed).All(r => r.Tasks.Contains("translate"))); // a sentence row serves both
+        // a sentence row serves both
+        Assert.True(plan.Rows.Where(r => r.Embed).All(r => r.Tasks.Contains("translate")));
 
         var predicted = engine.Predict([new DocumentRequest("d", document, ["summarize", "translate"])])[0];
         await using var service = new BatchingInferenceService(engine);
@@ -220,7 +321,9 @@ public class DocumentTests(BundleFixture fixture, Xunit.Abstractions.ITestOutput
         var builder = new System.Text.StringBuilder();
         for (var i = 0; words < 100_000; i++)
         {
-            var sentence = $"In part {i}, {char.ToLowerInvariant(sentences[i % sentences.Length][0])}{sentences[i % sentences.Length][1..]}"; // all distinct: no row is shared
+            var sentence =
+                // all distinct: no row is shared
+                $"In part {i}, {char.ToLowerInvariant(sentences[i % sentences.Length][0])}{sentences[i % sentences.Length][1..]}";
             builder.Append(sentence).Append(i % 7 == 6 ? "\n\n" : " ");
             words += sentence.Split(' ').Length;
         }
@@ -246,8 +349,10 @@ public class DocumentTests(BundleFixture fixture, Xunit.Abstractions.ITestOutput
         Assert.InRange(translation.Segments!.Value, cap / 30, cap / 15);
         Assert.Equal(translation.Segments!.Value / 7, translated.Split("\n\n").Length - 1, 1.0);
         Assert.True(watch.Elapsed < TimeSpan.FromMinutes(5), $"took {watch.Elapsed}");
-        output.WriteLine($"100,000 words, cap {cap}: {watch.Elapsed.TotalSeconds:F1} s, working set +{(peak - before) >> 20} MB, {translation.Segments} segments, " +
-                         $"{sentiment.Windows} windows, {summary.Selected!.Length} of {summary.Sentences} sentences summarized");
+        output.WriteLine(
+            $"100,000 words, cap {cap}: {watch.Elapsed.TotalSeconds:F1} s, working set +{(peak - before) >> 20} MB, {translation.Segments} segments, "
+                + $"{sentiment.Windows} windows, {summary.Selected!.Length} of {summary.Sentences} sentences summarized"
+        );
     }
 
     [Fact]
@@ -256,7 +361,9 @@ public class DocumentTests(BundleFixture fixture, Xunit.Abstractions.ITestOutput
         using var engine = InferenceEngine.Load(fixture.Tiny.Bundle);
         foreach (var text in new[] { "", " \n\n " })
         {
-            var result = engine.Predict([new DocumentRequest("e", text, ["sentiment", "summarize", "translate"])])[0].Predictions;
+            var result = engine
+                .Predict([new DocumentRequest("e", text, ["sentiment", "summarize", "translate"])])[0]
+                .Predictions;
             Assert.Equal((1, false), (result[0].Windows, result[0].Truncated));
             Assert.Equal((0, 0), (result[1].Sentences, result[1].Selected!.Length));
             Assert.Equal((text, 0), (result[2].Translation, result[2].Segments));
@@ -264,10 +371,15 @@ public class DocumentTests(BundleFixture fixture, Xunit.Abstractions.ITestOutput
     }
 }
 
-/// <summary><see cref="TokenPieces"/> on a made-up vocabulary: ids 0–9 start words, 10–19 continue them, 20 is a comma.</summary>
+/// <summary><see cref="TokenPieces"/> on a made-up vocabulary: ids 0–9 start words, 10–19 continue them, 20 is a
+/// comma.</summary>
 public class TokenPiecesTests
 {
-    static readonly TokenPieces Pieces = TokenPieces.FromVocabulary([.. Enumerable.Range(0, 10).Select(i => $"w{i}"), .. Enumerable.Range(0, 10).Select(i => $"##c{i}"), ","]);
+    static readonly TokenPieces Pieces = TokenPieces.FromVocabulary([
+        .. Enumerable.Range(0, 10).Select(i => $"w{i}"),
+        .. Enumerable.Range(0, 10).Select(i => $"##c{i}"),
+        ",",
+    ]);
 
     [Theory]
     [InlineData(1)]
@@ -283,14 +395,18 @@ public class TokenPiecesTests
             while (ids.Count < length)
             {
                 ids.Add(random.Next(0, 10)); // a word: a start and 0-3 continuations
-                for (var c = random.Next(0, 4); c > 0; c--) ids.Add(random.Next(10, 20));
-                if (random.Next(6) == 0) ids.Add(20);
+                for (var c = random.Next(0, 4); c > 0; c--)
+                    ids.Add(random.Next(10, 20));
+                if (random.Next(6) == 0)
+                    ids.Add(20);
             }
             var limit = random.Next(5, 40);
             var pieces = Pieces.Split(ids, limit);
             Assert.Equal(ids, pieces.SelectMany(p => ids[p.Start.Value..p.End.Value]));
             Assert.All(pieces, p => Assert.InRange(p.End.Value - p.Start.Value, 1, limit));
-            Assert.All(pieces.Skip(1), p => Assert.True(ids[p.Start.Value] < 10 || ids[p.Start.Value - 1] == 20, "a piece starts a word"));
+            Assert.All(pieces.Skip(1), p =>
+                Assert.True(ids[p.Start.Value] < 10 || ids[p.Start.Value - 1] == 20, "a piece starts a word")
+            );
         }
     }
 

@@ -4,22 +4,29 @@ using Xunit.Abstractions;
 
 namespace NlpMtl.Inference.Tests;
 
-/// <summary><c>nlpmtl predict</c>'s file path through the engine, on the tiny bundle: volume, order, bad input.</summary>
+/// <summary><c>nlpmtl predict</c>'s file path through the engine, on the tiny bundle: volume, order, bad
+/// input.</summary>
 [Collection(BundleCollection.Name)]
 [Trait("Category", "Integration")]
 public class PredictionFileTests(BundleFixture fixture, ITestOutputHelper output)
 {
-    static readonly string[] Words = "the a film movie was great terrible not really quite an utterly charming plot acting story ein Mann Frau fährt Hund spielt im Park and but".Split(' ');
+    static readonly string[] Words =
+        "the a film movie was great terrible not really quite an utterly charming plot acting story ein Mann Frau fährt Hund spielt im Park and but".Split(
+            ' '
+        );
 
     /// <summary>1,000 documents from empty to about 600 words (far past every limit), in shuffled lengths.</summary>
     static List<string> MixedDocuments(int count, int seed)
     {
         var random = new Random(seed);
-        return Enumerable.Range(0, count).Select(i =>
-        {
-            var words = i % 50 == 0 ? random.Next(0, 600) : random.Next(0, 40) * (random.Next(4) == 0 ? 6 : 1);
-            return string.Join(' ', Enumerable.Range(0, words).Select(_ => Words[random.Next(Words.Length)]));
-        }).ToList();
+        return Enumerable
+            .Range(0, count)
+            .Select(i =>
+            {
+                var words = i % 50 == 0 ? random.Next(0, 600) : random.Next(0, 40) * (random.Next(4) == 0 ? 6 : 1);
+                return string.Join(' ', Enumerable.Range(0, words).Select(_ => Words[random.Next(Words.Length)]));
+            })
+            .ToList();
     }
 
     [Theory]
@@ -31,7 +38,10 @@ public class PredictionFileTests(BundleFixture fixture, ITestOutputHelper output
         var directory = Directory.CreateTempSubdirectory("nlpmtl-predict-").FullName;
         var documents = MixedDocuments(1000, seed: task.Length);
         var input = Path.Combine(directory, "input.jsonl");
-        File.WriteAllLines(input, documents.Select((text, i) => JsonSerializer.Serialize(new { id = $"doc-{i + 1}", text })));
+        File.WriteAllLines(
+            input,
+            documents.Select((text, i) => JsonSerializer.Serialize(new { id = $"doc-{i + 1}", text }))
+        );
         var outputPath = Path.Combine(directory, "out", "predictions.jsonl");
         using var engine = InferenceEngine.Load(fixture.Tiny.Bundle, tasks: [task]);
 
@@ -75,12 +85,18 @@ public class PredictionFileTests(BundleFixture fixture, ITestOutputHelper output
         var outputPath = Path.Combine(directory, "out.jsonl");
         using var engine = InferenceEngine.Load(fixture.Tiny.Bundle, tasks: ["sentiment"]);
         Assert.Equal(4, PredictionFile.Run(engine, "sentiment", input, outputPath));
-        Assert.Equal(["1", "2", "3", "4"], File.ReadAllLines(outputPath).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("id").GetString()));
+        Assert.Equal(
+            ["1", "2", "3", "4"],
+            File.ReadAllLines(outputPath).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("id").GetString())
+        );
         Directory.Delete(directory, recursive: true);
     }
 
     [Theory]
-    [InlineData("{\"id\":\"a\",\"text\":\"fine\"}\n{\"id\":\"b\",\"text\":\"ok\"}\n{\"id\":\"c\",\"text\":\"broken\"\n", "input.jsonl, line 3: malformed JSON")]
+    [InlineData(
+        "{\"id\":\"a\",\"text\":\"fine\"}\n{\"id\":\"b\",\"text\":\"ok\"}\n{\"id\":\"c\",\"text\":\"broken\"\n",
+        "input.jsonl, line 3: malformed JSON"
+    )]
     [InlineData("{\"id\":\"a\",\"text\":\"fine\"}\n{\"id\":\"b\"}\n", "input.jsonl, line 2, field 'text': missing")]
     [InlineData("{\"id\":\"a\",\"text\":7}\n", "input.jsonl, line 1, field 'text': expected a string")]
     [InlineData("", "input.jsonl: empty input, no documents")]
@@ -91,7 +107,9 @@ public class PredictionFileTests(BundleFixture fixture, ITestOutputHelper output
         File.WriteAllText(input, content);
         var outputPath = Path.Combine(directory, "out.jsonl");
         using var engine = InferenceEngine.Load(fixture.Tiny.Bundle, tasks: ["sentiment"]);
-        var error = Assert.Throws<InvalidDataException>(() => PredictionFile.Run(engine, "sentiment", input, outputPath));
+        var error = Assert.Throws<InvalidDataException>(() =>
+            PredictionFile.Run(engine, "sentiment", input, outputPath)
+        );
         Assert.Contains(expected, error.Message);
         Assert.DoesNotContain('\n', error.Message);
         Assert.False(File.Exists(outputPath));

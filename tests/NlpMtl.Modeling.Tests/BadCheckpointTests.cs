@@ -1,9 +1,9 @@
-using NlpMtl.TestSupport;
 using System.Collections;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using NlpMtl.Modeling.Bert;
 using NlpMtl.Modeling.Checkpoints;
+using NlpMtl.TestSupport;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 
@@ -14,8 +14,11 @@ namespace NlpMtl.Modeling.Tests;
 public class BadCheckpointTests(PretrainedFixture fixture)
 {
     /// <summary>A Tiny BERT checkpoint whose tensors <paramref name="edit"/> may change before saving.</summary>
-    string TinyCheckpoint(Action<Dictionary<string, Tensor>>? edit = null, string weights = CheckpointFiles.Safetensors,
-        Action<JsonObject>? editConfig = null)
+    string TinyCheckpoint(
+        Action<Dictionary<string, Tensor>>? edit = null,
+        string weights = CheckpointFiles.Safetensors,
+        Action<JsonObject>? editConfig = null
+    )
     {
         var directory = fixture.NewDirectory("tiny");
         manual_seed(7);
@@ -26,8 +29,10 @@ public class BadCheckpointTests(PretrainedFixture fixture)
         var tensors = model.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().clone());
         edit?.Invoke(tensors);
         var path = Path.Combine(directory, weights);
-        if (weights == CheckpointFiles.Safetensors) BertCheckpoint.WriteSafetensors(path, tensors);
-        else PyTorchPickler.PickleStateDict(path, new Hashtable(tensors));
+        if (weights == CheckpointFiles.Safetensors)
+            BertCheckpoint.WriteSafetensors(path, tensors);
+        else
+            PyTorchPickler.PickleStateDict(path, new Hashtable(tensors));
         return directory;
     }
 
@@ -52,7 +57,10 @@ public class BadCheckpointTests(PretrainedFixture fixture)
     [Fact]
     public void ShapeMismatchNamesKeyAndBothShapes()
     {
-        var directory = TinyCheckpoint(t => t["pooler.dense.weight"] = zeros(32, 31), weights: CheckpointFiles.PyTorchBin);
+        var directory = TinyCheckpoint(
+            t => t["pooler.dense.weight"] = zeros(32, 31),
+            weights: CheckpointFiles.PyTorchBin
+        );
         var error = Assert.Throws<InvalidDataException>(() => BertCheckpoint.Load(directory));
         Assert.Contains("'pooler.dense.weight' has shape [32, 31], the model expects [32, 32]", error.Message);
         Assert.Contains(CheckpointFiles.PyTorchBin, error.Message);
@@ -116,18 +124,25 @@ public class BadCheckpointTests(PretrainedFixture fixture)
     public void TaskModelCheckpointWithBertPrefixHeadsAndGammaBetaLoads()
     {
         var plain = TinyCheckpoint();
-        // BertForSequenceClassification as old Google conversions saved it: "bert." prefix, LayerNorm gamma/beta, a head.
-        var task = TinyCheckpoint(t =>
-        {
-            foreach (var key in t.Keys.ToList())
+        // BertForSequenceClassification as old Google conversions saved it: "bert." prefix, LayerNorm gamma/beta, a
+        // head.
+        var task = TinyCheckpoint(
+            t =>
             {
-                var renamed = "bert." + key.Replace("LayerNorm.weight", "LayerNorm.gamma").Replace("LayerNorm.bias", "LayerNorm.beta");
-                t[renamed] = t[key];
-                t.Remove(key);
-            }
-            t["classifier.weight"] = zeros(2, 32);
-            t["classifier.bias"] = zeros(2);
-        }, editConfig: c => c["architectures"] = new JsonArray("BertForSequenceClassification"));
+                foreach (var key in t.Keys.ToList())
+                {
+                    var renamed =
+                        "bert."
+                        + key.Replace("LayerNorm.weight", "LayerNorm.gamma")
+                            .Replace("LayerNorm.bias", "LayerNorm.beta");
+                    t[renamed] = t[key];
+                    t.Remove(key);
+                }
+                t["classifier.weight"] = zeros(2, 32);
+                t["classifier.bias"] = zeros(2);
+            },
+            editConfig: c => c["architectures"] = new JsonArray("BertForSequenceClassification")
+        );
         using var a = BertCheckpoint.Load(plain);
         using var b = BertCheckpoint.Load(task);
         AssertSameOutputs(a, b);
@@ -138,7 +153,11 @@ public class BadCheckpointTests(PretrainedFixture fixture)
     {
         var directory = TinyCheckpoint(t =>
         {
-            foreach (var key in t.Keys.ToList()) { t["bert." + key] = t[key]; t.Remove(key); }
+            foreach (var key in t.Keys.ToList())
+            {
+                t["bert." + key] = t[key];
+                t.Remove(key);
+            }
             t["classifier.weight"] = zeros(2, 32);
         });
         var error = Assert.Throws<InvalidDataException>(() => BertCheckpoint.Load(directory));
@@ -157,11 +176,17 @@ public class BadCheckpointTests(PretrainedFixture fixture)
         for (var i = 0; i < shards.Length; i++)
         {
             var name = $"model-{i + 1:D5}-of-00002.safetensors";
-            BertCheckpoint.WriteSafetensors(Path.Combine(directory, name), shards[i].ToDictionary(k => k, k => tensors[k]));
-            foreach (var key in shards[i]) map[key] = name;
+            BertCheckpoint.WriteSafetensors(
+                Path.Combine(directory, name),
+                shards[i].ToDictionary(k => k, k => tensors[k])
+            );
+            foreach (var key in shards[i])
+                map[key] = name;
         }
-        File.WriteAllText(Path.Combine(directory, CheckpointFiles.SafetensorsIndex),
-            new JsonObject { ["metadata"] = new JsonObject(), ["weight_map"] = map }.ToJsonString());
+        File.WriteAllText(
+            Path.Combine(directory, CheckpointFiles.SafetensorsIndex),
+            new JsonObject { ["metadata"] = new JsonObject(), ["weight_map"] = map }.ToJsonString()
+        );
         return directory;
     }
 

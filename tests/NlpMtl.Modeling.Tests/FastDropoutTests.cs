@@ -3,7 +3,8 @@ using static TorchSharp.torch;
 
 namespace NlpMtl.Modeling.Tests;
 
-/// <summary>FastDropout is nn.Dropout with a cheaper mask: same statistics, same gradient, reproducible under manual_seed.</summary>
+/// <summary>FastDropout is nn.Dropout with a cheaper mask: same statistics, same gradient, reproducible under
+/// manual_seed.</summary>
 [Collection(TorchCollection.Name)]
 public class FastDropoutTests
 {
@@ -68,7 +69,8 @@ public class FastDropoutTests
         manual_seed(9);
         using var attention = new BertSelfAttention(BertConfig.Tiny);
         var x = randn(3, 7, BertConfig.Tiny.HiddenSize);
-        Tensor? mask = null; // the decoder's causal self-attention takes no padding mask (PyTorch allows one or the other)
+        // the decoder's causal self-attention takes no padding mask (PyTorch allows one or the other)
+        Tensor? mask = null;
         if (!causal)
         {
             mask = zeros(3, 1, 1, 7);
@@ -79,7 +81,10 @@ public class FastDropoutTests
         attention.train();
         attention.DropoutProbability = 1e-12; // rounds to a drop threshold of 0: nothing is dropped
         var actual = attention.Attend(x, x, mask, causal, cache: null);
-        Assert.True(actual.allclose(expected, rtol: 1e-5, atol: 1e-6), $"max |Δ| {(actual - expected).abs().max().item<float>()}");
+        Assert.True(
+            actual.allclose(expected, rtol: 1e-5, atol: 1e-6),
+            $"max |Δ| {(actual - expected).abs().max().item<float>()}"
+        );
         attention.DropoutProbability = 0.5;
         Assert.False(attention.Attend(x, x, mask, causal, cache: null).allclose(expected, rtol: 1e-3, atol: 1e-4));
     }

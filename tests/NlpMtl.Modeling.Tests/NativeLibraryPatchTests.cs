@@ -9,7 +9,8 @@ public class NativeLibraryPatchTests
     static string OriginalLibrary()
     {
         var path = new[] { "libLibTorchSharp.so", "runtimes/linux-x64/native/libLibTorchSharp.so" }
-            .Select(p => Path.Combine(AppContext.BaseDirectory, p)).FirstOrDefault(File.Exists);
+            .Select(p => Path.Combine(AppContext.BaseDirectory, p))
+            .FirstOrDefault(File.Exists);
         Assert.True(path is not null, $"libLibTorchSharp.so not found under {AppContext.BaseDirectory}");
         return path!;
     }
@@ -41,7 +42,9 @@ public class NativeLibraryPatchTests
             var after = File.ReadAllBytes(copy);
             var changed = Enumerable.Range(0, before.Length).Where(i => before[i] != after[i]).ToList();
             Assert.Equal([need.FlagsOffset], changed.Select(i => (long)i));
-            Assert.All(ElfVersionNeeds.Read(copy), n => Assert.Equal(n.Version == "GLIBCXX_3.4.32" || n.IsWeak, n.IsWeak));
+            Assert.All(ElfVersionNeeds.Read(copy), n =>
+                Assert.Equal(n.Version == "GLIBCXX_3.4.32" || n.IsWeak, n.IsWeak)
+            );
             Assert.Empty(TorchSharpNative.MissingSystemVersions(copy));
         }
         finally

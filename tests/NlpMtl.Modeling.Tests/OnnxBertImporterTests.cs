@@ -1,6 +1,6 @@
-using NlpMtl.TestSupport;
 using Google.Protobuf;
 using NlpMtl.Modeling.Pretrained;
+using NlpMtl.TestSupport;
 using Onnx;
 
 namespace NlpMtl.Modeling.Tests;
@@ -20,11 +20,17 @@ public class OnnxBertImporterTests(PretrainedFixture fixture)
     [Fact]
     public void UnknownInitializerIsNamed()
     {
-        var onnx = Edited(g => g.Initializer.Add(new TensorProto
-        {
-            Name = "mystery", DataType = (int)TensorProto.Types.DataType.Float, Dims = { 4 },
-            RawData = ByteString.CopyFrom(new byte[16]),
-        }));
+        var onnx = Edited(g =>
+            g.Initializer.Add(
+                new TensorProto
+                {
+                    Name = "mystery",
+                    DataType = (int)TensorProto.Types.DataType.Float,
+                    Dims = { 4 },
+                    RawData = ByteString.CopyFrom(new byte[16]),
+                }
+            )
+        );
         var error = Assert.Throws<InvalidDataException>(() => OnnxBertImporter.Import(onnx, "edited.onnx"));
         Assert.Contains("initializer 'mystery' [4] is not part of a BERT export", error.Message);
         Assert.StartsWith("edited.onnx", error.Message);
@@ -33,7 +39,9 @@ public class OnnxBertImporterTests(PretrainedFixture fixture)
     [Fact]
     public void MissingTensorIsNamed()
     {
-        var onnx = Edited(g => g.Initializer.Remove(g.Initializer.Single(t => t.Name == "encoder.layer.5.output.LayerNorm.weight")));
+        var onnx = Edited(g =>
+            g.Initializer.Remove(g.Initializer.Single(t => t.Name == "encoder.layer.5.output.LayerNorm.weight"))
+        );
         var error = Assert.Throws<InvalidDataException>(() => OnnxBertImporter.Import(onnx, "edited.onnx"));
         Assert.Contains("missing key 'encoder.layer.5.output.LayerNorm.weight'", error.Message);
     }
@@ -55,7 +63,9 @@ public class OnnxBertImporterTests(PretrainedFixture fixture)
     [Fact]
     public void NonOnnxBytesAreRefused()
     {
-        var error = Assert.Throws<InvalidDataException>(() => OnnxBertImporter.Import("not a model"u8.ToArray(), "junk.onnx"));
+        var error = Assert.Throws<InvalidDataException>(() =>
+            OnnxBertImporter.Import("not a model"u8.ToArray(), "junk.onnx")
+        );
         Assert.Contains("junk.onnx", error.Message);
     }
 }

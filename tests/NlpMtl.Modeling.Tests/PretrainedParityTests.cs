@@ -1,9 +1,9 @@
-using NlpMtl.TestSupport;
-using NlpMtl.Core.Bundle;
 using System.Collections;
+using NlpMtl.Core.Bundle;
 using NlpMtl.Core.Tokenization;
 using NlpMtl.Modeling.Bert;
 using NlpMtl.Modeling.Checkpoints;
+using NlpMtl.TestSupport;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 
@@ -24,9 +24,13 @@ public class PretrainedParityTests(PretrainedFixture fixture)
         foreach (var file in new[] { "config.json", "model.safetensors", "vocab.txt", "tokenizer_config.json" })
             Assert.True(File.Exists(Path.Combine(fixture.CheckpointDirectory, file)), file);
         var config = BertConfig.Load(Path.Combine(fixture.CheckpointDirectory, "config.json"));
-        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(BertConfig.MiniLmL6), System.Text.Json.JsonSerializer.Serialize(config));
+        Assert.Equal(
+            System.Text.Json.JsonSerializer.Serialize(BertConfig.MiniLmL6),
+            System.Text.Json.JsonSerializer.Serialize(config)
+        );
         Assert.Equal(103, fixture.Written.Tensors);
-        // 148 initializers in model.onnx: 67 HF-named, 36 anonymous MatMul weights, position_ids, 44 int64 shape constants.
+        // 148 initializers in model.onnx: 67 HF-named, 36 anonymous MatMul weights, position_ids, 44 int64 shape
+        // constants.
         Assert.Equal(148, fixture.Written.Account.Total);
         Assert.Equal(36, fixture.Written.Account.TransposedMatMulWeights);
         Assert.DoesNotContain("\r", File.ReadAllText(Path.Combine(fixture.CheckpointDirectory, "vocab.txt")));
@@ -47,7 +51,10 @@ public class PretrainedParityTests(PretrainedFixture fixture)
         File.Copy(Path.Combine(fixture.CheckpointDirectory, "vocab.txt"), Path.Combine(directory, "vocab.txt"));
         using (var source = BertCheckpoint.Load(fixture.CheckpointDirectory))
         {
-            PyTorchPickler.PickleStateDict(Path.Combine(directory, CheckpointFiles.PyTorchBin), new Hashtable(source.state_dict()));
+            PyTorchPickler.PickleStateDict(
+                Path.Combine(directory, CheckpointFiles.PyTorchBin),
+                new Hashtable(source.state_dict())
+            );
         }
 
         using var model = BertCheckpoint.Load(directory);
@@ -65,7 +72,11 @@ public class PretrainedParityTests(PretrainedFixture fixture)
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         long[] shape = [batch.BatchSize, batch.SequenceLength];
-        var output = model.call(tensor(batch.InputIds, shape), tensor(batch.AttentionMask, shape), tensor(batch.TokenTypeIds, shape));
+        var output = model.call(
+            tensor(batch.InputIds, shape),
+            tensor(batch.AttentionMask, shape),
+            tensor(batch.TokenTypeIds, shape)
+        );
         var hidden = output.LastHiddenState.data<float>().ToArray();
         var pooled = output.PoolerOutput.data<float>().ToArray();
 
@@ -82,6 +93,8 @@ public class PretrainedParityTests(PretrainedFixture fixture)
 
         Assert.True(maxHidden <= Tolerance, $"last_hidden_state max |Δ| = {maxHidden:E2}");
         Assert.True(maxPooled <= Tolerance, $"pooler_output max |Δ| = {maxPooled:E2}");
-        Console.WriteLine($"parity over {batch.BatchSize}×{batch.SequenceLength}: hidden max |Δ| {maxHidden:E2}, pooled {maxPooled:E2}");
+        Console.WriteLine(
+            $"parity over {batch.BatchSize}×{batch.SequenceLength}: hidden max |Δ| {maxHidden:E2}, pooled {maxPooled:E2}"
+        );
     }
 }

@@ -1,13 +1,14 @@
-using NlpMtl.TestSupport;
 using NlpMtl.Core;
 using NlpMtl.Core.Bundle;
 using NlpMtl.Modeling.MultiTask;
 using NlpMtl.Onnx.Parity;
+using NlpMtl.TestSupport;
 using Xunit.Abstractions;
 
 namespace NlpMtl.Onnx.Tests;
 
-/// <summary>Checkpoint → bundle: every file, a complete manifest with parity, and no bundle when export fails.</summary>
+/// <summary>Checkpoint → bundle: every file, a complete manifest with parity, and no bundle when export
+/// fails.</summary>
 [Collection(TorchCollection.Name)]
 [Trait("Category", "Integration")]
 public class BundleExporterTests(PretrainedFixture fixture, ITestOutputHelper output)
@@ -19,10 +20,19 @@ public class BundleExporterTests(PretrainedFixture fixture, ITestOutputHelper ou
         var bundle = Path.Combine(fixture.Root, "bundle");
         var written = BundleExporter.Export(checkpoint, bundle, new BundleExportOptions { Log = output.WriteLine });
 
-        foreach (var file in new[] { BundleNames.EncoderFile, "vocab.txt", BundleManifest.FileName,
-                     BundleNames.CrossFile(TaskNames.Summarize), BundleNames.DecoderFile(TaskNames.Summarize),
-                     BundleNames.CrossFile(TaskNames.Translate), BundleNames.DecoderFile(TaskNames.Translate),
-                     Path.Combine(ThreeHeadCheckpoint.TranslateTokenizerDirectory, "target_tokenizer.json") })
+        foreach (
+            var file in new[]
+            {
+                BundleNames.EncoderFile,
+                "vocab.txt",
+                BundleManifest.FileName,
+                BundleNames.CrossFile(TaskNames.Summarize),
+                BundleNames.DecoderFile(TaskNames.Summarize),
+                BundleNames.CrossFile(TaskNames.Translate),
+                BundleNames.DecoderFile(TaskNames.Translate),
+                Path.Combine(ThreeHeadCheckpoint.TranslateTokenizerDirectory, "target_tokenizer.json"),
+            }
+        )
             Assert.True(File.Exists(Path.Combine(bundle, file)), $"bundle lacks {file}");
         Assert.Empty(Directory.GetDirectories(fixture.Root, "bundle.partial-*"));
 
@@ -31,13 +41,34 @@ public class BundleExporterTests(PretrainedFixture fixture, ITestOutputHelper ou
         Assert.Equal(["sentiment", "summarize", "translate"], manifest.Tasks);
         Assert.Equal("sentence-transformers/all-MiniLM-L6-v2", manifest.BaseModel);
         Assert.Equal(["0", "1"], manifest.Sentiment!.Labels);
-        Assert.Equal((384, 6, 512), (manifest.Encoder.HiddenSize, manifest.Encoder.NumLayers, manifest.Encoder.MaxPositions));
+        Assert.Equal(
+            (384, 6, 512),
+            (manifest.Encoder.HiddenSize, manifest.Encoder.NumLayers, manifest.Encoder.MaxPositions)
+        );
         Assert.Equal(128, manifest.Encoder.MaxLength); // the head records no trained window: the default
         var translate = manifest.Translate!;
-        Assert.Equal(("target", ThreeHeadCheckpoint.TranslateTokenizerDirectory, 6120, 1, 2), (translate.Vocabulary, translate.TargetTokenizerDirectory, translate.VocabSize, translate.BosId, translate.EosId));
-        Assert.Equal((1, 12, 32, 48), (translate.NumLayers, translate.NumHeads, translate.HeadDim, translate.MaxSourceLength));
-        Assert.Equal((2, 8, 3), (translate.Generation.NumBeams, translate.Generation.MaxNewTokens, translate.Generation.NoRepeatNgramSize));
-        Assert.Equal(("encoder", 101, 102), (manifest.Summarize!.Vocabulary, manifest.Summarize.BosId, manifest.Summarize.EosId));
+        Assert.Equal(
+            ("target", ThreeHeadCheckpoint.TranslateTokenizerDirectory, 6120, 1, 2),
+            (
+                translate.Vocabulary,
+                translate.TargetTokenizerDirectory,
+                translate.VocabSize,
+                translate.BosId,
+                translate.EosId
+            )
+        );
+        Assert.Equal(
+            (1, 12, 32, 48),
+            (translate.NumLayers, translate.NumHeads, translate.HeadDim, translate.MaxSourceLength)
+        );
+        Assert.Equal(
+            (2, 8, 3),
+            (translate.Generation.NumBeams, translate.Generation.MaxNewTokens, translate.Generation.NoRepeatNgramSize)
+        );
+        Assert.Equal(
+            ("encoder", 101, 102),
+            (manifest.Summarize!.Vocabulary, manifest.Summarize.BosId, manifest.Summarize.EosId)
+        );
 
         var parity = manifest.Parity;
         Assert.True(parity.Inputs >= 16);
@@ -53,10 +84,16 @@ public class BundleExporterTests(PretrainedFixture fixture, ITestOutputHelper ou
     [Fact]
     public void ParityMissFailsAndLeavesNoBundle()
     {
-        var checkpoint = ThreeHeadCheckpoint.Write(fixture, Path.Combine(fixture.Root, "sentiment-only"), sentimentOnly: true);
+        var checkpoint = ThreeHeadCheckpoint.Write(
+            fixture,
+            Path.Combine(fixture.Root, "sentiment-only"),
+            sentimentOnly: true
+        );
         var bundle = Path.Combine(fixture.Root, "strict-bundle");
         // No float graph matches TorchSharp to 1e-12: a stand-in for a graph that does not reproduce the model.
-        var error = Assert.Throws<ParityException>(() => BundleExporter.Export(checkpoint, bundle, new BundleExportOptions { Tolerance = 1e-12 }));
+        var error = Assert.Throws<ParityException>(() =>
+            BundleExporter.Export(checkpoint, bundle, new BundleExportOptions { Tolerance = 1e-12 })
+        );
         output.WriteLine(error.Message);
         Assert.Contains("encoder.onnx: last_hidden_state", error.Message);
         Assert.False(Directory.Exists(bundle));
@@ -66,21 +103,37 @@ public class BundleExporterTests(PretrainedFixture fixture, ITestOutputHelper ou
     [Fact]
     public void FusedEncoderPassesParityAndItsInt8VariantIsQuantizedFromTheStandardGraph()
     {
-        var checkpoint = ThreeHeadCheckpoint.Write(fixture, Path.Combine(fixture.Root, "sentiment-fused"), sentimentOnly: true, sentimentLength: 64);
+        var checkpoint = ThreeHeadCheckpoint.Write(
+            fixture,
+            Path.Combine(fixture.Root, "sentiment-fused"),
+            sentimentOnly: true,
+            sentimentLength: 64
+        );
         var bundle = Path.Combine(fixture.Root, "fused-bundle");
-        var manifest = BundleExporter.Export(checkpoint, bundle, new BundleExportOptions
-        {
-            EncoderOps = EncoderOps.FusedAttention, QuantizeInt8 = true, Log = output.WriteLine,
-            ValidationSentiment = Path.Combine(AppContext.BaseDirectory, "samples", "sentiment.tsv"),
-        });
+        var manifest = BundleExporter.Export(
+            checkpoint,
+            bundle,
+            new BundleExportOptions
+            {
+                EncoderOps = EncoderOps.FusedAttention,
+                QuantizeInt8 = true,
+                Log = output.WriteLine,
+                ValidationSentiment = Path.Combine(AppContext.BaseDirectory, "samples", "sentiment.tsv"),
+            }
+        );
         Assert.Contains("FusedAttention", manifest.Encoder.Operators);
         Assert.Equal(64, manifest.Encoder.MaxLength); // sentiment windows are served at the head's trained length
         Assert.InRange(manifest.Parity.EncoderHiddenMaxAbs, 0, 1e-4);
-        var fp32 = global::Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(Path.Combine(bundle, BundleNames.EncoderFile)));
-        var int8 = global::Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(Path.Combine(bundle, manifest.Quantization!.Files[BundleNames.EncoderFile])));
+        var fp32 = global::Onnx.ModelProto.Parser.ParseFrom(
+            File.ReadAllBytes(Path.Combine(bundle, BundleNames.EncoderFile))
+        );
+        var int8 = global::Onnx.ModelProto.Parser.ParseFrom(
+            File.ReadAllBytes(Path.Combine(bundle, manifest.Quantization!.Files[BundleNames.EncoderFile]))
+        );
         Assert.Contains(fp32.Graph.Node, n => n.OpType == "Attention");
         Assert.DoesNotContain(int8.Graph.Node, n => n.OpType == "Attention");
-        Assert.Equal(36, int8.Graph.Node.Count(n => n.OpType == "DynamicQuantizeMatMul")); // 6 layers × (Q, K, V, O, FFN in, FFN out)
+        // 6 layers × (Q, K, V, O, FFN in, FFN out)
+        Assert.Equal(36, int8.Graph.Node.Count(n => n.OpType == "DynamicQuantizeMatMul"));
         var accuracy = manifest.Quantization.Metrics["sentiment_accuracy"];
         Assert.Equal(48, accuracy.Examples);
     }

@@ -1,4 +1,3 @@
-using NlpMtl.TestSupport;
 using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
 using NlpMtl.Core.Bundle;
@@ -7,12 +6,14 @@ using NlpMtl.Modeling.Bert;
 using NlpMtl.Modeling.Checkpoints;
 using NlpMtl.Modeling.MultiTask;
 using NlpMtl.Onnx.Parity;
+using NlpMtl.TestSupport;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
 
 namespace NlpMtl.Onnx.Tests;
 
-/// <summary>The exported encoder.onnx, run by ONNX Runtime, reproduces TorchSharp and the original MiniLM export.</summary>
+/// <summary>The exported encoder.onnx, run by ONNX Runtime, reproduces TorchSharp and the original MiniLM
+/// export.</summary>
 [Collection(TorchCollection.Name)]
 [Trait("Category", "Integration")]
 public class EncoderParityTests(PretrainedFixture fixture, ITestOutputHelper output)
@@ -36,12 +37,18 @@ public class EncoderParityTests(PretrainedFixture fixture, ITestOutputHelper out
     public void TinyRandomModelMatchesTorchSharp(string pooling, string activation, EncoderOps ops)
     {
         manual_seed(7);
-        using var model = new MultiTaskModel(new BertModel(BertConfig.Tiny with { HiddenAct = activation }),
-            new MultiTaskConfig { Sentiment = new SentimentHeadConfig { Labels = ["a", "b", "c"], Pooling = pooling } });
+        using var model = new MultiTaskModel(
+            new BertModel(BertConfig.Tiny with { HiddenAct = activation }),
+            new MultiTaskConfig
+            {
+                Sentiment = new SentimentHeadConfig { Labels = ["a", "b", "c"], Pooling = pooling },
+            }
+        );
         Perturb(model); // non-trivial LayerNorm and bias values, so a mis-wired bias or transposed weight shows
         var random = new Random(11);
         var batches = new[] { new[] { 3, 9, 1, 17, 6, 12 }, [20, 2, 8, 5, 14, 11], [7, 7, 19, 4, 10, 16] }
-            .Select(lengths => Parity.RandomBatch(random, BertConfig.Tiny.VocabSize, lengths)).ToList();
+            .Select(lengths => Parity.RandomBatch(random, BertConfig.Tiny.VocabSize, lengths))
+            .ToList();
         var (hidden, logits) = Compare(model, batches, ops);
         Assert.True(hidden <= Parity.Tolerance, $"last_hidden_state max |Δ| = {hidden:E2}");
         Assert.True(logits <= Parity.Tolerance, $"sentiment_logits max |Δ| = {logits:E2}");
@@ -55,8 +62,10 @@ public class EncoderParityTests(PretrainedFixture fixture, ITestOutputHelper out
     public void PretrainedMiniLmWithSentimentHeadMatchesTorchSharp(EncoderOps ops)
     {
         manual_seed(3);
-        using var model = new MultiTaskModel(BertCheckpoint.Load(fixture.CheckpointDirectory),
-            new MultiTaskConfig { Sentiment = new SentimentHeadConfig { Labels = Labels } });
+        using var model = new MultiTaskModel(
+            BertCheckpoint.Load(fixture.CheckpointDirectory),
+            new MultiTaskConfig { Sentiment = new SentimentHeadConfig { Labels = Labels } }
+        );
         var (hidden, logits) = Compare(model, SentenceBatches(), ops);
         Assert.True(hidden <= Parity.Tolerance, $"last_hidden_state max |Δ| = {hidden:E2}");
         Assert.True(logits <= Parity.Tolerance, $"sentiment_logits max |Δ| = {logits:E2}");
@@ -86,7 +95,9 @@ public class EncoderParityTests(PretrainedFixture fixture, ITestOutputHelper out
             var theirs = original.Run(batch)[original.OutputNames[0]].Values; // last_hidden_state, then the pooler
             max = Math.Max(max, Parity.MaxOverTokens(ours, theirs, batch, model.Config.HiddenSize));
         }
-        output.WriteLine($"exported ({ops}) vs original model.onnx ({optimization}) over {batches.Sum(b => b.BatchSize)} sentences: last_hidden_state max |Δ| {max:E2}");
+        output.WriteLine(
+            $"exported ({ops}) vs original model.onnx ({optimization}) over {batches.Sum(b => b.BatchSize)} sentences: last_hidden_state max |Δ| {max:E2}"
+        );
         Assert.True(max <= Parity.Tolerance, $"last_hidden_state max |Δ| = {max:E2}");
     }
 
@@ -106,8 +117,10 @@ public class EncoderParityTests(PretrainedFixture fixture, ITestOutputHelper out
                 var path = Path.Combine(folder, name);
                 using (var options = new SessionOptions { OptimizedModelFilePath = path })
                 using (new InferenceSession(graph, options)) { }
-                return global::Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(path)).Graph.Node
-                    .GroupBy(n => n.OpType).ToDictionary(g => g.Key, g => g.Count());
+                return global::Onnx
+                    .ModelProto.Parser.ParseFrom(File.ReadAllBytes(path))
+                    .Graph.Node.GroupBy(n => n.OpType)
+                    .ToDictionary(g => g.Key, g => g.Count());
             }
             var ours = Optimized(EncoderExporter.Build(model).ToByteArray(), "ours.onnx");
             var original = Optimized(fixture.OriginalOnnx, "original.onnx");
@@ -120,10 +133,16 @@ public class EncoderParityTests(PretrainedFixture fixture, ITestOutputHelper out
             // Padding removed: the bias moves into Gemm (2-D products), so GELU runs as ORT's Gelu kernel, still fused;
             // Q, K and V are one product per layer, two fewer than the standard graph's three.
             var packed = Optimized(EncoderExporter.Build(model, EncoderOps.Packed).ToByteArray(), "packed.onnx");
-            output.WriteLine($"packed: {string.Join(", ", packed.OrderBy(p => p.Key).Select(p => $"{p.Key}×{p.Value}"))}");
+            output.WriteLine(
+                $"packed: {string.Join(", ", packed.OrderBy(p => p.Key).Select(p => $"{p.Key}×{p.Value}"))}"
+            );
             Assert.False(packed.ContainsKey("Erf"), "an unfused erf GELU is left in the packed graph");
-            Assert.Equal(model.Config.NumHiddenLayers, packed.GetValueOrDefault("Gelu") + packed.GetValueOrDefault("BiasGelu"));
-            static int Products(Dictionary<string, int> ops) => ops.GetValueOrDefault("MatMul") + ops.GetValueOrDefault("Gemm") + ops.GetValueOrDefault("FusedGemm");
+            Assert.Equal(
+                model.Config.NumHiddenLayers,
+                packed.GetValueOrDefault("Gelu") + packed.GetValueOrDefault("BiasGelu")
+            );
+            static int Products(Dictionary<string, int> ops) =>
+                ops.GetValueOrDefault("MatMul") + ops.GetValueOrDefault("Gemm") + ops.GetValueOrDefault("FusedGemm");
             Assert.Equal(Products(ours) - 2 * model.Config.NumHiddenLayers, Products(packed));
         }
         finally
@@ -136,7 +155,10 @@ public class EncoderParityTests(PretrainedFixture fixture, ITestOutputHelper out
     {
         var tokenizer = BertInputTokenizer.FromCheckpoint(fixture.CheckpointDirectory);
         var batches = Sentences.Chunk(6).Select(chunk => tokenizer.EncodeBatch(chunk)).ToList();
-        Assert.True(batches.SelectMany(b => b.Lengths).Distinct().Count() >= 12, "sentences of at least 12 different lengths");
+        Assert.True(
+            batches.SelectMany(b => b.Lengths).Distinct().Count() >= 12,
+            "sentences of at least 12 different lengths"
+        );
         return batches;
     }
 
@@ -149,17 +171,28 @@ public class EncoderParityTests(PretrainedFixture fixture, ITestOutputHelper out
         {
             var outputs = session.Run(batch);
             var (hidden, logits) = Parity.Torch(model, batch);
-            maxHidden = Math.Max(maxHidden, Parity.MaxOverTokens(outputs[BundleNames.LastHiddenState].Values, hidden, batch, model.EncoderConfig.HiddenSize));
+            maxHidden = Math.Max(
+                maxHidden,
+                Parity.MaxOverTokens(
+                    outputs[BundleNames.LastHiddenState].Values,
+                    hidden,
+                    batch,
+                    model.EncoderConfig.HiddenSize
+                )
+            );
             maxLogits = Math.Max(maxLogits, Parity.Max(outputs[BundleNames.SentimentLogits].Values, logits));
         }
-        output.WriteLine($"{ops}: ORT vs TorchSharp over {batches.Sum(b => b.BatchSize)} inputs in {batches.Count} padded batches: " +
-                         $"last_hidden_state max |Δ| {maxHidden:E2}, sentiment_logits max |Δ| {maxLogits:E2}");
+        output.WriteLine(
+            $"{ops}: ORT vs TorchSharp over {batches.Sum(b => b.BatchSize)} inputs in {batches.Count} padded batches: "
+                + $"last_hidden_state max |Δ| {maxHidden:E2}, sentiment_logits max |Δ| {maxLogits:E2}"
+        );
         return (maxHidden, maxLogits);
     }
 
     static void Perturb(MultiTaskModel model)
     {
         using var noGrad = no_grad();
-        foreach (var parameter in model.parameters()) parameter.add_(randn_like(parameter) * 0.05);
+        foreach (var parameter in model.parameters())
+            parameter.add_(randn_like(parameter) * 0.05);
     }
 }

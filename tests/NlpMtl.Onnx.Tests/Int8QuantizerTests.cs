@@ -1,7 +1,6 @@
-using NlpMtl.TestSupport;
 using System.Numerics.Tensors;
-using NlpMtl.Core;
 using Google.Protobuf;
+using NlpMtl.Core;
 using NlpMtl.Core.Bundle;
 using NlpMtl.Core.Tokenization;
 using NlpMtl.Modeling.Bert;
@@ -9,12 +8,14 @@ using NlpMtl.Modeling.Checkpoints;
 using NlpMtl.Modeling.MultiTask;
 using NlpMtl.Onnx.Parity;
 using NlpMtl.Onnx.Quantization;
+using NlpMtl.TestSupport;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
 
 namespace NlpMtl.Onnx.Tests;
 
-/// <summary>The int8 graphs stay close to fp32: per-column rounding error, sentiment logits and argmax, decoder logits.</summary>
+/// <summary>The int8 graphs stay close to fp32: per-column rounding error, sentiment logits and argmax, decoder
+/// logits.</summary>
 [Collection(TorchCollection.Name)]
 [Trait("Category", "Integration")]
 public class Int8QuantizerTests(PretrainedFixture fixture, ITestOutputHelper output)
@@ -23,12 +24,21 @@ public class Int8QuantizerTests(PretrainedFixture fixture, ITestOutputHelper out
     public void PerColumnWeightsRoundTripWithinHalfAStep()
     {
         var random = new Random(3);
-        const int rows = 40, columns = 7;
-        var weights = Enumerable.Range(0, rows * columns).Select(i => (float)(random.NextDouble() - 0.5) * (1 + i % columns * 10)).ToArray();
+        const int rows = 40,
+            columns = 7;
+        var weights = Enumerable
+            .Range(0, rows * columns)
+            .Select(i => (float)(random.NextDouble() - 0.5) * (1 + i % columns * 10))
+            .ToArray();
         var (quantized, scales) = Int8Quantizer.QuantizePerColumn(weights, rows, columns);
         for (var i = 0; i < weights.Length; i++)
-            Assert.InRange(Math.Abs(quantized[i] * scales[i % columns] - weights[i]), 0, scales[i % columns] / 2 + 1e-6);
-        Assert.Equal(127, Enumerable.Range(0, rows).Max(k => Math.Abs((int)quantized[k * columns + 6]))); // each column uses its full range
+            Assert.InRange(
+                Math.Abs(quantized[i] * scales[i % columns] - weights[i]),
+                0,
+                scales[i % columns] / 2 + 1e-6
+            );
+        // each column uses its full range
+        Assert.Equal(127, Enumerable.Range(0, rows).Max(k => Math.Abs((int)quantized[k * columns + 6])));
     }
 
     /// <summary>
@@ -43,16 +53,20 @@ public class Int8QuantizerTests(PretrainedFixture fixture, ITestOutputHelper out
     public void Int8EncoderLogitsAreCloseToFp32AndArgmaxAgrees(Int8Form form)
     {
         manual_seed(23);
-        using var model = new MultiTaskModel(BertCheckpoint.Load(fixture.CheckpointDirectory),
-            new MultiTaskConfig { Sentiment = new SentimentHeadConfig { Labels = ["negative", "neutral", "positive"] } });
+        using var model = new MultiTaskModel(
+            BertCheckpoint.Load(fixture.CheckpointDirectory),
+            new MultiTaskConfig { Sentiment = new SentimentHeadConfig { Labels = ["negative", "neutral", "positive"] } }
+        );
         using (no_grad()) // a classifier with logits of a realistic spread, not the init's near-zero ones
             foreach (var (name, parameter) in model.named_parameters())
-                if (name.StartsWith("heads.sentiment.classifier.weight", StringComparison.Ordinal)) parameter.mul_(20);
+                if (name.StartsWith("heads.sentiment.classifier.weight", StringComparison.Ordinal))
+                    parameter.mul_(20);
         var fp32 = EncoderExporter.Build(model);
         var int8 = Int8Quantizer.Quantize(fp32, form);
         Assert.Contains(int8.Graph.Initializer, i => i.DataType == (int)global::Onnx.TensorProto.Types.DataType.Int8);
         var constants = int8.Graph.Initializer.Select(i => i.Name).ToHashSet();
-        Assert.Equal(1, int8.Graph.Node.Count(n => n.OpType == "MatMul" && constants.Contains(n.Input[1]))); // the small classifier stays fp32
+        // the small classifier stays fp32
+        Assert.Equal(1, int8.Graph.Node.Count(n => n.OpType == "MatMul" && constants.Contains(n.Input[1])));
         using var fp32Session = new OrtEncoder(fp32.ToByteArray());
         using var int8Session = new OrtEncoder(int8.ToByteArray());
         var (maxAbs, agree, rows, spread) = (0.0, 0, 0, 0.0);
@@ -63,9 +77,12 @@ public class Int8QuantizerTests(PretrainedFixture fixture, ITestOutputHelper out
             maxAbs = Math.Max(maxAbs, Parity.Max(a, b));
             spread = Math.Max(spread, a.Max(Math.Abs));
             for (var row = 0; row < batch.BatchSize; row++, rows++)
-                if (ArgMax(a.AsSpan(row * 3, 3)) == ArgMax(b.AsSpan(row * 3, 3))) agree++;
+                if (ArgMax(a.AsSpan(row * 3, 3)) == ArgMax(b.AsSpan(row * 3, 3)))
+                    agree++;
         }
-        output.WriteLine($"{form}: sentiment logits max |Δ| int8 vs fp32 {maxAbs:E2} (max |logit| {spread:F2}), argmax agrees on {agree}/{rows}");
+        output.WriteLine(
+            $"{form}: sentiment logits max |Δ| int8 vs fp32 {maxAbs:E2} (max |logit| {spread:F2}), argmax agrees on {agree}/{rows}"
+        );
         Assert.True(maxAbs <= 0.25 * spread, $"int8 logits max |Δ| = {maxAbs:E2}, max |logit| {spread:F2}");
         Assert.True(agree >= 0.9 * rows, $"argmax agrees on {agree}/{rows}");
     }
@@ -74,10 +91,20 @@ public class Int8QuantizerTests(PretrainedFixture fixture, ITestOutputHelper out
     public void Int8DecoderStepQuantizesTheTiedProjectionAndKeepsTheArgmax()
     {
         manual_seed(29);
-        using var model = new MultiTaskModel(new BertModel(BertConfig.Tiny with { HiddenSize = 64, IntermediateSize = 256 }), new MultiTaskConfig
-        {
-            Summarize = new DecoderHeadConfig { Layers = 2, VocabSize = 512, PadId = 0, BosId = 1, EosId = 2 },
-        });
+        using var model = new MultiTaskModel(
+            new BertModel(BertConfig.Tiny with { HiddenSize = 64, IntermediateSize = 256 }),
+            new MultiTaskConfig
+            {
+                Summarize = new DecoderHeadConfig
+                {
+                    Layers = 2,
+                    VocabSize = 512,
+                    PadId = 0,
+                    BosId = 1,
+                    EosId = 2,
+                },
+            }
+        );
         model.eval();
         var fp32 = DecoderExporter.Build(model, TaskNames.Summarize);
         var int8 = Int8Quantizer.Quantize(fp32, Int8Export.DefaultForm);

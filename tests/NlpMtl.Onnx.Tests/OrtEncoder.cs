@@ -4,7 +4,8 @@ using NlpMtl.Core.Tokenization;
 
 namespace NlpMtl.Onnx.Tests;
 
-/// <summary>One CPU InferenceSession over an encoder graph (ours or the original MiniLM export), OrtValue API only.</summary>
+/// <summary>One CPU InferenceSession over an encoder graph (ours or the original MiniLM export), OrtValue API
+/// only.</summary>
 public sealed class OrtEncoder : IDisposable
 {
     private readonly SessionOptions options;
@@ -29,9 +30,18 @@ public sealed class OrtEncoder : IDisposable
         using var types = OrtValue.CreateTensorValueFromMemory(batch.TokenTypeIds, shape);
         using var runOptions = new RunOptions();
         var names = session.OutputNames;
-        using var outputs = session.Run(runOptions, [BundleNames.InputIds, BundleNames.AttentionMask, BundleNames.TokenTypeIds], [ids, mask, types], names);
-        return names.Select((name, i) => (name, value: outputs[i]))
-            .ToDictionary(p => p.name, p => (p.value.GetTensorDataAsSpan<float>().ToArray(), p.value.GetTensorTypeAndShape().Shape));
+        using var outputs = session.Run(
+            runOptions,
+            [BundleNames.InputIds, BundleNames.AttentionMask, BundleNames.TokenTypeIds],
+            [ids, mask, types],
+            names
+        );
+        return names
+            .Select((name, i) => (name, value: outputs[i]))
+            .ToDictionary(
+                p => p.name,
+                p => (p.value.GetTensorDataAsSpan<float>().ToArray(), p.value.GetTensorTypeAndShape().Shape)
+            );
     }
 
     public void Dispose()

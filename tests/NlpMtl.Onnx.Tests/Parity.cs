@@ -42,7 +42,8 @@ public static class Parity
         return a.Zip(b, (x, y) => (double)Math.Abs(x - y)).Max();
     }
 
-    /// <summary>A padded batch of random ids with the given row lengths; token types 1 on each row's second half.</summary>
+    /// <summary>A padded batch of random ids with the given row lengths; token types 1 on each row's second
+    /// half.</summary>
     public static EncodedBatch RandomBatch(Random random, int vocabulary, params int[] lengths)
     {
         var (rows, width) = (lengths.Length, lengths.Max());

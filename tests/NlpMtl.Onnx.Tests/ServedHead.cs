@@ -23,10 +23,21 @@ public sealed class ServedHead : IDisposable
     {
         folder = Directory.CreateTempSubdirectory("nlpmtl-head-").FullName;
         var manifest = BundleExporter.DecoderManifestOf(model, task, model.Config.Decoder(task));
-        File.WriteAllBytes(Path.Combine(folder, manifest.CrossFile), DecoderExporter.BuildCross(model, task).ToByteArray());
-        File.WriteAllBytes(Path.Combine(folder, manifest.File), (step ?? DecoderExporter.Build(model, task)).ToByteArray());
+        File.WriteAllBytes(
+            Path.Combine(folder, manifest.CrossFile),
+            DecoderExporter.BuildCross(model, task).ToByteArray()
+        );
+        File.WriteAllBytes(
+            Path.Combine(folder, manifest.File),
+            (step ?? DecoderExporter.Build(model, task)).ToByteArray()
+        );
         var names = DecoderGraphNames.For(manifest);
-        var cross = new OrtGraph(Path.Combine(folder, manifest.CrossFile), options, [BundleNames.EncoderHiddenStates], names.Cross);
+        var cross = new OrtGraph(
+            Path.Combine(folder, manifest.CrossFile),
+            options,
+            [BundleNames.EncoderHiddenStates],
+            names.Cross
+        );
         var stepGraph = new OrtGraph(Path.Combine(folder, manifest.File), options, names.StepInputs, names.StepOutputs);
         Head = new DecoderHead(task, manifest, cross, stepGraph, new IdVocabulary(manifest), manifest.Generation);
     }
@@ -54,7 +65,10 @@ public sealed class ServedHead : IDisposable
         public int PadId => manifest.PadId;
         public int BosId => manifest.BosId;
         public int EosId => manifest.EosId;
-        public int[] EncodeTarget(string text, int maxLength) => throw new NotSupportedException("test heads decode ids only");
+
+        public int[] EncodeTarget(string text, int maxLength) =>
+            throw new NotSupportedException("test heads decode ids only");
+
         public string Decode(IEnumerable<int> ids) => string.Join(' ', ids);
     }
 }

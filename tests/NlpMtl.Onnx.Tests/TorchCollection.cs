@@ -1,4 +1,5 @@
 using NlpMtl.TestSupport;
+
 namespace NlpMtl.Onnx.Tests;
 
 /// <summary>TorchSharp tests share native state (threads, RNG, dispose scopes): run them one at a time.</summary>

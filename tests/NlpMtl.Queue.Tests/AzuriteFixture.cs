@@ -24,7 +24,8 @@ public sealed class AzuriteFixture : IAsyncLifetime
         var options = new BlobClientOptions();
         options.Retry.MaxRetries = maxRetries;
         options.Retry.Delay = TimeSpan.FromMilliseconds(100);
-        if (policy is not null) options.AddPolicy(policy, Azure.Core.HttpPipelinePosition.PerCall);
+        if (policy is not null)
+            options.AddPolicy(policy, Azure.Core.HttpPipelinePosition.PerCall);
         return new BlobServiceClient(ConnectionString, options);
     }
 
@@ -33,9 +34,13 @@ public sealed class AzuriteFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        if (_server is not null) return;
+        if (_server is not null)
+            return;
         EnsureInstalled();
-        _server = await AzuriteServer.StartAsync(Path.Combine(RepoPaths.Root, ".tools", "azurite", "node_modules", ".bin", "azurite-blob"), CancellationToken.None);
+        _server = await AzuriteServer.StartAsync(
+            Path.Combine(RepoPaths.Root, ".tools", "azurite", "node_modules", ".bin", "azurite-blob"),
+            CancellationToken.None
+        );
     }
 
     /// <summary>Starts Azurite again after <see cref="StopAsync"/>, on the same port and data.</summary>
@@ -46,7 +51,8 @@ public sealed class AzuriteFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        if (_server is not null) await _server.DisposeAsync();
+        if (_server is not null)
+            await _server.DisposeAsync();
         _server = null;
     }
 
@@ -54,9 +60,12 @@ public sealed class AzuriteFixture : IAsyncLifetime
     static void EnsureInstalled()
     {
         var script = Path.Combine(RepoPaths.Root, "scripts", "azurite.sh");
-        using var install = Process.Start(new ProcessStartInfo("bash", [script, "install"]) { UseShellExecute = false })!;
+        using var install = Process.Start(
+            new ProcessStartInfo("bash", [script, "install"]) { UseShellExecute = false }
+        )!;
         install.WaitForExit();
-        if (install.ExitCode != 0) throw new InvalidOperationException($"{script} install failed ({install.ExitCode})");
+        if (install.ExitCode != 0)
+            throw new InvalidOperationException($"{script} install failed ({install.ExitCode})");
     }
 }
 

@@ -10,11 +10,25 @@ static class CliProcess
 {
     public static string NlpmtlDll => Path.Combine(AppContext.BaseDirectory, "nlpmtl.dll");
 
-    public static Task<(int ExitCode, string Out, string Error)> RunAsync(AzuriteFixture azurite, string prefix, params string[] args) =>
-        RunAsync(new Dictionary<string, string> { ["Storage:ConnectionString"] = azurite.ConnectionString, ["Queue:ContainerPrefix"] = prefix }, args);
+    public static Task<(int ExitCode, string Out, string Error)> RunAsync(
+        AzuriteFixture azurite,
+        string prefix,
+        params string[] args
+    ) =>
+        RunAsync(
+            new Dictionary<string, string>
+            {
+                ["Storage:ConnectionString"] = azurite.ConnectionString,
+                ["Queue:ContainerPrefix"] = prefix,
+            },
+            args
+        );
 
     /// <param name="settings">Configuration as <c>Section:Key</c> = value (passed as environment variables).</param>
-    public static async Task<(int ExitCode, string Out, string Error)> RunAsync(IReadOnlyDictionary<string, string> settings, params string[] args)
+    public static async Task<(int ExitCode, string Out, string Error)> RunAsync(
+        IReadOnlyDictionary<string, string> settings,
+        params string[] args
+    )
     {
         var start = new ProcessStartInfo("dotnet", [NlpmtlDll, .. args])
         {
@@ -25,7 +39,8 @@ static class CliProcess
         };
         start.Environment["Storage__MaxRetries"] = "1";
         start.Environment["Storage__RetryDelay"] = "00:00:00.100";
-        foreach (var (key, value) in settings) start.Environment[key.Replace(":", "__")] = value;
+        foreach (var (key, value) in settings)
+            start.Environment[key.Replace(":", "__")] = value;
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();

@@ -6,9 +6,12 @@ public sealed class JobParserTests
 {
     static readonly JobParser Parser = new(["sentiment"], new HashSet<string>(["sentiment", "summarize", "translate"]));
 
-    static IReadOnlyList<JobDocument> Parse(string name, string content) => Parser.Parse(name, Encoding.UTF8.GetBytes(content));
+    static IReadOnlyList<JobDocument> Parse(string name, string content) =>
+        Parser.Parse(name, Encoding.UTF8.GetBytes(content));
 
-    static string Reason(string name, byte[] content) => Assert.Throws<JobFormatException>(() => Parser.Parse(name, content)).Reason;
+    static string Reason(string name, byte[] content) =>
+        Assert.Throws<JobFormatException>(() => Parser.Parse(name, content)).Reason;
+
     static string Reason(string name, string content) => Reason(name, Encoding.UTF8.GetBytes(content));
 
     [Fact]
@@ -22,8 +25,13 @@ public sealed class JobParserTests
     [Fact]
     public void PrettyPrintedObjectAndJsonlBothParse()
     {
-        Assert.Single(Parse("a.json", "{\n  \"id\": \"1\",\n  \"text\": \"x\",\n  \"tasks\": [\"summarize\", \"translate\"]\n}\n"));
-        var documents = Parse("b.jsonl", "{\"id\":\"1\",\"text\":\"x\"}\n{\"id\":\"2\",\"text\":\"y\",\"tasks\":[\"translate\"]}\n\n");
+        Assert.Single(
+            Parse("a.json", "{\n  \"id\": \"1\",\n  \"text\": \"x\",\n  \"tasks\": [\"summarize\", \"translate\"]\n}\n")
+        );
+        var documents = Parse(
+            "b.jsonl",
+            "{\"id\":\"1\",\"text\":\"x\"}\n{\"id\":\"2\",\"text\":\"y\",\"tasks\":[\"translate\"]}\n\n"
+        );
         Assert.Equal(["1", "2"], documents.Select(d => d.Id));
         Assert.Equal(["translate"], documents[1].Tasks);
     }
@@ -49,6 +57,12 @@ public sealed class JobParserTests
         Assert.Contains("schema", Reason("s.json", """["not","an","object"]"""));
         Assert.Contains("schema", Reason("s.json", """{"id":"1","text":"x","tasks":"sentiment"}"""));
         Assert.Contains("unknown task 'classify'", Reason("t.json", """{"id":"1","text":"x","tasks":["classify"]}"""));
-        Assert.Contains("documents 1 and 3 have the same id 'a'", Reason("d.jsonl", "{\"id\":\"a\",\"text\":\"x\"}\n{\"id\":\"b\",\"text\":\"y\"}\n{\"id\":\"a\",\"text\":\"z\"}\n"));
+        Assert.Contains(
+            "documents 1 and 3 have the same id 'a'",
+            Reason(
+                "d.jsonl",
+                "{\"id\":\"a\",\"text\":\"x\"}\n{\"id\":\"b\",\"text\":\"y\"}\n{\"id\":\"a\",\"text\":\"z\"}\n"
+            )
+        );
     }
 }

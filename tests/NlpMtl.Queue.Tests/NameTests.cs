@@ -18,7 +18,8 @@ public sealed class NameTests(AzuriteFixture azurite)
     {
         var queue = new TestQueue(azurite, "names");
         await queue.Client.CreateIfNotExistsAsync();
-        foreach (var name in Unaddressable) await RawBlobs.PutAsync(queue.Client.Inbox, name, TestQueue.Job("1", "stuck?"));
+        foreach (var name in Unaddressable)
+            await RawBlobs.PutAsync(queue.Client.Inbox, name, TestQueue.Job("1", "stuck?"));
         var long1000 = new string('l', 1015) + ".json"; // legal, but its result name would pass 1,024 characters
         var long1100 = new string('o', 1095) + ".json"; // over Azure's limit (the emulator accepts it)
         Assert.True(await queue.Client.EnqueueAsync(long1000, TestQueue.Job("long", "a long name")));
@@ -26,7 +27,10 @@ public sealed class NameTests(AzuriteFixture azurite)
         var good = await queue.EnqueueManyAsync(20);
 
         await using var worker = WorkerProcess.Start(azurite, queue.Prefix);
-        var counts = await queue.WaitAsync(c => c.Results == good.Count + 1 && c.Poison == 1 && c.Quarantined == Unaddressable.Length, TimeSpan.FromSeconds(60));
+        var counts = await queue.WaitAsync(
+            c => c.Results == good.Count + 1 && c.Poison == 1 && c.Quarantined == Unaddressable.Length,
+            TimeSpan.FromSeconds(60)
+        );
         Assert.Equal(new QueueCounts(Unaddressable.Length, 0, good.Count + 1, 1, Unaddressable.Length), counts);
         await Task.Delay(2000); // many more polls of an inbox holding only the stuck names
 
@@ -41,11 +45,17 @@ public sealed class NameTests(AzuriteFixture azurite)
         // A second worker finds the records and adds nothing.
         await using (var second = WorkerProcess.Start(azurite, queue.Prefix))
         {
-            Assert.True(await second.WaitForLogAsync(l => l.Contains("Serving "), TimeSpan.FromSeconds(60)), second.Log);
+            Assert.True(
+                await second.WaitForLogAsync(l => l.Contains("Serving "), TimeSpan.FromSeconds(60)),
+                second.Log
+            );
             await Task.Delay(1500);
             Assert.Equal(0, second.Count("Quarantined inbox blob"));
         }
-        Assert.Equal(Unaddressable.Length, (await RecordsAsync(queue.Client.Poison, QueueNames.UnaddressableFolder)).Count);
+        Assert.Equal(
+            Unaddressable.Length,
+            (await RecordsAsync(queue.Client.Poison, QueueNames.UnaddressableFolder)).Count
+        );
 
         // 1,020 characters: processed, its result name shortened with a hash; 1,100: poisoned at once.
         var results = await queue.ResultNamesAsync();
@@ -74,14 +84,24 @@ public sealed class NameTests(AzuriteFixture azurite)
             [new string('r', 1000) + QueueNames.ResultSuffix] = "long",
             [new string('s', 995) + QueueNames.ResultSuffix] = "long too",
         };
-        foreach (var (name, content) in results) await queue.Client.Results.GetBlobClient(name).UploadAsync(BinaryData.FromString(content));
+        foreach (var (name, content) in results)
+            await queue.Client.Results.GetBlobClient(name).UploadAsync(BinaryData.FromString(content));
         await RawBlobs.PutAsync(queue.Client.Results, "../escape.json.result.jsonl", BinaryData.FromString("evil"));
-        await queue.Client.Poison.GetBlobClient("dirA/bad.json.error.json").UploadAsync(BinaryData.FromString("{\"reason\":\"x\"}"));
+        await queue
+            .Client.Poison.GetBlobClient("dirA/bad.json.error.json")
+            .UploadAsync(BinaryData.FromString("{\"reason\":\"x\"}"));
         await RawBlobs.PutAsync(queue.Client.Poison, "../../poison.json.error.json", BinaryData.FromString("evil"));
 
         var parent = Directory.CreateTempSubdirectory("nlpmtl-results-").FullName;
         var output = Path.Combine(parent, "out");
-        var (exit, stdout, stderr) = await CliProcess.RunAsync(azurite, queue.Prefix, "results", "--out", output, "--poison");
+        var (exit, stdout, stderr) = await CliProcess.RunAsync(
+            azurite,
+            queue.Prefix,
+            "results",
+            "--out",
+            output,
+            "--poison"
+        );
 
         // The two unaddressable blobs fail, are named, and everything else is there: one file each, true counts.
         Assert.Equal(1, exit);
@@ -92,10 +112,17 @@ public sealed class NameTests(AzuriteFixture azurite)
         Assert.DoesNotContain("<?xml", stderr);
         var files = Directory.GetFiles(output).Select(File.ReadAllText).Order().ToList();
         Assert.Equal(results.Values.Order(), files);
-        Assert.Equal(["{\"reason\":\"x\"}"], Directory.GetFiles(Path.Combine(output, "poison")).Select(File.ReadAllText));
+        Assert.Equal(
+            ["{\"reason\":\"x\"}"],
+            Directory.GetFiles(Path.Combine(output, "poison")).Select(File.ReadAllText)
+        );
         Assert.Equal([output], Directory.GetFileSystemEntries(parent)); // nothing beside or above the folder
-        Assert.DoesNotContain(Directory.GetFiles(output, "*", SearchOption.AllDirectories), f => new FileInfo(f).Length == 0 || f.EndsWith(".partial"));
-        Assert.All(Directory.GetFiles(output), f => Assert.True(System.Text.Encoding.UTF8.GetByteCount(Path.GetFileName(f)) <= 255, f));
+        Assert.DoesNotContain(Directory.GetFiles(output, "*", SearchOption.AllDirectories), f =>
+            new FileInfo(f).Length == 0 || f.EndsWith(".partial")
+        );
+        Assert.All(Directory.GetFiles(output), f =>
+            Assert.True(System.Text.Encoding.UTF8.GetByteCount(Path.GetFileName(f)) <= 255, f)
+        );
         Assert.True(File.Exists(Path.Combine(output, "dirA%2Fsame.json.result.jsonl")));
 
         // A local failure (the target path is taken by a folder) is reported too, and the rest still written.
@@ -111,8 +138,15 @@ public sealed class NameTests(AzuriteFixture azurite)
     static async Task<List<PoisonRecord>> RecordsAsync(BlobContainerClient poison, string folder)
     {
         var records = new List<PoisonRecord>();
-        await foreach (var blob in poison.GetBlobsAsync(new Azure.Storage.Blobs.Models.GetBlobsOptions { Prefix = folder }))
-            records.Add(JsonSerializer.Deserialize<PoisonRecord>((await poison.GetBlobClient(blob.Name).DownloadContentAsync()).Value.Content, PoisonRecord.JsonOptions)!);
+        await foreach (
+            var blob in poison.GetBlobsAsync(new Azure.Storage.Blobs.Models.GetBlobsOptions { Prefix = folder })
+        )
+            records.Add(
+                JsonSerializer.Deserialize<PoisonRecord>(
+                    (await poison.GetBlobClient(blob.Name).DownloadContentAsync()).Value.Content,
+                    PoisonRecord.JsonOptions
+                )!
+            );
         return records;
     }
 }

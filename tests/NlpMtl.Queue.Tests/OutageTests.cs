@@ -14,7 +14,11 @@ public sealed class OutageTests
         await azurite.Fixture.InitializeAsync();
         var queue = new TestQueue(azurite.Fixture, "outage");
         var names = await queue.EnqueueManyAsync(200);
-        var settings = new Dictionary<string, string> { ["TestWorker:DocumentDelayMs"] = "60", ["Queue:MaxConcurrentJobs"] = "4" };
+        var settings = new Dictionary<string, string>
+        {
+            ["TestWorker:DocumentDelayMs"] = "60",
+            ["Queue:MaxConcurrentJobs"] = "4",
+        };
         await using var first = WorkerProcess.Start(azurite.Fixture, queue.Prefix, settings);
         await using var second = WorkerProcess.Start(azurite.Fixture, queue.Prefix, settings);
 
@@ -34,6 +38,7 @@ public sealed class OutageTests
     sealed class OwnedAzurite : IAsyncDisposable
     {
         public AzuriteFixture Fixture { get; } = new();
+
         public async ValueTask DisposeAsync() => await Fixture.DisposeAsync();
     }
 }

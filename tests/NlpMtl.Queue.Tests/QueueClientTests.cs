@@ -70,6 +70,7 @@ public sealed class QueueClientTests(AzuriteFixture azurite)
     {
         int _count;
         public int Count => Volatile.Read(ref _count);
+
         public override void OnSendingRequest(Azure.Core.HttpMessage message) => Interlocked.Increment(ref _count);
     }
 
@@ -91,13 +92,24 @@ public sealed class QueueClientTests(AzuriteFixture azurite)
 
         // The stale worker cannot record anything on the job under its old lease...
         var refused = await Assert.ThrowsAsync<RequestFailedException>(() =>
-            queue.Client.Inbox.GetBlobClient("a.json").SetMetadataAsync(new Dictionary<string, string> { ["x"] = "y" },
-                new BlobRequestConditions { LeaseId = stale.LeaseId }));
+            queue
+                .Client.Inbox.GetBlobClient("a.json")
+                .SetMetadataAsync(
+                    new Dictionary<string, string> { ["x"] = "y" },
+                    new BlobRequestConditions { LeaseId = stale.LeaseId }
+                )
+        );
         Assert.True(refused.Status is 409 or 412, $"status {refused.Status}");
 
         // ...and both completing gives exactly one result.
-        Assert.Equal(CompletionOutcome.Written, await stale.CompleteAsync(BinaryData.FromString("{\"from\":\"stale\"}\n")));
-        Assert.Equal(CompletionOutcome.AlreadyDone, await fresh.CompleteAsync(BinaryData.FromString("{\"from\":\"fresh\"}\n")));
+        Assert.Equal(
+            CompletionOutcome.Written,
+            await stale.CompleteAsync(BinaryData.FromString("{\"from\":\"stale\"}\n"))
+        );
+        Assert.Equal(
+            CompletionOutcome.AlreadyDone,
+            await fresh.CompleteAsync(BinaryData.FromString("{\"from\":\"fresh\"}\n"))
+        );
         Assert.Equal(["a.json.result.jsonl"], await queue.ResultNamesAsync());
         Assert.Equal(new QueueCounts(0, 0, 1, 0), await queue.Client.GetCountsAsync());
     }

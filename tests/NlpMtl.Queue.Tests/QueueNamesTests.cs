@@ -18,12 +18,24 @@ public sealed class QueueNamesTests
     {
         var a = new string('x', 1020) + "-a.json";
         var b = new string('x', 1020) + "-b.json";
-        Assert.All(new[] { QueueNames.ResultOf(a), QueueNames.ErrorOf(a), QueueNames.PoisonCopyOf(a), QueueNames.UnaddressableErrorOf("../" + a) },
-            n => Assert.True(n.Length <= QueueNames.MaxBlobName, $"{n.Length}"));
+        Assert.All(
+            new[]
+            {
+                QueueNames.ResultOf(a),
+                QueueNames.ErrorOf(a),
+                QueueNames.PoisonCopyOf(a),
+                QueueNames.UnaddressableErrorOf("../" + a),
+            },
+            n => Assert.True(n.Length <= QueueNames.MaxBlobName, $"{n.Length}")
+        );
         Assert.NotEqual(QueueNames.ResultOf(a), QueueNames.ResultOf(b));
         Assert.EndsWith(QueueNames.ResultSuffix, QueueNames.ResultOf(a));
-        Assert.Equal("short.json.result.jsonl", QueueNames.ResultOf("short.json")); // the contract's plain name when it fits
-        Assert.Equal(QueueNames.UnaddressableFolder + "__/x.json~", QueueNames.UnaddressableErrorOf("../x.json")[..^(16 + QueueNames.ErrorSuffix.Length)]);
+        // the contract's plain name when it fits
+        Assert.Equal("short.json.result.jsonl", QueueNames.ResultOf("short.json"));
+        Assert.Equal(
+            QueueNames.UnaddressableFolder + "__/x.json~",
+            QueueNames.UnaddressableErrorOf("../x.json")[..^(16 + QueueNames.ErrorSuffix.Length)]
+        );
     }
 
     [Fact]
@@ -31,9 +43,18 @@ public sealed class QueueNamesTests
     {
         string[] names =
         [
-            "dirA/same.json.result.jsonl", "dirB/same.json.result.jsonl", "dirA%2Fsame.json.result.jsonl", "same.json.result.jsonl",
-            "../up.result.jsonl", "..%2Fup.result.jsonl", ".hidden.result.jsonl", "a\\b:c*d?.result.jsonl", "tab\there.result.jsonl",
-            new string('é', 600) + ".result.jsonl", new string('é', 600) + "!.result.jsonl", "😀" + new string('z', 300) + ".result.jsonl",
+            "dirA/same.json.result.jsonl",
+            "dirB/same.json.result.jsonl",
+            "dirA%2Fsame.json.result.jsonl",
+            "same.json.result.jsonl",
+            "../up.result.jsonl",
+            "..%2Fup.result.jsonl",
+            ".hidden.result.jsonl",
+            "a\\b:c*d?.result.jsonl",
+            "tab\there.result.jsonl",
+            new string('é', 600) + ".result.jsonl",
+            new string('é', 600) + "!.result.jsonl",
+            "😀" + new string('z', 300) + ".result.jsonl",
         ];
         var local = names.Select(n => ResultDownloader.LocalName(n)).ToList();
         Assert.Equal(names.Length, local.Distinct().Count());
@@ -47,6 +68,9 @@ public sealed class QueueNamesTests
             Assert.EndsWith(".result.jsonl", l);
         });
         Assert.Equal("dirA%2Fsame.json.result.jsonl", local[0]);
-        Assert.NotEqual(ResultDownloader.LocalName("Case.json"), ResultDownloader.LocalName("Case.json", forceHash: true));
+        Assert.NotEqual(
+            ResultDownloader.LocalName("Case.json"),
+            ResultDownloader.LocalName("Case.json", forceHash: true)
+        );
     }
 }

@@ -14,8 +14,14 @@ static class RawBlobs
     public static async Task PutAsync(BlobContainerClient container, string name, BinaryData content)
     {
         var sas = container.GenerateSasUri(BlobContainerSasPermissions.All, DateTimeOffset.UtcNow.AddHours(1));
-        var uri = new Uri($"{sas.GetLeftPart(UriPartial.Path)}/{name}{sas.Query}", new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true });
-        using var request = new HttpRequestMessage(HttpMethod.Put, uri) { Content = new ByteArrayContent(content.ToArray()) };
+        var uri = new Uri(
+            $"{sas.GetLeftPart(UriPartial.Path)}/{name}{sas.Query}",
+            new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true }
+        );
+        using var request = new HttpRequestMessage(HttpMethod.Put, uri)
+        {
+            Content = new ByteArrayContent(content.ToArray()),
+        };
         request.Headers.Add("x-ms-blob-type", "BlockBlob");
         request.Headers.Add("x-ms-version", "2021-12-02");
         using var response = await Http.SendAsync(request);
@@ -26,7 +32,8 @@ static class RawBlobs
     static async Task<List<string>> NamesAsync(BlobContainerClient container)
     {
         var names = new List<string>();
-        await foreach (var blob in container.GetBlobsAsync()) names.Add(blob.Name);
+        await foreach (var blob in container.GetBlobsAsync())
+            names.Add(blob.Name);
         return names;
     }
 }

@@ -29,7 +29,13 @@ public sealed class ResendTests(AzuriteFixture azurite)
         Assert.Equal(["a.json.result.jsonl", versioned], (await queue.ResultNamesAsync()).Order());
         Assert.Contains("\"id\":\"first\"", await queue.ReadAsync(queue.Client.Results, "a.json.result.jsonl"));
         Assert.Contains("\"id\":\"second\"", await queue.ReadAsync(queue.Client.Results, versioned));
-        Assert.True(await worker.WaitForLogAsync(l => l.Contains("a.json was done before with other content") && l.Contains(versioned), TimeSpan.FromSeconds(5)), worker.Log);
+        Assert.True(
+            await worker.WaitForLogAsync(
+                l => l.Contains("a.json was done before with other content") && l.Contains(versioned),
+                TimeSpan.FromSeconds(5)
+            ),
+            worker.Log
+        );
         Assert.Equal(1, worker.Count("(AlreadyDone)"));
         Assert.Equal(0, (await queue.Client.GetCountsAsync()).Poison);
     }
@@ -81,7 +87,10 @@ public sealed class ResendTests(AzuriteFixture azurite)
 
         await using (var worker = WorkerProcess.Start(azurite, queue.Prefix))
             await queue.WaitAsync(c => c.Results == 2 && c.Inbox == 0, TimeSpan.FromSeconds(60));
-        Assert.Contains("\"id\":\"second\"", await queue.ReadAsync(queue.Client.Results, QueueNames.ResultOf(secondName)));
+        Assert.Contains(
+            "\"id\":\"second\"",
+            await queue.ReadAsync(queue.Client.Results, QueueNames.ResultOf(secondName))
+        );
 
         // Done already with the same content: skipped, and the result it has named.
         (exit, _, stderr) = await CliProcess.RunAsync(azurite, queue.Prefix, "enqueue", file);
@@ -111,12 +120,14 @@ public sealed class ResendTests(AzuriteFixture azurite)
             ["Queue:MaxJobBytes"] = "1024",
         };
 
-        foreach (var (argument, expected) in new[]
-                 {
-                     (big, "over Queue:MaxJobBytes (1,024)"),
-                     (folder, "is a directory; give job files"),
-                     (Path.Combine(folder, "missing.json"), "no such file"),
-                 })
+        foreach (
+            var (argument, expected) in new[]
+            {
+                (big, "over Queue:MaxJobBytes (1,024)"),
+                (folder, "is a directory; give job files"),
+                (Path.Combine(folder, "missing.json"), "no such file"),
+            }
+        )
         {
             var (exit, _, stderr) = await CliProcess.RunAsync(settings, "enqueue", good, argument);
             Assert.Equal(1, exit);
@@ -129,7 +140,8 @@ public sealed class ResendTests(AzuriteFixture azurite)
     static async Task<List<string>> NamesAsync(Azure.Storage.Blobs.BlobContainerClient container)
     {
         var names = new List<string>();
-        await foreach (var blob in container.GetBlobsAsync()) names.Add(blob.Name);
+        await foreach (var blob in container.GetBlobsAsync())
+            names.Add(blob.Name);
         return names;
     }
 }

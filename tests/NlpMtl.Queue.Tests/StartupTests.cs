@@ -8,35 +8,56 @@ namespace NlpMtl.Queue.Tests;
 [Trait("Category", "Integration")]
 public sealed class StartupTests(AzuriteFixture azurite)
 {
-    public static TheoryData<string, string, string> BadSettings => new()
-    {
-        { "Queue:DefaultTasks:0", "astrology", "Queue:DefaultTasks:0 is 'astrology', which the processor does not run" },
-        { "Storage:ConnectionString", "not a connection string", "Storage:ConnectionString is not a storage connection string" },
-        { "HostOptions:ShutdownTimeout", "-00:00:05", "HostOptions:ShutdownTimeout must not be negative" },
-        { "Queue:MinPollMs", "5000", "Queue:MinPollMs (5000) is above Queue:MaxPollMs (500)" },
-        { "Queue:LeaseSeconds", "5", "Queue:LeaseSeconds: " },
-        { "Queue:MaxConcurrentJobs", "many", "Queue:MaxConcurrentJobs" },
-    };
+    public static TheoryData<string, string, string> BadSettings =>
+        new()
+        {
+            {
+                "Queue:DefaultTasks:0",
+                "astrology",
+                "Queue:DefaultTasks:0 is 'astrology', which the processor does not run"
+            },
+            {
+                "Storage:ConnectionString",
+                "not a connection string",
+                "Storage:ConnectionString is not a storage connection string"
+            },
+            { "HostOptions:ShutdownTimeout", "-00:00:05", "HostOptions:ShutdownTimeout must not be negative" },
+            { "Queue:MinPollMs", "5000", "Queue:MinPollMs (5000) is above Queue:MaxPollMs (500)" },
+            { "Queue:LeaseSeconds", "5", "Queue:LeaseSeconds: " },
+            { "Queue:MaxConcurrentJobs", "many", "Queue:MaxConcurrentJobs" },
+        };
 
     [Theory]
     [MemberData(nameof(BadSettings))]
     public async Task EachBadSettingStopsTheStartWithOneLineNamingItsKey(string key, string value, string expected)
     {
-        await using var worker = WorkerProcess.Start(azurite, azurite.NewPrefix("badopt"), new Dictionary<string, string> { [key] = value });
+        await using var worker = WorkerProcess.Start(
+            azurite,
+            azurite.NewPrefix("badopt"),
+            new Dictionary<string, string> { [key] = value }
+        );
         Assert.True(await worker.WaitForExitAsync(TimeSpan.FromSeconds(30)), worker.Log);
         Assert.NotEqual(0, worker.ExitCode);
         var line = Assert.Single(worker.Log.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.StartsWith("nlpmtl: ", line);
         Assert.Contains(expected, line);
-        if (key == "Storage:ConnectionString") Assert.DoesNotContain(value, line); // a secret is never echoed
+        if (key == "Storage:ConnectionString")
+            Assert.DoesNotContain(value, line); // a secret is never echoed
     }
 
     [Fact]
     public async Task RefusedCredentialsStopTheWorkerAtOnceWithAShortLine()
     {
-        var wrongKey = System.Text.RegularExpressions.Regex.Replace(azurite.ConnectionString, "AccountKey=[^;]+",
-            "AccountKey=" + Convert.ToBase64String(new byte[64]));
-        await using var worker = WorkerProcess.Start(azurite, azurite.NewPrefix("badkey"), new Dictionary<string, string> { ["Storage:ConnectionString"] = wrongKey });
+        var wrongKey = System.Text.RegularExpressions.Regex.Replace(
+            azurite.ConnectionString,
+            "AccountKey=[^;]+",
+            "AccountKey=" + Convert.ToBase64String(new byte[64])
+        );
+        await using var worker = WorkerProcess.Start(
+            azurite,
+            azurite.NewPrefix("badkey"),
+            new Dictionary<string, string> { ["Storage:ConnectionString"] = wrongKey }
+        );
         Assert.True(await worker.WaitForExitAsync(TimeSpan.FromSeconds(30)), worker.Log);
         Assert.NotEqual(0, worker.ExitCode);
         var last = worker.Log.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1];
@@ -54,18 +75,29 @@ public sealed class StartupTests(AzuriteFixture azurite)
         closed.Start();
         var port = ((System.Net.IPEndPoint)closed.LocalEndpoint).Port;
         closed.Stop(); // a port nothing listens on
-        var wrongPort = System.Text.RegularExpressions.Regex.Replace(azurite.ConnectionString, @"127\.0\.0\.1:\d+", $"127.0.0.1:{port}");
+        var wrongPort = System.Text.RegularExpressions.Regex.Replace(
+            azurite.ConnectionString,
+            @"127\.0\.0\.1:\d+",
+            $"127.0.0.1:{port}"
+        );
         var started = System.Diagnostics.Stopwatch.StartNew();
-        await using var worker = WorkerProcess.Start(azurite, azurite.NewPrefix("noport"), new Dictionary<string, string>
-        {
-            ["Storage:ConnectionString"] = wrongPort,
-            ["Storage:StartupTimeout"] = "00:00:03",
-        });
+        await using var worker = WorkerProcess.Start(
+            azurite,
+            azurite.NewPrefix("noport"),
+            new Dictionary<string, string>
+            {
+                ["Storage:ConnectionString"] = wrongPort,
+                ["Storage:StartupTimeout"] = "00:00:03",
+            }
+        );
         Assert.True(await worker.WaitForExitAsync(TimeSpan.FromSeconds(40)), worker.Log);
         Assert.True(started.Elapsed > TimeSpan.FromSeconds(3), $"gave up after {started.Elapsed}");
         Assert.NotEqual(0, worker.ExitCode);
         var last = worker.Log.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1];
-        Assert.StartsWith("nlpmtl: storage not reachable within Storage:StartupTimeout (00:00:03): cannot connect to storage", last);
+        Assert.StartsWith(
+            "nlpmtl: storage not reachable within Storage:StartupTimeout (00:00:03): cannot connect to storage",
+            last
+        );
         Assert.Contains($"127.0.0.1:{port}", last);
         Assert.DoesNotContain("   at ", worker.Log);
     }
@@ -73,17 +105,29 @@ public sealed class StartupTests(AzuriteFixture azurite)
     [Fact]
     public async Task QueueVerbsReportStorageErrorsOnOneShortLine()
     {
-        var wrongKey = System.Text.RegularExpressions.Regex.Replace(azurite.ConnectionString, "AccountKey=[^;]+",
-            "AccountKey=" + Convert.ToBase64String(new byte[64]));
-        var (exit, _, error) = await CliProcess.RunAsync(new Dictionary<string, string> { ["Storage:ConnectionString"] = wrongKey }, "status");
+        var wrongKey = System.Text.RegularExpressions.Regex.Replace(
+            azurite.ConnectionString,
+            "AccountKey=[^;]+",
+            "AccountKey=" + Convert.ToBase64String(new byte[64])
+        );
+        var (exit, _, error) = await CliProcess.RunAsync(
+            new Dictionary<string, string> { ["Storage:ConnectionString"] = wrongKey },
+            "status"
+        );
         Assert.Equal(1, exit);
         var line = Assert.Single(error.TrimEnd().Split('\n'));
         Assert.StartsWith("nlpmtl: storage answered 403 ", line);
         Assert.Contains("check the account name and key", line);
         Assert.True(line.Length < 400, line);
 
-        (exit, _, error) = await CliProcess.RunAsync(new Dictionary<string, string> { ["Storage:ConnectionString"] = "garbage" }, "status");
+        (exit, _, error) = await CliProcess.RunAsync(
+            new Dictionary<string, string> { ["Storage:ConnectionString"] = "garbage" },
+            "status"
+        );
         Assert.Equal(1, exit);
-        Assert.Contains("Storage:ConnectionString is not a storage connection string", Assert.Single(error.TrimEnd().Split('\n')));
+        Assert.Contains(
+            "Storage:ConnectionString is not a storage connection string",
+            Assert.Single(error.TrimEnd().Split('\n'))
+        );
     }
 }

@@ -17,8 +17,16 @@ sealed partial class WorkerProcess : IAsyncDisposable
     WorkerProcess(Process process)
     {
         _process = process;
-        _process.OutputDataReceived += (_, e) => { if (e.Data is not null) _lines.Enqueue(e.Data); };
-        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) _lines.Enqueue(e.Data); };
+        _process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+                _lines.Enqueue(e.Data);
+        };
+        _process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+                _lines.Enqueue(e.Data);
+        };
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
     }
@@ -32,7 +40,11 @@ sealed partial class WorkerProcess : IAsyncDisposable
     public string Log => string.Join('\n', _lines);
 
     /// <param name="settings">Configuration as <c>Section:Key</c> = value (passed as environment variables).</param>
-    public static WorkerProcess Start(AzuriteFixture azurite, string prefix, IReadOnlyDictionary<string, string>? settings = null)
+    public static WorkerProcess Start(
+        AzuriteFixture azurite,
+        string prefix,
+        IReadOnlyDictionary<string, string>? settings = null
+    )
     {
         var start = new ProcessStartInfo("dotnet", [TestWorkerDll])
         {
@@ -59,14 +71,21 @@ sealed partial class WorkerProcess : IAsyncDisposable
             ["Logging:Console:FormatterOptions:SingleLine"] = "true",
             ["DOTNET_ENVIRONMENT"] = "Production",
         };
-        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) environment[key] = value;
-        foreach (var (key, value) in environment) start.Environment[key.Replace(":", "__")] = value;
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+            environment[key] = value;
+        foreach (var (key, value) in environment)
+            start.Environment[key.Replace(":", "__")] = value;
         return new WorkerProcess(Process.Start(start)!);
     }
 
     /// <summary>Lease ids this worker logged when claiming <paramref name="job"/>.</summary>
     public IReadOnlyList<string> LeasesOf(string job) =>
-        [.. _lines.Select(l => ClaimedLine().Match(l)).Where(m => m.Success && m.Groups[1].Value == job).Select(m => m.Groups[3].Value)];
+        [
+            .. _lines
+                .Select(l => ClaimedLine().Match(l))
+                .Where(m => m.Success && m.Groups[1].Value == job)
+                .Select(m => m.Groups[3].Value),
+        ];
 
     public int Count(string text) => _lines.Count(l => l.Contains(text, StringComparison.Ordinal));
 
@@ -75,21 +94,31 @@ sealed partial class WorkerProcess : IAsyncDisposable
         var watch = Stopwatch.StartNew();
         while (watch.Elapsed < timeout)
         {
-            if (_lines.Any(predicate)) return true;
-            if (_process.HasExited) return _lines.Any(predicate);
+            if (_lines.Any(predicate))
+                return true;
+            if (_process.HasExited)
+                return _lines.Any(predicate);
             await Task.Delay(50);
         }
         return false;
     }
 
     public void Terminate() => Signals.Terminate(_process.Id);
+
     public void KillHard() => _process.Kill(); // SIGKILL: no cleanup, the lease stays until it expires
 
     public async Task<bool> WaitForExitAsync(TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);
-        try { await _process.WaitForExitAsync(cts.Token); return true; }
-        catch (OperationCanceledException) { return false; }
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
     }
 
     public async ValueTask DisposeAsync()

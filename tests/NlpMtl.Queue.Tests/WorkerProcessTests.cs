@@ -14,12 +14,22 @@ public sealed class WorkerProcessTests(AzuriteFixture azurite)
     {
         var queue = new TestQueue(azurite, "three");
         // Few slots each, and every worker polling before the jobs arrive, so that all three compete for them.
-        var settings = new Dictionary<string, string> { ["TestWorker:BatchDelayMs"] = "5", ["Queue:MaxConcurrentJobs"] = "8" };
-        var workers = Enumerable.Range(0, 3).Select(_ => WorkerProcess.Start(azurite, queue.Prefix, settings)).ToArray();
+        var settings = new Dictionary<string, string>
+        {
+            ["TestWorker:BatchDelayMs"] = "5",
+            ["Queue:MaxConcurrentJobs"] = "8",
+        };
+        var workers = Enumerable
+            .Range(0, 3)
+            .Select(_ => WorkerProcess.Start(azurite, queue.Prefix, settings))
+            .ToArray();
         try
         {
             foreach (var worker in workers)
-                Assert.True(await worker.WaitForLogAsync(l => l.Contains("Serving "), TimeSpan.FromSeconds(60)), worker.Log);
+                Assert.True(
+                    await worker.WaitForLogAsync(l => l.Contains("Serving "), TimeSpan.FromSeconds(60)),
+                    worker.Log
+                );
             var names = await queue.EnqueueManyAsync(300);
             var counts = await queue.WaitAsync(c => c.Results == 300 && c.Inbox == 0, TimeSpan.FromSeconds(150));
             Assert.Equal(0, counts.Poison);
@@ -33,7 +43,8 @@ public sealed class WorkerProcessTests(AzuriteFixture azurite)
         }
         finally
         {
-            foreach (var worker in workers) await worker.DisposeAsync();
+            foreach (var worker in workers)
+                await worker.DisposeAsync();
         }
     }
 
@@ -44,20 +55,39 @@ public sealed class WorkerProcessTests(AzuriteFixture azurite)
         await queue.Client.CreateIfNotExistsAsync();
         await queue.Client.EnqueueAsync("slow.json", TestQueue.Job("1", "takes a while"));
 
-        await using var doomed = WorkerProcess.Start(azurite, queue.Prefix, new Dictionary<string, string> { ["TestWorker:DocumentDelayMs"] = "120000" });
-        Assert.True(await doomed.WaitForLogAsync(l => l.Contains("Claimed slow.json"), TimeSpan.FromSeconds(60)), doomed.Log);
+        await using var doomed = WorkerProcess.Start(
+            azurite,
+            queue.Prefix,
+            new Dictionary<string, string> { ["TestWorker:DocumentDelayMs"] = "120000" }
+        );
+        Assert.True(
+            await doomed.WaitForLogAsync(l => l.Contains("Claimed slow.json"), TimeSpan.FromSeconds(60)),
+            doomed.Log
+        );
         var staleLease = Assert.Single(doomed.LeasesOf("slow.json"));
         doomed.KillHard();
         Assert.True(await doomed.WaitForExitAsync(TimeSpan.FromSeconds(10)));
         var killed = Stopwatch.StartNew();
 
-        await using var rescuer = WorkerProcess.Start(azurite, queue.Prefix, new Dictionary<string, string> { ["TestWorker:DocumentDelayMs"] = "3000" });
-        Assert.True(await rescuer.WaitForLogAsync(l => l.Contains("Claimed slow.json (attempt 2"), TimeSpan.FromSeconds(60)), rescuer.Log);
-        Assert.True(killed.Elapsed > TimeSpan.FromSeconds(10), $"claimed again after {killed.Elapsed}: before the 15 s lease expired?");
+        await using var rescuer = WorkerProcess.Start(
+            azurite,
+            queue.Prefix,
+            new Dictionary<string, string> { ["TestWorker:DocumentDelayMs"] = "3000" }
+        );
+        Assert.True(
+            await rescuer.WaitForLogAsync(l => l.Contains("Claimed slow.json (attempt 2"), TimeSpan.FromSeconds(60)),
+            rescuer.Log
+        );
+        Assert.True(
+            killed.Elapsed > TimeSpan.FromSeconds(10),
+            $"claimed again after {killed.Elapsed}: before the 15 s lease expired?"
+        );
 
         // While the rescuer works, anything the killed worker might still send under its lease is refused.
         var job = queue.Client.Inbox.GetBlobClient("slow.json");
-        var refused = await Assert.ThrowsAsync<RequestFailedException>(() => job.DeleteAsync(DeleteSnapshotsOption.None, new BlobRequestConditions { LeaseId = staleLease }));
+        var refused = await Assert.ThrowsAsync<RequestFailedException>(() =>
+            job.DeleteAsync(DeleteSnapshotsOption.None, new BlobRequestConditions { LeaseId = staleLease })
+        );
         Assert.True(refused.Status is 409 or 412, $"status {refused.Status}");
 
         var counts = await queue.WaitAsync(c => c.Results == 1 && c.Inbox == 0, TimeSpan.FromSeconds(60));
@@ -78,24 +108,37 @@ public sealed class WorkerProcessTests(AzuriteFixture azurite)
             ["schema.json"] = (BinaryData.FromString("{\"id\":\"1\",\"body\":\"no text field\"}"), "schema"),
             ["unknown-task.json"] = (TestQueue.Job("1", "x", "classify"), "unknown task 'classify'"),
             ["too-big.jsonl"] = (BinaryData.FromBytes(new byte[3 * 1024 * 1024]), "over the size limit"),
-            ["binary.png"] = (BinaryData.FromBytes([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D]), "binary"),
+            ["binary.png"] = (
+                BinaryData.FromBytes([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D]),
+                "binary"
+            ),
             ["throws.json"] = (TestQueue.Job("1", "THROW please"), "failed 2 attempts"),
-            ["duplicate-ids.jsonl"] = (BinaryData.FromString("{\"id\":\"7\",\"text\":\"x\"}\n{\"id\":\"7\",\"text\":\"y\"}\n"), "documents 1 and 2 have the same id '7'"),
+            ["duplicate-ids.jsonl"] = (
+                BinaryData.FromString("{\"id\":\"7\",\"text\":\"x\"}\n{\"id\":\"7\",\"text\":\"y\"}\n"),
+                "documents 1 and 2 have the same id '7'"
+            ),
         };
         var good = Enumerable.Range(1, 24).Select(i => $"good-{i:D2}.json").ToList();
         // Interleave good and bad jobs so the worker meets them mixed.
         foreach (var (name, index) in good.Select((n, i) => (n, i)))
         {
             await queue.Client.EnqueueAsync(name, TestQueue.Job(name, "a fine document", "sentiment", "summarize"));
-            if (index < bad.Count) { var (badName, (content, _)) = bad.ElementAt(index); await queue.Client.EnqueueAsync(badName, content); }
+            if (index < bad.Count)
+            {
+                var (badName, (content, _)) = bad.ElementAt(index);
+                await queue.Client.EnqueueAsync(badName, content);
+            }
         }
 
-        await using var worker = WorkerProcess.Start(azurite, queue.Prefix, new Dictionary<string, string>
-        {
-            ["Queue:MaxJobBytes"] = "1048576",
-            ["Queue:MaxAttempts"] = "2",
-        });
-        var counts = await queue.WaitAsync(c => c.Inbox == 0 && c.Results == good.Count && c.Poison == bad.Count, TimeSpan.FromSeconds(60));
+        await using var worker = WorkerProcess.Start(
+            azurite,
+            queue.Prefix,
+            new Dictionary<string, string> { ["Queue:MaxJobBytes"] = "1048576", ["Queue:MaxAttempts"] = "2" }
+        );
+        var counts = await queue.WaitAsync(
+            c => c.Inbox == 0 && c.Results == good.Count && c.Poison == bad.Count,
+            TimeSpan.FromSeconds(60)
+        );
         Assert.Equal(new QueueCounts(0, 0, good.Count, bad.Count), counts);
         foreach (var (name, (_, reason)) in bad)
         {
@@ -114,12 +157,16 @@ public sealed class WorkerProcessTests(AzuriteFixture azurite)
         var queue = new TestQueue(azurite, "term");
         var names = await queue.EnqueueManyAsync(24);
         // Batches far slower than the shutdown timeout: in-flight jobs cannot finish and must be released.
-        await using var worker = WorkerProcess.Start(azurite, queue.Prefix, new Dictionary<string, string>
-        {
-            ["TestWorker:BatchDelayMs"] = "30000",
-            ["Queue:MaxConcurrentJobs"] = "4",
-            ["HostOptions:ShutdownTimeout"] = "00:00:06",
-        });
+        await using var worker = WorkerProcess.Start(
+            azurite,
+            queue.Prefix,
+            new Dictionary<string, string>
+            {
+                ["TestWorker:BatchDelayMs"] = "30000",
+                ["Queue:MaxConcurrentJobs"] = "4",
+                ["HostOptions:ShutdownTimeout"] = "00:00:06",
+            }
+        );
         Assert.True(await worker.WaitForLogAsync(l => l.Contains("Claimed "), TimeSpan.FromSeconds(60)), worker.Log);
         await Task.Delay(1000); // mid-batch
         var inFlight = (await queue.Client.GetCountsAsync()).Leased;
@@ -127,8 +174,12 @@ public sealed class WorkerProcessTests(AzuriteFixture azurite)
 
         var stopping = Stopwatch.StartNew();
         worker.Terminate();
-        Assert.True(await worker.WaitForExitAsync(TimeSpan.FromSeconds(12)), "did not exit after SIGTERM\n" + worker.Log);
-        Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(6 + 3), $"took {stopping.Elapsed}"); // timeout + process teardown on a loaded machine
+        Assert.True(
+            await worker.WaitForExitAsync(TimeSpan.FromSeconds(12)),
+            "did not exit after SIGTERM\n" + worker.Log
+        );
+        // timeout + process teardown on a loaded machine
+        Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(6 + 3), $"took {stopping.Elapsed}");
         Assert.Equal(0, worker.ExitCode);
         Assert.Equal(new QueueCounts(24, 0, 0, 0), await queue.Client.GetCountsAsync()); // released, not lost
         Assert.True(worker.Count("Released ") >= 1, worker.Log);

@@ -5,12 +5,10 @@ using System.Text.Json;
 
 namespace NlpMtl.TestSupport;
 
-/// <summary>
-/// The Hub's HTTP API shapes over a repository held in memory: <c>/api/models/{repo}/revision/{rev}</c> (sha, siblings),
-/// <c>/api/models/{repo}/tree/{commit}</c> (oid, size, lfs.oid/size), and <c>/{repo}/resolve/{rev}/{file}</c>: LFS files
-/// answer 302 to a CDN on another port with X-Repo-Commit, X-Linked-Etag and X-Linked-Size, as the Hub does; other files are served
-/// directly with their git blob id as ETag.
-/// </summary>
+/// <summary> The Hub's HTTP API shapes over a repository held in memory: <c>/api/models/{repo}/revision/{rev}</c> (sha,
+/// siblings), <c>/api/models/{repo}/tree/{commit}</c> (oid, size, lfs.oid/size), and
+/// <c>/{repo}/resolve/{rev}/{file}</c>: LFS files answer 302 to a CDN on another port with X-Repo-Commit, X-Linked-Etag
+/// and X-Linked-Size, as the Hub does; other files are served directly with their git blob id as ETag. </summary>
 public sealed class HubTestServer : IDisposable
 {
     readonly LocalHttpServer _server;
@@ -22,7 +20,9 @@ public sealed class HubTestServer : IDisposable
         Files = files;
         Commit = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
         _server = new LocalHttpServer(HandleAsync);
-        _cdn = new LocalHttpServer(context => ServeContentAsync(context, Uri.UnescapeDataString(context.Request.Url!.AbsolutePath)["/cdn/".Length..]));
+        _cdn = new LocalHttpServer(context =>
+            ServeContentAsync(context, Uri.UnescapeDataString(context.Request.Url!.AbsolutePath)["/cdn/".Length..])
+        );
     }
 
     public string Repo { get; }
@@ -30,20 +30,28 @@ public sealed class HubTestServer : IDisposable
     public IReadOnlyDictionary<string, byte[]> Files { get; }
     public Uri Endpoint => _server.BaseUri;
     public LocalHttpServer Http => _server;
+
     /// <summary>Where LFS files redirect to, as the Hub's CDN: paths <c>/cdn/FILE</c>.</summary>
     public LocalHttpServer Cdn => _cdn;
     public int RequestCount => _server.Requests.Count + _cdn.Requests.Count;
 
     /// <summary>The next GET of this file's content sends this many bytes, then drops the connection (once).</summary>
     public (string File, int Bytes)? CutOnce { get; set; }
-    /// <summary>This file's content is served with its first byte flipped; the tree still states the true hashes.</summary>
+
+    /// <summary>This file's content is served with its first byte flipped; the tree still states the true
+    /// hashes.</summary>
     public string? Corrupt { get; set; }
+
     /// <summary>When set, API and resolve requests without this bearer token answer 401.</summary>
     public string? RequiredToken { get; set; }
 
-    static bool IsLfs(string file) => file.EndsWith(".safetensors", StringComparison.Ordinal) || file.EndsWith(".bin", StringComparison.Ordinal);
+    static bool IsLfs(string file) =>
+        file.EndsWith(".safetensors", StringComparison.Ordinal) || file.EndsWith(".bin", StringComparison.Ordinal);
+
     static string Sha256(byte[] data) => Convert.ToHexStringLower(SHA256.HashData(data));
-    static string GitBlobId(byte[] data) => Convert.ToHexStringLower(SHA1.HashData([.. Encoding.ASCII.GetBytes($"blob {data.Length}\0"), .. data]));
+
+    static string GitBlobId(byte[] data) =>
+        Convert.ToHexStringLower(SHA1.HashData([.. Encoding.ASCII.GetBytes($"blob {data.Length}\0"), .. data]));
 
     async Task HandleAsync(HttpListenerContext context)
     {
@@ -57,19 +65,41 @@ public sealed class HubTestServer : IDisposable
         var api = $"/api/models/{Repo}/";
         if (path.StartsWith(api + "revision/", StringComparison.Ordinal))
         {
-            await WriteJsonAsync(response, new { id = Repo, sha = Commit, siblings = Files.Keys.Select(f => new { rfilename = f }) });
+            await WriteJsonAsync(
+                response,
+                new
+                {
+                    id = Repo,
+                    sha = Commit,
+                    siblings = Files.Keys.Select(f => new { rfilename = f }),
+                }
+            );
             return;
         }
         if (path == api + $"tree/{Commit}")
         {
-            await WriteJsonAsync(response, Files.Select(p => new Dictionary<string, object?>
-            {
-                ["type"] = "file",
-                ["oid"] = GitBlobId(p.Value),
-                ["size"] = IsLfs(p.Key) ? 134 : p.Value.Length, // an LFS file's git blob is its pointer
-                ["path"] = p.Key,
-                ["lfs"] = IsLfs(p.Key) ? new { oid = Sha256(p.Value), size = p.Value.Length, pointerSize = 134 } : null,
-            }.Where(e => e.Value is not null).ToDictionary()));
+            await WriteJsonAsync(
+                response,
+                Files.Select(p =>
+                    new Dictionary<string, object?>
+                    {
+                        ["type"] = "file",
+                        ["oid"] = GitBlobId(p.Value),
+                        ["size"] = IsLfs(p.Key) ? 134 : p.Value.Length, // an LFS file's git blob is its pointer
+                        ["path"] = p.Key,
+                        ["lfs"] = IsLfs(p.Key)
+                            ? new
+                            {
+                                oid = Sha256(p.Value),
+                                size = p.Value.Length,
+                                pointerSize = 134,
+                            }
+                            : null,
+                    }
+                        .Where(e => e.Value is not null)
+                        .ToDictionary()
+                )
+            );
             return;
         }
         var resolve = $"/{Repo}/resolve/";
@@ -101,7 +131,8 @@ public sealed class HubTestServer : IDisposable
     async Task ServeContentAsync(HttpListenerContext context, string file)
     {
         var data = Files[file];
-        if (Corrupt == file) data = [(byte)(data[0] ^ 0xFF), .. data.AsSpan(1)];
+        if (Corrupt == file)
+            data = [(byte)(data[0] ^ 0xFF), .. data.AsSpan(1)];
         int? cut = null;
         lock (this)
         {

@@ -27,9 +27,11 @@ public sealed class LocalHttpServer : IDisposable
     public Uri BaseUri => new($"http://127.0.0.1:{Port}/");
 
     /// <summary>Method, path (decoded, without the query) and Range header of each request, in arrival order.</summary>
-    public ConcurrentQueue<(string Method, string Path, string? Range, string? Authorization)> Requests { get; } = new();
+    public ConcurrentQueue<(string Method, string Path, string? Range, string? Authorization)> Requests { get; } =
+        new();
 
-    public int CountGets(string pathSuffix) => Requests.Count(r => r.Method == "GET" && r.Path.EndsWith(pathSuffix, StringComparison.Ordinal));
+    public int CountGets(string pathSuffix) =>
+        Requests.Count(r => r.Method == "GET" && r.Path.EndsWith(pathSuffix, StringComparison.Ordinal));
 
     static int FreePort()
     {
@@ -45,12 +47,25 @@ public sealed class LocalHttpServer : IDisposable
         while (_listener.IsListening)
         {
             HttpListenerContext context;
-            try { context = await _listener.GetContextAsync(); }
-            catch (Exception) { return; }
+            try
+            {
+                context = await _listener.GetContextAsync();
+            }
+            catch (Exception)
+            {
+                return;
+            }
             _ = Task.Run(async () =>
             {
                 var request = context.Request;
-                Requests.Enqueue((request.HttpMethod, Uri.UnescapeDataString(request.Url!.AbsolutePath), request.Headers["Range"], request.Headers["Authorization"]));
+                Requests.Enqueue(
+                    (
+                        request.HttpMethod,
+                        Uri.UnescapeDataString(request.Url!.AbsolutePath),
+                        request.Headers["Range"],
+                        request.Headers["Authorization"]
+                    )
+                );
                 try
                 {
                     await _handle(context);
@@ -64,7 +79,8 @@ public sealed class LocalHttpServer : IDisposable
         }
     }
 
-    /// <summary>Writes <paramref name="body"/> honouring a <c>Range: bytes=N-</c> request (206), else whole (200).</summary>
+    /// <summary>Writes <paramref name="body"/> honouring a <c>Range: bytes=N-</c> request (206), else whole
+    /// (200).</summary>
     public static async Task WriteBytesAsync(HttpListenerContext context, byte[] body, int? cutAfter = null)
     {
         var response = context.Response;
@@ -96,6 +112,10 @@ public sealed class LocalHttpServer : IDisposable
     {
         _listener.Stop();
         _listener.Close();
-        try { _loop.Wait(TimeSpan.FromSeconds(5)); } catch (AggregateException) { }
+        try
+        {
+            _loop.Wait(TimeSpan.FromSeconds(5));
+        }
+        catch (AggregateException) { }
     }
 }

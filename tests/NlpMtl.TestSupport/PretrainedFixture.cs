@@ -2,7 +2,8 @@ using NlpMtl.Modeling.Pretrained;
 
 namespace NlpMtl.TestSupport;
 
-/// <summary>The embedded all-MiniLM-L6-v2 written once as an HF checkpoint directory, plus its original model.onnx.</summary>
+/// <summary>The embedded all-MiniLM-L6-v2 written once as an HF checkpoint directory, plus its original
+/// model.onnx.</summary>
 public sealed class PretrainedFixture : IDisposable
 {
     public PretrainedFixture()
@@ -19,7 +20,8 @@ public sealed class PretrainedFixture : IDisposable
     public byte[] OriginalOnnx { get; }
 
     /// <summary>A fresh scratch directory under the fixture's root.</summary>
-    public string NewDirectory(string name) => Directory.CreateDirectory(Path.Combine(Root, $"{name}-{Guid.NewGuid():N}")).FullName;
+    public string NewDirectory(string name) =>
+        Directory.CreateDirectory(Path.Combine(Root, $"{name}-{Guid.NewGuid():N}")).FullName;
 
     public void Dispose() => Directory.Delete(Root, recursive: true);
 }

@@ -8,7 +8,8 @@ public static class RepoPaths
     static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "NlpMtl.sln"))) return dir.FullName;
+            if (File.Exists(Path.Combine(dir.FullName, "NlpMtl.sln")))
+                return dir.FullName;
         throw new InvalidOperationException($"no NlpMtl.sln above {AppContext.BaseDirectory}");
     }
 }

@@ -5,35 +5,67 @@ using static TorchSharp.torch;
 
 namespace NlpMtl.TestSupport;
 
-/// <summary>
-/// A checkpoint with all three heads on the pretrained MiniLM encoder (untrained heads, one decoder layer each, short
-/// generation): the structure of a trained checkpoint — encoder vocabulary for summarize, the committed multi30k-de
-/// target tokenizer for translate — at a size export handles in seconds. Summarize copies (pointer-generator), translate
-/// does not, so both decoder kinds go through export and serving.
-/// </summary>
+/// <summary> A checkpoint with all three heads on the pretrained MiniLM encoder (untrained heads, one decoder layer
+/// each, short generation): the structure of a trained checkpoint — encoder vocabulary for summarize, the committed
+/// multi30k-de target tokenizer for translate — at a size export handles in seconds. Summarize copies
+/// (pointer-generator), translate does not, so both decoder kinds go through export and serving. </summary>
 public static class ThreeHeadCheckpoint
 {
     public const string TranslateTokenizerDirectory = "translate_tokenizer";
 
-    /// <param name="sentimentOnly">Only the sentiment head: for tests that need a real checkpoint but no decoders.</param>
-    /// <param name="sentimentLength">The sentiment head's trained window (null: not recorded, as in older checkpoints).</param>
-    public static string Write(PretrainedFixture fixture, string directory, bool sentimentOnly = false, int? sentimentLength = null)
+    /// <param name="sentimentOnly">Only the sentiment head: for tests that need a real checkpoint but no
+    /// decoders.</param> <param name="sentimentLength">The sentiment head's trained window (null: not recorded, as in
+    /// older checkpoints).</param>
+    public static string Write(
+        PretrainedFixture fixture,
+        string directory,
+        bool sentimentOnly = false,
+        int? sentimentLength = null
+    )
     {
         manual_seed(17);
         var heads = new MultiTaskConfig
         {
             Sentiment = new SentimentHeadConfig { Labels = ["0", "1"], MaxSourceLength = sentimentLength },
-            Summarize = new DecoderHeadConfig { Layers = 1, VocabSize = 30522, PadId = 0, BosId = 101, EosId = 102, MaxTargetLength = 8, NumBeams = 2, Copy = true },
+            Summarize = new DecoderHeadConfig
+            {
+                Layers = 1,
+                VocabSize = 30522,
+                PadId = 0,
+                BosId = 101,
+                EosId = 102,
+                MaxTargetLength = 8,
+                NumBeams = 2,
+                Copy = true,
+            },
             Translate = new DecoderHeadConfig
             {
-                Layers = 1, Vocabulary = "target", VocabSize = 6120, TargetTokenizerDirectory = TranslateTokenizerDirectory,
-                PadId = 0, BosId = 1, EosId = 2, MaxSourceLength = 48, MaxTargetLength = 8, NumBeams = 2,
+                Layers = 1,
+                Vocabulary = "target",
+                VocabSize = 6120,
+                TargetTokenizerDirectory = TranslateTokenizerDirectory,
+                PadId = 0,
+                BosId = 1,
+                EosId = 2,
+                MaxSourceLength = 48,
+                MaxTargetLength = 8,
+                NumBeams = 2,
             },
         };
-        if (sentimentOnly) heads = heads with { Summarize = null, Translate = null };
+        if (sentimentOnly)
+            heads = heads with { Summarize = null, Translate = null };
         using var model = new MultiTaskModel(BertCheckpoint.Load(fixture.CheckpointDirectory), heads);
-        MultiTaskCheckpoint.Save(model, directory, fixture.CheckpointDirectory, sentimentOnly ? null
-            : new Dictionary<string, string> { [TaskNames.Translate] = Path.Combine(AppContext.BaseDirectory, "tokenizers", "multi30k-de") });
+        MultiTaskCheckpoint.Save(
+            model,
+            directory,
+            fixture.CheckpointDirectory,
+            sentimentOnly
+                ? null
+                : new Dictionary<string, string>
+                {
+                    [TaskNames.Translate] = Path.Combine(AppContext.BaseDirectory, "tokenizers", "multi30k-de"),
+                }
+        );
         return directory;
     }
 }

@@ -10,8 +10,12 @@ static class CommandLineRunner
     public static Task<(int ExitCode, string Out, string Error)> RunAsync(params string[] args) =>
         RunAsync(NlpMtlCommandLine.Build().Parse(args), CancellationToken.None);
 
-    /// <param name="cancellationToken">Stands for Ctrl+C/SIGTERM, which System.CommandLine turns into this token.</param>
-    public static async Task<(int ExitCode, string Out, string Error)> RunAsync(System.CommandLine.ParseResult parse, CancellationToken cancellationToken)
+    /// <param name="cancellationToken">Stands for Ctrl+C/SIGTERM, which System.CommandLine turns into this
+    /// token.</param>
+    public static async Task<(int ExitCode, string Out, string Error)> RunAsync(
+        System.CommandLine.ParseResult parse,
+        CancellationToken cancellationToken
+    )
     {
         await ConsoleGate.WaitAsync();
         var (stdout, stderr) = (Console.Out, Console.Error);

@@ -7,12 +7,27 @@ public class ConfigOptionTests
     public async Task ConfigFolderOrMissingFileIsNamedPlainly()
     {
         var folder = Directory.CreateTempSubdirectory("nlpmtl-config-").FullName;
-        var (exitCode, _, error) = await CommandLineRunner.RunAsync("train", "--config", folder, "--out", Path.Combine(folder, "run"));
+        var (exitCode, _, error) = await CommandLineRunner.RunAsync(
+            "train",
+            "--config",
+            folder,
+            "--out",
+            Path.Combine(folder, "run")
+        );
         Assert.Equal(1, exitCode);
-        Assert.Equal($"nlpmtl: --config {folder} is a directory; give a training config file (e.g. configs/demo.json)", error.TrimEnd());
+        Assert.Equal(
+            $"nlpmtl: --config {folder} is a directory; give a training config file (e.g. configs/demo.json)",
+            error.TrimEnd()
+        );
 
         var missing = Path.Combine(folder, "missing.json");
-        (exitCode, _, error) = await CommandLineRunner.RunAsync("train", "--config", missing, "--out", Path.Combine(folder, "run"));
+        (exitCode, _, error) = await CommandLineRunner.RunAsync(
+            "train",
+            "--config",
+            missing,
+            "--out",
+            Path.Combine(folder, "run")
+        );
         Assert.Equal(1, exitCode);
         Assert.Equal($"nlpmtl: --config {missing}: no such file", error.TrimEnd());
         Directory.Delete(folder, recursive: true);

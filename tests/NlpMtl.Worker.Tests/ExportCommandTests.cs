@@ -6,7 +6,8 @@ using static TorchSharp.torch;
 
 namespace NlpMtl.Worker.Tests;
 
-/// <summary><c>nlpmtl export</c> on a checkpoint trained by <c>nlpmtl train</c> for a few steps (tiny encoder, all three heads).</summary>
+/// <summary><c>nlpmtl export</c> on a checkpoint trained by <c>nlpmtl train</c> for a few steps (tiny encoder, all
+/// three heads).</summary>
 [Collection(TorchCollection.Name)]
 [Trait("Category", "Integration")]
 public class ExportCommandTests : IClassFixture<ExportCommandTests.TrainedCheckpoint>
@@ -20,8 +21,17 @@ public class ExportCommandTests : IClassFixture<ExportCommandTests.TrainedCheckp
     {
         var bundle = Path.Combine(trained.Root, "bundle");
         var sentiment = Path.Combine(AppContext.BaseDirectory, "samples", "sentiment.tsv");
-        var (exitCode, output, error) = await CommandLineRunner.RunAsync("export", "--checkpoint", trained.Checkpoint, "--out", bundle,
-            "--quantize", "int8", "--validation-sentiment", sentiment);
+        var (exitCode, output, error) = await CommandLineRunner.RunAsync(
+            "export",
+            "--checkpoint",
+            trained.Checkpoint,
+            "--out",
+            bundle,
+            "--quantize",
+            "int8",
+            "--validation-sentiment",
+            sentiment
+        );
 
         Assert.True(exitCode == 0, error);
         Assert.Contains("parity on", output);
@@ -41,7 +51,15 @@ public class ExportCommandTests : IClassFixture<ExportCommandTests.TrainedCheckp
     [Fact]
     public async Task UnknownQuantizationIsRejected()
     {
-        var (exitCode, _, error) = await CommandLineRunner.RunAsync("export", "--checkpoint", trained.Checkpoint, "--out", Path.Combine(trained.Root, "q"), "--quantize", "int4");
+        var (exitCode, _, error) = await CommandLineRunner.RunAsync(
+            "export",
+            "--checkpoint",
+            trained.Checkpoint,
+            "--out",
+            Path.Combine(trained.Root, "q"),
+            "--quantize",
+            "int4"
+        );
         Assert.NotEqual(0, exitCode);
         Assert.Contains("int4", error);
     }
@@ -51,7 +69,8 @@ public class ExportCommandTests : IClassFixture<ExportCommandTests.TrainedCheckp
     {
         var broken = Path.Combine(trained.Root, "broken");
         Directory.CreateDirectory(broken);
-        foreach (var file in Directory.GetFiles(trained.Checkpoint)) File.Copy(file, Path.Combine(broken, Path.GetFileName(file)));
+        foreach (var file in Directory.GetFiles(trained.Checkpoint))
+            File.Copy(file, Path.Combine(broken, Path.GetFileName(file)));
         var weights = Path.Combine(broken, CheckpointFiles.Safetensors);
         var bytes = File.ReadAllBytes(weights);
         File.WriteAllBytes(weights, bytes[..(bytes.Length / 2)]); // truncated, as by an interrupted copy
@@ -69,7 +88,13 @@ public class ExportCommandTests : IClassFixture<ExportCommandTests.TrainedCheckp
     public async Task RunFolderExportsItsBestAndPredictionsCarryLabelNames()
     {
         var bundle = Path.Combine(trained.Root, "named");
-        var (exitCode, output, error) = await CommandLineRunner.RunAsync("export", "--checkpoint", trained.Run, "--out", bundle);
+        var (exitCode, output, error) = await CommandLineRunner.RunAsync(
+            "export",
+            "--checkpoint",
+            trained.Run,
+            "--out",
+            bundle
+        );
         Assert.True(exitCode == 0, error);
         Assert.Contains($"exporting its best checkpoint, {Path.Combine(trained.Run, "best")}", output);
         var manifest = BundleManifest.Load(bundle);
@@ -78,15 +103,37 @@ public class ExportCommandTests : IClassFixture<ExportCommandTests.TrainedCheckp
         var input = Path.Combine(trained.Root, "reviews.txt");
         File.WriteAllLines(input, ["a warm , funny film", "the worst two hours of my life"]);
         var predictions = Path.Combine(trained.Root, "named.jsonl");
-        (exitCode, _, error) = await CommandLineRunner.RunAsync("predict", "--bundle", bundle, "--task", "sentiment", "--input", input, "--output", predictions);
+        (exitCode, _, error) = await CommandLineRunner.RunAsync(
+            "predict",
+            "--bundle",
+            bundle,
+            "--task",
+            "sentiment",
+            "--input",
+            input,
+            "--output",
+            predictions
+        );
         Assert.True(exitCode == 0, error);
         Assert.All(File.ReadAllLines(predictions), line =>
-            Assert.Contains(JsonDocument.Parse(line).RootElement.GetProperty("label").GetString(), new[] { "negative", "positive" }));
+            Assert.Contains(
+                JsonDocument.Parse(line).RootElement.GetProperty("label").GetString(),
+                new[] { "negative", "positive" }
+            )
+        );
 
         // The samples' gold labels are raw (0/1): eval reads them through the bundle's label names.
         var sentiment = Path.Combine(AppContext.BaseDirectory, "samples", "sentiment.tsv");
         string stdout;
-        (exitCode, stdout, error) = await CommandLineRunner.RunAsync("eval", "--bundle", bundle, "--task", "sentiment", "--data", sentiment);
+        (exitCode, stdout, error) = await CommandLineRunner.RunAsync(
+            "eval",
+            "--bundle",
+            bundle,
+            "--task",
+            "sentiment",
+            "--data",
+            sentiment
+        );
         Assert.True(exitCode == 0, error);
         var accuracy = JsonDocument.Parse(stdout).RootElement.GetProperty("accuracy").GetDouble();
         Assert.True(accuracy > 0, $"accuracy {accuracy}: gold labels were not mapped to the head's names");
@@ -96,7 +143,13 @@ public class ExportCommandTests : IClassFixture<ExportCommandTests.TrainedCheckp
     public async Task PlainHfCheckpointBecomesAnEncoderOnlyBundle()
     {
         var bundle = Path.Combine(trained.Root, "encoder-only");
-        var (exitCode, output, error) = await CommandLineRunner.RunAsync("export", "--checkpoint", trained.Encoder, "--out", bundle);
+        var (exitCode, output, error) = await CommandLineRunner.RunAsync(
+            "export",
+            "--checkpoint",
+            trained.Encoder,
+            "--out",
+            bundle
+        );
         Assert.True(exitCode == 0, error);
         Assert.Contains("the encoder only", output);
         var manifest = BundleManifest.Load(bundle);
@@ -106,8 +159,17 @@ public class ExportCommandTests : IClassFixture<ExportCommandTests.TrainedCheckp
 
         var input = Path.Combine(trained.Root, "one.txt");
         File.WriteAllText(input, "hello\n");
-        (exitCode, _, error) = await CommandLineRunner.RunAsync("predict", "--bundle", bundle, "--task", "sentiment", "--input", input,
-            "--output", Path.Combine(trained.Root, "none.jsonl"));
+        (exitCode, _, error) = await CommandLineRunner.RunAsync(
+            "predict",
+            "--bundle",
+            bundle,
+            "--task",
+            "sentiment",
+            "--input",
+            input,
+            "--output",
+            Path.Combine(trained.Root, "none.jsonl")
+        );
         Assert.Equal(1, exitCode);
         Assert.Contains("encoder-only", error);
     }
@@ -116,18 +178,32 @@ public class ExportCommandTests : IClassFixture<ExportCommandTests.TrainedCheckp
     public async Task ZeroStepsWritesTheBaseEncoderWithUntrainedHeads()
     {
         var run = Path.Combine(trained.Root, "zero");
-        var (exitCode, output, error) = await CommandLineRunner.RunAsync("train", "--config", trained.Config, "--out", run, "--max-steps", "0");
+        var (exitCode, output, error) = await CommandLineRunner.RunAsync(
+            "train",
+            "--config",
+            trained.Config,
+            "--out",
+            run,
+            "--max-steps",
+            "0"
+        );
         Assert.True(exitCode == 0, error);
         Assert.Contains("untrained heads", output);
         Assert.True(File.Exists(Path.Combine(run, "best", "heads.json")));
-        Assert.True(File.Exists(Path.Combine(run, "best", "tokenizer.json")) || File.Exists(Path.Combine(run, "best", "vocab.txt")));
+        Assert.True(
+            File.Exists(Path.Combine(run, "best", "tokenizer.json"))
+                || File.Exists(Path.Combine(run, "best", "vocab.txt"))
+        );
     }
 
     [Fact]
     public async Task RunThatFailsBeforeItsFirstStepLeavesNoOutputFolder()
     {
         var config = Path.Combine(trained.Root, "missing-data.json");
-        File.WriteAllText(config, File.ReadAllText(trained.Config).Replace("sentiment.tsv", "no-such-file.tsv", StringComparison.Ordinal));
+        File.WriteAllText(
+            config,
+            File.ReadAllText(trained.Config).Replace("sentiment.tsv", "no-such-file.tsv", StringComparison.Ordinal)
+        );
         var run = Path.Combine(trained.Root, "never-started");
         var (exitCode, _, error) = await CommandLineRunner.RunAsync("train", "--config", config, "--out", run);
         Assert.Equal(1, exitCode);
@@ -139,12 +215,19 @@ public class ExportCommandTests : IClassFixture<ExportCommandTests.TrainedCheckp
     public async Task MissingCheckpointFailsNamingTheDirectory()
     {
         var missing = Path.Combine(trained.Root, "no-such-checkpoint");
-        var (exitCode, _, error) = await CommandLineRunner.RunAsync("export", "--checkpoint", missing, "--out", Path.Combine(trained.Root, "x"));
+        var (exitCode, _, error) = await CommandLineRunner.RunAsync(
+            "export",
+            "--checkpoint",
+            missing,
+            "--out",
+            Path.Combine(trained.Root, "x")
+        );
         Assert.Equal(1, exitCode);
         Assert.Contains(missing, error);
     }
 
-    /// <summary>A tiny encoder (MiniLM's vocabulary, HF tester sizes) trained 4 steps on the shipped samples with all three heads.</summary>
+    /// <summary>A tiny encoder (MiniLM's vocabulary, HF tester sizes) trained 4 steps on the shipped samples with all
+    /// three heads.</summary>
     public sealed class TrainedCheckpoint : IAsyncLifetime
     {
         public string Root { get; } = Directory.CreateTempSubdirectory("nlpmtl-export-").FullName;
@@ -159,9 +242,21 @@ public class ExportCommandTests : IClassFixture<ExportCommandTests.TrainedCheckp
             string Sample(string file) => Path.Combine(output, "samples", file);
             var encoder = Path.Combine(Root, "encoder");
             manual_seed(3);
-            using (var model = new BertModel(BertConfig.Tiny with { VocabSize = 30522, MaxPositionEmbeddings = 128, TypeVocabSize = 2 }))
+            using (
+                var model = new BertModel(
+                    BertConfig.Tiny with
+                    {
+                        VocabSize = 30522,
+                        MaxPositionEmbeddings = 128,
+                        TypeVocabSize = 2,
+                    }
+                )
+            )
                 BertCheckpoint.Save(model, encoder);
-            File.Copy(Path.Combine(output, "tokenizers", "all-MiniLM-L6-v2", "vocab.txt"), Path.Combine(encoder, "vocab.txt"));
+            File.Copy(
+                Path.Combine(output, "tokenizers", "all-MiniLM-L6-v2", "vocab.txt"),
+                Path.Combine(encoder, "vocab.txt")
+            );
             var config = new
             {
                 base_model = encoder,
@@ -169,22 +264,52 @@ public class ExportCommandTests : IClassFixture<ExportCommandTests.TrainedCheckp
                 {
                     ["sentiment"] = new
                     {
-                        train = Sample("sentiment.tsv"), batch_size = 8, max_source_length = 32,
+                        train = Sample("sentiment.tsv"),
+                        batch_size = 8,
+                        max_source_length = 32,
                         label_names = new Dictionary<string, string> { ["0"] = "negative", ["1"] = "positive" },
                     },
-                    ["summarize"] = new { train = Sample("summarize.jsonl"), batch_size = 4, max_source_length = 64, max_target_length = 16, decoder_layers = 1 },
-                    ["translate"] = new { train = Sample("translate.en"), train_target = Sample("translate.de"), vocabulary = "target",
-                        target_tokenizer = Path.Combine(output, "tokenizers", "multi30k-de"), batch_size = 8, max_source_length = 32, max_target_length = 16, decoder_layers = 1 },
+                    ["summarize"] = new
+                    {
+                        train = Sample("summarize.jsonl"),
+                        batch_size = 4,
+                        max_source_length = 64,
+                        max_target_length = 16,
+                        decoder_layers = 1,
+                    },
+                    ["translate"] = new
+                    {
+                        train = Sample("translate.en"),
+                        train_target = Sample("translate.de"),
+                        vocabulary = "target",
+                        target_tokenizer = Path.Combine(output, "tokenizers", "multi30k-de"),
+                        batch_size = 8,
+                        max_source_length = 32,
+                        max_target_length = 16,
+                        decoder_layers = 1,
+                    },
                 },
-                evaluation = new { every_steps = 4, max_examples = 4, final = false },
+                evaluation = new
+                {
+                    every_steps = 4,
+                    max_examples = 4,
+                    final = false,
+                },
                 max_steps = 4,
                 threads = 2,
                 precision = "fp32",
             };
             var path = Path.Combine(Root, "train.json");
             File.WriteAllText(path, JsonSerializer.Serialize(config));
-            var (exitCode, _, error) = await CommandLineRunner.RunAsync("train", "--config", path, "--out", Path.Combine(Root, "run"));
-            if (exitCode != 0) throw new InvalidOperationException($"training the test checkpoint failed: {error}");
+            var (exitCode, _, error) = await CommandLineRunner.RunAsync(
+                "train",
+                "--config",
+                path,
+                "--out",
+                Path.Combine(Root, "run")
+            );
+            if (exitCode != 0)
+                throw new InvalidOperationException($"training the test checkpoint failed: {error}");
         }
 
         public Task DisposeAsync()

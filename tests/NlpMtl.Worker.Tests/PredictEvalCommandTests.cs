@@ -5,10 +5,12 @@ using static TorchSharp.torch;
 
 namespace NlpMtl.Worker.Tests;
 
-/// <summary><c>nlpmtl predict</c> and <c>nlpmtl eval</c> on a tiny three-head bundle made with <c>nlpmtl export</c>.</summary>
+/// <summary><c>nlpmtl predict</c> and <c>nlpmtl eval</c> on a tiny three-head bundle made with <c>nlpmtl
+/// export</c>.</summary>
 [Collection(TorchCollection.Name)] // the fixture builds the model in TorchSharp
 [Trait("Category", "Integration")]
-public partial class PredictEvalCommandTests(PredictEvalCommandTests.TinyBundle tiny) : IClassFixture<PredictEvalCommandTests.TinyBundle>
+public partial class PredictEvalCommandTests(PredictEvalCommandTests.TinyBundle tiny)
+    : IClassFixture<PredictEvalCommandTests.TinyBundle>
 {
     static string Sample(string file) => Path.Combine(AppContext.BaseDirectory, "samples", file);
 
@@ -16,20 +18,44 @@ public partial class PredictEvalCommandTests(PredictEvalCommandTests.TinyBundle 
     public async Task PredictWritesOneLinePerInputInOrder()
     {
         var input = Path.Combine(tiny.Root, "docs.txt");
-        File.WriteAllLines(input, ["a warm , funny film", "", "the worst two hours of my life", "ein Mann fährt Fahrrad ."]);
+        File.WriteAllLines(
+            input,
+            ["a warm , funny film", "", "the worst two hours of my life", "ein Mann fährt Fahrrad ."]
+        );
         foreach (var task in new[] { "sentiment", "summarize", "translate" })
         {
             var output = Path.Combine(tiny.Root, $"{task}.jsonl");
-            var (exitCode, stdout, error) = await CommandLineRunner.RunAsync("predict", "--bundle", tiny.Bundle, "--task", task, "--input", input, "--output", output);
+            var (exitCode, stdout, error) = await CommandLineRunner.RunAsync(
+                "predict",
+                "--bundle",
+                tiny.Bundle,
+                "--task",
+                task,
+                "--input",
+                input,
+                "--output",
+                output
+            );
             Assert.True(exitCode == 0, error);
             Assert.Contains("Predicted 4 documents", stdout);
             var lines = File.ReadAllLines(output).Select(l => JsonDocument.Parse(l).RootElement).ToList();
             Assert.Equal(["1", "2", "3", "4"], lines.Select(l => l.GetProperty("id").GetString()));
             Assert.All(lines, l => Assert.Equal(task, l.GetProperty("task").GetString()));
-            var field = task switch { "sentiment" => "label", "summarize" => "summary", _ => "translation" };
+            var field = task switch
+            {
+                "sentiment" => "label",
+                "summarize" => "summary",
+                _ => "translation",
+            };
             Assert.All(lines, l => Assert.Equal(JsonValueKind.String, l.GetProperty(field).ValueKind));
-            Assert.All(lines, l => Assert.False(l.GetProperty("truncated").GetBoolean())); // every line says what was read
-            var split = task switch { "sentiment" => "windows", "summarize" => "sentences", _ => "segments" };
+            // every line says what was read
+            Assert.All(lines, l => Assert.False(l.GetProperty("truncated").GetBoolean()));
+            var split = task switch
+            {
+                "sentiment" => "windows",
+                "summarize" => "sentences",
+                _ => "segments",
+            };
             Assert.All(lines, l => Assert.Equal(JsonValueKind.Number, l.GetProperty(split).ValueKind));
         }
     }
@@ -38,13 +64,27 @@ public partial class PredictEvalCommandTests(PredictEvalCommandTests.TinyBundle 
     public async Task PredictReadsWholeDocumentsAndFlagsThoseCutByTheCap()
     {
         var input = Path.Combine(tiny.Root, "long.txt");
-        var review = string.Join(' ', Enumerable.Range(0, 40).Select(i => $"Scene {i} drags on, but the score is lovely."));
+        var review = string.Join(
+            ' ',
+            Enumerable.Range(0, 40).Select(i => $"Scene {i} drags on, but the score is lovely.")
+        );
         File.WriteAllLines(input, [review, "A short one."]);
         foreach (var (cap, truncated) in new[] { ("100000", false), ("64", true) })
         {
             var output = Path.Combine(tiny.Root, $"long-{cap}.jsonl");
-            var (exitCode, _, error) = await CommandLineRunner.RunAsync("predict", "--bundle", tiny.Bundle, "--task", "sentiment", "--input", input, "--output", output,
-                "--max-document-tokens", cap);
+            var (exitCode, _, error) = await CommandLineRunner.RunAsync(
+                "predict",
+                "--bundle",
+                tiny.Bundle,
+                "--task",
+                "sentiment",
+                "--input",
+                input,
+                "--output",
+                output,
+                "--max-document-tokens",
+                cap
+            );
             Assert.True(exitCode == 0, error);
             var lines = File.ReadAllLines(output).Select(l => JsonDocument.Parse(l).RootElement).ToList();
             Assert.Equal(truncated, lines[0].GetProperty("truncated").GetBoolean());
@@ -52,8 +92,19 @@ public partial class PredictEvalCommandTests(PredictEvalCommandTests.TinyBundle 
             Assert.False(lines[1].GetProperty("truncated").GetBoolean());
             Assert.Equal(1, lines[1].GetProperty("windows").GetInt32());
         }
-        var (code, _, message) = await CommandLineRunner.RunAsync("predict", "--bundle", tiny.Bundle, "--task", "sentiment", "--input", input, "--output",
-            Path.Combine(tiny.Root, "x.jsonl"), "--max-document-tokens", "3");
+        var (code, _, message) = await CommandLineRunner.RunAsync(
+            "predict",
+            "--bundle",
+            tiny.Bundle,
+            "--task",
+            "sentiment",
+            "--input",
+            input,
+            "--output",
+            Path.Combine(tiny.Root, "x.jsonl"),
+            "--max-document-tokens",
+            "3"
+        );
         Assert.Equal(1, code);
         Assert.Contains("--max-document-tokens must be at least 16", message);
     }
@@ -63,9 +114,31 @@ public partial class PredictEvalCommandTests(PredictEvalCommandTests.TinyBundle 
     {
         // IMDB-style TSV: whole reviews, longer than the sentiment head reads at once.
         var reviews = Path.Combine(tiny.Root, "reviews.tsv");
-        File.WriteAllLines(reviews, ["sentence\tlabel", .. Enumerable.Range(0, 6).Select(i =>
-            string.Join(' ', Enumerable.Range(0, 30).Select(k => $"Part {k} of review {i} was {(i % 2 == 0 ? "dull" : "great")}.")) + $"\t{i % 2}")]);
-        var (exitCode, stdout, error) = await CommandLineRunner.RunAsync("eval", "--bundle", tiny.Bundle, "--task", "sentiment", "--data", reviews);
+        File.WriteAllLines(
+            reviews,
+            [
+                "sentence\tlabel",
+                .. Enumerable
+                    .Range(0, 6)
+                    .Select(i =>
+                        string.Join(
+                            ' ',
+                            Enumerable
+                                .Range(0, 30)
+                                .Select(k => $"Part {k} of review {i} was {(i % 2 == 0 ? "dull" : "great")}.")
+                        ) + $"\t{i % 2}"
+                    ),
+            ]
+        );
+        var (exitCode, stdout, error) = await CommandLineRunner.RunAsync(
+            "eval",
+            "--bundle",
+            tiny.Bundle,
+            "--task",
+            "sentiment",
+            "--data",
+            reviews
+        );
         Assert.True(exitCode == 0, error);
         var json = JsonDocument.Parse(stdout).RootElement;
         Assert.Equal(6, json.GetProperty("examples").GetInt32());
@@ -73,8 +146,21 @@ public partial class PredictEvalCommandTests(PredictEvalCommandTests.TinyBundle 
         Assert.Equal(0, json.GetProperty("truncated").GetInt32());
 
         // Paragraph files: 3-4 aligned lines joined, scored against translating each line alone.
-        (exitCode, stdout, error) = await CommandLineRunner.RunAsync("eval", "--bundle", tiny.Bundle, "--task", "translate",
-            "--data", Sample("translate.en"), "--target", Sample("translate.de"), "--max-examples", "14", "--paragraphs", "3-4");
+        (exitCode, stdout, error) = await CommandLineRunner.RunAsync(
+            "eval",
+            "--bundle",
+            tiny.Bundle,
+            "--task",
+            "translate",
+            "--data",
+            Sample("translate.en"),
+            "--target",
+            Sample("translate.de"),
+            "--max-examples",
+            "14",
+            "--paragraphs",
+            "3-4"
+        );
         Assert.True(exitCode == 0, error);
         json = JsonDocument.Parse(stdout).RootElement;
         Assert.InRange(json.GetProperty("examples").GetInt32(), 4, 5);
@@ -90,14 +176,34 @@ public partial class PredictEvalCommandTests(PredictEvalCommandTests.TinyBundle 
         var missing = Path.Combine(tiny.Root, "no-bundle");
         var good = Path.Combine(tiny.Root, "good.txt");
         File.WriteAllText(good, "fine\n");
-        var (exitCode, _, error) = await CommandLineRunner.RunAsync("predict", "--bundle", missing, "--task", "sentiment", "--input", good, "--output", Path.Combine(tiny.Root, "x.jsonl"));
+        var (exitCode, _, error) = await CommandLineRunner.RunAsync(
+            "predict",
+            "--bundle",
+            missing,
+            "--task",
+            "sentiment",
+            "--input",
+            good,
+            "--output",
+            Path.Combine(tiny.Root, "x.jsonl")
+        );
         Assert.Equal(1, exitCode);
         Assert.Contains(missing, error);
         Assert.Single(error.TrimEnd().Split('\n'));
 
         var bad = Path.Combine(tiny.Root, "bad.jsonl");
         File.WriteAllText(bad, "{\"id\":\"1\",\"text\":\"ok\"}\n{\"id\":\"2\",\"text\":\n");
-        (exitCode, _, error) = await CommandLineRunner.RunAsync("predict", "--bundle", tiny.Bundle, "--task", "sentiment", "--input", bad, "--output", Path.Combine(tiny.Root, "y.jsonl"));
+        (exitCode, _, error) = await CommandLineRunner.RunAsync(
+            "predict",
+            "--bundle",
+            tiny.Bundle,
+            "--task",
+            "sentiment",
+            "--input",
+            bad,
+            "--output",
+            Path.Combine(tiny.Root, "y.jsonl")
+        );
         Assert.Equal(1, exitCode);
         Assert.Contains($"{bad}, line 2: malformed JSON", error);
         Assert.Single(error.TrimEnd().Split('\n')); // checked before the bundle loads: no log lines either
@@ -105,14 +211,27 @@ public partial class PredictEvalCommandTests(PredictEvalCommandTests.TinyBundle 
 
         var empty = Path.Combine(tiny.Root, "empty.txt");
         File.WriteAllText(empty, "");
-        (exitCode, _, error) = await CommandLineRunner.RunAsync("predict", "--bundle", tiny.Bundle, "--task", "sentiment", "--input", empty, "--output", Path.Combine(tiny.Root, "z.jsonl"));
+        (exitCode, _, error) = await CommandLineRunner.RunAsync(
+            "predict",
+            "--bundle",
+            tiny.Bundle,
+            "--task",
+            "sentiment",
+            "--input",
+            empty,
+            "--output",
+            Path.Combine(tiny.Root, "z.jsonl")
+        );
         Assert.Equal(1, exitCode);
         Assert.Contains($"{empty}: empty input", error);
     }
 
     [Theory]
     [InlineData("sentiment", new[] { "accuracy", "macro_f1" })]
-    [InlineData("summarize", new[] { "rouge1", "rouge2", "rougeL", "words_in_source", "novel_bigrams", "reference_novel_bigrams" })]
+    [InlineData(
+        "summarize",
+        new[] { "rouge1", "rouge2", "rougeL", "words_in_source", "novel_bigrams", "reference_novel_bigrams" }
+    )]
     [InlineData("translate", new[] { "bleu" })]
     public async Task EvalPrintsOnlyMetricsJsonOnStdout(string task, string[] metrics)
     {
@@ -122,12 +241,22 @@ public partial class PredictEvalCommandTests(PredictEvalCommandTests.TinyBundle 
             "summarize" => ["--data", Sample("summarize.jsonl")],
             _ => ["--data", Sample("translate.en"), "--target", Sample("translate.de")],
         };
-        var (exitCode, stdout, error) = await CommandLineRunner.RunAsync(["eval", "--bundle", tiny.Bundle, "--task", task, .. data, "--max-examples", "12"]);
+        var (exitCode, stdout, error) = await CommandLineRunner.RunAsync([
+            "eval",
+            "--bundle",
+            tiny.Bundle,
+            "--task",
+            task,
+            .. data,
+            "--max-examples",
+            "12",
+        ]);
         Assert.True(exitCode == 0, error);
         var json = JsonDocument.Parse(stdout).RootElement; // the whole of stdout is one JSON object
         Assert.Equal(12, json.GetProperty("examples").GetInt32());
         Assert.Equal("fp32", json.GetProperty("graphs").GetString()); // the tiny bundle has no int8 graphs
-        foreach (var metric in metrics) Assert.InRange(json.GetProperty(metric).GetDouble(), 0, 100);
+        foreach (var metric in metrics)
+            Assert.InRange(json.GetProperty(metric).GetDouble(), 0, 100);
     }
 
     /// <summary>A tiny encoder (MiniLM vocabulary) with untrained heads, exported by the export verb.</summary>
@@ -143,19 +272,60 @@ public partial class PredictEvalCommandTests(PredictEvalCommandTests.TinyBundle 
             var heads = new MultiTaskConfig
             {
                 Sentiment = new SentimentHeadConfig { Labels = ["0", "1"] },
-                Summarize = new DecoderHeadConfig { Layers = 1, VocabSize = 30522, PadId = 0, BosId = 101, EosId = 102, MaxSourceLength = 96, MaxTargetLength = 8, NumBeams = 2 },
+                Summarize = new DecoderHeadConfig
+                {
+                    Layers = 1,
+                    VocabSize = 30522,
+                    PadId = 0,
+                    BosId = 101,
+                    EosId = 102,
+                    MaxSourceLength = 96,
+                    MaxTargetLength = 8,
+                    NumBeams = 2,
+                },
                 Translate = new DecoderHeadConfig
                 {
-                    Layers = 1, Vocabulary = "target", VocabSize = 6120, TargetTokenizerDirectory = "translate_tokenizer",
-                    PadId = 0, BosId = 1, EosId = 2, MaxSourceLength = 48, MaxTargetLength = 8, NumBeams = 2,
+                    Layers = 1,
+                    Vocabulary = "target",
+                    VocabSize = 6120,
+                    TargetTokenizerDirectory = "translate_tokenizer",
+                    PadId = 0,
+                    BosId = 1,
+                    EosId = 2,
+                    MaxSourceLength = 48,
+                    MaxTargetLength = 8,
+                    NumBeams = 2,
                 },
             };
             var checkpoint = Path.Combine(Root, "checkpoint");
-            using (var model = new MultiTaskModel(new BertModel(BertConfig.Tiny with { VocabSize = 30522, MaxPositionEmbeddings = 128, TypeVocabSize = 2 }), heads))
-                MultiTaskCheckpoint.Save(model, checkpoint, Path.Combine(tokenizers, "all-MiniLM-L6-v2"),
-                    new Dictionary<string, string> { ["translate"] = Path.Combine(tokenizers, "multi30k-de") });
-            var (exitCode, _, error) = await CommandLineRunner.RunAsync("export", "--checkpoint", checkpoint, "--out", Bundle);
-            if (exitCode != 0) throw new InvalidOperationException($"exporting the test bundle failed: {error}");
+            using (
+                var model = new MultiTaskModel(
+                    new BertModel(
+                        BertConfig.Tiny with
+                        {
+                            VocabSize = 30522,
+                            MaxPositionEmbeddings = 128,
+                            TypeVocabSize = 2,
+                        }
+                    ),
+                    heads
+                )
+            )
+                MultiTaskCheckpoint.Save(
+                    model,
+                    checkpoint,
+                    Path.Combine(tokenizers, "all-MiniLM-L6-v2"),
+                    new Dictionary<string, string> { ["translate"] = Path.Combine(tokenizers, "multi30k-de") }
+                );
+            var (exitCode, _, error) = await CommandLineRunner.RunAsync(
+                "export",
+                "--checkpoint",
+                checkpoint,
+                "--out",
+                Bundle
+            );
+            if (exitCode != 0)
+                throw new InvalidOperationException($"exporting the test bundle failed: {error}");
         }
 
         public Task DisposeAsync()

@@ -15,12 +15,16 @@ public class PretrainedCommandTests
             Assert.Contains("Wrote 103 tensors", output);
             Assert.Equal(
                 ["config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json", "vocab.txt"],
-                Directory.GetFiles(directory).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+                Directory.GetFiles(directory).Select(Path.GetFileName).Order(StringComparer.Ordinal)
+            );
             var config = File.ReadAllText(Path.Combine(directory, "config.json"));
             Assert.Contains("\"model_type\": \"bert\"", config);
             Assert.Contains("\"hidden_size\": 384", config);
             Assert.Contains("\"layer_norm_eps\": 1E-12", config);
-            Assert.Contains("\"do_lower_case\": true", File.ReadAllText(Path.Combine(directory, "tokenizer_config.json")));
+            Assert.Contains(
+                "\"do_lower_case\": true",
+                File.ReadAllText(Path.Combine(directory, "tokenizer_config.json"))
+            );
             // The checkpoint's tokenizer.json is HF's uncased BERT pipeline over the same vocabulary.
             var tokenizer = NlpMtl.Core.Tokenization.TokenizerJson.Read(Path.Combine(directory, "tokenizer.json"));
             Assert.True(tokenizer.Settings.Lowercase);
@@ -30,9 +34,20 @@ public class PretrainedCommandTests
             var input = Path.Combine(directory, "..", "docs.txt");
             var tokens = Path.Combine(directory, "..", "tokens.jsonl");
             File.WriteAllText(input, "İzmir\n");
-            var tokenize = await CommandLineRunner.RunAsync("tokenize", "--tokenizer", directory, "--input", input, "--output", tokens);
+            var tokenize = await CommandLineRunner.RunAsync(
+                "tokenize",
+                "--tokenizer",
+                directory,
+                "--input",
+                input,
+                "--output",
+                tokens
+            );
             Assert.True(tokenize.ExitCode == 0, tokenize.Error);
-            Assert.Equal("""{"id":"1","ids":[101,1045,2480,14503,102],"tokens":["[CLS]","i","##z","##mir","[SEP]"]}""", File.ReadAllText(tokens).Trim());
+            Assert.Equal(
+                """{"id":"1","ids":[101,1045,2480,14503,102],"tokens":["[CLS]","i","##z","##mir","[SEP]"]}""",
+                File.ReadAllText(tokens).Trim()
+            );
         }
         finally
         {
@@ -55,7 +70,11 @@ public class PretrainedCommandTests
         var blocker = Path.GetTempFileName(); // a file where a directory should go
         try
         {
-            var (exitCode, _, error) = await CommandLineRunner.RunAsync("pretrained", "--out", Path.Combine(blocker, "minilm"));
+            var (exitCode, _, error) = await CommandLineRunner.RunAsync(
+                "pretrained",
+                "--out",
+                Path.Combine(blocker, "minilm")
+            );
 
             Assert.Equal(1, exitCode);
             Assert.StartsWith("nlpmtl: ", error);

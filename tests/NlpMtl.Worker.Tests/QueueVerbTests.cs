@@ -23,7 +23,8 @@ public class QueueVerbTests
             var (exitCode, _, error) = await CommandLineRunner.RunAsync("status");
             Assert.Equal(1, exitCode);
             Assert.Contains("LeaseSeconds", error);
-            Assert.DoesNotContain("UseDevelopmentStorage", error); // settings values, secrets included, are never echoed
+            // settings values, secrets included, are never echoed
+            Assert.DoesNotContain("UseDevelopmentStorage", error);
         }
         finally
         {

@@ -3,7 +3,8 @@ using NlpMtl.TestSupport;
 
 namespace NlpMtl.Worker.Tests;
 
-/// <summary>scripts/recipe-data.sh: the full recipe's mixes and validation splits, built from tiny stand-in sets.</summary>
+/// <summary>scripts/recipe-data.sh: the full recipe's mixes and validation splits, built from tiny stand-in
+/// sets.</summary>
 public class RecipeDataScriptTests
 {
     readonly string data = Directory.CreateTempSubdirectory("recipe-sets").FullName;
@@ -17,8 +18,14 @@ public class RecipeDataScriptTests
 
     (int ExitCode, string Error) Run()
     {
-        var start = new ProcessStartInfo("bash", [Path.Combine(RepoPaths.Root, "scripts", "recipe-data.sh"), data, recipe])
-            { RedirectStandardError = true, RedirectStandardOutput = true };
+        var start = new ProcessStartInfo(
+            "bash",
+            [Path.Combine(RepoPaths.Root, "scripts", "recipe-data.sh"), data, recipe]
+        )
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+        };
         using var process = Process.Start(start)!;
         var error = process.StandardError.ReadToEnd();
         process.WaitForExit();
@@ -38,7 +45,13 @@ public class RecipeDataScriptTests
         }
         // Labels alternate, as in IMDB's file: every 12th review of each label validates (23 and 24 of 30, not 12 and
         // 24, which share a label); review 30 repeats review 24, so its copy must leave training too.
-        Write("imdb/train.tsv", ["sentence\tlabel", .. Enumerable.Range(1, imdbReviews).Select(i => $"review {(i == 30 ? 24 : i)}\t{i % 2}")]);
+        Write(
+            "imdb/train.tsv",
+            [
+                "sentence\tlabel",
+                .. Enumerable.Range(1, imdbReviews).Select(i => $"review {(i == 30 ? 24 : i)}\t{i % 2}"),
+            ]
+        );
         Write("tatoeba/train.en", tatoebaEnglish);
         Write("tatoeba/train.de", tatoebaEnglish.Select((e, i) => $"{e} auf Deutsch {i}"));
     }
@@ -46,7 +59,8 @@ public class RecipeDataScriptTests
     [Fact]
     public void ValidationSplitsAreDeterministicAndLeaveNoCopyInTraining()
     {
-        // Line 85 of Tatoeba ("sentence 5") also appears on lines 5 and 170: all three leave training, one pair validates.
+        // Line 85 of Tatoeba ("sentence 5") also appears on lines 5 and 170: all three leave training, one pair
+        // validates.
         var english = Enumerable.Range(1, 200).Select(i => i is 85 or 170 ? "sentence 5" : $"sentence {i}").ToArray();
         WriteSets(imdbReviews: 30, english);
 
@@ -60,16 +74,24 @@ public class RecipeDataScriptTests
         var sentiment = File.ReadAllLines(Path.Combine(recipe, "sentiment", "train.tsv"));
         Assert.Equal(["sentence\tlabel", "a fine film\t1", "dull\t0"], sentiment[..3]); // SST-2 first, one header
         Assert.Equal(2 + 30 - 3, sentiment.Length - 1);
-        Assert.DoesNotContain(sentiment, row => row.StartsWith("review 23\t", StringComparison.Ordinal) || row.StartsWith("review 24\t", StringComparison.Ordinal));
+        Assert.DoesNotContain(sentiment, row =>
+            row.StartsWith("review 23\t", StringComparison.Ordinal)
+            || row.StartsWith("review 24\t", StringComparison.Ordinal)
+        );
 
         Assert.Equal(["sentence 5"], File.ReadAllLines(Path.Combine(recipe, "tatoeba", "validation.en")));
         Assert.Equal(["sentence 5 auf Deutsch 4"], File.ReadAllLines(Path.Combine(recipe, "tatoeba", "validation.de")));
-        var (trainEnglish, trainGerman) = (File.ReadAllLines(Path.Combine(recipe, "translate", "train.en")), File.ReadAllLines(Path.Combine(recipe, "translate", "train.de")));
+        var (trainEnglish, trainGerman) = (
+            File.ReadAllLines(Path.Combine(recipe, "translate", "train.en")),
+            File.ReadAllLines(Path.Combine(recipe, "translate", "train.de"))
+        );
         Assert.Equal(2 + 200 - 3, trainEnglish.Length);
         Assert.Equal(trainEnglish.Length, trainGerman.Length);
         Assert.Equal(["caption one en", "caption two en", "sentence 1"], trainEnglish[..3]);
         Assert.DoesNotContain("sentence 5", trainEnglish);
-        Assert.All(trainEnglish.Zip(trainGerman).Skip(2), pair => Assert.StartsWith(pair.First + " auf Deutsch", pair.Second));
+        Assert.All(trainEnglish.Zip(trainGerman).Skip(2), pair =>
+            Assert.StartsWith(pair.First + " auf Deutsch", pair.Second)
+        );
         Assert.True(File.Exists(Path.Combine(recipe, "sst2", "glue_dev.tsv")));
         Assert.Equal(imdb, File.ReadAllBytes(Path.Combine(data, "imdb", "train.tsv"))); // the sets are only read
     }

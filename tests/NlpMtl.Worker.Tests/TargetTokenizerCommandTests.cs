@@ -15,7 +15,15 @@ public class TargetTokenizerCommandTests
         var output = Path.Combine(root, "vocabulary");
 
         var (exitCode, stdout, error) = await CommandLineRunner.RunAsync(
-            "target-tokenizer", "--targets", captions, everyday, "--out", output, "--min-count", "1");
+            "target-tokenizer",
+            "--targets",
+            captions,
+            everyday,
+            "--out",
+            output,
+            "--min-count",
+            "1"
+        );
 
         Assert.True(exitCode == 0, error);
         Assert.Contains("(4 lines,", stdout);
@@ -23,7 +31,9 @@ public class TargetTokenizerCommandTests
         var tokenizer = TargetTokenizer.Load(output);
         // Words of both files are whole kept tokens, not byte fallbacks.
         foreach (var word in new[] { " Schnee", " Menschen" })
-            Assert.All(tokenizer.Encode(word), id => Assert.True(id >= TargetTokenizer.FirstTokenId, $"'{word}' spelt in bytes"));
+            Assert.All(tokenizer.Encode(word), id =>
+                Assert.True(id >= TargetTokenizer.FirstTokenId, $"'{word}' spelt in bytes")
+            );
     }
 
     [Fact]
@@ -31,7 +41,13 @@ public class TargetTokenizerCommandTests
     {
         var missing = Path.Combine(Path.GetTempPath(), $"missing-{Guid.NewGuid():N}.de");
 
-        var (exitCode, _, error) = await CommandLineRunner.RunAsync("target-tokenizer", "--targets", missing, "--out", Path.GetTempPath());
+        var (exitCode, _, error) = await CommandLineRunner.RunAsync(
+            "target-tokenizer",
+            "--targets",
+            missing,
+            "--out",
+            Path.GetTempPath()
+        );
 
         Assert.Equal(1, exitCode);
         Assert.Contains($"{missing}: training targets not found", error);

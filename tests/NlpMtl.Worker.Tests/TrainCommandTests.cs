@@ -10,9 +10,18 @@ public class TrainCommandTests
         try
         {
             var config = Path.Combine(directory, "bad.json");
-            File.WriteAllText(config, """{ "tasks": { "sentiment": { "train": "x.tsv" } }, "sampling": { "method": "roulette" } }""");
+            File.WriteAllText(
+                config,
+                """{ "tasks": { "sentiment": { "train": "x.tsv" } }, "sampling": { "method": "roulette" } }"""
+            );
 
-            var (exitCode, _, error) = await CommandLineRunner.RunAsync("train", "--config", config, "--out", Path.Combine(directory, "out"));
+            var (exitCode, _, error) = await CommandLineRunner.RunAsync(
+                "train",
+                "--config",
+                config,
+                "--out",
+                Path.Combine(directory, "out")
+            );
 
             Assert.Equal(1, exitCode);
             Assert.Contains("sampling.method 'roulette'", error);
@@ -34,7 +43,13 @@ public class TrainCommandTests
             var config = Path.Combine(directory, "typo.json");
             File.WriteAllText(config, """{ "tasks": { "sentiment": { "train": "x.tsv" } }, "max_setps": 10 }""");
 
-            var (exitCode, _, error) = await CommandLineRunner.RunAsync("train", "--config", config, "--out", Path.Combine(directory, "out"));
+            var (exitCode, _, error) = await CommandLineRunner.RunAsync(
+                "train",
+                "--config",
+                config,
+                "--out",
+                Path.Combine(directory, "out")
+            );
 
             Assert.Equal(1, exitCode);
             Assert.Contains("max_setps", error);

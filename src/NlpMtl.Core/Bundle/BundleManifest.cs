@@ -1,7 +1,7 @@
-using NlpMtl.Core.Generation;
-using NlpMtl.Core;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using NlpMtl.Core;
+using NlpMtl.Core.Generation;
 
 namespace NlpMtl.Core.Bundle;
 
@@ -12,7 +12,9 @@ namespace NlpMtl.Core.Bundle;
 public sealed record BundleManifest
 {
     public const string FileName = "manifest.json";
-    /// <summary>2: decoder step graphs take one cross row per document, shared by its beams (1: one per beam).</summary>
+
+    /// <summary>2: decoder step graphs take one cross row per document, shared by its beams (1: one per
+    /// beam).</summary>
     public const int CurrentFormatVersion = 2;
 
     public int FormatVersion { get; init; } = CurrentFormatVersion;
@@ -31,24 +33,29 @@ public sealed record BundleManifest
     public DecoderManifest? Summarize { get; init; }
     public DecoderManifest? Translate { get; init; }
 
-    /// <summary>Present when export was run with <c>--quantize int8</c>: the int8 files exist beside the fp32 ones.</summary>
+    /// <summary>Present when export was run with <c>--quantize int8</c>: the int8 files exist beside the fp32
+    /// ones.</summary>
     public QuantizationManifest? Quantization { get; init; }
 
-    /// <summary>Parity measured at export (ORT vs TorchSharp); export fails rather than write a bundle that misses it.</summary>
+    /// <summary>Parity measured at export (ORT vs TorchSharp); export fails rather than write a bundle that misses
+    /// it.</summary>
     public required ParityReport Parity { get; init; }
 
     [JsonIgnore]
     public IReadOnlyList<string> Tasks =>
-        [.. (Sentiment is null ? [] : new[] { TaskNames.Sentiment }),
-         .. (Summarize is null ? [] : new[] { TaskNames.Summarize }),
-         .. (Translate is null ? [] : new[] { TaskNames.Translate })];
+        [
+            .. (Sentiment is null ? [] : new[] { TaskNames.Sentiment }),
+            .. (Summarize is null ? [] : new[] { TaskNames.Summarize }),
+            .. (Translate is null ? [] : new[] { TaskNames.Translate }),
+        ];
 
-    public DecoderManifest? Decoder(string task) => task switch
-    {
-        TaskNames.Summarize => Summarize,
-        TaskNames.Translate => Translate,
-        _ => null,
-    };
+    public DecoderManifest? Decoder(string task) =>
+        task switch
+        {
+            TaskNames.Summarize => Summarize,
+            TaskNames.Translate => Translate,
+            _ => null,
+        };
 
     public static readonly JsonSerializerOptions JsonOptions = new()
     {
@@ -60,17 +67,21 @@ public sealed record BundleManifest
     public void Save(string directory) =>
         File.WriteAllText(Path.Combine(directory, FileName), JsonSerializer.Serialize(this, JsonOptions));
 
-    /// <summary>Reads <c>manifest.json</c> from a bundle folder; a clear error names the file when it is missing or invalid.</summary>
+    /// <summary>Reads <c>manifest.json</c> from a bundle folder; a clear error names the file when it is missing or
+    /// invalid.</summary>
     public static BundleManifest Load(string directory)
     {
         var path = Path.Combine(directory, FileName);
-        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: not a model bundle (no {FileName})", path);
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"{path}: not a model bundle (no {FileName})", path);
         try
         {
             var manifest = JsonSerializer.Deserialize<BundleManifest>(File.ReadAllText(path), JsonOptions)
                 ?? throw new InvalidDataException($"{path}: empty manifest");
             if (manifest.FormatVersion != CurrentFormatVersion)
-                throw new InvalidDataException($"{path}: format_version {manifest.FormatVersion} is not supported (expected {CurrentFormatVersion}): export the checkpoint again with this version's `nlpmtl export`");
+                throw new InvalidDataException(
+                    $"{path}: format_version {manifest.FormatVersion} is not supported (expected {CurrentFormatVersion}): export the checkpoint again with this version's `nlpmtl export`"
+                );
             // No tasks is an encoder-only bundle (exported from a plain HF checkpoint): its graph serves embeddings.
             return manifest;
         }
@@ -102,8 +113,8 @@ public sealed record EncoderManifest
     /// <summary>Position-embedding rows: no input may be longer (longer inputs are truncated or chunked).</summary>
     public int MaxPositions { get; init; }
 
-    /// <summary>Tokens per sentiment window, [CLS] and [SEP] included: the length the sentiment head was trained on (128 for
-    /// checkpoints that do not record it).</summary>
+    /// <summary>Tokens per sentiment window, [CLS] and [SEP] included: the length the sentiment head was trained on
+    /// (128 for checkpoints that do not record it).</summary>
     public int MaxLength { get; init; } = 128;
 
     /// <summary>Informational: <c>standard</c> ONNX ops, or also ONNX Runtime's <c>com.microsoft</c> fused operators
@@ -116,7 +127,8 @@ public sealed record SentimentManifest
 {
     public required string[] Labels { get; init; }
 
-    /// <summary>Raw labels of the training data → the names in <see cref="Labels"/>, so eval can read raw gold labels.</summary>
+    /// <summary>Raw labels of the training data → the names in <see cref="Labels"/>, so eval can read raw gold
+    /// labels.</summary>
     public Dictionary<string, string>? LabelNames { get; init; }
     public string Pooling { get; init; } = "mean";
 }
@@ -130,10 +142,12 @@ public sealed record DecoderManifest
     /// <summary>Cross-attention key/value graph (<see cref="BundleNames.CrossFile"/>).</summary>
     public required string CrossFile { get; init; }
 
-    /// <summary><c>encoder</c> (the WordPiece vocabulary of the encoder) or <c>target</c> (<see cref="TargetTokenizerDirectory"/>).</summary>
+    /// <summary><c>encoder</c> (the WordPiece vocabulary of the encoder) or <c>target</c>
+    /// (<see cref="TargetTokenizerDirectory"/>).</summary>
     public required string Vocabulary { get; init; }
 
-    /// <summary>Folder inside the bundle with the target tokenizer files when <see cref="Vocabulary"/> is <c>target</c>.</summary>
+    /// <summary>Folder inside the bundle with the target tokenizer files when <see cref="Vocabulary"/> is
+    /// <c>target</c>.</summary>
     public string? TargetTokenizerDirectory { get; init; }
 
     public int VocabSize { get; init; }
@@ -145,7 +159,8 @@ public sealed record DecoderManifest
     public int HeadDim { get; init; }
     public int MaxPositions { get; init; }
 
-    /// <summary>Source tokens the head was trained on; longer documents are chunked (summarize) or truncated (translate).</summary>
+    /// <summary>Source tokens the head was trained on; longer documents are chunked (summarize) or truncated
+    /// (translate).</summary>
     public int MaxSourceLength { get; init; } = 256;
 
     /// <summary>
@@ -165,7 +180,8 @@ public sealed record QuantizationManifest
     /// <summary>fp32 file → int8 file, for every graph that has a quantized variant.</summary>
     public required Dictionary<string, string> Files { get; init; }
 
-    /// <summary>Metric name → (fp32, int8) measured on the validation data given to export, e.g. <c>sentiment_accuracy</c>.</summary>
+    /// <summary>Metric name → (fp32, int8) measured on the validation data given to export, e.g.
+    /// <c>sentiment_accuracy</c>.</summary>
     public Dictionary<string, MetricDelta> Metrics { get; init; } = [];
 }
 

@@ -38,10 +38,12 @@ public static class BundleNames
     /// </summary>
     public static string CrossFile(string task) => $"cross_{task}.onnx";
 
-    /// <summary>The int8 dynamically quantized variant of a graph file (<c>encoder.onnx</c> → <c>encoder.int8.onnx</c>).</summary>
+    /// <summary>The int8 dynamically quantized variant of a graph file (<c>encoder.onnx</c> →
+    /// <c>encoder.int8.onnx</c>).</summary>
     public static string Int8File(string file) => Path.ChangeExtension(file, ".int8.onnx");
 
-    /// <summary>Axis names of the decoder graphs: new tokens, cached positions, both together, encoder positions.</summary>
+    /// <summary>Axis names of the decoder graphs: new tokens, cached positions, both together, encoder
+    /// positions.</summary>
     public const string DecoderSequenceAxis = "decoder_sequence";
     public const string PastSequenceAxis = "past_sequence";
     public const string TotalSequenceAxis = "total_sequence";
@@ -59,20 +61,25 @@ public static class BundleNames
     /// <summary>float (batch, decoder_sequence, vocabulary).</summary>
     public const string Logits = "logits";
 
-    /// <summary>float (batch, heads, past_sequence, head_dim): layer <paramref name="layer"/>'s cached self-attention keys; empty (past 0) at the first step.</summary>
+    /// <summary>float (batch, heads, past_sequence, head_dim): layer <paramref name="layer"/>'s cached self-attention
+    /// keys; empty (past 0) at the first step.</summary>
     public static string PastKey(int layer) => $"past_key_values.{layer}.key";
+
     public static string PastValue(int layer) => $"past_key_values.{layer}.value";
 
-    /// <summary>float (documents, heads, encoder_sequence, head_dim): layer <paramref name="layer"/>'s cross-attention keys
-    /// (output of the cross graph, input of the step graph, one row per document whatever its beams).</summary>
+    /// <summary>float (documents, heads, encoder_sequence, head_dim): layer <paramref name="layer"/>'s cross-attention
+    /// keys (output of the cross graph, input of the step graph, one row per document whatever its beams).</summary>
     public static string CrossKey(int layer) => $"cross_key_values.{layer}.key";
+
     public static string CrossValue(int layer) => $"cross_key_values.{layer}.value";
 
     /// <summary>float (batch, heads, total_sequence, head_dim): the cache to pass as the next step's past.</summary>
     public static string PresentKey(int layer) => $"present.{layer}.key";
+
     public static string PresentValue(int layer) => $"present.{layer}.value";
 
-    /// <summary>A copying head's pointer-generator keys over the source (documents, S, H): a cross graph output, a step graph input.</summary>
+    /// <summary>A copying head's pointer-generator keys over the source (documents, S, H): a cross graph output, a step
+    /// graph input.</summary>
     public const string CopyKeys = "copy_keys";
 
     /// <summary>A copying head's step-graph input: the encoder's input ids (B, S), the ids copying writes.</summary>

@@ -38,7 +38,12 @@ public static class ParityInputs
     {
         var texts = new List<string>(Sentences);
         for (var i = 0; i < @long; i++) // paragraphs of 3, 5, 7… sentences: lengths well past the single sentences
-            texts.Add(string.Join(' ', Enumerable.Range(0, 3 + 2 * i).Select(k => Sentences[(i * 5 + k * 3) % Sentences.Count])));
+            texts.Add(
+                string.Join(
+                    ' ',
+                    Enumerable.Range(0, 3 + 2 * i).Select(k => Sentences[(i * 5 + k * 3) % Sentences.Count])
+                )
+            );
         return texts;
     }
 

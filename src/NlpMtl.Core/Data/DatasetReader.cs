@@ -2,10 +2,9 @@ using System.Text.Json;
 
 namespace NlpMtl.Core.Data;
 
-/// <summary>
-/// Reads training and evaluation data in the formats of docs/contracts.md: SST-2 TSV or JSONL for sentiment; SciTLDR-style
-/// JSONL or two aligned plain-text files (Multi30k) for summarization and translation. Files are streamed a line at
-/// a time; any problem fails with an <see cref="InvalidDataException"/> naming file, line (from 1) and field.
+/// <summary> Reads training and evaluation data in the formats of docs/contracts.md: SST-2 TSV or JSONL for sentiment;
+/// SciTLDR-style JSONL or two aligned plain-text files (Multi30k) for summarization and translation. Files are streamed
+/// a line at a time; any problem fails with an <see cref="InvalidDataException"/> naming file, line (from 1) and field.
 /// </summary>
 public static class DatasetReader
 {
@@ -38,13 +37,17 @@ public static class DatasetReader
             return ReadAlignedPair(path, targetPath);
         return Extension(path) is ".jsonl" or ".json"
             ? ReadSeq2SeqJsonl(path)
-            : throw new InvalidDataException($"{path}: expected .jsonl, or a plain-text source with its aligned target file");
+            : throw new InvalidDataException(
+                $"{path}: expected .jsonl, or a plain-text source with its aligned target file"
+            );
     }
 
     static List<SentimentExample> ReadSentimentTsv(string path)
     {
         var examples = new List<SentimentExample>();
-        int sentenceColumn = -1, labelColumn = -1, columns = 0;
+        int sentenceColumn = -1,
+            labelColumn = -1,
+            columns = 0;
         foreach (var line in DataLine.ReadAll(path))
         {
             if (columns == 0)
@@ -52,8 +55,12 @@ public static class DatasetReader
                 // SST-2 (GLUE) TSV has no quoting, so a plain split on tabs is the format, not a shortcut.
                 var header = line.Text.Split('\t');
                 columns = header.Length;
-                sentenceColumn = Array.FindIndex(header, h => h.Trim().Equals("sentence", StringComparison.OrdinalIgnoreCase));
-                labelColumn = Array.FindIndex(header, h => h.Trim().Equals("label", StringComparison.OrdinalIgnoreCase));
+                sentenceColumn = Array.FindIndex(header, h =>
+                    h.Trim().Equals("sentence", StringComparison.OrdinalIgnoreCase)
+                );
+                labelColumn = Array.FindIndex(header, h =>
+                    h.Trim().Equals("label", StringComparison.OrdinalIgnoreCase)
+                );
                 if (sentenceColumn < 0)
                     throw line.Error("sentence", "missing column in the header row");
                 if (labelColumn < 0)
@@ -67,11 +74,16 @@ public static class DatasetReader
             if (fields.Length <= Math.Max(sentenceColumn, labelColumn))
             {
                 var missing = fields.Length <= sentenceColumn ? "sentence" : "label";
-                throw line.Error(missing, $"missing (the row has {fields.Length} tab-separated fields, the header {columns})");
+                throw line.Error(
+                    missing,
+                    $"missing (the row has {fields.Length} tab-separated fields, the header {columns})"
+                );
             }
             // A tab inside a sentence shifts every field after it: refuse the row rather than train on a wrong label.
             if (fields.Length > columns)
-                throw line.Error($"column {columns + 1}: the row has {fields.Length} tab-separated fields, the header {columns} (a tab inside the text?)");
+                throw line.Error(
+                    $"column {columns + 1}: the row has {fields.Length} tab-separated fields, the header {columns} (a tab inside the text?)"
+                );
             // SST-2 sentences end with a space before the tab: trailing whitespace is not part of the text.
             var text = fields[sentenceColumn].TrimEnd();
             var label = fields[labelColumn].Trim();
@@ -82,7 +94,9 @@ public static class DatasetReader
             examples.Add(new SentimentExample(text, label));
         }
         if (columns == 0)
-            throw new InvalidDataException($"{path}, line 1: empty file, expected a header row with 'sentence' and 'label'");
+            throw new InvalidDataException(
+                $"{path}, line 1: empty file, expected a header row with 'sentence' and 'label'"
+            );
         return examples;
     }
 
@@ -119,7 +133,8 @@ public static class DatasetReader
         return examples;
     }
 
-    /// <summary>The source sentences <c>source_labels</c> marks with 1, joined; null without labels or with none marked.</summary>
+    /// <summary>The source sentences <c>source_labels</c> marks with 1, joined; null without labels or with none
+    /// marked.</summary>
     static string? ExtractiveOracle(DataLine line, JsonElement root, JsonElement source)
     {
         if (!root.TryGetProperty("source_labels", out var labels) || labels.ValueKind == JsonValueKind.Null)
@@ -129,7 +144,10 @@ public static class DatasetReader
         if (labels.ValueKind != JsonValueKind.Array)
             throw line.Error("source_labels", "expected an array of 0/1 numbers");
         if (labels.GetArrayLength() != source.GetArrayLength())
-            throw line.Error("source_labels", $"has {labels.GetArrayLength()} entries but 'source' has {source.GetArrayLength()} sentences");
+            throw line.Error(
+                "source_labels",
+                $"has {labels.GetArrayLength()} entries but 'source' has {source.GetArrayLength()} sentences"
+            );
         var marked = new List<string>();
         var index = 0;
         foreach (var (label, sentence) in labels.EnumerateArray().Zip(source.EnumerateArray()))
@@ -152,7 +170,8 @@ public static class DatasetReader
         using var targets = DataLine.ReadAll(targetPath).GetEnumerator();
         while (true)
         {
-            bool hasSource = sources.MoveNext(), hasTarget = targets.MoveNext();
+            bool hasSource = sources.MoveNext(),
+                hasTarget = targets.MoveNext();
             if (!hasSource || !hasTarget)
             {
                 if (hasSource == hasTarget)
@@ -162,9 +181,12 @@ public static class DatasetReader
                 var longerCount = examples.Count + 1;
                 while (longer.MoveNext())
                     longerCount++;
-                var (sourceCount, targetCount) = hasSource ? (longerCount, examples.Count) : (examples.Count, longerCount);
+                var (sourceCount, targetCount) = hasSource
+                    ? (longerCount, examples.Count)
+                    : (examples.Count, longerCount);
                 throw new InvalidDataException(
-                    $"{sourcePath} has {sourceCount} lines but {targetPath} has {targetCount}: aligned files need one target line per source line");
+                    $"{sourcePath} has {sourceCount} lines but {targetPath} has {targetCount}: aligned files need one target line per source line"
+                );
             }
             // Blank lines cannot be skipped here: line n of one file is the translation of line n of the other.
             var source = sources.Current.Text.Trim();

@@ -2,7 +2,8 @@ using System.Globalization;
 
 namespace NlpMtl.Core.Data;
 
-/// <summary>The label vocabulary of a sentiment data set, in a fixed order so label ids are stable across runs.</summary>
+/// <summary>The label vocabulary of a sentiment data set, in a fixed order so label ids are stable across
+/// runs.</summary>
 public static class LabelSet
 {
     /// <summary>
@@ -21,7 +22,8 @@ public static class LabelSet
 
     static int Compare(string a, string b)
     {
-        bool aNumeric = TryNumber(a, out var x), bNumeric = TryNumber(b, out var y);
+        bool aNumeric = TryNumber(a, out var x),
+            bNumeric = TryNumber(b, out var y);
         if (aNumeric && bNumeric)
         {
             var byValue = x.CompareTo(y);
@@ -37,7 +39,13 @@ public static class LabelSet
     static bool TryNumber(string s, out decimal value)
     {
         value = 0;
-        return s.Length > 0 && s.All(c => char.IsAsciiDigit(c) || c is '-' or '.')
-            && decimal.TryParse(s, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out value);
+        return s.Length > 0
+            && s.All(c => char.IsAsciiDigit(c) || c is '-' or '.')
+            && decimal.TryParse(
+                s,
+                NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint,
+                CultureInfo.InvariantCulture,
+                out value
+            );
     }
 }

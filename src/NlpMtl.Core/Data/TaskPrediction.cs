@@ -5,40 +5,55 @@ using System.Text.Json.Serialization;
 
 namespace NlpMtl.Core.Data;
 
-/// <summary>
-/// One task's output for one document: one line of <c>nlpmtl predict</c> output and of a queue result blob
-/// (docs/contracts.md): sentiment <c>label</c> + <c>score</c> (softmax probability of the label), summarize <c>summary</c>,
-/// translate <c>translation</c>; then what was read: <c>truncated</c> and how the document was split (<c>segments</c>,
-/// <c>windows</c>, <c>sentences</c> + <c>selected</c>).
-/// </summary>
+/// <summary> One task's output for one document: one line of <c>nlpmtl predict</c> output and of a queue result blob
+/// (docs/contracts.md): sentiment <c>label</c> + <c>score</c> (softmax probability of the label), summarize
+/// <c>summary</c>, translate <c>translation</c>; then what was read: <c>truncated</c> and how the document was split
+/// (<c>segments</c>, <c>windows</c>, <c>sentences</c> + <c>selected</c>). </summary>
 public sealed record TaskPrediction(
     [property: JsonPropertyName("id")] string Id,
-    [property: JsonPropertyName("task")] string Task)
+    [property: JsonPropertyName("task")] string Task
+)
 {
-    static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }; // UTF-8 text stays readable
+    // UTF-8 text stays readable
+    static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    [JsonPropertyName("label")] public string? Label { get; init; }
-    [JsonPropertyName("score")] public double? Score { get; init; }
-    [JsonPropertyName("summary")] public string? Summary { get; init; }
-    [JsonPropertyName("translation")] public string? Translation { get; init; }
+    [JsonPropertyName("label")]
+    public string? Label { get; init; }
+
+    [JsonPropertyName("score")]
+    public double? Score { get; init; }
+
+    [JsonPropertyName("summary")]
+    public string? Summary { get; init; }
+
+    [JsonPropertyName("translation")]
+    public string? Translation { get; init; }
 
     /// <summary>True when part of the document was never read (cut by the hard cap, or by a head's limit when the
     /// engine was asked for first tokens only); false when the whole document was used.</summary>
-    [JsonPropertyName("truncated")] public bool? Truncated { get; init; }
+    [JsonPropertyName("truncated")]
+    public bool? Truncated { get; init; }
 
-    /// <summary>Translate: pieces translated (sentences, plus the extra pieces of sentences longer than the head reads).</summary>
-    [JsonPropertyName("segments")] public int? Segments { get; init; }
+    /// <summary>Translate: pieces translated (sentences, plus the extra pieces of sentences longer than the head
+    /// reads).</summary>
+    [JsonPropertyName("segments")]
+    public int? Segments { get; init; }
 
     /// <summary>Sentiment: windows read and aggregated into the label.</summary>
-    [JsonPropertyName("windows")] public int? Windows { get; init; }
+    [JsonPropertyName("windows")]
+    public int? Windows { get; init; }
 
     /// <summary>Summarize: sentences in the document (as far as it was read).</summary>
-    [JsonPropertyName("sentences")] public int? Sentences { get; init; }
+    [JsonPropertyName("sentences")]
+    public int? Sentences { get; init; }
 
-    /// <summary>Summarize: the sentences (0-based, document order) the summarizer read — all of them when they fit.</summary>
-    [JsonPropertyName("selected")] public int[]? Selected { get; init; }
+    /// <summary>Summarize: the sentences (0-based, document order) the summarizer read — all of them when they
+    /// fit.</summary>
+    [JsonPropertyName("selected")]
+    public int[]? Selected { get; init; }
 
-    /// <summary><c>{"id":"…","task":"sentiment","label":"positive","score":0.97}</c>: fields in the documented order.</summary>
+    /// <summary><c>{"id":"…","task":"sentiment","label":"positive","score":0.97}</c>: fields in the documented
+    /// order.</summary>
     public string ToJson()
     {
         using var buffer = new MemoryStream();
@@ -53,18 +68,27 @@ public sealed record TaskPrediction(
         json.WriteStartObject();
         json.WriteString("id", Id);
         json.WriteString("task", Task);
-        if (Label is not null) json.WriteString("label", Label);
-        if (Score is { } score) json.WriteNumber("score", Math.Round(score, 6));
-        if (Summary is not null) json.WriteString("summary", Summary);
-        if (Translation is not null) json.WriteString("translation", Translation);
-        if (Truncated is { } truncated) json.WriteBoolean("truncated", truncated);
-        if (Segments is { } segments) json.WriteNumber("segments", segments);
-        if (Windows is { } windows) json.WriteNumber("windows", windows);
-        if (Sentences is { } sentences) json.WriteNumber("sentences", sentences);
+        if (Label is not null)
+            json.WriteString("label", Label);
+        if (Score is { } score)
+            json.WriteNumber("score", Math.Round(score, 6));
+        if (Summary is not null)
+            json.WriteString("summary", Summary);
+        if (Translation is not null)
+            json.WriteString("translation", Translation);
+        if (Truncated is { } truncated)
+            json.WriteBoolean("truncated", truncated);
+        if (Segments is { } segments)
+            json.WriteNumber("segments", segments);
+        if (Windows is { } windows)
+            json.WriteNumber("windows", windows);
+        if (Sentences is { } sentences)
+            json.WriteNumber("sentences", sentences);
         if (Selected is { } selected)
         {
             json.WriteStartArray("selected");
-            foreach (var index in selected) json.WriteNumberValue(index);
+            foreach (var index in selected)
+                json.WriteNumberValue(index);
             json.WriteEndArray();
         }
         json.WriteEndObject();

@@ -2,12 +2,10 @@ using NlpMtl.Core.Downloads;
 
 namespace NlpMtl.Core.DataSets;
 
-/// <summary>
-/// Downloads a <see cref="PublicDataSet"/>'s sources (resumable, each verified against its checksum), builds its files
-/// in a scratch folder, verifies the outputs whose hashes are known, and only then moves the folder to <c>ROOT/NAME</c>.
-/// A failure at any step leaves no <c>ROOT/NAME</c> behind (a previous complete one stays), only the resumable
-/// <c>ROOT/.downloads/NAME/*.incomplete</c>.
-/// </summary>
+/// <summary> Downloads a <see cref="PublicDataSet"/>'s sources (resumable, each verified against its checksum), builds
+/// its files in a scratch folder, verifies the outputs whose hashes are known, and only then moves the folder to
+/// <c>ROOT/NAME</c>. A failure at any step leaves no <c>ROOT/NAME</c> behind (a previous complete one stays), only the
+/// resumable <c>ROOT/.downloads/NAME/*.incomplete</c>. </summary>
 public sealed class DataSetClient
 {
     readonly HttpFileDownloader _downloader;
@@ -15,7 +13,11 @@ public sealed class DataSetClient
     public DataSetClient(DataSetClientOptions? options = null)
     {
         Options = options ?? new DataSetClientOptions();
-        _downloader = new HttpFileDownloader(HttpFileDownloader.Shared) { MaxAttempts = Options.MaxAttempts, RetryDelay = Options.RetryDelay };
+        _downloader = new HttpFileDownloader(HttpFileDownloader.Shared)
+        {
+            MaxAttempts = Options.MaxAttempts,
+            RetryDelay = Options.RetryDelay,
+        };
     }
 
     public DataSetClientOptions Options { get; }
@@ -24,8 +26,14 @@ public sealed class DataSetClient
     public Uri SourceUrl(DataSource source) =>
         Options.Mirror is { } mirror ? new Uri(mirror, source.Url.Host + source.Url.AbsolutePath) : source.Url;
 
-    /// <summary>Builds <paramref name="set"/> into <c><paramref name="root"/>/NAME</c> and returns that folder.</summary>
-    public async Task<string> GetAsync(PublicDataSet set, string root, IProgress<DownloadProgress>? progress = null, CancellationToken cancellationToken = default)
+    /// <summary>Builds <paramref name="set"/> into <c><paramref name="root"/>/NAME</c> and returns that
+    /// folder.</summary>
+    public async Task<string> GetAsync(
+        PublicDataSet set,
+        string root,
+        IProgress<DownloadProgress>? progress = null,
+        CancellationToken cancellationToken = default
+    )
     {
         ArgumentNullException.ThrowIfNull(set);
         ArgumentNullException.ThrowIfNull(root);
@@ -36,23 +44,30 @@ public sealed class DataSetClient
         {
             var path = Path.Combine(downloads, source.FileName);
             sources[source.FileName] = path;
-            if (File.Exists(path) && source.Checksum.Compute(path) == source.Checksum.Hex) continue; // verified by an earlier run
-            await _downloader.DownloadAsync(new DownloadRequest(SourceUrl(source), path, $"{set.Name}/{source.FileName}")
-            {
-                Size = source.Size,
-                Checksums = [source.Checksum],
-            }, progress, cancellationToken);
+            if (File.Exists(path) && source.Checksum.Compute(path) == source.Checksum.Hex)
+                continue; // verified by an earlier run
+            await _downloader.DownloadAsync(
+                new DownloadRequest(SourceUrl(source), path, $"{set.Name}/{source.FileName}")
+                {
+                    Size = source.Size,
+                    Checksums = [source.Checksum],
+                },
+                progress,
+                cancellationToken
+            );
         }
 
         var target = Path.Combine(root, set.Name);
         var scratch = Path.Combine(root, $".{set.Name}.partial-{Environment.ProcessId}");
-        if (Directory.Exists(scratch)) Directory.Delete(scratch, recursive: true);
+        if (Directory.Exists(scratch))
+            Directory.Delete(scratch, recursive: true);
         Directory.CreateDirectory(scratch);
         try
         {
             set.Build(sources, scratch);
             VerifyOutputs(set, scratch);
-            if (Directory.Exists(target)) Directory.Delete(target, recursive: true);
+            if (Directory.Exists(target))
+                Directory.Delete(target, recursive: true);
             Directory.Move(scratch, target);
         }
         catch
@@ -60,8 +75,10 @@ public sealed class DataSetClient
             Directory.Delete(scratch, recursive: true);
             throw;
         }
-        Directory.Delete(downloads, recursive: true); // the sources are rebuilt from their canonical URLs if ever needed again
-        if (!Directory.EnumerateFileSystemEntries(Path.Combine(root, ".downloads")).Any()) Directory.Delete(Path.Combine(root, ".downloads"));
+        // the sources are rebuilt from their canonical URLs if ever needed again
+        Directory.Delete(downloads, recursive: true);
+        if (!Directory.EnumerateFileSystemEntries(Path.Combine(root, ".downloads")).Any())
+            Directory.Delete(Path.Combine(root, ".downloads"));
         return target;
     }
 
@@ -70,11 +87,15 @@ public sealed class DataSetClient
         foreach (var output in set.Outputs)
         {
             var path = Path.Combine(directory, output.FileName);
-            if (!File.Exists(path)) throw new InvalidDataException($"{set.Name}/{output.FileName}: the conversion did not write it");
-            if (output.Sha256 is not { } expected) continue;
+            if (!File.Exists(path))
+                throw new InvalidDataException($"{set.Name}/{output.FileName}: the conversion did not write it");
+            if (output.Sha256 is not { } expected)
+                continue;
             var actual = Checksum.Sha256(expected).Compute(path);
             if (actual != expected)
-                throw new InvalidDataException($"{set.Name}/{output.FileName}: sha256 mismatch after conversion: expected {expected}, got {actual}");
+                throw new InvalidDataException(
+                    $"{set.Name}/{output.FileName}: sha256 mismatch after conversion: expected {expected}, got {actual}"
+                );
         }
     }
 }

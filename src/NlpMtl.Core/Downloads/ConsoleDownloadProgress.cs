@@ -1,10 +1,10 @@
 namespace NlpMtl.Core.Downloads;
 
-/// <summary>
-/// Download progress on stderr: one rewritten line per file on a terminal, ending with the file's size once it is
-/// verified; nothing when stderr is not a terminal (logs, CI, pipes), so that captured output holds only results and errors.
-/// </summary>
-public sealed class ConsoleDownloadProgress(TextWriter? writer = null, bool? interactive = null) : IProgress<DownloadProgress>
+/// <summary> Download progress on stderr: one rewritten line per file on a terminal, ending with the file's size once
+/// it is verified; nothing when stderr is not a terminal (logs, CI, pipes), so that captured output holds only results
+/// and errors. </summary>
+public sealed class ConsoleDownloadProgress(TextWriter? writer = null, bool? interactive = null)
+    : IProgress<DownloadProgress>
 {
     readonly TextWriter _writer = writer ?? Console.Error;
     readonly bool _interactive = interactive ?? !Console.IsErrorRedirected;
@@ -13,7 +13,8 @@ public sealed class ConsoleDownloadProgress(TextWriter? writer = null, bool? int
 
     public void Report(DownloadProgress value)
     {
-        if (!_interactive) return;
+        if (!_interactive)
+            return;
         lock (_gate)
         {
             if (value.Done)
@@ -23,7 +24,8 @@ public sealed class ConsoleDownloadProgress(TextWriter? writer = null, bool? int
             }
             // Redrawing at every 80 KiB chunk would cost more than the download on a fast link.
             var now = Environment.TickCount64;
-            if (now - _lastTicks < 100) return;
+            if (now - _lastTicks < 100)
+                return;
             _lastTicks = now;
             _writer.Write($"\r{Line(value)}");
         }
@@ -37,5 +39,6 @@ public sealed class ConsoleDownloadProgress(TextWriter? writer = null, bool? int
             : $"{p.Name}: {received}   ";
     }
 
-    static string Megabytes(long bytes) => bytes < 1 << 20 ? $"{bytes / 1024.0:F1} KB" : $"{bytes / (double)(1 << 20):F1} MB";
+    static string Megabytes(long bytes) =>
+        bytes < 1 << 20 ? $"{bytes / 1024.0:F1} KB" : $"{bytes / (double)(1 << 20):F1} MB";
 }

@@ -18,7 +18,8 @@ public sealed class HttpFileDownloader(HttpClient http)
     /// <summary>The process's one client (one connection pool) for the Hub and the data sets alike.</summary>
     public static HttpClient Shared { get; } = CreateHttpClient();
 
-    /// <summary>A client that does not follow redirects itself: <see cref="SendAsync"/> does, so the token stays on its origin.</summary>
+    /// <summary>A client that does not follow redirects itself: <see cref="SendAsync"/> does, so the token stays on its
+    /// origin.</summary>
     static HttpClient CreateHttpClient() =>
         new(new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
         {
@@ -26,7 +27,11 @@ public sealed class HttpFileDownloader(HttpClient http)
             DefaultRequestHeaders = { { "User-Agent", "nlpmtl" } },
         };
 
-    public async Task DownloadAsync(DownloadRequest request, IProgress<DownloadProgress>? progress = null, CancellationToken cancellationToken = default)
+    public async Task DownloadAsync(
+        DownloadRequest request,
+        IProgress<DownloadProgress>? progress = null,
+        CancellationToken cancellationToken = default
+    )
     {
         ArgumentNullException.ThrowIfNull(request);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(request.Destination))!);
@@ -38,7 +43,8 @@ public sealed class HttpFileDownloader(HttpClient http)
                 await ReceiveAsync(request, incomplete, progress, cancellationToken);
                 break;
             }
-            catch (Exception e) when (Transient(e) && attempt < MaxAttempts && !cancellationToken.IsCancellationRequested)
+            catch (Exception e)
+                when (Transient(e) && attempt < MaxAttempts && !cancellationToken.IsCancellationRequested)
             {
                 await Task.Delay(RetryDelay, cancellationToken);
             }
@@ -49,21 +55,30 @@ public sealed class HttpFileDownloader(HttpClient http)
         progress?.Report(new DownloadProgress(request.Name, length, length, Done: true));
     }
 
-    /// <summary>Dropped connections, truncated bodies and 5xx answers are worth another (resumed) attempt; 4xx are not.</summary>
-    static bool Transient(Exception e) => e switch
-    {
-        HttpRequestException { StatusCode: { } status } => (int)status >= 500,
-        HttpRequestException or IOException => true,
-        _ => false,
-    };
+    /// <summary>Dropped connections, truncated bodies and 5xx answers are worth another (resumed) attempt; 4xx are
+    /// not.</summary>
+    static bool Transient(Exception e) =>
+        e switch
+        {
+            HttpRequestException { StatusCode: { } status } => (int)status >= 500,
+            HttpRequestException or IOException => true,
+            _ => false,
+        };
 
-    async Task ReceiveAsync(DownloadRequest request, string incomplete, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken)
+    async Task ReceiveAsync(
+        DownloadRequest request,
+        string incomplete,
+        IProgress<DownloadProgress>? progress,
+        CancellationToken cancellationToken
+    )
     {
         var have = File.Exists(incomplete) ? new FileInfo(incomplete).Length : 0;
         if (request.Size is { } size)
         {
-            if (have > size) have = Truncate(incomplete);
-            if (have == size) return; // all bytes are here from an earlier attempt: verification decides
+            if (have > size)
+                have = Truncate(incomplete);
+            if (have == size)
+                return; // all bytes are here from an earlier attempt: verification decides
         }
         using var response = await SendAsync(request, have, cancellationToken);
         if (response.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable)
@@ -72,12 +87,23 @@ public sealed class HttpFileDownloader(HttpClient http)
             throw new IOException($"{request.Name}: the server refused to resume at byte {have}; starting again");
         }
         if (!response.IsSuccessStatusCode)
-            throw new HttpRequestException($"{request.Name}: GET {request.Url} answered {(int)response.StatusCode} {response.ReasonPhrase}", null, response.StatusCode);
-        if (have > 0 && response.StatusCode != HttpStatusCode.PartialContent) have = Truncate(incomplete); // Range ignored: whole body follows
+            throw new HttpRequestException(
+                $"{request.Name}: GET {request.Url} answered {(int)response.StatusCode} {response.ReasonPhrase}",
+                null,
+                response.StatusCode
+            );
+        if (have > 0 && response.StatusCode != HttpStatusCode.PartialContent)
+            have = Truncate(incomplete); // Range ignored: whole body follows
         var expected = response.Content.Headers.ContentLength is { } length ? have + length : request.Size;
 
         await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-        await using var file = new FileStream(incomplete, have > 0 ? FileMode.Append : FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
+        await using var file = new FileStream(
+            incomplete,
+            have > 0 ? FileMode.Append : FileMode.Create,
+            FileAccess.Write,
+            FileShare.None,
+            1 << 16
+        );
         var buffer = new byte[1 << 16];
         var received = have;
         int read;
@@ -104,15 +130,23 @@ public sealed class HttpFileDownloader(HttpClient http)
         for (var hop = 0; ; hop++)
         {
             using var message = new HttpRequestMessage(HttpMethod.Get, url);
-            if (from > 0) message.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(from, null);
+            if (from > 0)
+                message.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(from, null);
             if (request.BearerToken is { } token && SameOrigin(url, request.Url))
                 message.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
             var response = await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-            if (hop == 0) request.CheckFirstResponse?.Invoke(response.Headers);
-            if ((int)response.StatusCode is not (301 or 302 or 303 or 307 or 308) || response.Headers.Location is not { } location)
+            if (hop == 0)
+                request.CheckFirstResponse?.Invoke(response.Headers);
+            if (
+                (int)response.StatusCode is not (301 or 302 or 303 or 307 or 308)
+                || response.Headers.Location is not { } location
+            )
                 return response;
             response.Dispose();
-            if (hop == MaxRedirects) throw new HttpRequestException($"{request.Name}: more than {MaxRedirects} redirects from {request.Url}");
+            if (hop == MaxRedirects)
+                throw new HttpRequestException(
+                    $"{request.Name}: more than {MaxRedirects} redirects from {request.Url}"
+                );
             url = location.IsAbsoluteUri ? location : new Uri(url, location);
         }
     }
@@ -126,15 +160,19 @@ public sealed class HttpFileDownloader(HttpClient http)
         if (request.Size is { } size && length != size)
         {
             File.Delete(incomplete);
-            throw new InvalidDataException($"{request.Name}: size mismatch: expected {size} bytes, got {length} (from {request.Url}; the download was deleted)");
+            throw new InvalidDataException(
+                $"{request.Name}: size mismatch: expected {size} bytes, got {length} (from {request.Url}; the download was deleted)"
+            );
         }
         foreach (var checksum in request.Checksums)
         {
             var actual = checksum.Compute(incomplete);
-            if (actual == checksum.Hex) continue;
+            if (actual == checksum.Hex)
+                continue;
             File.Delete(incomplete);
             throw new InvalidDataException(
-                $"{request.Name}: {checksum.Algorithm} mismatch: expected {checksum.Hex}, got {actual} (from {request.Url}; the download was deleted)");
+                $"{request.Name}: {checksum.Algorithm} mismatch: expected {checksum.Hex}, got {actual} (from {request.Url}; the download was deleted)"
+            );
         }
     }
 }

@@ -20,8 +20,11 @@ public sealed record GenerationSettings
 
     public void Validate()
     {
-        if (MaxNewTokens < 1) throw new ArgumentOutOfRangeException(nameof(MaxNewTokens), MaxNewTokens, "must be at least 1");
-        if (NumBeams < 1) throw new ArgumentOutOfRangeException(nameof(NumBeams), NumBeams, "must be at least 1");
-        if (NoRepeatNgramSize < 0) throw new ArgumentOutOfRangeException(nameof(NoRepeatNgramSize), NoRepeatNgramSize, "must not be negative");
+        if (MaxNewTokens < 1)
+            throw new ArgumentOutOfRangeException(nameof(MaxNewTokens), MaxNewTokens, "must be at least 1");
+        if (NumBeams < 1)
+            throw new ArgumentOutOfRangeException(nameof(NumBeams), NumBeams, "must be at least 1");
+        if (NoRepeatNgramSize < 0)
+            throw new ArgumentOutOfRangeException(nameof(NoRepeatNgramSize), NoRepeatNgramSize, "must not be negative");
     }
 }

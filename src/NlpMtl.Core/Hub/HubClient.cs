@@ -18,7 +18,11 @@ public sealed class HubClient
     {
         Options = options ?? new HubClientOptions();
         Cache = new HubCache(Options.CacheDirectory);
-        _downloader = new HttpFileDownloader(HttpFileDownloader.Shared) { MaxAttempts = Options.MaxAttempts, RetryDelay = Options.RetryDelay };
+        _downloader = new HttpFileDownloader(HttpFileDownloader.Shared)
+        {
+            MaxAttempts = Options.MaxAttempts,
+            RetryDelay = Options.RetryDelay,
+        };
     }
 
     public HubClientOptions Options { get; }
@@ -28,19 +32,26 @@ public sealed class HubClient
     public async Task<HubSnapshot> GetSnapshotAsync(HubModelId id, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(id);
-        if (Options.Offline) throw new InvalidOperationException($"{id}: HF_HUB_OFFLINE is set, so the Hub cannot be asked");
-        using var info = await GetJsonAsync(id, Api(id, $"revision/{Uri.EscapeDataString(id.Revision)}"), cancellationToken);
+        if (Options.Offline)
+            throw new InvalidOperationException($"{id}: HF_HUB_OFFLINE is set, so the Hub cannot be asked");
+        using var info = await GetJsonAsync(
+            id,
+            Api(id, $"revision/{Uri.EscapeDataString(id.Revision)}"),
+            cancellationToken
+        );
         var commit = info.RootElement.TryGetProperty("sha", out var sha) ? sha.GetString() : null;
-        if (commit is null) throw new InvalidDataException($"{id}: the Hub's revision answer has no 'sha'");
+        if (commit is null)
+            throw new InvalidDataException($"{id}: the Hub's revision answer has no 'sha'");
 
         var files = new Dictionary<string, HubRepoFile>(StringComparer.Ordinal);
-        for (Uri? page = Api(id, $"tree/{commit}"); page is not null;)
+        for (Uri? page = Api(id, $"tree/{commit}"); page is not null; )
         {
             using var response = await SendApiAsync(id, page, cancellationToken);
             using var tree = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
             foreach (var entry in tree.RootElement.EnumerateArray())
             {
-                if (entry.GetProperty("type").GetString() != "file") continue;
+                if (entry.GetProperty("type").GetString() != "file")
+                    continue;
                 var path = entry.GetProperty("path").GetString()!;
                 string? sha256 = null;
                 var size = entry.GetProperty("size").GetInt64();
@@ -56,35 +67,50 @@ public sealed class HubClient
         return new HubSnapshot(id, commit, files);
     }
 
-    /// <summary>
-    /// Puts <paramref name="file"/>'s content into the cache's blobs (no request when it is there already) and returns
-    /// the blob's path. The snapshot is not linked: <see cref="DownloadAsync"/> links a set of files once all are verified.
-    /// </summary>
-    public async Task<string> DownloadBlobAsync(HubSnapshot snapshot, string file, IProgress<DownloadProgress>? progress = null,
-        CancellationToken cancellationToken = default)
+    /// <summary> Puts <paramref name="file"/>'s content into the cache's blobs (no request when it is there already)
+    /// and returns the blob's path. The snapshot is not linked: <see cref="DownloadAsync"/> links a set of files once
+    /// all are verified. </summary>
+    public async Task<string> DownloadBlobAsync(
+        HubSnapshot snapshot,
+        string file,
+        IProgress<DownloadProgress>? progress = null,
+        CancellationToken cancellationToken = default
+    )
     {
         ArgumentNullException.ThrowIfNull(snapshot);
-        var entry = snapshot.Files.GetValueOrDefault(file) ?? throw new FileNotFoundException($"{snapshot.Id}: the repository has no {file} at commit {snapshot.Commit}");
+        var entry = snapshot.Files.GetValueOrDefault(file)
+            ?? throw new FileNotFoundException(
+                $"{snapshot.Id}: the repository has no {file} at commit {snapshot.Commit}"
+            );
         var blob = Cache.BlobPath(snapshot.Id, entry.Etag);
-        if (File.Exists(blob)) return blob;
+        if (File.Exists(blob))
+            return blob;
         await using var held = await Cache.LockAsync(snapshot.Id, entry.Etag, cancellationToken);
-        if (File.Exists(blob)) return blob; // another process finished it while we waited
-        await _downloader.DownloadAsync(new DownloadRequest(Resolve(snapshot, file), blob, file)
-        {
-            Size = entry.Size,
-            Checksums = [entry.Sha256 is { } sha256 ? Checksum.Sha256(sha256) : Checksum.GitBlobSha1(entry.BlobId)],
-            BearerToken = Options.Token,
-            CheckFirstResponse = headers => CheckHeaders(snapshot, entry, headers),
-        }, progress, cancellationToken);
+        if (File.Exists(blob))
+            return blob; // another process finished it while we waited
+        await _downloader.DownloadAsync(
+            new DownloadRequest(Resolve(snapshot, file), blob, file)
+            {
+                Size = entry.Size,
+                Checksums = [entry.Sha256 is { } sha256 ? Checksum.Sha256(sha256) : Checksum.GitBlobSha1(entry.BlobId)],
+                BearerToken = Options.Token,
+                CheckFirstResponse = headers => CheckHeaders(snapshot, entry, headers),
+            },
+            progress,
+            cancellationToken
+        );
         return blob;
     }
 
-    /// <summary>
-    /// Downloads <paramref name="files"/> (each verified), then links them into <c>snapshots/COMMIT/</c> and records the
-    /// revision's ref. A file that fails verification stops the call before any link is made. Returns the snapshot folder.
-    /// </summary>
-    public async Task<string> DownloadAsync(HubSnapshot snapshot, IReadOnlyCollection<string> files, IProgress<DownloadProgress>? progress = null,
-        CancellationToken cancellationToken = default)
+    /// <summary> Downloads <paramref name="files"/> (each verified), then links them into <c>snapshots/COMMIT/</c> and
+    /// records the revision's ref. A file that fails verification stops the call before any link is made. Returns the
+    /// snapshot folder. </summary>
+    public async Task<string> DownloadAsync(
+        HubSnapshot snapshot,
+        IReadOnlyCollection<string> files,
+        IProgress<DownloadProgress>? progress = null,
+        CancellationToken cancellationToken = default
+    )
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(files);
@@ -96,35 +122,45 @@ public sealed class HubClient
         return Cache.SnapshotDirectory(snapshot.Id, snapshot.Commit);
     }
 
-    Uri Api(HubModelId id, string rest) => new($"{Options.Endpoint.AbsoluteUri.TrimEnd('/')}/api/models/{id.Repo}/{rest}");
+    Uri Api(HubModelId id, string rest) =>
+        new($"{Options.Endpoint.AbsoluteUri.TrimEnd('/')}/api/models/{id.Repo}/{rest}");
 
     Uri Resolve(HubSnapshot snapshot, string file) =>
-        new($"{Options.Endpoint.AbsoluteUri.TrimEnd('/')}/{snapshot.Id.Repo}/resolve/{snapshot.Commit}/{string.Join('/', file.Split('/').Select(Uri.EscapeDataString))}");
+        new(
+            $"{Options.Endpoint.AbsoluteUri.TrimEnd('/')}/{snapshot.Id.Repo}/resolve/{snapshot.Commit}/{string.Join('/', file.Split('/').Select(Uri.EscapeDataString))}"
+        );
 
-    /// <summary>The Hub states the commit it served and the content's hash and size; any disagreement with the tree is an error.</summary>
+    /// <summary>The Hub states the commit it served and the content's hash and size; any disagreement with the tree is
+    /// an error.</summary>
     static void CheckHeaders(HubSnapshot snapshot, HubRepoFile entry, HttpResponseHeaders headers)
     {
         if (Header(headers, "X-Repo-Commit") is { } commit && commit != snapshot.Commit)
             throw new InvalidDataException($"{entry.Path}: the Hub served commit {commit}, expected {snapshot.Commit}");
         var etag = Header(headers, "X-Linked-Etag") ?? headers.ETag?.Tag;
         if (etag is not null && NormalizeEtag(etag) != entry.Etag)
-            throw new InvalidDataException($"{entry.Path}: the Hub's ETag is {NormalizeEtag(etag)}, the tree says {entry.Etag}");
+            throw new InvalidDataException(
+                $"{entry.Path}: the Hub's ETag is {NormalizeEtag(etag)}, the tree says {entry.Etag}"
+            );
         if (Header(headers, "X-Linked-Size") is { } size && long.TryParse(size, out var linked) && linked != entry.Size)
             throw new InvalidDataException($"{entry.Path}: the Hub states {linked} bytes, the tree says {entry.Size}");
     }
 
-    static string? Header(HttpResponseHeaders headers, string name) => headers.TryGetValues(name, out var values) ? values.FirstOrDefault() : null;
+    static string? Header(HttpResponseHeaders headers, string name) =>
+        headers.TryGetValues(name, out var values) ? values.FirstOrDefault() : null;
 
     /// <summary>As huggingface_hub: weak-validator prefix and quotes removed.</summary>
-    static string NormalizeEtag(string etag) => (etag.StartsWith("W/", StringComparison.Ordinal) ? etag[2..] : etag).Trim('"');
+    static string NormalizeEtag(string etag) =>
+        (etag.StartsWith("W/", StringComparison.Ordinal) ? etag[2..] : etag).Trim('"');
 
     static Uri? NextPage(HttpResponseHeaders headers)
     {
-        if (!headers.TryGetValues("Link", out var links)) return null;
+        if (!headers.TryGetValues("Link", out var links))
+            return null;
         foreach (var part in links.SelectMany(l => l.Split(',')))
         {
             var pieces = part.Split(';');
-            if (pieces.Skip(1).Any(p => p.Trim() == "rel=\"next\"")) return new Uri(pieces[0].Trim().Trim('<', '>'));
+            if (pieces.Skip(1).Any(p => p.Trim() == "rel=\"next\""))
+                return new Uri(pieces[0].Trim().Trim('<', '>'));
         }
         return null;
     }
@@ -142,13 +178,20 @@ public sealed class HubClient
         for (var hop = 0; ; hop++, url = new Uri(url, response.Headers.Location!))
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, url);
-            if (Options.Token is { } token) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            if (Options.Token is { } token)
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
             response = await HttpFileDownloader.Shared.SendAsync(request, cancellationToken);
-            if ((int)response.StatusCode is not (301 or 302 or 307 or 308) || response.Headers.Location is not { } location || hop == 5
-                || new Uri(url, location).Authority != url.Authority) break;
+            if (
+                (int)response.StatusCode is not (301 or 302 or 307 or 308)
+                || response.Headers.Location is not { } location
+                || hop == 5
+                || new Uri(url, location).Authority != url.Authority
+            )
+                break;
             response.Dispose();
         }
-        if (response.IsSuccessStatusCode) return response;
+        if (response.IsSuccessStatusCode)
+            return response;
         response.Dispose();
         var hint = response.StatusCode switch
         {
@@ -158,6 +201,10 @@ public sealed class HubClient
             HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => " (the token was refused)",
             _ => "",
         };
-        throw new HttpRequestException($"{id}: GET {url} answered {(int)response.StatusCode} {response.ReasonPhrase}{hint}", null, response.StatusCode);
+        throw new HttpRequestException(
+            $"{id}: GET {url} answered {(int)response.StatusCode} {response.ReasonPhrase}{hint}",
+            null,
+            response.StatusCode
+        );
     }
 }

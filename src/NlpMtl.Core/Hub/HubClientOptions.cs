@@ -9,17 +9,23 @@ public sealed class HubClientOptions
     public const string DefaultEndpoint = "https://huggingface.co";
 
     public Uri Endpoint { get; set; } = new(DefaultEndpoint);
-    /// <summary>The hub cache: <c>$HF_HUB_CACHE</c>, else <c>$HF_HOME/hub</c>, else <c>~/.cache/huggingface/hub</c>.</summary>
+
+    /// <summary>The hub cache: <c>$HF_HUB_CACHE</c>, else <c>$HF_HOME/hub</c>, else
+    /// <c>~/.cache/huggingface/hub</c>.</summary>
     public string CacheDirectory { get; set; } = Path.Combine(DefaultHome(), "hub");
+
     /// <summary>Sent as a bearer token to the endpoint (private and gated models); never logged.</summary>
     public string? Token { get; set; }
+
     /// <summary>Serve from the cache only; no request is made.</summary>
     public bool Offline { get; set; }
+
     /// <summary>Attempts per file; each one after the first resumes where the last stopped.</summary>
     public int MaxAttempts { get; set; } = 5;
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>HF_ENDPOINT, HF_HOME, HF_HUB_CACHE, HF_TOKEN (else the token file <c>huggingface-cli login</c> writes), HF_HUB_OFFLINE.</summary>
+    /// <summary>HF_ENDPOINT, HF_HOME, HF_HUB_CACHE, HF_TOKEN (else the token file <c>huggingface-cli login</c> writes),
+    /// HF_HUB_OFFLINE.</summary>
     public static HubClientOptions FromEnvironment(Func<string, string?>? variable = null)
     {
         variable ??= Environment.GetEnvironmentVariable;
@@ -30,7 +36,14 @@ public sealed class HubClientOptions
         {
             Endpoint = new Uri((Get("HF_ENDPOINT") ?? DefaultEndpoint).TrimEnd('/')),
             CacheDirectory = Get("HF_HUB_CACHE") ?? Path.Combine(home, "hub"),
-            Token = Get("HF_TOKEN") ?? (File.Exists(tokenFile) ? File.ReadAllText(tokenFile).Trim() is { Length: > 0 } t ? t : null : null),
+            Token = Get("HF_TOKEN")
+                ?? (
+                    File.Exists(tokenFile)
+                        ? File.ReadAllText(tokenFile).Trim() is { Length: > 0 } t
+                            ? t
+                            : null
+                        : null
+                ),
             Offline = IsTrue(Get("HF_HUB_OFFLINE") ?? Get("TRANSFORMERS_OFFLINE")),
         };
     }
@@ -41,6 +54,9 @@ public sealed class HubClientOptions
     static string DefaultHome(string? xdgCache = null)
     {
         xdgCache ??= Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } x ? x : null;
-        return Path.Combine(xdgCache ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache"), "huggingface");
+        return Path.Combine(
+            xdgCache ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache"),
+            "huggingface"
+        );
     }
 }

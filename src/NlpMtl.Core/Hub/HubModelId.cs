@@ -2,7 +2,8 @@ using System.Text.RegularExpressions;
 
 namespace NlpMtl.Core.Hub;
 
-/// <summary>A model repository on the Hub and the revision wanted: <c>ORG/NAME</c> or <c>ORG/NAME@REVISION</c> (branch, tag or commit).</summary>
+/// <summary>A model repository on the Hub and the revision wanted: <c>ORG/NAME</c> or <c>ORG/NAME@REVISION</c> (branch,
+/// tag or commit).</summary>
 public sealed partial record HubModelId(string Repo, string Revision)
 {
     public const string DefaultRevision = "main";
@@ -14,18 +15,32 @@ public sealed partial record HubModelId(string Repo, string Revision)
     public bool RevisionIsCommit => CommitPattern().IsMatch(Revision);
 
     public static HubModelId Parse(string text) =>
-        TryParse(text, out var id) ? id : throw new FormatException($"'{text}' is not a Hub model id (ORG/NAME or ORG/NAME@REVISION)");
+        TryParse(text, out var id)
+            ? id
+            : throw new FormatException($"'{text}' is not a Hub model id (ORG/NAME or ORG/NAME@REVISION)");
 
     public static bool TryParse(string? text, out HubModelId id)
     {
         id = null!;
-        if (string.IsNullOrWhiteSpace(text)) return false;
+        if (string.IsNullOrWhiteSpace(text))
+            return false;
         var at = text.IndexOf('@');
         var repo = at < 0 ? text : text[..at];
         var revision = at < 0 ? DefaultRevision : text[(at + 1)..];
-        // The Hub's rules for names: letters, digits, '-', '_', '.'; no '--' or '..'; not starting or ending with '-' or '.'.
-        if (!RepoPattern().IsMatch(repo) || repo.Contains("--", StringComparison.Ordinal) || repo.Contains("..", StringComparison.Ordinal)) return false;
-        if (revision.Length == 0 || revision.Contains("..", StringComparison.Ordinal) || revision.Any(char.IsWhiteSpace)) return false;
+        // The Hub's rules for names: letters, digits, '-', '_', '.'; no '--' or '..'; not starting or ending with '-'
+        // or '.'.
+        if (
+            !RepoPattern().IsMatch(repo)
+            || repo.Contains("--", StringComparison.Ordinal)
+            || repo.Contains("..", StringComparison.Ordinal)
+        )
+            return false;
+        if (
+            revision.Length == 0
+            || revision.Contains("..", StringComparison.Ordinal)
+            || revision.Any(char.IsWhiteSpace)
+        )
+            return false;
         id = new HubModelId(repo, revision);
         return true;
     }

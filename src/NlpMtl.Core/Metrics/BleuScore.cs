@@ -5,4 +5,9 @@ namespace NlpMtl.Core.Metrics;
 /// the brevity penalty, and the token counts of the hypotheses and of the chosen (closest) references.
 /// </summary>
 public sealed record BleuScore(
-    double Score, double[] Precisions, double BrevityPenalty, long HypothesisLength, long ReferenceLength);
+    double Score,
+    double[] Precisions,
+    double BrevityPenalty,
+    long HypothesisLength,
+    long ReferenceLength
+);

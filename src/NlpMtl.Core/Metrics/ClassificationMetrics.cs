@@ -6,14 +6,16 @@ namespace NlpMtl.Core.Metrics;
 /// </summary>
 public static class ClassificationMetrics
 {
-    /// <summary>Fraction of positions where <paramref name="predicted"/> equals <paramref name="gold"/> (ordinal), 0..1.</summary>
+    /// <summary>Fraction of positions where <paramref name="predicted"/> equals <paramref name="gold"/> (ordinal),
+    /// 0..1.</summary>
     public static double Accuracy(IReadOnlyList<string> gold, IReadOnlyList<string> predicted)
     {
         MetricArguments.RequirePaired(gold, predicted, nameof(gold), nameof(predicted));
         var correct = 0;
         for (var i = 0; i < gold.Count; i++)
         {
-            if (string.Equals(gold[i], predicted[i], StringComparison.Ordinal)) correct++;
+            if (string.Equals(gold[i], predicted[i], StringComparison.Ordinal))
+                correct++;
         }
         return (double)correct / gold.Count;
     }
@@ -35,18 +37,24 @@ public static class ClassificationMetrics
     /// from both gold and predictions has F1 0 (sklearn's zero_division=0) and still counts in the mean; labels not
     /// listed are ignored except that they are wrong predictions for the listed gold labels.
     /// </summary>
-    public static double MacroF1(IReadOnlyList<string> gold, IReadOnlyList<string> predicted, IReadOnlyList<string> labels)
+    public static double MacroF1(
+        IReadOnlyList<string> gold,
+        IReadOnlyList<string> predicted,
+        IReadOnlyList<string> labels
+    )
     {
         MetricArguments.RequirePaired(gold, predicted, nameof(gold), nameof(predicted));
         ArgumentNullException.ThrowIfNull(labels);
-        if (labels.Count == 0) throw new ArgumentException("At least one label is needed.", nameof(labels));
+        if (labels.Count == 0)
+            throw new ArgumentException("At least one label is needed.", nameof(labels));
         if (labels.Distinct(StringComparer.Ordinal).Count() != labels.Count)
         {
             throw new ArgumentException("Labels must be distinct.", nameof(labels));
         }
 
         var sum = 0.0;
-        foreach (var label in labels) sum += F1(gold, predicted, label);
+        foreach (var label in labels)
+            sum += F1(gold, predicted, label);
         return sum / labels.Count;
     }
 
@@ -54,14 +62,19 @@ public static class ClassificationMetrics
     public static double F1(IReadOnlyList<string> gold, IReadOnlyList<string> predicted, string label)
     {
         MetricArguments.RequirePaired(gold, predicted, nameof(gold), nameof(predicted));
-        int truePositives = 0, falsePositives = 0, falseNegatives = 0;
+        int truePositives = 0,
+            falsePositives = 0,
+            falseNegatives = 0;
         for (var i = 0; i < gold.Count; i++)
         {
             var isGold = string.Equals(gold[i], label, StringComparison.Ordinal);
             var isPredicted = string.Equals(predicted[i], label, StringComparison.Ordinal);
-            if (isGold && isPredicted) truePositives++;
-            else if (isPredicted) falsePositives++;
-            else if (isGold) falseNegatives++;
+            if (isGold && isPredicted)
+                truePositives++;
+            else if (isPredicted)
+                falsePositives++;
+            else if (isGold)
+                falseNegatives++;
         }
         var denominator = 2 * truePositives + falsePositives + falseNegatives;
         return denominator == 0 ? 0.0 : 2.0 * truePositives / denominator;

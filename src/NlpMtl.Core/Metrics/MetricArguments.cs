@@ -5,7 +5,11 @@ internal static class MetricArguments
 {
     /// <summary>Both lists present, paired one to one, and not empty (a mean over nothing is undefined).</summary>
     public static void RequirePaired<TFirst, TSecond>(
-        IReadOnlyList<TFirst> first, IReadOnlyList<TSecond> second, string firstName, string secondName)
+        IReadOnlyList<TFirst> first,
+        IReadOnlyList<TSecond> second,
+        string firstName,
+        string secondName
+    )
     {
         ArgumentNullException.ThrowIfNull(first, firstName);
         ArgumentNullException.ThrowIfNull(second, secondName);
@@ -13,8 +17,10 @@ internal static class MetricArguments
         {
             throw new ArgumentException(
                 $"{secondName} has {second.Count} items but {firstName} has {first.Count}; they must pair one to one.",
-                secondName);
+                secondName
+            );
         }
-        if (first.Count == 0) throw new ArgumentException($"{firstName} is empty; nothing to score.", firstName);
+        if (first.Count == 0)
+            throw new ArgumentException($"{firstName} is empty; nothing to score.", firstName);
     }
 }

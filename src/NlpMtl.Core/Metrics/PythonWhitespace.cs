@@ -31,7 +31,8 @@ internal static class PythonWhitespace
     public static string TrimEnd(string text)
     {
         var end = text.Length;
-        while (end > 0 && IsSpace(text[end - 1])) end--;
+        while (end > 0 && IsSpace(text[end - 1]))
+            end--;
         return text[..end];
     }
 }

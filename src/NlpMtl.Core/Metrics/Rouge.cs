@@ -17,10 +17,13 @@ public static class Rouge
     {
         ArgumentNullException.ThrowIfNull(candidate);
         ArgumentNullException.ThrowIfNull(references);
-        if (references.Count == 0) throw new ArgumentException("At least one reference is needed.", nameof(references));
+        if (references.Count == 0)
+            throw new ArgumentException("At least one reference is needed.", nameof(references));
 
         var candidateTokens = Tokenize(candidate);
-        double rouge1 = 0, rouge2 = 0, rougeL = 0;
+        double rouge1 = 0,
+            rouge2 = 0,
+            rougeL = 0;
         foreach (var reference in references)
         {
             ArgumentNullException.ThrowIfNull(reference, nameof(references));
@@ -32,11 +35,14 @@ public static class Rouge
         return new RougeScores(rouge1, rouge2, rougeL);
     }
 
-    /// <summary>Mean of <see cref="Score"/> over documents, ×100; <c>references[i]</c> are the references of document i.</summary>
+    /// <summary>Mean of <see cref="Score"/> over documents, ×100; <c>references[i]</c> are the references of document
+    /// i.</summary>
     public static RougeScores Corpus(IReadOnlyList<string> candidates, IReadOnlyList<IReadOnlyList<string>> references)
     {
         MetricArguments.RequirePaired(candidates, references, nameof(candidates), nameof(references));
-        double rouge1 = 0, rouge2 = 0, rougeL = 0;
+        double rouge1 = 0,
+            rouge2 = 0,
+            rougeL = 0;
         for (var i = 0; i < candidates.Count; i++)
         {
             var scores = Score(candidates[i], references[i]);
@@ -59,16 +65,22 @@ public static class Rouge
         var folded = new StringBuilder(text.Length);
         foreach (var c in text)
         {
-            if (c is >= 'a' and <= 'z' or >= '0' and <= '9') folded.Append(c);
-            else if (c is >= 'A' and <= 'Z') folded.Append((char)(c + ('a' - 'A')));
-            else if (c == '\u212A') folded.Append('k');
-            else if (c == '\u0130') folded.Append("i ");
-            else folded.Append(' ');
+            if (c is >= 'a' and <= 'z' or >= '0' and <= '9')
+                folded.Append(c);
+            else if (c is >= 'A' and <= 'Z')
+                folded.Append((char)(c + ('a' - 'A')));
+            else if (c == '\u212A')
+                folded.Append('k');
+            else if (c == '\u0130')
+                folded.Append("i ");
+            else
+                folded.Append(' ');
         }
         return folded.ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries);
     }
 
-    /// <summary>Clipped n-gram overlap F1 (rouge_score's <c>_score_ngrams</c>, same arithmetic so the bits agree).</summary>
+    /// <summary>Clipped n-gram overlap F1 (rouge_score's <c>_score_ngrams</c>, same arithmetic so the bits
+    /// agree).</summary>
     static double NGramF1(IReadOnlyList<string> candidate, IReadOnlyList<string> reference, int n)
     {
         var candidateCounts = NGramCounts(candidate, n);
@@ -98,7 +110,8 @@ public static class Rouge
     /// <summary>LCS-based F1 on the token sequences; 0 if either side has no tokens.</summary>
     static double LcsF1(IReadOnlyList<string> candidate, IReadOnlyList<string> reference)
     {
-        if (candidate.Count == 0 || reference.Count == 0) return 0.0;
+        if (candidate.Count == 0 || reference.Count == 0)
+            return 0.0;
         var lcs = LcsLength(candidate, reference);
         return FMeasure((double)lcs / candidate.Count, (double)lcs / reference.Count);
     }

@@ -9,10 +9,16 @@ namespace NlpMtl.Core.Metrics;
 public static class SourceSupport
 {
     /// <returns>Over all summaries together, ×100: words found in their source; bigrams not found in it.</returns>
-    public static (double WordsInSource, double NovelBigrams) Corpus(IReadOnlyList<string> summaries, IReadOnlyList<string> sources)
+    public static (double WordsInSource, double NovelBigrams) Corpus(
+        IReadOnlyList<string> summaries,
+        IReadOnlyList<string> sources
+    )
     {
         MetricArguments.RequirePaired(summaries, sources, nameof(summaries), nameof(sources));
-        long words = 0, supported = 0, bigrams = 0, novel = 0;
+        long words = 0,
+            supported = 0,
+            bigrams = 0,
+            novel = 0;
         for (var i = 0; i < summaries.Count; i++)
         {
             var source = Rouge.Tokenize(sources[i]);
@@ -24,7 +30,8 @@ public static class SourceSupport
             foreach (var bigram in Bigrams(summary))
             {
                 bigrams++;
-                if (!sourceBigrams.Contains(bigram)) novel++;
+                if (!sourceBigrams.Contains(bigram))
+                    novel++;
             }
         }
         return (words == 0 ? 0 : 100.0 * supported / words, bigrams == 0 ? 0 : 100.0 * novel / bigrams);

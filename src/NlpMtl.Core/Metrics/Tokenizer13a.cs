@@ -12,8 +12,7 @@ internal static partial class Tokenizer13a
     public static string Tokenize(string line)
     {
         ArgumentNullException.ThrowIfNull(line);
-        line = line
-            .Replace("<skipped>", "", StringComparison.Ordinal)
+        line = line.Replace("<skipped>", "", StringComparison.Ordinal)
             .Replace("-\n", "", StringComparison.Ordinal)
             .Replace("\n", " ", StringComparison.Ordinal)
             .Replace("&quot;", "\"", StringComparison.Ordinal)

@@ -8,6 +8,7 @@ namespace NlpMtl.Core.Text;
 public readonly record struct SentenceSpan(int Start, int Length)
 {
     public int End => Start + Length;
+
     public string Of(string text) => text.Substring(Start, Length);
 }
 
@@ -22,6 +23,7 @@ public readonly record struct SentenceSpan(int Start, int Length)
 public static class SentenceSegmenter
 {
     static readonly UCultureInfo English = new("en@ss=standard");
+
     /// <summary>
     /// ICU4N's sentence iterators are not safe to use concurrently, even as separate clones or instances (the filtered
     /// iterator shares state: parallel use returned wrong boundaries and threw), so one iterator serves every caller
@@ -34,62 +36,169 @@ public static class SentenceSegmenter
     /// sentence. ICU's own suppression list covers titles before capitalised names (Mr., Dr.).</summary>
     static readonly HashSet<string> Abbreviations = new(StringComparer.Ordinal)
     {
-        "e.g.", "i.e.", "etc.", "vs.", "cf.", "al.", "approx.", "ca.", "u.s.", "u.k.", "u.n.", "e.u.", "no.", "nos.", "fig.",
-        "figs.", "eq.", "eqs.", "sec.", "ch.", "vol.", "pp.", "p.", "dr.", "mr.", "mrs.", "ms.", "prof.", "st.", "jr.", "sr.",
-        "inc.", "ltd.", "co.", "corp.", "jan.", "feb.", "mar.", "apr.", "jun.", "jul.", "aug.", "sep.", "sept.", "oct.",
-        "nov.", "dec.", "a.m.", "p.m.", "ph.d.", "resp.", "est.", "dept.", "univ.", "sen.", "rep.", "gen.", "gov.", "col.", "lt.", "sgt.", "capt.", "rev.", "hon.", "mt.", "ave.",
+        "e.g.",
+        "i.e.",
+        "etc.",
+        "vs.",
+        "cf.",
+        "al.",
+        "approx.",
+        "ca.",
+        "u.s.",
+        "u.k.",
+        "u.n.",
+        "e.u.",
+        "no.",
+        "nos.",
+        "fig.",
+        "figs.",
+        "eq.",
+        "eqs.",
+        "sec.",
+        "ch.",
+        "vol.",
+        "pp.",
+        "p.",
+        "dr.",
+        "mr.",
+        "mrs.",
+        "ms.",
+        "prof.",
+        "st.",
+        "jr.",
+        "sr.",
+        "inc.",
+        "ltd.",
+        "co.",
+        "corp.",
+        "jan.",
+        "feb.",
+        "mar.",
+        "apr.",
+        "jun.",
+        "jul.",
+        "aug.",
+        "sep.",
+        "sept.",
+        "oct.",
+        "nov.",
+        "dec.",
+        "a.m.",
+        "p.m.",
+        "ph.d.",
+        "resp.",
+        "est.",
+        "dept.",
+        "univ.",
+        "sen.",
+        "rep.",
+        "gen.",
+        "gov.",
+        "col.",
+        "lt.",
+        "sgt.",
+        "capt.",
+        "rev.",
+        "hon.",
+        "mt.",
+        "ave.",
     };
 
-    /// <summary>Abbreviations that, before a capitalised word, still do not end a sentence (titles, "e.g. Paris",
-/// "U.S. Army"): a sentence that really ends with one of these is joined to the next, the rarer error in running text.</summary>
+    /// <summary>Abbreviations that, before a capitalised word, still do not end a sentence (titles, "e.g. Paris", "U.S.
+    /// Army"): a sentence that really ends with one of these is joined to the next, the rarer error in running
+    /// text.</summary>
     static readonly HashSet<string> BeforeNames = new(StringComparer.Ordinal)
     {
-        "e.g.", "i.e.", "cf.", "vs.", "dr.", "mr.", "mrs.", "ms.", "prof.", "st.", "no.", "fig.", "figs.", "eq.", "sec.", "vol.", "pp.",
-        "sen.", "rep.", "gen.", "gov.", "col.", "lt.", "sgt.", "capt.", "rev.", "hon.", "mt.", "u.s.", "u.k.", "u.n.", "e.u.",
+        "e.g.",
+        "i.e.",
+        "cf.",
+        "vs.",
+        "dr.",
+        "mr.",
+        "mrs.",
+        "ms.",
+        "prof.",
+        "st.",
+        "no.",
+        "fig.",
+        "figs.",
+        "eq.",
+        "sec.",
+        "vol.",
+        "pp.",
+        "sen.",
+        "rep.",
+        "gen.",
+        "gov.",
+        "col.",
+        "lt.",
+        "sgt.",
+        "capt.",
+        "rev.",
+        "hon.",
+        "mt.",
+        "u.s.",
+        "u.k.",
+        "u.n.",
+        "e.u.",
     };
 
     public static List<SentenceSpan> Split(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
         var spans = new List<SentenceSpan>();
-        if (text.Length == 0) return spans;
+        if (text.Length == 0)
+            return spans;
         var boundaries = new List<int>();
         lock (Gate)
         {
             Iterator.SetText(text);
-            for (var boundary = Iterator.First(); boundary != BreakIterator.Done; boundary = Iterator.Next()) boundaries.Add(boundary);
+            for (var boundary = Iterator.First(); boundary != BreakIterator.Done; boundary = Iterator.Next())
+                boundaries.Add(boundary);
             Iterator.SetText(""); // drop the reference to the text
         }
         for (var b = 1; b < boundaries.Count; b++)
         {
             var (start, end) = (boundaries[b - 1], boundaries[b]);
             var span = Trim(text, start, end);
-            if (span.Length == 0) continue;
+            if (span.Length == 0)
+                continue;
             if (spans.Count > 0 && Continues(text, spans[^1], span))
                 spans[^1] = new SentenceSpan(spans[^1].Start, span.End - spans[^1].Start);
-            else spans.Add(span);
+            else
+                spans.Add(span);
         }
         return spans;
     }
 
     /// <summary>Whether ICU's break between <paramref name="previous"/> and <paramref name="next"/> is a false one:
-    /// same line, and the previous piece ends with an abbreviation that the next word does not start a sentence after.</summary>
+    /// same line, and the previous piece ends with an abbreviation that the next word does not start a sentence
+    /// after.</summary>
     static bool Continues(string text, SentenceSpan previous, SentenceSpan next)
     {
         for (var i = previous.End; i < next.Start; i++)
-            if (text[i] is '\n' or '\r' or '\u2028' or '\u2029' or '\u0085') return false;
+            if (text[i] is '\n' or '\r' or '\u2028' or '\u2029' or '\u0085')
+                return false;
         var wordStart = previous.End;
-        while (wordStart > previous.Start && !char.IsWhiteSpace(text[wordStart - 1]) && text[wordStart - 1] is not ('(' or '"' or '\'' or '“')) wordStart--;
+        while (
+            wordStart > previous.Start
+            && !char.IsWhiteSpace(text[wordStart - 1])
+            && text[wordStart - 1] is not ('(' or '"' or '\'' or '“')
+        )
+            wordStart--;
         var word = text[wordStart..previous.End].ToLowerInvariant();
-        if (!Abbreviations.Contains(word)) return false;
+        if (!Abbreviations.Contains(word))
+            return false;
         var first = text[next.Start];
         return char.IsLower(first) || char.IsDigit(first) || BeforeNames.Contains(word);
     }
 
     static SentenceSpan Trim(string text, int start, int end)
     {
-        while (start < end && char.IsWhiteSpace(text[start])) start++;
-        while (end > start && char.IsWhiteSpace(text[end - 1])) end--;
+        while (start < end && char.IsWhiteSpace(text[start]))
+            start++;
+        while (end > start && char.IsWhiteSpace(text[end - 1]))
+            end--;
         return new SentenceSpan(start, end - start);
     }
 }

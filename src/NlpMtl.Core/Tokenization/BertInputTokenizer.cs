@@ -33,7 +33,9 @@ public sealed class BertInputTokenizer
         wordPiece = CreateWordPiece(source, Settings.MaxInputCharsPerWord, new HfBertPreTokenizer());
         // HF counts a word's characters in code points, Microsoft.ML.Tokenizers in UTF-16 units: a word with astral
         // characters is checked here and encoded by an instance that never applies its own (lower) limit.
-        wideWordPiece = new Lazy<WordPieceTokenizer>(() => CreateWordPiece(source, 2 * Settings.MaxInputCharsPerWord, preTokenizer: null));
+        wideWordPiece = new Lazy<WordPieceTokenizer>(() =>
+            CreateWordPiece(source, 2 * Settings.MaxInputCharsPerWord, preTokenizer: null)
+        );
     }
 
     public BertInputTokenizerOptions Options { get; }
@@ -47,14 +49,24 @@ public sealed class BertInputTokenizer
     public IReadOnlyList<string> Tokens => tokens;
 
     public static BertInputTokenizer Create(TokenizerSource source, int maxLength = 512) =>
-        new(source, Validated(new BertInputTokenizerOptions { LowerCase = source.Settings.Lowercase, MaxLength = maxLength }));
+        new(
+            source,
+            Validated(new BertInputTokenizerOptions { LowerCase = source.Settings.Lowercase, MaxLength = maxLength })
+        );
 
-    /// <summary>A bare <c>vocab.txt</c> with HF's defaults (accents follow <see cref="BertInputTokenizerOptions.LowerCase"/>).</summary>
+    /// <summary>A bare <c>vocab.txt</c> with HF's defaults (accents follow
+    /// <see cref="BertInputTokenizerOptions.LowerCase"/>).</summary>
     public static BertInputTokenizer Create(string vocabPath, BertInputTokenizerOptions? options = null)
     {
         options = Validated(options ?? new BertInputTokenizerOptions());
         var source = TokenizerSource.FromVocab(vocabPath);
-        return new BertInputTokenizer(source with { Settings = source.Settings with { Lowercase = options.LowerCase } }, options);
+        return new BertInputTokenizer(
+            source with
+            {
+                Settings = source.Settings with { Lowercase = options.LowerCase },
+            },
+            options
+        );
     }
 
     /// <summary>
@@ -66,7 +78,10 @@ public sealed class BertInputTokenizer
     {
         var source = TokenizerSource.Load(path);
         var maxLength = maxPositions;
-        var configPath = Path.Combine(Directory.Exists(path) ? path : Path.GetDirectoryName(Path.GetFullPath(path))!, TokenizerSource.TokenizerConfigFile);
+        var configPath = Path.Combine(
+            Directory.Exists(path) ? path : Path.GetDirectoryName(Path.GetFullPath(path))!,
+            TokenizerSource.TokenizerConfigFile
+        );
         if (File.Exists(configPath))
         {
             using var json = JsonDocument.Parse(File.ReadAllText(configPath));
@@ -82,7 +97,8 @@ public sealed class BertInputTokenizer
         var ids = EncodeWords(text);
         var keep = Math.Min(ids.Count, Options.MaxLength - 2);
         var result = new List<int>(keep + 2) { ClsId };
-        for (var i = 0; i < keep; i++) result.Add(ids[i]);
+        for (var i = 0; i < keep; i++)
+            result.Add(ids[i]);
         result.Add(SepId);
         return result;
     }
@@ -94,8 +110,10 @@ public sealed class BertInputTokenizer
     public List<int[]> EncodeWindows(string text, int overlap)
     {
         var ids = EncodeWords(text);
-        return TokenWindows.Of(ids.Count, Options.MaxLength - 2, overlap)
-            .Select(w => (int[])[ClsId, .. ids.Take(w), SepId]).ToList();
+        return TokenWindows
+            .Of(ids.Count, Options.MaxLength - 2, overlap)
+            .Select(w => (int[])[ClsId, .. ids.Take(w), SepId])
+            .ToList();
     }
 
     /// <summary>Every token id of <paramref name="text"/> with [CLS] and [SEP], nothing truncated.</summary>
@@ -112,7 +130,8 @@ public sealed class BertInputTokenizer
     public EncodedBatch EncodeBatch(IReadOnlyList<string> texts)
     {
         ArgumentNullException.ThrowIfNull(texts);
-        if (texts.Count == 0) throw new ArgumentException("cannot encode an empty batch", nameof(texts));
+        if (texts.Count == 0)
+            throw new ArgumentException("cannot encode an empty batch", nameof(texts));
         var rows = texts.Select(Encode).ToList();
         var length = rows.Max(r => r.Count);
         var ids = new long[rows.Count * length];
@@ -127,7 +146,10 @@ public sealed class BertInputTokenizer
                 mask[offset + t] = present ? 1 : 0;
             }
         }
-        return new EncodedBatch(ids, mask, new long[ids.Length], rows.Count, length) { Lengths = rows.Select(r => r.Count).ToArray() };
+        return new EncodedBatch(ids, mask, new long[ids.Length], rows.Count, length)
+        {
+            Lengths = rows.Select(r => r.Count).ToArray(),
+        };
     }
 
     /// <summary>
@@ -141,15 +163,23 @@ public sealed class BertInputTokenizer
     {
         ArgumentNullException.ThrowIfNull(text);
         var normalized = normalizer.Normalize(text);
-        if (!HasSurrogates(normalized)) return wordPiece.EncodeToIds(normalized, considerPreTokenization: true, considerNormalization: false);
+        if (!HasSurrogates(normalized))
+            return wordPiece.EncodeToIds(normalized, considerPreTokenization: true, considerNormalization: false);
         var ids = new List<int>();
         foreach (var (offset, length) in HfBertPreTokenizer.Split(normalized))
         {
             var word = normalized.AsSpan(offset, length);
             var characters = CodePoints(word);
-            if (characters > Settings.MaxInputCharsPerWord) ids.Add(UnknownId);
-            else ids.AddRange((length <= Settings.MaxInputCharsPerWord ? wordPiece : wideWordPiece.Value)
-                .EncodeToIds(word, considerPreTokenization: false, considerNormalization: false));
+            if (characters > Settings.MaxInputCharsPerWord)
+                ids.Add(UnknownId);
+            else
+                ids.AddRange(
+                    (length <= Settings.MaxInputCharsPerWord ? wordPiece : wideWordPiece.Value).EncodeToIds(
+                        word,
+                        considerPreTokenization: false,
+                        considerNormalization: false
+                    )
+                );
         }
         return ids;
     }
@@ -159,11 +189,16 @@ public sealed class BertInputTokenizer
     static int CodePoints(ReadOnlySpan<char> word)
     {
         var count = 0;
-        foreach (var _ in word.EnumerateRunes()) count++;
+        foreach (var _ in word.EnumerateRunes())
+            count++;
         return count;
     }
 
-    static WordPieceTokenizer CreateWordPiece(TokenizerSource source, int maxInputCharsPerWord, PreTokenizer? preTokenizer)
+    static WordPieceTokenizer CreateWordPiece(
+        TokenizerSource source,
+        int maxInputCharsPerWord,
+        PreTokenizer? preTokenizer
+    )
     {
         // Microsoft.ML.Tokenizers reads a vocabulary as vocab.txt lines (id = line number), whatever file it came from.
         var text = new StringBuilder();
@@ -171,24 +206,34 @@ public sealed class BertInputTokenizer
         {
             var token = source.Vocabulary[id];
             if (token.AsSpan().IndexOfAny('\r', '\n') >= 0)
-                throw new InvalidDataException($"{source.Origin}: token {id} contains a line break, which a WordPiece vocabulary cannot hold");
+                throw new InvalidDataException(
+                    $"{source.Origin}: token {id} contains a line break, which a WordPiece vocabulary cannot hold"
+                );
             text.Append(token).Append('\n');
         }
         using var stream = new MemoryStream(Encoding.UTF8.GetBytes(text.ToString()));
-        return WordPieceTokenizer.Create(stream, new WordPieceOptions
-        {
-            PreTokenizer = preTokenizer,
-            UnknownToken = source.Settings.UnknownToken,
-            ContinuingSubwordPrefix = source.Settings.ContinuingSubwordPrefix,
-            MaxInputCharsPerWord = maxInputCharsPerWord,
-        });
+        return WordPieceTokenizer.Create(
+            stream,
+            new WordPieceOptions
+            {
+                PreTokenizer = preTokenizer,
+                UnknownToken = source.Settings.UnknownToken,
+                ContinuingSubwordPrefix = source.Settings.ContinuingSubwordPrefix,
+                MaxInputCharsPerWord = maxInputCharsPerWord,
+            }
+        );
     }
 
     static int SpecialId(TokenizerSource source, Dictionary<string, int> ids, string token) =>
-        ids.TryGetValue(token, out var id) ? id : throw new InvalidDataException($"{source.Origin}: special token '{token}' is not in the vocabulary");
+        ids.TryGetValue(token, out var id)
+            ? id
+            : throw new InvalidDataException($"{source.Origin}: special token '{token}' is not in the vocabulary");
 
     static BertInputTokenizerOptions Validated(BertInputTokenizerOptions options) =>
         options.MaxLength < 2
-            ? throw new ArgumentOutOfRangeException(nameof(options), $"MaxLength must be at least 2, was {options.MaxLength}")
+            ? throw new ArgumentOutOfRangeException(
+                nameof(options),
+                $"MaxLength must be at least 2, was {options.MaxLength}"
+            )
             : options;
 }

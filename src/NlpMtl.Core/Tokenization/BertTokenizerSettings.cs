@@ -12,7 +12,8 @@ public sealed record BertTokenizerSettings
     /// <summary>Surround CJK ideographs with spaces, so each is a word of its own.</summary>
     public bool HandleChineseChars { get; init; } = true;
 
-    /// <summary>Strip accents (NFD, then drop non-spacing marks); null follows <see cref="Lowercase"/>, as HF does.</summary>
+    /// <summary>Strip accents (NFD, then drop non-spacing marks); null follows <see cref="Lowercase"/>, as HF
+    /// does.</summary>
     public bool? StripAccents { get; init; }
 
     public bool Lowercase { get; init; } = true;
@@ -20,7 +21,8 @@ public sealed record BertTokenizerSettings
     public string UnknownToken { get; init; } = "[UNK]";
     public string ContinuingSubwordPrefix { get; init; } = "##";
 
-    /// <summary>A word of more characters (code points, as Rust counts them) than this becomes the unknown token.</summary>
+    /// <summary>A word of more characters (code points, as Rust counts them) than this becomes the unknown
+    /// token.</summary>
     public int MaxInputCharsPerWord { get; init; } = 100;
 
     public string ClassificationToken { get; init; } = "[CLS]";

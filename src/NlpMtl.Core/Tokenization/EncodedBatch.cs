@@ -4,7 +4,13 @@ namespace NlpMtl.Core.Tokenization;
 /// A padded batch in the layout BERT-family models take: row-major (B, T) arrays of input ids, attention mask
 /// (1 = token, 0 = padding) and token type ids, with T the longest row after truncation.
 /// </summary>
-public sealed record EncodedBatch(long[] InputIds, long[] AttentionMask, long[] TokenTypeIds, int BatchSize, int SequenceLength)
+public sealed record EncodedBatch(
+    long[] InputIds,
+    long[] AttentionMask,
+    long[] TokenTypeIds,
+    int BatchSize,
+    int SequenceLength
+)
 {
     /// <summary>Tokens (special tokens included) of each row, before padding.</summary>
     public required int[] Lengths { get; init; }

@@ -19,21 +19,26 @@ public sealed class HfBertNormalizer(BertTokenizerSettings settings) : Normalize
     {
         var cleaned = Clean(original);
         var strip = Settings.StripsAccents;
-        if (!strip && !Settings.Lowercase) return cleaned;
+        if (!strip && !Settings.Lowercase)
+            return cleaned;
         if (System.Text.Ascii.IsValid(cleaned))
             return Settings.Lowercase ? LowercaseAscii(cleaned) : cleaned; // NFD leaves ASCII alone and it has no marks
         var source = strip ? cleaned.Normalize(NormalizationForm.FormD) : cleaned;
         var result = new StringBuilder(source.Length);
         foreach (var rune in source.EnumerateRunes())
         {
-            if (strip && HfUnicode.IsNonSpacingMark(rune)) continue;
-            if (Settings.Lowercase) HfUnicode.AppendLowercase(result, rune);
-            else result.Append(rune.ToString());
+            if (strip && HfUnicode.IsNonSpacingMark(rune))
+                continue;
+            if (Settings.Lowercase)
+                HfUnicode.AppendLowercase(result, rune);
+            else
+                result.Append(rune.ToString());
         }
         return result.ToString();
     }
 
-    /// <summary>Clean text and CJK spacing; the result is always valid UTF-16 (a lone surrogate reads as U+FFFD).</summary>
+    /// <summary>Clean text and CJK spacing; the result is always valid UTF-16 (a lone surrogate reads as
+    /// U+FFFD).</summary>
     string Clean(ReadOnlySpan<char> original)
     {
         var cleaned = new StringBuilder(original.Length + 8);
@@ -41,16 +46,20 @@ public sealed class HfBertNormalizer(BertTokenizerSettings settings) : Normalize
         {
             if (Settings.CleanText)
             {
-                if (rune.Value is 0 or 0xFFFD || HfUnicode.IsControl(rune)) continue;
+                if (rune.Value is 0 or 0xFFFD || HfUnicode.IsControl(rune))
+                    continue;
                 if (HfUnicode.IsWhitespace(rune))
                 {
                     cleaned.Append(' ');
                     continue;
                 }
             }
-            if (Settings.HandleChineseChars && HfUnicode.IsChinese(rune.Value)) cleaned.Append(' ').Append(rune.ToString()).Append(' ');
-            else if (rune.IsBmp) cleaned.Append((char)rune.Value);
-            else cleaned.Append(rune.ToString());
+            if (Settings.HandleChineseChars && HfUnicode.IsChinese(rune.Value))
+                cleaned.Append(' ').Append(rune.ToString()).Append(' ');
+            else if (rune.IsBmp)
+                cleaned.Append((char)rune.Value);
+            else
+                cleaned.Append(rune.ToString());
         }
         return cleaned.ToString();
     }

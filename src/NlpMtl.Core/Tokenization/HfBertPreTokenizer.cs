@@ -54,7 +54,8 @@ public sealed class HfBertPreTokenizer : PreTokenizer
 
         void Flush(int end)
         {
-            if (start >= 0) words.Add((start, end - start));
+            if (start >= 0)
+                words.Add((start, end - start));
             start = -1;
         }
     }

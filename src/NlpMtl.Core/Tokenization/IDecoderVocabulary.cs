@@ -1,6 +1,7 @@
 namespace NlpMtl.Core.Tokenization;
 
-/// <summary>The vocabulary a decoder reads and writes: target encoding with BOS/EOS, and decoding back to text.</summary>
+/// <summary>The vocabulary a decoder reads and writes: target encoding with BOS/EOS, and decoding back to
+/// text.</summary>
 public interface IDecoderVocabulary
 {
     int VocabSize { get; }

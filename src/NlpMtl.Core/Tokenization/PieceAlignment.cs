@@ -9,13 +9,15 @@ internal readonly record struct PieceAlignment(int Left, int Start, int Right, i
 {
     public static PieceAlignment Of(IReadOnlyList<int> ids, ReadOnlySpan<byte> bytes, Func<int, byte[]?> knownBytes)
     {
-        int left = 0, start = 0;
+        int left = 0,
+            start = 0;
         while (left < ids.Count && knownBytes(ids[left]) is { } b && bytes[start..].StartsWith(b))
         {
             start += b.Length;
             left++;
         }
-        int right = ids.Count, end = bytes.Length;
+        int right = ids.Count,
+            end = bytes.Length;
         while (right > left && knownBytes(ids[right - 1]) is { } b && bytes[start..end].EndsWith(b))
         {
             end -= b.Length;

@@ -11,7 +11,8 @@ namespace NlpMtl.Core.Tokenization;
 /// </summary>
 internal sealed class TiktokenBase
 {
-    // Creating an encoding parses its embedded data file (~1 s for o200k_base); the tokenizer is thread-safe, so share it.
+    // Creating an encoding parses its embedded data file (~1 s for o200k_base); the tokenizer is thread-safe, so share
+    // it.
     static readonly ConcurrentDictionary<string, Lazy<TiktokenBase>> Cache = new(StringComparer.Ordinal);
 
     readonly ConcurrentDictionary<int, string> decoded = new();
@@ -40,9 +41,13 @@ internal sealed class TiktokenBase
         {
             return new TiktokenBase(name, TiktokenTokenizer.CreateForEncoding(name));
         }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or NotSupportedException)
+        catch (Exception e)
+            when (e is ArgumentException or InvalidOperationException or IOException or NotSupportedException)
         {
-            throw new ArgumentException($"base encoding '{name}' is not available: {e.Message} (NlpMtl.Core ships o200k_base)", e);
+            throw new ArgumentException(
+                $"base encoding '{name}' is not available: {e.Message} (NlpMtl.Core ships o200k_base)",
+                e
+            );
         }
     }
 
@@ -54,7 +59,8 @@ internal sealed class TiktokenBase
     {
         if (Tokenizer.PreTokenizer is not { } preTokenizer)
         {
-            if (text.Length > 0) yield return text;
+            if (text.Length > 0)
+                yield return text;
             yield break;
         }
         var position = 0;
@@ -67,12 +73,15 @@ internal sealed class TiktokenBase
                 position = offset;
             }
             var to = Math.Min(offset + length, text.Length);
-            if (to < text.Length && to > 0 && char.IsHighSurrogate(text[to - 1]) && char.IsLowSurrogate(text[to])) to++;
-            if (to <= position) continue;
+            if (to < text.Length && to > 0 && char.IsHighSurrogate(text[to - 1]) && char.IsLowSurrogate(text[to]))
+                to++;
+            if (to <= position)
+                continue;
             yield return text[position..to];
             position = to;
         }
-        if (position < text.Length) yield return text[position..];
+        if (position < text.Length)
+            yield return text[position..];
     }
 
     public IReadOnlyList<int> EncodePiece(string piece) => Tokenizer.EncodeToIds(piece, considerPreTokenization: false);
@@ -84,12 +93,13 @@ internal sealed class TiktokenBase
     /// character, or a literal U+FFFD we cannot tell apart); null otherwise and for ids the encoding does not have.
     /// </summary>
     public byte[]? CleanBytes(int id) => cleanBytes.GetOrAdd(id, i =>
-    {
-        var text = Decoded(i);
-        return text.Length == 0 || text.Contains('\uFFFD') ? null : Encoding.UTF8.GetBytes(text);
-    });
+        {
+            var text = Decoded(i);
+            return text.Length == 0 || text.Contains('\uFFFD') ? null : Encoding.UTF8.GetBytes(text);
+        });
 
-    /// <summary>Whether <paramref name="bytes"/>, read as UTF-8 with U+FFFD replacement, is what <paramref name="id"/> decodes to.</summary>
+    /// <summary>Whether <paramref name="bytes"/>, read as UTF-8 with U+FFFD replacement, is what <paramref name="id"/>
+    /// decodes to.</summary>
     public bool DecodesTo(int id, ReadOnlySpan<byte> bytes) => Compare(id, bytes) == 0;
 
     /// <summary>
@@ -100,7 +110,8 @@ internal sealed class TiktokenBase
     {
         var text = Decoded(id);
         var candidate = Encoding.UTF8.GetString(bytes);
-        if (text.Length == 0 || candidate.Length > text.Length) return 1;
+        if (text.Length == 0 || candidate.Length > text.Length)
+            return 1;
         return candidate == text ? 0 : -1;
     }
 

@@ -13,13 +13,15 @@ public static class TokenWindows
     public static List<Range> Of(int count, int length, int overlap)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(length, 1);
-        if (count <= length) return [new Range(0, count)];
+        if (count <= length)
+            return [new Range(0, count)];
         var stride = length - Math.Clamp(overlap, 0, length / 2);
         var windows = new List<Range>();
         for (var start = 0; ; start += stride)
         {
             windows.Add(new Range(start, Math.Min(start + length, count)));
-            if (start + length >= count) return windows;
+            if (start + length >= count)
+                return windows;
         }
     }
 }

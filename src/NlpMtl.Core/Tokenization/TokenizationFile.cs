@@ -11,18 +11,32 @@ namespace NlpMtl.Core.Tokenization;
 /// </summary>
 public static class TokenizationFile
 {
-    public static int Run(BertInputTokenizer tokenizer, string inputPath, string outputPath, CancellationToken cancellationToken = default)
+    public static int Run(
+        BertInputTokenizer tokenizer,
+        string inputPath,
+        string outputPath,
+        CancellationToken cancellationToken = default
+    )
     {
         ArgumentNullException.ThrowIfNull(tokenizer);
         var full = Path.GetFullPath(outputPath);
-        if (Directory.Exists(full)) throw new IOException($"{full}: the output is a folder; give a file name");
+        if (Directory.Exists(full))
+            throw new IOException($"{full}: the output is a folder; give a file name");
         var documents = DocumentReader.Read(inputPath).ToList(); // a bad input fails here, naming file, line and field
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
         var partial = $"{full}.partial";
         try
         {
             using (var stream = File.Create(partial))
-            using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+            using (
+                var json = new Utf8JsonWriter(
+                    stream,
+                    new JsonWriterOptions
+                    {
+                        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+                    }
+                )
+            )
             {
                 foreach (var document in documents)
                 {
@@ -31,10 +45,12 @@ public static class TokenizationFile
                     json.WriteStartObject();
                     json.WriteString("id", document.Id);
                     json.WriteStartArray("ids");
-                    foreach (var id in ids) json.WriteNumberValue(id);
+                    foreach (var id in ids)
+                        json.WriteNumberValue(id);
                     json.WriteEndArray();
                     json.WriteStartArray("tokens");
-                    foreach (var id in ids) json.WriteStringValue(tokenizer.Tokens[id]);
+                    foreach (var id in ids)
+                        json.WriteStringValue(tokenizer.Tokens[id]);
                     json.WriteEndArray();
                     json.WriteEndObject();
                     json.Flush();

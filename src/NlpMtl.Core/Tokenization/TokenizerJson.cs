@@ -12,7 +12,8 @@ public static class TokenizerJson
 {
     public static TokenizerSource Read(string path)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: tokenizer.json not found", path);
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"{path}: tokenizer.json not found", path);
         JsonDocument document;
         try
         {
@@ -25,7 +26,8 @@ public static class TokenizerJson
         using (document)
         {
             var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object) throw new InvalidDataException($"{path}: expected a JSON object");
+            if (root.ValueKind != JsonValueKind.Object)
+                throw new InvalidDataException($"{path}: expected a JSON object");
             var settings = new BertTokenizerSettings();
             settings = ReadNormalizer(path, root, settings);
             RequirePreTokenizer(path, root);
@@ -40,9 +42,16 @@ public static class TokenizerJson
         var normalizer = Member(root, "normalizer");
         // No normaliser: HF passes the text on unchanged.
         if (normalizer.ValueKind == JsonValueKind.Null)
-            return settings with { CleanText = false, HandleChineseChars = false, StripAccents = false, Lowercase = false };
+            return settings with
+            {
+                CleanText = false,
+                HandleChineseChars = false,
+                StripAccents = false,
+                Lowercase = false,
+            };
         var type = TypeOf(path, normalizer, "normalizer");
-        if (type != "BertNormalizer") throw Unsupported(path, "normalizer", type);
+        if (type != "BertNormalizer")
+            throw Unsupported(path, "normalizer", type);
         return settings with
         {
             CleanText = Bool(path, normalizer, "normalizer.clean_text") ?? true,
@@ -56,22 +65,34 @@ public static class TokenizerJson
     {
         var pre = Member(root, "pre_tokenizer");
         var type = pre.ValueKind == JsonValueKind.Null ? "null" : TypeOf(path, pre, "pre_tokenizer");
-        if (type != "BertPreTokenizer") throw Unsupported(path, "pre_tokenizer", type);
+        if (type != "BertPreTokenizer")
+            throw Unsupported(path, "pre_tokenizer", type);
     }
 
-    static (BertTokenizerSettings, IReadOnlyList<string>) ReadModel(string path, JsonElement root, BertTokenizerSettings settings)
+    static (BertTokenizerSettings, IReadOnlyList<string>) ReadModel(
+        string path,
+        JsonElement root,
+        BertTokenizerSettings settings
+    )
     {
         var model = Member(root, "model");
-        if (model.ValueKind != JsonValueKind.Object) throw new InvalidDataException($"{path}: \"model\" is missing");
-        var type = model.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString()! : "(no type)";
-        if (type != "WordPiece") throw Unsupported(path, "model", type);
+        if (model.ValueKind != JsonValueKind.Object)
+            throw new InvalidDataException($"{path}: \"model\" is missing");
+        var type =
+            model.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String
+                ? t.GetString()!
+                : "(no type)";
+        if (type != "WordPiece")
+            throw Unsupported(path, "model", type);
         settings = settings with
         {
             UnknownToken = String(path, model, "model.unk_token") ?? settings.UnknownToken,
-            ContinuingSubwordPrefix = String(path, model, "model.continuing_subword_prefix") ?? settings.ContinuingSubwordPrefix,
-            MaxInputCharsPerWord = model.TryGetProperty("max_input_chars_per_word", out var max) && max.TryGetInt32(out var m) && m > 0
-                ? m
-                : settings.MaxInputCharsPerWord,
+            ContinuingSubwordPrefix = String(path, model, "model.continuing_subword_prefix")
+                ?? settings.ContinuingSubwordPrefix,
+            MaxInputCharsPerWord =
+                model.TryGetProperty("max_input_chars_per_word", out var max) && max.TryGetInt32(out var m) && m > 0
+                    ? m
+                    : settings.MaxInputCharsPerWord,
         };
         if (!model.TryGetProperty("vocab", out var vocab) || vocab.ValueKind != JsonValueKind.Object)
             throw new InvalidDataException($"{path}: model.vocab must be an object of token → id");
@@ -79,9 +100,13 @@ public static class TokenizerJson
         foreach (var entry in vocab.EnumerateObject())
         {
             if (!entry.Value.TryGetInt32(out var id) || id < 0 || id >= tokens.Length)
-                throw new InvalidDataException($"{path}: model.vocab[\"{entry.Name}\"] is {entry.Value}, not an id in 0..{tokens.Length - 1}");
+                throw new InvalidDataException(
+                    $"{path}: model.vocab[\"{entry.Name}\"] is {entry.Value}, not an id in 0..{tokens.Length - 1}"
+                );
             if (tokens[id] is { } other)
-                throw new InvalidDataException($"{path}: model.vocab gives id {id} to both '{other}' and '{entry.Name}'");
+                throw new InvalidDataException(
+                    $"{path}: model.vocab gives id {id} to both '{other}' and '{entry.Name}'"
+                );
             tokens[id] = entry.Name;
         }
         return (settings, tokens!);
@@ -92,7 +117,12 @@ public static class TokenizerJson
     /// from <c>padding</c> or the added tokens. Added tokens must be special and in the vocabulary: HF matches added
     /// tokens in raw text, which this project does not do (special-token strings in text are read as text).
     /// </summary>
-    static BertTokenizerSettings ReadSpecialTokens(string path, JsonElement root, BertTokenizerSettings settings, IReadOnlyList<string> vocabulary)
+    static BertTokenizerSettings ReadSpecialTokens(
+        string path,
+        JsonElement root,
+        BertTokenizerSettings settings,
+        IReadOnlyList<string> vocabulary
+    )
     {
         var post = Member(root, "post_processor");
         var type = post.ValueKind == JsonValueKind.Null ? "null" : TypeOf(path, post, "post_processor");
@@ -113,12 +143,19 @@ public static class TokenizerJson
                 var content = String(path, token, "added_tokens[].content") ?? "";
                 var id = token.TryGetProperty("id", out var i) && i.TryGetInt32(out var value) ? value : -1;
                 if (id < 0 || id >= vocabulary.Count || vocabulary[id] != content)
-                    throw new InvalidDataException($"{path}: added token '{content}' (id {id}) is not in model.vocab under that id; added vocabulary is not supported");
+                    throw new InvalidDataException(
+                        $"{path}: added token '{content}' (id {id}) is not in model.vocab under that id; added vocabulary is not supported"
+                    );
                 if (token.TryGetProperty("special", out var special) && special.ValueKind == JsonValueKind.False)
-                    throw new InvalidDataException($"{path}: added token '{content}' is not special; matching added words in text is not supported");
+                    throw new InvalidDataException(
+                        $"{path}: added token '{content}' is not special; matching added words in text is not supported"
+                    );
             }
         }
-        if (Member(root, "padding") is { ValueKind: JsonValueKind.Object } padding && String(path, padding, "padding.pad_token") is { } pad)
+        if (
+            Member(root, "padding") is { ValueKind: JsonValueKind.Object } padding
+            && String(path, padding, "padding.pad_token") is { } pad
+        )
             settings = settings with { PaddingToken = pad };
         return settings;
     }
@@ -129,33 +166,53 @@ public static class TokenizerJson
             throw new InvalidDataException($"{path}: post_processor.single is missing");
         var pieces = single.EnumerateArray().ToList();
         string? SpecialAt(int index) =>
-            index < pieces.Count && pieces[index].TryGetProperty("SpecialToken", out var s) && s.TryGetProperty("id", out var id) ? id.GetString() : null;
+            index < pieces.Count
+            && pieces[index].TryGetProperty("SpecialToken", out var s)
+            && s.TryGetProperty("id", out var id)
+                ? id.GetString()
+                : null;
         var isSequence = pieces.Count == 3 && pieces[1].TryGetProperty("Sequence", out _);
         if (!isSequence || SpecialAt(0) is not { } cls || SpecialAt(2) is not { } sep)
-            throw new InvalidDataException($"{path}: post_processor.single must be [CLS-like] $A [SEP-like]; this template is not supported");
+            throw new InvalidDataException(
+                $"{path}: post_processor.single must be [CLS-like] $A [SEP-like]; this template is not supported"
+            );
         return settings with { ClassificationToken = cls, SeparatorToken = sep };
     }
 
     static string PairToken(string path, JsonElement post, string name) =>
-        post.TryGetProperty(name, out var pair) && pair.ValueKind == JsonValueKind.Array && pair.GetArrayLength() == 2
-            && pair[0].ValueKind == JsonValueKind.String
+        post.TryGetProperty(name, out var pair)
+        && pair.ValueKind == JsonValueKind.Array
+        && pair.GetArrayLength() == 2
+        && pair[0].ValueKind == JsonValueKind.String
             ? pair[0].GetString()!
             : throw new InvalidDataException($"{path}: post_processor.{name} must be [token, id]");
 
-    /// <summary>Writes the pipeline <see cref="Read"/> accepts, in HF's layout (readable by HF tokenizers too).</summary>
+    /// <summary>Writes the pipeline <see cref="Read"/> accepts, in HF's layout (readable by HF tokenizers
+    /// too).</summary>
     public static void Write(string path, TokenizerSource source)
     {
         var s = source.Settings;
         using var stream = File.Create(path);
-        using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        using var json = new Utf8JsonWriter(
+            stream,
+            new JsonWriterOptions
+            {
+                Indented = true,
+                Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+            }
+        );
         json.WriteStartObject();
         json.WriteString("version", "1.0");
         json.WriteNull("truncation");
         json.WriteNull("padding");
         json.WriteStartArray("added_tokens");
         var ids = source.Ids();
-        foreach (var special in new[] { s.PaddingToken, s.UnknownToken, s.ClassificationToken, s.SeparatorToken, "[MASK]" }.Distinct()
-                     .Where(ids.ContainsKey).OrderBy(t => ids[t]))
+        foreach (
+            var special in new[] { s.PaddingToken, s.UnknownToken, s.ClassificationToken, s.SeparatorToken, "[MASK]" }
+                .Distinct()
+                .Where(ids.ContainsKey)
+                .OrderBy(t => ids[t])
+        )
         {
             json.WriteStartObject();
             json.WriteNumber("id", ids[special]);
@@ -172,8 +229,10 @@ public static class TokenizerJson
         json.WriteString("type", "BertNormalizer");
         json.WriteBoolean("clean_text", s.CleanText);
         json.WriteBoolean("handle_chinese_chars", s.HandleChineseChars);
-        if (s.StripAccents is { } strip) json.WriteBoolean("strip_accents", strip);
-        else json.WriteNull("strip_accents");
+        if (s.StripAccents is { } strip)
+            json.WriteBoolean("strip_accents", strip);
+        else
+            json.WriteNull("strip_accents");
         json.WriteBoolean("lowercase", s.Lowercase);
         json.WriteEndObject();
         json.WriteStartObject("pre_tokenizer");
@@ -191,7 +250,8 @@ public static class TokenizerJson
         json.WriteString("continuing_subword_prefix", s.ContinuingSubwordPrefix);
         json.WriteNumber("max_input_chars_per_word", s.MaxInputCharsPerWord);
         json.WriteStartObject("vocab");
-        for (var id = 0; id < source.Vocabulary.Count; id++) json.WriteNumber(source.Vocabulary[id], id);
+        for (var id = 0; id < source.Vocabulary.Count; id++)
+            json.WriteNumber(source.Vocabulary[id], id);
         json.WriteEndObject();
         json.WriteEndObject();
         json.WriteEndObject();
@@ -238,17 +298,21 @@ public static class TokenizerJson
         json.WriteEndObject();
     }
 
-    static JsonElement Member(JsonElement root, string name) => root.TryGetProperty(name, out var value) ? value : default;
+    static JsonElement Member(JsonElement root, string name) =>
+        root.TryGetProperty(name, out var value) ? value : default;
 
     static string TypeOf(string path, JsonElement element, string where) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String
+        element.ValueKind == JsonValueKind.Object
+        && element.TryGetProperty("type", out var type)
+        && type.ValueKind == JsonValueKind.String
             ? type.GetString()!
             : throw new InvalidDataException($"{path}: {where} has no \"type\"");
 
     static bool? Bool(string path, JsonElement element, string field)
     {
         var name = field[(field.LastIndexOf('.') + 1)..];
-        if (!element.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null) return null;
+        if (!element.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+            return null;
         return value.ValueKind is JsonValueKind.True or JsonValueKind.False
             ? value.GetBoolean()
             : throw new InvalidDataException($"{path}: {field} must be true, false or null, found {value}");
@@ -257,11 +321,16 @@ public static class TokenizerJson
     static string? String(string path, JsonElement element, string field)
     {
         var name = field[(field.LastIndexOf('.') + 1)..];
-        if (!element.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null) return null;
-        return value.ValueKind == JsonValueKind.String ? value.GetString() : throw new InvalidDataException($"{path}: {field} must be a string, found {value}");
+        if (!element.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+            return null;
+        return value.ValueKind == JsonValueKind.String
+            ? value.GetString()
+            : throw new InvalidDataException($"{path}: {field} must be a string, found {value}");
     }
 
     static InvalidDataException Unsupported(string path, string component, string type) =>
-        new($"{path}: {component} type '{type}' is not supported (this project runs BERT WordPiece tokenizers: " +
-            "BertNormalizer, BertPreTokenizer, WordPiece, [CLS] $A [SEP])");
+        new(
+            $"{path}: {component} type '{type}' is not supported (this project runs BERT WordPiece tokenizers: "
+                + "BertNormalizer, BertPreTokenizer, WordPiece, [CLS] $A [SEP])"
+        );
 }

@@ -14,22 +14,23 @@ public sealed record TokenizerSource(BertTokenizerSettings Settings, IReadOnlyLi
     public const string VocabFile = "vocab.txt";
     public const string TokenizerConfigFile = "tokenizer_config.json";
 
-    /// <summary>
-    /// <paramref name="path"/> is a <c>tokenizer.json</c>, a <c>vocab.txt</c>, or a folder holding either (a checkpoint,
-    /// a bundle, a <c>tokenizers/</c> entry).
-    /// </summary>
+    /// <summary> <paramref name="path"/> is a <c>tokenizer.json</c>, a <c>vocab.txt</c>, or a folder holding either (a
+    /// checkpoint, a bundle, a <c>tokenizers/</c> entry). </summary>
     public static TokenizerSource Load(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (Directory.Exists(path))
         {
             var json = Path.Combine(path, TokenizerJsonFile);
-            if (File.Exists(json)) return TokenizerJson.Read(json);
+            if (File.Exists(json))
+                return TokenizerJson.Read(json);
             var vocab = Path.Combine(path, VocabFile);
-            if (File.Exists(vocab)) return FromVocab(vocab, Path.Combine(path, TokenizerConfigFile));
+            if (File.Exists(vocab))
+                return FromVocab(vocab, Path.Combine(path, TokenizerConfigFile));
             throw new FileNotFoundException($"{path}: no {TokenizerJsonFile} or {VocabFile} in this folder");
         }
-        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: tokenizer not found", path);
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"{path}: tokenizer not found", path);
         return Path.GetFileName(path).EndsWith(".json", StringComparison.OrdinalIgnoreCase)
             ? TokenizerJson.Read(path)
             : FromVocab(path, Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, TokenizerConfigFile));
@@ -42,10 +43,12 @@ public sealed record TokenizerSource(BertTokenizerSettings Settings, IReadOnlyLi
     /// </summary>
     public static TokenizerSource FromVocab(string vocabPath, string? configPath = null)
     {
-        if (!File.Exists(vocabPath)) throw new FileNotFoundException($"{vocabPath}: vocabulary not found", vocabPath);
+        if (!File.Exists(vocabPath))
+            throw new FileNotFoundException($"{vocabPath}: vocabulary not found", vocabPath);
         // HF's load_vocab strips only "\n" from each line; a CRLF file keeps working by dropping the "\r" too.
         var tokens = File.ReadAllText(vocabPath, Encoding.UTF8).Split('\n').Select(t => t.TrimEnd('\r')).ToList();
-        if (tokens.Count > 0 && tokens[^1].Length == 0) tokens.RemoveAt(tokens.Count - 1);
+        if (tokens.Count > 0 && tokens[^1].Length == 0)
+            tokens.RemoveAt(tokens.Count - 1);
         var settings = new BertTokenizerSettings();
         if (configPath is not null && File.Exists(configPath))
         {
@@ -71,22 +74,32 @@ public sealed record TokenizerSource(BertTokenizerSettings Settings, IReadOnlyLi
         var ids = new Dictionary<string, int>(Vocabulary.Count, StringComparer.Ordinal);
         for (var id = 0; id < Vocabulary.Count; id++)
         {
-            if (Vocabulary[id].Length == 0) continue;
+            if (Vocabulary[id].Length == 0)
+                continue;
             if (!ids.TryAdd(Vocabulary[id], id))
-                throw new InvalidDataException($"{Origin}: token '{Vocabulary[id]}' has two ids, {ids[Vocabulary[id]]} and {id}");
+                throw new InvalidDataException(
+                    $"{Origin}: token '{Vocabulary[id]}' has two ids, {ids[Vocabulary[id]]} and {id}"
+                );
         }
         return ids;
     }
 
     static bool? Bool(JsonElement root, string name) =>
-        root.TryGetProperty(name, out var value) && value.ValueKind is JsonValueKind.True or JsonValueKind.False ? value.GetBoolean() : null;
+        root.TryGetProperty(name, out var value) && value.ValueKind is JsonValueKind.True or JsonValueKind.False
+            ? value.GetBoolean()
+            : null;
 
     /// <summary>A special token as a string, or as transformers' AddedToken object <c>{"content": …}</c>.</summary>
     static string? Token(JsonElement root, string name)
     {
-        if (!root.TryGetProperty(name, out var value)) return null;
-        if (value.ValueKind == JsonValueKind.String) return value.GetString();
-        return value.ValueKind == JsonValueKind.Object && value.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.String
+        if (!root.TryGetProperty(name, out var value))
+            return null;
+        if (value.ValueKind == JsonValueKind.String)
+            return value.GetString();
+        return
+            value.ValueKind == JsonValueKind.Object
+            && value.TryGetProperty("content", out var content)
+            && content.ValueKind == JsonValueKind.String
             ? content.GetString()
             : null;
     }

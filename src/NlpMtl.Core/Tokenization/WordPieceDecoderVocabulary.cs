@@ -26,7 +26,8 @@ public sealed class WordPieceDecoderVocabulary : IDecoderVocabulary
     public int[] EncodeTarget(string text, int maxLength)
     {
         var ids = tokenizer.Encode(text); // [CLS] … [SEP], truncated to the tokenizer's own maximum
-        if (ids.Count <= maxLength) return [.. ids];
+        if (ids.Count <= maxLength)
+            return [.. ids];
         return [.. ids.Take(maxLength - 1), EosId];
     }
 
@@ -35,16 +36,27 @@ public sealed class WordPieceDecoderVocabulary : IDecoderVocabulary
         var text = new StringBuilder();
         foreach (var id in ids)
         {
-            if (id == PadId || id == BosId || id == EosId || id < 0 || id >= tokens.Count) continue;
+            if (id == PadId || id == BosId || id == EosId || id < 0 || id >= tokens.Count)
+                continue;
             var token = tokens[id];
-            if (token.StartsWith("##", StringComparison.Ordinal)) text.Append(token, 2, token.Length - 2);
-            else text.Append(text.Length == 0 ? "" : " ").Append(token);
+            if (token.StartsWith("##", StringComparison.Ordinal))
+                text.Append(token, 2, token.Length - 2);
+            else
+                text.Append(text.Length == 0 ? "" : " ").Append(token);
         }
         return CleanUp(text.ToString());
     }
 
     /// <summary>HF's <c>clean_up_tokenization</c>: no space before punctuation and English contractions.</summary>
-    public static string CleanUp(string text) => text
-        .Replace(" .", ".").Replace(" ?", "?").Replace(" !", "!").Replace(" ,", ",").Replace(" ' ", "'")
-        .Replace(" n't", "n't").Replace(" 'm", "'m").Replace(" 's", "'s").Replace(" 've", "'ve").Replace(" 're", "'re");
+    public static string CleanUp(string text) =>
+        text.Replace(" .", ".")
+            .Replace(" ?", "?")
+            .Replace(" !", "!")
+            .Replace(" ,", ",")
+            .Replace(" ' ", "'")
+            .Replace(" n't", "n't")
+            .Replace(" 'm", "'m")
+            .Replace(" 's", "'s")
+            .Replace(" 've", "'ve")
+            .Replace(" 're", "'re");
 }

@@ -18,14 +18,18 @@ public static class BatchPlanner
         foreach (var index in order)
         {
             // Sorted ascending, so the newcomer is the longest row: the padded cost is (rows + 1) × its length.
-            if (current.Count > 0 && ((long)(current.Count + 1) * lengths[index] > tokenBudget || current.Count == maxBatchSize))
+            if (
+                current.Count > 0
+                && ((long)(current.Count + 1) * lengths[index] > tokenBudget || current.Count == maxBatchSize)
+            )
             {
                 batches.Add([.. current]);
                 current.Clear();
             }
             current.Add(index);
         }
-        if (current.Count > 0) batches.Add([.. current]);
+        if (current.Count > 0)
+            batches.Add([.. current]);
         return batches;
     }
 
@@ -33,7 +37,8 @@ public static class BatchPlanner
     public static long PaddedTokens(IEnumerable<int> lengths)
     {
         var (rows, longest) = (0, 0);
-        foreach (var length in lengths) (rows, longest) = (rows + 1, Math.Max(longest, length));
+        foreach (var length in lengths)
+            (rows, longest) = (rows + 1, Math.Max(longest, length));
         return (long)rows * longest;
     }
 }

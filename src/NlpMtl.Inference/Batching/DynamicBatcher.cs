@@ -20,13 +20,20 @@ public sealed class DynamicBatcher<TItem, TResult> : IAsyncDisposable
     readonly Func<TItem, int> tokens;
     readonly Func<IReadOnlyList<TItem>, CancellationToken, IReadOnlyList<TResult>> process;
     readonly TimeProvider time;
-    readonly Channel<Pending> inbox = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    readonly Channel<Pending> inbox = Channel.CreateUnbounded<Pending>(
+        new UnboundedChannelOptions { SingleReader = true }
+    );
     readonly Task loop;
 
     /// <param name="tokens">A document's encoder length (what the token budget counts).</param>
-    /// <param name="process">Runs one batch, returning one result per item in order; called from one thread at a time.</param>
-    public DynamicBatcher(BatchingOptions options, Func<TItem, int> tokens,
-        Func<IReadOnlyList<TItem>, CancellationToken, IReadOnlyList<TResult>> process, TimeProvider? time = null)
+    /// <param name="process">Runs one batch, returning one result per item in order; called from one thread at a
+    /// time.</param>
+    public DynamicBatcher(
+        BatchingOptions options,
+        Func<TItem, int> tokens,
+        Func<IReadOnlyList<TItem>, CancellationToken, IReadOnlyList<TResult>> process,
+        TimeProvider? time = null
+    )
     {
         ArgumentNullException.ThrowIfNull(options);
         (this.options, this.tokens, this.process, this.time) = (options, tokens, process, time ?? TimeProvider.System);
@@ -35,14 +42,16 @@ public sealed class DynamicBatcher<TItem, TResult> : IAsyncDisposable
 
     public Task<TResult> SubmitAsync(TItem item, CancellationToken cancellationToken = default)
     {
-        if (cancellationToken.IsCancellationRequested) return Task.FromCanceled<TResult>(cancellationToken);
+        if (cancellationToken.IsCancellationRequested)
+            return Task.FromCanceled<TResult>(cancellationToken);
         var pending = new Pending(item, tokens(item), time.GetTimestamp(), cancellationToken);
         if (cancellationToken.CanBeCanceled)
         {
             var registration = cancellationToken.Register(() => pending.Result.TrySetCanceled(cancellationToken));
             pending.Result.Task.ContinueWith(_ => registration.Dispose(), TaskScheduler.Default);
         }
-        if (!inbox.Writer.TryWrite(pending)) throw new ObjectDisposedException(nameof(DynamicBatcher<TItem, TResult>));
+        if (!inbox.Writer.TryWrite(pending))
+            throw new ObjectDisposedException(nameof(DynamicBatcher<TItem, TResult>));
         return pending.Result.Task;
     }
 
@@ -56,14 +65,20 @@ public sealed class DynamicBatcher<TItem, TResult> : IAsyncDisposable
         var open = true;
         while (true)
         {
-            while (inbox.Reader.TryRead(out var arrived)) pending.Add(arrived);
+            while (inbox.Reader.TryRead(out var arrived))
+                pending.Add(arrived);
             pending.RemoveAll(p => p.Result.Task.IsCompleted); // cancelled while waiting
             if (pending.Count == 0)
             {
-                if (!open || !await inbox.Reader.WaitToReadAsync()) break;
+                if (!open || !await inbox.Reader.WaitToReadAsync())
+                    break;
                 continue;
             }
-            var plan = BatchPlanner.Plan(pending.Select(p => p.Tokens).ToList(), options.TokenBudget, options.MaxBatchSize);
+            var plan = BatchPlanner.Plan(
+                pending.Select(p => p.Tokens).ToList(),
+                options.TokenBudget,
+                options.MaxBatchSize
+            );
             var waited = time.GetElapsedTime(pending.Min(p => p.Arrived));
             // Every batch but the last is full: the planner cut it because the next document did not fit.
             var lastIsFull = plan[^1].Length == options.MaxBatchSize;
@@ -73,13 +88,15 @@ public sealed class DynamicBatcher<TItem, TResult> : IAsyncDisposable
                 open = await WaitForMoreAsync(options.MaxDelay - waited);
                 continue;
             }
-            foreach (var batch in ready) Execute(batch.Select(i => pending[i]).ToList());
+            foreach (var batch in ready)
+                Execute(batch.Select(i => pending[i]).ToList());
             var taken = ready.SelectMany(b => b).ToHashSet();
             pending = pending.Where((_, i) => !taken.Contains(i)).ToList();
         }
     }
 
-    /// <summary>True when more may come (something arrived, or the wait ran out); false once the batcher is closed.</summary>
+    /// <summary>True when more may come (something arrived, or the wait ran out); false once the batcher is
+    /// closed.</summary>
     async Task<bool> WaitForMoreAsync(TimeSpan wait)
     {
         using var timeout = new CancellationTokenSource(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, time);
@@ -96,27 +113,39 @@ public sealed class DynamicBatcher<TItem, TResult> : IAsyncDisposable
     void Execute(List<Pending> batch)
     {
         batch.RemoveAll(p => p.Result.Task.IsCompleted);
-        if (batch.Count == 0) return;
+        if (batch.Count == 0)
+            return;
         // The processor may stop early once nobody waits for any of its documents.
         using var abandoned = new CancellationTokenSource();
         var waiting = batch.Count;
-        var registrations = batch.Select(p => p.Token.Register(() =>
-        {
-            if (Interlocked.Decrement(ref waiting) == 0) abandoned.Cancel();
-        })).ToList();
+        var registrations = batch
+            .Select(p =>
+                p.Token.Register(() =>
+                {
+                    if (Interlocked.Decrement(ref waiting) == 0)
+                        abandoned.Cancel();
+                })
+            )
+            .ToList();
         try
         {
             var results = process(batch.Select(p => p.Item).ToList(), abandoned.Token);
-            if (results.Count != batch.Count) throw new InvalidOperationException($"the batch processor returned {results.Count} results for {batch.Count} items");
-            for (var i = 0; i < batch.Count; i++) batch[i].Result.TrySetResult(results[i]);
+            if (results.Count != batch.Count)
+                throw new InvalidOperationException(
+                    $"the batch processor returned {results.Count} results for {batch.Count} items"
+                );
+            for (var i = 0; i < batch.Count; i++)
+                batch[i].Result.TrySetResult(results[i]);
         }
         catch (Exception e)
         {
-            foreach (var p in batch) p.Result.TrySetException(e);
+            foreach (var p in batch)
+                p.Result.TrySetException(e);
         }
         finally
         {
-            foreach (var registration in registrations) registration.Dispose();
+            foreach (var registration in registrations)
+                registration.Dispose();
         }
     }
 

@@ -1,5 +1,5 @@
-using NlpMtl.Core;
 using System.Text;
+using NlpMtl.Core;
 using NlpMtl.Core.Data;
 using NlpMtl.Core.Tokenization;
 
@@ -19,30 +19,46 @@ public sealed class DocumentPlan
     readonly List<SourceRow> rows = [];
     readonly Dictionary<int[], int> rowIndex = new(RowIdsComparer.Instance);
     readonly List<int[]> translatePieces = []; // per sentence: its pieces' rows
-    readonly List<int> windowRows = [], windowTokens = [];
-    bool sentimentCut, summaryCut; // the head's answer ignores part of what was kept (FirstWindow, Lead)
+    readonly List<int> windowRows = [],
+        windowTokens = [];
+    bool sentimentCut,
+        summaryCut; // the head's answer ignores part of what was kept (FirstWindow, Lead)
     int summaryRow = -1;
     int[] selected = [];
     int[]? embeddingRows; // per sentence, the row whose embedding scores it (summary selection), -1 for none
 
-    internal DocumentPlan(DocumentPlanner planner, DocumentRequest request, string text, List<Sentence> sentences, bool truncated)
+    internal DocumentPlan(
+        DocumentPlanner planner,
+        DocumentRequest request,
+        string text,
+        List<Sentence> sentences,
+        bool truncated
+    )
     {
         (this.planner, Request, this.text, this.sentences, Truncated) = (planner, request, text, sentences, truncated);
         foreach (var task in request.Tasks.Distinct())
         {
             switch (task)
             {
-                case TaskNames.Sentiment: PlanSentiment(); break;
-                case TaskNames.Translate: PlanTranslation(); break;
-                case TaskNames.Summarize: PlanSummary(); break;
-                default: throw new ArgumentException($"document '{request.Id}': unknown task '{task}'");
+                case TaskNames.Sentiment:
+                    PlanSentiment();
+                    break;
+                case TaskNames.Translate:
+                    PlanTranslation();
+                    break;
+                case TaskNames.Summarize:
+                    PlanSummary();
+                    break;
+                default:
+                    throw new ArgumentException($"document '{request.Id}': unknown task '{task}'");
             }
         }
     }
 
     public DocumentRequest Request { get; }
 
-    /// <summary>Whether the document was cut by the hard cap (<see cref="InferenceOptions.MaxDocumentTokens"/>).</summary>
+    /// <summary>Whether the document was cut by the hard cap
+    /// (<see cref="InferenceOptions.MaxDocumentTokens"/>).</summary>
     public bool Truncated { get; }
 
     /// <summary>The rows to run first; identical rows of this document appear once, with every use.</summary>
@@ -53,7 +69,11 @@ public sealed class DocumentPlan
         if (rowIndex.TryGetValue(ids, out var index))
         {
             var row = rows[index];
-            rows[index] = row with { Tasks = task is null || row.Tasks.Contains(task) ? row.Tasks : [.. row.Tasks, task], Embed = row.Embed || embed };
+            rows[index] = row with
+            {
+                Tasks = task is null || row.Tasks.Contains(task) ? row.Tasks : [.. row.Tasks, task],
+                Embed = row.Embed || embed,
+            };
             return index;
         }
         rows.Add(new SourceRow(ids, task is null ? [] : [task], embed));
@@ -64,8 +84,13 @@ public sealed class DocumentPlan
     void PlanSentiment()
     {
         var ids = sentences.SelectMany(s => s.Ids).ToArray();
-        var windows = TokenWindows.Of(ids.Length, planner.Limit(TaskNames.Sentiment) - 2, planner.Options.SentimentWindowOverlap);
-        if (planner.Options.SentimentAggregation == SentimentAggregation.FirstWindow && windows.Count > 1) (windows, sentimentCut) = ([windows[0]], true);
+        var windows = TokenWindows.Of(
+            ids.Length,
+            planner.Limit(TaskNames.Sentiment) - 2,
+            planner.Options.SentimentWindowOverlap
+        );
+        if (planner.Options.SentimentAggregation == SentimentAggregation.FirstWindow && windows.Count > 1)
+            (windows, sentimentCut) = ([windows[0]], true);
         foreach (var window in windows)
         {
             windowRows.Add(Add(planner.Row(ids[window]), TaskNames.Sentiment));
@@ -77,8 +102,16 @@ public sealed class DocumentPlan
     {
         var length = planner.Limit(TaskNames.Translate) - 2;
         foreach (var sentence in sentences)
-            translatePieces.Add(sentence.Ids.Length == 0 ? []
-                : [.. planner.Pieces(sentence.Ids, length).Select(piece => Add(planner.Row(sentence.Ids[piece]), TaskNames.Translate))]);
+            translatePieces.Add(
+                sentence.Ids.Length == 0
+                    ? []
+                    :
+                    [
+                        .. planner
+                            .Pieces(sentence.Ids, length)
+                            .Select(piece => Add(planner.Row(sentence.Ids[piece]), TaskNames.Translate)),
+                    ]
+            );
     }
 
     void PlanSummary()
@@ -86,7 +119,11 @@ public sealed class DocumentPlan
         var budget = planner.Limit(TaskNames.Summarize) - 2;
         var lengths = sentences.Select(s => s.Ids.Length).ToList();
         var withTokens = Enumerable.Range(0, sentences.Count).Where(i => lengths[i] > 0).ToArray();
-        if (lengths.Sum() <= budget || withTokens.Length <= 1 || planner.Options.SummarySelection == SummarySelection.Lead)
+        if (
+            lengths.Sum() <= budget
+            || withTokens.Length <= 1
+            || planner.Options.SummarySelection == SummarySelection.Lead
+        )
         {
             var ids = sentences.SelectMany(s => s.Ids).Take(budget).ToArray();
             summaryCut = lengths.Sum() > budget;
@@ -96,14 +133,25 @@ public sealed class DocumentPlan
         }
         else if (!planner.Salience.UsesEmbeddings)
         {
-            selected = SummarySelector.Select(lengths, planner.Salience.Score(SentenceTexts(), null), budget, FirstSentence);
+            selected = SummarySelector.Select(
+                lengths,
+                planner.Salience.Score(SentenceTexts(), null),
+                budget,
+                FirstSentence
+            );
             summaryRow = Add(SelectedRow(budget), TaskNames.Summarize);
         }
         else
         {
-            // Sentences are embedded as the encoder reads them at most (its trained length), then scored in SecondStage.
+            // Sentences are embedded as the encoder reads them at most (its trained length), then scored in
+            // SecondStage.
             var length = planner.Limit(TaskNames.Sentiment) - 2;
-            embeddingRows = [.. sentences.Select(s => s.Ids.Length == 0 ? -1 : Add(planner.Row(s.Ids.Take(length)), null, embed: true))];
+            embeddingRows =
+            [
+                .. sentences.Select(s =>
+                    s.Ids.Length == 0 ? -1 : Add(planner.Row(s.Ids.Take(length)), null, embed: true)
+                ),
+            ];
         }
     }
 
@@ -111,8 +159,8 @@ public sealed class DocumentPlan
 
     List<string> SentenceTexts() => sentences.Select(s => s.Span.Of(text)).ToList();
 
-    /// <summary>The selected sentences' ids up to the budget; a selected sentence longer than the budget on its own is cut
-    /// (and the summary's line flagged).</summary>
+    /// <summary>The selected sentences' ids up to the budget; a selected sentence longer than the budget on its own is
+    /// cut (and the summary's line flagged).</summary>
     int[] SelectedRow(int budget)
     {
         summaryCut = selected.Sum(i => sentences[i].Ids.Length) > budget;
@@ -123,13 +171,20 @@ public sealed class DocumentPlan
     /// <see cref="Rows"/>, or no summary was asked for).</summary>
     public SourceRow? SecondStage(IReadOnlyList<RowOutput> first)
     {
-        if (embeddingRows is null) return null;
+        if (embeddingRows is null)
+            return null;
         var scored = Enumerable.Range(0, sentences.Count).Where(i => embeddingRows[i] >= 0).ToList();
-        var embeddings = scored.Select(i => first[embeddingRows[i]].Embedding ?? throw new InvalidOperationException("a sentence's embedding was not computed")).ToList();
+        var embeddings = scored
+            .Select(i =>
+                first[embeddingRows[i]].Embedding
+                ?? throw new InvalidOperationException("a sentence's embedding was not computed")
+            )
+            .ToList();
         var partial = planner.Salience.Score(scored.Select(i => sentences[i].Span.Of(text)).ToList(), embeddings);
         var scores = new double[sentences.Count];
         Array.Fill(scores, double.NegativeInfinity);
-        for (var k = 0; k < scored.Count; k++) scores[scored[k]] = partial[k];
+        for (var k = 0; k < scored.Count; k++)
+            scores[scored[k]] = partial[k];
         var budget = planner.Limit(TaskNames.Summarize) - 2;
         selected = SummarySelector.Select(sentences.Select(s => s.Ids.Length).ToList(), scores, budget, FirstSentence);
         return new SourceRow(SelectedRow(budget), [TaskNames.Summarize]);
@@ -140,38 +195,76 @@ public sealed class DocumentPlan
     /// <param name="second">The output of <see cref="SecondStage"/>'s row, when there was one.</param>
     public DocumentResult Assemble(IReadOnlyList<RowOutput> first, RowOutput? second)
     {
-        if (first.Count != rows.Count) throw new ArgumentException($"expected {rows.Count} row outputs, got {first.Count}", nameof(first));
+        if (first.Count != rows.Count)
+            throw new ArgumentException($"expected {rows.Count} row outputs, got {first.Count}", nameof(first));
         var id = Request.Id;
-        var predictions = Request.Tasks.Select(task => task switch
-        {
-            TaskNames.Sentiment => Sentiment(id, first, planner.SentimentLabels),
-            TaskNames.Translate => new TaskPrediction(id, task) { Translation = Translation(first), Truncated = Truncated, Segments = translatePieces.Sum(p => p.Length) },
-            _ => new TaskPrediction(id, task)
-            {
-                Summary = (embeddingRows is null ? first[summaryRow] : second ?? throw new ArgumentNullException(nameof(second))).Generated[TaskNames.Summarize],
-                Truncated = Truncated || summaryCut, Sentences = sentences.Count, Selected = selected,
-            },
-        }).ToList();
+        var predictions = Request
+            .Tasks.Select(task =>
+                task switch
+                {
+                    TaskNames.Sentiment => Sentiment(id, first, planner.SentimentLabels),
+                    TaskNames.Translate => new TaskPrediction(id, task)
+                    {
+                        Translation = Translation(first),
+                        Truncated = Truncated,
+                        Segments = translatePieces.Sum(p => p.Length),
+                    },
+                    _ => new TaskPrediction(id, task)
+                    {
+                        Summary = (
+                            embeddingRows is null
+                                ? first[summaryRow]
+                                : second ?? throw new ArgumentNullException(nameof(second))
+                        ).Generated[TaskNames.Summarize],
+                        Truncated = Truncated || summaryCut,
+                        Sentences = sentences.Count,
+                        Selected = selected,
+                    },
+                }
+            )
+            .ToList();
         return new DocumentResult(id, predictions);
     }
 
     TaskPrediction Sentiment(string id, IReadOnlyList<RowOutput> first, IReadOnlyList<string> labels)
     {
-        var logits = windowRows.Select(r => first[r].SentimentLogits ?? throw new InvalidOperationException("a window's sentiment was not computed")).ToList();
-        var (label, score) = SentimentAggregator.Aggregate(logits, windowTokens, labels, planner.Options.SentimentAggregation);
-        return new TaskPrediction(id, TaskNames.Sentiment) { Label = label, Score = score, Truncated = Truncated || sentimentCut, Windows = windowRows.Count };
+        var logits = windowRows
+            .Select(r =>
+                first[r].SentimentLogits ?? throw new InvalidOperationException("a window's sentiment was not computed")
+            )
+            .ToList();
+        var (label, score) = SentimentAggregator.Aggregate(
+            logits,
+            windowTokens,
+            labels,
+            planner.Options.SentimentAggregation
+        );
+        return new TaskPrediction(id, TaskNames.Sentiment)
+        {
+            Label = label,
+            Score = score,
+            Truncated = Truncated || sentimentCut,
+            Windows = windowRows.Count,
+        };
     }
 
     /// <summary>The text with each sentence replaced by its translation: whatever lies between sentences (spaces, line
     /// breaks, blank lines) is kept as it was; after a cut, nothing follows the last translated sentence.</summary>
     string Translation(IReadOnlyList<RowOutput> first)
     {
-        if (sentences.Count == 0) return text;
+        if (sentences.Count == 0)
+            return text;
         var output = new StringBuilder(text, 0, sentences[0].Span.Start, text.Length);
         for (var i = 0; i < sentences.Count; i++)
         {
-            output.AppendJoin(' ', translatePieces[i].Select(r => first[r].Generated[TaskNames.Translate]).Where(t => t.Length > 0));
-            var next = i + 1 < sentences.Count ? sentences[i + 1].Span.Start : Truncated ? sentences[i].Span.End : text.Length;
+            output.AppendJoin(
+                ' ',
+                translatePieces[i].Select(r => first[r].Generated[TaskNames.Translate]).Where(t => t.Length > 0)
+            );
+            var next =
+                i + 1 < sentences.Count ? sentences[i + 1].Span.Start
+                : Truncated ? sentences[i].Span.End
+                : text.Length;
             output.Append(text, sentences[i].Span.End, next - sentences[i].Span.End);
         }
         return output.ToString();

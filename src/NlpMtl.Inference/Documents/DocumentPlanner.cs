@@ -3,27 +3,34 @@ using NlpMtl.Core.Tokenization;
 
 namespace NlpMtl.Inference.Documents;
 
-/// <summary>
-/// Turns a whole document into encoder rows for each requested head (the policy, documented in the README):
+/// <summary> Turns a whole document into encoder rows for each requested head (the policy, documented in the README):
 /// <list type="bullet">
 /// <item>the text is split into sentences (<see cref="SentenceSegmenter"/>) and tokenised sentence by sentence, up to
-///   <see cref="InferenceOptions.MaxDocumentTokens"/>: a document past the cap is cut there and flagged truncated;</item>
+/// <see cref="InferenceOptions.MaxDocumentTokens"/>: a document past the cap is cut there and flagged truncated;</item>
 /// <item>translate: every sentence is a row, a sentence longer than the head's source length is cut into pieces
-///   (<see cref="TokenPieces"/>) whose translations are joined;</item>
+/// (<see cref="TokenPieces"/>) whose translations are joined;</item>
 /// <item>sentiment: windows of the head's length overlapping by <see cref="InferenceOptions.SentimentWindowOverlap"/>
-///   tokens, aggregated by <see cref="InferenceOptions.SentimentAggregation"/>;</item>
+/// tokens, aggregated by <see cref="InferenceOptions.SentimentAggregation"/>;</item>
 /// <item>summarize: the whole document when it fits the head's source length, else the most salient sentences that
-///   fit (<see cref="ISalienceScorer"/>), in document order — or the first tokens under <see cref="SummarySelection.Lead"/>.</item>
+/// fit (<see cref="ISalienceScorer"/>), in document order — or the first tokens under
+/// <see cref="SummarySelection.Lead"/>.</item>
 /// </list>
-/// Never throws on content: empty text still gets every answer.
-/// </summary>
-internal sealed class DocumentPlanner(BertInputTokenizer tokenizer, Func<string, int> limit, TokenPieces pieces, InferenceOptions options,
-    ISalienceScorer salience, IReadOnlyList<string> sentimentLabels)
+/// Never throws on content: empty text still gets every answer. </summary>
+internal sealed class DocumentPlanner(
+    BertInputTokenizer tokenizer,
+    Func<string, int> limit,
+    TokenPieces pieces,
+    InferenceOptions options,
+    ISalienceScorer salience,
+    IReadOnlyList<string> sentimentLabels
+)
 {
     public InferenceOptions Options => options;
     public ISalienceScorer Salience => salience;
     public IReadOnlyList<string> SentimentLabels => sentimentLabels;
+
     public int Limit(string task) => limit(task);
+
     public int[] Row(IEnumerable<int> content) => [tokenizer.ClsId, .. content, tokenizer.SepId];
 
     public DocumentPlan Plan(DocumentRequest request)
@@ -46,7 +53,8 @@ internal sealed class DocumentPlanner(BertInputTokenizer tokenizer, Func<string,
             var ids = tokenizer.EncodeUntruncated(span.Of(text));
             if (total + ids.Count > cap)
             {
-                if (cap > total) sentences.Add(new Sentence(span, [.. ids.Take(cap - total)]));
+                if (cap > total)
+                    sentences.Add(new Sentence(span, [.. ids.Take(cap - total)]));
                 truncated = true;
                 break;
             }
@@ -59,5 +67,6 @@ internal sealed class DocumentPlanner(BertInputTokenizer tokenizer, Func<string,
     public List<Range> Pieces(IReadOnlyList<int> ids, int length) => pieces.Split(ids, length);
 }
 
-/// <summary>A sentence of a document: where it is in the (possibly cut) text, and its WordPiece ids (no specials).</summary>
+/// <summary>A sentence of a document: where it is in the (possibly cut) text, and its WordPiece ids (no
+/// specials).</summary>
 internal sealed record Sentence(SentenceSpan Span, int[] Ids);

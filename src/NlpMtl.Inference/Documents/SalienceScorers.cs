@@ -6,10 +6,12 @@ namespace NlpMtl.Inference.Documents;
 /// </summary>
 public interface ISalienceScorer
 {
-    /// <summary>Whether <see cref="Score"/> needs the sentences' embeddings (one more encoder pass over the document).</summary>
+    /// <summary>Whether <see cref="Score"/> needs the sentences' embeddings (one more encoder pass over the
+    /// document).</summary>
     bool UsesEmbeddings { get; }
 
-    /// <param name="embeddings">Each sentence's mean-pooled encoder states when <see cref="UsesEmbeddings"/>, else null.</param>
+    /// <param name="embeddings">Each sentence's mean-pooled encoder states when <see cref="UsesEmbeddings"/>, else
+    /// null.</param>
     IReadOnlyList<double> Score(IReadOnlyList<string> sentences, IReadOnlyList<float[]>? embeddings);
 }
 
@@ -26,11 +28,13 @@ public sealed class CentroidSalienceScorer : ISalienceScorer
     public IReadOnlyList<double> Score(IReadOnlyList<string> sentences, IReadOnlyList<float[]>? embeddings)
     {
         ArgumentNullException.ThrowIfNull(embeddings);
-        if (embeddings.Count == 0) return [];
+        if (embeddings.Count == 0)
+            return [];
         var units = embeddings.Select(Unit).ToList();
         var centroid = new double[units[0].Length];
         foreach (var unit in units)
-            for (var k = 0; k < centroid.Length; k++) centroid[k] += unit[k];
+            for (var k = 0; k < centroid.Length; k++)
+                centroid[k] += unit[k];
         var centre = Unit(centroid.Select(x => (float)x).ToArray());
         return units.Select(u => Dot(u, centre)).ToList();
     }
@@ -44,7 +48,8 @@ public sealed class CentroidSalienceScorer : ISalienceScorer
     static double Dot(float[] a, float[] b)
     {
         double sum = 0;
-        for (var k = 0; k < a.Length; k++) sum += a[k] * b[k];
+        for (var k = 0; k < a.Length; k++)
+            sum += a[k] * b[k];
         return sum;
     }
 }
@@ -52,7 +57,8 @@ public sealed class CentroidSalienceScorer : ISalienceScorer
 /// <summary>Which sentences a summarizer with a limited source reads.</summary>
 public enum SummarySelection
 {
-    /// <summary>The most salient sentences (<see cref="ISalienceScorer"/>) up to the source length, in document order.</summary>
+    /// <summary>The most salient sentences (<see cref="ISalienceScorer"/>) up to the source length, in document
+    /// order.</summary>
     Salience,
 
     /// <summary>The first sentence, then the most salient others that fit, in document order: salience with the
@@ -68,7 +74,12 @@ internal static class SummarySelector
 {
     /// <summary>Sentences by descending score (ties: earlier first), each taken if it still fits the budget; the best
     /// one is taken even when it alone is longer (the caller cuts it). Returns indices in document order.</summary>
-    public static int[] Select(IReadOnlyList<int> lengths, IReadOnlyList<double> scores, int budget, bool firstSentence = false)
+    public static int[] Select(
+        IReadOnlyList<int> lengths,
+        IReadOnlyList<double> scores,
+        int budget,
+        bool firstSentence = false
+    )
     {
         if (firstSentence && lengths.Count > 0)
         {
@@ -77,10 +88,18 @@ internal static class SummarySelector
         }
         var chosen = new List<int>();
         var left = budget;
-        foreach (var i in Enumerable.Range(0, lengths.Count).Where(i => lengths[i] > 0).OrderByDescending(i => scores[i]).ThenBy(i => i))
+        foreach (
+            var i in Enumerable
+                .Range(0, lengths.Count)
+                .Where(i => lengths[i] > 0)
+                .OrderByDescending(i => scores[i])
+                .ThenBy(i => i)
+        )
         {
-            if (chosen.Count == 0 && lengths[i] >= left) return [i];
-            if (lengths[i] > left) continue;
+            if (chosen.Count == 0 && lengths[i] >= left)
+                return [i];
+            if (lengths[i] > left)
+                continue;
             chosen.Add(i);
             left -= lengths[i];
         }

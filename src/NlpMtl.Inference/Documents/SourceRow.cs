@@ -16,7 +16,8 @@ public sealed class RowOutput
     /// <summary>The sentiment head's logits, when the row asked for sentiment.</summary>
     public float[]? SentimentLogits { get; internal set; }
 
-    /// <summary>Mean of the encoder's last hidden states over the row's tokens (sentence-transformers pooling), when asked.</summary>
+    /// <summary>Mean of the encoder's last hidden states over the row's tokens (sentence-transformers pooling), when
+    /// asked.</summary>
     public float[]? Embedding { get; internal set; }
 
     /// <summary>Decoded output per generative task the row asked for.</summary>

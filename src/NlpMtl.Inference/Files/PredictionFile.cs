@@ -11,15 +11,16 @@ namespace NlpMtl.Inference.Files;
 /// </summary>
 public static class PredictionFile
 {
-    /// <summary>Documents per engine call: bounds memory on huge inputs while leaving the planner plenty to sort.</summary>
+    /// <summary>Documents per engine call: bounds memory on huge inputs while leaving the planner plenty to
+    /// sort.</summary>
     const int ChunkSize = 4096;
 
     /// <summary>Characters per engine call: whole documents become many rows each, so a chunk of long documents is cut
     /// sooner (a document longer than this alone is still one call, bounded by the engine's token cap).</summary>
     const long ChunkCharacters = 4 << 20;
 
-    /// <summary>Reads every line (failing on the first bad one, naming file and line) and counts the documents; an empty
-    /// input fails too. Cheap next to inference: callers may check before loading a bundle.</summary>
+    /// <summary>Reads every line (failing on the first bad one, naming file and line) and counts the documents; an
+    /// empty input fails too. Cheap next to inference: callers may check before loading a bundle.</summary>
     public static int Check(string inputPath)
     {
         var total = DocumentReader.Read(inputPath).Count();
@@ -29,11 +30,22 @@ public static class PredictionFile
     /// <param name="checkedDocuments">The count <see cref="Check"/> returned, when the caller checked the input already
     /// (e.g. before loading the bundle); otherwise the input is checked here.</param>
     /// <returns>Documents predicted.</returns>
-    public static int Run(InferenceEngine engine, string task, string inputPath, string outputPath, BatchingOptions? batching = null,
-        IProgress<int>? progress = null, int? checkedDocuments = null, CancellationToken cancellationToken = default)
+    public static int Run(
+        InferenceEngine engine,
+        string task,
+        string inputPath,
+        string outputPath,
+        BatchingOptions? batching = null,
+        IProgress<int>? progress = null,
+        int? checkedDocuments = null,
+        CancellationToken cancellationToken = default
+    )
     {
         if (!engine.Tasks.Contains(task))
-            throw new ArgumentException($"{engine.Bundle.Directory}: the bundle has no '{task}' task (tasks: {string.Join(", ", engine.Tasks)})", nameof(task));
+            throw new ArgumentException(
+                $"{engine.Bundle.Directory}: the bundle has no '{task}' task (tasks: {string.Join(", ", engine.Tasks)})",
+                nameof(task)
+            );
         var total = checkedDocuments ?? Check(inputPath);
 
         var full = Path.GetFullPath(outputPath);
@@ -41,13 +53,23 @@ public static class PredictionFile
         var partial = $"{full}.partial";
         try
         {
-            using (var writer = new StreamWriter(partial, append: false, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false)))
+            using (
+                var writer = new StreamWriter(
+                    partial,
+                    append: false,
+                    new UTF8Encoding(encoderShouldEmitUTF8Identifier: false)
+                )
+            )
             {
                 writer.NewLine = "\n";
                 var done = 0;
                 foreach (var chunk in Chunks(DocumentReader.Read(inputPath)))
                 {
-                    var results = engine.Predict(chunk.Select(d => new DocumentRequest(d.Id, d.Text, [task])).ToList(), batching, cancellationToken);
+                    var results = engine.Predict(
+                        chunk.Select(d => new DocumentRequest(d.Id, d.Text, [task])).ToList(),
+                        batching,
+                        cancellationToken
+                    );
                     foreach (var result in results)
                     foreach (var prediction in result.Predictions)
                         writer.WriteLine(prediction.ToJson());
@@ -79,6 +101,7 @@ public static class PredictionFile
             chunk.Add(document);
             characters += document.Text.Length;
         }
-        if (chunk.Count > 0) yield return [.. chunk];
+        if (chunk.Count > 0)
+            yield return [.. chunk];
     }
 }

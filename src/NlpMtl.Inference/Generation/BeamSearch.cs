@@ -1,5 +1,5 @@
-using NlpMtl.Core.Generation;
 using System.Numerics;
+using NlpMtl.Core.Generation;
 
 namespace NlpMtl.Inference.Generation;
 
@@ -12,15 +12,26 @@ namespace NlpMtl.Inference.Generation;
 /// </summary>
 public static class BeamSearch
 {
-    /// <returns>One id sequence per row the decoder starts with (each row is one document, expanded here to K beams).</returns>
-    public static int[][] Run(IStepDecoder decoder, SpecialTokens special, GenerationSettings settings, CancellationToken cancellationToken = default)
+    /// <returns>One id sequence per row the decoder starts with (each row is one document, expanded here to K
+    /// beams).</returns>
+    public static int[][] Run(
+        IStepDecoder decoder,
+        SpecialTokens special,
+        GenerationSettings settings,
+        CancellationToken cancellationToken = default
+    )
     {
         settings.Validate();
-        int batch = decoder.Rows, beams = settings.NumBeams, vocab = decoder.VocabSize;
+        int batch = decoder.Rows,
+            beams = settings.NumBeams,
+            vocab = decoder.VocabSize;
         decoder.Select(Enumerable.Range(0, batch * beams).Select(i => i / beams).ToArray()); // (B) → (B·K) rows
         var sequences = Enumerable.Range(0, batch * beams).Select(_ => new List<int>()).ToArray();
         // Only the first beam of each document is live at the start, so the K beams do not start as K copies.
-        var scores = Enumerable.Range(0, batch * beams).Select(i => i % beams == 0 ? 0.0 : double.NegativeInfinity).ToArray();
+        var scores = Enumerable
+            .Range(0, batch * beams)
+            .Select(i => i % beams == 0 ? 0.0 : double.NegativeInfinity)
+            .ToArray();
         var finished = Enumerable.Range(0, batch).Select(_ => new List<(double Score, int[] Ids)>()).ToArray();
         var done = new bool[batch];
         var active = Enumerable.Range(0, batch).ToList(); // documents in the decoder, K rows each, in this order
@@ -42,17 +53,20 @@ public static class BeamSearch
                 for (var k = 0; k < beams; k++)
                 {
                     var score = scores[b * beams + k];
-                    if (double.IsNegativeInfinity(score)) continue; // every continuation is -inf: never a candidate
+                    if (double.IsNegativeInfinity(score))
+                        continue; // every continuation is -inf: never a candidate
                     LogSoftmax(logits.Slice((a * beams + k) * vocab, vocab), logProbs);
                     if (GreedySearch.Banned(sequences[b * beams + k], settings.NoRepeatNgramSize) is { } banned)
-                        foreach (var token in banned) logProbs[token] = float.NegativeInfinity;
+                        foreach (var token in banned)
+                            logProbs[token] = float.NegativeInfinity;
                     var rowScore = (float)score; // the reference adds float scores to float log-probabilities
                     // Most of a 30k vocabulary cannot enter the 2K best: a plain comparison skips it (with a margin
                     // for rounding, so the exact test in Offer still decides every close call).
                     var floor = top.Floor - rowScore - 1e-3f;
                     for (var v = 0; v < vocab; v++)
                     {
-                        if (!(logProbs[v] > floor)) continue;
+                        if (!(logProbs[v] > floor))
+                            continue;
                         top.Offer(logProbs[v] + rowScore, k * vocab + v);
                         floor = top.Floor - rowScore - 1e-3f;
                     }
@@ -64,11 +78,13 @@ public static class BeamSearch
                 for (var c = 0; c < top.Count && kept < beams; c++)
                 {
                     var (candidateScore, flat) = top[c];
-                    int beam = flat / vocab, token = flat % vocab;
+                    int beam = flat / vocab,
+                        token = flat % vocab;
                     var source = sequences[b * beams + beam];
                     if (token == special.Eos)
                     {
-                        if (c < beams) finished[b].Add((Normalise(candidateScore, source.Count + 1, settings), [.. source]));
+                        if (c < beams)
+                            finished[b].Add((Normalise(candidateScore, source.Count + 1, settings), [.. source]));
                         continue;
                     }
                     newSequences[kept] = [.. source, token];
@@ -83,7 +99,8 @@ public static class BeamSearch
                     rows.Add(a * beams);
                     tokens.Add(special.Pad);
                 }
-                for (var k = 0; k < beams; k++) (sequences[b * beams + k], scores[b * beams + k]) = (newSequences[k], newScores[k]);
+                for (var k = 0; k < beams; k++)
+                    (sequences[b * beams + k], scores[b * beams + k]) = (newSequences[k], newScores[k]);
                 done[b] = IsDone(finished[b], newScores, step + 2, beams, settings);
                 if (!done[b])
                 {
@@ -94,7 +111,8 @@ public static class BeamSearch
                 tokens.RemoveRange(tokens.Count - beams, beams);
             }
             active = stillActive;
-            if (active.Count > 0 && step + 1 < settings.MaxNewTokens) decoder.Select(rows.ToArray());
+            if (active.Count > 0 && step + 1 < settings.MaxNewTokens)
+                decoder.Select(rows.ToArray());
             next = tokens.ToArray();
         }
 
@@ -104,7 +122,13 @@ public static class BeamSearch
             if (!done[b]) // ran out of length: the live beams compete with the finished ones
                 for (var k = 0; k < beams; k++)
                     if (!double.IsNegativeInfinity(scores[b * beams + k]))
-                        finished[b].Add((Normalise(scores[b * beams + k], sequences[b * beams + k].Count, settings), [.. sequences[b * beams + k]]));
+                        finished[b]
+                            .Add(
+                                (
+                                    Normalise(scores[b * beams + k], sequences[b * beams + k].Count, settings),
+                                    [.. sequences[b * beams + k]]
+                                )
+                            );
             results[b] = finished[b].Count == 0 ? [] : finished[b].MaxBy(h => h.Score).Ids;
         }
         return results;
@@ -113,11 +137,20 @@ public static class BeamSearch
     internal static double Normalise(double logProbability, int length, GenerationSettings settings) =>
         logProbability / Math.Pow(Math.Max(length, 1), settings.LengthPenalty);
 
-    /// <summary>HF's rule (early_stopping=False): done once K hypotheses are finished and no live beam can beat the worst.</summary>
-    static bool IsDone(List<(double Score, int[] Ids)> finished, double[] live, int length, int beams, GenerationSettings settings)
+    /// <summary>HF's rule (early_stopping=False): done once K hypotheses are finished and no live beam can beat the
+    /// worst.</summary>
+    static bool IsDone(
+        List<(double Score, int[] Ids)> finished,
+        double[] live,
+        int length,
+        int beams,
+        GenerationSettings settings
+    )
     {
-        if (finished.Count < beams) return false;
-        return Normalise(live.Max(), length, settings) <= finished.OrderByDescending(h => h.Score).Take(beams).Min(h => h.Score);
+        if (finished.Count < beams)
+            return false;
+        return Normalise(live.Max(), length, settings)
+            <= finished.OrderByDescending(h => h.Score).Take(beams).Min(h => h.Score);
     }
 
     /// <summary>log_softmax in float, as torch computes it: x − max − log Σ exp(x − max); vectorised, since it runs
@@ -127,17 +160,23 @@ public static class BeamSearch
         var width = Vector<float>.Count;
         var end = logits.Length - logits.Length % width;
         var maxes = new Vector<float>(float.NegativeInfinity);
-        for (var v = 0; v < end; v += width) maxes = Vector.Max(maxes, new Vector<float>(logits[v..]));
+        for (var v = 0; v < end; v += width)
+            maxes = Vector.Max(maxes, new Vector<float>(logits[v..]));
         var max = float.NegativeInfinity;
-        for (var i = 0; i < width; i++) max = Math.Max(max, maxes[i]);
-        for (var v = end; v < logits.Length; v++) max = Math.Max(max, logits[v]);
+        for (var i = 0; i < width; i++)
+            max = Math.Max(max, maxes[i]);
+        for (var v = end; v < logits.Length; v++)
+            max = Math.Max(max, logits[v]);
 
         var sums = Vector<float>.Zero;
         var shiftBy = new Vector<float>(max);
-        for (var v = 0; v < end; v += width) sums += Vector.Exp(new Vector<float>(logits[v..]) - shiftBy);
+        for (var v = 0; v < end; v += width)
+            sums += Vector.Exp(new Vector<float>(logits[v..]) - shiftBy);
         var sum = (double)Vector.Sum(sums);
-        for (var v = end; v < logits.Length; v++) sum += MathF.Exp(logits[v] - max);
+        for (var v = end; v < logits.Length; v++)
+            sum += MathF.Exp(logits[v] - max);
         var shift = max + (float)Math.Log(sum);
-        for (var v = 0; v < logits.Length; v++) result[v] = logits[v] - shift;
+        for (var v = 0; v < logits.Length; v++)
+            result[v] = logits[v] - shift;
     }
 }

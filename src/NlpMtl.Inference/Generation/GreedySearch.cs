@@ -10,7 +10,12 @@ namespace NlpMtl.Inference.Generation;
 public static class GreedySearch
 {
     /// <returns>One id sequence per row the decoder starts with.</returns>
-    public static int[][] Run(IStepDecoder decoder, SpecialTokens special, GenerationSettings settings, CancellationToken cancellationToken = default)
+    public static int[][] Run(
+        IStepDecoder decoder,
+        SpecialTokens special,
+        GenerationSettings settings,
+        CancellationToken cancellationToken = default
+    )
     {
         settings.Validate();
         var outputs = Enumerable.Range(0, decoder.Rows).Select(_ => new List<int>()).ToArray();
@@ -28,12 +33,14 @@ public static class GreedySearch
             {
                 var output = outputs[live[row]];
                 var chosen = ArgMax(logits.Slice(row * vocab, vocab), Banned(output, settings.NoRepeatNgramSize));
-                if (chosen == special.Eos) continue;
+                if (chosen == special.Eos)
+                    continue;
                 output.Add(chosen);
                 keep.Add(row);
                 tokens.Add(chosen);
             }
-            if (keep.Count < live.Count && keep.Count > 0 && step + 1 < settings.MaxNewTokens) decoder.Select(keep.ToArray());
+            if (keep.Count < live.Count && keep.Count > 0 && step + 1 < settings.MaxNewTokens)
+                decoder.Select(keep.ToArray());
             live = keep.Select(row => live[row]).ToList();
             next = tokens.ToArray();
         }
@@ -43,7 +50,8 @@ public static class GreedySearch
     internal static HashSet<int>? Banned(List<int> sequence, int n) =>
         n <= 0 || sequence.Count < n ? null : NgramBlocker.Banned(sequence, n).ToHashSet();
 
-    /// <summary>Index of the first maximum, skipping banned ids (torch's argmax takes the first of equal maxima).</summary>
+    /// <summary>Index of the first maximum, skipping banned ids (torch's argmax takes the first of equal
+    /// maxima).</summary>
     internal static int ArgMax(ReadOnlySpan<float> logits, HashSet<int>? banned)
     {
         var best = -1;

@@ -11,10 +11,8 @@ public interface IStepDecoder
     /// <summary>Rows currently in the cache.</summary>
     int Rows { get; }
 
-    /// <summary>
-    /// Appends one token per row and returns the next-token logits, row-major (<see cref="Rows"/> × <see cref="VocabSize"/>);
-    /// the span is valid until the next call on this decoder.
-    /// </summary>
+    /// <summary> Appends one token per row and returns the next-token logits, row-major (<see cref="Rows"/> ×
+    /// <see cref="VocabSize"/>); the span is valid until the next call on this decoder. </summary>
     ReadOnlySpan<float> Step(ReadOnlySpan<long> tokens);
 
     /// <summary>

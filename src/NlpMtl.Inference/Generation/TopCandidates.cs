@@ -21,8 +21,10 @@ internal sealed class TopCandidates(int capacity)
     public void Offer(float score, int index)
     {
         // -inf (banned, or a dead beam) is never a candidate; NaN compares false and is dropped too.
-        if (!(score > float.NegativeInfinity)) return;
-        if (Count == capacity && !(score > scores[Count - 1])) return;
+        if (!(score > float.NegativeInfinity))
+            return;
+        if (Count == capacity && !(score > scores[Count - 1]))
+            return;
         var at = Math.Min(Count, capacity - 1);
         while (at > 0 && score > scores[at - 1])
         {
@@ -32,6 +34,7 @@ internal sealed class TopCandidates(int capacity)
         }
         scores[at] = score;
         indices[at] = index;
-        if (Count < capacity) Count++;
+        if (Count < capacity)
+            Count++;
     }
 }

@@ -11,9 +11,15 @@ public sealed class OrtGraph : IDisposable
     readonly InferenceSession session;
     readonly RunOptions runOptions = new(); // read-only settings: one for every call (Run is called per decoding step)
 
-    public OrtGraph(string path, SessionOptions options, IEnumerable<string> requiredInputs, IEnumerable<string> requiredOutputs)
+    public OrtGraph(
+        string path,
+        SessionOptions options,
+        IEnumerable<string> requiredInputs,
+        IEnumerable<string> requiredOutputs
+    )
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: graph file not found", path);
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"{path}: graph file not found", path);
         Path = path;
         try
         {
@@ -21,7 +27,10 @@ public sealed class OrtGraph : IDisposable
         }
         catch (OnnxRuntimeException e)
         {
-            throw new InvalidDataException($"{path}: ONNX Runtime cannot load it ({e.Message.ReplaceLineEndings(" ")})", e);
+            throw new InvalidDataException(
+                $"{path}: ONNX Runtime cannot load it ({e.Message.ReplaceLineEndings(" ")})",
+                e
+            );
         }
         Require("input", requiredInputs, session.InputNames);
         Require("output", requiredOutputs, session.OutputNames);
@@ -29,8 +38,13 @@ public sealed class OrtGraph : IDisposable
 
     public string Path { get; }
 
-    /// <summary>Runs the graph; the caller owns (and disposes) the returned values, in <paramref name="outputs"/> order.</summary>
-    public IDisposableReadOnlyCollection<OrtValue> Run(IReadOnlyCollection<string> inputs, IReadOnlyCollection<OrtValue> values, IReadOnlyCollection<string> outputs)
+    /// <summary>Runs the graph; the caller owns (and disposes) the returned values, in <paramref name="outputs"/>
+    /// order.</summary>
+    public IDisposableReadOnlyCollection<OrtValue> Run(
+        IReadOnlyCollection<string> inputs,
+        IReadOnlyCollection<OrtValue> values,
+        IReadOnlyCollection<string> outputs
+    )
     {
         try
         {
@@ -46,7 +60,9 @@ public sealed class OrtGraph : IDisposable
     {
         var missing = required.Except(present, StringComparer.Ordinal).ToList();
         if (missing.Count > 0)
-            throw new InvalidDataException($"{Path}: missing {kind}(s) {string.Join(", ", missing)} (the graph has {string.Join(", ", present)})");
+            throw new InvalidDataException(
+                $"{Path}: missing {kind}(s) {string.Join(", ", missing)} (the graph has {string.Join(", ", present)})"
+            );
     }
 
     public void Dispose()

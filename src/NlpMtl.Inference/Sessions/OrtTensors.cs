@@ -3,7 +3,8 @@ using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace NlpMtl.Inference.Sessions;
 
-/// <summary>Row selection on ORT-owned float tensors whose first axis is the batch: cache reordering and sub-batches.</summary>
+/// <summary>Row selection on ORT-owned float tensors whose first axis is the batch: cache reordering and
+/// sub-batches.</summary>
 internal static class OrtTensors
 {
     public static OrtValue Allocate(params long[] shape) =>
@@ -15,23 +16,28 @@ internal static class OrtTensors
         var shape = source.GetTensorTypeAndShape().Shape;
         var block = checked((int)(shape.Skip(1).Aggregate(1L, (a, b) => a * b)));
         var result = Allocate([rows.Length, .. shape.Skip(1)]);
-        if (block == 0) return result;
+        if (block == 0)
+            return result;
         var from = source.GetTensorDataAsSpan<float>();
         var to = result.GetTensorMutableDataAsSpan<float>();
-        for (var i = 0; i < rows.Length; i++) from.Slice(rows[i] * block, block).CopyTo(to.Slice(i * block, block));
+        for (var i = 0; i < rows.Length; i++)
+            from.Slice(rows[i] * block, block).CopyTo(to.Slice(i * block, block));
         return result;
     }
 
-    /// <summary>(B, S, H) → (rows, <paramref name="length"/>, H): the chosen rows, cut to their longest (no wasted padding).</summary>
+    /// <summary>(B, S, H) → (rows, <paramref name="length"/>, H): the chosen rows, cut to their longest (no wasted
+    /// padding).</summary>
     public static OrtValue GatherRows(OrtValue source, ReadOnlySpan<int> rows, int length)
     {
         var shape = source.GetTensorTypeAndShape().Shape; // (B, S, H)
-        int sequence = (int)shape[1], hidden = (int)shape[2];
+        int sequence = (int)shape[1],
+            hidden = (int)shape[2];
         var result = Allocate(rows.Length, length, hidden);
         var from = source.GetTensorDataAsSpan<float>();
         var to = result.GetTensorMutableDataAsSpan<float>();
         for (var i = 0; i < rows.Length; i++)
-            from.Slice(rows[i] * sequence * hidden, length * hidden).CopyTo(to.Slice(i * length * hidden, length * hidden));
+            from.Slice(rows[i] * sequence * hidden, length * hidden)
+                .CopyTo(to.Slice(i * length * hidden, length * hidden));
         return result;
     }
 }

@@ -26,7 +26,10 @@ public sealed class SessionFactory : IDisposable
         var options = NewOptions(settings);
         if (settings.ExecutionProvider == ExecutionProviderPreference.Cpu)
         {
-            logger.LogInformation("ONNX Runtime: CPU execution provider (configured), {Threads} intra-op threads", ThreadsText(settings));
+            logger.LogInformation(
+                "ONNX Runtime: CPU execution provider (configured), {Threads} intra-op threads",
+                ThreadsText(settings)
+            );
             return new SessionFactory(options, "CPU");
         }
         var failure = TryCuda(options, settings.CudaDeviceId);
@@ -37,9 +40,15 @@ public sealed class SessionFactory : IDisposable
         }
         options.Dispose();
         if (settings.ExecutionProvider == ExecutionProviderPreference.Cuda)
-            throw new InvalidOperationException($"Inference:ExecutionProvider is Cuda but the CUDA provider does not load ({failure})");
+            throw new InvalidOperationException(
+                $"Inference:ExecutionProvider is Cuda but the CUDA provider does not load ({failure})"
+            );
         // Expected on machines without a GPU or CUDA libraries: the GPU package carries the CPU provider too.
-        logger.LogInformation("ONNX Runtime: CPU execution provider, {Threads} intra-op threads (CUDA unavailable: {Reason})", ThreadsText(settings), failure);
+        logger.LogInformation(
+            "ONNX Runtime: CPU execution provider, {Threads} intra-op threads (CUDA unavailable: {Reason})",
+            ThreadsText(settings),
+            failure
+        );
         return new SessionFactory(NewOptions(settings), "CPU");
     }
 
@@ -47,8 +56,10 @@ public sealed class SessionFactory : IDisposable
     static string? TryCuda(SessionOptions options, int device)
     {
         // No driver, no GPU: say so without asking ORT, which would print its own error for the missing libraries.
-        if (OperatingSystem.IsLinux() && !NativeLibrary.TryLoad("libcuda.so.1", out _)) return "no CUDA driver (libcuda.so.1)";
-        if (OperatingSystem.IsWindows() && !NativeLibrary.TryLoad("nvcuda.dll", out _)) return "no CUDA driver (nvcuda.dll)";
+        if (OperatingSystem.IsLinux() && !NativeLibrary.TryLoad("libcuda.so.1", out _))
+            return "no CUDA driver (libcuda.so.1)";
+        if (OperatingSystem.IsWindows() && !NativeLibrary.TryLoad("nvcuda.dll", out _))
+            return "no CUDA driver (nvcuda.dll)";
         var environment = OrtEnv.Instance();
         var level = environment.EnvLogLevel;
         environment.EnvLogLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL; // the failure is reported once, by us
@@ -72,7 +83,8 @@ public sealed class SessionFactory : IDisposable
         var options = new SessionOptions
         {
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL, // one graph's ops in order; intra-op threads parallelise each op
+            // one graph's ops in order; intra-op threads parallelise each op
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
             IntraOpNumThreads = settings.IntraOpThreads,
             InterOpNumThreads = 1,
         };
@@ -85,7 +97,8 @@ public sealed class SessionFactory : IDisposable
         return options;
     }
 
-    static string ThreadsText(InferenceOptions settings) => settings.IntraOpThreads == 0 ? "default" : settings.IntraOpThreads.ToString();
+    static string ThreadsText(InferenceOptions settings) =>
+        settings.IntraOpThreads == 0 ? "default" : settings.IntraOpThreads.ToString();
 
     public void Dispose() => Options.Dispose();
 }

@@ -9,7 +9,8 @@ public sealed class BertAttention : Module<Tensor, Tensor, Tensor>
     private readonly BertSelfAttention self;
     private readonly BertSelfOutput output;
 
-    public BertAttention(BertConfig config) : base(nameof(BertAttention))
+    public BertAttention(BertConfig config)
+        : base(nameof(BertAttention))
     {
         self = new BertSelfAttention(config);
         output = new BertSelfOutput(config);
@@ -20,6 +21,11 @@ public sealed class BertAttention : Module<Tensor, Tensor, Tensor>
         output.call(self.call(hiddenStates, additiveMask), hiddenStates);
 
     /// <summary>See <see cref="BertSelfAttention.Attend"/>; the residual is <paramref name="queryStates"/>.</summary>
-    public Tensor Attend(Tensor queryStates, Tensor keyValueStates, Tensor? additiveMask, bool causal, KeyValueCache? cache) =>
-        output.call(self.Attend(queryStates, keyValueStates, additiveMask, causal, cache), queryStates);
+    public Tensor Attend(
+        Tensor queryStates,
+        Tensor keyValueStates,
+        Tensor? additiveMask,
+        bool causal,
+        KeyValueCache? cache
+    ) => output.call(self.Attend(queryStates, keyValueStates, additiveMask, causal, cache), queryStates);
 }

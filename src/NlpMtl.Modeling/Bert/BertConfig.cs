@@ -22,23 +22,34 @@ public sealed record BertConfig
     public double InitializerRange { get; init; } = 0.02;
     public string[] Architectures { get; init; } = ["BertModel"];
 
-    [JsonIgnore] public int HeadDim => HiddenSize / NumAttentionHeads;
+    [JsonIgnore]
+    public int HeadDim => HiddenSize / NumAttentionHeads;
 
     /// <summary>Model types whose checkpoints use BERT's module layout and names.</summary>
     public static readonly IReadOnlySet<string> SupportedModelTypes = new HashSet<string> { "bert" };
 
     /// <summary>HF's <c>BertModelTester</c> sizes: small enough for unit tests.</summary>
-    public static BertConfig Tiny => new()
-    {
-        VocabSize = 99, HiddenSize = 32, NumHiddenLayers = 2, NumAttentionHeads = 4, IntermediateSize = 37,
-        MaxPositionEmbeddings = 512, TypeVocabSize = 16,
-    };
+    public static BertConfig Tiny =>
+        new()
+        {
+            VocabSize = 99,
+            HiddenSize = 32,
+            NumHiddenLayers = 2,
+            NumAttentionHeads = 4,
+            IntermediateSize = 37,
+            MaxPositionEmbeddings = 512,
+            TypeVocabSize = 16,
+        };
 
     /// <summary>all-MiniLM-L6-v2 (sentence-transformers), as its HF config.json states it.</summary>
-    public static BertConfig MiniLmL6 => new()
-    {
-        HiddenSize = 384, NumHiddenLayers = 6, NumAttentionHeads = 12, IntermediateSize = 1536,
-    };
+    public static BertConfig MiniLmL6 =>
+        new()
+        {
+            HiddenSize = 384,
+            NumHiddenLayers = 6,
+            NumAttentionHeads = 12,
+            IntermediateSize = 1536,
+        };
 
     public static readonly JsonSerializerOptions JsonOptions = new()
     {
@@ -58,7 +69,8 @@ public sealed record BertConfig
         {
             throw new InvalidDataException($"{path}: not a valid config.json ({e.Message})", e);
         }
-        if (config is null) throw new InvalidDataException($"{path}: config.json is empty");
+        if (config is null)
+            throw new InvalidDataException($"{path}: config.json is empty");
         config.Validate(path);
         return config;
     }
@@ -69,12 +81,17 @@ public sealed record BertConfig
     {
         if (!SupportedModelTypes.Contains(ModelType))
             throw new NotSupportedException(
-                $"{source}: model_type '{ModelType}' is not supported (supported: {string.Join(", ", SupportedModelTypes)})");
+                $"{source}: model_type '{ModelType}' is not supported (supported: {string.Join(", ", SupportedModelTypes)})"
+            );
         if (HiddenAct is not ("gelu" or "gelu_new" or "relu"))
-            throw new NotSupportedException($"{source}: hidden_act '{HiddenAct}' is not supported (gelu, gelu_new, relu)");
+            throw new NotSupportedException(
+                $"{source}: hidden_act '{HiddenAct}' is not supported (gelu, gelu_new, relu)"
+            );
         Require(VocabSize > 0, "vocab_size");
-        Require(HiddenSize > 0 && NumAttentionHeads > 0 && HiddenSize % NumAttentionHeads == 0,
-            "hidden_size/num_attention_heads (hidden_size must be a positive multiple of the head count)");
+        Require(
+            HiddenSize > 0 && NumAttentionHeads > 0 && HiddenSize % NumAttentionHeads == 0,
+            "hidden_size/num_attention_heads (hidden_size must be a positive multiple of the head count)"
+        );
         Require(NumHiddenLayers > 0, "num_hidden_layers");
         Require(IntermediateSize > 0, "intermediate_size");
         Require(MaxPositionEmbeddings > 0, "max_position_embeddings");
@@ -83,7 +100,8 @@ public sealed record BertConfig
 
         void Require(bool ok, string field)
         {
-            if (!ok) throw new InvalidDataException($"{source}: invalid {field}");
+            if (!ok)
+                throw new InvalidDataException($"{source}: invalid {field}");
         }
     }
 }

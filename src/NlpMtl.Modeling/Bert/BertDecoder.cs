@@ -21,15 +21,20 @@ public sealed class BertDecoder : Module<Tensor, Tensor, Tensor, Tensor>
 
     /// <param name="config">Decoder sizes: the encoder's, with the target vocabulary and the decoder depth.</param>
     /// <param name="copy">Add a pointer-generator copy mechanism (the source ids must be output ids).</param>
-    public BertDecoder(BertConfig config, bool copy = false) : base(nameof(BertDecoder))
+    public BertDecoder(BertConfig config, bool copy = false)
+        : base(nameof(BertDecoder))
     {
         Config = config;
         embeddings = new BertEmbeddings(config);
-        layer = new ModuleList<BertDecoderLayer>(Enumerable.Range(0, config.NumHiddenLayers).Select(_ => new BertDecoderLayer(config)).ToArray());
+        layer = new ModuleList<BertDecoderLayer>(
+            Enumerable.Range(0, config.NumHiddenLayers).Select(_ => new BertDecoderLayer(config)).ToArray()
+        );
         output_bias = Parameter(zeros(config.VocabSize));
-        if (copy) this.copy = new PointerGenerator(config);
+        if (copy)
+            this.copy = new PointerGenerator(config);
         RegisterComponents();
-        foreach (var block in layer) BertInitializer.Apply(block, config.InitializerRange);
+        foreach (var block in layer)
+            BertInitializer.Apply(block, config.InitializerRange);
     }
 
     public BertConfig Config { get; }
@@ -43,19 +48,28 @@ public sealed class BertDecoder : Module<Tensor, Tensor, Tensor, Tensor>
     public override Tensor forward(Tensor decoderInputIds, Tensor encoderStates, Tensor encoderMask) =>
         Step(decoderInputIds, encoderStates, encoderMask, null);
 
-    /// <summary>Logits (B, t, V) for <paramref name="decoderInputIds"/>; with a cache, only the new tokens are passed.</summary>
-    /// <param name="sourceIds">(B, S) encoder input ids: required when the decoder <see cref="Copies"/>.</param>
-    public Tensor Step(Tensor decoderInputIds, Tensor encoderStates, Tensor encoderMask, DecoderCache? cache, Tensor? sourceIds = null)
+    /// <summary>Logits (B, t, V) for <paramref name="decoderInputIds"/>; with a cache, only the new tokens are
+    /// passed.</summary> <param name="sourceIds">(B, S) encoder input ids: required when the decoder
+    /// <see cref="Copies"/>.</param>
+    public Tensor Step(
+        Tensor decoderInputIds,
+        Tensor encoderStates,
+        Tensor encoderMask,
+        DecoderCache? cache,
+        Tensor? sourceIds = null
+    )
     {
         using var scope = NewDisposeScope();
         var offset = cache?.Length ?? 0;
         var x = embeddings.Embed(decoderInputIds, zeros_like(decoderInputIds), offset); // (B, t, H)
-        for (var i = 0; i < layer.Count; i++) x = layer[i].Step(x, encoderStates, encoderMask, cache?.Layers[i]);
+        for (var i = 0; i < layer.Count; i++)
+            x = layer[i].Step(x, encoderStates, encoderMask, cache?.Layers[i]);
         // Output projection tied to the input embeddings: (B, t, H) · (V, H)ᵀ + b.
         var logits = MixedPrecision.Linear(x, embeddings.WordEmbeddings.weight!, output_bias);
         if (copy is not null)
         {
-            if (sourceIds is null) throw new ArgumentException("a copying decoder needs the source ids", nameof(sourceIds));
+            if (sourceIds is null)
+                throw new ArgumentException("a copying decoder needs the source ids", nameof(sourceIds));
             var copyKeys = cache is null ? copy.Keys(encoderStates) : cache.CopyKeys(() => copy.Keys(encoderStates));
             logits = copy.LogProbabilities(x, logits, copyKeys, encoderMask, sourceIds);
         }
@@ -64,17 +78,24 @@ public sealed class BertDecoder : Module<Tensor, Tensor, Tensor, Tensor>
 
     public DecoderCache NewCache() => new(layer.Count);
 
-    /// <summary>
-    /// Warm start from a pretrained encoder (BERT2BERT): positions, token types and embedding LayerNorm from the
-    /// encoder's embeddings; word embeddings too when the vocabularies are the same; decoder layer i from encoder
-    /// layer <paramref name="sourceLayers"/>[i] (self-attention and feed-forward; cross-attention keeps its fresh init).
-    /// </summary>
+    /// <summary> Warm start from a pretrained encoder (BERT2BERT): positions, token types and embedding LayerNorm from
+    /// the encoder's embeddings; word embeddings too when the vocabularies are the same; decoder layer i from encoder
+    /// layer <paramref name="sourceLayers"/>[i] (self-attention and feed-forward; cross-attention keeps its fresh
+    /// init). </summary>
     public void WarmStart(BertEmbeddings sourceEmbeddings, IReadOnlyList<BertLayer> sourceLayers, bool sameVocabulary)
     {
         if (sourceLayers.Count != layer.Count)
-            throw new ArgumentException($"warm start needs {layer.Count} encoder layers, got {sourceLayers.Count}", nameof(sourceLayers));
-        ModuleWeights.CopyMatching(sourceEmbeddings, embeddings, skipPrefix: sameVocabulary ? null : "word_embeddings.");
-        for (var i = 0; i < layer.Count; i++) ModuleWeights.CopyMatching(sourceLayers[i], layer[i]);
+            throw new ArgumentException(
+                $"warm start needs {layer.Count} encoder layers, got {sourceLayers.Count}",
+                nameof(sourceLayers)
+            );
+        ModuleWeights.CopyMatching(
+            sourceEmbeddings,
+            embeddings,
+            skipPrefix: sameVocabulary ? null : "word_embeddings."
+        );
+        for (var i = 0; i < layer.Count; i++)
+            ModuleWeights.CopyMatching(sourceLayers[i], layer[i]);
     }
 }
 
@@ -115,6 +136,7 @@ public sealed class DecoderCache(int layers) : IDisposable
     public void Dispose()
     {
         copyKeys?.Dispose();
-        foreach (var layer in Layers) layer.Dispose();
+        foreach (var layer in Layers)
+            layer.Dispose();
     }
 }

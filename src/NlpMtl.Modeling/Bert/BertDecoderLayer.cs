@@ -15,7 +15,8 @@ public sealed class BertDecoderLayer : Module<Tensor, Tensor, Tensor, Tensor>
     private readonly BertIntermediate intermediate;
     private readonly BertOutput output;
 
-    public BertDecoderLayer(BertConfig config) : base(nameof(BertDecoderLayer))
+    public BertDecoderLayer(BertConfig config)
+        : base(nameof(BertDecoderLayer))
     {
         attention = new BertAttention(config);
         crossattention = new BertAttention(config);
@@ -30,7 +31,8 @@ public sealed class BertDecoderLayer : Module<Tensor, Tensor, Tensor, Tensor>
     public override Tensor forward(Tensor hiddenStates, Tensor encoderStates, Tensor encoderMask) =>
         Step(hiddenStates, encoderStates, encoderMask, null);
 
-    /// <param name="cache">This layer's caches; null when training on whole target sequences (causal mask instead).</param>
+    /// <param name="cache">This layer's caches; null when training on whole target sequences (causal mask
+    /// instead).</param>
     public Tensor Step(Tensor hiddenStates, Tensor encoderStates, Tensor encoderMask, LayerCache? cache)
     {
         using var scope = NewDisposeScope();

@@ -9,9 +9,12 @@ public sealed class BertEncoder : Module<Tensor, Tensor, Tensor>
 {
     private readonly ModuleList<BertLayer> layer;
 
-    public BertEncoder(BertConfig config) : base(nameof(BertEncoder))
+    public BertEncoder(BertConfig config)
+        : base(nameof(BertEncoder))
     {
-        layer = new ModuleList<BertLayer>(Enumerable.Range(0, config.NumHiddenLayers).Select(_ => new BertLayer(config)).ToArray());
+        layer = new ModuleList<BertLayer>(
+            Enumerable.Range(0, config.NumHiddenLayers).Select(_ => new BertLayer(config)).ToArray()
+        );
         RegisterComponents();
     }
 
@@ -23,7 +26,8 @@ public sealed class BertEncoder : Module<Tensor, Tensor, Tensor>
     public override Tensor forward(Tensor hiddenStates, Tensor additiveMask)
     {
         var x = hiddenStates;
-        foreach (var block in layer) x = block.call(x, additiveMask);
+        foreach (var block in layer)
+            x = block.call(x, additiveMask);
         return x;
     }
 }

@@ -20,14 +20,17 @@ public static class BertInitializer
             {
                 case Linear linear:
                     init.normal_(linear.weight!, 0, std);
-                    if (linear.bias is { } bias) init.zeros_(bias);
+                    if (linear.bias is { } bias)
+                        init.zeros_(bias);
                     break;
                 case Embedding embedding:
                     init.normal_(embedding.weight!, 0, std);
                     break;
                 case LayerNorm norm:
-                    if (norm.weight is { } weight) init.ones_(weight);
-                    if (norm.bias is { } b) init.zeros_(b);
+                    if (norm.weight is { } weight)
+                        init.ones_(weight);
+                    if (norm.bias is { } b)
+                        init.zeros_(b);
                     break;
             }
         }

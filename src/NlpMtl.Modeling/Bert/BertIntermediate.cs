@@ -10,7 +10,8 @@ public sealed class BertIntermediate : Module<Tensor, Tensor>
     private readonly Linear dense;
     private readonly string activation;
 
-    public BertIntermediate(BertConfig config) : base(nameof(BertIntermediate))
+    public BertIntermediate(BertConfig config)
+        : base(nameof(BertIntermediate))
     {
         dense = Linear(config.HiddenSize, config.IntermediateSize);
         activation = config.HiddenAct;

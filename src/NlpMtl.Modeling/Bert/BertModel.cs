@@ -10,7 +10,8 @@ public sealed class BertModel : Module<Tensor, Tensor, Tensor, BaseModelOutput>
     private readonly BertEncoder encoder;
     private readonly BertPooler pooler;
 
-    public BertModel(BertConfig config) : base(nameof(BertModel))
+    public BertModel(BertConfig config)
+        : base(nameof(BertModel))
     {
         Config = config;
         embeddings = new BertEmbeddings(config);
@@ -32,7 +33,10 @@ public sealed class BertModel : Module<Tensor, Tensor, Tensor, BaseModelOutput>
     public override BaseModelOutput forward(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds)
     {
         using var scope = NewDisposeScope();
-        var hidden = encoder.call(embeddings.call(inputIds, tokenTypeIds), AdditiveMask(attentionMask, inputIds.device));
+        var hidden = encoder.call(
+            embeddings.call(inputIds, tokenTypeIds),
+            AdditiveMask(attentionMask, inputIds.device)
+        );
         var pooled = pooler.call(hidden);
         return new BaseModelOutput(hidden.MoveToOuterDisposeScope(), pooled.MoveToOuterDisposeScope());
     }

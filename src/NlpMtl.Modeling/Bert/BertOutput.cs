@@ -12,7 +12,8 @@ public sealed class BertOutput : Module<Tensor, Tensor, Tensor>
     private readonly LayerNorm LayerNorm;
     private readonly FastDropout dropout;
 
-    public BertOutput(BertConfig config) : base(nameof(BertOutput))
+    public BertOutput(BertConfig config)
+        : base(nameof(BertOutput))
     {
         dense = Linear(config.IntermediateSize, config.HiddenSize);
         LayerNorm = nn.LayerNorm(config.HiddenSize, config.LayerNormEps);

@@ -9,12 +9,13 @@ public sealed class BertPooler : Module<Tensor, Tensor>
 {
     private readonly Linear dense;
 
-    public BertPooler(BertConfig config) : base(nameof(BertPooler))
+    public BertPooler(BertConfig config)
+        : base(nameof(BertPooler))
     {
         dense = Linear(config.HiddenSize, config.HiddenSize);
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor hiddenStates) =>
-        tanh(MixedPrecision.Apply(dense, hiddenStates.select(1, 0))); // (B, T, H) -> (B, H)
+    // (B, T, H) -> (B, H)
+    public override Tensor forward(Tensor hiddenStates) => tanh(MixedPrecision.Apply(dense, hiddenStates.select(1, 0)));
 }

@@ -12,7 +12,8 @@ public sealed class BertSelfOutput : Module<Tensor, Tensor, Tensor>
     private readonly LayerNorm LayerNorm;
     private readonly FastDropout dropout;
 
-    public BertSelfOutput(BertConfig config) : base(nameof(BertSelfOutput))
+    public BertSelfOutput(BertConfig config)
+        : base(nameof(BertSelfOutput))
     {
         dense = Linear(config.HiddenSize, config.HiddenSize);
         LayerNorm = nn.LayerNorm(config.HiddenSize, config.LayerNormEps);

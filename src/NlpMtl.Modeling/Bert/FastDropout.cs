@@ -1,17 +1,16 @@
-using NlpMtl.Modeling.Native;
 using NlpMtl.Core.Numerics;
+using NlpMtl.Modeling.Native;
 using static TorchSharp.torch;
 
 namespace NlpMtl.Modeling.Bert;
 
-/// <summary>
-/// nn.Dropout with a cheaper random mask on the CPU. libtorch draws a CPU dropout mask from its sequential Mersenne
-/// twister at ~13 ns per element (measured here: 80 ms for one 8×12×256×256 attention map), which made dropout the
-/// largest single cost of a training step — more than the matrix products it follows. Here each element's keep/drop
-/// bit comes from a counter-based hash (<see cref="SplitMix64.Mix"/> of seed + index), filled by all cores at ~1 ns per element. The
-/// seed is drawn from torch's generator, so <c>manual_seed</c> still makes a run (and a resumed run) repeat exactly.
-/// Same semantics as nn.Dropout: in training, each element is zeroed with probability p (to 2⁻³²) and the survivors
-/// scaled by 1/(1 − p); identity in eval mode, with p = 0, and off the CPU it is libtorch's own dropout.
+/// <summary> nn.Dropout with a cheaper random mask on the CPU. libtorch draws a CPU dropout mask from its sequential
+/// Mersenne twister at ~13 ns per element (measured here: 80 ms for one 8×12×256×256 attention map), which made dropout
+/// the largest single cost of a training step — more than the matrix products it follows. Here each element's keep/drop
+/// bit comes from a counter-based hash (<see cref="SplitMix64.Mix"/> of seed + index), filled by all cores at ~1 ns per
+/// element. The seed is drawn from torch's generator, so <c>manual_seed</c> still makes a run (and a resumed run)
+/// repeat exactly. Same semantics as nn.Dropout: in training, each element is zeroed with probability p (to 2⁻³²) and
+/// the survivors scaled by 1/(1 − p); identity in eval mode, with p = 0, and off the CPU it is libtorch's own dropout.
 /// </summary>
 public sealed class FastDropout(double probability) : nn.Module<Tensor, Tensor>(nameof(FastDropout))
 {
@@ -22,8 +21,10 @@ public sealed class FastDropout(double probability) : nn.Module<Tensor, Tensor>(
     /// <summary>Dropout of <paramref name="input"/> in training mode.</summary>
     public static Tensor Apply(Tensor input, double probability)
     {
-        if (probability <= 0) return input.alias();
-        if (probability >= 1) return zeros_like(input);
+        if (probability <= 0)
+            return input.alias();
+        if (probability >= 1)
+            return zeros_like(input);
         if (input.device_type != TorchSharp.DeviceType.CPU || input.dtype != ScalarType.Float32)
             return nn.functional.dropout(input, probability, training: true);
         using var mask = KeepMask(input.shape, probability);
@@ -35,9 +36,11 @@ public sealed class FastDropout(double probability) : nn.Module<Tensor, Tensor>(
     {
         var mask = empty(shape, ScalarType.Float32);
         var length = mask.numel();
-        if (length == 0) return mask;
+        if (length == 0)
+            return mask;
         ulong seed;
-        using (var draw = randint(long.MaxValue, [1], dtype: ScalarType.Int64)) seed = (ulong)draw.item<long>();
+        using (var draw = randint(long.MaxValue, [1], dtype: ScalarType.Int64))
+            seed = (ulong)draw.item<long>();
         var threshold = (ulong)Math.Round(probability * 4294967296.0); // drop when the 32-bit draw is below p·2³²
         var kept = (float)(1 / (1 - probability));
         Fill(mask, length, seed, threshold, kept);
@@ -56,7 +59,8 @@ public sealed class FastDropout(double probability) : nn.Module<Tensor, Tensor>(
             {
                 var bits = SplitMix64.Mix(seed + (ulong)(i >> 1) * SplitMix64.Increment);
                 data[i] = (bits & 0xFFFFFFFFUL) < threshold ? 0f : kept;
-                if (i + 1 < end) data[i + 1] = (bits >> 32) < threshold ? 0f : kept;
+                if (i + 1 < end)
+                    data[i + 1] = (bits >> 32) < threshold ? 0f : kept;
             }
         });
     }

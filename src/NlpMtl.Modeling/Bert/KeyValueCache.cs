@@ -14,10 +14,11 @@ public sealed class KeyValueCache(bool isCross) : IDisposable
     public Tensor? Values { get; private set; }
     public long Length => Keys?.shape[2] ?? 0;
 
-    /// <summary>Appends (self) or stores (cross) <paramref name="keys"/>/<paramref name="values"/>; returns the full cache.</summary>
+    /// <summary>Appends (self) or stores (cross) <paramref name="keys"/>/<paramref name="values"/>; returns the full
+    /// cache.</summary>
     public (Tensor Keys, Tensor Values) Append(Tensor keys, Tensor values)
     {
-        var newKeys = Keys is null || IsCross ? keys : cat([Keys, keys], 2);     // (B, nH, T + t, Hd)
+        var newKeys = Keys is null || IsCross ? keys : cat([Keys, keys], 2); // (B, nH, T + t, Hd)
         var newValues = Values is null || IsCross ? values : cat([Values, values], 2);
         Replace(newKeys.DetachFromDisposeScope(), newValues.DetachFromDisposeScope());
         return (Keys!, Values!);
@@ -26,14 +27,20 @@ public sealed class KeyValueCache(bool isCross) : IDisposable
     /// <summary>Reorders the batch dimension (beam search keeps the caches of the surviving beams).</summary>
     public void Select(Tensor batchIndices)
     {
-        if (Keys is null) return;
-        Replace(Keys.index_select(0, batchIndices).DetachFromDisposeScope(), Values!.index_select(0, batchIndices).DetachFromDisposeScope());
+        if (Keys is null)
+            return;
+        Replace(
+            Keys.index_select(0, batchIndices).DetachFromDisposeScope(),
+            Values!.index_select(0, batchIndices).DetachFromDisposeScope()
+        );
     }
 
     void Replace(Tensor keys, Tensor values)
     {
-        if (!ReferenceEquals(keys, Keys)) Keys?.Dispose();
-        if (!ReferenceEquals(values, Values)) Values?.Dispose();
+        if (!ReferenceEquals(keys, Keys))
+            Keys?.Dispose();
+        if (!ReferenceEquals(values, Values))
+            Values?.Dispose();
         (Keys, Values) = (keys, values);
     }
 

@@ -16,12 +16,14 @@ namespace NlpMtl.Modeling.Bert;
 /// </summary>
 public static class MixedPrecision
 {
-    [ThreadStatic] static ScalarType? computeType;
+    [ThreadStatic]
+    static ScalarType? computeType;
 
     /// <summary>The type matrix products run in on this thread, or null for the parameters' own type.</summary>
     public static ScalarType? ComputeType => computeType;
 
-    /// <summary>Runs the matrix products of this thread in <paramref name="type"/> until disposed (null: no change).</summary>
+    /// <summary>Runs the matrix products of this thread in <paramref name="type"/> until disposed (null: no
+    /// change).</summary>
     public static IDisposable Autocast(ScalarType? type)
     {
         var previous = computeType;
@@ -36,20 +38,23 @@ public static class MixedPrecision
     public const string Auto = "auto";
 
     /// <summary>A fixed precision name: "fp32" (none) or "bf16"; anything else is an error naming it.</summary>
-    public static ScalarType? Parse(string precision) => precision switch
-    {
-        Float32 => null,
-        BFloat16 => ScalarType.BFloat16,
-        _ => throw new InvalidDataException($"precision '{precision}' is not supported ({Float32}, {BFloat16})"),
-    };
+    public static ScalarType? Parse(string precision) =>
+        precision switch
+        {
+            Float32 => null,
+            BFloat16 => ScalarType.BFloat16,
+            _ => throw new InvalidDataException($"precision '{precision}' is not supported ({Float32}, {BFloat16})"),
+        };
 
-    /// <summary><c>layer(input)</c>, with the product in the compute type when one is set; the result is float32.</summary>
+    /// <summary><c>layer(input)</c>, with the product in the compute type when one is set; the result is
+    /// float32.</summary>
     public static Tensor Apply(Linear layer, Tensor input) => Linear(input, layer.weight!, layer.bias);
 
     /// <summary><c>input · weightᵀ + bias</c>, with the product in the compute type when one is set.</summary>
     public static Tensor Linear(Tensor input, Tensor weight, Tensor? bias)
     {
-        if (computeType is not { } type) return functional.linear(input, weight, bias);
+        if (computeType is not { } type)
+            return functional.linear(input, weight, bias);
         return functional.linear(input.to(type), weight.to(type), bias?.to(type)).to(weight.dtype);
     }
 
@@ -72,7 +77,8 @@ public static class MixedPrecision
             {
                 var watch = System.Diagnostics.Stopwatch.StartNew();
                 x.matmul(y).Dispose();
-                if (i > 0) best = Math.Min(best, watch.Elapsed.TotalSeconds); // the first run warms the kernel up
+                if (i > 0)
+                    best = Math.Min(best, watch.Elapsed.TotalSeconds); // the first run warms the kernel up
             }
             return best;
         }

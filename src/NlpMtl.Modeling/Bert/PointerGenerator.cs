@@ -21,7 +21,8 @@ public sealed class PointerGenerator : Module
     private readonly Linear gate;
     private readonly double scale;
 
-    public PointerGenerator(BertConfig config) : base(nameof(PointerGenerator))
+    public PointerGenerator(BertConfig config)
+        : base(nameof(PointerGenerator))
     {
         query = Linear(config.HiddenSize, config.HiddenSize);
         key = Linear(config.HiddenSize, config.HiddenSize);
@@ -34,21 +35,27 @@ public sealed class PointerGenerator : Module
     /// <summary>(B, S, H) encoder states → (B, S, H) copy keys; computed once per document while decoding.</summary>
     public Tensor Keys(Tensor encoderStates) => MixedPrecision.Apply(key, encoderStates);
 
-    /// <summary>Log-probabilities (B, t, V) of the mixed distribution: what the decoder returns as its logits.</summary>
-    /// <param name="decoderStates">(B, t, H) final decoder states.</param>
-    /// <param name="logits">(B, t, V) the vocabulary logits.</param>
-    /// <param name="copyKeys">(B, S, H) from <see cref="Keys"/>.</param>
-    /// <param name="encoderMask">(B, 1, 1, S) additive mask over source positions.</param>
-    /// <param name="sourceIds">(B, S) source token ids (in the output vocabulary).</param>
-    public Tensor LogProbabilities(Tensor decoderStates, Tensor logits, Tensor copyKeys, Tensor encoderMask, Tensor sourceIds)
+    /// <summary>Log-probabilities (B, t, V) of the mixed distribution: what the decoder returns as its
+    /// logits.</summary> <param name="decoderStates">(B, t, H) final decoder states.</param> <param name="logits">(B,
+    /// t, V) the vocabulary logits.</param> <param name="copyKeys">(B, S, H) from <see cref="Keys"/>.</param>
+    /// <param name="encoderMask">(B, 1, 1, S) additive mask over source positions.</param> <param name="sourceIds">(B,
+    /// S) source token ids (in the output vocabulary).</param>
+    public Tensor LogProbabilities(
+        Tensor decoderStates,
+        Tensor logits,
+        Tensor copyKeys,
+        Tensor encoderMask,
+        Tensor sourceIds
+    )
     {
         using var scope = NewDisposeScope();
         var (batch, steps) = (decoderStates.shape[0], decoderStates.shape[1]);
-        var queries = MixedPrecision.Apply(query, decoderStates);                                  // (B, t, H)
+        var queries = MixedPrecision.Apply(query, decoderStates); // (B, t, H)
         var scores = queries.matmul(copyKeys.transpose(1, 2)).mul_(scale) + encoderMask.squeeze(1); // (B, t, S)
         var attention = scores.softmax(-1);
-        var generate = MixedPrecision.Apply(gate, decoderStates).sigmoid();                       // (B, t, 1)
-        var copied = zeros_like(logits).scatter_add(2, sourceIds.unsqueeze(1).expand(batch, steps, -1), attention * (1 - generate));
+        var generate = MixedPrecision.Apply(gate, decoderStates).sigmoid(); // (B, t, 1)
+        var copied = zeros_like(logits)
+            .scatter_add(2, sourceIds.unsqueeze(1).expand(batch, steps, -1), attention * (1 - generate));
         var mixed = logits.softmax(-1) * generate + copied;
         return mixed.clamp_min(MinProbability).log().MoveToOuterDisposeScope();
     }

@@ -3,10 +3,12 @@ using static TorchSharp.torch;
 
 namespace NlpMtl.Modeling.Checkpoints;
 
-/// <summary>Loads and saves HF BERT-family checkpoint directories (config.json + weights) as <see cref="BertModel"/>.</summary>
+/// <summary>Loads and saves HF BERT-family checkpoint directories (config.json + weights) as
+/// <see cref="BertModel"/>.</summary>
 public static class BertCheckpoint
 {
-    /// <summary>Weights of HF task heads that a bare encoder does not use (BertForPreTraining, BertForSequenceClassification…).</summary>
+    /// <summary>Weights of HF task heads that a bare encoder does not use (BertForPreTraining,
+    /// BertForSequenceClassification…).</summary>
     static readonly string[] HeadPrefixes = ["cls.", "classifier.", "qa_outputs."];
 
     /// <summary>Loads <paramref name="directory"/> strictly (see <see cref="StateDictLoader"/>).</summary>
@@ -33,7 +35,11 @@ public static class BertCheckpoint
     public static void WriteSafetensors(string path, IReadOnlyDictionary<string, Tensor> tensors)
     {
         using var stream = File.Create(path);
-        TorchSharp.PyBridge.Safetensors.SaveStateDict(stream, tensors.ToDictionary(p => p.Key, p => p.Value), leaveOpen: true);
+        TorchSharp.PyBridge.Safetensors.SaveStateDict(
+            stream,
+            tensors.ToDictionary(p => p.Key, p => p.Value),
+            leaveOpen: true
+        );
     }
 
     /// <summary>
@@ -52,13 +58,19 @@ public static class BertCheckpoint
             var name = key;
             if (prefixed)
             {
-                if (name.StartsWith("bert.", StringComparison.Ordinal)) name = name["bert.".Length..];
-                else if (hasHead && HeadPrefixes.Any(p => name.StartsWith(p, StringComparison.Ordinal))) continue;
+                if (name.StartsWith("bert.", StringComparison.Ordinal))
+                    name = name["bert.".Length..];
+                else if (hasHead && HeadPrefixes.Any(p => name.StartsWith(p, StringComparison.Ordinal)))
+                    continue;
             }
-            if (name == "embeddings.position_ids") continue;
-            if (multiTask && name.StartsWith("heads.", StringComparison.Ordinal)) continue; // NlpMtl task heads: not the encoder's
-            if (name.EndsWith(".gamma", StringComparison.Ordinal)) name = name[..^".gamma".Length] + ".weight";
-            else if (name.EndsWith(".beta", StringComparison.Ordinal)) name = name[..^".beta".Length] + ".bias";
+            if (name == "embeddings.position_ids")
+                continue;
+            if (multiTask && name.StartsWith("heads.", StringComparison.Ordinal))
+                continue; // NlpMtl task heads: not the encoder's
+            if (name.EndsWith(".gamma", StringComparison.Ordinal))
+                name = name[..^".gamma".Length] + ".weight";
+            else if (name.EndsWith(".beta", StringComparison.Ordinal))
+                name = name[..^".beta".Length] + ".bias";
             result[name] = tensor;
         }
         return result;

@@ -2,7 +2,8 @@ using System.Text.Json;
 
 namespace NlpMtl.Modeling.Checkpoints;
 
-/// <summary>The file names of an HF checkpoint directory, in the order HF's <c>from_pretrained</c> prefers them.</summary>
+/// <summary>The file names of an HF checkpoint directory, in the order HF's <c>from_pretrained</c> prefers
+/// them.</summary>
 public static class CheckpointFiles
 {
     public const string Config = "config.json";
@@ -22,15 +23,18 @@ public static class CheckpointFiles
         foreach (var single in new[] { Safetensors, PyTorchBin })
         {
             var path = Path.Combine(directory, single);
-            if (File.Exists(path)) return [path];
+            if (File.Exists(path))
+                return [path];
         }
         foreach (var index in new[] { SafetensorsIndex, PyTorchBinIndex })
         {
             var path = Path.Combine(directory, index);
-            if (File.Exists(path)) return ShardsOf(path);
+            if (File.Exists(path))
+                return ShardsOf(path);
         }
         throw new FileNotFoundException(
-            $"{directory}: no weights found (expected {Safetensors}, {PyTorchBin}, {SafetensorsIndex} or {PyTorchBinIndex})");
+            $"{directory}: no weights found (expected {Safetensors}, {PyTorchBin}, {SafetensorsIndex} or {PyTorchBinIndex})"
+        );
     }
 
     static IReadOnlyList<string> ShardsOf(string indexPath)
@@ -49,9 +53,15 @@ public static class CheckpointFiles
             if (!index.RootElement.TryGetProperty("weight_map", out var map) || map.ValueKind != JsonValueKind.Object)
                 throw new InvalidDataException($"{indexPath}: missing 'weight_map'");
             var directory = Path.GetDirectoryName(indexPath)!;
-            var shards = map.EnumerateObject().Select(p => p.Value.GetString()
-                    ?? throw new InvalidDataException($"{indexPath}: weight_map entry '{p.Name}' has no file"))
-                .Distinct().Order(StringComparer.Ordinal).Select(f => Path.Combine(directory, f)).ToList();
+            var shards = map.EnumerateObject()
+                .Select(p =>
+                    p.Value.GetString()
+                    ?? throw new InvalidDataException($"{indexPath}: weight_map entry '{p.Name}' has no file")
+                )
+                .Distinct()
+                .Order(StringComparer.Ordinal)
+                .Select(f => Path.Combine(directory, f))
+                .ToList();
             foreach (var shard in shards.Where(s => !File.Exists(s)))
                 throw new FileNotFoundException($"{indexPath}: shard {Path.GetFileName(shard)} is missing");
             return shards;

@@ -13,7 +13,13 @@ namespace NlpMtl.Modeling.Checkpoints;
 public static class HubCheckpoint
 {
     /// <summary>Tokenizer files copied when present; a checkpoint needs tokenizer.json or vocab.txt.</summary>
-    public static readonly string[] TokenizerFiles = [CheckpointFiles.Vocab, CheckpointFiles.TokenizerJson, CheckpointFiles.TokenizerConfig, "special_tokens_map.json"];
+    public static readonly string[] TokenizerFiles =
+    [
+        CheckpointFiles.Vocab,
+        CheckpointFiles.TokenizerJson,
+        CheckpointFiles.TokenizerConfig,
+        "special_tokens_map.json",
+    ];
 
     /// <summary>
     /// The snapshot folder in the Hub cache holding the whole checkpoint, downloading what is missing. Offline
@@ -22,14 +28,24 @@ public static class HubCheckpoint
     /// </summary>
     /// <summary>What the CLI does: the Hub and cache the environment names (HF_*), progress on the console.</summary>
     public static Task<string> DownloadAsync(HubModelId id, CancellationToken cancellationToken = default) =>
-        DownloadAsync(new HubClient(HubClientOptions.FromEnvironment()), id, new ConsoleDownloadProgress(), cancellationToken);
+        DownloadAsync(
+            new HubClient(HubClientOptions.FromEnvironment()),
+            id,
+            new ConsoleDownloadProgress(),
+            cancellationToken
+        );
 
-    public static async Task<string> DownloadAsync(HubClient client, HubModelId id, IProgress<DownloadProgress>? progress = null,
-        CancellationToken cancellationToken = default)
+    public static async Task<string> DownloadAsync(
+        HubClient client,
+        HubModelId id,
+        IProgress<DownloadProgress>? progress = null,
+        CancellationToken cancellationToken = default
+    )
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(id);
-        if (client.Options.Offline) return Cached(client, id);
+        if (client.Options.Offline)
+            return Cached(client, id);
 
         HubSnapshot snapshot;
         try
@@ -38,22 +54,31 @@ public static class HubCheckpoint
         }
         catch (HttpRequestException e) when (e.StatusCode is null && client.Cache.FindSnapshot(id) is not null)
         {
-            // No connection at all (not an answer from the Hub): as huggingface_hub does, use what the cache resolved before.
+            // No connection at all (not an answer from the Hub): as huggingface_hub does, use what the cache resolved
+            // before.
             return Cached(client, id);
         }
         if (!snapshot.Files.ContainsKey(CheckpointFiles.Config))
-            throw new InvalidDataException($"{id}: the repository has no {CheckpointFiles.Config}, so it is not a transformers checkpoint");
-        CheckModelType(id, await client.DownloadBlobAsync(snapshot, CheckpointFiles.Config, progress, cancellationToken));
+            throw new InvalidDataException(
+                $"{id}: the repository has no {CheckpointFiles.Config}, so it is not a transformers checkpoint"
+            );
+        CheckModelType(
+            id,
+            await client.DownloadBlobAsync(snapshot, CheckpointFiles.Config, progress, cancellationToken)
+        );
 
         var files = new List<string> { CheckpointFiles.Config };
         files.AddRange(await WeightFilesAsync(client, snapshot, progress, cancellationToken));
         files.AddRange(TokenizerFiles.Where(snapshot.Files.ContainsKey));
         if (!files.Contains(CheckpointFiles.Vocab) && !files.Contains(CheckpointFiles.TokenizerJson))
-            throw new InvalidDataException($"{id}: the repository has neither {CheckpointFiles.TokenizerJson} nor {CheckpointFiles.Vocab}, so its tokenizer cannot be read");
+            throw new InvalidDataException(
+                $"{id}: the repository has neither {CheckpointFiles.TokenizerJson} nor {CheckpointFiles.Vocab}, so its tokenizer cannot be read"
+            );
         return await client.DownloadAsync(snapshot, files, progress, cancellationToken);
     }
 
-    /// <summary>Copies the checkpoint's files (not links) into <paramref name="directory"/>: a plain HF checkpoint folder.</summary>
+    /// <summary>Copies the checkpoint's files (not links) into <paramref name="directory"/>: a plain HF checkpoint
+    /// folder.</summary>
     public static IReadOnlyList<string> CopyTo(string snapshot, string directory)
     {
         Directory.CreateDirectory(directory);
@@ -69,8 +94,10 @@ public static class HubCheckpoint
 
     static string Cached(HubClient client, HubModelId id)
     {
-        var snapshot = client.Cache.FindSnapshot(id) ?? throw new FileNotFoundException(
-            $"{id}: not in the Hub cache at {client.Cache.RepoDirectory(id)} and HF_HUB_OFFLINE is set; download it once online");
+        var snapshot = client.Cache.FindSnapshot(id)
+            ?? throw new FileNotFoundException(
+                $"{id}: not in the Hub cache at {client.Cache.RepoDirectory(id)} and HF_HUB_OFFLINE is set; download it once online"
+            );
         try
         {
             CheckModelType(id, Path.Combine(snapshot, CheckpointFiles.Config));
@@ -78,14 +105,18 @@ public static class HubCheckpoint
         }
         catch (FileNotFoundException e)
         {
-            throw new FileNotFoundException($"{id}: the cached snapshot is incomplete and HF_HUB_OFFLINE is set ({e.Message})", e);
+            throw new FileNotFoundException(
+                $"{id}: the cached snapshot is incomplete and HF_HUB_OFFLINE is set ({e.Message})",
+                e
+            );
         }
         return snapshot;
     }
 
     static void CheckModelType(HubModelId id, string configPath)
     {
-        if (!File.Exists(configPath)) throw new FileNotFoundException($"{configPath}: {CheckpointFiles.Config} is missing");
+        if (!File.Exists(configPath))
+            throw new FileNotFoundException($"{configPath}: {CheckpointFiles.Config} is missing");
         string? modelType;
         try
         {
@@ -98,21 +129,39 @@ public static class HubCheckpoint
         }
         if (modelType is null || !BertConfig.SupportedModelTypes.Contains(modelType))
             throw new NotSupportedException(
-                $"{id}: model_type '{modelType ?? "(none)"}' is not a BERT-family model (supported: {string.Join(", ", BertConfig.SupportedModelTypes)})");
+                $"{id}: model_type '{modelType ?? "(none)"}' is not a BERT-family model (supported: {string.Join(", ", BertConfig.SupportedModelTypes)})"
+            );
     }
 
-    static async Task<IReadOnlyList<string>> WeightFilesAsync(HubClient client, HubSnapshot snapshot, IProgress<DownloadProgress>? progress,
-        CancellationToken cancellationToken)
+    static async Task<IReadOnlyList<string>> WeightFilesAsync(
+        HubClient client,
+        HubSnapshot snapshot,
+        IProgress<DownloadProgress>? progress,
+        CancellationToken cancellationToken
+    )
     {
-        foreach (var (single, index) in new[] { (CheckpointFiles.Safetensors, CheckpointFiles.SafetensorsIndex), (CheckpointFiles.PyTorchBin, CheckpointFiles.PyTorchBinIndex) })
+        foreach (
+            var (single, index) in new[]
+            {
+                (CheckpointFiles.Safetensors, CheckpointFiles.SafetensorsIndex),
+                (CheckpointFiles.PyTorchBin, CheckpointFiles.PyTorchBinIndex),
+            }
+        )
         {
-            if (snapshot.Files.ContainsKey(single)) return [single];
-            if (!snapshot.Files.ContainsKey(index)) continue;
-            var shards = Shards(snapshot, index, await client.DownloadBlobAsync(snapshot, index, progress, cancellationToken));
+            if (snapshot.Files.ContainsKey(single))
+                return [single];
+            if (!snapshot.Files.ContainsKey(index))
+                continue;
+            var shards = Shards(
+                snapshot,
+                index,
+                await client.DownloadBlobAsync(snapshot, index, progress, cancellationToken)
+            );
             return [index, .. shards];
         }
         throw new InvalidDataException(
-            $"{snapshot.Id}: no weights at commit {snapshot.Commit} (expected {CheckpointFiles.Safetensors}, {CheckpointFiles.PyTorchBin} or a shard index)");
+            $"{snapshot.Id}: no weights at commit {snapshot.Commit} (expected {CheckpointFiles.Safetensors}, {CheckpointFiles.PyTorchBin} or a shard index)"
+        );
     }
 
     static IReadOnlyList<string> Shards(HubSnapshot snapshot, string index, string path)
@@ -120,9 +169,15 @@ public static class HubCheckpoint
         using var json = JsonDocument.Parse(File.ReadAllText(path));
         if (!json.RootElement.TryGetProperty("weight_map", out var map) || map.ValueKind != JsonValueKind.Object)
             throw new InvalidDataException($"{snapshot.Id}: {index} has no 'weight_map'");
-        var shards = map.EnumerateObject().Select(p => p.Value.GetString()!).Distinct().Order(StringComparer.Ordinal).ToList();
+        var shards = map.EnumerateObject()
+            .Select(p => p.Value.GetString()!)
+            .Distinct()
+            .Order(StringComparer.Ordinal)
+            .ToList();
         foreach (var shard in shards.Where(s => !snapshot.Files.ContainsKey(s)))
-            throw new InvalidDataException($"{snapshot.Id}: {index} names shard {shard}, which the repository does not have");
+            throw new InvalidDataException(
+                $"{snapshot.Id}: {index} names shard {shard}, which the repository does not have"
+            );
         return shards;
     }
 }

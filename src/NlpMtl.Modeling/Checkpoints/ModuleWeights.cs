@@ -2,7 +2,8 @@ using static TorchSharp.torch;
 
 namespace NlpMtl.Modeling.Checkpoints;
 
-/// <summary>Weights carried from one module into another where they correspond (warm starts, adding a head part).</summary>
+/// <summary>Weights carried from one module into another where they correspond (warm starts, adding a head
+/// part).</summary>
 public static class ModuleWeights
 {
     /// <summary>
@@ -15,8 +16,10 @@ public static class ModuleWeights
         using var noGrad = no_grad();
         foreach (var (name, tensor) in target.state_dict())
         {
-            if (skipPrefix is not null && name.StartsWith(skipPrefix, StringComparison.Ordinal)) continue;
-            if (from.TryGetValue(name, out var value) && value.shape.SequenceEqual(tensor.shape)) tensor.copy_(value);
+            if (skipPrefix is not null && name.StartsWith(skipPrefix, StringComparison.Ordinal))
+                continue;
+            if (from.TryGetValue(name, out var value) && value.shape.SequenceEqual(tensor.shape))
+                tensor.copy_(value);
         }
     }
 }

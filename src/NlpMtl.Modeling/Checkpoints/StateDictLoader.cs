@@ -16,8 +16,13 @@ public static class StateDictLoader
     /// out its weight as a fresh wrapper, and a scope that captured it would dispose the module's own parameter.
     /// </summary>
     /// <param name="normalise">Renames checkpoint keys to the module's (e.g. HF's <c>bert.</c> prefix).</param>
-    public static T LoadInto<T>(T module, IReadOnlyList<string> files, string source,
-        Func<Dictionary<string, Tensor>, Dictionary<string, Tensor>>? normalise = null) where T : nn.Module
+    public static T LoadInto<T>(
+        T module,
+        IReadOnlyList<string> files,
+        string source,
+        Func<Dictionary<string, Tensor>, Dictionary<string, Tensor>>? normalise = null
+    )
+        where T : nn.Module
     {
         var read = StateDictReader.Read(files);
         try
@@ -31,7 +36,8 @@ public static class StateDictLoader
         }
         finally
         {
-            foreach (var tensor in read.Values) tensor.Dispose();
+            foreach (var tensor in read.Values)
+                tensor.Dispose();
         }
         module.eval();
         return module;
@@ -49,11 +55,14 @@ public static class StateDictLoader
         var missing = target.Keys.Where(k => !tensors.ContainsKey(k)).ToList();
         if (missing.Count > 0)
             throw new InvalidDataException(
-                $"{source}: missing key '{missing[0]}'" + (missing.Count > 1 ? $" and {missing.Count - 1} more" : ""));
+                $"{source}: missing key '{missing[0]}'" + (missing.Count > 1 ? $" and {missing.Count - 1} more" : "")
+            );
         var unexpected = tensors.Keys.Where(k => !target.ContainsKey(k)).ToList();
         if (unexpected.Count > 0)
             throw new InvalidDataException(
-                $"{source}: unexpected key '{unexpected[0]}'" + (unexpected.Count > 1 ? $" and {unexpected.Count - 1} more" : ""));
+                $"{source}: unexpected key '{unexpected[0]}'"
+                    + (unexpected.Count > 1 ? $" and {unexpected.Count - 1} more" : "")
+            );
 
         using var noGrad = no_grad();
         foreach (var (name, destination) in target)
@@ -61,7 +70,8 @@ public static class StateDictLoader
             var tensor = tensors[name];
             if (!destination.shape.SequenceEqual(tensor.shape))
                 throw new InvalidDataException(
-                    $"{source}: key '{name}' has shape [{string.Join(", ", tensor.shape)}], the model expects [{string.Join(", ", destination.shape)}]");
+                    $"{source}: key '{name}' has shape [{string.Join(", ", tensor.shape)}], the model expects [{string.Join(", ", destination.shape)}]"
+                );
             if (tensor.dtype == destination.dtype)
             {
                 destination.copy_(tensor);

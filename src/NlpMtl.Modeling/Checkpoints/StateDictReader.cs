@@ -6,7 +6,8 @@ using static TorchSharp.torch;
 
 namespace NlpMtl.Modeling.Checkpoints;
 
-/// <summary>Reads HF weight files (safetensors or PyTorch pickles) into name → tensor maps with TorchSharp.PyBridge.</summary>
+/// <summary>Reads HF weight files (safetensors or PyTorch pickles) into name → tensor maps with
+/// TorchSharp.PyBridge.</summary>
 public static class StateDictReader
 {
     /// <summary>All tensors of all <paramref name="files"/>; a name in two shards is an error.</summary>
@@ -36,15 +37,26 @@ public static class StateDictReader
         {
             table = PyTorchUnpickler.UnpickleStateDict(file);
         }
-        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or IOException
-                                      or NotSupportedException or InvalidOperationException or ArgumentException)
+        catch (Exception e)
+            when (e
+                    is InvalidDataException
+                        or EndOfStreamException
+                        or IOException
+                        or NotSupportedException
+                        or InvalidOperationException
+                        or ArgumentException
+            )
         {
-            throw new InvalidDataException($"{file}: not a readable PyTorch checkpoint, truncated or corrupt ({e.Message})", e);
+            throw new InvalidDataException(
+                $"{file}: not a readable PyTorch checkpoint, truncated or corrupt ({e.Message})",
+                e
+            );
         }
         var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         foreach (DictionaryEntry entry in table)
         {
-            if (entry.Value is Tensor t) result[(string)entry.Key] = t;
+            if (entry.Value is Tensor t)
+                result[(string)entry.Key] = t;
         }
         return result;
     }
@@ -57,10 +69,13 @@ public static class StateDictReader
     {
         using var stream = File.OpenRead(file);
         Span<byte> lengthBytes = stackalloc byte[8];
-        if (stream.Read(lengthBytes) != 8) throw new InvalidDataException($"{file}: truncated safetensors file (no header)");
+        if (stream.Read(lengthBytes) != 8)
+            throw new InvalidDataException($"{file}: truncated safetensors file (no header)");
         var headerLength = BinaryPrimitives.ReadInt64LittleEndian(lengthBytes);
         if (headerLength <= 0 || headerLength > stream.Length - 8)
-            throw new InvalidDataException($"{file}: truncated or corrupt safetensors file (header of {headerLength} bytes, file of {stream.Length})");
+            throw new InvalidDataException(
+                $"{file}: truncated or corrupt safetensors file (header of {headerLength} bytes, file of {stream.Length})"
+            );
         var header = new byte[headerLength];
         stream.ReadExactly(header);
         var dataLength = stream.Length - 8 - headerLength;
@@ -70,7 +85,8 @@ public static class StateDictReader
             var end = tensor.Value.GetProperty("data_offsets")[1].GetInt64();
             if (end > dataLength)
                 throw new InvalidDataException(
-                    $"{file}: truncated — tensor '{tensor.Name}' ends at byte {end} of the data but the file holds {dataLength}");
+                    $"{file}: truncated — tensor '{tensor.Name}' ends at byte {end} of the data but the file holds {dataLength}"
+                );
         }
     }
 }

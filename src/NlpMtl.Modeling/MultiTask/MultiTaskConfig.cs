@@ -1,6 +1,6 @@
-using NlpMtl.Core;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using NlpMtl.Core;
 using NlpMtl.Modeling.Bert;
 
 namespace NlpMtl.Modeling.MultiTask;
@@ -11,10 +11,12 @@ public sealed record SentimentHeadConfig
     /// <summary>Class labels in logit order, as read from the training data.</summary>
     public required string[] Labels { get; init; }
 
-    /// <summary>The training data's raw labels and the names they were given (null: the labels are the data's own).</summary>
+    /// <summary>The training data's raw labels and the names they were given (null: the labels are the data's
+    /// own).</summary>
     public Dictionary<string, string>? LabelNames { get; init; }
 
-    /// <summary><c>mean</c> (masked mean of the hidden states: all-MiniLM-L6-v2 was trained for it) or <c>cls</c>.</summary>
+    /// <summary><c>mean</c> (masked mean of the hidden states: all-MiniLM-L6-v2 was trained for it) or
+    /// <c>cls</c>.</summary>
     public string Pooling { get; init; } = "mean";
 
     public double Dropout { get; init; } = 0.1;
@@ -32,14 +34,15 @@ public sealed record DecoderHeadConfig
     /// <summary>Decoder depth; layer i is warm-started from encoder layer i.</summary>
     public int Layers { get; init; } = 3;
 
-    /// <summary><c>encoder</c>: the encoder's WordPiece vocabulary (embeddings warm-started);
-    /// <c>target</c>: the cased byte-level BPE saved in <see cref="TargetTokenizerDirectory"/> (embeddings fresh).</summary>
+    /// <summary><c>encoder</c>: the encoder's WordPiece vocabulary (embeddings warm-started); <c>target</c>: the cased
+    /// byte-level BPE saved in <see cref="TargetTokenizerDirectory"/> (embeddings fresh).</summary>
     public string Vocabulary { get; init; } = "encoder";
 
     /// <summary>Rows of the output layer (the vocabulary size).</summary>
     public int VocabSize { get; init; }
 
-    /// <summary>Sub-directory of the checkpoint holding the target tokenizer files (vocabulary <c>target</c>).</summary>
+    /// <summary>Sub-directory of the checkpoint holding the target tokenizer files (vocabulary
+    /// <c>target</c>).</summary>
     public string? TargetTokenizerDirectory { get; init; }
 
     public int PadId { get; init; }
@@ -75,24 +78,28 @@ public sealed record MultiTaskConfig
 
     [JsonIgnore]
     public IReadOnlyList<string> Tasks =>
-        [.. (Sentiment is null ? [] : new[] { TaskNames.Sentiment }),
-         .. (Summarize is null ? [] : new[] { TaskNames.Summarize }),
-         .. (Translate is null ? [] : new[] { TaskNames.Translate })];
+        [
+            .. (Sentiment is null ? [] : new[] { TaskNames.Sentiment }),
+            .. (Summarize is null ? [] : new[] { TaskNames.Summarize }),
+            .. (Translate is null ? [] : new[] { TaskNames.Translate }),
+        ];
 
     /// <summary>This config with <paramref name="task"/>'s decoder head set to <paramref name="head"/>.</summary>
-    public MultiTaskConfig WithDecoder(string task, DecoderHeadConfig head) => task switch
-    {
-        TaskNames.Summarize => this with { Summarize = head },
-        TaskNames.Translate => this with { Translate = head },
-        _ => throw new ArgumentException($"'{task}' is not a generative task", nameof(task)),
-    };
+    public MultiTaskConfig WithDecoder(string task, DecoderHeadConfig head) =>
+        task switch
+        {
+            TaskNames.Summarize => this with { Summarize = head },
+            TaskNames.Translate => this with { Translate = head },
+            _ => throw new ArgumentException($"'{task}' is not a generative task", nameof(task)),
+        };
 
-    public DecoderHeadConfig Decoder(string task) => task switch
-    {
-        TaskNames.Summarize => Summarize ?? throw new InvalidOperationException("the model has no summarize head"),
-        TaskNames.Translate => Translate ?? throw new InvalidOperationException("the model has no translate head"),
-        _ => throw new ArgumentException($"'{task}' is not a generative task", nameof(task)),
-    };
+    public DecoderHeadConfig Decoder(string task) =>
+        task switch
+        {
+            TaskNames.Summarize => Summarize ?? throw new InvalidOperationException("the model has no summarize head"),
+            TaskNames.Translate => Translate ?? throw new InvalidOperationException("the model has no translate head"),
+            _ => throw new ArgumentException($"'{task}' is not a generative task", nameof(task)),
+        };
 
     public void Save(string path) => File.WriteAllText(path, JsonSerializer.Serialize(this, BertConfig.JsonOptions));
 
@@ -102,7 +109,8 @@ public sealed record MultiTaskConfig
         {
             var config = JsonSerializer.Deserialize<MultiTaskConfig>(File.ReadAllText(path), BertConfig.JsonOptions)
                 ?? throw new InvalidDataException($"{path}: empty heads config");
-            if (config.Tasks.Count == 0) throw new InvalidDataException($"{path}: no heads configured");
+            if (config.Tasks.Count == 0)
+                throw new InvalidDataException($"{path}: no heads configured");
             return config;
         }
         catch (JsonException e)

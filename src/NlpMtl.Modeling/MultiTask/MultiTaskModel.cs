@@ -6,11 +6,10 @@ using static TorchSharp.torch.nn;
 
 namespace NlpMtl.Modeling.MultiTask;
 
-/// <summary>
-/// One pretrained BERT encoder shared by task heads (sentiment classifier, summarization and translation decoders).
-/// The encoder's state-dict names are BertModel's (<c>embeddings.…</c>, <c>encoder.layer.…</c>, <c>pooler.…</c>), so the
-/// checkpoint is an HF BERT checkpoint; heads live under <c>heads.&lt;task&gt;.</c>, which cannot collide.
-/// </summary>
+/// <summary> One pretrained BERT encoder shared by task heads (sentiment classifier, summarization and translation
+/// decoders). The encoder's state-dict names are BertModel's (<c>embeddings.…</c>, <c>encoder.layer.…</c>,
+/// <c>pooler.…</c>), so the checkpoint is an HF BERT checkpoint; heads live under <c>heads.&lt;task&gt;.</c>, which
+/// cannot collide. </summary>
 public sealed class MultiTaskModel : Module
 {
     public const string Architecture = "NlpMtlMultiTaskModel";
@@ -23,7 +22,8 @@ public sealed class MultiTaskModel : Module
     /// <summary>Builds the model around <paramref name="pretrained"/>'s modules (it takes them over).</summary>
     /// <param name="warmStartDecoders">Copy encoder weights into fresh decoders (BERT2BERT); false when a checkpoint
     /// with trained decoders is about to be loaded.</param>
-    public MultiTaskModel(BertModel pretrained, MultiTaskConfig config, bool warmStartDecoders = true) : base(nameof(MultiTaskModel))
+    public MultiTaskModel(BertModel pretrained, MultiTaskConfig config, bool warmStartDecoders = true)
+        : base(nameof(MultiTaskModel))
     {
         EncoderConfig = pretrained.Config;
         Config = config;
@@ -37,10 +37,16 @@ public sealed class MultiTaskModel : Module
         {
             var head = config.Decoder(task);
             if (head.Layers > EncoderConfig.NumHiddenLayers)
-                throw new InvalidDataException($"{task}: {head.Layers} decoder layers but the encoder has only {EncoderConfig.NumHiddenLayers} to warm-start from");
+                throw new InvalidDataException(
+                    $"{task}: {head.Layers} decoder layers but the encoder has only {EncoderConfig.NumHiddenLayers} to warm-start from"
+                );
             var decoder = new BertDecoder(DecoderConfig(head), copy: head.Copy);
             if (warmStartDecoders)
-                decoder.WarmStart(embeddings, encoder.Layers.Take(head.Layers).ToList(), sameVocabulary: head.Vocabulary == "encoder");
+                decoder.WarmStart(
+                    embeddings,
+                    encoder.Layers.Take(head.Layers).ToList(),
+                    sameVocabulary: head.Vocabulary == "encoder"
+                );
             heads.Add(task, decoder);
         }
         RegisterComponents();
@@ -52,13 +58,22 @@ public sealed class MultiTaskModel : Module
 
     /// <summary>The decoder's sizes: the encoder's, with the head's vocabulary and depth.</summary>
     public BertConfig DecoderConfig(DecoderHeadConfig head) =>
-        EncoderConfig with { VocabSize = head.VocabSize, NumHiddenLayers = head.Layers, PadTokenId = head.PadId, Architectures = ["BertDecoder"] };
+        EncoderConfig with
+        {
+            VocabSize = head.VocabSize,
+            NumHiddenLayers = head.Layers,
+            PadTokenId = head.PadId,
+            Architectures = ["BertDecoder"],
+        };
 
     /// <summary>(B, T) ids, mask, token types → (B, T, H) hidden states.</summary>
     public Tensor Encode(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds)
     {
         using var scope = NewDisposeScope();
-        var hidden = encoder.call(embeddings.call(inputIds, tokenTypeIds), BertModel.AdditiveMask(attentionMask, inputIds.device));
+        var hidden = encoder.call(
+            embeddings.call(inputIds, tokenTypeIds),
+            BertModel.AdditiveMask(attentionMask, inputIds.device)
+        );
         return hidden.MoveToOuterDisposeScope();
     }
 
@@ -70,7 +85,13 @@ public sealed class MultiTaskModel : Module
 
     /// <summary>Teacher-forced (B, t, V) logits of <paramref name="task"/>'s decoder.</summary>
     /// <param name="sourceIds">(B, S) encoder input ids; a copying decoder needs them.</param>
-    public Tensor DecoderLogits(string task, Tensor hiddenStates, Tensor attentionMask, Tensor decoderInputIds, Tensor? sourceIds = null)
+    public Tensor DecoderLogits(
+        string task,
+        Tensor hiddenStates,
+        Tensor attentionMask,
+        Tensor decoderInputIds,
+        Tensor? sourceIds = null
+    )
     {
         using var scope = NewDisposeScope();
         var mask = BertModel.AdditiveMask(attentionMask, hiddenStates.device);
@@ -84,5 +105,7 @@ public sealed class MultiTaskModel : Module
     public IEnumerable<Parameter> HeadParameters(string task) => Head(task).parameters();
 
     Module Head(string task) =>
-        heads.TryGetValue(task, out var head) ? head : throw new InvalidOperationException($"the model has no {task} head (heads: {string.Join(", ", Tasks)})");
+        heads.TryGetValue(task, out var head)
+            ? head
+            : throw new InvalidOperationException($"the model has no {task} head (heads: {string.Join(", ", Tasks)})");
 }

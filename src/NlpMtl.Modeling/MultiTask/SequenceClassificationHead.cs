@@ -5,14 +5,16 @@ using static TorchSharp.torch.nn;
 
 namespace NlpMtl.Modeling.MultiTask;
 
-/// <summary>Mirrors the head of HF <c>BertForSequenceClassification</c> (dropout + linear), over mean or [CLS] pooling.</summary>
+/// <summary>Mirrors the head of HF <c>BertForSequenceClassification</c> (dropout + linear), over mean or [CLS]
+/// pooling.</summary>
 public sealed class SequenceClassificationHead : Module<Tensor, Tensor, Tensor>
 {
     private readonly FastDropout dropout;
     private readonly Linear classifier;
     private readonly bool meanPooling;
 
-    public SequenceClassificationHead(int hiddenSize, SentimentHeadConfig config) : base(nameof(SequenceClassificationHead))
+    public SequenceClassificationHead(int hiddenSize, SentimentHeadConfig config)
+        : base(nameof(SequenceClassificationHead))
     {
         dropout = new FastDropout(config.Dropout);
         classifier = Linear(hiddenSize, config.Labels.Length);
@@ -35,12 +37,12 @@ public sealed class SequenceClassificationHead : Module<Tensor, Tensor, Tensor>
         Tensor pooled;
         if (meanPooling)
         {
-            var mask = attentionMask.to(hiddenStates.dtype).unsqueeze(-1);                   // (B, T, 1)
-            pooled = (hiddenStates * mask).sum(1) / mask.sum(1).clamp_min(1e-9);             // (B, H)
+            var mask = attentionMask.to(hiddenStates.dtype).unsqueeze(-1); // (B, T, 1)
+            pooled = (hiddenStates * mask).sum(1) / mask.sum(1).clamp_min(1e-9); // (B, H)
         }
         else
         {
-            pooled = hiddenStates.select(1, 0);                                             // (B, H)
+            pooled = hiddenStates.select(1, 0); // (B, H)
         }
         return MixedPrecision.Apply(classifier, dropout.call(pooled)).MoveToOuterDisposeScope();
     }

@@ -5,13 +5,19 @@ namespace NlpMtl.Modeling.Native;
 
 /// <summary>One version-need entry (Elf64_Vernaux) of a shared object: "I need version X of library Y".</summary>
 /// <param name="Library">The needed library's file name (vn_file), e.g. <c>libstdc++.so.6</c>.</param>
-/// <param name="Version">The version name (vna_name), e.g. <c>GLIBCXX_3.4.32</c>.</param>
-/// <param name="Index">The version index (vna_other) that <c>.gnu.version</c> uses to tie symbols to this entry.</param>
+/// <param name="Version">The version name (vna_name), e.g. <c>GLIBCXX_3.4.32</c>.</param> <param name="Index">The
+/// version index (vna_other) that <c>.gnu.version</c> uses to tie symbols to this entry.</param>
 /// <param name="FlagsOffset">File offset of vna_flags, the field that holds VER_FLG_WEAK.</param>
-/// <param name="IsWeak">Whether VER_FLG_WEAK is already set.</param>
-/// <param name="Symbols">The undefined dynamic symbols bound to this version.</param>
+/// <param name="IsWeak">Whether VER_FLG_WEAK is already set.</param> <param name="Symbols">The undefined dynamic
+/// symbols bound to this version.</param>
 public sealed record ElfVersionNeed(
-    string Library, string Version, ushort Index, long FlagsOffset, bool IsWeak, IReadOnlyList<string> Symbols);
+    string Library,
+    string Version,
+    ushort Index,
+    long FlagsOffset,
+    bool IsWeak,
+    IReadOnlyList<string> Symbols
+);
 
 /// <summary>
 /// Reads the GNU symbol-versioning sections of a 64-bit little-endian ELF shared object (<c>.gnu.version_r</c>,
@@ -20,7 +26,10 @@ public sealed record ElfVersionNeed(
 /// </summary>
 public static class ElfVersionNeeds
 {
-    const uint ShtDynsym = 11, ShtGnuVerdef = 0x6ffffffd, ShtGnuVerneed = 0x6ffffffe, ShtGnuVersym = 0x6fffffff;
+    const uint ShtDynsym = 11,
+        ShtGnuVerdef = 0x6ffffffd,
+        ShtGnuVerneed = 0x6ffffffe,
+        ShtGnuVersym = 0x6fffffff;
     const ushort VerFlgWeak = 0x2;
 
     public static IReadOnlyList<ElfVersionNeed> Read(string path)
@@ -29,14 +38,16 @@ public static class ElfVersionNeeds
         return Read(elf, path);
     }
 
-    /// <summary>The version names a shared object defines (<c>.gnu.version_d</c>), e.g. GLIBCXX_3.4.30 for libstdc++.</summary>
+    /// <summary>The version names a shared object defines (<c>.gnu.version_d</c>), e.g. GLIBCXX_3.4.30 for
+    /// libstdc++.</summary>
     public static IReadOnlySet<string> ReadDefinitions(string path)
     {
         var elf = File.ReadAllBytes(path);
         var sections = ReadSections(elf, path);
         var names = new HashSet<string>(StringComparer.Ordinal);
         var verdef = sections.SingleOrDefault(s => s.Type == ShtGnuVerdef);
-        if (verdef is null) return names;
+        if (verdef is null)
+            return names;
         var strings = sections[(int)verdef.Link];
         long offset = verdef.Offset;
         for (var i = 0; i < verdef.Info; i++)
@@ -56,7 +67,10 @@ public static class ElfVersionNeeds
         Span<byte> flags = stackalloc byte[2];
         file.Position = need.FlagsOffset;
         file.ReadExactly(flags);
-        BinaryPrimitives.WriteUInt16LittleEndian(flags, (ushort)(BinaryPrimitives.ReadUInt16LittleEndian(flags) | VerFlgWeak));
+        BinaryPrimitives.WriteUInt16LittleEndian(
+            flags,
+            (ushort)(BinaryPrimitives.ReadUInt16LittleEndian(flags) | VerFlgWeak)
+        );
         file.Position = need.FlagsOffset;
         file.Write(flags);
     }
@@ -70,7 +84,8 @@ public static class ElfVersionNeeds
 
         var sections = ReadSections(elf, path);
         var verneed = sections.SingleOrDefault(s => s.Type == ShtGnuVerneed);
-        if (verneed is null) return [];
+        if (verneed is null)
+            return [];
         var dynsym = sections.Single(s => s.Type == ShtDynsym);
         var versym = sections.Single(s => s.Type == ShtGnuVersym);
         var verneedStrings = sections[(int)verneed.Link];
@@ -91,8 +106,16 @@ public static class ElfVersionNeeds
                 var flags = U16(elf, auxOffset + 4);
                 var index = U16(elf, auxOffset + 6);
                 var version = CString(elf, verneedStrings.Offset + U32(elf, auxOffset + 8));
-                needs.Add(new ElfVersionNeed(library, version, index, auxOffset + 4, (flags & VerFlgWeak) != 0,
-                    symbolsByIndex.TryGetValue(index, out var symbols) ? symbols : []));
+                needs.Add(
+                    new ElfVersionNeed(
+                        library,
+                        version,
+                        index,
+                        auxOffset + 4,
+                        (flags & VerFlgWeak) != 0,
+                        symbolsByIndex.TryGetValue(index, out var symbols) ? symbols : []
+                    )
+                );
                 auxOffset += U32(elf, auxOffset + 12);
             }
             needOffset += U32(elf, needOffset + 12);
@@ -100,7 +123,12 @@ public static class ElfVersionNeeds
         return needs;
     }
 
-    static Dictionary<ushort, List<string>> SymbolsByVersionIndex(byte[] elf, Section dynsym, Section versym, Section strings)
+    static Dictionary<ushort, List<string>> SymbolsByVersionIndex(
+        byte[] elf,
+        Section dynsym,
+        Section versym,
+        Section strings
+    )
     {
         var result = new Dictionary<ushort, List<string>>();
         var count = dynsym.Size / 24; // sizeof(Elf64_Sym)
@@ -108,11 +136,14 @@ public static class ElfVersionNeeds
         {
             long sym = dynsym.Offset + i * 24;
             var sectionIndex = U16(elf, sym + 6);
-            if (sectionIndex != 0) continue; // defined here, not needed from elsewhere
+            if (sectionIndex != 0)
+                continue; // defined here, not needed from elsewhere
             var index = (ushort)(U16(elf, versym.Offset + i * 2) & 0x7fff); // top bit = hidden
-            if (index < 2) continue; // 0 local, 1 global: no version
+            if (index < 2)
+                continue; // 0 local, 1 global: no version
             var name = CString(elf, strings.Offset + U32(elf, sym));
-            if (!result.TryGetValue(index, out var list)) result[index] = list = [];
+            if (!result.TryGetValue(index, out var list))
+                result[index] = list = [];
             list.Add(name);
         }
         return result;
@@ -123,21 +154,31 @@ public static class ElfVersionNeeds
     static List<Section> ReadSections(byte[] elf, string path)
     {
         long shoff = (long)U64(elf, 0x28);
-        int shentsize = U16(elf, 0x3A), shnum = U16(elf, 0x3C);
+        int shentsize = U16(elf, 0x3A),
+            shnum = U16(elf, 0x3C);
         if (shoff <= 0 || shentsize != 64 || shoff + (long)shnum * 64 > elf.Length)
             throw new InvalidDataException($"{path}: section header table is missing or truncated");
         var sections = new List<Section>(shnum);
         for (var i = 0; i < shnum; i++)
         {
             long h = shoff + (long)i * 64;
-            sections.Add(new Section(U32(elf, h + 4), (long)U64(elf, h + 24), (long)U64(elf, h + 32),
-                U32(elf, h + 40), U32(elf, h + 44)));
+            sections.Add(
+                new Section(
+                    U32(elf, h + 4),
+                    (long)U64(elf, h + 24),
+                    (long)U64(elf, h + 32),
+                    U32(elf, h + 40),
+                    U32(elf, h + 44)
+                )
+            );
         }
         return sections;
     }
 
     static ushort U16(byte[] b, long o) => BinaryPrimitives.ReadUInt16LittleEndian(b.AsSpan(checked((int)o)));
+
     static uint U32(byte[] b, long o) => BinaryPrimitives.ReadUInt32LittleEndian(b.AsSpan(checked((int)o)));
+
     static ulong U64(byte[] b, long o) => BinaryPrimitives.ReadUInt64LittleEndian(b.AsSpan(checked((int)o)));
 
     static string CString(byte[] b, long o)

@@ -4,8 +4,10 @@ namespace NlpMtl.Modeling.Native;
 
 static class ModelingModuleInitializer
 {
-#pragma warning disable CA2255 // Deliberate: the native fix must precede TorchSharp's first P/Invoke from this assembly.
-    /// <summary>Every TorchSharp call in this assembly happens after this, so the native fix is applied first.</summary>
+    // Deliberate: the native fix must precede TorchSharp's first P/Invoke from this assembly.
+#pragma warning disable CA2255
+    /// <summary>Every TorchSharp call in this assembly happens after this, so the native fix is applied
+    /// first.</summary>
     [ModuleInitializer]
     internal static void Initialize() => TorchSharpNative.EnsureLoadable();
 #pragma warning restore CA2255

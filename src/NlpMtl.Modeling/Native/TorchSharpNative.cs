@@ -27,26 +27,38 @@ public static class TorchSharpNative
     static bool done;
 
     /// <summary>The patched copy in use, or null when the original loads as it is.</summary>
-    public static string? PatchedPath { get { EnsureLoadable(); return patchedPath; } }
+    public static string? PatchedPath
+    {
+        get
+        {
+            EnsureLoadable();
+            return patchedPath;
+        }
+    }
 
     /// <summary>Idempotent; call before the first TorchSharp call (the Modeling module initializer does).</summary>
     public static void EnsureLoadable()
     {
         lock (Gate)
         {
-            if (done) return;
+            if (done)
+                return;
             done = true;
-            if (!OperatingSystem.IsLinux()) return;
+            if (!OperatingSystem.IsLinux())
+                return;
             var original = FindOriginal();
-            if (original is null) return; // a CUDA or custom build we do not know: let TorchSharp report its own error
+            if (original is null)
+                return; // a CUDA or custom build we do not know: let TorchSharp report its own error
             var missing = MissingSystemVersions(original);
-            if (missing.Count == 0) return;
+            if (missing.Count == 0)
+                return;
 
             var callable = missing.SelectMany(n => n.Symbols).Where(s => !NeverCalledSymbols.Contains(s)).ToList();
             if (callable.Count > 0)
                 throw new DllNotFoundException(
-                    $"{original} needs {string.Join(", ", missing.Select(n => $"{n.Library} {n.Version}"))}, which this " +
-                    $"system lacks, for symbols that may be called ({string.Join(", ", callable.Take(5))}); install a newer libstdc++.");
+                    $"{original} needs {string.Join(", ", missing.Select(n => $"{n.Library} {n.Version}"))}, which this "
+                        + $"system lacks, for symbols that may be called ({string.Join(", ", callable.Take(5))}); install a newer libstdc++."
+                );
 
             patchedPath = WritePatchedCopy(original, missing);
             PreloadDependencies(Path.GetDirectoryName(original)!);
@@ -59,9 +71,7 @@ public static class TorchSharpNative
 
     /// <summary>The version needs of <paramref name="library"/> that the system's libraries cannot satisfy.</summary>
     public static IReadOnlyList<ElfVersionNeed> MissingSystemVersions(string library) =>
-        ElfVersionNeeds.Read(library)
-            .Where(n => !n.IsWeak && n.Symbols.Count > 0 && !SystemProvides(n))
-            .ToList();
+        ElfVersionNeeds.Read(library).Where(n => !n.IsWeak && n.Symbols.Count > 0 && !SystemProvides(n)).ToList();
 
     /// <summary>
     /// Whether the library the loader would pick for <see cref="ElfVersionNeed.Library"/> defines the version.
@@ -73,19 +83,27 @@ public static class TorchSharpNative
         return path is null || ElfVersionNeeds.ReadDefinitions(path).Contains(need.Version);
     }
 
-    /// <summary>The file the dynamic loader opens for <paramref name="soname"/> (dlopen, then dlinfo), or null.</summary>
+    /// <summary>The file the dynamic loader opens for <paramref name="soname"/> (dlopen, then dlinfo), or
+    /// null.</summary>
     public static string? ResolveSystemLibrary(string soname)
     {
-        if (!OperatingSystem.IsLinux() || !NativeLibrary.TryLoad(soname, out var handle)) return null;
-        if (dlinfo(handle, RtldDiLinkmap, out var linkMap) != 0 || linkMap == IntPtr.Zero) return null;
-        var path = Marshal.PtrToStringUTF8(Marshal.ReadIntPtr(linkMap, IntPtr.Size)); // struct link_map { l_addr; char* l_name; … }
+        if (!OperatingSystem.IsLinux() || !NativeLibrary.TryLoad(soname, out var handle))
+            return null;
+        if (dlinfo(handle, RtldDiLinkmap, out var linkMap) != 0 || linkMap == IntPtr.Zero)
+            return null;
+        // struct link_map { l_addr; char* l_name; … }
+        var path = Marshal.PtrToStringUTF8(Marshal.ReadIntPtr(linkMap, IntPtr.Size));
         return string.IsNullOrEmpty(path) || !File.Exists(path) ? null : path;
     }
 
     static string? FindOriginal()
     {
         var baseDir = AppContext.BaseDirectory;
-        string[] candidates = [Path.Combine(baseDir, FileName), Path.Combine(baseDir, "runtimes", "linux-x64", "native", FileName)];
+        string[] candidates =
+        [
+            Path.Combine(baseDir, FileName),
+            Path.Combine(baseDir, "runtimes", "linux-x64", "native", FileName),
+        ];
         return candidates.FirstOrDefault(File.Exists);
     }
 
@@ -94,13 +112,15 @@ public static class TorchSharpNative
         var hash = Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(original)))[..16].ToLowerInvariant();
         var dir = Path.Combine(CacheRoot(), $"libtorchsharp-{hash}");
         var target = Path.Combine(dir, FileName);
-        if (File.Exists(target) && MissingSystemVersions(target).Count == 0) return target;
+        if (File.Exists(target) && MissingSystemVersions(target).Count == 0)
+            return target;
 
         Directory.CreateDirectory(dir);
         // Write beside the target and rename, so concurrent processes never see a half-written library.
         var temp = Path.Combine(dir, $"{FileName}.{Environment.ProcessId}.tmp");
         File.Copy(original, temp, overwrite: true);
-        foreach (var need in missing) ElfVersionNeeds.MarkWeak(temp, need);
+        foreach (var need in missing)
+            ElfVersionNeeds.MarkWeak(temp, need);
         File.Move(temp, target, overwrite: true);
         return target;
     }
@@ -108,7 +128,8 @@ public static class TorchSharpNative
     static string CacheRoot()
     {
         var overridden = Environment.GetEnvironmentVariable("NLPMTL_NATIVE_CACHE");
-        if (!string.IsNullOrEmpty(overridden)) return overridden;
+        if (!string.IsNullOrEmpty(overridden))
+            return overridden;
         var local = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData);
         return Path.Combine(string.IsNullOrEmpty(local) ? Path.GetTempPath() : local, "nlpmtl", "native");
     }
@@ -122,7 +143,8 @@ public static class TorchSharpNative
         foreach (var dependency in new[] { "libc10.so", "libtorch_cpu.so", "libtorch.so" })
         {
             var path = Path.Combine(nativeDir, dependency);
-            if (File.Exists(path)) NativeLibrary.Load(path);
+            if (File.Exists(path))
+                NativeLibrary.Load(path);
         }
     }
 

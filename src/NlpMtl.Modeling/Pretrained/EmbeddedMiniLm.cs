@@ -20,20 +20,25 @@ public static class EmbeddedMiniLm
     public static string AssemblyPath => Path.Combine(AppContext.BaseDirectory, "pretrained", AssemblyFile);
 
     public static byte[] ReadModelOnnx() => ReadResource(ModelResource);
+
     public static byte[] ReadVocab() => ReadResource(VocabResource);
 
     static byte[] ReadResource(string name)
     {
         var path = AssemblyPath;
         if (!File.Exists(path))
-            throw new FileNotFoundException($"{path}: the embedded pretrained model is missing; rebuild so {PackageId} {PackageVersion} is downloaded and copied");
+            throw new FileNotFoundException(
+                $"{path}: the embedded pretrained model is missing; rebuild so {PackageId} {PackageVersion} is downloaded and copied"
+            );
         // A collectible context keeps the 90 MB assembly out of the default context and lets it unload.
         var context = new AssemblyLoadContext("pretrained-minilm", isCollectible: true);
         try
         {
             var assembly = context.LoadFromAssemblyPath(path);
             using var stream = assembly.GetManifestResourceStream(name)
-                ?? throw new InvalidDataException($"{path}: resource '{name}' not found (resources: {string.Join(", ", assembly.GetManifestResourceNames())})");
+                ?? throw new InvalidDataException(
+                    $"{path}: resource '{name}' not found (resources: {string.Join(", ", assembly.GetManifestResourceNames())})"
+                );
             var bytes = new byte[stream.Length];
             stream.ReadExactly(bytes);
             return bytes;

@@ -40,18 +40,25 @@ public static class OnnxBertImporter
         var consumers = graph.Node.SelectMany(n => n.Input.Select(i => (i, n))).ToLookup(p => p.i, p => p.n);
         var state = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         var accounted = new HashSet<string>(StringComparer.Ordinal);
-        int named = 0, transposed = 0, buffers = 0, shapeConstants = 0;
+        int named = 0,
+            transposed = 0,
+            buffers = 0,
+            shapeConstants = 0;
 
         // 1. Linear weights: MatMul(x, W[in, out]) followed by Add(bias, ·) → "<bias stem>.weight" as [out, in].
         foreach (var matMul in graph.Node.Where(n => n.OpType == "MatMul" && initializers.ContainsKey(n.Input[1])))
         {
             var weight = initializers[matMul.Input[1]];
             var add = consumers[matMul.Output[0]].SingleOrDefault(n => n.OpType == "Add")
-                ?? throw new InvalidDataException($"{source}: MatMul '{matMul.Name}' (weight '{weight.Name}') is not followed by a bias Add");
-            var bias = add.Input.FirstOrDefault(i => i != matMul.Output[0] && i.EndsWith(".bias", StringComparison.Ordinal))
-                ?? throw new InvalidDataException($"{source}: the Add after MatMul '{matMul.Name}' has no named bias");
+                ?? throw new InvalidDataException(
+                    $"{source}: MatMul '{matMul.Name}' (weight '{weight.Name}') is not followed by a bias Add"
+                );
+            var bias = add.Input.FirstOrDefault(i =>
+                i != matMul.Output[0] && i.EndsWith(".bias", StringComparison.Ordinal)
+            ) ?? throw new InvalidDataException($"{source}: the Add after MatMul '{matMul.Name}' has no named bias");
             var name = bias[..^".bias".Length] + ".weight";
-            if (weight.Dims.Count != 2) throw new InvalidDataException($"{source}: MatMul weight '{weight.Name}' ({name}) is not a matrix");
+            if (weight.Dims.Count != 2)
+                throw new InvalidDataException($"{source}: MatMul weight '{weight.Name}' ({name}) is not a matrix");
             // ONNX MatMul computes x·W with W [in, out]; torch.nn.Linear stores [out, in]: transpose once, here.
             Add(state, name, ToTensor(weight, source).t().contiguous(), source);
             accounted.Add(weight.Name);
@@ -62,7 +69,10 @@ public static class OnnxBertImporter
         foreach (var gemm in graph.Node.Where(n => n.OpType == "Gemm"))
         {
             var transB = gemm.Attribute.FirstOrDefault(a => a.Name == "transB")?.I ?? 0;
-            if (transB != 1) throw new InvalidDataException($"{source}: Gemm '{gemm.Name}' without transB=1 is not a PyTorch Linear export");
+            if (transB != 1)
+                throw new InvalidDataException(
+                    $"{source}: Gemm '{gemm.Name}' without transB=1 is not a PyTorch Linear export"
+                );
         }
 
         // 3. Everything else must be an HF-named parameter, the position_ids buffer, or a shape constant.
@@ -72,7 +82,10 @@ public static class OnnxBertImporter
             {
                 buffers++; // a non-persistent buffer (arange) in current HF BertModel: not part of the state dict
             }
-            else if (tensor.DataType == (int)TensorProto.Types.DataType.Int64 && tensor.Dims.Aggregate(1L, (a, d) => a * d) <= 1)
+            else if (
+                tensor.DataType == (int)TensorProto.Types.DataType.Int64
+                && tensor.Dims.Aggregate(1L, (a, d) => a * d) <= 1
+            )
             {
                 shapeConstants++; // reshape/slice plumbing the exporter emitted: heads, head size, slice bounds
             }
@@ -83,7 +96,9 @@ public static class OnnxBertImporter
             }
             else
             {
-                throw new InvalidDataException($"{source}: initializer '{tensor.Name}' [{string.Join(", ", tensor.Dims)}] is not part of a BERT export");
+                throw new InvalidDataException(
+                    $"{source}: initializer '{tensor.Name}' [{string.Join(", ", tensor.Dims)}] is not part of a BERT export"
+                );
             }
         }
 
@@ -93,39 +108,58 @@ public static class OnnxBertImporter
     }
 
     static bool IsHfName(string name) =>
-        name.StartsWith("embeddings.", StringComparison.Ordinal) || name.StartsWith("encoder.layer.", StringComparison.Ordinal)
+        name.StartsWith("embeddings.", StringComparison.Ordinal)
+        || name.StartsWith("encoder.layer.", StringComparison.Ordinal)
         || name.StartsWith("pooler.", StringComparison.Ordinal);
 
     static void Add(Dictionary<string, Tensor> state, string name, Tensor tensor, string source)
     {
-        if (!state.TryAdd(name, tensor)) throw new InvalidDataException($"{source}: tensor '{name}' recovered twice");
+        if (!state.TryAdd(name, tensor))
+            throw new InvalidDataException($"{source}: tensor '{name}' recovered twice");
     }
 
     static Tensor ToTensor(TensorProto proto, string source)
     {
         if (proto.DataType != (int)TensorProto.Types.DataType.Float)
             throw new InvalidDataException($"{source}: initializer '{proto.Name}' is not float32");
-        var values = proto.RawData.Length > 0
-            ? MemoryMarshal.Cast<byte, float>(proto.RawData.Span).ToArray()
-            : proto.FloatData.ToArray();
+        var values =
+            proto.RawData.Length > 0
+                ? MemoryMarshal.Cast<byte, float>(proto.RawData.Span).ToArray()
+                : proto.FloatData.ToArray();
         var shape = proto.Dims.ToArray();
         if (values.Length != shape.Aggregate(1L, (a, d) => a * d))
-            throw new InvalidDataException($"{source}: initializer '{proto.Name}' holds {values.Length} values for shape [{string.Join(", ", shape)}]");
+            throw new InvalidDataException(
+                $"{source}: initializer '{proto.Name}' holds {values.Length} values for shape [{string.Join(", ", shape)}]"
+            );
         return tensor(values, shape);
     }
 
-    static BertConfig InferConfig(GraphProto graph, Dictionary<string, Tensor> state, Dictionary<string, TensorProto> initializers, string source)
+    static BertConfig InferConfig(
+        GraphProto graph,
+        Dictionary<string, Tensor> state,
+        Dictionary<string, TensorProto> initializers,
+        string source
+    )
     {
         long Dim(string key, int axis) =>
-            state.TryGetValue(key, out var t) ? t.shape[axis] : throw new InvalidDataException($"{source}: tensor '{key}' not found");
-        var layers = state.Keys.Where(k => k.StartsWith("encoder.layer.", StringComparison.Ordinal))
-            .Select(k => int.Parse(k.Split('.')[2])).DefaultIfEmpty(-1).Max() + 1;
+            state.TryGetValue(key, out var t)
+                ? t.shape[axis]
+                : throw new InvalidDataException($"{source}: tensor '{key}' not found");
+        var layers =
+            state
+                .Keys.Where(k => k.StartsWith("encoder.layer.", StringComparison.Ordinal))
+                .Select(k => int.Parse(k.Split('.')[2]))
+                .DefaultIfEmpty(-1)
+                .Max() + 1;
         var hidden = (int)Dim("embeddings.word_embeddings.weight", 1);
         var (heads, headSize) = AttentionHeads(graph, initializers, source);
         if (heads * headSize != hidden)
-            throw new InvalidDataException($"{source}: attention reshapes to {heads} heads of {headSize}, but hidden size is {hidden}");
+            throw new InvalidDataException(
+                $"{source}: attention reshapes to {heads} heads of {headSize}, but hidden size is {hidden}"
+            );
         var erfs = graph.Node.Count(n => n.OpType == "Erf");
-        if (erfs != layers) throw new InvalidDataException($"{source}: expected one erf GELU per layer ({layers}), found {erfs}");
+        if (erfs != layers)
+            throw new InvalidDataException($"{source}: expected one erf GELU per layer ({layers}), found {erfs}");
         return new BertConfig
         {
             VocabSize = (int)Dim("embeddings.word_embeddings.weight", 0),
@@ -141,34 +175,54 @@ public static class OnnxBertImporter
     }
 
     /// <summary>Heads and head size from the (B, T, nH, Hd) shapes the attention reshapes concatenate.</summary>
-    static (int Heads, int HeadSize) AttentionHeads(GraphProto graph, Dictionary<string, TensorProto> initializers, string source)
+    static (int Heads, int HeadSize) AttentionHeads(
+        GraphProto graph,
+        Dictionary<string, TensorProto> initializers,
+        string source
+    )
     {
-        var shapes = graph.Node.Where(n => n.OpType == "Concat" && n.Input.Count == 4
-                                           && initializers.ContainsKey(n.Input[2]) && initializers.ContainsKey(n.Input[3]))
+        var shapes = graph
+            .Node.Where(n =>
+                n.OpType == "Concat"
+                && n.Input.Count == 4
+                && initializers.ContainsKey(n.Input[2])
+                && initializers.ContainsKey(n.Input[3])
+            )
             .Select(n => ((int)Int64(initializers[n.Input[2]]), (int)Int64(initializers[n.Input[3]])))
-            .Distinct().ToList();
-        return shapes.Count == 1 ? shapes[0]
-            : throw new InvalidDataException($"{source}: cannot find the attention head split (found {shapes.Count} candidate shapes)");
+            .Distinct()
+            .ToList();
+        return shapes.Count == 1
+            ? shapes[0]
+            : throw new InvalidDataException(
+                $"{source}: cannot find the attention head split (found {shapes.Count} candidate shapes)"
+            );
     }
 
     /// <summary>The epsilon added before Sqrt in each decomposed LayerNorm; all must agree.</summary>
     static double LayerNormEpsilon(GraphProto graph, string source)
     {
         var producers = graph.Node.SelectMany(n => n.Output.Select(o => (o, n))).ToDictionary(p => p.o, p => p.n);
-        var epsilons = graph.Node.Where(n => n.OpType == "Sqrt")
+        var epsilons = graph
+            .Node.Where(n => n.OpType == "Sqrt")
             .Select(s => producers[s.Input[0]])
             .SelectMany(add => add.Input.Where(i => producers.TryGetValue(i, out var p) && p.OpType == "Constant"))
             .Select(i => MemoryMarshal.Cast<byte, float>(producers[i].Attribute[0].T.RawData.Span)[0])
-            .Select(f => double.Parse(f.ToString("R", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture)) // 1e-12f → 1e-12, as config.json says
-            .Distinct().ToList();
-        return epsilons.Count == 1 ? epsilons[0]
-            : throw new InvalidDataException($"{source}: LayerNorm epsilons disagree or are missing ({epsilons.Count} found)");
+            // 1e-12f → 1e-12, as config.json says
+            .Select(f => double.Parse(f.ToString("R", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture))
+            .Distinct()
+            .ToList();
+        return epsilons.Count == 1
+            ? epsilons[0]
+            : throw new InvalidDataException(
+                $"{source}: LayerNorm epsilons disagree or are missing ({epsilons.Count} found)"
+            );
     }
 
     static long Int64(TensorProto proto) =>
         proto.RawData.Length >= 8 ? MemoryMarshal.Cast<byte, long>(proto.RawData.Span)[0] : proto.Int64Data[0];
 
-    /// <summary>The recovered names and shapes must be exactly those of a BertModel built from the inferred config.</summary>
+    /// <summary>The recovered names and shapes must be exactly those of a BertModel built from the inferred
+    /// config.</summary>
     static void ExpectExactly(BertConfig config, Dictionary<string, Tensor> state, string source)
     {
         using var expected = new BertModel(config);

@@ -1,6 +1,6 @@
-using NlpMtl.Core.Generation;
 using Microsoft.ML.OnnxRuntime;
 using NlpMtl.Core.Bundle;
+using NlpMtl.Core.Generation;
 using NlpMtl.Core.Tokenization;
 using NlpMtl.Inference;
 using NlpMtl.Inference.Generation;
@@ -17,14 +17,16 @@ namespace NlpMtl.Onnx.Parity;
 /// (<see cref="OrtStepDecoder"/>), and greedy generations end to end (<see cref="GreedySearch"/> on ORT's encoding
 /// against <see cref="Seq2SeqGenerator"/>).
 /// </summary>
-public sealed class ParityChecker(MultiTaskModel model, ModelBundle bundle, IReadOnlyList<EncodedBatch> batches) : IDisposable
+public sealed class ParityChecker(MultiTaskModel model, ModelBundle bundle, IReadOnlyList<EncodedBatch> batches)
+    : IDisposable
 {
     readonly List<OrtValue> ortHidden = [];
 
     /// <summary>Steps of the cached decode whose logits are compared.</summary>
     public int DecoderSteps { get; init; } = 8;
 
-    /// <summary>Upper bound on greedy length at export: long enough to show drift, short enough to keep export quick.</summary>
+    /// <summary>Upper bound on greedy length at export: long enough to show drift, short enough to keep export
+    /// quick.</summary>
     public int GreedyMaxNewTokens { get; init; } = 24;
 
     public int Inputs => batches.Sum(b => b.BatchSize);
@@ -35,40 +37,65 @@ public sealed class ParityChecker(MultiTaskModel model, ModelBundle bundle, IRea
     {
         var (maxHidden, maxLogits) = (0.0, 0.0);
         var sentiment = model.Config.Sentiment is not null;
-        string[] outputNames = sentiment ? [BundleNames.LastHiddenState, BundleNames.SentimentLogits] : [BundleNames.LastHiddenState];
+        string[] outputNames = sentiment
+            ? [BundleNames.LastHiddenState, BundleNames.SentimentLogits]
+            : [BundleNames.LastHiddenState];
         foreach (var batch in batches)
         {
             long[] shape = [batch.BatchSize, batch.SequenceLength];
             using var ids = OrtValue.CreateTensorValueFromMemory(batch.InputIds, shape);
             using var attention = OrtValue.CreateTensorValueFromMemory(batch.AttentionMask, shape);
             using var types = OrtValue.CreateTensorValueFromMemory(batch.TokenTypeIds, shape);
-            var outputs = bundle.Encoder.Run([BundleNames.InputIds, BundleNames.AttentionMask, BundleNames.TokenTypeIds], [ids, attention, types], outputNames);
+            var outputs = bundle.Encoder.Run(
+                [BundleNames.InputIds, BundleNames.AttentionMask, BundleNames.TokenTypeIds],
+                [ids, attention, types],
+                outputNames
+            );
             ortHidden.Add(outputs[0]); // kept (and disposed with this checker); the logits are read and released below
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
             var (tIds, tMask, tTypes) = Tensors(batch);
             var expected = model.Encode(tIds, tMask, tTypes);
             var hidden = outputs[0];
-            maxHidden = Math.Max(maxHidden, MaxOverTokens(hidden.GetTensorDataAsSpan<float>(), expected.data<float>().ToArray(), batch,
-                (int)hidden.GetTensorTypeAndShape().Shape[2]));
+            maxHidden = Math.Max(
+                maxHidden,
+                MaxOverTokens(
+                    hidden.GetTensorDataAsSpan<float>(),
+                    expected.data<float>().ToArray(),
+                    batch,
+                    (int)hidden.GetTensorTypeAndShape().Shape[2]
+                )
+            );
             if (sentiment)
             {
                 using var logits = outputs[1];
-                maxLogits = Math.Max(maxLogits, Max(logits.GetTensorDataAsSpan<float>(), model.SentimentLogits(expected, tMask).data<float>().ToArray()));
+                maxLogits = Math.Max(
+                    maxLogits,
+                    Max(
+                        logits.GetTensorDataAsSpan<float>(),
+                        model.SentimentLogits(expected, tMask).data<float>().ToArray()
+                    )
+                );
             }
         }
         return (maxHidden, sentiment ? maxLogits : null);
     }
 
-    /// <summary>Step logits max |Δ| (TorchSharp's encoding fed to both, so the decoder graphs alone are judged) and
-    /// the fraction of inputs whose greedy generation is token-identical (ORT's own encoding, as serving runs).</summary>
+    /// <summary>Step logits max |Δ| (TorchSharp's encoding fed to both, so the decoder graphs alone are judged) and the
+    /// fraction of inputs whose greedy generation is token-identical (ORT's own encoding, as serving runs).</summary>
     public DecoderParity Decoder(string task)
     {
-        if (ortHidden.Count != batches.Count) throw new InvalidOperationException("parity: run Encoder() before Decoder()");
+        if (ortHidden.Count != batches.Count)
+            throw new InvalidOperationException("parity: run Encoder() before Decoder()");
         var config = model.Config.Decoder(task);
         var decoder = model.Decoder(task);
         var head = bundle.Decoder(task);
-        var greedy = new GenerationSettings { NumBeams = 1, MaxNewTokens = Math.Min(config.MaxTargetLength, GreedyMaxNewTokens), NoRepeatNgramSize = config.NoRepeatNgramSize };
+        var greedy = new GenerationSettings
+        {
+            NumBeams = 1,
+            MaxNewTokens = Math.Min(config.MaxTargetLength, GreedyMaxNewTokens),
+            NoRepeatNgramSize = config.NoRepeatNgramSize,
+        };
         var (maxLogits, identical) = (0.0, 0);
         for (var b = 0; b < batches.Count; b++)
         {
@@ -85,9 +112,16 @@ public sealed class ParityChecker(MultiTaskModel model, ModelBundle bundle, IRea
                 using var cache = decoder.NewCache();
                 for (var step = 0; step < DecoderSteps; step++)
                 {
-                    var expected = decoder.Step(tensor(tokens, [batch.BatchSize, 1L]), hidden, additiveMask, cache, ids);
+                    var expected = decoder.Step(
+                        tensor(tokens, [batch.BatchSize, 1L]),
+                        hidden,
+                        additiveMask,
+                        cache,
+                        ids
+                    );
                     maxLogits = Math.Max(maxLogits, Max(ort.Step(tokens), expected.data<float>().ToArray()));
-                    tokens = expected.select(1, -1).argmax(-1).data<long>().ToArray(); // both follow TorchSharp's greedy path
+                    // both follow TorchSharp's greedy path
+                    tokens = expected.select(1, -1).argmax(-1).data<long>().ToArray();
                 }
             }
 
@@ -112,21 +146,27 @@ public sealed class ParityChecker(MultiTaskModel model, ModelBundle bundle, IRea
         for (var row = 0; row < batch.BatchSize; row++)
         {
             var start = row * batch.SequenceLength * width;
-            max = Math.Max(max, Max(a.Slice(start, batch.Lengths[row] * width), b.Slice(start, batch.Lengths[row] * width)));
+            max = Math.Max(
+                max,
+                Max(a.Slice(start, batch.Lengths[row] * width), b.Slice(start, batch.Lengths[row] * width))
+            );
         }
         return max;
     }
 
     static double Max(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
     {
-        if (a.Length != b.Length) throw new InvalidOperationException($"parity: ORT gave {a.Length} values, TorchSharp {b.Length}");
+        if (a.Length != b.Length)
+            throw new InvalidOperationException($"parity: ORT gave {a.Length} values, TorchSharp {b.Length}");
         var max = 0.0;
-        for (var i = 0; i < a.Length; i++) max = Math.Max(max, Math.Abs(a[i] - b[i]));
+        for (var i = 0; i < a.Length; i++)
+            max = Math.Max(max, Math.Abs(a[i] - b[i]));
         return max;
     }
 
     public void Dispose()
     {
-        foreach (var value in ortHidden) value.Dispose();
+        foreach (var value in ortHidden)
+            value.Dispose();
     }
 }

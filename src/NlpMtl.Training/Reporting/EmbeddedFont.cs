@@ -19,7 +19,9 @@ internal sealed class EmbeddedFont : IFontResolver
     static readonly Lazy<SKData> Data = new(() =>
     {
         using var stream = typeof(EmbeddedFont).Assembly.GetManifestResourceStream(Resource)
-            ?? throw new InvalidOperationException($"Embedded resource {Resource} is missing from {typeof(EmbeddedFont).Assembly.GetName().Name}.");
+            ?? throw new InvalidOperationException(
+                $"Embedded resource {Resource} is missing from {typeof(EmbeddedFont).Assembly.GetName().Name}."
+            );
         return SKData.Create(stream);
     });
     static bool registered;

@@ -119,7 +119,8 @@ public sealed class MetricsLog : IDisposable
         return stream.ReadByte() == '\n';
     }
 
-    /// <summary>Rewrites the log without records after <paramref name="step"/>, through a temp file and a rename.</summary>
+    /// <summary>Rewrites the log without records after <paramref name="step"/>, through a temp file and a
+    /// rename.</summary>
     static void KeepUpTo(string path, long step)
     {
         var temp = path + ".tmp";

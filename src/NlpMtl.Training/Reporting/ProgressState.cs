@@ -10,6 +10,7 @@ internal sealed class ProgressState(long maxSteps, TimeSpan? timeBudget)
 {
     // Weight of the newest loss in the EMA: about the last 20 steps count.
     const double LossWeight = 0.05;
+
     // Throughput over the last reports, not since the start: an evaluation pause or a resume should not skew it.
     const int WindowSize = 50;
 
@@ -26,13 +27,21 @@ internal sealed class ProgressState(long maxSteps, TimeSpan? timeBudget)
     public long? EvalStep { get; private set; }
     public SortedDictionary<string, double> Eval { get; } = new(StringComparer.Ordinal);
 
-    public void Update(long step, IReadOnlyDictionary<string, double> taskLosses, double learningRate, long tokensInStep, TimeSpan elapsed)
+    public void Update(
+        long step,
+        IReadOnlyDictionary<string, double> taskLosses,
+        double learningRate,
+        long tokensInStep,
+        TimeSpan elapsed
+    )
     {
         Step = step;
         LearningRate = learningRate;
         Elapsed = elapsed;
         foreach (var (task, loss) in taskLosses)
-            Losses[task] = Losses.TryGetValue(task, out var average) ? (1 - LossWeight) * average + LossWeight * loss : loss;
+            Losses[task] = Losses.TryGetValue(task, out var average)
+                ? (1 - LossWeight) * average + LossWeight * loss
+                : loss;
 
         tokens += tokensInStep;
         window.Enqueue((step, tokens, elapsed));
@@ -58,15 +67,19 @@ internal sealed class ProgressState(long maxSteps, TimeSpan? timeBudget)
 
     public double? Fraction => MaxSteps > 0 && Step >= 0 ? Math.Clamp((double)Step / MaxSteps, 0, 1) : null;
 
-    /// <summary>Time left: to <see cref="MaxSteps"/> at the current rate, or to the time budget if that ends first.</summary>
+    /// <summary>Time left: to <see cref="MaxSteps"/> at the current rate, or to the time budget if that ends
+    /// first.</summary>
     public (TimeSpan Remaining, bool ByBudget)? Eta
     {
         get
         {
-            TimeSpan? bySteps = MaxSteps > 0 && StepsPerSecond is > 0 and var rate
-                ? TimeSpan.FromSeconds(Math.Max(0, MaxSteps - Step) / rate)
+            TimeSpan? bySteps =
+                MaxSteps > 0 && StepsPerSecond is > 0 and var rate
+                    ? TimeSpan.FromSeconds(Math.Max(0, MaxSteps - Step) / rate)
+                    : null;
+            TimeSpan? byBudget = timeBudget is { } budget
+                ? (budget > Elapsed ? budget - Elapsed : TimeSpan.Zero)
                 : null;
-            TimeSpan? byBudget = timeBudget is { } budget ? (budget > Elapsed ? budget - Elapsed : TimeSpan.Zero) : null;
             if (bySteps is { } s && (byBudget is null || s <= byBudget))
                 return (s, false);
             return byBudget is { } b ? (b, true) : null;
@@ -90,11 +103,13 @@ internal sealed class ProgressState(long maxSteps, TimeSpan? timeBudget)
     public string EvalLine() =>
         $"eval step {EvalStep} | " + string.Join(' ', Eval.Select(p => $"{p.Key}={Number(p.Value)}"));
 
-    public string StepText() => Fraction is { } f
-        ? $"step {Step}/{MaxSteps} ({(f * 100).ToString("F1", CultureInfo.InvariantCulture)}%)"
-        : $"step {Step}";
+    public string StepText() =>
+        Fraction is { } f
+            ? $"step {Step}/{MaxSteps} ({(f * 100).ToString("F1", CultureInfo.InvariantCulture)}%)"
+            : $"step {Step}";
 
-    public string EtaText() => Eta is { } eta ? $"ETA {Duration(eta.Remaining)}{(eta.ByBudget ? " (time budget)" : "")}" : "ETA -";
+    public string EtaText() =>
+        Eta is { } eta ? $"ETA {Duration(eta.Remaining)}{(eta.ByBudget ? " (time budget)" : "")}" : "ETA -";
 
     public static string Number(double value) => value.ToString("0.0000", CultureInfo.InvariantCulture);
 
@@ -103,6 +118,5 @@ internal sealed class ProgressState(long maxSteps, TimeSpan? timeBudget)
     public static string Rate(double? value, string format) =>
         value is { } v ? v.ToString(format, CultureInfo.InvariantCulture) : "-";
 
-    public static string Duration(TimeSpan span) =>
-        $"{(int)span.TotalHours}:{span.Minutes:00}:{span.Seconds:00}";
+    public static string Duration(TimeSpan span) => $"{(int)span.TotalHours}:{span.Minutes:00}:{span.Seconds:00}";
 }

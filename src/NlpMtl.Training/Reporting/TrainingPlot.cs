@@ -57,9 +57,12 @@ public static class TrainingPlot
     static IEnumerable<Plot> Panels(IReadOnlyList<MetricRecord> records, TrainingPlotOptions options)
     {
         var train = records.Where(r => r.Kind == MetricRecord.Train).ToList();
-        var losses = train.Where(r => r.Name == "loss" || r.Name.StartsWith("loss/", StringComparison.Ordinal)).ToList();
+        var losses = train
+            .Where(r => r.Name == "loss" || r.Name.StartsWith("loss/", StringComparison.Ordinal))
+            .ToList();
         var learningRate = train.Where(r => r.Name == "lr").ToList();
-        var evalGroups = records.Where(r => r.Kind == MetricRecord.Eval)
+        var evalGroups = records
+            .Where(r => r.Kind == MetricRecord.Eval)
             .GroupBy(r => GroupOf(r.Name), StringComparer.Ordinal)
             .OrderBy(g => g.Key, StringComparer.Ordinal)
             .ToList();
@@ -67,14 +70,31 @@ public static class TrainingPlot
         var count = 0;
         if (losses.Count > 0)
         {
-            var title = options.Smoothing > 0 ? $"Training loss (EMA smoothing {options.Smoothing.ToString("0.##", CultureInfo.InvariantCulture)})" : "Training loss";
-            yield return Panel(title, "loss", losses, smoothing: options.Smoothing, markers: false, Alignment.UpperRight);
+            var title =
+                options.Smoothing > 0
+                    ? $"Training loss (EMA smoothing {options.Smoothing.ToString("0.##", CultureInfo.InvariantCulture)})"
+                    : "Training loss";
+            yield return Panel(
+                title,
+                "loss",
+                losses,
+                smoothing: options.Smoothing,
+                markers: false,
+                Alignment.UpperRight
+            );
             count++;
         }
         foreach (var group in evalGroups)
         {
             // Scores rise, so the legend goes where the curve starts low.
-            yield return Panel($"Evaluation: {group.Key}", "score", group.ToList(), smoothing: 0, markers: true, Alignment.LowerRight);
+            yield return Panel(
+                $"Evaluation: {group.Key}",
+                "score",
+                group.ToList(),
+                smoothing: 0,
+                markers: true,
+                Alignment.LowerRight
+            );
             count++;
         }
         if (learningRate.Count > 0)
@@ -95,7 +115,8 @@ public static class TrainingPlot
     {
         if (records.Count == 0)
             return;
-        double first = records.Min(r => r.Step), last = records.Max(r => r.Step);
+        double first = records.Min(r => r.Step),
+            last = records.Max(r => r.Step);
         var margin = Math.Max(1, (last - first) * 0.02);
         foreach (var plot in panels)
         {
@@ -115,7 +136,14 @@ public static class TrainingPlot
     // "sentiment/accuracy" → "sentiment"; a name without a slash ("combined") is a group of its own.
     static string GroupOf(string name) => name.Split('/', 2)[0];
 
-    static Plot Panel(string title, string yLabel, List<MetricRecord> records, double smoothing, bool markers, Alignment legend)
+    static Plot Panel(
+        string title,
+        string yLabel,
+        List<MetricRecord> records,
+        double smoothing,
+        bool markers,
+        Alignment legend
+    )
     {
         var plot = NewPlot();
         plot.Title(title);
@@ -147,11 +175,13 @@ public static class TrainingPlot
         return plot;
     }
 
-    /// <summary>Exponential moving average with TensorBoard's debiasing, so the first points are not pulled to 0.</summary>
+    /// <summary>Exponential moving average with TensorBoard's debiasing, so the first points are not pulled to
+    /// 0.</summary>
     public static double[] Smooth(double[] values, double weight)
     {
         var smoothed = new double[values.Length];
-        double average = 0, correction = 0;
+        double average = 0,
+            correction = 0;
         for (var i = 0; i < values.Length; i++)
         {
             average = weight * average + (1 - weight) * values[i];

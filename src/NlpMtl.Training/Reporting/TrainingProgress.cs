@@ -25,11 +25,16 @@ public sealed class TrainingProgress : IDisposable
     bool unprintedStep;
     bool disposed;
 
-    /// <param name="maxSteps">Last step of the run, for the percentage and ETA; 0 or less when only a budget bounds it.</param>
-    /// <param name="timeBudget">Wall-clock limit of the run, if any: the ETA is whichever ends first.</param>
-    /// <param name="plainOutput">Write plain lines here instead of drawing on the console (tests, a log file).</param>
-    /// <param name="timeProvider">Clock for rates and ETA; the system clock by default.</param>
-    public TrainingProgress(long maxSteps, TimeSpan? timeBudget, TextWriter? plainOutput = null, TimeProvider? timeProvider = null)
+    /// <param name="maxSteps">Last step of the run, for the percentage and ETA; 0 or less when only a budget bounds
+    /// it.</param> <param name="timeBudget">Wall-clock limit of the run, if any: the ETA is whichever ends
+    /// first.</param> <param name="plainOutput">Write plain lines here instead of drawing on the console (tests, a log
+    /// file).</param> <param name="timeProvider">Clock for rates and ETA; the system clock by default.</param>
+    public TrainingProgress(
+        long maxSteps,
+        TimeSpan? timeBudget,
+        TextWriter? plainOutput = null,
+        TimeProvider? timeProvider = null
+    )
     {
         state = new ProgressState(maxSteps, timeBudget);
         clock = timeProvider ?? TimeProvider.System;
@@ -46,7 +51,12 @@ public sealed class TrainingProgress : IDisposable
     /// <summary>True when this instance draws the live panel rather than printing lines.</summary>
     public bool IsLive => live is not null;
 
-    public void Report(long step, IReadOnlyDictionary<string, double> taskLosses, double learningRate, long tokensInStep)
+    public void Report(
+        long step,
+        IReadOnlyDictionary<string, double> taskLosses,
+        double learningRate,
+        long tokensInStep
+    )
     {
         ArgumentNullException.ThrowIfNull(taskLosses);
         lock (gate)
@@ -55,7 +65,10 @@ public sealed class TrainingProgress : IDisposable
             var now = clock.GetElapsedTime(started);
             state.Update(step, taskLosses, learningRate, tokensInStep, now);
             unprintedStep = true;
-            if (plain is not null && (lastPrinted is not { } last || now - last >= PlainInterval || step == state.MaxSteps))
+            if (
+                plain is not null
+                && (lastPrinted is not { } last || now - last >= PlainInterval || step == state.MaxSteps)
+            )
                 PrintTrainLine(now);
         }
     }
@@ -107,43 +120,52 @@ public sealed class TrainingProgress : IDisposable
     // Spectre knows a CI runner or a dumb terminal; redirection is checked too, since a redirected stdout can still
     // sit beside an interactive stdin.
     static bool IsLiveConsole() =>
-        !Console.IsOutputRedirected
-        && AnsiConsole.Profile.Capabilities is { Ansi: true, Interactive: true };
+        !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities is { Ansi: true, Interactive: true };
 
     async Task RunLiveAsync()
     {
-        await AnsiConsole.Live(Render()).AutoClear(false).Overflow(VerticalOverflow.Ellipsis).StartAsync(async context =>
-        {
-            while (!stopLive.IsCancellationRequested)
+        await AnsiConsole
+            .Live(Render())
+            .AutoClear(false)
+            .Overflow(VerticalOverflow.Ellipsis)
+            .StartAsync(async context =>
             {
+                while (!stopLive.IsCancellationRequested)
+                {
+                    context.UpdateTarget(Render());
+                    try
+                    {
+                        await Task.Delay(RefreshInterval, stopLive.Token);
+                    }
+                    catch (OperationCanceledException) { }
+                }
                 context.UpdateTarget(Render());
-                try
-                {
-                    await Task.Delay(RefreshInterval, stopLive.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                }
-            }
-            context.UpdateTarget(Render());
-        });
+            });
     }
 
     IRenderable Render()
     {
         lock (gate)
         {
-            var losses = new Table().Border(TableBorder.Simple).AddColumn("task").AddColumn(new TableColumn("loss (EMA)").RightAligned());
+            var losses = new Table()
+                .Border(TableBorder.Simple)
+                .AddColumn("task")
+                .AddColumn(new TableColumn("loss (EMA)").RightAligned());
             foreach (var (task, loss) in state.Losses)
                 losses.AddRow(Markup.Escape(task), ProgressState.Number(loss));
 
             var rows = new List<IRenderable>
             {
-                new Markup($"[bold]{Markup.Escape(state.Step < 0 ? "starting" : state.StepText())}[/]  {Bar(state.Fraction)}"),
+                new Markup(
+                    $"[bold]{Markup.Escape(state.Step < 0 ? "starting" : state.StepText())}[/]  {Bar(state.Fraction)}"
+                ),
                 losses,
-                new Markup(Markup.Escape(
-                    $"{ProgressState.Rate(state.StepsPerSecond, "F2")} steps/s · {ProgressState.Rate(state.TokensPerSecond, "N0")} tokens/s · " +
-                    $"lr {ProgressState.Scientific(state.LearningRate)} · elapsed {ProgressState.Duration(state.Elapsed)} · {state.EtaText()}")),
+                new Markup(
+                    Markup.Escape(
+                        $"{ProgressState.Rate(state.StepsPerSecond, "F2")} steps/s · {ProgressState.Rate(state.TokensPerSecond, "N0")} tokens/s · "
+                            + $"lr {ProgressState.Scientific(state.LearningRate)} · elapsed {ProgressState.Duration(state.Elapsed)} · {state.EtaText()}"
+                    )
+                ),
             };
             if (state.EvalStep is not null)
                 rows.Add(new Markup($"[green]{Markup.Escape(state.EvalLine())}[/]"));

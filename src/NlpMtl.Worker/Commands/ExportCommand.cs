@@ -12,41 +12,97 @@ public static class ExportCommand
 {
     public static Command Create()
     {
-        var checkpoint = new Option<DirectoryInfo>("--checkpoint") { Description = "Trained multi-task checkpoint (RUN/best; a run folder RUN means its best), or a plain HF checkpoint (encoder-only bundle)", Required = true };
-        var output = new Option<DirectoryInfo>("--out") { Description = "Bundle directory to write (replaced if it holds a bundle)", Required = true };
-        var quantize = new Option<string?>("--quantize") { Description = "Also write dynamically quantized graphs: int8" };
-        quantize.AcceptOnlyFromAmong("int8");
-        var sentiment = new Option<FileInfo?>("--validation-sentiment") { Description = "Sentiment data (TSV/JSONL) for the int8 accuracy check" };
-        var translate = new Option<FileInfo?>("--validation-translate") { Description = "Translation data (JSONL, or plain-text source) for the int8 BLEU check" };
-        var translateTarget = new Option<FileInfo?>("--validation-translate-target") { Description = "Aligned plain-text references for --validation-translate" };
-        var publish = new Option<FileInfo?>("--publish") { Description = "Then point this bundle pointer file at the new bundle (one atomic rename; serve's Inference:BundlePath may name the pointer)" };
-        var maxExamples = new Option<int>("--max-validation-examples") { Description = "Validation examples used at most", DefaultValueFactory = _ => 500 };
-        var command = new Command("export", "Write an ONNX model bundle from a trained checkpoint (parity-checked)")
-            { checkpoint, output, quantize, sentiment, translate, translateTarget, maxExamples, publish };
-        command.SetAction((parse, cancellationToken) => NlpMtlCommandLine.Guard(_ =>
+        var checkpoint = new Option<DirectoryInfo>("--checkpoint")
         {
-            var bundle = parse.GetValue(output)!.FullName;
-            var manifest = BundleExporter.Export(parse.GetValue(checkpoint)!.FullName, bundle, new BundleExportOptions
-            {
-                QuantizeInt8 = parse.GetValue(quantize) == "int8",
-                ValidationSentiment = parse.GetValue(sentiment)?.FullName,
-                ValidationTranslate = parse.GetValue(translate)?.FullName,
-                ValidationTranslateTarget = parse.GetValue(translateTarget)?.FullName,
-                MaxValidationExamples = parse.GetValue(maxExamples),
-                Log = line => Console.WriteLine($"export: {line}"),
-            });
-            var parity = manifest.Parity;
-            Console.WriteLine($"Bundle with {(manifest.Tasks.Count == 0 ? "the encoder only (no task heads)" : string.Join(", ", manifest.Tasks))}; parity on {parity.Inputs} inputs: hidden max |Δ| {parity.EncoderHiddenMaxAbs:E2}" +
-                string.Concat(parity.Decoders.Select(d => $"; {d.Key} step logits {d.Value.StepLogitsMaxAbs:E2}, greedy identical {d.Value.GreedyIdenticalFraction:P0}")));
-            foreach (var (name, delta) in manifest.Quantization?.Metrics ?? [])
-                Console.WriteLine($"  int8 {name}: fp32 {delta.Fp32:F2} → int8 {delta.Int8:F2} on {delta.Examples} examples");
-            if (parse.GetValue(publish) is { } pointer)
-            {
-                BundlePointer.Publish(pointer.FullName, bundle);
-                Console.WriteLine($"{pointer.FullName} now points to {bundle}");
-            }
-            return Task.CompletedTask;
-        }, cancellationToken));
+            Description =
+                "Trained multi-task checkpoint (RUN/best; a run folder RUN means its best), or a plain HF checkpoint (encoder-only bundle)",
+            Required = true,
+        };
+        var output = new Option<DirectoryInfo>("--out")
+        {
+            Description = "Bundle directory to write (replaced if it holds a bundle)",
+            Required = true,
+        };
+        var quantize = new Option<string?>("--quantize")
+        {
+            Description = "Also write dynamically quantized graphs: int8",
+        };
+        quantize.AcceptOnlyFromAmong("int8");
+        var sentiment = new Option<FileInfo?>("--validation-sentiment")
+        {
+            Description = "Sentiment data (TSV/JSONL) for the int8 accuracy check",
+        };
+        var translate = new Option<FileInfo?>("--validation-translate")
+        {
+            Description = "Translation data (JSONL, or plain-text source) for the int8 BLEU check",
+        };
+        var translateTarget = new Option<FileInfo?>("--validation-translate-target")
+        {
+            Description = "Aligned plain-text references for --validation-translate",
+        };
+        var publish = new Option<FileInfo?>("--publish")
+        {
+            Description =
+                "Then point this bundle pointer file at the new bundle (one atomic rename; serve's Inference:BundlePath may name the pointer)",
+        };
+        var maxExamples = new Option<int>("--max-validation-examples")
+        {
+            Description = "Validation examples used at most",
+            DefaultValueFactory = _ => 500,
+        };
+        var command = new Command("export", "Write an ONNX model bundle from a trained checkpoint (parity-checked)")
+        {
+            checkpoint,
+            output,
+            quantize,
+            sentiment,
+            translate,
+            translateTarget,
+            maxExamples,
+            publish,
+        };
+        command.SetAction(
+            (parse, cancellationToken) =>
+                NlpMtlCommandLine.Guard(
+                    _ =>
+                    {
+                        var bundle = parse.GetValue(output)!.FullName;
+                        var manifest = BundleExporter.Export(
+                            parse.GetValue(checkpoint)!.FullName,
+                            bundle,
+                            new BundleExportOptions
+                            {
+                                QuantizeInt8 = parse.GetValue(quantize) == "int8",
+                                ValidationSentiment = parse.GetValue(sentiment)?.FullName,
+                                ValidationTranslate = parse.GetValue(translate)?.FullName,
+                                ValidationTranslateTarget = parse.GetValue(translateTarget)?.FullName,
+                                MaxValidationExamples = parse.GetValue(maxExamples),
+                                Log = line => Console.WriteLine($"export: {line}"),
+                            }
+                        );
+                        var parity = manifest.Parity;
+                        Console.WriteLine(
+                            $"Bundle with {(manifest.Tasks.Count == 0 ? "the encoder only (no task heads)" : string.Join(", ", manifest.Tasks))}; parity on {parity.Inputs} inputs: hidden max |Δ| {parity.EncoderHiddenMaxAbs:E2}"
+                                + string.Concat(
+                                    parity.Decoders.Select(d =>
+                                        $"; {d.Key} step logits {d.Value.StepLogitsMaxAbs:E2}, greedy identical {d.Value.GreedyIdenticalFraction:P0}"
+                                    )
+                                )
+                        );
+                        foreach (var (name, delta) in manifest.Quantization?.Metrics ?? [])
+                            Console.WriteLine(
+                                $"  int8 {name}: fp32 {delta.Fp32:F2} → int8 {delta.Int8:F2} on {delta.Examples} examples"
+                            );
+                        if (parse.GetValue(publish) is { } pointer)
+                        {
+                            BundlePointer.Publish(pointer.FullName, bundle);
+                            Console.WriteLine($"{pointer.FullName} now points to {bundle}");
+                        }
+                        return Task.CompletedTask;
+                    },
+                    cancellationToken
+                )
+        );
         return command;
     }
 }

@@ -1,26 +1,65 @@
-using NlpMtl.Core;
 using System.CommandLine;
+using NlpMtl.Core;
 using NlpMtl.Inference;
 using NlpMtl.Inference.Batching;
 using NlpMtl.Inference.Documents;
 
 namespace NlpMtl.Worker.Commands;
 
-/// <summary>The options predict, eval and bench inference share: bundle, threads, int8, decoding and batching overrides.</summary>
+/// <summary>The options predict, eval and bench inference share: bundle, threads, int8, decoding and batching
+/// overrides.</summary>
 sealed class InferenceArguments
 {
-    public Option<DirectoryInfo> Bundle { get; } = new("--bundle") { Description = "Model bundle directory (written by nlpmtl export)", Required = true };
-    public Option<int> Threads { get; } = new("--threads") { Description = "ONNX Runtime intra-op threads (0 = one per core)", DefaultValueFactory = _ => 0 };
+    public Option<DirectoryInfo> Bundle { get; } =
+        new("--bundle") { Description = "Model bundle directory (written by nlpmtl export)", Required = true };
+    public Option<int> Threads { get; } =
+        new("--threads")
+        {
+            Description = "ONNX Runtime intra-op threads (0 = one per core)",
+            DefaultValueFactory = _ => 0,
+        };
     public Option<bool> Int8 { get; } = new("--int8") { Description = "Use the bundle's int8 graphs when it has them" };
     public Option<bool> Cpu { get; } = new("--cpu") { Description = "Use the CPU even when CUDA is available" };
-    public Option<int?> Beams { get; } = new("--beams") { Description = "Beam count for generation (default: the bundle's; 1 = greedy)" };
-    public Option<int?> MaxNewTokens { get; } = new("--max-new-tokens") { Description = "Most tokens generated per document (default: the bundle's)" };
-    public Option<string?> OrtProfile { get; } = new("--ort-profile") { Description = "Write ONNX Runtime's per-operator profile of each session to PREFIX_<time>.json (slows inference; summarise with scripts/ort-profile.sh)" };
-    public Option<int?> MaxDocumentTokens { get; } = new("--max-document-tokens") { Description = "Hard cap on the tokens read per document; longer documents are cut and flagged \"truncated\" (default: Inference:MaxDocumentTokens, 65,536)" };
-    public Option<SentimentAggregation?> SentimentAggregation { get; } = new("--sentiment-aggregation") { Description = "How a long document's sentiment windows combine: TokenWeightedMeanLogits (default), MeanProbabilities, FirstWindow" };
-    public Option<SummarySelection?> SummarySelection { get; } = new("--summary-selection") { Description = "What the summarizer reads of a long document: Salience (default: the most central sentences) or Lead (the first tokens)" };
-    public Option<int?> SummarySourceTokens { get; } = new("--summary-source-tokens") { Description = "Most tokens the summarizer reads (default and most: the head's trained source length); e.g. 256 with Lead to measure reading only the start" };
-    public Option<int> TokenBudget { get; } = new("--token-budget") { Description = "Encoder positions per batch, padding included", DefaultValueFactory = _ => new BatchingOptions().TokenBudget };
+    public Option<int?> Beams { get; } =
+        new("--beams") { Description = "Beam count for generation (default: the bundle's; 1 = greedy)" };
+    public Option<int?> MaxNewTokens { get; } =
+        new("--max-new-tokens") { Description = "Most tokens generated per document (default: the bundle's)" };
+    public Option<string?> OrtProfile { get; } =
+        new("--ort-profile")
+        {
+            Description =
+                "Write ONNX Runtime's per-operator profile of each session to PREFIX_<time>.json (slows inference; summarise with scripts/ort-profile.sh)",
+        };
+    public Option<int?> MaxDocumentTokens { get; } =
+        new("--max-document-tokens")
+        {
+            Description =
+                "Hard cap on the tokens read per document; longer documents are cut and flagged \"truncated\" (default: Inference:MaxDocumentTokens, 65,536)",
+        };
+    public Option<SentimentAggregation?> SentimentAggregation { get; } =
+        new("--sentiment-aggregation")
+        {
+            Description =
+                "How a long document's sentiment windows combine: TokenWeightedMeanLogits (default), MeanProbabilities, FirstWindow",
+        };
+    public Option<SummarySelection?> SummarySelection { get; } =
+        new("--summary-selection")
+        {
+            Description =
+                "What the summarizer reads of a long document: Salience (default: the most central sentences) or Lead (the first tokens)",
+        };
+    public Option<int?> SummarySourceTokens { get; } =
+        new("--summary-source-tokens")
+        {
+            Description =
+                "Most tokens the summarizer reads (default and most: the head's trained source length); e.g. 256 with Lead to measure reading only the start",
+        };
+    public Option<int> TokenBudget { get; } =
+        new("--token-budget")
+        {
+            Description = "Encoder positions per batch, padding included",
+            DefaultValueFactory = _ => new BatchingOptions().TokenBudget,
+        };
 
     /// <summary>The one task a verb runs (predict, eval).</summary>
     public static Option<string> TaskOption()
@@ -32,19 +71,40 @@ sealed class InferenceArguments
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Bundle, Threads, Int8, Cpu, Beams, MaxNewTokens, TokenBudget, OrtProfile, MaxDocumentTokens, SentimentAggregation, SummarySelection, SummarySourceTokens }) command.Options.Add(option);
+        foreach (
+            var option in new Option[]
+            {
+                Bundle,
+                Threads,
+                Int8,
+                Cpu,
+                Beams,
+                MaxNewTokens,
+                TokenBudget,
+                OrtProfile,
+                MaxDocumentTokens,
+                SentimentAggregation,
+                SummarySelection,
+                SummarySourceTokens,
+            }
+        )
+            command.Options.Add(option);
     }
 
     public InferenceOptions Options(ParseResult parse)
     {
         var defaults = new InferenceOptions();
-        if (parse.GetValue(MaxDocumentTokens) is < 16) throw new ArgumentException("--max-document-tokens must be at least 16");
-        if (parse.GetValue(SummarySourceTokens) is < 3) throw new ArgumentException("--summary-source-tokens must be at least 3 ([CLS], one token, [SEP])");
+        if (parse.GetValue(MaxDocumentTokens) is < 16)
+            throw new ArgumentException("--max-document-tokens must be at least 16");
+        if (parse.GetValue(SummarySourceTokens) is < 3)
+            throw new ArgumentException("--summary-source-tokens must be at least 3 ([CLS], one token, [SEP])");
         return new InferenceOptions
         {
             IntraOpThreads = parse.GetValue(Threads),
             PreferInt8 = parse.GetValue(Int8),
-            ExecutionProvider = parse.GetValue(Cpu) ? ExecutionProviderPreference.Cpu : ExecutionProviderPreference.Auto,
+            ExecutionProvider = parse.GetValue(Cpu)
+                ? ExecutionProviderPreference.Cpu
+                : ExecutionProviderPreference.Auto,
             NumBeams = parse.GetValue(Beams),
             MaxNewTokens = parse.GetValue(MaxNewTokens),
             ProfilePrefix = parse.GetValue(OrtProfile),

@@ -14,25 +14,47 @@ public static class PretrainedCommand
 {
     public static Command Create()
     {
-        var output = new Option<DirectoryInfo>("--out") { Description = "Directory to write the checkpoint to", Required = true };
-        var model = new Option<string?>("--model") { Description = "A Hub model, ORG/NAME or ORG/NAME@REVISION (default: the embedded model); HF_HOME, HF_TOKEN, HF_HUB_OFFLINE, HF_ENDPOINT apply" };
-        var command = new Command("pretrained", $"Write the embedded {EmbeddedMiniLm.ModelName}, or a BERT-family model from the Hugging Face Hub, as an HF checkpoint directory") { output, model };
-        command.SetAction((parse, cancellationToken) => NlpMtlCommandLine.Guard(async token =>
+        var output = new Option<DirectoryInfo>("--out")
         {
-            var directory = parse.GetValue(output)!.FullName;
-            if (parse.GetValue(model) is { } name)
-            {
-                await WriteFromHubAsync(HubModelId.Parse(name), directory, token);
-                return;
-            }
-            var watch = Stopwatch.StartNew();
-            var written = PretrainedCheckpointWriter.WriteMiniLm(directory);
-            var account = written.Account;
-            Console.WriteLine(
-                $"Wrote {written.Tensors} tensors of {EmbeddedMiniLm.ModelName} to {directory} in {watch.Elapsed.TotalSeconds:F1} s " +
-                $"(ONNX initializers: {account.Named} named, {account.TransposedMatMulWeights} MatMul weights transposed, " +
-                $"{account.Buffers} buffer, {account.ShapeConstants} shape constants; {account.Total} in all)");
-        }, cancellationToken));
+            Description = "Directory to write the checkpoint to",
+            Required = true,
+        };
+        var model = new Option<string?>("--model")
+        {
+            Description =
+                "A Hub model, ORG/NAME or ORG/NAME@REVISION (default: the embedded model); HF_HOME, HF_TOKEN, HF_HUB_OFFLINE, HF_ENDPOINT apply",
+        };
+        var command = new Command(
+            "pretrained",
+            $"Write the embedded {EmbeddedMiniLm.ModelName}, or a BERT-family model from the Hugging Face Hub, as an HF checkpoint directory"
+        )
+        {
+            output,
+            model,
+        };
+        command.SetAction(
+            (parse, cancellationToken) =>
+                NlpMtlCommandLine.Guard(
+                    async token =>
+                    {
+                        var directory = parse.GetValue(output)!.FullName;
+                        if (parse.GetValue(model) is { } name)
+                        {
+                            await WriteFromHubAsync(HubModelId.Parse(name), directory, token);
+                            return;
+                        }
+                        var watch = Stopwatch.StartNew();
+                        var written = PretrainedCheckpointWriter.WriteMiniLm(directory);
+                        var account = written.Account;
+                        Console.WriteLine(
+                            $"Wrote {written.Tensors} tensors of {EmbeddedMiniLm.ModelName} to {directory} in {watch.Elapsed.TotalSeconds:F1} s "
+                                + $"(ONNX initializers: {account.Named} named, {account.TransposedMatMulWeights} MatMul weights transposed, "
+                                + $"{account.Buffers} buffer, {account.ShapeConstants} shape constants; {account.Total} in all)"
+                        );
+                    },
+                    cancellationToken
+                )
+        );
         return command;
     }
 
@@ -40,6 +62,8 @@ public static class PretrainedCommand
     {
         var snapshot = await HubCheckpoint.DownloadAsync(id, cancellationToken);
         var files = HubCheckpoint.CopyTo(snapshot, directory);
-        Console.WriteLine($"Wrote {id} ({Path.GetFileName(snapshot)}) to {directory}: {string.Join(", ", files.Select(Path.GetFileName))} (cache: {snapshot})");
+        Console.WriteLine(
+            $"Wrote {id} ({Path.GetFileName(snapshot)}) to {directory}: {string.Join(", ", files.Select(Path.GetFileName))} (cache: {snapshot})"
+        );
     }
 }

@@ -16,21 +16,31 @@ public static class ResultDownloader
 
     public sealed record Outcome(int Written, IReadOnlyList<(string Blob, string Error)> Failed);
 
-    public static async Task<Outcome> DownloadAsync(BlobContainerClient container, string suffix, string directory, CancellationToken cancellationToken)
+    public static async Task<Outcome> DownloadAsync(
+        BlobContainerClient container,
+        string suffix,
+        string directory,
+        CancellationToken cancellationToken
+    )
     {
         Directory.CreateDirectory(directory);
         var failed = new List<(string, string)>();
-        if (!await container.ExistsAsync(cancellationToken)) return new Outcome(0, failed);
+        if (!await container.ExistsAsync(cancellationToken))
+            return new Outcome(0, failed);
         var written = 0;
-        // Case-insensitive file systems (macOS, Windows) would merge names differing only in case: those get a hash too.
+        // Case-insensitive file systems (macOS, Windows) would merge names differing only in case: those get a hash
+        // too.
         var used = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         await foreach (var blob in container.GetBlobsAsync(cancellationToken: cancellationToken))
         {
-            if (!blob.Name.EndsWith(suffix, StringComparison.Ordinal)) continue;
+            if (!blob.Name.EndsWith(suffix, StringComparison.Ordinal))
+                continue;
             var local = LocalName(blob.Name);
-            if (!used.Add(local)) used.Add(local = LocalName(blob.Name, forceHash: true));
+            if (!used.Add(local))
+                used.Add(local = LocalName(blob.Name, forceHash: true));
             var path = Path.Combine(directory, local);
-            var partial = Path.Combine(directory, $".nlpmtl-{Guid.NewGuid():N}.partial"); // short: the target may use all 255 bytes
+            // short: the target may use all 255 bytes
+            var partial = Path.Combine(directory, $".nlpmtl-{Guid.NewGuid():N}.partial");
             try
             {
                 // Written beside the target and renamed: a failed download leaves no empty or half file.
@@ -40,7 +50,12 @@ public static class ResultDownloader
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                try { File.Delete(partial); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+                try
+                {
+                    File.Delete(partial);
+                }
+                catch (IOException) { }
+                catch (UnauthorizedAccessException) { }
                 failed.Add((blob.Name, Hosting.ErrorText.Short(e)));
             }
         }
@@ -59,11 +74,14 @@ public static class ResultDownloader
         {
             if (rune.IsAscii && (rune.Value < 0x20 || rune.Value == 0x7F || "/\\%:*?\"<>|".Contains((char)rune.Value)))
                 encoded.Append($"%{rune.Value:X2}");
-            else encoded.Append(rune.ToString());
+            else
+                encoded.Append(rune.ToString());
         }
         var name = encoded.ToString();
-        if (name.StartsWith('.')) name = "%2E" + name[1..]; // no hidden files, never "." or ".."
-        if (!forceHash && Encoding.UTF8.GetByteCount(name) <= MaxFileNameBytes) return name;
+        if (name.StartsWith('.'))
+            name = "%2E" + name[1..]; // no hidden files, never "." or ".."
+        if (!forceHash && Encoding.UTF8.GetByteCount(name) <= MaxFileNameBytes)
+            return name;
 
         var hash = "~" + QueueNames.NameHash(blobName);
         var extension = TailExtension(name);
@@ -72,18 +90,21 @@ public static class ResultDownloader
         var bytes = 0;
         foreach (var rune in name[..^extension.Length].EnumerateRunes())
         {
-            if (bytes + rune.Utf8SequenceLength > budget) break;
+            if (bytes + rune.Utf8SequenceLength > budget)
+                break;
             bytes += rune.Utf8SequenceLength;
             head.Append(rune.ToString());
         }
         return head + hash + extension;
     }
 
-    /// <summary>The suffix kept on shortened names: <c>.result.jsonl</c> / <c>.error.json</c> style, up to 32 characters.</summary>
+    /// <summary>The suffix kept on shortened names: <c>.result.jsonl</c> / <c>.error.json</c> style, up to 32
+    /// characters.</summary>
     static string TailExtension(string name)
     {
         foreach (var known in new[] { QueueNames.ResultSuffix, QueueNames.ErrorSuffix })
-            if (name.EndsWith(known, StringComparison.Ordinal)) return known;
+            if (name.EndsWith(known, StringComparison.Ordinal))
+                return known;
         var dot = name.LastIndexOf('.');
         return dot > 0 && name.Length - dot <= 32 ? name[dot..] : "";
     }

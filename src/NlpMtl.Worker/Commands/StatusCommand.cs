@@ -11,14 +11,22 @@ public static class StatusCommand
     public static Command Create()
     {
         var command = new Command("status", "Show queue counts: inbox (leased), results, poison");
-        command.SetAction((_, cancellationToken) => NlpMtlCommandLine.Guard(async token =>
-        {
-            using var host = QueueHostBuilder.BuildQueueOnly();
-            var queue = host.Services.GetRequiredService<BlobWorkQueueClient>();
-            await queue.CreateIfNotExistsAsync(token);
-            var counts = await queue.GetCountsAsync(token);
-            Console.WriteLine(JsonSerializer.Serialize(counts, new JsonSerializerOptions(JsonSerializerDefaults.Web)));
-        }, cancellationToken));
+        command.SetAction(
+            (_, cancellationToken) =>
+                NlpMtlCommandLine.Guard(
+                    async token =>
+                    {
+                        using var host = QueueHostBuilder.BuildQueueOnly();
+                        var queue = host.Services.GetRequiredService<BlobWorkQueueClient>();
+                        await queue.CreateIfNotExistsAsync(token);
+                        var counts = await queue.GetCountsAsync(token);
+                        Console.WriteLine(
+                            JsonSerializer.Serialize(counts, new JsonSerializerOptions(JsonSerializerDefaults.Web))
+                        );
+                    },
+                    cancellationToken
+                )
+        );
         return command;
     }
 }

@@ -8,12 +8,20 @@ namespace NlpMtl.Worker.Commands;
 /// </summary>
 sealed class StderrLogger(LogLevel minimum = LogLevel.Information) : ILogger
 {
-    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+    public IDisposable? BeginScope<TState>(TState state)
+        where TState : notnull => null;
 
     public bool IsEnabled(LogLevel logLevel) => logLevel >= minimum;
 
-    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    public void Log<TState>(
+        LogLevel logLevel,
+        EventId eventId,
+        TState state,
+        Exception? exception,
+        Func<TState, Exception?, string> formatter
+    )
     {
-        if (IsEnabled(logLevel)) Console.Error.WriteLine($"nlpmtl: {formatter(state, exception)}");
+        if (IsEnabled(logLevel))
+            Console.Error.WriteLine($"nlpmtl: {formatter(state, exception)}");
     }
 }

@@ -13,25 +13,51 @@ public static class TargetTokenizerCommand
     {
         var targets = new Option<FileInfo[]>("--targets")
         {
-            Description = "Training target files, one target a line; all are counted together", Required = true,
+            Description = "Training target files, one target a line; all are counted together",
+            Required = true,
             AllowMultipleArgumentsPerToken = true,
         };
-        var output = new Option<DirectoryInfo>("--out") { Description = "Folder for target_tokenizer.json and kept_tokens.tsv", Required = true };
+        var output = new Option<DirectoryInfo>("--out")
+        {
+            Description = "Folder for target_tokenizer.json and kept_tokens.tsv",
+            Required = true,
+        };
         var minCount = new Option<int>("--min-count")
         {
-            Description = "Keep a base token only if the targets use it at least this often", DefaultValueFactory = _ => new TargetTokenizerOptions().MinCount,
+            Description = "Keep a base token only if the targets use it at least this often",
+            DefaultValueFactory = _ => new TargetTokenizerOptions().MinCount,
         };
-        var command = new Command("target-tokenizer", "Build a translation target vocabulary from training targets") { targets, output, minCount };
-        command.SetAction((parse, cancellationToken) => NlpMtlCommandLine.Guard(_ =>
+        var command = new Command("target-tokenizer", "Build a translation target vocabulary from training targets")
         {
-            var files = parse.GetValue(targets)!.Select(f => f.FullName).ToList();
-            var directory = parse.GetValue(output)!.FullName;
-            var stats = TargetTokenizer.BuildAndSave(files, directory, new TargetTokenizerOptions { MinCount = parse.GetValue(minCount) });
-            Console.WriteLine($"{stats.VocabSize} ids ({stats.Lines} lines, {stats.TokensPerLine:F2} tokens a line, " +
-                $"{stats.RoundTripFailures} round-trip failures) → {directory}");
-            return stats.RoundTripFailures == 0 ? Task.CompletedTask
-                : throw new InvalidDataException($"{directory}: {stats.RoundTripFailures} lines do not decode to themselves");
-        }, cancellationToken));
+            targets,
+            output,
+            minCount,
+        };
+        command.SetAction(
+            (parse, cancellationToken) =>
+                NlpMtlCommandLine.Guard(
+                    _ =>
+                    {
+                        var files = parse.GetValue(targets)!.Select(f => f.FullName).ToList();
+                        var directory = parse.GetValue(output)!.FullName;
+                        var stats = TargetTokenizer.BuildAndSave(
+                            files,
+                            directory,
+                            new TargetTokenizerOptions { MinCount = parse.GetValue(minCount) }
+                        );
+                        Console.WriteLine(
+                            $"{stats.VocabSize} ids ({stats.Lines} lines, {stats.TokensPerLine:F2} tokens a line, "
+                                + $"{stats.RoundTripFailures} round-trip failures) → {directory}"
+                        );
+                        return stats.RoundTripFailures == 0
+                            ? Task.CompletedTask
+                            : throw new InvalidDataException(
+                                $"{directory}: {stats.RoundTripFailures} lines do not decode to themselves"
+                            );
+                    },
+                    cancellationToken
+                )
+        );
         return command;
     }
 }

@@ -15,13 +15,24 @@ public sealed class DefaultTasksValidation(IServiceProvider services) : IValidat
     {
         IDocumentProcessor processor;
         // Resolved here, not injected: a processor whose own options are invalid is reported by their validation.
-        try { processor = services.GetRequiredService<IDocumentProcessor>(); }
-        catch (OptionsValidationException) { return ValidateOptionsResult.Skip; }
-        var failures = options.EffectiveDefaultTasks
-            .Select((task, index) => (task, index))
+        try
+        {
+            processor = services.GetRequiredService<IDocumentProcessor>();
+        }
+        catch (OptionsValidationException)
+        {
+            return ValidateOptionsResult.Skip;
+        }
+        var failures = options
+            .EffectiveDefaultTasks.Select((task, index) => (task, index))
             .Where(p => !string.IsNullOrWhiteSpace(p.task) && !processor.Tasks.Contains(p.task))
-            .Select(p => (options.DefaultTasks is null ? "Queue:DefaultTasks is unset, so 'sentiment'" : $"Queue:DefaultTasks:{p.index} is '{p.task}'") +
-                         $", which the processor does not run (it runs {string.Join(", ", processor.Tasks.Order())})")
+            .Select(p =>
+                (
+                    options.DefaultTasks is null
+                        ? "Queue:DefaultTasks is unset, so 'sentiment'"
+                        : $"Queue:DefaultTasks:{p.index} is '{p.task}'"
+                ) + $", which the processor does not run (it runs {string.Join(", ", processor.Tasks.Order())})"
+            )
             .ToList();
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

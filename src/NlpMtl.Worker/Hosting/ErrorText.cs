@@ -10,7 +10,8 @@ public static class ErrorText
 {
     public static string Short(Exception e)
     {
-        if (Storage(e) is { } storage) return storage;
+        if (Storage(e) is { } storage)
+            return storage;
         return $"{e.GetType().Name}: {FirstLine(e.Message)}";
     }
 
@@ -29,8 +30,8 @@ public static class ErrorText
                 return Storage(aggregate.InnerExceptions[^1]);
             case HttpRequestException http:
                 // "Connection refused (host:port)": the SocketException inside does not name the endpoint.
-                return $"cannot connect to storage ({FirstLine(http.Message)}); check the endpoint " +
-                       "(BlobEndpoint in Storage:ConnectionString, or Storage:AccountUri), its port and the network";
+                return $"cannot connect to storage ({FirstLine(http.Message)}); check the endpoint "
+                    + "(BlobEndpoint in Storage:ConnectionString, or Storage:AccountUri), its port and the network";
             case TimeoutException or TaskCanceledException { InnerException: TimeoutException }:
                 return $"storage did not answer in time ({FirstLine(e.Message)}); check the endpoint and Storage:NetworkTimeout";
             default:
@@ -38,19 +39,22 @@ public static class ErrorText
         }
     }
 
-    static string Hint(int status, string? code) => (status, code) switch
-    {
-        (403, "AuthorizationPermissionMismatch") =>
-            "; the identity may not use this account: grant it 'Storage Blob Data Contributor' (Storage:AccountUri) or use a key with write access",
-        (401 or 403, _) => "; check the account name and key (or SAS) in Storage:ConnectionString, or the identity used with Storage:AccountUri",
-        (404, "ContainerNotFound") => "; check Queue:ContainerPrefix",
-        _ => "",
-    };
+    static string Hint(int status, string? code) =>
+        (status, code) switch
+        {
+            (403, "AuthorizationPermissionMismatch") =>
+                "; the identity may not use this account: grant it 'Storage Blob Data Contributor' (Storage:AccountUri) or use a key with write access",
+            (401 or 403, _) =>
+                "; check the account name and key (or SAS) in Storage:ConnectionString, or the identity used with Storage:AccountUri",
+            (404, "ContainerNotFound") => "; check Queue:ContainerPrefix",
+            _ => "",
+        };
 
     static string FirstLine(string message)
     {
         var newline = message.IndexOfAny(['\r', '\n']);
-        if (newline >= 0) message = message[..newline];
+        if (newline >= 0)
+            message = message[..newline];
         return message.Length > 300 ? message[..300] : message;
     }
 }

@@ -9,7 +9,13 @@ namespace NlpMtl.Worker.Hosting;
 /// spread over the inbox), one of them lists again when it is used up, and all of them back off together (doubling,
 /// with jitter) while the inbox is empty or storage is unreachable. Thread-safe.
 /// </summary>
-public sealed partial class InboxPoller(BlobWorkQueueClient queue, QueueOptions options, WorkerMetrics metrics, QueueHealth health, ILogger logger)
+public sealed partial class InboxPoller(
+    BlobWorkQueueClient queue,
+    QueueOptions options,
+    WorkerMetrics metrics,
+    QueueHealth health,
+    ILogger logger
+)
 {
     readonly Lock _gate = new();
     readonly Queue<InboxEntry> _candidates = new();
@@ -20,7 +26,8 @@ public sealed partial class InboxPoller(BlobWorkQueueClient queue, QueueOptions 
     TimeSpan _delay = TimeSpan.FromMilliseconds(options.MinPollMs);
     DateTimeOffset _idleUntil = DateTimeOffset.MinValue;
 
-    /// <summary>A claimed job, or null after waiting when there was none (or storage failed, or stop was asked).</summary>
+    /// <summary>A claimed job, or null after waiting when there was none (or storage failed, or stop was
+    /// asked).</summary>
     public async Task<ClaimedJob?> ClaimNextAsync(CancellationToken cancellationToken)
     {
         try
@@ -37,20 +44,34 @@ public sealed partial class InboxPoller(BlobWorkQueueClient queue, QueueOptions 
                 {
                     if (!queue.IsAddressable(candidate.Name))
                     {
-                        await QuarantineAsync(candidate, "the name cannot be addressed through the storage API ('.' or '..' segments or a leading '/' are rewritten by URI normalisation); rename or remove it with a tool that can", cancellationToken);
+                        await QuarantineAsync(
+                            candidate,
+                            "the name cannot be addressed through the storage API ('.' or '..' segments or a leading '/' are rewritten by URI normalisation); rename or remove it with a tool that can",
+                            cancellationToken
+                        );
                         continue;
                     }
                     ClaimedJob? job;
-                    try { job = await queue.TryClaimAsync(candidate, cancellationToken); }
-                    catch (RequestFailedException e) when (e.Status == 400 && e.ErrorCode is "InvalidResourceName" or "InvalidUri")
+                    try
+                    {
+                        job = await queue.TryClaimAsync(candidate, cancellationToken);
+                    }
+                    catch (RequestFailedException e)
+                        when (e.Status == 400 && e.ErrorCode is "InvalidResourceName" or "InvalidUri")
                     {
                         // Storage refuses this name (not an outage): retrying cannot help. Other 400s (a version
                         // mismatch, say) would hit every job, so they stay storage failures.
-                        await QuarantineAsync(candidate, $"storage refuses requests for this name ({e.Status} {e.ErrorCode})", cancellationToken);
+                        await QuarantineAsync(
+                            candidate,
+                            $"storage refuses requests for this name ({e.Status} {e.ErrorCode})",
+                            cancellationToken
+                        );
                         continue;
                     }
-                    if (job is null) continue; // another worker got there first
-                    lock (_gate) _delay = _minDelay;
+                    if (job is null)
+                        continue; // another worker got there first
+                    lock (_gate)
+                        _delay = _minDelay;
                     return job;
                 }
                 await ListAsync(cancellationToken);
@@ -75,7 +96,9 @@ public sealed partial class InboxPoller(BlobWorkQueueClient queue, QueueOptions 
         await _listing.WaitAsync(cancellationToken);
         try
         {
-            lock (_gate) if (_candidates.Count > 0 || _idleUntil > DateTimeOffset.UtcNow) return; // another loop listed meanwhile
+            lock (_gate)
+                if (_candidates.Count > 0 || _idleUntil > DateTimeOffset.UtcNow)
+                    return; // another loop listed meanwhile
             var listed = await queue.ListCandidatesAsync(cancellationToken);
             health.Succeeded();
             metrics.InboxListed(listed.Count);
@@ -86,7 +109,8 @@ public sealed partial class InboxPoller(BlobWorkQueueClient queue, QueueOptions 
                     _candidates.Enqueue(entry);
                     queued++;
                 }
-            if (queued == 0) BackOff(); // an empty inbox, or nothing workable in it: idle alike
+            if (queued == 0)
+                BackOff(); // an empty inbox, or nothing workable in it: idle alike
         }
         finally
         {
@@ -98,21 +122,26 @@ public sealed partial class InboxPoller(BlobWorkQueueClient queue, QueueOptions 
     /// without counting it as a storage failure.</summary>
     async Task QuarantineAsync(InboxEntry entry, string reason, CancellationToken cancellationToken)
     {
-        if (await queue.QuarantineAsync(entry, reason, cancellationToken)) LogQuarantined(entry.Name, reason);
-        lock (_gate) _quarantined.Add(entry.Name);
+        if (await queue.QuarantineAsync(entry, reason, cancellationToken))
+            LogQuarantined(entry.Name, reason);
+        lock (_gate)
+            _quarantined.Add(entry.Name);
     }
 
     bool TryTake(out InboxEntry entry)
     {
-        lock (_gate) return _candidates.TryDequeue(out entry!);
+        lock (_gate)
+            return _candidates.TryDequeue(out entry!);
     }
 
     TimeSpan IdleWait()
     {
-        lock (_gate) return _idleUntil - DateTimeOffset.UtcNow;
+        lock (_gate)
+            return _idleUntil - DateTimeOffset.UtcNow;
     }
 
-    /// <summary>Every loop waits until the same moment; the next empty listing or failure waits twice as long.</summary>
+    /// <summary>Every loop waits until the same moment; the next empty listing or failure waits twice as
+    /// long.</summary>
     TimeSpan BackOff()
     {
         lock (_gate)

@@ -11,6 +11,8 @@ public sealed class InferenceHostOptions
     public const string SectionName = "Inference";
 
     /// <summary>Folder written by <c>nlpmtl export</c>.</summary>
-    [Required(ErrorMessage = "Inference:BundlePath is required (a folder written by `nlpmtl export`; env Inference__BundlePath)")]
+    [Required(
+        ErrorMessage = "Inference:BundlePath is required (a folder written by `nlpmtl export`; env Inference__BundlePath)"
+    )]
     public string? BundlePath { get; set; }
 }

@@ -16,7 +16,8 @@ using OpenTelemetry.Trace;
 
 namespace NlpMtl.Worker.Hosting;
 
-/// <summary>All of the host's wiring: options, Azure clients, the queue, the worker pipeline, telemetry, health.</summary>
+/// <summary>All of the host's wiring: options, Azure clients, the queue, the worker pipeline, telemetry,
+/// health.</summary>
 public static class NlpMtlHostingExtensions
 {
     /// <summary>Storage and queue: enough for <c>enqueue</c>, <c>status</c> and <c>results</c>.</summary>
@@ -26,15 +27,20 @@ public static class NlpMtlHostingExtensions
         builder.Services.AddSectionOptions<StorageOptions>(StorageOptions.SectionName);
         builder.Services.AddSectionOptions<QueueOptions>(QueueOptions.SectionName);
 
-        // The SDK logs every non-2xx at Warning; for a queue 404/409/412 are expected answers (lease taken, done already).
+        // The SDK logs every non-2xx at Warning; for a queue 404/409/412 are expected answers (lease taken, done
+        // already).
         builder.Logging.AddFilter("Azure.Core", LogLevel.Error);
 
-        var storage = builder.Configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new StorageOptions();
+        var storage = builder.Configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>()
+            ?? new StorageOptions();
         builder.Services.AddAzureClients(clients =>
         {
-            if (!string.IsNullOrWhiteSpace(storage.ConnectionString)) clients.AddBlobServiceClient(storage.ConnectionString);
-            else if (storage.AccountUri is not null) clients.AddBlobServiceClient(storage.AccountUri);
-            else clients.AddClient<BlobServiceClient, BlobClientOptions>(_ => throw Unconfigured());
+            if (!string.IsNullOrWhiteSpace(storage.ConnectionString))
+                clients.AddBlobServiceClient(storage.ConnectionString);
+            else if (storage.AccountUri is not null)
+                clients.AddBlobServiceClient(storage.AccountUri);
+            else
+                clients.AddClient<BlobServiceClient, BlobClientOptions>(_ => throw Unconfigured());
             clients.UseCredential(new DefaultAzureCredential());
             // The SDK owns retries (exponential, 408/429/5xx and connection failures); our code adds none.
             clients.ConfigureDefaults(o =>
@@ -50,14 +56,17 @@ public static class NlpMtlHostingExtensions
         {
             sp.GetRequiredService<IOptions<StorageOptions>>().Value.ToString(); // validates before the client is built
             var queue = sp.GetRequiredService<IOptions<QueueOptions>>().Value;
-            return new BlobWorkQueueClient(sp.GetRequiredService<BlobServiceClient>(), new BlobWorkQueueClientOptions
-            {
-                ContainerPrefix = queue.ContainerPrefix,
-                LeaseDuration = TimeSpan.FromSeconds(queue.LeaseSeconds),
-                MaxAttempts = queue.MaxAttempts,
-                MaxJobBytes = queue.MaxJobBytes,
-                WorkerId = queue.WorkerId ?? new BlobWorkQueueClientOptions().WorkerId,
-            });
+            return new BlobWorkQueueClient(
+                sp.GetRequiredService<BlobServiceClient>(),
+                new BlobWorkQueueClientOptions
+                {
+                    ContainerPrefix = queue.ContainerPrefix,
+                    LeaseDuration = TimeSpan.FromSeconds(queue.LeaseSeconds),
+                    MaxAttempts = queue.MaxAttempts,
+                    MaxJobBytes = queue.MaxJobBytes,
+                    WorkerId = queue.WorkerId ?? new BlobWorkQueueClientOptions().WorkerId,
+                }
+            );
         });
         return builder;
     }
@@ -71,7 +80,8 @@ public static class NlpMtlHostingExtensions
         builder.AddNlpMtlQueue();
         // HostOptions:ShutdownTimeout (e.g. HostOptions__ShutdownTimeout=00:00:20) bounds the graceful stop.
         builder.Services.Configure<HostOptions>(builder.Configuration.GetSection("HostOptions"));
-        builder.Services.AddOptions<HostOptions>()
+        builder
+            .Services.AddOptions<HostOptions>()
             .Validate(o => o.ShutdownTimeout >= TimeSpan.Zero, "HostOptions:ShutdownTimeout must not be negative")
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<QueueOptions>, DefaultTasksValidation>();
@@ -85,24 +95,41 @@ public static class NlpMtlHostingExtensions
         return builder;
     }
 
-    /// <summary>OpenTelemetry metrics and traces of the worker; exporters only where <c>Telemetry</c> asks for them.</summary>
+    /// <summary>OpenTelemetry metrics and traces of the worker; exporters only where <c>Telemetry</c> asks for
+    /// them.</summary>
     public static IHostApplicationBuilder AddNlpMtlTelemetry(this IHostApplicationBuilder builder)
     {
-        var telemetry = builder.Configuration.GetSection(TelemetryOptions.SectionName).Get<TelemetryOptions>() ?? new TelemetryOptions();
-        var otlp = telemetry.OtlpEndpoint is not null || !string.IsNullOrEmpty(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
-        builder.Services.AddOpenTelemetry()
+        var telemetry = builder.Configuration.GetSection(TelemetryOptions.SectionName).Get<TelemetryOptions>()
+            ?? new TelemetryOptions();
+        var otlp =
+            telemetry.OtlpEndpoint is not null
+            || !string.IsNullOrEmpty(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        builder
+            .Services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("nlpmtl-worker"))
             .WithMetrics(m =>
             {
                 m.AddMeter(WorkerMetrics.Name);
-                if (telemetry.Console) m.AddConsoleExporter();
-                if (otlp) m.AddOtlpExporter(o => { if (telemetry.OtlpEndpoint is { } uri) o.Endpoint = uri; });
+                if (telemetry.Console)
+                    m.AddConsoleExporter();
+                if (otlp)
+                    m.AddOtlpExporter(o =>
+                    {
+                        if (telemetry.OtlpEndpoint is { } uri)
+                            o.Endpoint = uri;
+                    });
             })
             .WithTracing(t =>
             {
                 t.AddSource(WorkerMetrics.Name);
-                if (telemetry.Console) t.AddConsoleExporter();
-                if (otlp) t.AddOtlpExporter(o => { if (telemetry.OtlpEndpoint is { } uri) o.Endpoint = uri; });
+                if (telemetry.Console)
+                    t.AddConsoleExporter();
+                if (otlp)
+                    t.AddOtlpExporter(o =>
+                    {
+                        if (telemetry.OtlpEndpoint is { } uri)
+                            o.Endpoint = uri;
+                    });
             });
         return builder;
     }
@@ -116,14 +143,19 @@ public static class NlpMtlHostingExtensions
     {
         ArgumentNullException.ThrowIfNull(host);
         host.ValidateOptions();
-        var worker = host.Services.GetServices<IHostedService>().OfType<QueueWorkerService>().FirstOrDefault(); // RunAsync disposes the services
+        // RunAsync disposes the services
+        var worker = host.Services.GetServices<IHostedService>().OfType<QueueWorkerService>().FirstOrDefault();
         await host.RunAsync(cancellationToken);
-        if (worker?.Failure is { } failure) throw new InvalidOperationException(failure);
+        if (worker?.Failure is { } failure)
+            throw new InvalidOperationException(failure);
     }
 
     /// <summary>Runs the <c>ValidateOnStart</c> checks now (the host would only at start, after logging).</summary>
-    public static void ValidateOptions(this IHost host) => host.Services.GetRequiredService<IStartupValidator>().Validate();
+    public static void ValidateOptions(this IHost host) =>
+        host.Services.GetRequiredService<IStartupValidator>().Validate();
 
     static InvalidOperationException Unconfigured() =>
-        new("Storage is not configured: set Storage:ConnectionString (env Storage__ConnectionString) or Storage:AccountUri");
+        new(
+            "Storage is not configured: set Storage:ConnectionString (env Storage__ConnectionString) or Storage:AccountUri"
+        );
 }

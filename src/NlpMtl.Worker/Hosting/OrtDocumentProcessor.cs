@@ -16,8 +16,13 @@ public sealed class OrtDocumentProcessor : IDocumentProcessor, IAsyncDisposable
     readonly InferenceEngine _engine;
     readonly BatchingInferenceService _service;
 
-    public OrtDocumentProcessor(IOptions<InferenceHostOptions> host, IOptions<InferenceOptions> engine, IOptions<BatchingOptions> batching,
-        WorkerMetrics metrics, ILogger<OrtDocumentProcessor> logger)
+    public OrtDocumentProcessor(
+        IOptions<InferenceHostOptions> host,
+        IOptions<InferenceOptions> engine,
+        IOptions<BatchingOptions> batching,
+        WorkerMetrics metrics,
+        ILogger<OrtDocumentProcessor> logger
+    )
     {
         _engine = InferenceEngine.Load(host.Value.BundlePath!, engine.Value, logger);
         _service = new BatchingInferenceService(_engine, batching.Value, batchRan: metrics.BatchProcessed);
@@ -26,9 +31,15 @@ public sealed class OrtDocumentProcessor : IDocumentProcessor, IAsyncDisposable
 
     public IReadOnlySet<string> Tasks { get; }
 
-    public async Task<IReadOnlyList<TaskPrediction>[]> ProcessAsync(IReadOnlyList<JobDocument> documents, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<TaskPrediction>[]> ProcessAsync(
+        IReadOnlyList<JobDocument> documents,
+        CancellationToken cancellationToken = default
+    )
     {
-        var results = await _service.ProcessAsync([.. documents.Select(d => new DocumentRequest(d.Id, d.Text, d.Tasks))], cancellationToken);
+        var results = await _service.ProcessAsync(
+            [.. documents.Select(d => new DocumentRequest(d.Id, d.Text, d.Tasks))],
+            cancellationToken
+        );
         return [.. results.Select(r => r.Predictions)];
     }
 

@@ -1,12 +1,11 @@
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
 
 namespace NlpMtl.Worker.Hosting;
 
-/// <summary>
-/// Storage reachability as the worker sees it: healthy while calls succeed, degraded during a short outage
-/// (the worker keeps retrying), unhealthy when storage has failed for longer than <see cref="UnhealthyAfter"/>, or
-/// at all before it was ever reached (a worker that cannot start is doing nothing; it exits after Storage:StartupTimeout).
+/// <summary> Storage reachability as the worker sees it: healthy while calls succeed, degraded during a short outage
+/// (the worker keeps retrying), unhealthy when storage has failed for longer than <see cref="UnhealthyAfter"/>, or at
+/// all before it was ever reached (a worker that cannot start is doing nothing; it exits after Storage:StartupTimeout).
 /// </summary>
 public sealed class QueueHealth(TimeProvider time) : IHealthCheck
 {
@@ -22,20 +21,30 @@ public sealed class QueueHealth(TimeProvider time) : IHealthCheck
 
     public void Failed() => Interlocked.CompareExchange(ref _failingSince, time.GetTimestamp(), -1);
 
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    public Task<HealthCheckResult> CheckHealthAsync(
+        HealthCheckContext context,
+        CancellationToken cancellationToken = default
+    )
     {
         var since = Interlocked.Read(ref _failingSince);
-        if (since < 0) return Task.FromResult(HealthCheckResult.Healthy("storage reachable"));
+        if (since < 0)
+            return Task.FromResult(HealthCheckResult.Healthy("storage reachable"));
         var failing = time.GetElapsedTime(since);
-        if (!_reached) return Task.FromResult(HealthCheckResult.Unhealthy($"storage not reached since start ({failing.TotalSeconds:F0} s)"));
-        return Task.FromResult(failing < UnhealthyAfter
-            ? HealthCheckResult.Degraded($"storage failing for {failing.TotalSeconds:F0} s; retrying")
-            : HealthCheckResult.Unhealthy($"storage failing for {failing.TotalSeconds:F0} s"));
+        if (!_reached)
+            return Task.FromResult(
+                HealthCheckResult.Unhealthy($"storage not reached since start ({failing.TotalSeconds:F0} s)")
+            );
+        return Task.FromResult(
+            failing < UnhealthyAfter
+                ? HealthCheckResult.Degraded($"storage failing for {failing.TotalSeconds:F0} s; retrying")
+                : HealthCheckResult.Unhealthy($"storage failing for {failing.TotalSeconds:F0} s")
+        );
     }
 }
 
 /// <summary>Without an HTTP endpoint the health report goes to the log (and to OpenTelemetry through it).</summary>
-public sealed partial class LoggingHealthCheckPublisher(ILogger<LoggingHealthCheckPublisher> logger) : IHealthCheckPublisher
+public sealed partial class LoggingHealthCheckPublisher(ILogger<LoggingHealthCheckPublisher> logger)
+    : IHealthCheckPublisher
 {
     HealthStatus _last = HealthStatus.Healthy;
 

@@ -21,7 +21,8 @@ public sealed partial class QueueWorkerService(
     IOptions<StorageOptions> storageOptions,
     IOptions<HostOptions> hostOptions,
     IHostApplicationLifetime lifetime,
-    ILogger<QueueWorkerService> logger) : BackgroundService
+    ILogger<QueueWorkerService> logger
+) : BackgroundService
 {
     readonly QueueOptions _options = options.Value;
 
@@ -37,7 +38,8 @@ public sealed partial class QueueWorkerService(
 
         using var drain = new CancellationTokenSource();
 
-        if (!await EnsureContainersAsync(stoppingToken)) return;
+        if (!await EnsureContainersAsync(stoppingToken))
+            return;
         LogStarted(queue.Inbox.Name, _options.MaxConcurrentJobs, string.Join(",", processor.Tasks.Order()));
 
         // Graceful stop: claim nothing more; in-flight jobs may finish until a margin before the host's deadline,
@@ -51,14 +53,24 @@ public sealed partial class QueueWorkerService(
         });
 
         // One loop per job slot, each claiming its own next job, so claims (several storage round trips) overlap.
-        await Task.WhenAll(Enumerable.Range(0, _options.MaxConcurrentJobs).Select(_ => Task.Run(async () =>
-        {
-            while (!stoppingToken.IsCancellationRequested)
-            {
-                var job = await poller.ClaimNextAsync(stoppingToken);
-                if (job is not null) await RunJobAsync(job, parser, drain.Token);
-            }
-        }, CancellationToken.None)));
+        await Task.WhenAll(
+            Enumerable
+                .Range(0, _options.MaxConcurrentJobs)
+                .Select(_ =>
+                    Task.Run(
+                        async () =>
+                        {
+                            while (!stoppingToken.IsCancellationRequested)
+                            {
+                                var job = await poller.ClaimNextAsync(stoppingToken);
+                                if (job is not null)
+                                    await RunJobAsync(job, parser, drain.Token);
+                            }
+                        },
+                        CancellationToken.None
+                    )
+                )
+        );
     }
 
     /// <summary>
@@ -86,8 +98,14 @@ public sealed partial class QueueWorkerService(
                 if (deadline.Elapsed >= timeout)
                     return GiveUp($"storage not reachable within Storage:StartupTimeout ({timeout}): {error}");
                 LogContainersFailed(error);
-                try { await Task.Delay(TimeSpan.FromMilliseconds(_options.MaxPollMs), stoppingToken); }
-                catch (OperationCanceledException) { return false; }
+                try
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(_options.MaxPollMs), stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    return false;
+                }
             }
         }
         return false;
@@ -114,13 +132,23 @@ public sealed partial class QueueWorkerService(
             LogClaimed(job.Name, job.Attempt, job.LeaseId);
             if (job.Attempt > _options.MaxAttempts)
             {
-                await PoisonAsync(job, $"gave up after {job.Attempt - 1} attempts; last error: {job.LastError ?? "none recorded (worker crashed or lost its lease)"}", "attempts", drain);
+                await PoisonAsync(
+                    job,
+                    $"gave up after {job.Attempt - 1} attempts; last error: {job.LastError ?? "none recorded (worker crashed or lost its lease)"}",
+                    "attempts",
+                    drain
+                );
                 return;
             }
             if (job.Name.Length > QueueNames.MaxBlobName)
             {
                 // Azure itself refuses such names; an emulator or another store may not. Never worth an attempt.
-                await PoisonAsync(job, $"job name is {job.Name.Length} characters, over the {QueueNames.MaxBlobName} storage allows", "format", drain);
+                await PoisonAsync(
+                    job,
+                    $"job name is {job.Name.Length} characters, over the {QueueNames.MaxBlobName} storage allows",
+                    "format",
+                    drain
+                );
                 return;
             }
             IReadOnlyList<JobDocument> documents;
@@ -135,19 +163,31 @@ public sealed partial class QueueWorkerService(
             }
             var results = await processor.ProcessAsync(documents, work.Token);
             if (results.Length != documents.Count)
-                throw new InvalidOperationException($"the processor returned {results.Length} results for {documents.Count} documents");
+                throw new InvalidOperationException(
+                    $"the processor returned {results.Length} results for {documents.Count} documents"
+                );
             var outcome = await job.CompleteAsync(ResultLines.Serialize(results), drain);
             var elapsed = Stopwatch.GetElapsedTime(started);
-            metrics.JobCompleted(outcome switch { CompletionOutcome.Written => "written", CompletionOutcome.WrittenForNewContent => "new-content", _ => "duplicate" },
-                documents.Count, elapsed);
+            metrics.JobCompleted(
+                outcome switch
+                {
+                    CompletionOutcome.Written => "written",
+                    CompletionOutcome.WrittenForNewContent => "new-content",
+                    _ => "duplicate",
+                },
+                documents.Count,
+                elapsed
+            );
             health.Succeeded();
             LogFinished(job.Name, documents.Count, (long)elapsed.TotalMilliseconds, outcome);
-            if (outcome == CompletionOutcome.WrittenForNewContent) LogNewContent(job.Name, job.ResultName!);
+            if (outcome == CompletionOutcome.WrittenForNewContent)
+                LogNewContent(job.Name, job.ResultName!);
         }
         catch (OperationCanceledException) when (work.IsCancellationRequested)
         {
             metrics.JobAbandoned();
-            if (job.LeaseLost.IsCancellationRequested) LogLeaseLost(job.Name);
+            if (job.LeaseLost.IsCancellationRequested)
+                LogLeaseLost(job.Name);
             else
             {
                 LogReleased(job.Name);
@@ -160,8 +200,15 @@ public sealed partial class QueueWorkerService(
             LogAttemptFailed(job.Name, job.Attempt, error);
             if (job.Attempt >= _options.MaxAttempts && !drain.IsCancellationRequested)
             {
-                try { await PoisonAsync(job, $"failed {job.Attempt} attempts; last error: {error}", "attempts", drain); return; }
-                catch (Exception poisonError) { LogAttemptFailed(job.Name, job.Attempt, ErrorText.Short(poisonError)); }
+                try
+                {
+                    await PoisonAsync(job, $"failed {job.Attempt} attempts; last error: {error}", "attempts", drain);
+                    return;
+                }
+                catch (Exception poisonError)
+                {
+                    LogAttemptFailed(job.Name, job.Attempt, ErrorText.Short(poisonError));
+                }
             }
             metrics.JobAbandoned();
             await AbandonAsync(job, error);
@@ -179,32 +226,52 @@ public sealed partial class QueueWorkerService(
     {
         // Best effort with its own short deadline: if storage is down the lease simply expires.
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        try { await job.AbandonAsync(error, deadline.Token); }
-        catch (Exception e) { LogReleaseFailed(job.Name, ErrorText.Short(e)); }
+        try
+        {
+            await job.AbandonAsync(error, deadline.Token);
+        }
+        catch (Exception e)
+        {
+            LogReleaseFailed(job.Name, ErrorText.Short(e));
+        }
     }
 
     [LoggerMessage(LogLevel.Information, "Serving {Inbox} with up to {Jobs} jobs at once; tasks {Tasks}")]
     partial void LogStarted(string inbox, int jobs, string tasks);
+
     [LoggerMessage(LogLevel.Warning, "Cannot create the queue containers yet ({Error}); retrying")]
     partial void LogContainersFailed(string error);
+
     [LoggerMessage(LogLevel.Error, "Giving up: {Failure}")]
     partial void LogGaveUp(string failure);
+
     [LoggerMessage(LogLevel.Warning, "{Job} was done before with other content; this content's result is {Result}")]
     partial void LogNewContent(string job, string result);
+
     [LoggerMessage(LogLevel.Debug, "Claimed {Job} (attempt {Attempt}, lease {LeaseId})")]
     partial void LogClaimed(string job, int attempt, string leaseId);
+
     [LoggerMessage(LogLevel.Information, "Finished {Job}: {Documents} documents in {ElapsedMs} ms ({Outcome})")]
     partial void LogFinished(string job, int documents, long elapsedMs, CompletionOutcome outcome);
+
     [LoggerMessage(LogLevel.Warning, "Poisoned {Job} on attempt {Attempt}: {Reason}")]
     partial void LogPoisoned(string job, int attempt, string reason);
+
     [LoggerMessage(LogLevel.Warning, "Attempt {Attempt} of {Job} failed: {Error}")]
     partial void LogAttemptFailed(string job, int attempt, string error);
+
     [LoggerMessage(LogLevel.Warning, "Lost the lease on {Job}; another worker will finish it")]
     partial void LogLeaseLost(string job);
+
     [LoggerMessage(LogLevel.Information, "Released {Job} unfinished at shutdown")]
     partial void LogReleased(string job);
+
     [LoggerMessage(LogLevel.Warning, "Could not release {Job} ({Error}); its lease will expire")]
     partial void LogReleaseFailed(string job, string error);
-    [LoggerMessage(LogLevel.Information, "Stopping: claiming no more jobs; in-flight jobs have {DeadlineMs} ms to finish")]
+
+    [LoggerMessage(
+        LogLevel.Information,
+        "Stopping: claiming no more jobs; in-flight jobs have {DeadlineMs} ms to finish"
+    )]
     partial void LogStopping(int deadlineMs);
 }

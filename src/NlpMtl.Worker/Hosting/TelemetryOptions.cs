@@ -7,6 +7,7 @@ public sealed class TelemetryOptions
 
     /// <summary>Print metrics and spans on the console (for local runs).</summary>
     public bool Console { get; set; }
+
     /// <summary>OTLP collector, e.g. http://localhost:4317; also taken from OTEL_EXPORTER_OTLP_ENDPOINT.</summary>
     public Uri? OtlpEndpoint { get; set; }
 }

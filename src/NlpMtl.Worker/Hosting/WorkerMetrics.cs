@@ -21,14 +21,35 @@ public sealed class WorkerMetrics
     public WorkerMetrics(IMeterFactory meterFactory)
     {
         var meter = meterFactory.Create(Name);
-        _jobs = meter.CreateCounter<long>("nlpmtl.jobs.completed", "{job}", "Jobs finished with a result (outcome: written or duplicate)");
-        _poisoned = meter.CreateCounter<long>("nlpmtl.jobs.poisoned", "{job}", "Jobs moved to poison (kind: format or attempts)");
-        _abandoned = meter.CreateCounter<long>("nlpmtl.jobs.abandoned", "{job}", "Claims given back for another attempt");
-        _documents = meter.CreateCounter<long>("nlpmtl.documents.processed", "{document}", "Documents of completed jobs");
+        _jobs = meter.CreateCounter<long>(
+            "nlpmtl.jobs.completed",
+            "{job}",
+            "Jobs finished with a result (outcome: written or duplicate)"
+        );
+        _poisoned = meter.CreateCounter<long>(
+            "nlpmtl.jobs.poisoned",
+            "{job}",
+            "Jobs moved to poison (kind: format or attempts)"
+        );
+        _abandoned = meter.CreateCounter<long>(
+            "nlpmtl.jobs.abandoned",
+            "{job}",
+            "Claims given back for another attempt"
+        );
+        _documents = meter.CreateCounter<long>(
+            "nlpmtl.documents.processed",
+            "{document}",
+            "Documents of completed jobs"
+        );
         _batchSize = meter.CreateHistogram<int>("nlpmtl.batch.size", "{document}", "Documents per engine batch");
         _batchSeconds = meter.CreateHistogram<double>("nlpmtl.batch.duration", "s", "Engine time per batch");
         _jobSeconds = meter.CreateHistogram<double>("nlpmtl.job.duration", "s", "Claim to result, per job");
-        meter.CreateObservableGauge("nlpmtl.inbox.depth", () => Volatile.Read(ref _inboxDepth), "{job}", "Unleased inbox jobs at the last listing (capped at one page)");
+        meter.CreateObservableGauge(
+            "nlpmtl.inbox.depth",
+            () => Volatile.Read(ref _inboxDepth),
+            "{job}",
+            "Unleased inbox jobs at the last listing (capped at one page)"
+        );
     }
 
     public void JobCompleted(string outcome, int documents, TimeSpan elapsed)
@@ -39,6 +60,7 @@ public sealed class WorkerMetrics
     }
 
     public void JobPoisoned(string kind) => _poisoned.Add(1, new KeyValuePair<string, object?>("kind", kind));
+
     public void JobAbandoned() => _abandoned.Add(1);
 
     public void BatchProcessed(int documents, TimeSpan elapsed)

@@ -6,11 +6,15 @@ public class BundleManifestTests : IDisposable
 {
     readonly string directory = Directory.CreateTempSubdirectory("nlpmtl-manifest-").FullName;
 
-    static BundleManifest Manifest(int formatVersion) => new()
-    {
-        FormatVersion = formatVersion, BaseModel = "sentence-transformers/all-MiniLM-L6-v2", Encoder = new EncoderManifest { HiddenSize = 384, NumLayers = 6 },
-        Sentiment = new SentimentManifest { Labels = ["0", "1"] }, Parity = new ParityReport { Inputs = 22 },
-    };
+    static BundleManifest Manifest(int formatVersion) =>
+        new()
+        {
+            FormatVersion = formatVersion,
+            BaseModel = "sentence-transformers/all-MiniLM-L6-v2",
+            Encoder = new EncoderManifest { HiddenSize = 384, NumLayers = 6 },
+            Sentiment = new SentimentManifest { Labels = ["0", "1"] },
+            Parity = new ParityReport { Inputs = 22 },
+        };
 
     [Fact]
     public void ACurrentManifestRoundTrips()
@@ -32,7 +36,10 @@ public class BundleManifestTests : IDisposable
 
         var error = Assert.Throws<InvalidDataException>(() => BundleManifest.Load(directory));
 
-        Assert.Contains("manifest.json: format_version 1 is not supported (expected 2): export the checkpoint again", error.Message);
+        Assert.Contains(
+            "manifest.json: format_version 1 is not supported (expected 2): export the checkpoint again",
+            error.Message
+        );
     }
 
     public void Dispose() => Directory.Delete(directory, recursive: true);

@@ -2,7 +2,8 @@ using NlpMtl.Core.Bundle;
 
 namespace NlpMtl.Core.Tests.Bundle;
 
-/// <summary>Bundle pointers: published by one rename, resolved relative to the pointer, refused when they name nothing.</summary>
+/// <summary>Bundle pointers: published by one rename, resolved relative to the pointer, refused when they name
+/// nothing.</summary>
 public class BundlePointerTests
 {
     static string NewRoot() => Directory.CreateTempSubdirectory("nlpmtl-pointer-").FullName;
@@ -22,7 +23,8 @@ public class BundlePointerTests
         var pointer = Path.Combine(root, "current");
         var first = NewBundle(root, "run-1");
         BundlePointer.Publish(pointer, first);
-        Assert.Equal(Path.Combine("bundles", "run-1") + "\n", File.ReadAllText(pointer)); // relative: the share can move
+        // relative: the share can move
+        Assert.Equal(Path.Combine("bundles", "run-1") + "\n", File.ReadAllText(pointer));
         Assert.Equal(first, BundlePointer.Resolve(pointer));
 
         var second = NewBundle(root, "run-2");
@@ -74,6 +76,9 @@ public class BundlePointerTests
     public void NothingAtThePathIsABundleNotFound()
     {
         var missing = Path.Combine(Path.GetTempPath(), $"nlpmtl-missing-{Guid.NewGuid():N}");
-        Assert.Contains("bundle directory not found", Assert.Throws<DirectoryNotFoundException>(() => BundlePointer.Resolve(missing)).Message);
+        Assert.Contains(
+            "bundle directory not found",
+            Assert.Throws<DirectoryNotFoundException>(() => BundlePointer.Resolve(missing)).Message
+        );
     }
 }

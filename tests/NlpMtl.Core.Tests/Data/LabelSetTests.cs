@@ -16,6 +16,9 @@ public class LabelSetTests
     [Fact]
     public void NamedLabelsSortOrdinallyAfterNumbers()
     {
-        Assert.Equal(["3", "Neutral", "negative", "positive"], Labels("positive", "negative", "Neutral", "3", "positive"));
+        Assert.Equal(
+            ["3", "Neutral", "negative", "positive"],
+            Labels("positive", "negative", "Neutral", "3", "positive")
+        );
     }
 }

@@ -12,13 +12,20 @@ public sealed class SentimentReaderTests : IDisposable
     public void Sst2TsvKeepsLabelsAsStringsAndTrimsTrailingSpace()
     {
         // As in SST-2: header row, a space before each tab, labels 0/1.
-        var path = files.Write("train.tsv", "sentence\tlabel\nhide new secretions from the parental units \t0\ngreat fun \t1\n");
+        var path = files.Write(
+            "train.tsv",
+            "sentence\tlabel\nhide new secretions from the parental units \t0\ngreat fun \t1\n"
+        );
 
         var examples = DatasetReader.ReadSentiment(path);
 
         Assert.Equal(
-            [new SentimentExample("hide new secretions from the parental units", "0"), new SentimentExample("great fun", "1")],
-            examples);
+            [
+                new SentimentExample("hide new secretions from the parental units", "0"),
+                new SentimentExample("great fun", "1"),
+            ],
+            examples
+        );
     }
 
     [Fact]
@@ -34,7 +41,11 @@ public sealed class SentimentReaderTests : IDisposable
     [Fact]
     public void JsonlAcceptsStringAndIntegerLabelsAndSkipsBlankLines()
     {
-        var path = files.Write("train.jsonl", "{\"text\": \"good \", \"label\": 1}\r\n\n   \n{\"text\": \"bad\", \"label\": \"negative\"}\n", bom: true);
+        var path = files.Write(
+            "train.jsonl",
+            "{\"text\": \"good \", \"label\": 1}\r\n\n   \n{\"text\": \"bad\", \"label\": \"negative\"}\n",
+            bom: true
+        );
 
         var examples = DatasetReader.ReadSentiment(path);
 
@@ -66,8 +77,14 @@ public sealed class SentimentReaderTests : IDisposable
     [InlineData("{\"text\": \"ok\"}\n", "line 1, field 'label': missing")]
     [InlineData("{\"text\": \"ok\", \"label\": null}\n", "line 1, field 'label': missing")]
     [InlineData("{\"text\": 3, \"label\": 1}\n", "line 1, field 'text': expected a string, found a number")]
-    [InlineData("{\"text\": \"ok\", \"label\": true}\n", "line 1, field 'label': expected a string or an integer, found a boolean")]
-    [InlineData("{\"text\": \"ok\", \"label\": 0.5}\n", "line 1, field 'label': expected a string or an integer, found 0.5")]
+    [InlineData(
+        "{\"text\": \"ok\", \"label\": true}\n",
+        "line 1, field 'label': expected a string or an integer, found a boolean"
+    )]
+    [InlineData(
+        "{\"text\": \"ok\", \"label\": 0.5}\n",
+        "line 1, field 'label': expected a string or an integer, found 0.5"
+    )]
     [InlineData("{\"text\": \"  \", \"label\": 1}\n", "line 1, field 'text': empty text")]
     public void BadJsonlNamesFileLineAndField(string content, string expected)
     {
@@ -82,7 +99,10 @@ public sealed class SentimentReaderTests : IDisposable
     [Fact]
     public void InvalidUtf8IsAnErrorNotReplacementCharacters()
     {
-        var path = files.WriteBytes("latin1.tsv", [.. "sentence\tlabel\n"u8, (byte)'c', (byte)'a', (byte)'f', 0xE9, (byte)'\t', (byte)'1', (byte)'\n']);
+        var path = files.WriteBytes(
+            "latin1.tsv",
+            [.. "sentence\tlabel\n"u8, (byte)'c', (byte)'a', (byte)'f', 0xE9, (byte)'\t', (byte)'1', (byte)'\n']
+        );
 
         var error = Assert.Throws<InvalidDataException>(() => DatasetReader.ReadSentiment(path));
 
@@ -94,7 +114,18 @@ public sealed class SentimentReaderTests : IDisposable
     public void InvalidUtf8FarIntoAFileNamesItsLineAndColumn()
     {
         var rows = string.Concat(Enumerable.Range(0, 20_000).Select(i => $"grüße {i}\t1\n"));
-        var path = files.WriteBytes("late.tsv", [.. "\uFEFFsentence\tlabel\r\n"u8, .. System.Text.Encoding.UTF8.GetBytes(rows), .. "ça va \u00e9"u8, 0xC3, (byte)'\t', (byte)'0', (byte)'\n']);
+        var path = files.WriteBytes(
+            "late.tsv",
+            [
+                .. "\uFEFFsentence\tlabel\r\n"u8,
+                .. System.Text.Encoding.UTF8.GetBytes(rows),
+                .. "ça va \u00e9"u8,
+                0xC3,
+                (byte)'\t',
+                (byte)'0',
+                (byte)'\n',
+            ]
+        );
 
         var error = Assert.Throws<InvalidDataException>(() => DatasetReader.ReadSentiment(path));
 

@@ -13,8 +13,10 @@ public sealed class Seq2SeqReaderTests : IDisposable
     {
         // SciTLDR lines carry more fields (paper_id, rouge_scores, …), ignored here, and some empty sentences and
         // references, dropped.
-        var path = files.Write("train.jsonl",
-            "{\"source\": [\"We study X.\", \"\", \"It works. \"], \"source_labels\": [0, 0, 1], \"target\": [\"X works.\", \"\", \"We show X works.\"], \"paper_id\": \"a\"}\n");
+        var path = files.Write(
+            "train.jsonl",
+            "{\"source\": [\"We study X.\", \"\", \"It works. \"], \"source_labels\": [0, 0, 1], \"target\": [\"X works.\", \"\", \"We show X works.\"], \"paper_id\": \"a\"}\n"
+        );
 
         var example = Assert.Single(DatasetReader.ReadSeq2Seq(path));
 
@@ -38,11 +40,26 @@ public sealed class Seq2SeqReaderTests : IDisposable
     }
 
     [Theory]
-    [InlineData("{\"source\": [\"A.\", \"B.\"], \"source_labels\": [1], \"target\": \"t\"}", "field 'source_labels': has 1 entries but 'source' has 2 sentences")]
-    [InlineData("{\"source\": [\"A.\", \"B.\"], \"source_labels\": [0, 2], \"target\": \"t\"}", "field 'source_labels[1]': expected 0 or 1, found 2")]
-    [InlineData("{\"source\": [\"A.\"], \"source_labels\": [\"1\"], \"target\": \"t\"}", "field 'source_labels[0]': expected 0 or 1, found \"1\"")]
-    [InlineData("{\"source\": [\"A.\"], \"source_labels\": 1, \"target\": \"t\"}", "field 'source_labels': expected an array of 0/1 numbers")]
-    [InlineData("{\"source\": \"A. B.\", \"source_labels\": [1], \"target\": \"t\"}", "field 'source_labels': needs 'source' to be an array of sentences")]
+    [InlineData(
+        "{\"source\": [\"A.\", \"B.\"], \"source_labels\": [1], \"target\": \"t\"}",
+        "field 'source_labels': has 1 entries but 'source' has 2 sentences"
+    )]
+    [InlineData(
+        "{\"source\": [\"A.\", \"B.\"], \"source_labels\": [0, 2], \"target\": \"t\"}",
+        "field 'source_labels[1]': expected 0 or 1, found 2"
+    )]
+    [InlineData(
+        "{\"source\": [\"A.\"], \"source_labels\": [\"1\"], \"target\": \"t\"}",
+        "field 'source_labels[0]': expected 0 or 1, found \"1\""
+    )]
+    [InlineData(
+        "{\"source\": [\"A.\"], \"source_labels\": 1, \"target\": \"t\"}",
+        "field 'source_labels': expected an array of 0/1 numbers"
+    )]
+    [InlineData(
+        "{\"source\": \"A. B.\", \"source_labels\": [1], \"target\": \"t\"}",
+        "field 'source_labels': needs 'source' to be an array of sentences"
+    )]
     public void BadSourceLabelsNameLineAndField(string line, string expected)
     {
         var path = files.Write("train.jsonl", "{\"source\": \"s\", \"target\": \"t\"}\n" + line + "\n");
@@ -55,7 +72,11 @@ public sealed class Seq2SeqReaderTests : IDisposable
     [Fact]
     public void JsonlAcceptsPlainStringsWithBomCrlfAndBlankLines()
     {
-        var path = files.Write("pairs.jsonl", "\r\n{\"source\": \"Ein Hund.\", \"target\": \"A dog. \"}\r\n\r\n", bom: true);
+        var path = files.Write(
+            "pairs.jsonl",
+            "\r\n{\"source\": \"Ein Hund.\", \"target\": \"A dog. \"}\r\n\r\n",
+            bom: true
+        );
 
         var example = Assert.Single(DatasetReader.ReadSeq2Seq(path));
 
@@ -78,7 +99,12 @@ public sealed class Seq2SeqReaderTests : IDisposable
     [Theory]
     [InlineData("a\nb\nc\n", "x\ny\n", 3, 2)]
     [InlineData("a\n", "x\ny\nz\n", 1, 3)]
-    public void UnequalLineCountsNameBothFilesAndCounts(string sourceText, string targetText, int sourceLines, int targetLines)
+    public void UnequalLineCountsNameBothFilesAndCounts(
+        string sourceText,
+        string targetText,
+        int sourceLines,
+        int targetLines
+    )
     {
         var source = files.Write("val.en", sourceText);
         var target = files.Write("val.de", targetText);
@@ -103,9 +129,18 @@ public sealed class Seq2SeqReaderTests : IDisposable
     [InlineData("{\"target\": \"t\"}", "line 1, field 'source': missing")]
     [InlineData("{\"source\": \"s\"}", "line 1, field 'target': missing")]
     [InlineData("{\"source\": \"s\", \"target\": []}", "line 1, field 'target': no non-empty text in the array")]
-    [InlineData("{\"source\": [\"a\", 2], \"target\": \"t\"}", "line 1, field 'source[1]': expected a string, found a number")]
-    [InlineData("{\"source\": [\"\", \" \"], \"target\": \"t\"}", "line 1, field 'source': no non-empty text in the array")]
-    [InlineData("{\"source\": {\"a\": 1}, \"target\": \"t\"}", "line 1, field 'source': expected a string or an array of strings, found an object")]
+    [InlineData(
+        "{\"source\": [\"a\", 2], \"target\": \"t\"}",
+        "line 1, field 'source[1]': expected a string, found a number"
+    )]
+    [InlineData(
+        "{\"source\": [\"\", \" \"], \"target\": \"t\"}",
+        "line 1, field 'source': no non-empty text in the array"
+    )]
+    [InlineData(
+        "{\"source\": {\"a\": 1}, \"target\": \"t\"}",
+        "line 1, field 'source': expected a string or an array of strings, found an object"
+    )]
     [InlineData("{\"source\": \"s\", \"target\": \"t\"}\n{\"source\": \"s\"", "line 2: malformed JSON")]
     public void BadJsonlNamesFileLineAndField(string content, string expected)
     {

@@ -2,7 +2,8 @@ using System.Text;
 
 namespace NlpMtl.Core.Tests.Data;
 
-/// <summary>A temp directory per test class instance; files are written as raw bytes so BOMs and CRLF are exact.</summary>
+/// <summary>A temp directory per test class instance; files are written as raw bytes so BOMs and CRLF are
+/// exact.</summary>
 public sealed class TempFiles : IDisposable
 {
     readonly string root = Directory.CreateTempSubdirectory("nlpmtl-data-").FullName;

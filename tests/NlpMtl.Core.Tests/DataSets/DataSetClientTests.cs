@@ -49,18 +49,35 @@ public sealed class DataSetClientTests : IDisposable
         await LocalHttpServer.WriteBytesAsync(context, data, cut);
     }
 
-    DataSetClient Client() => new(new DataSetClientOptions { Mirror = _server.BaseUri, MaxAttempts = 3, RetryDelay = TimeSpan.FromMilliseconds(10) });
+    DataSetClient Client() =>
+        new(
+            new DataSetClientOptions
+            {
+                Mirror = _server.BaseUri,
+                MaxAttempts = 3,
+                RetryDelay = TimeSpan.FromMilliseconds(10),
+            }
+        );
 
     string DataRoot => Path.Combine(_root, "data");
 
-    /// <summary>The catalog's set with its sources served from the mirror with these contents and their SHA-256.</summary>
+    /// <summary>The catalog's set with its sources served from the mirror with these contents and their
+    /// SHA-256.</summary>
     PublicDataSet Serve(PublicDataSet set, params byte[][] contents)
     {
-        var sources = set.Sources.Select((source, i) =>
-        {
-            _files["/" + source.Url.Host + source.Url.AbsolutePath] = contents[i];
-            return source with { Checksum = Checksum.Sha256(Convert.ToHexStringLower(SHA256.HashData(contents[i]))), Size = contents[i].Length };
-        }).ToList();
+        var sources = set
+            .Sources.Select(
+                (source, i) =>
+                {
+                    _files["/" + source.Url.Host + source.Url.AbsolutePath] = contents[i];
+                    return source with
+                    {
+                        Checksum = Checksum.Sha256(Convert.ToHexStringLower(SHA256.HashData(contents[i]))),
+                        Size = contents[i].Length,
+                    };
+                }
+            )
+            .ToList();
         return set with { Sources = sources, Outputs = [.. set.Outputs.Select(o => o with { Sha256 = null })] };
     }
 
@@ -81,7 +98,8 @@ public sealed class DataSetClientTests : IDisposable
     static byte[] Gzip(byte[] data)
     {
         using var buffer = new MemoryStream();
-        using (var gzip = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true)) gzip.Write(data);
+        using (var gzip = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true))
+            gzip.Write(data);
         return buffer.ToArray();
     }
 
@@ -90,26 +108,35 @@ public sealed class DataSetClientTests : IDisposable
         using var tar = new MemoryStream();
         using (var writer = new TarWriter(tar, TarEntryFormat.Pax, leaveOpen: true))
             foreach (var (name, text) in entries)
-                writer.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, name) { DataStream = new MemoryStream(Utf8(text)) });
+                writer.WriteEntry(
+                    new PaxTarEntry(TarEntryType.RegularFile, name) { DataStream = new MemoryStream(Utf8(text)) }
+                );
         return Gzip(tar.ToArray());
     }
 
     [Fact]
     public async Task ImdbTarballBecomesInterleavedTsv()
     {
-        var set = Serve(PublicDataSets.Imdb, TarGz(
-            ("aclImdb/README", "about"),
-            ("aclImdb/train/neg/0_3.txt", "Dull.<br /><br />Very dull.\n"),
-            ("aclImdb/train/pos/1_9.txt", "Great \t fun\u0085\u0085 really\u00a0great."),
-            ("aclImdb/train/pos/0_10.txt", "Loved it."),
-            ("aclImdb/train/neg/1_1.txt", "Awful."),
-            ("aclImdb/test/pos/0_8.txt", "not training data"),
-            ("aclImdb/train/unsup/0_0.txt", "no label")));
+        var set = Serve(
+            PublicDataSets.Imdb,
+            TarGz(
+                ("aclImdb/README", "about"),
+                ("aclImdb/train/neg/0_3.txt", "Dull.<br /><br />Very dull.\n"),
+                ("aclImdb/train/pos/1_9.txt", "Great \t fun\u0085\u0085 really\u00a0great."),
+                ("aclImdb/train/pos/0_10.txt", "Loved it."),
+                ("aclImdb/train/neg/1_1.txt", "Awful."),
+                ("aclImdb/test/pos/0_8.txt", "not training data"),
+                ("aclImdb/train/unsup/0_0.txt", "no label")
+            )
+        );
 
         var directory = await Client().GetAsync(set, DataRoot);
 
         Assert.Equal(Path.Combine(DataRoot, "imdb"), directory);
-        Assert.Equal("sentence\tlabel\nLoved it.\t1\nDull. Very dull.\t0\nGreat fun really\u00a0great.\t1\nAwful.\t0\n", File.ReadAllText(Path.Combine(directory, "train.tsv")));
+        Assert.Equal(
+            "sentence\tlabel\nLoved it.\t1\nDull. Very dull.\t0\nGreat fun really\u00a0great.\t1\nAwful.\t0\n",
+            File.ReadAllText(Path.Combine(directory, "train.tsv"))
+        );
         Assert.False(Directory.Exists(Path.Combine(DataRoot, ".downloads")));
     }
 
@@ -117,10 +144,14 @@ public sealed class DataSetClientTests : IDisposable
     public async Task Sst2IsSplitTheSameWayEveryTime()
     {
         var rows = Enumerable.Range(0, 50).Select(i => $"phrase {i} \t{i % 2}").ToList();
-        var set = Serve(PublicDataSets.Sst2, Zip(
-            ("SST-2/train.tsv", "sentence\tlabel\n" + string.Join("\n", rows) + "\n"),
-            ("SST-2/dev.tsv", "sentence\tlabel\nwhole sentence . \t1\n"),
-            ("SST-2/test.tsv", "index\tsentence\n0\tunlabelled\n")));
+        var set = Serve(
+            PublicDataSets.Sst2,
+            Zip(
+                ("SST-2/train.tsv", "sentence\tlabel\n" + string.Join("\n", rows) + "\n"),
+                ("SST-2/dev.tsv", "sentence\tlabel\nwhole sentence . \t1\n"),
+                ("SST-2/test.tsv", "index\tsentence\n0\tunlabelled\n")
+            )
+        );
 
         var directory = await Client().GetAsync(set, DataRoot);
         var train = File.ReadAllLines(Path.Combine(directory, "train.tsv"));
@@ -134,15 +165,25 @@ public sealed class DataSetClientTests : IDisposable
         Assert.Equal(rows.Order(), train[1..].Concat(validation[1..]).Order());
         Assert.Equal(rows.Where(r => validation.Contains(r)), validation[1..]); // original order kept
         Assert.Equal(validation, File.ReadAllLines(Path.Combine(again, "validation.tsv")));
-        Assert.Equal("sentence\tlabel\nwhole sentence . \t1\n", File.ReadAllText(Path.Combine(directory, "glue_dev.tsv")));
+        Assert.Equal(
+            "sentence\tlabel\nwhole sentence . \t1\n",
+            File.ReadAllText(Path.Combine(directory, "glue_dev.tsv"))
+        );
     }
 
     [Fact]
     public async Task TatoebaArchiveBecomesAlignedFiles()
     {
-        var set = Serve(PublicDataSets.Tatoeba, Zip(
-            ("_about.txt", "about"),
-            ("deu.txt", "Hi.\tHallo!\nRun!\tLauf!\tCC-BY 2.0 (France) Attribution: tatoeba.org\nI'm 19.\tIch bin 19.\n")));
+        var set = Serve(
+            PublicDataSets.Tatoeba,
+            Zip(
+                ("_about.txt", "about"),
+                (
+                    "deu.txt",
+                    "Hi.\tHallo!\nRun!\tLauf!\tCC-BY 2.0 (France) Attribution: tatoeba.org\nI'm 19.\tIch bin 19.\n"
+                )
+            )
+        );
 
         var directory = await Client().GetAsync(set, DataRoot);
 
@@ -154,7 +195,13 @@ public sealed class DataSetClientTests : IDisposable
     public async Task PlainAndGzippedSourcesAreLaidOutAsTheConfigsReadThem()
     {
         var newstest = Serve(PublicDataSets.Newstest, Utf8("a\n"), Utf8("b\n"), Utf8("c\n"), Utf8("d\n"));
-        var multi30k = Serve(PublicDataSets.Multi30kEnDe, Gzip(Utf8("A dog.\n")), Gzip(Utf8("Ein Hund.\n")), Gzip(Utf8("A cat.\n")), Gzip(Utf8("Eine Katze.\n")));
+        var multi30k = Serve(
+            PublicDataSets.Multi30kEnDe,
+            Gzip(Utf8("A dog.\n")),
+            Gzip(Utf8("Ein Hund.\n")),
+            Gzip(Utf8("A cat.\n")),
+            Gzip(Utf8("Eine Katze.\n"))
+        );
 
         var news = await Client().GetAsync(newstest, DataRoot);
         var captions = await Client().GetAsync(multi30k, DataRoot);
@@ -187,13 +234,19 @@ public sealed class DataSetClientTests : IDisposable
     {
         var set = Serve(PublicDataSets.Tatoeba, Zip(("deu.txt", "Hi.\tHallo!\n")));
         await Client().GetAsync(set, DataRoot);
-        var pinned = set with { Outputs = [new DataOutput("train.en", new string('0', 64)), new DataOutput("train.de")] };
+        var pinned = set with
+        {
+            Outputs = [new DataOutput("train.en", new string('0', 64)), new DataOutput("train.de")],
+        };
 
         var error = await Assert.ThrowsAsync<InvalidDataException>(() => Client().GetAsync(pinned, DataRoot));
 
         Assert.Contains("tatoeba/train.en: sha256 mismatch after conversion", error.Message);
         Assert.Equal("Hi.\n", File.ReadAllText(Path.Combine(DataRoot, "tatoeba", "train.en")));
-        Assert.Equal(["tatoeba"], Directory.GetDirectories(DataRoot).Select(Path.GetFileName).Where(n => !n!.StartsWith('.')));
+        Assert.Equal(
+            ["tatoeba"],
+            Directory.GetDirectories(DataRoot).Select(Path.GetFileName).Where(n => !n!.StartsWith('.'))
+        );
         Assert.DoesNotContain(Directory.GetDirectories(DataRoot), d => d.Contains(".partial-"));
     }
 
@@ -219,24 +272,37 @@ public sealed class DataSetClientTests : IDisposable
     {
         public void Report(DownloadProgress value)
         {
-            lock (list) list.Add(value);
+            lock (list)
+                list.Add(value);
         }
     }
 
     [Fact]
     public void CatalogHasEverySetTheRecipeUsesWithPinnedChecksums()
     {
-        Assert.Equal(["sst2", "imdb", "scitldr", "multi30k", "tatoeba", "newstest"], PublicDataSets.All.Select(s => s.Name));
+        Assert.Equal(
+            ["sst2", "imdb", "scitldr", "multi30k", "tatoeba", "newstest"],
+            PublicDataSets.All.Select(s => s.Name)
+        );
         Assert.All(PublicDataSets.All.SelectMany(s => s.Sources), source =>
         {
             Assert.Equal("https", source.Url.Scheme);
-            Assert.Matches(source.Checksum.Algorithm == "md5" ? "^[0-9a-f]{32}$" : "^[0-9a-f]{64}$", source.Checksum.Hex);
+            Assert.Matches(
+                source.Checksum.Algorithm == "md5" ? "^[0-9a-f]{32}$" : "^[0-9a-f]{64}$",
+                source.Checksum.Hex
+            );
         });
         // GitHub sources are pinned to a commit, never a branch
-        Assert.All(PublicDataSets.All.SelectMany(s => s.Sources).Where(s => s.Url.Host == "raw.githubusercontent.com"),
-            source => Assert.Matches("^/[^/]+/[^/]+/[0-9a-f]{40}/", source.Url.AbsolutePath));
-        Assert.Equal(new Uri("http://mirror.test/x/ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz"),
-            new DataSetClient(new DataSetClientOptions { Mirror = new Uri("http://mirror.test/x/") }).SourceUrl(PublicDataSets.Imdb.Sources[0]));
+        Assert.All(
+            PublicDataSets.All.SelectMany(s => s.Sources).Where(s => s.Url.Host == "raw.githubusercontent.com"),
+            source => Assert.Matches("^/[^/]+/[^/]+/[0-9a-f]{40}/", source.Url.AbsolutePath)
+        );
+        Assert.Equal(
+            new Uri("http://mirror.test/x/ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz"),
+            new DataSetClient(new DataSetClientOptions { Mirror = new Uri("http://mirror.test/x/") }).SourceUrl(
+                PublicDataSets.Imdb.Sources[0]
+            )
+        );
         Assert.Throws<ArgumentException>(() => PublicDataSets.Find("wikitext"));
     }
 
@@ -245,8 +311,12 @@ public sealed class DataSetClientTests : IDisposable
     {
         var path = Path.Combine(_root, "hello.txt");
         File.WriteAllText(path, "hello\n");
-        Assert.Equal("5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03", new Checksum("sha256", "").Compute(path)); // sha256sum
+        Assert.Equal(
+            "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03",
+            new Checksum("sha256", "").Compute(path)
+        ); // sha256sum
         Assert.Equal("b1946ac92492d2347c6235b4d2611184", new Checksum("md5", "").Compute(path)); // md5sum
-        Assert.Equal("ce013625030ba8dba906f756967f9e9ca394464a", new Checksum("git-sha1", "").Compute(path)); // git hash-object
+        // git hash-object
+        Assert.Equal("ce013625030ba8dba906f756967f9e9ca394464a", new Checksum("git-sha1", "").Compute(path));
     }
 }

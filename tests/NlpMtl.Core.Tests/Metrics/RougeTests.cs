@@ -93,7 +93,10 @@ public class RougeTests
     {
         // Accented letters are not [a-z0-9] after Python's lower(), so they split words: café → caf.
         // Python lower-cases the Kelvin sign to k and İ to i plus a combining dot (a separator).
-        Assert.Equal(["caf", "na", "ve", "x2", "k", "i", "stanbul"], Rouge.Tokenize("Café naïve X2 \u212A \u0130stanbul"));
+        Assert.Equal(
+            ["caf", "na", "ve", "x2", "k", "i", "stanbul"],
+            Rouge.Tokenize("Café naïve X2 \u212A \u0130stanbul")
+        );
     }
 
     [Fact]
@@ -102,7 +105,11 @@ public class RougeTests
         // Documents from the first and fourth tests: R1 (10/12 + 1)/2, R2 (6/10 + 0)/2, RL (10/12 + 0.2)/2.
         var scores = Rouge.Corpus(
             ["The cat sat on the mat.", "a b c d e"],
-            [["the cat is on the mat"], ["e d c b a"]]);
+            [
+                ["the cat is on the mat"],
+                ["e d c b a"],
+            ]
+        );
 
         Assert.Equal((10.0 / 12 + 1) / 2 * 100, scores.Rouge1, 9);
         Assert.Equal(30.0, scores.Rouge2, 9);
@@ -112,7 +119,14 @@ public class RougeTests
     [Fact]
     public void CorpusWithMismatchedLengthsNamesReferences()
     {
-        var error = Assert.Throws<ArgumentException>(() => Rouge.Corpus(["a", "b"], [["a"]]));
+        var error = Assert.Throws<ArgumentException>(() =>
+            Rouge.Corpus(
+                ["a", "b"],
+                [
+                    ["a"],
+                ]
+            )
+        );
         Assert.Equal("references", error.ParamName);
     }
 

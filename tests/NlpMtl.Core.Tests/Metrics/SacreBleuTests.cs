@@ -35,9 +35,24 @@ public class SacreBleuTests
         Assert.Equal(48.53, Math.Round(SacreBleu.CorpusFromReferenceLists(hypotheses, perSentence).Score, 2));
 
         // A sentence with fewer references leaves a gap, as sacreBLEU's empty reference does.
-        IReadOnlyList<string>[] uneven = [["The dog bit the man.", "The dog had bit the man."], ["It was not unexpected."], ["The man bit him first."]];
-        Assert.Equal(SacreBleu.Corpus(hypotheses, [["The dog bit the man.", "It was not unexpected.", "The man bit him first."], ["The dog had bit the man.", "", ""]]).Score,
-            SacreBleu.CorpusFromReferenceLists(hypotheses, uneven).Score);
+        IReadOnlyList<string>[] uneven =
+        [
+            ["The dog bit the man.", "The dog had bit the man."],
+            ["It was not unexpected."],
+            ["The man bit him first."],
+        ];
+        Assert.Equal(
+            SacreBleu
+                .Corpus(
+                    hypotheses,
+                    [
+                        ["The dog bit the man.", "It was not unexpected.", "The man bit him first."],
+                        ["The dog had bit the man.", "", ""],
+                    ]
+                )
+                .Score,
+            SacreBleu.CorpusFromReferenceLists(hypotheses, uneven).Score
+        );
     }
 
     [Fact]
@@ -74,7 +89,12 @@ public class SacreBleuTests
     public void HypothesesShorterThanFourTokensScoreZeroEvenSmoothed()
     {
         // No 4-grams exist at all, so sacreBLEU stops before smoothing that order.
-        var bleu = SacreBleu.Corpus(["the cat sat"], [["the cat sat"]]);
+        var bleu = SacreBleu.Corpus(
+            ["the cat sat"],
+            [
+                ["the cat sat"],
+            ]
+        );
 
         Assert.Equal(0.0, bleu.Score);
         Assert.Equal([100.0, 100.0, 100.0, 0.0], bleu.Precisions);
@@ -84,7 +104,13 @@ public class SacreBleuTests
     public void ClosestReferenceLengthTiesGoToTheShorter()
     {
         // 5 hypothesis tokens; references of 4 and 6 tokens are equally close, so 4 is used and BP stays 1.
-        var bleu = SacreBleu.Corpus(["a b c d e"], [["a b c d"], ["a b c d e f"]]);
+        var bleu = SacreBleu.Corpus(
+            ["a b c d e"],
+            [
+                ["a b c d"],
+                ["a b c d e f"],
+            ]
+        );
 
         Assert.Equal(4, bleu.ReferenceLength);
         Assert.Equal(1.0, bleu.BrevityPenalty);
@@ -94,7 +120,12 @@ public class SacreBleuTests
     public void ShortHypothesisPaysBrevityPenalty()
     {
         // 4 tokens against 8: BP = exp(1 - 8/4) = e^-1; all precisions 100 → BLEU = 100 / e.
-        var bleu = SacreBleu.Corpus(["a b c d"], [["a b c d e f g h"]]);
+        var bleu = SacreBleu.Corpus(
+            ["a b c d"],
+            [
+                ["a b c d e f g h"],
+            ]
+        );
 
         Assert.Equal(Math.Exp(-1), bleu.BrevityPenalty, 12);
         Assert.Equal(100 * Math.Exp(-1), bleu.Score, 10);
@@ -106,7 +137,11 @@ public class SacreBleuTests
         // Sentence 2 has only one reference; sacreBLEU drops the "" rather than scoring against nothing.
         var bleu = SacreBleu.Corpus(
             ["a b c d", "e f g h"],
-            [["a b c d", "e f g h"], ["a b c d", ""]]);
+            [
+                ["a b c d", "e f g h"],
+                ["a b c d", ""],
+            ]
+        );
 
         Assert.Equal(100.0, bleu.Score, 10);
         Assert.Equal(8, bleu.ReferenceLength);
@@ -133,8 +168,15 @@ public class SacreBleuTests
     [Fact]
     public void MismatchedReferenceStreamIsNamed()
     {
-        var error = Assert.Throws<ArgumentException>(
-            () => SacreBleu.Corpus(["a", "b"], [["a", "b"], ["a"]]));
+        var error = Assert.Throws<ArgumentException>(() =>
+            SacreBleu.Corpus(
+                ["a", "b"],
+                [
+                    ["a", "b"],
+                    ["a"],
+                ]
+            )
+        );
 
         Assert.Equal("referenceStreams", error.ParamName);
         Assert.Contains("referenceStreams[1] has 1 sentences but hypotheses has 2", error.Message);
@@ -143,7 +185,14 @@ public class SacreBleuTests
     [Fact]
     public void SentenceWithoutAnyReferenceIsRejected()
     {
-        var error = Assert.Throws<ArgumentException>(() => SacreBleu.Corpus(["a"], [[""]]));
+        var error = Assert.Throws<ArgumentException>(() =>
+            SacreBleu.Corpus(
+                ["a"],
+                [
+                    [""],
+                ]
+            )
+        );
         Assert.Contains("Sentence 0", error.Message);
     }
 }

@@ -2,7 +2,8 @@ using NlpMtl.Core.Text;
 
 namespace NlpMtl.Core.Tests.Text;
 
-/// <summary>ICU's sentence rules plus the hand-written repairs for abbreviations, on the cases each side handles.</summary>
+/// <summary>ICU's sentence rules plus the hand-written repairs for abbreviations, on the cases each side
+/// handles.</summary>
 public class SentenceSegmenterTests
 {
     static List<string> Sentences(string text) => SentenceSegmenter.Split(text).Select(s => s.Of(text)).ToList();
@@ -11,15 +12,29 @@ public class SentenceSegmenterTests
     public void AbbreviationsDecimalsAndQuotesDoNotEndSentences()
     {
         Assert.Equal(
-        [
-            "Dr. Smith met Mr. Jones at 3.30 p.m. in the U.S. capital.", "They talked, e.g. about the weather.", "It cost $4.50 per person.",
-            "He said \"Stop.\"", "Then he left.", "She asked: \"Why?\"", "Nobody knew!",
-            "Send it to No. 5 Main St. by noon.", "We met Prof. Li and Sen. Warren.", "The U.S. Army arrived.",
-            "Prices rose by 2.5 percent in Jan. last year.", "See Fig. 3 for details.", "They sell fruit, vegetables, etc.", "The market opens at 9.",
-        ], Sentences("Dr. Smith met Mr. Jones at 3.30 p.m. in the U.S. capital. They talked, e.g. about the weather. It cost $4.50 per person. " +
-                     "He said \"Stop.\" Then he left. She asked: \"Why?\" Nobody knew! " +
-                     "Send it to No. 5 Main St. by noon. We met Prof. Li and Sen. Warren. The U.S. Army arrived. " +
-                     "Prices rose by 2.5 percent in Jan. last year. See Fig. 3 for details. They sell fruit, vegetables, etc. The market opens at 9."));
+            [
+                "Dr. Smith met Mr. Jones at 3.30 p.m. in the U.S. capital.",
+                "They talked, e.g. about the weather.",
+                "It cost $4.50 per person.",
+                "He said \"Stop.\"",
+                "Then he left.",
+                "She asked: \"Why?\"",
+                "Nobody knew!",
+                "Send it to No. 5 Main St. by noon.",
+                "We met Prof. Li and Sen. Warren.",
+                "The U.S. Army arrived.",
+                "Prices rose by 2.5 percent in Jan. last year.",
+                "See Fig. 3 for details.",
+                "They sell fruit, vegetables, etc.",
+                "The market opens at 9.",
+            ],
+            Sentences(
+                "Dr. Smith met Mr. Jones at 3.30 p.m. in the U.S. capital. They talked, e.g. about the weather. It cost $4.50 per person. "
+                    + "He said \"Stop.\" Then he left. She asked: \"Why?\" Nobody knew! "
+                    + "Send it to No. 5 Main St. by noon. We met Prof. Li and Sen. Warren. The U.S. Army arrived. "
+                    + "Prices rose by 2.5 percent in Jan. last year. See Fig. 3 for details. They sell fruit, vegetables, etc. The market opens at 9."
+            )
+        );
     }
 
     [Fact]
@@ -37,10 +52,24 @@ public class SentenceSegmenterTests
     [Fact]
     public void ConcurrentCallersGetTheSameSentencesAsOneCallerAlone()
     {
-        var texts = Enumerable.Range(0, 400).Select(i => string.Join(' ', Enumerable.Range(0, 3 + i % 9)
-            .Select(k => $"Sentence {k} of text {i} cites Dr. Li, e.g. in Fig. {k}.\n"))).ToList();
+        var texts = Enumerable
+            .Range(0, 400)
+            .Select(i =>
+                string.Join(
+                    ' ',
+                    Enumerable
+                        .Range(0, 3 + i % 9)
+                        .Select(k => $"Sentence {k} of text {i} cites Dr. Li, e.g. in Fig. {k}.\n")
+                )
+            )
+            .ToList();
         var alone = texts.Select(t => SentenceSegmenter.Split(t)).ToList();
-        var together = texts.AsParallel().AsOrdered().WithDegreeOfParallelism(8).Select(t => SentenceSegmenter.Split(t)).ToList();
+        var together = texts
+            .AsParallel()
+            .AsOrdered()
+            .WithDegreeOfParallelism(8)
+            .Select(t => SentenceSegmenter.Split(t))
+            .ToList();
         Assert.Equal(alone, together);
         Assert.Equal(3 + 399 % 9, alone[^1].Count);
     }

@@ -2,10 +2,16 @@ using NlpMtl.Core.Tokenization;
 
 namespace NlpMtl.Core.Tests.Tokenization;
 
-/// <summary>Expected ids are line numbers (from 0) in tokenizers/all-MiniLM-L6-v2/vocab.txt, looked up by hand.</summary>
+/// <summary>Expected ids are line numbers (from 0) in tokenizers/all-MiniLM-L6-v2/vocab.txt, looked up by
+/// hand.</summary>
 public class BertInputTokenizerTests
 {
-    static readonly string Vocab = Path.Combine(AppContext.BaseDirectory, "tokenizers", "all-MiniLM-L6-v2", "vocab.txt");
+    static readonly string Vocab = Path.Combine(
+        AppContext.BaseDirectory,
+        "tokenizers",
+        "all-MiniLM-L6-v2",
+        "vocab.txt"
+    );
 
     static BertInputTokenizer Create(int maxLength = 512) =>
         BertInputTokenizer.Create(Vocab, new BertInputTokenizerOptions { MaxLength = maxLength });
@@ -26,7 +32,8 @@ public class BertInputTokenizerTests
     [InlineData("snow ☃ man", new[] { 101, 4586, 100, 2158, 102 })]
     // ASCII symbols are punctuation to HF: $ (1002) ^ (1034) ~ (1066); € (1574) and © (1075) are words of their own
     [InlineData("a$b ^c ~d € ©", new[] { 101, 1037, 1002, 1038, 1034, 1039, 1066, 1040, 1574, 1075, 102 })]
-    // Tabs and newlines separate words; NUL and soft hyphen (a format character) are dropped, so hello+world join: hello ##world (11108)
+    // Tabs and newlines separate words; NUL and soft hyphen (a format character) are dropped, so hello+world join:
+    // hello ##world (11108)
     [InlineData("hello\tworld\nhello\u0000world\u00ad", new[] { 101, 7592, 2088, 7592, 11108, 102 })]
     // CJK ideographs become single-character words: 日 本
     [InlineData("日本", new[] { 101, 1864, 1876, 102 })]
@@ -62,7 +69,10 @@ public class BertInputTokenizerTests
         Assert.Equal(3, windows.Count);
         Assert.All(windows, w => Assert.Equal((101, 102), (w[0], w[^1])));
         Assert.Equal(tokenizer.EncodeUntruncated(text).Take(new Range(4, 10)), windows[1][1..^1]);
-        Assert.Equal(tokenizer.Encode("hello world"), Assert.Single(tokenizer.EncodeWindows("hello world", overlap: 2)));
+        Assert.Equal(
+            tokenizer.Encode("hello world"),
+            Assert.Single(tokenizer.EncodeWindows("hello world", overlap: 2))
+        );
     }
 
     [Fact]

@@ -37,11 +37,15 @@ public class HfParityTests
             var expected = json.RootElement.GetProperty(field).EnumerateArray().Select(e => e.GetInt32()).ToArray();
             var actual = tokenizer.EncodeWhole(text).ToArray();
             if (!expected.SequenceEqual(actual))
-                failures.Add($"line {number} {JsonSerializer.Serialize(text[..Math.Min(text.Length, 80)])}: " +
-                             $"HF [{string.Join(' ', expected.Take(24))}] ours [{string.Join(' ', actual.Take(24))}]");
+                failures.Add(
+                    $"line {number} {JsonSerializer.Serialize(text[..Math.Min(text.Length, 80)])}: "
+                        + $"HF [{string.Join(' ', expected.Take(24))}] ours [{string.Join(' ', actual.Take(24))}]"
+                );
         }
-        Assert.True(failures.Count == 0,
-            $"{failures.Count} of {lines.Count} lines differ ({field}):\n{string.Join('\n', failures.Take(40))}");
+        Assert.True(
+            failures.Count == 0,
+            $"{failures.Count} of {lines.Count} lines differ ({field}):\n{string.Join('\n', failures.Take(40))}"
+        );
         Assert.Equal(4161, lines.Count);
     }
 }

@@ -9,10 +9,16 @@ namespace NlpMtl.Core.Tests.Tokenization;
 /// </summary>
 public class HfRulesTests
 {
-    static readonly string Vocab = Path.Combine(AppContext.BaseDirectory, "tokenizers", "all-MiniLM-L6-v2", "vocab.txt");
+    static readonly string Vocab = Path.Combine(
+        AppContext.BaseDirectory,
+        "tokenizers",
+        "all-MiniLM-L6-v2",
+        "vocab.txt"
+    );
     static readonly BertInputTokenizer MiniLm = BertInputTokenizer.Create(Vocab);
 
-    static int[] Words(BertInputTokenizer tokenizer, string text) => tokenizer.EncodeWhole(text).Skip(1).SkipLast(1).ToArray();
+    static int[] Words(BertInputTokenizer tokenizer, string text) =>
+        tokenizer.EncodeWhole(text).Skip(1).SkipLast(1).ToArray();
 
     [Fact]
     public void DottedCapitalIIsLowerCasedAndItsDotStripped()
@@ -33,19 +39,20 @@ public class HfRulesTests
 
     [Theory]
     [InlineData("good\uE000 film", new[] { 2204, 2143 })]
-    [InlineData("a\uE000b", new[] { 11113 })]           // the characters on each side join: "ab"
+    [InlineData("a\uE000b", new[] { 11113 })] // the characters on each side join: "ab"
     [InlineData("a\uF8FFb", new[] { 11113 })]
-    [InlineData("a\U000F0000b", new[] { 11113 })]      // supplementary private use area
-    public void PrivateUseCharactersAreRemoved(string text, int[] expected) => Assert.Equal(expected, Words(MiniLm, text));
+    [InlineData("a\U000F0000b", new[] { 11113 })] // supplementary private use area
+    public void PrivateUseCharactersAreRemoved(string text, int[] expected) =>
+        Assert.Equal(expected, Words(MiniLm, text));
 
     [Theory]
-    [InlineData("a\u200Bb")]  // zero-width space (Cf)
-    [InlineData("a\u00ADb")]  // soft hyphen (Cf)
-    [InlineData("a\u0007b")]  // bell (Cc)
-    [InlineData("a\u000Bb")]  // vertical tab: Cc before it is whitespace, so removed, not a space
-    [InlineData("a\u202Ab")]  // bidi embedding (Cf)
+    [InlineData("a\u200Bb")] // zero-width space (Cf)
+    [InlineData("a\u00ADb")] // soft hyphen (Cf)
+    [InlineData("a\u0007b")] // bell (Cc)
+    [InlineData("a\u000Bb")] // vertical tab: Cc before it is whitespace, so removed, not a space
+    [InlineData("a\u202Ab")] // bidi embedding (Cf)
     [InlineData("a\U000E0041b")] // tag character (Cf, astral)
-    [InlineData("a\uFFFDb")]  // replacement character
+    [InlineData("a\uFFFDb")] // replacement character
     [InlineData("a\u0000b")]
     public void ControlAndFormatCharactersAreRemoved(string text) => Assert.Equal([11113], Words(MiniLm, text));
 
@@ -88,7 +95,10 @@ public class HfRulesTests
     public void WordOfMoreThanOneHundredCharactersIsUnknown()
     {
         var hundred = Words(MiniLm, new string('a', 100));
-        Assert.True(hundred.Length > 1 && !hundred.Contains(100), $"100 a's should be WordPiece pieces, got [{string.Join(' ', hundred)}]");
+        Assert.True(
+            hundred.Length > 1 && !hundred.Contains(100),
+            $"100 a's should be WordPiece pieces, got [{string.Join(' ', hundred)}]"
+        );
         Assert.Equal([100], Words(MiniLm, new string('a', 101)));
     }
 
@@ -135,7 +145,13 @@ public class HfRulesTests
     [Fact]
     public void TokenizerJsonRoundTrips()
     {
-        var settings = new BertTokenizerSettings { Lowercase = false, StripAccents = true, HandleChineseChars = false, MaxInputCharsPerWord = 42 };
+        var settings = new BertTokenizerSettings
+        {
+            Lowercase = false,
+            StripAccents = true,
+            HandleChineseChars = false,
+            MaxInputCharsPerWord = 42,
+        };
         var read = TokenizerJson.Read(WriteTiny(settings));
         Assert.Equal(settings, read.Settings);
         Assert.Equal(TinyVocabulary, read.Vocabulary);
@@ -146,7 +162,10 @@ public class HfRulesTests
     {
         var directory = Directory.CreateTempSubdirectory("nlpmtl-tok-").FullName;
         File.WriteAllLines(Path.Combine(directory, "vocab.txt"), TinyVocabulary);
-        File.WriteAllText(Path.Combine(directory, "tokenizer_config.json"), """{"do_lower_case": false, "model_max_length": 16}""");
+        File.WriteAllText(
+            Path.Combine(directory, "tokenizer_config.json"),
+            """{"do_lower_case": false, "model_max_length": 16}"""
+        );
         var tokenizer = BertInputTokenizer.FromCheckpoint(directory);
         Assert.False(tokenizer.Settings.Lowercase);
         Assert.Equal(16, tokenizer.Options.MaxLength);
@@ -156,7 +175,11 @@ public class HfRulesTests
     [Theory]
     [InlineData("\"model\": {", "\"model\": {\"type\": \"BPE\", \"ignored\": {", "model type 'BPE'")]
     [InlineData("\"normalizer\": {", "\"normalizer\": {\"type\": \"NFKC\", \"ignored\": {", "normalizer type 'NFKC'")]
-    [InlineData("\"pre_tokenizer\": {", "\"pre_tokenizer\": {\"type\": \"ByteLevel\", \"ignored\": {", "pre_tokenizer type 'ByteLevel'")]
+    [InlineData(
+        "\"pre_tokenizer\": {",
+        "\"pre_tokenizer\": {\"type\": \"ByteLevel\", \"ignored\": {",
+        "pre_tokenizer type 'ByteLevel'"
+    )]
     public void UnsupportedTokenizerTypeIsRefusedByName(string find, string replace, string expected)
     {
         var path = WriteTiny(new BertTokenizerSettings());
@@ -173,7 +196,18 @@ public class HfRulesTests
     }
 
     static readonly string[] TinyVocabulary =
-        ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "cafe", "café", "Café", "\U0001F600", "##\U0001F600"];
+    [
+        "[PAD]",
+        "[UNK]",
+        "[CLS]",
+        "[SEP]",
+        "[MASK]",
+        "cafe",
+        "café",
+        "Café",
+        "\U0001F600",
+        "##\U0001F600",
+    ];
 
     static int Id(string token) => Array.IndexOf(TinyVocabulary, token);
 

@@ -9,7 +9,8 @@ public sealed class TargetTokenizerFilesTests : IDisposable
 
     public void Dispose()
     {
-        if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+        if (Directory.Exists(directory))
+            Directory.Delete(directory, recursive: true);
     }
 
     string ConfigPath => Path.Combine(directory, TargetTokenizerFiles.ConfigFile);
@@ -43,19 +44,20 @@ public sealed class TargetTokenizerFilesTests : IDisposable
         Assert.Equal("🐕", loaded.Decode(loaded.Encode("🐕")));
     }
 
-    public static TheoryData<string, string> Corruptions => new()
-    {
-        { "delete", TargetTokenizerFiles.ConfigFile },
-        { "delete", TargetTokenizerFiles.KeptTokensFile },
-        { "not json", TargetTokenizerFiles.ConfigFile },
-        { "wrong format", TargetTokenizerFiles.ConfigFile },
-        { "unknown base encoding", TargetTokenizerFiles.ConfigFile },
-        { "shifted ids", TargetTokenizerFiles.ConfigFile },
-        { "not a number", TargetTokenizerFiles.KeptTokensFile },
-        { "bytes of another token", TargetTokenizerFiles.KeptTokensFile },
-        { "duplicate line", TargetTokenizerFiles.KeptTokensFile },
-        { "truncated", TargetTokenizerFiles.KeptTokensFile },
-    };
+    public static TheoryData<string, string> Corruptions =>
+        new()
+        {
+            { "delete", TargetTokenizerFiles.ConfigFile },
+            { "delete", TargetTokenizerFiles.KeptTokensFile },
+            { "not json", TargetTokenizerFiles.ConfigFile },
+            { "wrong format", TargetTokenizerFiles.ConfigFile },
+            { "unknown base encoding", TargetTokenizerFiles.ConfigFile },
+            { "shifted ids", TargetTokenizerFiles.ConfigFile },
+            { "not a number", TargetTokenizerFiles.KeptTokensFile },
+            { "bytes of another token", TargetTokenizerFiles.KeptTokensFile },
+            { "duplicate line", TargetTokenizerFiles.KeptTokensFile },
+            { "truncated", TargetTokenizerFiles.KeptTokensFile },
+        };
 
     [Theory]
     [MemberData(nameof(Corruptions))]
@@ -66,15 +68,33 @@ public sealed class TargetTokenizerFilesTests : IDisposable
         var kept = File.ReadAllLines(KeptPath);
         switch (corruption)
         {
-            case "delete": File.Delete(Path.Combine(directory, file)); break;
-            case "not json": File.WriteAllText(ConfigPath, "{ \"format\": "); break;
-            case "wrong format": File.WriteAllText(ConfigPath, config.Replace("nlpmtl-target-tokenizer", "something-else")); break;
-            case "unknown base encoding": File.WriteAllText(ConfigPath, config.Replace("o200k_base", "no_such_base")); break;
-            case "shifted ids": File.WriteAllText(ConfigPath, config.Replace("\"first_token_id\": 259", "\"first_token_id\": 260")); break;
-            case "not a number": File.WriteAllLines(KeptPath, [kept[0], "abc\t6869", .. kept[2..]]); break;
-            case "bytes of another token": File.WriteAllLines(KeptPath, [kept[0].Split('\t')[0] + "\t" + kept[1].Split('\t')[1], .. kept[1..]]); break;
-            case "duplicate line": File.WriteAllLines(KeptPath, [kept[0], kept[0], .. kept[2..]]); break;
-            case "truncated": File.WriteAllLines(KeptPath, kept[..^1]); break;
+            case "delete":
+                File.Delete(Path.Combine(directory, file));
+                break;
+            case "not json":
+                File.WriteAllText(ConfigPath, "{ \"format\": ");
+                break;
+            case "wrong format":
+                File.WriteAllText(ConfigPath, config.Replace("nlpmtl-target-tokenizer", "something-else"));
+                break;
+            case "unknown base encoding":
+                File.WriteAllText(ConfigPath, config.Replace("o200k_base", "no_such_base"));
+                break;
+            case "shifted ids":
+                File.WriteAllText(ConfigPath, config.Replace("\"first_token_id\": 259", "\"first_token_id\": 260"));
+                break;
+            case "not a number":
+                File.WriteAllLines(KeptPath, [kept[0], "abc\t6869", .. kept[2..]]);
+                break;
+            case "bytes of another token":
+                File.WriteAllLines(KeptPath, [kept[0].Split('\t')[0] + "\t" + kept[1].Split('\t')[1], .. kept[1..]]);
+                break;
+            case "duplicate line":
+                File.WriteAllLines(KeptPath, [kept[0], kept[0], .. kept[2..]]);
+                break;
+            case "truncated":
+                File.WriteAllLines(KeptPath, kept[..^1]);
+                break;
         }
 
         var error = Assert.ThrowsAny<Exception>(() => TargetTokenizer.Load(directory));
@@ -103,7 +123,10 @@ public sealed class TargetTokenizerFilesTests : IDisposable
     {
         var files = new DirectoryInfo(Committed).GetFiles();
 
-        Assert.Equal([TargetTokenizerFiles.KeptTokensFile, TargetTokenizerFiles.ConfigFile], files.Select(f => f.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(
+            [TargetTokenizerFiles.KeptTokensFile, TargetTokenizerFiles.ConfigFile],
+            files.Select(f => f.Name).Order(StringComparer.Ordinal)
+        );
         Assert.True(files.Sum(f => f.Length) < 1_000_000, $"{files.Sum(f => f.Length)} bytes");
     }
 }

@@ -128,8 +128,15 @@ public class TargetTokenizerTests
     public void DecodeSkipsPadBosAndEosWithoutStopping()
     {
         var tokenizer = BuildGerman();
-        List<int> ids = [TargetTokenizer.BosId, .. tokenizer.Encode("Zwei Hunde"), TargetTokenizer.EosId, TargetTokenizer.PadId,
-            .. tokenizer.Encode(" im Schnee"), TargetTokenizer.EosId];
+        List<int> ids =
+        [
+            TargetTokenizer.BosId,
+            .. tokenizer.Encode("Zwei Hunde"),
+            TargetTokenizer.EosId,
+            TargetTokenizer.PadId,
+            .. tokenizer.Encode(" im Schnee"),
+            TargetTokenizer.EosId,
+        ];
 
         Assert.Equal("Zwei Hunde im Schnee", tokenizer.Decode(ids));
     }
@@ -174,7 +181,8 @@ public class TargetTokenizerTests
     public void UnavailableBaseEncodingFailsNamingIt()
     {
         var error = Assert.Throws<ArgumentException>(() =>
-            TargetTokenizer.Build(German, new TargetTokenizerOptions { BaseEncoding = "no_such_base" }));
+            TargetTokenizer.Build(German, new TargetTokenizerOptions { BaseEncoding = "no_such_base" })
+        );
 
         Assert.Contains("no_such_base", error.Message);
     }
@@ -207,7 +215,9 @@ public class TargetTokenizerTests
     {
         var missing = Path.Combine(Path.GetTempPath(), "no-such-targets.de");
 
-        var error = Assert.Throws<FileNotFoundException>(() => TargetTokenizer.BuildAndSave([missing], Path.GetTempPath()));
+        var error = Assert.Throws<FileNotFoundException>(() =>
+            TargetTokenizer.BuildAndSave([missing], Path.GetTempPath())
+        );
 
         Assert.Contains("no-such-targets.de: training targets not found", error.Message);
     }

@@ -19,8 +19,22 @@ public class DynamicBatcherTests
         }
     }
 
-    static DynamicBatcher<(int Id, int Length), int> Batcher(Recorder recorder, int budget, TimeSpan delay, int maxBatch = 64) =>
-        new(new BatchingOptions { TokenBudget = budget, MaxBatchSize = maxBatch, MaxDelay = delay }, i => i.Length, recorder.Process);
+    static DynamicBatcher<(int Id, int Length), int> Batcher(
+        Recorder recorder,
+        int budget,
+        TimeSpan delay,
+        int maxBatch = 64
+    ) =>
+        new(
+            new BatchingOptions
+            {
+                TokenBudget = budget,
+                MaxBatchSize = maxBatch,
+                MaxDelay = delay,
+            },
+            i => i.Length,
+            recorder.Process
+        );
 
     [Fact]
     public async Task ResultsComeBackInSubmissionOrderAndBatchesRespectTheBudget()
@@ -34,9 +48,16 @@ public class DynamicBatcherTests
             Assert.Equal(items.Select(i => i.Item1), results);
         }
         Assert.Equal(300, recorder.Batches.Sum(b => b.Length));
-        Assert.All(recorder.Batches, b => Assert.True(b.Length == 1 || b.Length * b.Max(i => i.Length) <= 1024,
-            $"batch of {b.Length} rows × {b.Max(i => i.Length)} exceeds the budget"));
-        Assert.True(recorder.Batches.Count < 100, $"{recorder.Batches.Count} batches for 300 items: documents should share batches");
+        Assert.All(recorder.Batches, b =>
+            Assert.True(
+                b.Length == 1 || b.Length * b.Max(i => i.Length) <= 1024,
+                $"batch of {b.Length} rows × {b.Max(i => i.Length)} exceeds the budget"
+            )
+        );
+        Assert.True(
+            recorder.Batches.Count < 100,
+            $"{recorder.Batches.Count} batches for 300 items: documents should share batches"
+        );
     }
 
     [Fact]
@@ -45,7 +66,8 @@ public class DynamicBatcherTests
         var recorder = new Recorder();
         await using var batcher = Batcher(recorder, budget: 40, TimeSpan.FromSeconds(30));
         var watch = Stopwatch.StartNew();
-        var tasks = Enumerable.Range(0, 5).Select(i => batcher.SubmitAsync((i, 10))).ToList(); // 4 × 10 fills the budget
+        // 4 × 10 fills the budget
+        var tasks = Enumerable.Range(0, 5).Select(i => batcher.SubmitAsync((i, 10))).ToList();
         await Task.WhenAll(tasks.Take(4)).WaitAsync(TimeSpan.FromSeconds(10));
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10));
         Assert.False(tasks[4].IsCompleted); // the fifth waits for company (or for the 30 s delay)
@@ -88,8 +110,12 @@ public class DynamicBatcherTests
     public async Task AProcessorFailureFailsOnlyItsBatch()
     {
         var calls = 0;
-        await using var batcher = new DynamicBatcher<int, int>(new BatchingOptions { TokenBudget = 10, MaxDelay = TimeSpan.FromMilliseconds(10) },
-            _ => 10, (batch, _) => Interlocked.Increment(ref calls) == 1 ? throw new InvalidDataException("boom") : batch.ToList());
+        await using var batcher = new DynamicBatcher<int, int>(
+            new BatchingOptions { TokenBudget = 10, MaxDelay = TimeSpan.FromMilliseconds(10) },
+            _ => 10,
+            (batch, _) =>
+                Interlocked.Increment(ref calls) == 1 ? throw new InvalidDataException("boom") : batch.ToList()
+        );
         await Assert.ThrowsAsync<InvalidDataException>(() => batcher.SubmitAsync(1));
         Assert.Equal(2, await batcher.SubmitAsync(2));
     }

@@ -6,9 +6,13 @@ namespace NlpMtl.Inference.Tests.Generation;
 /// A hand-made decoder: the next-token logits are a function of the document and the tokens fed so far (BOS
 /// included), so a test knows every probability the search sees. Records the rows of each step.
 /// </summary>
-sealed class FakeStepDecoder(int documents, int vocabSize, Func<int, IReadOnlyList<long>, float[]> logits) : IStepDecoder
+sealed class FakeStepDecoder(int documents, int vocabSize, Func<int, IReadOnlyList<long>, float[]> logits)
+    : IStepDecoder
 {
-    List<(int Document, List<long> History)> rows = Enumerable.Range(0, documents).Select(d => (d, new List<long>())).ToList();
+    List<(int Document, List<long> History)> rows = Enumerable
+        .Range(0, documents)
+        .Select(d => (d, new List<long>()))
+        .ToList();
     float[] buffer = [];
 
     public int VocabSize => vocabSize;
@@ -33,7 +37,8 @@ sealed class FakeStepDecoder(int documents, int vocabSize, Func<int, IReadOnlyLi
     public void Select(ReadOnlySpan<int> selected)
     {
         var next = new List<(int, List<long>)>(selected.Length);
-        foreach (var r in selected) next.Add((rows[r].Document, [.. rows[r].History]));
+        foreach (var r in selected)
+            next.Add((rows[r].Document, [.. rows[r].History]));
         rows = next;
     }
 
@@ -41,7 +46,8 @@ sealed class FakeStepDecoder(int documents, int vocabSize, Func<int, IReadOnlyLi
     public static float[] Distribution(int vocabSize, params (int Id, double P)[] probabilities)
     {
         var row = Enumerable.Repeat((float)Math.Log(1e-9), vocabSize).ToArray();
-        foreach (var (id, p) in probabilities) row[id] = (float)Math.Log(p);
+        foreach (var (id, p) in probabilities)
+            row[id] = (float)Math.Log(p);
         return row;
     }
 }

@@ -14,10 +14,10 @@ namespace NlpMtl.Inference.Tests.Generation;
 public class OrtStepDecoderTests(BundleFixture fixture)
 {
     [Theory]
-    [InlineData(new[] { 0, 0, 1, 1 }, new[] { 0, 1 })]          // two documents × two beams
-    [InlineData(new[] { 3, 3, 3 }, new[] { 3 })]                // one document, three beams
+    [InlineData(new[] { 0, 0, 1, 1 }, new[] { 0, 1 })] // two documents × two beams
+    [InlineData(new[] { 3, 3, 3 }, new[] { 3 })] // one document, three beams
     [InlineData(new[] { 2, 2, 5, 5, 2, 2 }, new[] { 2, 5, 2 })] // a document may come back as its own group
-    [InlineData(new[] { 0, 0, 1 }, new[] { 0, 0, 1 })]          // unequal groups: one cross row per row
+    [InlineData(new[] { 0, 0, 1 }, new[] { 0, 0, 1 })] // unequal groups: one cross row per row
     [InlineData(new[] { 0, 1, 0, 1 }, new[] { 0, 1, 0, 1 })]
     [InlineData(new int[0], new int[0])]
     public void CrossRowsAreOnePerDocumentWhenRowsComeInEqualGroups(int[] documents, int[] expected)
@@ -28,11 +28,24 @@ public class OrtStepDecoderTests(BundleFixture fixture)
     [Fact]
     public void BeamsSharingTheirDocumentsCrossRowsGetEachDocumentsOwnLogits()
     {
-        using var engine = InferenceEngine.Load(fixture.Pretrained.Bundle, new InferenceOptions { ExecutionProvider = ExecutionProviderPreference.Cpu });
+        using var engine = InferenceEngine.Load(
+            fixture.Pretrained.Bundle,
+            new InferenceOptions { ExecutionProvider = ExecutionProviderPreference.Cpu }
+        );
         var head = engine.Bundle.Decoder(TaskNames.Summarize); // the copying head: copy keys are per document too
-        string[] texts = ["a charming and often affecting journey", "the plot is a mess", "ein Mann fährt mit dem Hund in den Park und singt"];
-        using var encoded = EncoderBatch.Run(engine.Bundle.Encoder, texts.Select(t => engine.Encode(new DocumentRequest("", t, [TaskNames.Summarize])).InputIds).ToList(),
-            engine.Bundle.Tokenizer.PadId, hidden: true, sentiment: false);
+        string[] texts =
+        [
+            "a charming and often affecting journey",
+            "the plot is a mess",
+            "ein Mann fährt mit dem Hund in den Park und singt",
+        ];
+        using var encoded = EncoderBatch.Run(
+            engine.Bundle.Encoder,
+            texts.Select(t => engine.Encode(new DocumentRequest("", t, [TaskNames.Summarize])).InputIds).ToList(),
+            engine.Bundle.Tokenizer.PadId,
+            hidden: true,
+            sentiment: false
+        );
         var vocab = head.Manifest.VocabSize;
         long bos = head.Special.Bos;
 
@@ -68,16 +81,24 @@ public class OrtStepDecoderTests(BundleFixture fixture)
     static OrtStepDecoder Decoder(DecoderHead head, EncoderBatch encoded, int[] rows)
     {
         var length = rows.Max(r => encoded.Lengths[r]);
-        using var states = OrtTensors.GatherRows(encoded.Hidden!, rows, length); // the decoder runs its cross graph on it
+        // the decoder runs its cross graph on it
+        using var states = OrtTensors.GatherRows(encoded.Hidden!, rows, length);
         var mask = new long[rows.Length * length];
-        for (var i = 0; i < rows.Length; i++) encoded.Mask.AsSpan(rows[i] * encoded.SequenceLength, length).CopyTo(mask.AsSpan(i * length));
-        return new OrtStepDecoder(head, states, mask, EncoderBatch.PadRows([.. rows.Select(r => encoded.Rows[r])], length, padId: 0));
+        for (var i = 0; i < rows.Length; i++)
+            encoded.Mask.AsSpan(rows[i] * encoded.SequenceLength, length).CopyTo(mask.AsSpan(i * length));
+        return new OrtStepDecoder(
+            head,
+            states,
+            mask,
+            EncoderBatch.PadRows([.. rows.Select(r => encoded.Rows[r])], length, padId: 0)
+        );
     }
 
     static void AssertClose(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual)
     {
         var worst = 0f;
-        for (var i = 0; i < expected.Length; i++) worst = Math.Max(worst, Math.Abs(expected[i] - actual[i]));
+        for (var i = 0; i < expected.Length; i++)
+            worst = Math.Max(worst, Math.Abs(expected[i] - actual[i]));
         Assert.True(worst <= 1e-4f, $"logits max |Δ| {worst:E2}");
     }
 }

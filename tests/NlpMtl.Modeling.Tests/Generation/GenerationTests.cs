@@ -15,7 +15,16 @@ public class GenerationTests
     static MultiTaskModel TinyModel(bool copy = false)
     {
         manual_seed(21);
-        var head = new DecoderHeadConfig { Layers = 2, VocabSize = 99, PadId = 0, BosId = 1, EosId = 2, MaxTargetLength = 12, Copy = copy };
+        var head = new DecoderHeadConfig
+        {
+            Layers = 2,
+            VocabSize = 99,
+            PadId = 0,
+            BosId = 1,
+            EosId = 2,
+            MaxTargetLength = 12,
+            Copy = copy,
+        };
         var model = new MultiTaskModel(new BertModel(BertConfig.Tiny), new MultiTaskConfig { Summarize = head });
         model.eval();
         return model;
@@ -69,7 +78,8 @@ public class GenerationTests
         var full = decoder.Step(prefix, hidden, additive, null, ids);
         using var cache = decoder.NewCache();
         decoder.Step(prefix.narrow(1, 0, 2), hidden, additive, cache, ids);
-        var rest = decoder.Step(prefix.narrow(1, 2, 2), hidden, additive, cache, ids); // two new tokens after two cached
+        // two new tokens after two cached
+        var rest = decoder.Step(prefix.narrow(1, 2, 2), hidden, additive, cache, ids);
         Assert.True((rest - full.narrow(1, 2, 2)).abs().max().item<float>() < 1e-5);
     }
 
@@ -81,7 +91,13 @@ public class GenerationTests
         using var model = TinyModel(copy);
         using var scope = NewDisposeScope();
         var (ids, mask) = Inputs();
-        var generated = Seq2SeqGenerator.Generate(model, TaskNames.Summarize, ids, mask, new GenerationSettings { MaxNewTokens = 8 });
+        var generated = Seq2SeqGenerator.Generate(
+            model,
+            TaskNames.Summarize,
+            ids,
+            mask,
+            new GenerationSettings { MaxNewTokens = 8 }
+        );
 
         using var noGrad = no_grad();
         var hidden = model.Encode(ids, mask, zeros_like(ids));
@@ -92,10 +108,18 @@ public class GenerationTests
             var expected = new List<int>();
             for (var t = 0; t < 8; t++)
             {
-                var logits = model.Decoder(TaskNames.Summarize).Step(tensor(sequence.ToArray(), [1, sequence.Count]),
-                    hidden.narrow(0, b, 1), additive.narrow(0, b, 1), null, ids.narrow(0, b, 1));
+                var logits = model
+                    .Decoder(TaskNames.Summarize)
+                    .Step(
+                        tensor(sequence.ToArray(), [1, sequence.Count]),
+                        hidden.narrow(0, b, 1),
+                        additive.narrow(0, b, 1),
+                        null,
+                        ids.narrow(0, b, 1)
+                    );
                 var next = (int)logits.select(1, -1).argmax(-1).item<long>();
-                if (next == 2) break;
+                if (next == 2)
+                    break;
                 expected.Add(next);
                 sequence.Add(next);
             }
@@ -111,12 +135,31 @@ public class GenerationTests
         using var model = TinyModel(copy);
         using var scope = NewDisposeScope();
         var (ids, mask) = Inputs();
-        var greedy = Seq2SeqGenerator.Generate(model, TaskNames.Summarize, ids, mask, new GenerationSettings { MaxNewTokens = 6, LengthPenalty = 0 });
-        var beam = Seq2SeqGenerator.Generate(model, TaskNames.Summarize, ids, mask, new GenerationSettings { MaxNewTokens = 6, NumBeams = 4, LengthPenalty = 0 });
+        var greedy = Seq2SeqGenerator.Generate(
+            model,
+            TaskNames.Summarize,
+            ids,
+            mask,
+            new GenerationSettings { MaxNewTokens = 6, LengthPenalty = 0 }
+        );
+        var beam = Seq2SeqGenerator.Generate(
+            model,
+            TaskNames.Summarize,
+            ids,
+            mask,
+            new GenerationSettings
+            {
+                MaxNewTokens = 6,
+                NumBeams = 4,
+                LengthPenalty = 0,
+            }
+        );
 
         for (var b = 0; b < 2; b++)
-            Assert.True(LogProbability(model, ids, mask, b, beam[b]) >= LogProbability(model, ids, mask, b, greedy[b]) - 1e-4,
-                $"row {b}: beam {string.Join(" ", beam[b])} is less likely than greedy {string.Join(" ", greedy[b])}");
+            Assert.True(
+                LogProbability(model, ids, mask, b, beam[b]) >= LogProbability(model, ids, mask, b, greedy[b]) - 1e-4,
+                $"row {b}: beam {string.Join(" ", beam[b])} is less likely than greedy {string.Join(" ", greedy[b])}"
+            );
     }
 
     [Fact]
@@ -127,8 +170,18 @@ public class GenerationTests
         var (ids, mask) = Inputs();
         foreach (var beams in new[] { 1, 3 })
         {
-            var outputs = Seq2SeqGenerator.Generate(model, TaskNames.Summarize, ids, mask,
-                new GenerationSettings { MaxNewTokens = 12, NumBeams = beams, NoRepeatNgramSize = 2 });
+            var outputs = Seq2SeqGenerator.Generate(
+                model,
+                TaskNames.Summarize,
+                ids,
+                mask,
+                new GenerationSettings
+                {
+                    MaxNewTokens = 12,
+                    NumBeams = beams,
+                    NoRepeatNgramSize = 2,
+                }
+            );
             foreach (var output in outputs)
             {
                 var bigrams = output.Zip(output.Skip(1)).ToList();
@@ -146,16 +199,22 @@ public class GenerationTests
         Assert.Equal(banned, NgramBlocker.Banned(sequence, n));
     }
 
-    /// <summary>Sum of log-probabilities of <paramref name="output"/> then EOS (or the output alone at max length).</summary>
+    /// <summary>Sum of log-probabilities of <paramref name="output"/> then EOS (or the output alone at max
+    /// length).</summary>
     static double LogProbability(MultiTaskModel model, Tensor ids, Tensor mask, int row, int[] output)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var hidden = model.Encode(ids, mask, zeros_like(ids)).narrow(0, row, 1);
         var additive = BertModel.AdditiveMask(mask, hidden.device).narrow(0, row, 1);
-        var inputs = new long[] { 1 }.Concat(output.Select(t => (long)t)).ToArray();
+        var inputs = new long[] { 1 }
+            .Concat(output.Select(t => (long)t))
+            .ToArray();
         var targets = output.Select(t => (long)t).Append(2L).ToArray();
-        var logProbs = model.Decoder(TaskNames.Summarize).Step(tensor(inputs, [1, inputs.Length]), hidden, additive, null, ids.narrow(0, row, 1)).log_softmax(-1)[0];
+        var logProbs = model
+            .Decoder(TaskNames.Summarize)
+            .Step(tensor(inputs, [1, inputs.Length]), hidden, additive, null, ids.narrow(0, row, 1))
+            .log_softmax(-1)[0];
         var count = output.Length == 6 ? output.Length : targets.Length; // at the length limit no EOS was chosen
         return Enumerable.Range(0, count).Sum(t => logProbs[t, targets[t]].item<float>());
     }

@@ -21,11 +21,18 @@ public sealed class HubCheckpointTests : IDisposable
 
     string CacheDirectory => Path.Combine(_root, "hub");
 
-    HubClient Client(HubTestServer server, string? token = null, bool offline = false, int attempts = 5) => new(new HubClientOptions
-    {
-        Endpoint = server.Endpoint, CacheDirectory = CacheDirectory, Token = token, Offline = offline,
-        MaxAttempts = attempts, RetryDelay = TimeSpan.FromMilliseconds(10),
-    });
+    HubClient Client(HubTestServer server, string? token = null, bool offline = false, int attempts = 5) =>
+        new(
+            new HubClientOptions
+            {
+                Endpoint = server.Endpoint,
+                CacheDirectory = CacheDirectory,
+                Token = token,
+                Offline = offline,
+                MaxAttempts = attempts,
+                RetryDelay = TimeSpan.FromMilliseconds(10),
+            }
+        );
 
     public static Dictionary<string, byte[]> Repository(string modelType = "bert", int weightBytes = 300_000)
     {
@@ -42,7 +49,9 @@ public sealed class HubCheckpointTests : IDisposable
     }
 
     string RepoCache => Path.Combine(CacheDirectory, "models--tiny-org--tiny-bert");
-    int ContentGets(HubTestServer server) => server.Http.Requests.Count(r => r.Path.Contains("/resolve/")) + server.Cdn.Requests.Count;
+
+    int ContentGets(HubTestServer server) =>
+        server.Http.Requests.Count(r => r.Path.Contains("/resolve/")) + server.Cdn.Requests.Count;
 
     [Fact]
     public async Task FreshDownloadWritesTheHubCacheLayout()
@@ -53,12 +62,17 @@ public sealed class HubCheckpointTests : IDisposable
 
         Assert.Equal(Path.Combine(RepoCache, "snapshots", server.Commit), snapshot);
         Assert.Equal(server.Commit, File.ReadAllText(Path.Combine(RepoCache, "refs", "main")));
-        Assert.Equal(["config.json", "model.safetensors", "tokenizer_config.json", "vocab.txt"],
-            Directory.GetFiles(snapshot).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal(
+            ["config.json", "model.safetensors", "tokenizer_config.json", "vocab.txt"],
+            Directory.GetFiles(snapshot).Select(Path.GetFileName).Order(StringComparer.Ordinal)
+        );
         var weights = server.Files["model.safetensors"];
         var sha256 = Convert.ToHexStringLower(SHA256.HashData(weights));
         // LFS content is stored under its SHA-256, linked relatively, as huggingface_hub does
-        Assert.Equal(Path.Combine("..", "..", "blobs", sha256), new FileInfo(Path.Combine(snapshot, "model.safetensors")).LinkTarget);
+        Assert.Equal(
+            Path.Combine("..", "..", "blobs", sha256),
+            new FileInfo(Path.Combine(snapshot, "model.safetensors")).LinkTarget
+        );
         Assert.Equal(weights, File.ReadAllBytes(Path.Combine(snapshot, "model.safetensors")));
         Assert.Equal(server.Files["vocab.txt"], File.ReadAllBytes(Path.Combine(snapshot, "vocab.txt")));
         Assert.Empty(Directory.GetFiles(Path.Combine(RepoCache, "blobs"), "*.incomplete"));
@@ -84,11 +98,18 @@ public sealed class HubCheckpointTests : IDisposable
     {
         using var server = new HubTestServer(Repo, Repository(weightBytes: 3_000_000));
 
-        var snapshots = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => Task.Run(() => HubCheckpoint.DownloadAsync(Client(server), HubModelId.Parse(Repo)))));
+        var snapshots = await Task.WhenAll(
+            Enumerable
+                .Range(0, 3)
+                .Select(_ => Task.Run(() => HubCheckpoint.DownloadAsync(Client(server), HubModelId.Parse(Repo))))
+        );
 
         Assert.Single(snapshots.Distinct());
         Assert.Equal(1, server.Cdn.CountGets("/cdn/model.safetensors"));
-        Assert.Equal(server.Files["model.safetensors"], File.ReadAllBytes(Path.Combine(snapshots[0], "model.safetensors")));
+        Assert.Equal(
+            server.Files["model.safetensors"],
+            File.ReadAllBytes(Path.Combine(snapshots[0], "model.safetensors"))
+        );
     }
 
     [Fact]
@@ -111,7 +132,9 @@ public sealed class HubCheckpointTests : IDisposable
     {
         using var server = new HubTestServer(Repo, Repository());
         server.CutOnce = ("model.safetensors", 120_000);
-        await Assert.ThrowsAnyAsync<IOException>(() => HubCheckpoint.DownloadAsync(Client(server, attempts: 1), HubModelId.Parse(Repo)));
+        await Assert.ThrowsAnyAsync<IOException>(() =>
+            HubCheckpoint.DownloadAsync(Client(server, attempts: 1), HubModelId.Parse(Repo))
+        );
         var incomplete = Directory.GetFiles(Path.Combine(RepoCache, "blobs"), "*.incomplete");
         Assert.Equal(120_000, new FileInfo(Assert.Single(incomplete)).Length);
         Assert.False(Directory.Exists(Path.Combine(RepoCache, "snapshots", server.Commit)));
@@ -130,7 +153,10 @@ public sealed class HubCheckpointTests : IDisposable
         var requests = server.RequestCount;
 
         var offline = await HubCheckpoint.DownloadAsync(Client(server, offline: true), HubModelId.Parse(Repo));
-        var byCommit = await HubCheckpoint.DownloadAsync(Client(server, offline: true), HubModelId.Parse($"{Repo}@{server.Commit}"));
+        var byCommit = await HubCheckpoint.DownloadAsync(
+            Client(server, offline: true),
+            HubModelId.Parse($"{Repo}@{server.Commit}")
+        );
 
         Assert.Equal(online, offline);
         Assert.Equal(online, byCommit);
@@ -149,7 +175,9 @@ public sealed class HubCheckpointTests : IDisposable
         }
 
         Assert.Equal(online, await HubCheckpoint.DownloadAsync(unreachable, HubModelId.Parse(Repo)));
-        var error = await Assert.ThrowsAsync<HttpRequestException>(() => HubCheckpoint.DownloadAsync(unreachable, HubModelId.Parse("tiny-org/never-downloaded")));
+        var error = await Assert.ThrowsAsync<HttpRequestException>(() =>
+            HubCheckpoint.DownloadAsync(unreachable, HubModelId.Parse("tiny-org/never-downloaded"))
+        );
         Assert.Null(error.StatusCode); // no answer at all, not a 404
         Assert.True(Directory.Exists(online));
     }
@@ -159,7 +187,9 @@ public sealed class HubCheckpointTests : IDisposable
     {
         using var server = new HubTestServer(Repo, Repository());
 
-        var error = await Assert.ThrowsAsync<FileNotFoundException>(() => HubCheckpoint.DownloadAsync(Client(server, offline: true), HubModelId.Parse(Repo)));
+        var error = await Assert.ThrowsAsync<FileNotFoundException>(() =>
+            HubCheckpoint.DownloadAsync(Client(server, offline: true), HubModelId.Parse(Repo))
+        );
 
         Assert.Contains(Repo, error.Message);
         Assert.Contains("HF_HUB_OFFLINE", error.Message);
@@ -172,7 +202,9 @@ public sealed class HubCheckpointTests : IDisposable
         using var server = new HubTestServer(Repo, Repository());
         server.Corrupt = "model.safetensors";
 
-        var error = await Assert.ThrowsAsync<InvalidDataException>(() => HubCheckpoint.DownloadAsync(Client(server), HubModelId.Parse(Repo)));
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() =>
+            HubCheckpoint.DownloadAsync(Client(server), HubModelId.Parse(Repo))
+        );
 
         var weights = server.Files["model.safetensors"];
         byte[] served = [(byte)(weights[0] ^ 0xFF), .. weights.AsSpan(1)];
@@ -182,7 +214,9 @@ public sealed class HubCheckpointTests : IDisposable
         Assert.False(Directory.Exists(Path.Combine(RepoCache, "snapshots")));
         Assert.False(File.Exists(Path.Combine(RepoCache, "refs", "main")));
         Assert.Empty(Directory.GetFiles(Path.Combine(RepoCache, "blobs"), "*.incomplete"));
-        Assert.DoesNotContain(Directory.GetFiles(Path.Combine(RepoCache, "blobs")), f => new FileInfo(f).Length == weights.Length);
+        Assert.DoesNotContain(Directory.GetFiles(Path.Combine(RepoCache, "blobs")), f =>
+            new FileInfo(f).Length == weights.Length
+        );
     }
 
     [Fact]
@@ -190,7 +224,9 @@ public sealed class HubCheckpointTests : IDisposable
     {
         using var server = new HubTestServer(Repo, Repository(modelType: "gpt2"));
 
-        var error = await Assert.ThrowsAsync<NotSupportedException>(() => HubCheckpoint.DownloadAsync(Client(server), HubModelId.Parse(Repo)));
+        var error = await Assert.ThrowsAsync<NotSupportedException>(() =>
+            HubCheckpoint.DownloadAsync(Client(server), HubModelId.Parse(Repo))
+        );
 
         Assert.Contains("model_type 'gpt2' is not a BERT-family model", error.Message);
         Assert.Equal(0, server.Http.CountGets("model.safetensors") + server.Cdn.Requests.Count);
@@ -201,18 +237,25 @@ public sealed class HubCheckpointTests : IDisposable
     {
         var files = Repository();
         files.Remove("model.safetensors");
-        files["model.safetensors.index.json"] = Encoding.UTF8.GetBytes("""
+        files["model.safetensors.index.json"] = Encoding.UTF8.GetBytes(
+            """
             {"metadata": {"total_size": 8}, "weight_map": {"a.weight": "model-00001-of-00002.safetensors",
              "b.weight": "model-00002-of-00002.safetensors", "c.weight": "model-00001-of-00002.safetensors"}}
-            """);
+            """
+        );
         files["model-00001-of-00002.safetensors"] = [1, 2, 3, 4];
         files["model-00002-of-00002.safetensors"] = [5, 6, 7, 8];
         using var server = new HubTestServer(Repo, files);
 
         var snapshot = await HubCheckpoint.DownloadAsync(Client(server), HubModelId.Parse(Repo));
 
-        Assert.Equal([Path.Combine(snapshot, "model-00001-of-00002.safetensors"), Path.Combine(snapshot, "model-00002-of-00002.safetensors")],
-            CheckpointFiles.WeightFiles(snapshot));
+        Assert.Equal(
+            [
+                Path.Combine(snapshot, "model-00001-of-00002.safetensors"),
+                Path.Combine(snapshot, "model-00002-of-00002.safetensors"),
+            ],
+            CheckpointFiles.WeightFiles(snapshot)
+        );
         Assert.Equal([5, 6, 7, 8], File.ReadAllBytes(Path.Combine(snapshot, "model-00002-of-00002.safetensors")));
     }
 
@@ -221,13 +264,17 @@ public sealed class HubCheckpointTests : IDisposable
     {
         using var server = new HubTestServer(Repo, Repository()) { RequiredToken = "hf_test" };
 
-        var refused = await Assert.ThrowsAsync<HttpRequestException>(() => HubCheckpoint.DownloadAsync(Client(server), HubModelId.Parse(Repo)));
+        var refused = await Assert.ThrowsAsync<HttpRequestException>(() =>
+            HubCheckpoint.DownloadAsync(Client(server), HubModelId.Parse(Repo))
+        );
         var snapshot = await HubCheckpoint.DownloadAsync(Client(server, token: "hf_test"), HubModelId.Parse(Repo));
 
         Assert.Contains("401", refused.Message);
         Assert.Contains("HF_TOKEN", refused.Message);
         Assert.True(File.Exists(Path.Combine(snapshot, "model.safetensors")));
-        Assert.Contains(server.Http.Requests, r => r.Path.EndsWith("/resolve/" + server.Commit + "/model.safetensors") && r.Authorization == "Bearer hf_test");
+        Assert.Contains(server.Http.Requests, r =>
+            r.Path.EndsWith("/resolve/" + server.Commit + "/model.safetensors") && r.Authorization == "Bearer hf_test"
+        );
         // The redirect to the CDN (another origin) goes without the token
         Assert.NotEmpty(server.Cdn.Requests);
         Assert.All(server.Cdn.Requests, r => Assert.Null(r.Authorization));
@@ -253,7 +300,11 @@ public sealed class HubCheckpointTests : IDisposable
     [Theory]
     [InlineData("org/name", "org/name", "main")]
     [InlineData("org/name@v1.0", "org/name", "v1.0")]
-    [InlineData("sentence-transformers/all-MiniLM-L6-v2@refs/pr/1", "sentence-transformers/all-MiniLM-L6-v2", "refs/pr/1")]
+    [InlineData(
+        "sentence-transformers/all-MiniLM-L6-v2@refs/pr/1",
+        "sentence-transformers/all-MiniLM-L6-v2",
+        "refs/pr/1"
+    )]
     public void ModelIdsParse(string text, string repo, string revision)
     {
         var id = HubModelId.Parse(text);
@@ -274,7 +325,12 @@ public sealed class HubCheckpointTests : IDisposable
         var home = Path.Combine(_root, "hf");
         Directory.CreateDirectory(home);
         File.WriteAllText(Path.Combine(home, "token"), "hf_from_file\n");
-        var variables = new Dictionary<string, string> { ["HF_HOME"] = home, ["HF_ENDPOINT"] = "http://mirror.example/", ["HF_HUB_OFFLINE"] = "yes" };
+        var variables = new Dictionary<string, string>
+        {
+            ["HF_HOME"] = home,
+            ["HF_ENDPOINT"] = "http://mirror.example/",
+            ["HF_HUB_OFFLINE"] = "yes",
+        };
 
         var options = HubClientOptions.FromEnvironment(variables.GetValueOrDefault);
 

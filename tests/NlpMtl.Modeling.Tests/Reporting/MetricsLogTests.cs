@@ -12,9 +12,11 @@ public sealed class MetricsLogTests : IDisposable
 
     public void Dispose() => Directory.Delete(dir, recursive: true);
 
-    static MetricRecord Train(long step, string name, double value) => new(step, MetricRecord.Train, name, value, T0.AddSeconds(step));
+    static MetricRecord Train(long step, string name, double value) =>
+        new(step, MetricRecord.Train, name, value, T0.AddSeconds(step));
 
-    static MetricRecord Eval(long step, string name, double value) => new(step, MetricRecord.Eval, name, value, T0.AddSeconds(step));
+    static MetricRecord Eval(long step, string name, double value) =>
+        new(step, MetricRecord.Eval, name, value, T0.AddSeconds(step));
 
     [Fact]
     public void RecordsRoundTripOneJsonObjectPerLine()
@@ -35,7 +37,10 @@ public sealed class MetricsLogTests : IDisposable
         Assert.Equal(records, MetricsLog.Read(LogPath));
         var lines = File.ReadAllLines(LogPath);
         Assert.Equal(4, lines.Length);
-        Assert.StartsWith("{\"step\":1,\"kind\":\"train\",\"name\":\"loss/sentiment\",\"value\":0.693147180559945,\"time\":", lines[0]);
+        Assert.StartsWith(
+            "{\"step\":1,\"kind\":\"train\",\"name\":\"loss/sentiment\",\"value\":0.693147180559945,\"time\":",
+            lines[0]
+        );
     }
 
     [Fact]
@@ -61,7 +66,10 @@ public sealed class MetricsLogTests : IDisposable
             resumed.Write(Train(4, "loss/sentiment", 0.1));
 
         var steps = MetricsLog.Read(LogPath).Select(r => (r.Step, r.Kind, r.Value)).ToList();
-        Assert.Equal([(1, "train", 1.0), (2, "train", 0.5), (3, "train", 1.0 / 3), (3, "eval", 0.8), (4, "train", 0.1)], steps);
+        Assert.Equal(
+            [(1, "train", 1.0), (2, "train", 0.5), (3, "train", 1.0 / 3), (3, "eval", 0.8), (4, "train", 0.1)],
+            steps
+        );
     }
 
     [Fact]
@@ -86,9 +94,18 @@ public sealed class MetricsLogTests : IDisposable
     }
 
     [Theory]
-    [InlineData("{\"step\":2,\"kind\":\"train\",\"name\":\"lr\",\"value\":1e-4,\"time\":\"2026-11-28T12:00:00+00:00\"", "line 2: malformed metrics record")]
-    [InlineData("{\"step\":2,\"kind\":\"train\",\"value\":1e-4,\"time\":\"2026-11-28T12:00:00+00:00\"}", "line 2: malformed metrics record")]
-    [InlineData("{\"step\":\"two\",\"kind\":\"train\",\"name\":\"lr\",\"value\":1e-4,\"time\":\"2026-11-28T12:00:00+00:00\"}", "line 2: malformed metrics record")]
+    [InlineData(
+        "{\"step\":2,\"kind\":\"train\",\"name\":\"lr\",\"value\":1e-4,\"time\":\"2026-11-28T12:00:00+00:00\"",
+        "line 2: malformed metrics record"
+    )]
+    [InlineData(
+        "{\"step\":2,\"kind\":\"train\",\"value\":1e-4,\"time\":\"2026-11-28T12:00:00+00:00\"}",
+        "line 2: malformed metrics record"
+    )]
+    [InlineData(
+        "{\"step\":\"two\",\"kind\":\"train\",\"name\":\"lr\",\"value\":1e-4,\"time\":\"2026-11-28T12:00:00+00:00\"}",
+        "line 2: malformed metrics record"
+    )]
     public void MalformedLineNamesFileAndLine(string badLine, string expected)
     {
         using (var log = new MetricsLog(LogPath))

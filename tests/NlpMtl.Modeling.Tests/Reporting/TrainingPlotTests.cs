@@ -10,7 +10,8 @@ public sealed class TrainingPlotTests : IDisposable
 
     public void Dispose() => Directory.Delete(dir, recursive: true);
 
-    /// <summary>A made-up run: three noisy decaying losses, evaluations every 50 steps, a warmup-then-decay lr.</summary>
+    /// <summary>A made-up run: three noisy decaying losses, evaluations every 50 steps, a warmup-then-decay
+    /// lr.</summary>
     internal static List<MetricRecord> SampleRun()
     {
         var random = new Random(7);
@@ -24,12 +25,32 @@ public sealed class TrainingPlotTests : IDisposable
                 var loss = start * Math.Exp(-step / 150.0) + 0.1 + 0.15 * start * (random.NextDouble() - 0.5);
                 records.Add(new(step, MetricRecord.Train, $"loss/{task}", loss, time.AddSeconds(step)));
             }
-            records.Add(new(step, MetricRecord.Train, "lr", 5e-5 * Math.Min(step / 30.0, (300 - step) / 270.0), time.AddSeconds(step)));
+            records.Add(
+                new(
+                    step,
+                    MetricRecord.Train,
+                    "lr",
+                    5e-5 * Math.Min(step / 30.0, (300 - step) / 270.0),
+                    time.AddSeconds(step)
+                )
+            );
             if (step % 50 == 0)
             {
-                records.Add(new(step, MetricRecord.Eval, "sentiment/accuracy", 0.5 + 0.4 * (1 - Math.Exp(-step / 100.0)), time.AddSeconds(step)));
-                records.Add(new(step, MetricRecord.Eval, "summarize/rouge1", 0.1 + 0.25 * step / 300, time.AddSeconds(step)));
-                records.Add(new(step, MetricRecord.Eval, "summarize/rougeL", 0.08 + 0.2 * step / 300, time.AddSeconds(step)));
+                records.Add(
+                    new(
+                        step,
+                        MetricRecord.Eval,
+                        "sentiment/accuracy",
+                        0.5 + 0.4 * (1 - Math.Exp(-step / 100.0)),
+                        time.AddSeconds(step)
+                    )
+                );
+                records.Add(
+                    new(step, MetricRecord.Eval, "summarize/rouge1", 0.1 + 0.25 * step / 300, time.AddSeconds(step))
+                );
+                records.Add(
+                    new(step, MetricRecord.Eval, "summarize/rougeL", 0.08 + 0.2 * step / 300, time.AddSeconds(step))
+                );
                 records.Add(new(step, MetricRecord.Eval, "translate/bleu", 30.0 * step / 300, time.AddSeconds(step)));
             }
         }
@@ -62,7 +83,9 @@ public sealed class TrainingPlotTests : IDisposable
     public void FontShipsInsideTheAssemblySoMachinesWithoutFontsStillGetLabels()
     {
         // Checked by hand too: with /usr/share/fonts hidden (unshare -m, tmpfs over it) the plot keeps all its text.
-        using var font = typeof(TrainingPlot).Assembly.GetManifestResourceStream("NlpMtl.Training.Reporting.DejaVuSans.ttf");
+        using var font = typeof(TrainingPlot).Assembly.GetManifestResourceStream(
+            "NlpMtl.Training.Reporting.DejaVuSans.ttf"
+        );
 
         Assert.NotNull(font);
         var header = new byte[4];

@@ -22,7 +22,12 @@ public class TrainingProgressTests
     {
         var clock = new ManualClock();
         var output = new StringWriter();
-        using (var progress = new TrainingProgress(maxSteps: 100, timeBudget: null, output, clock) { PlainInterval = TimeSpan.Zero })
+        using (
+            var progress = new TrainingProgress(maxSteps: 100, timeBudget: null, output, clock)
+            {
+                PlainInterval = TimeSpan.Zero,
+            }
+        )
         {
             Assert.False(progress.IsLive);
             progress.Report(1, Losses(0.7, 5.0), 1e-5, tokensInStep: 512);
@@ -35,14 +40,19 @@ public class TrainingProgressTests
         Assert.Contains("step 1/100 (1.0%)", lines[0]);
         Assert.Contains("- steps/s", lines[0]);
         // 4 steps and 512 tokens in 2 s; 95 steps left at 2 steps/s.
-        Assert.Equal("step 5/100 (5.0%) | loss sentiment=0.7000 translate=5.0000 | 2.00 steps/s | 256 tokens/s | lr 2.00e-05 | elapsed 0:00:02 | ETA 0:00:47", lines[1]);
+        Assert.Equal(
+            "step 5/100 (5.0%) | loss sentiment=0.7000 translate=5.0000 | 2.00 steps/s | 256 tokens/s | lr 2.00e-05 | elapsed 0:00:02 | ETA 0:00:47",
+            lines[1]
+        );
     }
 
     [Fact]
     public void LossIsAnExponentialMovingAveragePerTask()
     {
         var output = new StringWriter();
-        using (var progress = new TrainingProgress(10, null, output, new ManualClock()) { PlainInterval = TimeSpan.Zero })
+        using (
+            var progress = new TrainingProgress(10, null, output, new ManualClock()) { PlainInterval = TimeSpan.Zero }
+        )
         {
             progress.Report(1, Losses(1.0, 4.0), 1e-5, 10);
             progress.Report(2, new Dictionary<string, double> { ["sentiment"] = 0.0 }, 1e-5, 10);
@@ -57,7 +67,9 @@ public class TrainingProgressTests
     {
         var clock = new ManualClock();
         var output = new StringWriter();
-        using (var progress = new TrainingProgress(1000, null, output, clock) { PlainInterval = TimeSpan.FromSeconds(10) })
+        using (
+            var progress = new TrainingProgress(1000, null, output, clock) { PlainInterval = TimeSpan.FromSeconds(10) }
+        )
         {
             for (var step = 1; step <= 30; step++)
             {
@@ -66,7 +78,11 @@ public class TrainingProgressTests
             }
         }
 
-        var steps = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ')[1]).ToList();
+        var steps = output
+            .ToString()
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => l.Split(' ')[1])
+            .ToList();
         Assert.Equal(["1/1000", "11/1000", "21/1000", "30/1000"], steps);
     }
 
@@ -75,14 +91,22 @@ public class TrainingProgressTests
     {
         var clock = new ManualClock();
         var output = new StringWriter();
-        using (var progress = new TrainingProgress(1_000_000, TimeSpan.FromMinutes(10), output, clock) { PlainInterval = TimeSpan.Zero })
+        using (
+            var progress = new TrainingProgress(1_000_000, TimeSpan.FromMinutes(10), output, clock)
+            {
+                PlainInterval = TimeSpan.Zero,
+            }
+        )
         {
             progress.Report(1, Losses(0.5, 3.0), 1e-5, 100);
             clock.Now = TimeSpan.FromMinutes(1);
             progress.Report(61, Losses(0.5, 3.0), 1e-5, 100);
         }
 
-        Assert.EndsWith("ETA 0:09:00 (time budget)", output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries)[1]);
+        Assert.EndsWith(
+            "ETA 0:09:00 (time budget)",
+            output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries)[1]
+        );
     }
 
     [Fact]
@@ -90,7 +114,10 @@ public class TrainingProgressTests
     {
         var output = new StringWriter();
         using (var progress = new TrainingProgress(100, null, output, new ManualClock()))
-            progress.ReportEval(50, new Dictionary<string, double> { ["translate/bleu"] = 12.345, ["sentiment/accuracy"] = 0.8 });
+            progress.ReportEval(
+                50,
+                new Dictionary<string, double> { ["translate/bleu"] = 12.345, ["sentiment/accuracy"] = 0.8 }
+            );
 
         Assert.Equal("eval step 50 | sentiment/accuracy=0.8000 translate/bleu=12.3450", output.ToString().TrimEnd());
     }

@@ -2,11 +2,9 @@ using NlpMtl.Training;
 
 namespace NlpMtl.Modeling.Tests.Training;
 
-/// <summary>
-/// Data paths of a config: bare relative ones under the data root (<c>--data</c>, else <c>NLPMTL_DATA</c>), <c>./</c> and
-/// <c>../</c> ones beside the config, absolute ones as they are. In the TorchSharp collection because one test sets
-/// NLPMTL_DATA for the process, and the trainer tests that load configs run there too.
-/// </summary>
+/// <summary> Data paths of a config: bare relative ones under the data root (<c>--data</c>, else <c>NLPMTL_DATA</c>),
+/// <c>./</c> and <c>../</c> ones beside the config, absolute ones as they are. In the TorchSharp collection because one
+/// test sets NLPMTL_DATA for the process, and the trainer tests that load configs run there too. </summary>
 [Collection(TorchCollection.Name)]
 public sealed class DataRootTests : IDisposable
 {
@@ -22,7 +20,8 @@ public sealed class DataRootTests : IDisposable
         return path;
     }
 
-    string Config(string train) => Write(Path.Combine("configs", "run.json"), $$"""{ "tasks": { "sentiment": { "train": "{{train}}" } } }""");
+    string Config(string train) =>
+        Write(Path.Combine("configs", "run.json"), $$"""{ "tasks": { "sentiment": { "train": "{{train}}" } } }""");
 
     [Fact]
     public void BarePathsAreReadUnderTheDataRoot()
@@ -96,11 +95,9 @@ public sealed class DataRootTests : IDisposable
         }
     }
 
-    /// <summary>
-    /// The shipped configs run on any machine: data they do not ship is read under the data root (the layout
-    /// <c>nlpmtl data get</c> writes, and the mixes of scripts/recipe-data.sh for full.json), data they ship beside them
-    /// (samples/) by a ./ or ../ path; no path leaves the checkout.
-    /// </summary>
+    /// <summary> The shipped configs run on any machine: data they do not ship is read under the data root (the layout
+    /// <c>nlpmtl data get</c> writes, and the mixes of scripts/recipe-data.sh for full.json), data they ship beside
+    /// them (samples/) by a ./ or ../ path; no path leaves the checkout. </summary>
     [Theory]
     [InlineData("full.json")]
     [InlineData("sentiment-sst2.json")]
@@ -108,9 +105,23 @@ public sealed class DataRootTests : IDisposable
     public void ShippedConfigsReadTheirDataUnderTheDataRootOrBesideThem(string file)
     {
         var data = Path.Combine(_root, "data");
-        foreach (var layout in new[] { "sst2/train.tsv", "sst2/validation.tsv", "sst2/glue_dev.tsv", "scitldr/train.jsonl", "scitldr/validation.jsonl",
-                     "multi30k/train.en", "multi30k/train.de", "multi30k/val.en", "multi30k/val.de",
-                     "sentiment/train.tsv", "translate/train.en", "translate/train.de" })
+        foreach (
+            var layout in new[]
+            {
+                "sst2/train.tsv",
+                "sst2/validation.tsv",
+                "sst2/glue_dev.tsv",
+                "scitldr/train.jsonl",
+                "scitldr/validation.jsonl",
+                "multi30k/train.en",
+                "multi30k/train.de",
+                "multi30k/val.en",
+                "multi30k/val.de",
+                "sentiment/train.tsv",
+                "translate/train.en",
+                "translate/train.de",
+            }
+        )
             Write(Path.Combine("data", layout));
         Directory.CreateDirectory(Path.Combine(data, "translate", "tokenizer"));
         var path = Path.Combine(AppContext.BaseDirectory, "configs", file);
@@ -119,14 +130,28 @@ public sealed class DataRootTests : IDisposable
 
         var checkout = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory));
         foreach (var (task, settings) in config.Tasks)
-            foreach (var dataPath in new[] { settings.Train, settings.TrainTarget, settings.Validation, settings.ValidationTarget }.OfType<string>())
+        foreach (
+            var dataPath in new[]
             {
-                var resolved = config.ResolveData(dataPath);
-                Assert.True(File.Exists(resolved), $"{file}: tasks.{task}: {dataPath} → {resolved}");
-                Assert.True(resolved.StartsWith(data, StringComparison.Ordinal) || resolved.StartsWith(checkout, StringComparison.Ordinal),
-                    $"{file}: tasks.{task}: {dataPath} resolves outside the data root and the checkout ({resolved})");
-            }
+                settings.Train,
+                settings.TrainTarget,
+                settings.Validation,
+                settings.ValidationTarget,
+            }.OfType<string>()
+        )
+        {
+            var resolved = config.ResolveData(dataPath);
+            Assert.True(File.Exists(resolved), $"{file}: tasks.{task}: {dataPath} → {resolved}");
+            Assert.True(
+                resolved.StartsWith(data, StringComparison.Ordinal)
+                    || resolved.StartsWith(checkout, StringComparison.Ordinal),
+                $"{file}: tasks.{task}: {dataPath} resolves outside the data root and the checkout ({resolved})"
+            );
+        }
         foreach (var (task, settings) in config.Tasks.Where(t => t.Value.TargetTokenizer is not null))
-            Assert.True(Directory.Exists(config.ResolveDataDirectory(settings.TargetTokenizer!)), $"{file}: tasks.{task}.target_tokenizer");
+            Assert.True(
+                Directory.Exists(config.ResolveDataDirectory(settings.TargetTokenizer!)),
+                $"{file}: tasks.{task}.target_tokenizer"
+            );
     }
 }

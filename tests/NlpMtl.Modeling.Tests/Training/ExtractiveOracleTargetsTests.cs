@@ -1,25 +1,37 @@
-using NlpMtl.TestSupport;
 using NlpMtl.Core;
 using NlpMtl.Modeling.MultiTask;
+using NlpMtl.TestSupport;
 using NlpMtl.Training;
 
 namespace NlpMtl.Modeling.Tests.Training;
 
-/// <summary><c>extractive_oracle_targets</c>: each document marked by <c>source_labels</c> trains on its oracle too.</summary>
+/// <summary><c>extractive_oracle_targets</c>: each document marked by <c>source_labels</c> trains on its oracle
+/// too.</summary>
 [Collection(TorchCollection.Name)]
 public class ExtractiveOracleTargetsTests(PretrainedFixture fixture)
 {
     const string Marked =
-        "{\"source\": [\"We study memory.\", \"We propose recomputing activations.\", \"It halves memory.\"], \"source_labels\": [0, 1, 0], \"target\": \"Recompute to save memory.\"}\n" +
-        "{\"source\": [\"Models repeat.\", \"We fix the objective.\"], \"source_labels\": [0, 0], \"target\": \"A new objective stops repetition.\"}\n";
+        "{\"source\": [\"We study memory.\", \"We propose recomputing activations.\", \"It halves memory.\"], \"source_labels\": [0, 1, 0], \"target\": \"Recompute to save memory.\"}\n"
+        + "{\"source\": [\"Models repeat.\", \"We fix the objective.\"], \"source_labels\": [0, 0], \"target\": \"A new objective stops repetition.\"}\n";
 
     TaskData Load(string jsonl, bool oracleTargets)
     {
         var root = fixture.NewDirectory("oracle");
         var train = Path.Combine(root, "train.jsonl");
         File.WriteAllText(train, jsonl);
-        return TinyRun.LoadTask(root, TaskNames.Summarize,
-            new { train, batch_size = 2, max_source_length = 64, max_target_length = 24, decoder_layers = 1, extractive_oracle_targets = oracleTargets });
+        return TinyRun.LoadTask(
+            root,
+            TaskNames.Summarize,
+            new
+            {
+                train,
+                batch_size = 2,
+                max_source_length = 64,
+                max_target_length = 24,
+                decoder_layers = 1,
+                extractive_oracle_targets = oracleTargets,
+            }
+        );
     }
 
     [Fact]
@@ -44,8 +56,18 @@ public class ExtractiveOracleTargetsTests(PretrainedFixture fixture)
         // Three training pairs from two documents: proportional and temperature sampling weigh the task by its two
         // documents either way, so a second target per document does not also double the task's share of steps.
         Assert.Equal(3, withOracles.Train.Count);
-        Assert.Equal(2, TaskData.SamplingSizes(new Dictionary<string, TaskData> { [TaskNames.Summarize] = withOracles })[TaskNames.Summarize]);
-        Assert.Equal(2, TaskData.SamplingSizes(new Dictionary<string, TaskData> { [TaskNames.Summarize] = without })[TaskNames.Summarize]);
+        Assert.Equal(
+            2,
+            TaskData.SamplingSizes(new Dictionary<string, TaskData> { [TaskNames.Summarize] = withOracles })[
+                TaskNames.Summarize
+            ]
+        );
+        Assert.Equal(
+            2,
+            TaskData.SamplingSizes(new Dictionary<string, TaskData> { [TaskNames.Summarize] = without })[
+                TaskNames.Summarize
+            ]
+        );
     }
 
     [Fact]
@@ -58,9 +80,13 @@ public class ExtractiveOracleTargetsTests(PretrainedFixture fixture)
     public void DataWithoutSourceLabelsIsAnErrorNamingTheFile()
     {
         var error = Assert.Throws<InvalidDataException>(() =>
-            Load("{\"source\": [\"A.\", \"B.\"], \"target\": \"t\"}\n", oracleTargets: true));
+            Load("{\"source\": [\"A.\", \"B.\"], \"target\": \"t\"}\n", oracleTargets: true)
+        );
 
-        Assert.Contains("train.jsonl: extractive_oracle_targets is set but no example marks sentences with 'source_labels'", error.Message);
+        Assert.Contains(
+            "train.jsonl: extractive_oracle_targets is set but no example marks sentences with 'source_labels'",
+            error.Message
+        );
     }
 
     [Fact]
@@ -68,7 +94,11 @@ public class ExtractiveOracleTargetsTests(PretrainedFixture fixture)
     {
         var root = fixture.NewDirectory("oracle-config");
         var path = TinyRun.WriteConfig(root, "encoder", [TaskNames.Sentiment], edit: c =>
-            c["tasks"] = new Dictionary<string, object> { [TaskNames.Sentiment] = new { train = "x.tsv", extractive_oracle_targets = true } });
+            c["tasks"] = new Dictionary<string, object>
+            {
+                [TaskNames.Sentiment] = new { train = "x.tsv", extractive_oracle_targets = true },
+            }
+        );
 
         var error = Assert.Throws<InvalidDataException>(() => TrainingConfig.Load(path));
 

@@ -18,11 +18,11 @@ public class LeanAdamWTests
         var reference = start.Select(t => new Parameter(t.clone())).ToList();
         var lean = start.Select(t => new Parameter(t.clone())).ToList();
         AdamW.ParamGroup[] Groups(List<Parameter> p) =>
-        [
-            new([p[0]], lr: 1e-2, weight_decay: 0.01),
-            new([p[1]], lr: 1e-2, weight_decay: 0.0),
-            new([p[2]], lr: 5e-2, weight_decay: 0.1),
-        ];
+            [
+                new([p[0]], lr: 1e-2, weight_decay: 0.01),
+                new([p[1]], lr: 1e-2, weight_decay: 0.0),
+                new([p[2]], lr: 5e-2, weight_decay: 0.1),
+            ];
         using var stock = optim.AdamW(Groups(reference));
         using var ours = new LeanAdamW(Groups(lean));
 
@@ -63,10 +63,7 @@ public class LeanAdamWTests
         var reference = start.Select(t => new Parameter(t.clone())).ToList();
         var fused = start.Select(t => new Parameter(t.clone())).ToList();
         AdamW.ParamGroup[] Groups(List<Parameter> p) =>
-        [
-            new([p[0], p[1]], lr: 1e-2, weight_decay: 0.01),
-            new([p[2]], lr: 5e-2, weight_decay: 0.0),
-        ];
+            [new([p[0], p[1]], lr: 1e-2, weight_decay: 0.01), new([p[2]], lr: 5e-2, weight_decay: 0.0)];
         using var stock = optim.AdamW(Groups(reference));
         using var ours = new LeanAdamW(Groups(fused));
 

@@ -1,7 +1,7 @@
-using NlpMtl.TestSupport;
 using NlpMtl.Core;
 using NlpMtl.Modeling.Bert;
 using NlpMtl.Modeling.MultiTask;
+using NlpMtl.TestSupport;
 using NlpMtl.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -25,7 +25,11 @@ public class MultiTaskLearningTests(PretrainedFixture fixture)
     }
 
     static BatchTensors FirstBatch(TaskData data) =>
-        BatchTensors.From(data.Train.Take(data.Settings.BatchSize).ToList(), data.SourceTokenizer.PadId, data.Vocabulary?.PadId ?? 0);
+        BatchTensors.From(
+            data.Train.Take(data.Settings.BatchSize).ToList(),
+            data.SourceTokenizer.PadId,
+            data.Vocabulary?.PadId ?? 0
+        );
 
     [Theory]
     [InlineData(TaskNames.Sentiment, "fp32")]
@@ -45,13 +49,21 @@ public class MultiTaskLearningTests(PretrainedFixture fixture)
         {
             using var scope = NewDisposeScope();
             optimizer.zero_grad();
-            var loss = TaskLoss.Compute(model, task, FirstBatch(data[task]), labelSmoothing: 0.1, MixedPrecision.Parse(precision));
+            var loss = TaskLoss.Compute(
+                model,
+                task,
+                FirstBatch(data[task]),
+                labelSmoothing: 0.1,
+                MixedPrecision.Parse(precision)
+            );
             loss.backward();
             optimizer.step();
             losses.Add(loss.item<float>());
         }
-        Assert.True(losses.TakeLast(3).Average() < 0.7 * losses.Take(3).Average(),
-            $"{task} ({precision}) loss did not fall: {string.Join(", ", losses.Select(l => l.ToString("F3")))}");
+        Assert.True(
+            losses.TakeLast(3).Average() < 0.7 * losses.Take(3).Average(),
+            $"{task} ({precision}) loss did not fall: {string.Join(", ", losses.Select(l => l.ToString("F3")))}"
+        );
     }
 
     /// <summary>
@@ -71,19 +83,26 @@ public class MultiTaskLearningTests(PretrainedFixture fixture)
         var parameters = model.parameters().ToList();
         (float Loss, Tensor Gradient) Run(ScalarType? computeType)
         {
-            foreach (var p in parameters) p.grad = null;
+            foreach (var p in parameters)
+                p.grad = null;
             manual_seed(11);
             var loss = TaskLoss.Compute(model, task, FirstBatch(data[task]), 0.1, computeType);
             loss.backward();
             Assert.All(parameters.Where(p => p.grad is not null), p => Assert.Equal(ScalarType.Float32, p.grad!.dtype));
-            return (loss.item<float>(), cat(parameters.Where(p => p.grad is not null).Select(p => p.grad!.flatten()).ToList()));
+            return (
+                loss.item<float>(),
+                cat(parameters.Where(p => p.grad is not null).Select(p => p.grad!.flatten()).ToList())
+            );
         }
         using var scope = NewDisposeScope();
         var (fullLoss, fullGradient) = Run(null);
         var (mixedLoss, mixedGradient) = Run(ScalarType.BFloat16);
         Assert.Null(MixedPrecision.ComputeType);
         Assert.NotEqual(fullLoss, mixedLoss);
-        Assert.True(Math.Abs(mixedLoss - fullLoss) < 0.02 * fullLoss, $"{task}: loss {mixedLoss} in bf16 vs {fullLoss} in fp32");
+        Assert.True(
+            Math.Abs(mixedLoss - fullLoss) < 0.02 * fullLoss,
+            $"{task}: loss {mixedLoss} in bf16 vs {fullLoss} in fp32"
+        );
         var cosine = nn.functional.cosine_similarity(fullGradient, mixedGradient, dim: 0).item<float>();
         Assert.True(cosine > 0.99, $"{task}: gradient cosine similarity bf16 vs fp32 {cosine}");
         Assert.True(mixedGradient.isfinite().all().item<bool>(), $"{task}: non-finite bf16 gradient");
@@ -95,7 +114,8 @@ public class MultiTaskLearningTests(PretrainedFixture fixture)
         Assert.Null(MixedPrecision.ComputeType);
         using (MixedPrecision.Autocast(ScalarType.BFloat16))
         {
-            using (MixedPrecision.Autocast(null)) Assert.Equal(ScalarType.BFloat16, MixedPrecision.ComputeType);
+            using (MixedPrecision.Autocast(null))
+                Assert.Equal(ScalarType.BFloat16, MixedPrecision.ComputeType);
             Assert.Equal(ScalarType.BFloat16, MixedPrecision.ComputeType);
         }
         Assert.Null(MixedPrecision.ComputeType);
@@ -109,7 +129,10 @@ public class MultiTaskLearningTests(PretrainedFixture fixture)
         var (model, data) = Build(TaskNames.All.ToArray());
         using var _ = model;
         model.train();
-        var encoder = model.named_parameters().Where(p => p.name.StartsWith("encoder.layer.", StringComparison.Ordinal)).ToList();
+        var encoder = model
+            .named_parameters()
+            .Where(p => p.name.StartsWith("encoder.layer.", StringComparison.Ordinal))
+            .ToList();
         foreach (var task in TaskNames.All)
         {
             using var scope = NewDisposeScope();
@@ -118,7 +141,10 @@ public class MultiTaskLearningTests(PretrainedFixture fixture)
             var norm = encoder.Sum(p => p.parameter.grad is null ? 0 : p.parameter.grad.norm().item<float>());
             Assert.True(norm > 1e-6, $"{task} sent no gradient into the encoder");
             Assert.All(TaskNames.All.Where(t => t != task), other =>
-                Assert.All(model.HeadParameters(other), p => Assert.True(p.grad is null || p.grad.abs().sum().item<float>() == 0, $"{task} leaked into {other}")));
+                Assert.All(model.HeadParameters(other), p =>
+                    Assert.True(p.grad is null || p.grad.abs().sum().item<float>() == 0, $"{task} leaked into {other}")
+                )
+            );
         }
     }
 
@@ -128,8 +154,35 @@ public class MultiTaskLearningTests(PretrainedFixture fixture)
         var (model, _) = Build(TaskNames.Summarize);
         using var _ = model;
         var weights = model.state_dict();
-        Assert.Equal(0f, (weights["encoder.layer.0.attention.self.query.weight"] - weights["heads.summarize.layer.0.attention.self.query.weight"]).abs().max().item<float>());
-        Assert.Equal(0f, (weights["embeddings.word_embeddings.weight"] - weights["heads.summarize.embeddings.word_embeddings.weight"]).abs().max().item<float>());
-        Assert.NotEqual(0f, (weights["encoder.layer.0.attention.self.query.weight"] - weights["heads.summarize.layer.0.crossattention.self.query.weight"]).abs().max().item<float>());
+        Assert.Equal(
+            0f,
+            (
+                weights["encoder.layer.0.attention.self.query.weight"]
+                - weights["heads.summarize.layer.0.attention.self.query.weight"]
+            )
+                .abs()
+                .max()
+                .item<float>()
+        );
+        Assert.Equal(
+            0f,
+            (
+                weights["embeddings.word_embeddings.weight"]
+                - weights["heads.summarize.embeddings.word_embeddings.weight"]
+            )
+                .abs()
+                .max()
+                .item<float>()
+        );
+        Assert.NotEqual(
+            0f,
+            (
+                weights["encoder.layer.0.attention.self.query.weight"]
+                - weights["heads.summarize.layer.0.crossattention.self.query.weight"]
+            )
+                .abs()
+                .max()
+                .item<float>()
+        );
     }
 }

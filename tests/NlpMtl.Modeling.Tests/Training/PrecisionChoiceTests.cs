@@ -7,7 +7,7 @@ namespace NlpMtl.Modeling.Tests.Training;
 public class PrecisionChoiceTests
 {
     [Theory]
-    [InlineData(7.0, true)]   // AMX
+    [InlineData(7.0, true)] // AMX
     [InlineData(1.2, true)]
     [InlineData(1.1, false)]
     [InlineData(0.01, false)] // emulated

@@ -1,11 +1,12 @@
-using NlpMtl.TestSupport;
 using NlpMtl.Core;
 using NlpMtl.Modeling.MultiTask;
+using NlpMtl.TestSupport;
 using NlpMtl.Training;
 
 namespace NlpMtl.Modeling.Tests.Training;
 
-/// <summary>A sentiment text longer than the head reads trains as consecutive windows, each with the text's label.</summary>
+/// <summary>A sentiment text longer than the head reads trains as consecutive windows, each with the text's
+/// label.</summary>
 [Collection(TorchCollection.Name)]
 public class SentimentWindowsTests(PretrainedFixture fixture)
 {
@@ -14,7 +15,16 @@ public class SentimentWindowsTests(PretrainedFixture fixture)
         var root = fixture.NewDirectory("sentiment-windows");
         var train = Path.Combine(root, "train.tsv");
         File.WriteAllText(train, tsv);
-        return TinyRun.LoadTask(root, TaskNames.Sentiment, new { train, batch_size = 2, max_source_length = maxSourceLength });
+        return TinyRun.LoadTask(
+            root,
+            TaskNames.Sentiment,
+            new
+            {
+                train,
+                batch_size = 2,
+                max_source_length = maxSourceLength,
+            }
+        );
     }
 
     [Fact]

@@ -1,6 +1,6 @@
-using NlpMtl.TestSupport;
 using NlpMtl.Core;
 using NlpMtl.Modeling.MultiTask;
+using NlpMtl.TestSupport;
 using NlpMtl.Training;
 using NlpMtl.Training.Reporting;
 using TorchSharp;
@@ -22,29 +22,67 @@ public class TrainerRunTests(PretrainedFixture fixture)
         return (root, TinyRun.WriteConfig(root, encoder, tasks ?? AllTasks, edit));
     }
 
-    static Trainer.Result Train(string config, string output, long? maxSteps = null, bool resume = false, long? interruptAt = null)
+    static Trainer.Result Train(
+        string config,
+        string output,
+        long? maxSteps = null,
+        bool resume = false,
+        long? interruptAt = null
+    )
     {
         using var interrupt = new CancellationTokenSource();
-        return new Trainer(TrainingConfig.Load(config), new TrainerOptions
-        {
-            // bf16 runs are about numerics, not speed: they must run on CPUs that emulate the type too.
-            OutputDirectory = output, MaxSteps = maxSteps, Resume = resume, Log = TextWriter.Null, Bf16Speedup = 2,
-            OnStep = step => { if (step == interruptAt) interrupt.Cancel(); },
-        }).Run(interrupt.Token);
+        return new Trainer(
+            TrainingConfig.Load(config),
+            new TrainerOptions
+            {
+                // bf16 runs are about numerics, not speed: they must run on CPUs that emulate the type too.
+                OutputDirectory = output,
+                MaxSteps = maxSteps,
+                Resume = resume,
+                Log = TextWriter.Null,
+                Bf16Speedup = 2,
+                OnStep = step =>
+                {
+                    if (step == interruptAt)
+                        interrupt.Cancel();
+                },
+            }
+        ).Run(interrupt.Token);
     }
 
     [Fact]
     public void RunWritesCheckpointsMetricsAndPlot()
     {
-        var (root, config) = Setup(c => c["evaluation"] = new { every_steps = 4, max_examples = 6, patience = 0, batch_size = 8, final_max_examples = 5 });
+        var (root, config) = Setup(c =>
+            c["evaluation"] = new
+            {
+                every_steps = 4,
+                max_examples = 6,
+                patience = 0,
+                batch_size = 8,
+                final_max_examples = 5,
+            }
+        );
         var output = Path.Combine(root, "out");
 
         var result = Train(config, output);
 
         Assert.Equal(8, result.Steps);
-        foreach (var file in new[] { "best/config.json", "best/model.safetensors", "best/heads.json", "best/vocab.txt",
-                     "best/translate_tokenizer/target_tokenizer.json", "last/optimizer.bin", "last/trainer_state.json", "metrics.jsonl", "curves.png",
-                     "final_metrics.json" })
+        foreach (
+            var file in new[]
+            {
+                "best/config.json",
+                "best/model.safetensors",
+                "best/heads.json",
+                "best/vocab.txt",
+                "best/translate_tokenizer/target_tokenizer.json",
+                "last/optimizer.bin",
+                "last/trainer_state.json",
+                "metrics.jsonl",
+                "curves.png",
+                "final_metrics.json",
+            }
+        )
             Assert.True(File.Exists(Path.Combine(output, file)), file);
         var records = MetricsLog.Read(Path.Combine(output, "metrics.jsonl"));
         Assert.Contains(records, r => r.Name == "sentiment/accuracy" && r.Step == 8);
@@ -61,8 +99,15 @@ public class TrainerRunTests(PretrainedFixture fixture)
         Train(config, output, maxSteps: 4);
 
         using var a = MultiTaskCheckpoint.Load(Path.Combine(output, "last"));
-        MultiTaskCheckpoint.Save(a, Path.Combine(root, "copy"), Path.Combine(output, "last"),
-            new Dictionary<string, string> { [TaskNames.Translate] = Path.Combine(output, "last", "translate_tokenizer") });
+        MultiTaskCheckpoint.Save(
+            a,
+            Path.Combine(root, "copy"),
+            Path.Combine(output, "last"),
+            new Dictionary<string, string>
+            {
+                [TaskNames.Translate] = Path.Combine(output, "last", "translate_tokenizer"),
+            }
+        );
         using var b = MultiTaskCheckpoint.Load(Path.Combine(root, "copy"));
 
         using var scope = NewDisposeScope();
@@ -71,9 +116,21 @@ public class TrainerRunTests(PretrainedFixture fixture)
         var hiddenA = a.Encode(ids, mask, zeros_like(ids));
         var hiddenB = b.Encode(ids, mask, zeros_like(ids));
         Assert.Equal(0f, (hiddenA - hiddenB).abs().max().item<float>());
-        Assert.Equal(0f, (a.SentimentLogits(hiddenA, mask) - b.SentimentLogits(hiddenB, mask)).abs().max().item<float>());
+        Assert.Equal(
+            0f,
+            (a.SentimentLogits(hiddenA, mask) - b.SentimentLogits(hiddenB, mask)).abs().max().item<float>()
+        );
         var target = tensor(new long[] { 1, 300, 400 }, [1, 3]);
-        Assert.Equal(0f, (a.DecoderLogits(TaskNames.Translate, hiddenA, mask, target) - b.DecoderLogits(TaskNames.Translate, hiddenB, mask, target)).abs().max().item<float>());
+        Assert.Equal(
+            0f,
+            (
+                a.DecoderLogits(TaskNames.Translate, hiddenA, mask, target)
+                - b.DecoderLogits(TaskNames.Translate, hiddenB, mask, target)
+            )
+                .abs()
+                .max()
+                .item<float>()
+        );
     }
 
     [Theory]
@@ -81,7 +138,8 @@ public class TrainerRunTests(PretrainedFixture fixture)
     [InlineData("bf16")]
     public void ResumeGivesTheSameStepsAsAnUninterruptedRun(string precision)
     {
-        // An 8-step run interrupted after step 4 (it saves OUT/last as it stops) and resumed must replay steps 5–8 exactly.
+        // An 8-step run interrupted after step 4 (it saves OUT/last as it stops) and resumed must replay steps 5–8
+        // exactly.
         var (root, config) = Setup(c =>
         {
             c["balancing"] = new { method = "uncertainty", normalize_losses = true };
@@ -105,8 +163,11 @@ public class TrainerRunTests(PretrainedFixture fixture)
     }
 
     static List<(long, string, double)> Losses(string output) =>
-        MetricsLog.Read(Path.Combine(output, "metrics.jsonl")).Where(r => r.Name.StartsWith("loss/", StringComparison.Ordinal))
-            .Select(r => (r.Step, r.Name, r.Value)).ToList();
+        MetricsLog
+            .Read(Path.Combine(output, "metrics.jsonl"))
+            .Where(r => r.Name.StartsWith("loss/", StringComparison.Ordinal))
+            .Select(r => (r.Step, r.Name, r.Value))
+            .ToList();
 
     [Fact]
     public void PcGradRunsAndEveryTaskLearns()
@@ -127,25 +188,55 @@ public class TrainerRunTests(PretrainedFixture fixture)
         var first = Path.Combine(root, "multi");
         Train(config, first, maxSteps: 4);
         var second = Path.Combine(root, "sentiment-only");
-        new Trainer(TrainingConfig.Load(config), new TrainerOptions
-        {
-            OutputDirectory = second, MaxSteps = 4, From = Path.Combine(first, "last"), Tasks = [TaskNames.Sentiment], Log = TextWriter.Null,
-        }).Run();
+        new Trainer(
+            TrainingConfig.Load(config),
+            new TrainerOptions
+            {
+                OutputDirectory = second,
+                MaxSteps = 4,
+                From = Path.Combine(first, "last"),
+                Tasks = [TaskNames.Sentiment],
+                Log = TextWriter.Null,
+            }
+        ).Run();
 
         using var before = MultiTaskCheckpoint.Load(Path.Combine(first, "last"));
         using var after = MultiTaskCheckpoint.Load(Path.Combine(second, "last"));
         var weightsAfter = after.state_dict();
         var beforeWeights = before.state_dict();
-        Assert.Equal(0f, (beforeWeights["heads.translate.output_bias"] - weightsAfter["heads.translate.output_bias"]).abs().max().item<float>());
-        Assert.NotEqual(0f, (beforeWeights["heads.sentiment.classifier.weight"] - weightsAfter["heads.sentiment.classifier.weight"]).abs().max().item<float>());
+        Assert.Equal(
+            0f,
+            (beforeWeights["heads.translate.output_bias"] - weightsAfter["heads.translate.output_bias"])
+                .abs()
+                .max()
+                .item<float>()
+        );
+        Assert.NotEqual(
+            0f,
+            (beforeWeights["heads.sentiment.classifier.weight"] - weightsAfter["heads.sentiment.classifier.weight"])
+                .abs()
+                .max()
+                .item<float>()
+        );
         Assert.All(Losses(second), l => Assert.Equal("loss/sentiment", l.Item2));
     }
 
     [Fact]
     public void LiveTensorCountDoesNotGrowAcrossSteps()
     {
-        var (root, config) = Setup(c => c["evaluation"] = new { every_steps = 1000, max_examples = 4, patience = 0, final = false });
-        using var prepared = TrainingSetup.Prepare(TrainingConfig.Load(config), new TrainerOptions { OutputDirectory = Path.Combine(root, "out") });
+        var (root, config) = Setup(c =>
+            c["evaluation"] = new
+            {
+                every_steps = 1000,
+                max_examples = 4,
+                patience = 0,
+                final = false,
+            }
+        );
+        using var prepared = TrainingSetup.Prepare(
+            TrainingConfig.Load(config),
+            new TrainerOptions { OutputDirectory = Path.Combine(root, "out") }
+        );
         var (_, data, model, balancer, optimizer, _, _) = prepared;
         model.train();
 
@@ -160,21 +251,27 @@ public class TrainerRunTests(PretrainedFixture fixture)
             optimizer.step();
         }
 
-        for (var i = 0; i < 6; i++) Step(i); // gradients and optimizer moments exist from here on
+        for (var i = 0; i < 6; i++)
+            Step(i); // gradients and optimizer moments exist from here on
         var live = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
-        for (var i = 6; i < 18; i++) Step(i);
+        for (var i = 6; i < 18; i++)
+            Step(i);
         Assert.Equal(live, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
     }
 
-    /// <summary>
-    /// <c>attention_dropout</c> reaches every attention module (encoder, decoder self- and cross-attention) of the
-    /// run's model, and with it at 0 a training-mode attention is deterministic; without it the checkpoint's value stays.
-    /// </summary>
+    /// <summary> <c>attention_dropout</c> reaches every attention module (encoder, decoder self- and cross-attention)
+    /// of the run's model, and with it at 0 a training-mode attention is deterministic; without it the checkpoint's
+    /// value stays. </summary>
     [Fact]
     public void AttentionDropoutOverridesEveryAttentionModule()
     {
         var (root, config) = Setup(c => c["attention_dropout"] = 0.0);
-        using (var prepared = TrainingSetup.Prepare(TrainingConfig.Load(config), new TrainerOptions { OutputDirectory = Path.Combine(root, "out") }))
+        using (
+            var prepared = TrainingSetup.Prepare(
+                TrainingConfig.Load(config),
+                new TrainerOptions { OutputDirectory = Path.Combine(root, "out") }
+            )
+        )
         {
             var attentions = prepared.Model.modules().OfType<Bert.BertSelfAttention>().ToList();
             Assert.True(attentions.Count >= 3, $"found {attentions.Count} attention modules");
@@ -182,10 +279,19 @@ public class TrainerRunTests(PretrainedFixture fixture)
             attentions[0].train();
             using var scope = NewDisposeScope();
             var states = randn(2, 5, TinyRun.EncoderConfig.HiddenSize);
-            Assert.True(attentions[0].call(states, zeros(2, 1, 1, 5)).allclose(attentions[0].call(states, zeros(2, 1, 1, 5)), rtol: 0, atol: 0));
+            Assert.True(
+                attentions[0]
+                    .call(states, zeros(2, 1, 1, 5))
+                    .allclose(attentions[0].call(states, zeros(2, 1, 1, 5)), rtol: 0, atol: 0)
+            );
         }
         var (defaultRoot, defaultConfig) = Setup();
-        using var unchanged = TrainingSetup.Prepare(TrainingConfig.Load(defaultConfig), new TrainerOptions { OutputDirectory = Path.Combine(defaultRoot, "out") });
-        Assert.All(unchanged.Model.modules().OfType<Bert.BertSelfAttention>(), a => Assert.True(a.DropoutProbability > 0));
+        using var unchanged = TrainingSetup.Prepare(
+            TrainingConfig.Load(defaultConfig),
+            new TrainerOptions { OutputDirectory = Path.Combine(defaultRoot, "out") }
+        );
+        Assert.All(unchanged.Model.modules().OfType<Bert.BertSelfAttention>(), a =>
+            Assert.True(a.DropoutProbability > 0)
+        );
     }
 }

@@ -32,7 +32,8 @@ public class TrainingConfigValidationTests
         var root = JsonNode.Parse(Valid)!;
         var keys = path.Split('.');
         var node = root;
-        foreach (var key in keys[..^1]) node = node[key] ??= new JsonObject();
+        foreach (var key in keys[..^1])
+            node = node[key] ??= new JsonObject();
         node[keys[^1]] = value;
         return Write(root.ToJsonString());
     }
@@ -87,8 +88,16 @@ public class TrainingConfigValidationTests
     [Theory]
     [InlineData("precision", "fp16", "precision 'fp16'")]
     [InlineData("tasks.sentiment.pooling", "max", "tasks.sentiment.pooling 'max'")]
-    [InlineData("tasks.summarize.label_names.0", "negative", "tasks.summarize.label_names is for the sentiment head only")]
-    [InlineData("tasks.sentiment.label_names.1", "negative", "tasks.sentiment.label_names gives two labels the same name")]
+    [InlineData(
+        "tasks.summarize.label_names.0",
+        "negative",
+        "tasks.summarize.label_names is for the sentiment head only"
+    )]
+    [InlineData(
+        "tasks.sentiment.label_names.1",
+        "negative",
+        "tasks.sentiment.label_names gives two labels the same name"
+    )]
     public void InvalidNameIsNamedByItsJsonPath(string path, string value, string expected)
     {
         var error = Assert.Throws<InvalidDataException>(() => TrainingConfig.Load(With(path, value)));

@@ -8,31 +8,57 @@ namespace NlpMtl.Modeling.Tests.Training;
 [Collection(TorchCollection.Name)]
 public class TrainingPartsTests
 {
-    static readonly Dictionary<string, int> Sizes = new() { ["sentiment"] = 90_000, ["summarize"] = 10_000, ["translate"] = 0 + 40_000 };
+    static readonly Dictionary<string, int> Sizes = new()
+    {
+        ["sentiment"] = 90_000,
+        ["summarize"] = 10_000,
+        ["translate"] = 0 + 40_000,
+    };
 
     [Theory]
-    [InlineData("proportional", 1.0, 0.6428, 0.0714, 0.2857)]   // 90k : 10k : 40k of 140k
-    [InlineData("temperature", 2.0, 0.5, 0.1667, 0.3333)]       // √ sizes: 300 : 100 : 200 of 600
+    [InlineData("proportional", 1.0, 0.6428, 0.0714, 0.2857)] // 90k : 10k : 40k of 140k
+    [InlineData("temperature", 2.0, 0.5, 0.1667, 0.3333)] // √ sizes: 300 : 100 : 200 of 600
     [InlineData("uniform", 1.0, 0.3333, 0.3333, 0.3333)]
-    public void SamplerFollowsItsDistribution(string method, double temperature, double sentiment, double summarize, double translate)
+    public void SamplerFollowsItsDistribution(
+        string method,
+        double temperature,
+        double sentiment,
+        double summarize,
+        double translate
+    )
     {
         var sampler = new TaskSampler(Sizes, new SamplingConfig { Method = method, Temperature = temperature }, 7);
         Assert.Equal(sentiment, sampler.Probabilities["sentiment"], 3);
         Assert.Equal(summarize, sampler.Probabilities["summarize"], 3);
         Assert.Equal(translate, sampler.Probabilities["translate"], 3);
 
-        var counts = Enumerable.Range(0, 30_000).Select(_ => sampler.Next()).GroupBy(t => t).ToDictionary(g => g.Key, g => g.Count() / 30_000.0);
+        var counts = Enumerable
+            .Range(0, 30_000)
+            .Select(_ => sampler.Next())
+            .GroupBy(t => t)
+            .ToDictionary(g => g.Key, g => g.Count() / 30_000.0);
         Assert.Equal(sentiment, counts["sentiment"], 1);
         Assert.Equal(translate, counts["translate"], 1);
     }
 
     [Theory]
-    [InlineData("uniform", 1.0, 0.25, 0.25, 0.5)]               // weights 1 : 1 : 2
-    [InlineData("temperature", 2.0, 0.375, 0.125, 0.5)]        // 300 : 100 : 400 (√40k × 2) of 800
-    public void SamplingWeightsMultiplyTheMethodsWeights(string method, double temperature, double sentiment, double summarize, double translate)
+    [InlineData("uniform", 1.0, 0.25, 0.25, 0.5)] // weights 1 : 1 : 2
+    [InlineData("temperature", 2.0, 0.375, 0.125, 0.5)] // 300 : 100 : 400 (√40k × 2) of 800
+    public void SamplingWeightsMultiplyTheMethodsWeights(
+        string method,
+        double temperature,
+        double sentiment,
+        double summarize,
+        double translate
+    )
     {
         var weights = new Dictionary<string, double> { ["sentiment"] = 1, ["translate"] = 2 }; // summarize absent: 1
-        var sampler = new TaskSampler(Sizes, new SamplingConfig { Method = method, Temperature = temperature }, 7, weights);
+        var sampler = new TaskSampler(
+            Sizes,
+            new SamplingConfig { Method = method, Temperature = temperature },
+            7,
+            weights
+        );
         Assert.Equal(sentiment, sampler.Probabilities["sentiment"], 3);
         Assert.Equal(summarize, sampler.Probabilities["summarize"], 3);
         Assert.Equal(translate, sampler.Probabilities["translate"], 3);
@@ -42,7 +68,8 @@ public class TrainingPartsTests
     public void SamplerResumesFromItsState()
     {
         var a = new TaskSampler(Sizes, new SamplingConfig(), 99);
-        for (var i = 0; i < 17; i++) a.Next();
+        for (var i = 0; i < 17; i++)
+            a.Next();
         var b = new TaskSampler(Sizes, new SamplingConfig(), a.State);
         Assert.Equal(Enumerable.Range(0, 50).Select(_ => a.Next()), Enumerable.Range(0, 50).Select(_ => b.Next()));
     }
@@ -59,7 +86,10 @@ public class TrainingPartsTests
     [Fact]
     public void UncertaintyWeightingIsExpMinusSTimesLossPlusS()
     {
-        var balancer = new LossBalancer(new BalancingConfig { Method = "uncertainty" }, new Dictionary<string, double> { ["a"] = 1, ["b"] = 1 });
+        var balancer = new LossBalancer(
+            new BalancingConfig { Method = "uncertainty" },
+            new Dictionary<string, double> { ["a"] = 1, ["b"] = 1 }
+        );
         balancer.Restore(new Dictionary<string, double>(), [0.5f, -1f]);
         using var scope = NewDisposeScope();
         var combined = balancer.Combine("b", tensor(2f));
@@ -72,7 +102,10 @@ public class TrainingPartsTests
     [Fact]
     public void NormalisedLossesAreDividedByTheirRunningMean()
     {
-        var balancer = new LossBalancer(new BalancingConfig { NormalizeLosses = true }, new Dictionary<string, double> { ["a"] = 2 });
+        var balancer = new LossBalancer(
+            new BalancingConfig { NormalizeLosses = true },
+            new Dictionary<string, double> { ["a"] = 2 }
+        );
         using var scope = NewDisposeScope();
         Assert.Equal(2.0, balancer.Combine("a", tensor(8f)).item<float>(), 4); // 8 / 8 × weight 2
     }
@@ -85,7 +118,8 @@ public class TrainingPartsTests
         var g1 = tensor(new[] { 1f, 0f });
         var g2 = tensor(new[] { -1f, 1f });
         PcGrad.Apply([p], [g1, g2], new SplitMix64(1));
-        // g1 projected off g2: (1,0) − (−1/2)(−1,1) = (0.5, 0.5); g2 off g1: (−1,1) − (−1)(1,0) = (0, 1); sum (0.5, 1.5)
+        // g1 projected off g2: (1,0) − (−1/2)(−1,1) = (0.5, 0.5); g2 off g1: (−1,1) − (−1)(1,0) = (0, 1); sum (0.5,
+        // 1.5)
         Assert.Equal([0.5f, 1.5f], p.grad!.data<float>().ToArray());
     }
 
@@ -106,7 +140,11 @@ public class TrainingPartsTests
     public void SeqToSeqBatchShiftsTargetsAndIgnoresPadding()
     {
         using var scope = NewDisposeScope();
-        var batch = BatchTensors.From([new TaskExample([101, 5, 102], 0, [1, 7, 8, 2]), new TaskExample([101, 102], 0, [1, 9, 2])], 0, 0);
+        var batch = BatchTensors.From(
+            [new TaskExample([101, 5, 102], 0, [1, 7, 8, 2]), new TaskExample([101, 102], 0, [1, 9, 2])],
+            0,
+            0
+        );
         Assert.Equal(new long[] { 1, 7, 8, 1, 9, 0 }, batch.DecoderInputIds!.data<long>().ToArray());
         Assert.Equal(new long[] { 7, 8, 2, 9, 2, BatchTensors.Ignore }, batch.Labels!.data<long>().ToArray());
         Assert.Equal(new long[] { 1, 1, 1, 1, 1, 0 }, batch.AttentionMask.data<long>().ToArray());
