@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# What can be checked without Azure or a build: shellcheck on every script, and the Bicep templates compile with
+# What can be checked without Azure: shellcheck on every script, C# layout and naming, and the Bicep templates compile with
 # no warning. Both tools are pinned, checksummed and installed into .tools/ (git-ignored) on first use.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -37,10 +37,18 @@ if [[ ! -x "$bicep" ]]; then
 fi
 
 cd "$root"
-"$shellcheck" -f gcc scripts/*.sh scripts/nlpmtl .ci/run
+"$shellcheck" -f gcc scripts/*.sh scripts/nlpmtl scripts/bench .ci/run
 for template in deploy/*.bicep; do
   warnings="$(DOTNET_CLI_TELEMETRY_OPTOUT=1 "$bicep" build "$template" --stdout 2>&1 >/dev/null)" \
     || { echo "$warnings" >&2; exit 1; }
   [[ -z "$warnings" ]] || { echo "$warnings" >&2; echo "check-static.sh: $template compiles with warnings" >&2; exit 1; }
 done
-echo "check-static.sh: shellcheck clean, deploy/*.bicep compile" >&2
+
+# C# conventions: layout is CSharpier's (pinned in .config/dotnet-tools.json; 120 columns from .editorconfig), names
+# and code style are the .editorconfig rules as `dotnet format` applies them. Whitespace is left to CSharpier, whose
+# layout `dotnet format whitespace` would re-indent (nested loops without braces).
+dotnet tool restore >/dev/null
+dotnet csharpier check . >/dev/null || { echo "check-static.sh: C# layout differs from CSharpier's; run: dotnet csharpier format ." >&2; exit 1; }
+dotnet format style NlpMtl.sln --verify-no-changes
+dotnet format analyzers NlpMtl.sln --verify-no-changes
+echo "check-static.sh: shellcheck clean, deploy/*.bicep compile, C# layout and names as .editorconfig says" >&2

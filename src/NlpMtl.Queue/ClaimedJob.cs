@@ -13,13 +13,13 @@ namespace NlpMtl.Queue;
 /// </summary>
 public sealed class ClaimedJob : IAsyncDisposable
 {
-    readonly BlobWorkQueueClient _queue;
-    readonly BlobClient _blob;
-    readonly BlobLeaseClient _lease;
-    readonly Dictionary<string, string> _metadata; // as this claim wrote it; nobody else can change it under our lease
-    readonly CancellationTokenSource _leaseLost = new();
-    readonly CancellationTokenSource _stopRenewing = new();
-    readonly Task _renewal;
+    readonly BlobWorkQueueClient queue;
+    readonly BlobClient blob;
+    readonly BlobLeaseClient lease;
+    readonly Dictionary<string, string> metadata; // as this claim wrote it; nobody else can change it under our lease
+    readonly CancellationTokenSource leaseLost = new();
+    readonly CancellationTokenSource stopRenewing = new();
+    readonly Task renewal;
 
     internal ClaimedJob(
         BlobWorkQueueClient queue,
@@ -30,18 +30,18 @@ public sealed class ClaimedJob : IAsyncDisposable
         Dictionary<string, string> metadata
     )
     {
-        _queue = queue;
-        _blob = blob;
-        _lease = lease;
-        _metadata = metadata;
+        this.queue = queue;
+        this.blob = blob;
+        this.lease = lease;
+        this.metadata = metadata;
         Attempt = attempt;
         Size = size;
         LastError = metadata.GetValueOrDefault(BlobWorkQueueClient.LastErrorKey);
-        _renewal = RenewUntilStoppedAsync(_stopRenewing.Token);
+        renewal = RenewUntilStoppedAsync(stopRenewing.Token);
     }
 
-    public string Name => _blob.Name;
-    public string LeaseId => _lease.LeaseId;
+    public string Name => blob.Name;
+    public string LeaseId => lease.LeaseId;
 
     /// <summary>1 for the first claim; counts crashed and abandoned claims too.</summary>
     public int Attempt { get; }
@@ -49,7 +49,7 @@ public sealed class ClaimedJob : IAsyncDisposable
 
     /// <summary>The error an earlier attempt recorded when it abandoned the job, if any.</summary>
     public string? LastError { get; }
-    public CancellationToken LeaseLost => _leaseLost.Token;
+    public CancellationToken LeaseLost => leaseLost.Token;
 
     /// <summary>SHA-256 of the job's bytes once read: the content identity its result records.</summary>
     public string? ContentHash { get; private set; }
@@ -61,10 +61,10 @@ public sealed class ClaimedJob : IAsyncDisposable
     /// limit.</summary>
     public async Task<byte[]> ReadContentAsync(CancellationToken cancellationToken = default)
     {
-        var limit = _queue.Options.MaxJobBytes;
+        var limit = queue.Options.MaxJobBytes;
         if (Size > limit)
             throw new JobFormatException($"over the size limit ({Size} bytes > {limit})");
-        BlobDownloadStreamingResult download = await _blob.DownloadStreamingAsync(
+        BlobDownloadStreamingResult download = await blob.DownloadStreamingAsync(
             new BlobDownloadOptions { Conditions = new BlobRequestConditions { LeaseId = LeaseId } },
             cancellationToken
         );
@@ -103,7 +103,7 @@ public sealed class ClaimedJob : IAsyncDisposable
         ResultName = QueueNames.ResultOf(Name);
         if (
             !await BlobWorkQueueClient.CreateIfAbsentAsync(
-                _queue.Results.GetBlobClient(ResultName),
+                queue.Results.GetBlobClient(ResultName),
                 results,
                 "application/x-ndjson",
                 cancellationToken,
@@ -111,14 +111,14 @@ public sealed class ClaimedJob : IAsyncDisposable
             )
         )
         {
-            if (await BlobWorkQueueClient.HashOfAsync(_queue.Results, ResultName, cancellationToken) == hash)
+            if (await BlobWorkQueueClient.HashOfAsync(queue.Results, ResultName, cancellationToken) == hash)
                 outcome = CompletionOutcome.AlreadyDone;
             else
             {
                 // Other content (or a result from before content identities were recorded): keep both.
                 ResultName = QueueNames.ResultOf(QueueNames.Versioned(Name, hash));
                 outcome = await BlobWorkQueueClient.CreateIfAbsentAsync(
-                    _queue.Results.GetBlobClient(ResultName),
+                    queue.Results.GetBlobClient(ResultName),
                     results,
                     "application/x-ndjson",
                     cancellationToken,
@@ -138,7 +138,7 @@ public sealed class ClaimedJob : IAsyncDisposable
     /// the lease, like the result write itself: a worker that lost its lease may still finish, never twice.</summary>
     async Task<string> HashContentAsync(CancellationToken cancellationToken)
     {
-        BlobDownloadResult download = await _blob.DownloadContentAsync(cancellationToken);
+        BlobDownloadResult download = await blob.DownloadContentAsync(cancellationToken);
         return ContentHash = QueueNames.ContentHash(download.Content);
     }
 
@@ -154,14 +154,14 @@ public sealed class ClaimedJob : IAsyncDisposable
         if (!await CopyToPoisonAsync(name, cancellationToken) && ContentHash is { } hash)
         {
             if (
-                await BlobWorkQueueClient.HashOfAsync(_queue.Poison, QueueNames.PoisonCopyOf(name), cancellationToken)
+                await BlobWorkQueueClient.HashOfAsync(queue.Poison, QueueNames.PoisonCopyOf(name), cancellationToken)
                 != hash
             )
                 await CopyToPoisonAsync(name = QueueNames.Versioned(Name, hash), cancellationToken);
         }
-        var record = new PoisonRecord(reason, Attempt, _queue.Options.WorkerId, DateTimeOffset.UtcNow, Size, Name);
+        var record = new PoisonRecord(reason, Attempt, queue.Options.WorkerId, DateTimeOffset.UtcNow, Size, Name);
         await BlobWorkQueueClient.CreateIfAbsentAsync(
-            _queue.Poison.GetBlobClient(QueueNames.ErrorOf(name)),
+            queue.Poison.GetBlobClient(QueueNames.ErrorOf(name)),
             record.ToBinaryData(),
             "application/json",
             cancellationToken
@@ -176,11 +176,11 @@ public sealed class ClaimedJob : IAsyncDisposable
     {
         try
         {
-            await using var source = await _blob.OpenReadAsync(
+            await using var source = await blob.OpenReadAsync(
                 new BlobOpenReadOptions(allowModifications: false),
                 cancellationToken
             );
-            await _queue
+            await queue
                 .Poison.GetBlobClient(QueueNames.PoisonCopyOf(name))
                 .UploadAsync(
                     source,
@@ -210,10 +210,10 @@ public sealed class ClaimedJob : IAsyncDisposable
         {
             if (error is not null)
             {
-                _metadata[BlobWorkQueueClient.LastErrorKey] = MetadataValue.Sanitize(error);
-                await _blob.SetMetadataAsync(_metadata, conditions, cancellationToken);
+                metadata[BlobWorkQueueClient.LastErrorKey] = MetadataValue.Sanitize(error);
+                await blob.SetMetadataAsync(metadata, conditions, cancellationToken);
             }
-            await _lease.ReleaseAsync(cancellationToken: cancellationToken);
+            await lease.ReleaseAsync(cancellationToken: cancellationToken);
         }
         catch (RequestFailedException e) when (e.Status is 404 or 409 or 412)
         {
@@ -227,7 +227,7 @@ public sealed class ClaimedJob : IAsyncDisposable
     {
         try
         {
-            await _blob.DeleteAsync(
+            await blob.DeleteAsync(
                 DeleteSnapshotsOption.None,
                 new BlobRequestConditions { LeaseId = LeaseId },
                 cancellationToken
@@ -240,14 +240,14 @@ public sealed class ClaimedJob : IAsyncDisposable
         }
         catch (RequestFailedException e) when (e.Status is 409 or 412)
         {
-            _leaseLost.Cancel();
+            leaseLost.Cancel();
             return false;
         }
     }
 
     async Task RenewUntilStoppedAsync(CancellationToken stop)
     {
-        var halfLife = _queue.Options.LeaseDuration / 2;
+        var halfLife = queue.Options.LeaseDuration / 2;
         var delay = halfLife;
         try
         {
@@ -256,12 +256,12 @@ public sealed class ClaimedJob : IAsyncDisposable
                 await Task.Delay(delay, stop);
                 try
                 {
-                    await _lease.RenewAsync(cancellationToken: stop);
+                    await lease.RenewAsync(cancellationToken: stop);
                     delay = halfLife;
                 }
                 catch (RequestFailedException e) when (e.Status is 404 or 409 or 412)
                 {
-                    _leaseLost.Cancel(); // taken over or deleted: stop work, write nothing
+                    leaseLost.Cancel(); // taken over or deleted: stop work, write nothing
                     return;
                 }
                 catch (Exception e) when (e is RequestFailedException or HttpRequestException or AggregateException)
@@ -276,16 +276,16 @@ public sealed class ClaimedJob : IAsyncDisposable
 
     async Task StopRenewingAsync()
     {
-        if (!_stopRenewing.IsCancellationRequested)
-            await _stopRenewing.CancelAsync();
-        await _renewal;
+        if (!stopRenewing.IsCancellationRequested)
+            await stopRenewing.CancelAsync();
+        await renewal;
     }
 
     public async ValueTask DisposeAsync()
     {
         await StopRenewingAsync();
-        _stopRenewing.Dispose();
-        _leaseLost.Dispose();
+        stopRenewing.Dispose();
+        leaseLost.Dispose();
     }
 }
 

@@ -12,10 +12,10 @@ namespace NlpMtl.Queue.Tests;
 /// </summary>
 public sealed class AzuriteFixture : IAsyncLifetime
 {
-    AzuriteServer? _server;
-    int _prefixes;
+    AzuriteServer? server;
+    int prefixes;
 
-    AzuriteServer Server => _server ?? throw new InvalidOperationException("Azurite is not started");
+    AzuriteServer Server => server ?? throw new InvalidOperationException("Azurite is not started");
     public string ConnectionString => Server.ConnectionString;
 
     /// <param name="policy">Optional per-call pipeline policy (e.g. to count requests).</param>
@@ -30,14 +30,14 @@ public sealed class AzuriteFixture : IAsyncLifetime
     }
 
     /// <summary>A fresh container prefix, so tests sharing one Azurite never see each other's jobs.</summary>
-    public string NewPrefix(string name) => $"t{Interlocked.Increment(ref _prefixes)}-{name}".ToLowerInvariant();
+    public string NewPrefix(string name) => $"t{Interlocked.Increment(ref prefixes)}-{name}".ToLowerInvariant();
 
     public async Task InitializeAsync()
     {
-        if (_server is not null)
+        if (server is not null)
             return;
         EnsureInstalled();
-        _server = await AzuriteServer.StartAsync(
+        server = await AzuriteServer.StartAsync(
             Path.Combine(RepoPaths.Root, ".tools", "azurite", "node_modules", ".bin", "azurite-blob"),
             CancellationToken.None
         );
@@ -51,9 +51,9 @@ public sealed class AzuriteFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        if (_server is not null)
-            await _server.DisposeAsync();
-        _server = null;
+        if (server is not null)
+            await server.DisposeAsync();
+        server = null;
     }
 
     /// <summary>A fresh machine has no Azurite: install the pinned package the same way scripts/test.sh does.</summary>

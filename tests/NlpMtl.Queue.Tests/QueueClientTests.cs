@@ -68,10 +68,10 @@ public sealed class QueueClientTests(AzuriteFixture azurite)
 
     sealed class RequestCounter : Azure.Core.Pipeline.HttpPipelineSynchronousPolicy
     {
-        int _count;
-        public int Count => Volatile.Read(ref _count);
+        int count;
+        public int Count => Volatile.Read(ref count);
 
-        public override void OnSendingRequest(Azure.Core.HttpMessage message) => Interlocked.Increment(ref _count);
+        public override void OnSendingRequest(Azure.Core.HttpMessage message) => Interlocked.Increment(ref count);
     }
 
     /// <summary>

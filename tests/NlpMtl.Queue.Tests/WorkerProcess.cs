@@ -11,33 +11,33 @@ namespace NlpMtl.Queue.Tests;
 /// </summary>
 sealed partial class WorkerProcess : IAsyncDisposable
 {
-    readonly Process _process;
-    readonly ConcurrentQueue<string> _lines = new();
+    readonly Process process;
+    readonly ConcurrentQueue<string> lines = new();
 
     WorkerProcess(Process process)
     {
-        _process = process;
-        _process.OutputDataReceived += (_, e) =>
+        this.process = process;
+        process.OutputDataReceived += (_, e) =>
         {
             if (e.Data is not null)
-                _lines.Enqueue(e.Data);
+                lines.Enqueue(e.Data);
         };
-        _process.ErrorDataReceived += (_, e) =>
+        process.ErrorDataReceived += (_, e) =>
         {
             if (e.Data is not null)
-                _lines.Enqueue(e.Data);
+                lines.Enqueue(e.Data);
         };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
     }
 
     /// <summary>The test worker's dll, built by the project reference into this assembly's folder.</summary>
     static readonly string TestWorkerDll = Path.Combine(AppContext.BaseDirectory, "NlpMtl.Queue.TestWorker.dll");
 
-    public int Id => _process.Id;
-    public bool HasExited => _process.HasExited;
-    public int ExitCode => _process.ExitCode;
-    public string Log => string.Join('\n', _lines);
+    public int Id => process.Id;
+    public bool HasExited => process.HasExited;
+    public int ExitCode => process.ExitCode;
+    public string Log => string.Join('\n', lines);
 
     /// <param name="settings">Configuration as <c>Section:Key</c> = value (passed as environment variables).</param>
     public static WorkerProcess Start(
@@ -81,38 +81,38 @@ sealed partial class WorkerProcess : IAsyncDisposable
     /// <summary>Lease ids this worker logged when claiming <paramref name="job"/>.</summary>
     public IReadOnlyList<string> LeasesOf(string job) =>
         [
-            .. _lines
+            .. lines
                 .Select(l => ClaimedLine().Match(l))
                 .Where(m => m.Success && m.Groups[1].Value == job)
                 .Select(m => m.Groups[3].Value),
         ];
 
-    public int Count(string text) => _lines.Count(l => l.Contains(text, StringComparison.Ordinal));
+    public int Count(string text) => lines.Count(l => l.Contains(text, StringComparison.Ordinal));
 
     public async Task<bool> WaitForLogAsync(Func<string, bool> predicate, TimeSpan timeout)
     {
         var watch = Stopwatch.StartNew();
         while (watch.Elapsed < timeout)
         {
-            if (_lines.Any(predicate))
+            if (lines.Any(predicate))
                 return true;
-            if (_process.HasExited)
-                return _lines.Any(predicate);
+            if (process.HasExited)
+                return lines.Any(predicate);
             await Task.Delay(50);
         }
         return false;
     }
 
-    public void Terminate() => Signals.Terminate(_process.Id);
+    public void Terminate() => Signals.Terminate(process.Id);
 
-    public void KillHard() => _process.Kill(); // SIGKILL: no cleanup, the lease stays until it expires
+    public void KillHard() => process.Kill(); // SIGKILL: no cleanup, the lease stays until it expires
 
     public async Task<bool> WaitForExitAsync(TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);
         try
         {
-            await _process.WaitForExitAsync(cts.Token);
+            await process.WaitForExitAsync(cts.Token);
             return true;
         }
         catch (OperationCanceledException)
@@ -123,12 +123,12 @@ sealed partial class WorkerProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
+        if (!process.HasExited)
         {
-            _process.Kill();
-            await _process.WaitForExitAsync();
+            process.Kill();
+            await process.WaitForExitAsync();
         }
-        _process.Dispose();
+        process.Dispose();
     }
 
     [GeneratedRegex(@"Claimed (\S+) \(attempt (\d+), lease ([0-9a-fA-F-]+)\)")]

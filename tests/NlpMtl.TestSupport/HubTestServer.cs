@@ -11,16 +11,16 @@ namespace NlpMtl.TestSupport;
 /// and X-Linked-Size, as the Hub does; other files are served directly with their git blob id as ETag. </summary>
 public sealed class HubTestServer : IDisposable
 {
-    readonly LocalHttpServer _server;
-    readonly LocalHttpServer _cdn; // another port, so another origin: the client must not send it the token
+    readonly LocalHttpServer server;
+    readonly LocalHttpServer cdn; // another port, so another origin: the client must not send it the token
 
     public HubTestServer(string repo, IReadOnlyDictionary<string, byte[]> files)
     {
         Repo = repo;
         Files = files;
         Commit = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
-        _server = new LocalHttpServer(HandleAsync);
-        _cdn = new LocalHttpServer(context =>
+        server = new LocalHttpServer(HandleAsync);
+        cdn = new LocalHttpServer(context =>
             ServeContentAsync(context, Uri.UnescapeDataString(context.Request.Url!.AbsolutePath)["/cdn/".Length..])
         );
     }
@@ -28,12 +28,12 @@ public sealed class HubTestServer : IDisposable
     public string Repo { get; }
     public string Commit { get; }
     public IReadOnlyDictionary<string, byte[]> Files { get; }
-    public Uri Endpoint => _server.BaseUri;
-    public LocalHttpServer Http => _server;
+    public Uri Endpoint => server.BaseUri;
+    public LocalHttpServer Http => server;
 
     /// <summary>Where LFS files redirect to, as the Hub's CDN: paths <c>/cdn/FILE</c>.</summary>
-    public LocalHttpServer Cdn => _cdn;
-    public int RequestCount => _server.Requests.Count + _cdn.Requests.Count;
+    public LocalHttpServer Cdn => cdn;
+    public int RequestCount => server.Requests.Count + cdn.Requests.Count;
 
     /// <summary>The next GET of this file's content sends this many bytes, then drops the connection (once).</summary>
     public (string File, int Bytes)? CutOnce { get; set; }
@@ -118,7 +118,7 @@ public sealed class HubTestServer : IDisposable
                 response.StatusCode = 302;
                 response.Headers["X-Linked-Etag"] = $"\"{Sha256(data)}\"";
                 response.Headers["X-Linked-Size"] = data.Length.ToString();
-                response.Headers["Location"] = new Uri(_cdn.BaseUri, $"cdn/{file}").AbsoluteUri;
+                response.Headers["Location"] = new Uri(cdn.BaseUri, $"cdn/{file}").AbsoluteUri;
                 return;
             }
             response.Headers["ETag"] = $"\"{GitBlobId(data)}\"";
@@ -155,7 +155,7 @@ public sealed class HubTestServer : IDisposable
 
     public void Dispose()
     {
-        _server.Dispose();
-        _cdn.Dispose();
+        server.Dispose();
+        cdn.Dispose();
     }
 }

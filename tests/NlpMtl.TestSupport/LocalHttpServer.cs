@@ -10,17 +10,17 @@ namespace NlpMtl.TestSupport;
 /// </summary>
 public sealed class LocalHttpServer : IDisposable
 {
-    readonly HttpListener _listener = new();
-    readonly Func<HttpListenerContext, Task> _handle;
-    readonly Task _loop;
+    readonly HttpListener listener = new();
+    readonly Func<HttpListenerContext, Task> handle;
+    readonly Task loop;
 
     public LocalHttpServer(Func<HttpListenerContext, Task> handle)
     {
-        _handle = handle;
+        this.handle = handle;
         Port = FreePort();
-        _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
-        _listener.Start();
-        _loop = Task.Run(LoopAsync);
+        listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
+        listener.Start();
+        loop = Task.Run(LoopAsync);
     }
 
     public int Port { get; }
@@ -44,12 +44,12 @@ public sealed class LocalHttpServer : IDisposable
 
     async Task LoopAsync()
     {
-        while (_listener.IsListening)
+        while (listener.IsListening)
         {
             HttpListenerContext context;
             try
             {
-                context = await _listener.GetContextAsync();
+                context = await listener.GetContextAsync();
             }
             catch (Exception)
             {
@@ -68,7 +68,7 @@ public sealed class LocalHttpServer : IDisposable
                 );
                 try
                 {
-                    await _handle(context);
+                    await handle(context);
                     context.Response.Close();
                 }
                 catch (Exception)
@@ -110,11 +110,11 @@ public sealed class LocalHttpServer : IDisposable
 
     public void Dispose()
     {
-        _listener.Stop();
-        _listener.Close();
+        listener.Stop();
+        listener.Close();
         try
         {
-            _loop.Wait(TimeSpan.FromSeconds(5));
+            loop.Wait(TimeSpan.FromSeconds(5));
         }
         catch (AggregateException) { }
     }

@@ -15,21 +15,21 @@ public sealed class HubCommandTests : IDisposable
 {
     const string Repo = "tiny-org/tiny-bert";
     static readonly string[] Variables = ["HF_ENDPOINT", "HF_HOME", "HF_HUB_CACHE", "HF_HUB_OFFLINE", "HF_TOKEN"];
-    readonly Dictionary<string, string?> _saved = Variables.ToDictionary(v => v, Environment.GetEnvironmentVariable);
-    readonly string _root = Directory.CreateTempSubdirectory("nlpmtl-hubcli-").FullName;
+    readonly Dictionary<string, string?> saved = Variables.ToDictionary(v => v, Environment.GetEnvironmentVariable);
+    readonly string root = Directory.CreateTempSubdirectory("nlpmtl-hubcli-").FullName;
 
     public HubCommandTests()
     {
         foreach (var variable in Variables)
             Environment.SetEnvironmentVariable(variable, null);
-        Environment.SetEnvironmentVariable("HF_HOME", Path.Combine(_root, "hf"));
+        Environment.SetEnvironmentVariable("HF_HOME", Path.Combine(root, "hf"));
     }
 
     public void Dispose()
     {
-        foreach (var (variable, value) in _saved)
+        foreach (var (variable, value) in saved)
             Environment.SetEnvironmentVariable(variable, value);
-        Directory.Delete(_root, recursive: true);
+        Directory.Delete(root, recursive: true);
     }
 
     /// <summary>A Tiny BERT checkpoint with MiniLM's vocabulary, as a repository's files.</summary>
@@ -58,8 +58,8 @@ public sealed class HubCommandTests : IDisposable
     public async Task PretrainedFromTheHubThenTrainingOnItOffline()
     {
         Dictionary<string, byte[]> files;
-        var output = Path.Combine(_root, "checkpoint");
-        using (var server = new HubTestServer(Repo, TinyBertRepository(Path.Combine(_root, "source"))))
+        var output = Path.Combine(root, "checkpoint");
+        using (var server = new HubTestServer(Repo, TinyBertRepository(Path.Combine(root, "source"))))
         {
             files = server.Files.ToDictionary();
             Environment.SetEnvironmentVariable("HF_ENDPOINT", server.Endpoint.AbsoluteUri);
@@ -83,7 +83,7 @@ public sealed class HubCommandTests : IDisposable
 
         // The server is gone: offline, the trainer finds the model in the cache by its id.
         Environment.SetEnvironmentVariable("HF_HUB_OFFLINE", "1");
-        var config = Path.Combine(_root, "train.json");
+        var config = Path.Combine(root, "train.json");
         File.WriteAllText(
             config,
             JsonSerializer.Serialize(
@@ -115,7 +115,7 @@ public sealed class HubCommandTests : IDisposable
             "--config",
             config,
             "--out",
-            Path.Combine(_root, "run")
+            Path.Combine(root, "run")
         );
 
         Assert.True(trainExit == 0, trainError);
@@ -125,12 +125,12 @@ public sealed class HubCommandTests : IDisposable
     [Fact]
     public async Task BadHashFailsWithOneLineAndWritesNoCheckpoint()
     {
-        using var server = new HubTestServer(Repo, TinyBertRepository(Path.Combine(_root, "source")))
+        using var server = new HubTestServer(Repo, TinyBertRepository(Path.Combine(root, "source")))
         {
             Corrupt = "model.safetensors",
         };
         Environment.SetEnvironmentVariable("HF_ENDPOINT", server.Endpoint.AbsoluteUri);
-        var output = Path.Combine(_root, "checkpoint");
+        var output = Path.Combine(root, "checkpoint");
 
         var (exitCode, _, error) = await CommandLineRunner.RunAsync("pretrained", "--model", Repo, "--out", output);
 
@@ -153,7 +153,7 @@ public sealed class HubCommandTests : IDisposable
             "--model",
             Repo,
             "--out",
-            Path.Combine(_root, "x")
+            Path.Combine(root, "x")
         );
 
         Assert.Equal(1, exitCode);

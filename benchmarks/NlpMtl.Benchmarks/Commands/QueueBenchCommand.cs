@@ -247,11 +247,11 @@ public static class QueueBenchCommand
     static List<JobDocument> Documents(string? path, int count, string task)
     {
         // Default: the sentences of the shipped SST-2 sample (run from the repository root).
-        const string Sample = "samples/sentiment.tsv";
-        if (path is null && !File.Exists(Sample))
-            throw new FileNotFoundException($"{Sample} not found here: pass --input FILE");
+        const string sample = "samples/sentiment.tsv";
+        if (path is null && !File.Exists(sample))
+            throw new FileNotFoundException($"{sample} not found here: pass --input FILE");
         var source = path is null
-            ? DatasetReader.ReadSentiment(Sample).Select(e => e.Text).ToList()
+            ? DatasetReader.ReadSentiment(sample).Select(e => e.Text).ToList()
             : DocumentReader.Read(path).Select(d => d.Text).ToList();
         if (source.Count == 0)
             throw new InvalidDataException("no documents to run");
@@ -261,13 +261,13 @@ public static class QueueBenchCommand
     /// <summary>Completes when the worker's meter has counted <c>expected</c> completed or poisoned jobs.</summary>
     sealed class FinishedJobs : IDisposable
     {
-        readonly MeterListener _listener = new();
-        readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        long _count;
+        readonly MeterListener listener = new();
+        readonly TaskCompletionSource done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        long count;
 
         public FinishedJobs(int expected)
         {
-            _listener.InstrumentPublished = (instrument, listener) =>
+            listener.InstrumentPublished = (instrument, listener) =>
             {
                 if (
                     instrument.Meter.Name == WorkerMetrics.Name
@@ -275,19 +275,19 @@ public static class QueueBenchCommand
                 )
                     listener.EnableMeasurementEvents(instrument);
             };
-            _listener.SetMeasurementEventCallback<long>(
+            listener.SetMeasurementEventCallback<long>(
                 (_, value, _, _) =>
                 {
-                    if (Interlocked.Add(ref _count, value) >= expected)
-                        _done.TrySetResult();
+                    if (Interlocked.Add(ref count, value) >= expected)
+                        done.TrySetResult();
                 }
             );
-            _listener.Start();
+            listener.Start();
         }
 
-        public Task Task => _done.Task;
+        public Task Task => done.Task;
 
-        public void Dispose() => _listener.Dispose();
+        public void Dispose() => listener.Dispose();
     }
 
     /// <summary> The engine's batches as the worker's meter reports them (count, documents, engine time), for both
@@ -304,12 +304,12 @@ public static class QueueBenchCommand
                 $"engine busy {Seconds:F2} s in {Batches} batches of {(Batches == 0 ? 0 : (double)Documents / Batches):F1} documents";
         }
 
-        readonly MeterListener _listener = new();
-        Totals _totals;
+        readonly MeterListener listener = new();
+        Totals totals;
 
         public EngineBatches()
         {
-            _listener.InstrumentPublished = (instrument, listener) =>
+            listener.InstrumentPublished = (instrument, listener) =>
             {
                 if (
                     instrument.Meter.Name == WorkerMetrics.Name
@@ -317,36 +317,32 @@ public static class QueueBenchCommand
                 )
                     listener.EnableMeasurementEvents(instrument);
             };
-            _listener.SetMeasurementEventCallback<int>(
+            listener.SetMeasurementEventCallback<int>(
                 (_, documents, _, _) =>
                 {
-                    lock (_listener)
-                        _totals = _totals with
-                        {
-                            Batches = _totals.Batches + 1,
-                            Documents = _totals.Documents + documents,
-                        };
+                    lock (listener)
+                        totals = totals with { Batches = totals.Batches + 1, Documents = totals.Documents + documents };
                 }
             );
-            _listener.SetMeasurementEventCallback<double>(
+            listener.SetMeasurementEventCallback<double>(
                 (_, seconds, _, _) =>
                 {
-                    lock (_listener)
-                        _totals = _totals with { Seconds = _totals.Seconds + seconds };
+                    lock (listener)
+                        totals = totals with { Seconds = totals.Seconds + seconds };
                 }
             );
-            _listener.Start();
+            listener.Start();
         }
 
         public Totals Now
         {
             get
             {
-                lock (_listener)
-                    return _totals;
+                lock (listener)
+                    return totals;
             }
         }
 
-        public void Dispose() => _listener.Dispose();
+        public void Dispose() => listener.Dispose();
     }
 }

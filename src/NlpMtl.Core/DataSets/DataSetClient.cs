@@ -8,12 +8,12 @@ namespace NlpMtl.Core.DataSets;
 /// resumable <c>ROOT/.downloads/NAME/*.incomplete</c>. </summary>
 public sealed class DataSetClient
 {
-    readonly HttpFileDownloader _downloader;
+    readonly HttpFileDownloader downloader;
 
     public DataSetClient(DataSetClientOptions? options = null)
     {
         Options = options ?? new DataSetClientOptions();
-        _downloader = new HttpFileDownloader(HttpFileDownloader.Shared)
+        downloader = new HttpFileDownloader(HttpFileDownloader.Shared)
         {
             MaxAttempts = Options.MaxAttempts,
             RetryDelay = Options.RetryDelay,
@@ -46,7 +46,7 @@ public sealed class DataSetClient
             sources[source.FileName] = path;
             if (File.Exists(path) && source.Checksum.Compute(path) == source.Checksum.Hex)
                 continue; // verified by an earlier run
-            await _downloader.DownloadAsync(
+            await downloader.DownloadAsync(
                 new DownloadRequest(SourceUrl(source), path, $"{set.Name}/{source.FileName}")
                 {
                     Size = source.Size,

@@ -6,28 +6,28 @@ namespace NlpMtl.Core.Downloads;
 public sealed class ConsoleDownloadProgress(TextWriter? writer = null, bool? interactive = null)
     : IProgress<DownloadProgress>
 {
-    readonly TextWriter _writer = writer ?? Console.Error;
-    readonly bool _interactive = interactive ?? !Console.IsErrorRedirected;
-    readonly Lock _gate = new();
-    long _lastTicks;
+    readonly TextWriter writer = writer ?? Console.Error;
+    readonly bool interactive = interactive ?? !Console.IsErrorRedirected;
+    readonly Lock gate = new();
+    long lastTicks;
 
     public void Report(DownloadProgress value)
     {
-        if (!_interactive)
+        if (!interactive)
             return;
-        lock (_gate)
+        lock (gate)
         {
             if (value.Done)
             {
-                _writer.Write($"\r{Line(value)}\n");
+                writer.Write($"\r{Line(value)}\n");
                 return;
             }
             // Redrawing at every 80 KiB chunk would cost more than the download on a fast link.
             var now = Environment.TickCount64;
-            if (now - _lastTicks < 100)
+            if (now - lastTicks < 100)
                 return;
-            _lastTicks = now;
-            _writer.Write($"\r{Line(value)}");
+            lastTicks = now;
+            writer.Write($"\r{Line(value)}");
         }
     }
 

@@ -12,13 +12,13 @@ namespace NlpMtl.Core.Hub;
 /// </summary>
 public sealed class HubClient
 {
-    readonly HttpFileDownloader _downloader;
+    readonly HttpFileDownloader downloader;
 
     public HubClient(HubClientOptions? options = null)
     {
         Options = options ?? new HubClientOptions();
         Cache = new HubCache(Options.CacheDirectory);
-        _downloader = new HttpFileDownloader(HttpFileDownloader.Shared)
+        downloader = new HttpFileDownloader(HttpFileDownloader.Shared)
         {
             MaxAttempts = Options.MaxAttempts,
             RetryDelay = Options.RetryDelay,
@@ -88,7 +88,7 @@ public sealed class HubClient
         await using var held = await Cache.LockAsync(snapshot.Id, entry.Etag, cancellationToken);
         if (File.Exists(blob))
             return blob; // another process finished it while we waited
-        await _downloader.DownloadAsync(
+        await downloader.DownloadAsync(
             new DownloadRequest(Resolve(snapshot, file), blob, file)
             {
                 Size = entry.Size,

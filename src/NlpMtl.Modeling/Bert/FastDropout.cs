@@ -50,11 +50,11 @@ public sealed class FastDropout(double probability) : nn.Module<Tensor, Tensor>(
     static unsafe void Fill(Tensor mask, long length, ulong seed, ulong threshold, float kept)
     {
         var data = TensorMemory.Floats(mask);
-        const long Chunk = 1 << 16; // even, so every chunk starts on a whole 64-bit draw
-        var chunks = (int)((length + Chunk - 1) / Chunk);
+        const long chunk = 1 << 16; // even, so every chunk starts on a whole 64-bit draw
+        var chunks = (int)((length + chunk - 1) / chunk);
         Parallel.For(0, chunks, c =>
         {
-            var (start, end) = (c * Chunk, Math.Min(length, (c + 1) * Chunk));
+            var (start, end) = (c * chunk, Math.Min(length, (c + 1) * chunk));
             for (var i = start; i < end; i += 2)
             {
                 var bits = SplitMix64.Mix(seed + (ulong)(i >> 1) * SplitMix64.Increment);

@@ -17,14 +17,14 @@ public sealed partial class InboxPoller(
     ILogger logger
 )
 {
-    readonly Lock _gate = new();
-    readonly Queue<InboxEntry> _candidates = new();
-    readonly HashSet<string> _quarantined = new(StringComparer.Ordinal); // recorded already: skipped in listings
-    readonly SemaphoreSlim _listing = new(1, 1);
-    readonly TimeSpan _minDelay = TimeSpan.FromMilliseconds(options.MinPollMs);
-    readonly TimeSpan _maxDelay = TimeSpan.FromMilliseconds(Math.Max(options.MinPollMs, options.MaxPollMs));
-    TimeSpan _delay = TimeSpan.FromMilliseconds(options.MinPollMs);
-    DateTimeOffset _idleUntil = DateTimeOffset.MinValue;
+    readonly Lock gate = new();
+    readonly Queue<InboxEntry> candidates = new();
+    readonly HashSet<string> quarantined = new(StringComparer.Ordinal); // recorded already: skipped in listings
+    readonly SemaphoreSlim listing = new(1, 1);
+    readonly TimeSpan minDelay = TimeSpan.FromMilliseconds(options.MinPollMs);
+    readonly TimeSpan maxDelay = TimeSpan.FromMilliseconds(Math.Max(options.MinPollMs, options.MaxPollMs));
+    TimeSpan delay = TimeSpan.FromMilliseconds(options.MinPollMs);
+    DateTimeOffset idleUntil = DateTimeOffset.MinValue;
 
     /// <summary>A claimed job, or null after waiting when there was none (or storage failed, or stop was
     /// asked).</summary>
@@ -70,8 +70,8 @@ public sealed partial class InboxPoller(
                     }
                     if (job is null)
                         continue; // another worker got there first
-                    lock (_gate)
-                        _delay = _minDelay;
+                    lock (gate)
+                        delay = minDelay;
                     return job;
                 }
                 await ListAsync(cancellationToken);
@@ -93,20 +93,20 @@ public sealed partial class InboxPoller(
 
     async Task ListAsync(CancellationToken cancellationToken)
     {
-        await _listing.WaitAsync(cancellationToken);
+        await listing.WaitAsync(cancellationToken);
         try
         {
-            lock (_gate)
-                if (_candidates.Count > 0 || _idleUntil > DateTimeOffset.UtcNow)
+            lock (gate)
+                if (candidates.Count > 0 || idleUntil > DateTimeOffset.UtcNow)
                     return; // another loop listed meanwhile
             var listed = await queue.ListCandidatesAsync(cancellationToken);
             health.Succeeded();
             metrics.InboxListed(listed.Count);
             var queued = 0;
-            lock (_gate)
-                foreach (var entry in listed.Where(e => !_quarantined.Contains(e.Name)))
+            lock (gate)
+                foreach (var entry in listed.Where(e => !quarantined.Contains(e.Name)))
                 {
-                    _candidates.Enqueue(entry);
+                    candidates.Enqueue(entry);
                     queued++;
                 }
             if (queued == 0)
@@ -114,7 +114,7 @@ public sealed partial class InboxPoller(
         }
         finally
         {
-            _listing.Release();
+            listing.Release();
         }
     }
 
@@ -124,32 +124,32 @@ public sealed partial class InboxPoller(
     {
         if (await queue.QuarantineAsync(entry, reason, cancellationToken))
             LogQuarantined(entry.Name, reason);
-        lock (_gate)
-            _quarantined.Add(entry.Name);
+        lock (gate)
+            quarantined.Add(entry.Name);
     }
 
     bool TryTake(out InboxEntry entry)
     {
-        lock (_gate)
-            return _candidates.TryDequeue(out entry!);
+        lock (gate)
+            return candidates.TryDequeue(out entry!);
     }
 
     TimeSpan IdleWait()
     {
-        lock (_gate)
-            return _idleUntil - DateTimeOffset.UtcNow;
+        lock (gate)
+            return idleUntil - DateTimeOffset.UtcNow;
     }
 
     /// <summary>Every loop waits until the same moment; the next empty listing or failure waits twice as
     /// long.</summary>
     TimeSpan BackOff()
     {
-        lock (_gate)
+        lock (gate)
         {
-            var jittered = _delay * (0.75 + Random.Shared.NextDouble() / 2);
-            _idleUntil = DateTimeOffset.UtcNow + jittered;
-            _delay = TimeSpan.FromTicks(Math.Min(_delay.Ticks * 2, _maxDelay.Ticks));
-            _candidates.Clear();
+            var jittered = delay * (0.75 + Random.Shared.NextDouble() / 2);
+            idleUntil = DateTimeOffset.UtcNow + jittered;
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, maxDelay.Ticks));
+            candidates.Clear();
             return jittered;
         }
     }

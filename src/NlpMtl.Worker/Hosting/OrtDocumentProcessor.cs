@@ -13,8 +13,8 @@ namespace NlpMtl.Worker.Hosting;
 /// </summary>
 public sealed class OrtDocumentProcessor : IDocumentProcessor, IAsyncDisposable
 {
-    readonly InferenceEngine _engine;
-    readonly BatchingInferenceService _service;
+    readonly InferenceEngine engine;
+    readonly BatchingInferenceService service;
 
     public OrtDocumentProcessor(
         IOptions<InferenceHostOptions> host,
@@ -24,9 +24,9 @@ public sealed class OrtDocumentProcessor : IDocumentProcessor, IAsyncDisposable
         ILogger<OrtDocumentProcessor> logger
     )
     {
-        _engine = InferenceEngine.Load(host.Value.BundlePath!, engine.Value, logger);
-        _service = new BatchingInferenceService(_engine, batching.Value, batchRan: metrics.BatchProcessed);
-        Tasks = _engine.Tasks.ToHashSet(StringComparer.Ordinal);
+        this.engine = InferenceEngine.Load(host.Value.BundlePath!, engine.Value, logger);
+        service = new BatchingInferenceService(this.engine, batching.Value, batchRan: metrics.BatchProcessed);
+        Tasks = this.engine.Tasks.ToHashSet(StringComparer.Ordinal);
     }
 
     public IReadOnlySet<string> Tasks { get; }
@@ -36,7 +36,7 @@ public sealed class OrtDocumentProcessor : IDocumentProcessor, IAsyncDisposable
         CancellationToken cancellationToken = default
     )
     {
-        var results = await _service.ProcessAsync(
+        var results = await service.ProcessAsync(
             [.. documents.Select(d => new DocumentRequest(d.Id, d.Text, d.Tasks))],
             cancellationToken
         );
@@ -45,7 +45,7 @@ public sealed class OrtDocumentProcessor : IDocumentProcessor, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _service.DisposeAsync();
-        _engine.Dispose();
+        await service.DisposeAsync();
+        engine.Dispose();
     }
 }

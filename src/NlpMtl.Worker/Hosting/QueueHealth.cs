@@ -10,27 +10,27 @@ namespace NlpMtl.Worker.Hosting;
 public sealed class QueueHealth(TimeProvider time) : IHealthCheck
 {
     public static readonly TimeSpan UnhealthyAfter = TimeSpan.FromMinutes(2);
-    long _failingSince = -1;
-    volatile bool _reached;
+    long failingSince = -1;
+    volatile bool reached;
 
     public void Succeeded()
     {
-        _reached = true;
-        Interlocked.Exchange(ref _failingSince, -1);
+        reached = true;
+        Interlocked.Exchange(ref failingSince, -1);
     }
 
-    public void Failed() => Interlocked.CompareExchange(ref _failingSince, time.GetTimestamp(), -1);
+    public void Failed() => Interlocked.CompareExchange(ref failingSince, time.GetTimestamp(), -1);
 
     public Task<HealthCheckResult> CheckHealthAsync(
         HealthCheckContext context,
         CancellationToken cancellationToken = default
     )
     {
-        var since = Interlocked.Read(ref _failingSince);
+        var since = Interlocked.Read(ref failingSince);
         if (since < 0)
             return Task.FromResult(HealthCheckResult.Healthy("storage reachable"));
         var failing = time.GetElapsedTime(since);
-        if (!_reached)
+        if (!reached)
             return Task.FromResult(
                 HealthCheckResult.Unhealthy($"storage not reached since start ({failing.TotalSeconds:F0} s)")
             );
@@ -46,13 +46,13 @@ public sealed class QueueHealth(TimeProvider time) : IHealthCheck
 public sealed partial class LoggingHealthCheckPublisher(ILogger<LoggingHealthCheckPublisher> logger)
     : IHealthCheckPublisher
 {
-    HealthStatus _last = HealthStatus.Healthy;
+    HealthStatus last = HealthStatus.Healthy;
 
     public Task PublishAsync(HealthReport report, CancellationToken cancellationToken)
     {
-        if (report.Status != _last || report.Status != HealthStatus.Healthy)
+        if (report.Status != last || report.Status != HealthStatus.Healthy)
             LogHealth(report.Status, string.Join("; ", report.Entries.Select(e => $"{e.Key}: {e.Value.Description}")));
-        _last = report.Status;
+        last = report.Status;
         return Task.CompletedTask;
     }
 

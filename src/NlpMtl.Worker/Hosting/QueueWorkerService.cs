@@ -24,7 +24,7 @@ public sealed partial class QueueWorkerService(
     ILogger<QueueWorkerService> logger
 ) : BackgroundService
 {
-    readonly QueueOptions _options = options.Value;
+    readonly QueueOptions options = options.Value;
 
     /// <summary>Why the worker gave up (storage never reached at start, credentials refused): the host stops and
     /// <c>serve</c> exits non-zero with this line. Null while it runs or after a normal stop.</summary>
@@ -33,14 +33,14 @@ public sealed partial class QueueWorkerService(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // Queue:DefaultTasks was checked against the processor before the host started (DefaultTasksValidation).
-        var parser = new JobParser(_options.EffectiveDefaultTasks, processor.Tasks);
-        var poller = new InboxPoller(queue, _options, metrics, health, logger);
+        var parser = new JobParser(options.EffectiveDefaultTasks, processor.Tasks);
+        var poller = new InboxPoller(queue, options, metrics, health, logger);
 
         using var drain = new CancellationTokenSource();
 
         if (!await EnsureContainersAsync(stoppingToken))
             return;
-        LogStarted(queue.Inbox.Name, _options.MaxConcurrentJobs, string.Join(",", processor.Tasks.Order()));
+        LogStarted(queue.Inbox.Name, options.MaxConcurrentJobs, string.Join(",", processor.Tasks.Order()));
 
         // Graceful stop: claim nothing more; in-flight jobs may finish until a margin before the host's deadline,
         // which is left for releasing the leases of those that cannot.
@@ -55,7 +55,7 @@ public sealed partial class QueueWorkerService(
         // One loop per job slot, each claiming its own next job, so claims (several storage round trips) overlap.
         await Task.WhenAll(
             Enumerable
-                .Range(0, _options.MaxConcurrentJobs)
+                .Range(0, options.MaxConcurrentJobs)
                 .Select(_ =>
                     Task.Run(
                         async () =>
@@ -100,7 +100,7 @@ public sealed partial class QueueWorkerService(
                 LogContainersFailed(error);
                 try
                 {
-                    await Task.Delay(TimeSpan.FromMilliseconds(_options.MaxPollMs), stoppingToken);
+                    await Task.Delay(TimeSpan.FromMilliseconds(options.MaxPollMs), stoppingToken);
                 }
                 catch (OperationCanceledException)
                 {
@@ -130,7 +130,7 @@ public sealed partial class QueueWorkerService(
         try
         {
             LogClaimed(job.Name, job.Attempt, job.LeaseId);
-            if (job.Attempt > _options.MaxAttempts)
+            if (job.Attempt > options.MaxAttempts)
             {
                 await PoisonAsync(
                     job,
@@ -198,7 +198,7 @@ public sealed partial class QueueWorkerService(
         {
             var error = ErrorText.Short(e);
             LogAttemptFailed(job.Name, job.Attempt, error);
-            if (job.Attempt >= _options.MaxAttempts && !drain.IsCancellationRequested)
+            if (job.Attempt >= options.MaxAttempts && !drain.IsCancellationRequested)
             {
                 try
                 {

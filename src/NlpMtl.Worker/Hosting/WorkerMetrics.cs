@@ -9,44 +9,44 @@ public sealed class WorkerMetrics
     public const string Name = "NlpMtl.Worker";
     public static readonly ActivitySource ActivitySource = new(Name);
 
-    readonly Counter<long> _jobs;
-    readonly Counter<long> _poisoned;
-    readonly Counter<long> _abandoned;
-    readonly Counter<long> _documents;
-    readonly Histogram<int> _batchSize;
-    readonly Histogram<double> _batchSeconds;
-    readonly Histogram<double> _jobSeconds;
-    long _inboxDepth;
+    readonly Counter<long> jobs;
+    readonly Counter<long> poisoned;
+    readonly Counter<long> abandoned;
+    readonly Counter<long> documents;
+    readonly Histogram<int> batchSize;
+    readonly Histogram<double> batchSeconds;
+    readonly Histogram<double> jobSeconds;
+    long inboxDepth;
 
     public WorkerMetrics(IMeterFactory meterFactory)
     {
         var meter = meterFactory.Create(Name);
-        _jobs = meter.CreateCounter<long>(
+        jobs = meter.CreateCounter<long>(
             "nlpmtl.jobs.completed",
             "{job}",
             "Jobs finished with a result (outcome: written or duplicate)"
         );
-        _poisoned = meter.CreateCounter<long>(
+        poisoned = meter.CreateCounter<long>(
             "nlpmtl.jobs.poisoned",
             "{job}",
             "Jobs moved to poison (kind: format or attempts)"
         );
-        _abandoned = meter.CreateCounter<long>(
+        abandoned = meter.CreateCounter<long>(
             "nlpmtl.jobs.abandoned",
             "{job}",
             "Claims given back for another attempt"
         );
-        _documents = meter.CreateCounter<long>(
+        documents = meter.CreateCounter<long>(
             "nlpmtl.documents.processed",
             "{document}",
             "Documents of completed jobs"
         );
-        _batchSize = meter.CreateHistogram<int>("nlpmtl.batch.size", "{document}", "Documents per engine batch");
-        _batchSeconds = meter.CreateHistogram<double>("nlpmtl.batch.duration", "s", "Engine time per batch");
-        _jobSeconds = meter.CreateHistogram<double>("nlpmtl.job.duration", "s", "Claim to result, per job");
+        batchSize = meter.CreateHistogram<int>("nlpmtl.batch.size", "{document}", "Documents per engine batch");
+        batchSeconds = meter.CreateHistogram<double>("nlpmtl.batch.duration", "s", "Engine time per batch");
+        jobSeconds = meter.CreateHistogram<double>("nlpmtl.job.duration", "s", "Claim to result, per job");
         meter.CreateObservableGauge(
             "nlpmtl.inbox.depth",
-            () => Volatile.Read(ref _inboxDepth),
+            () => Volatile.Read(ref inboxDepth),
             "{job}",
             "Unleased inbox jobs at the last listing (capped at one page)"
         );
@@ -54,20 +54,20 @@ public sealed class WorkerMetrics
 
     public void JobCompleted(string outcome, int documents, TimeSpan elapsed)
     {
-        _jobs.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
-        _documents.Add(documents);
-        _jobSeconds.Record(elapsed.TotalSeconds);
+        jobs.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+        this.documents.Add(documents);
+        jobSeconds.Record(elapsed.TotalSeconds);
     }
 
-    public void JobPoisoned(string kind) => _poisoned.Add(1, new KeyValuePair<string, object?>("kind", kind));
+    public void JobPoisoned(string kind) => poisoned.Add(1, new KeyValuePair<string, object?>("kind", kind));
 
-    public void JobAbandoned() => _abandoned.Add(1);
+    public void JobAbandoned() => abandoned.Add(1);
 
     public void BatchProcessed(int documents, TimeSpan elapsed)
     {
-        _batchSize.Record(documents);
-        _batchSeconds.Record(elapsed.TotalSeconds);
+        batchSize.Record(documents);
+        batchSeconds.Record(elapsed.TotalSeconds);
     }
 
-    public void InboxListed(int depth) => Volatile.Write(ref _inboxDepth, depth);
+    public void InboxListed(int depth) => Volatile.Write(ref inboxDepth, depth);
 }

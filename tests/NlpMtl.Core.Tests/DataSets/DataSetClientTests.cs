@@ -16,34 +16,34 @@ namespace NlpMtl.Core.Tests.DataSets;
 [Trait("Category", "Integration")]
 public sealed class DataSetClientTests : IDisposable
 {
-    readonly string _root = Directory.CreateTempSubdirectory("nlpmtl-data-").FullName;
-    readonly Dictionary<string, byte[]> _files = new(StringComparer.Ordinal); // mirror path → content
-    readonly LocalHttpServer _server;
-    (string Path, int Bytes)? _cutOnce;
+    readonly string root = Directory.CreateTempSubdirectory("nlpmtl-data-").FullName;
+    readonly Dictionary<string, byte[]> files = new(StringComparer.Ordinal); // mirror path → content
+    readonly LocalHttpServer server;
+    (string Path, int Bytes)? cutOnce;
 
-    public DataSetClientTests() => _server = new LocalHttpServer(ServeAsync);
+    public DataSetClientTests() => server = new LocalHttpServer(ServeAsync);
 
     public void Dispose()
     {
-        _server.Dispose();
-        Directory.Delete(_root, recursive: true);
+        server.Dispose();
+        Directory.Delete(root, recursive: true);
     }
 
     async Task ServeAsync(HttpListenerContext context)
     {
         var path = Uri.UnescapeDataString(context.Request.Url!.AbsolutePath);
-        if (!_files.TryGetValue(path, out var data))
+        if (!files.TryGetValue(path, out var data))
         {
             context.Response.StatusCode = 404;
             return;
         }
         int? cut = null;
-        lock (_files)
+        lock (files)
         {
-            if (_cutOnce is { } c && c.Path == path)
+            if (cutOnce is { } c && c.Path == path)
             {
                 cut = c.Bytes;
-                _cutOnce = null;
+                cutOnce = null;
             }
         }
         await LocalHttpServer.WriteBytesAsync(context, data, cut);
@@ -53,13 +53,13 @@ public sealed class DataSetClientTests : IDisposable
         new(
             new DataSetClientOptions
             {
-                Mirror = _server.BaseUri,
+                Mirror = server.BaseUri,
                 MaxAttempts = 3,
                 RetryDelay = TimeSpan.FromMilliseconds(10),
             }
         );
 
-    string DataRoot => Path.Combine(_root, "data");
+    string DataRoot => Path.Combine(root, "data");
 
     /// <summary>The catalog's set with its sources served from the mirror with these contents and their
     /// SHA-256.</summary>
@@ -69,7 +69,7 @@ public sealed class DataSetClientTests : IDisposable
             .Sources.Select(
                 (source, i) =>
                 {
-                    _files["/" + source.Url.Host + source.Url.AbsolutePath] = contents[i];
+                    files["/" + source.Url.Host + source.Url.AbsolutePath] = contents[i];
                     return source with
                     {
                         Checksum = Checksum.Sha256(Convert.ToHexStringLower(SHA256.HashData(contents[i]))),
@@ -156,7 +156,7 @@ public sealed class DataSetClientTests : IDisposable
         var directory = await Client().GetAsync(set, DataRoot);
         var train = File.ReadAllLines(Path.Combine(directory, "train.tsv"));
         var validation = File.ReadAllLines(Path.Combine(directory, "validation.tsv"));
-        var again = await Client().GetAsync(set, Path.Combine(_root, "again"));
+        var again = await Client().GetAsync(set, Path.Combine(root, "again"));
 
         Assert.Equal("sentence\tlabel", train[0]);
         Assert.Equal("sentence\tlabel", validation[0]);
@@ -217,14 +217,14 @@ public sealed class DataSetClientTests : IDisposable
     {
         var set = Serve(PublicDataSets.Tatoeba, Zip(("deu.txt", "Hi.\tHallo!\n")));
         var expected = set.Sources[0].Checksum.Hex;
-        _files.Keys.ToList().ForEach(k => _files[k] = Zip(("deu.txt", "Hi.\tTschüss!\n")));
+        files.Keys.ToList().ForEach(k => files[k] = Zip(("deu.txt", "Hi.\tTschüss!\n")));
         set = set with { Sources = [set.Sources[0] with { Size = null }] };
 
         var error = await Assert.ThrowsAsync<InvalidDataException>(() => Client().GetAsync(set, DataRoot));
 
         Assert.Contains("tatoeba/deu-eng.zip: sha256 mismatch", error.Message);
         Assert.Contains($"expected {expected}", error.Message);
-        Assert.Contains($"got {Convert.ToHexStringLower(SHA256.HashData(_files.Values.Single()))}", error.Message);
+        Assert.Contains($"got {Convert.ToHexStringLower(SHA256.HashData(files.Values.Single()))}", error.Message);
         Assert.False(Directory.Exists(Path.Combine(DataRoot, "tatoeba")));
         Assert.Empty(Directory.GetFiles(DataRoot, "*", SearchOption.AllDirectories));
     }
@@ -257,13 +257,13 @@ public sealed class DataSetClientTests : IDisposable
         new Random(3).NextBytes(content);
         var set = Serve(PublicDataSets.Newstest, content, Utf8("b\n"), Utf8("c\n"), Utf8("d\n"));
         var path = "/" + set.Sources[0].Url.Host + set.Sources[0].Url.AbsolutePath;
-        _cutOnce = (path, 70_000);
+        cutOnce = (path, 70_000);
         var progress = new List<DownloadProgress>();
 
         var directory = await Client().GetAsync(set, DataRoot, new Recorder(progress));
 
         Assert.Equal(content, File.ReadAllBytes(Path.Combine(directory, "newstest2012.en")));
-        var gets = _server.Requests.Where(r => r.Path == path).ToList();
+        var gets = server.Requests.Where(r => r.Path == path).ToList();
         Assert.Equal([null, "bytes=70000-"], gets.Select(r => r.Range));
         Assert.Contains(progress, p => p.Done && p.Name == "newstest/newstest2012.en" && p.Received == content.Length);
     }
@@ -309,7 +309,7 @@ public sealed class DataSetClientTests : IDisposable
     [Fact]
     public void ChecksumsHashAsTheirToolsDo()
     {
-        var path = Path.Combine(_root, "hello.txt");
+        var path = Path.Combine(root, "hello.txt");
         File.WriteAllText(path, "hello\n");
         Assert.Equal(
             "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03",

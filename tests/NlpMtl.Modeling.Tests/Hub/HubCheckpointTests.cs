@@ -15,11 +15,11 @@ namespace NlpMtl.Modeling.Tests.Hub;
 public sealed class HubCheckpointTests : IDisposable
 {
     const string Repo = "tiny-org/tiny-bert";
-    readonly string _root = Directory.CreateTempSubdirectory("nlpmtl-hub-").FullName;
+    readonly string root = Directory.CreateTempSubdirectory("nlpmtl-hub-").FullName;
 
-    public void Dispose() => Directory.Delete(_root, recursive: true);
+    public void Dispose() => Directory.Delete(root, recursive: true);
 
-    string CacheDirectory => Path.Combine(_root, "hub");
+    string CacheDirectory => Path.Combine(root, "hub");
 
     HubClient Client(HubTestServer server, string? token = null, bool offline = false, int attempts = 5) =>
         new(
@@ -285,7 +285,7 @@ public sealed class HubCheckpointTests : IDisposable
     {
         using var server = new HubTestServer(Repo, Repository());
         var snapshot = await HubCheckpoint.DownloadAsync(Client(server), HubModelId.Parse(Repo));
-        var output = Path.Combine(_root, "out");
+        var output = Path.Combine(root, "out");
 
         HubCheckpoint.CopyTo(snapshot, output);
 
@@ -322,7 +322,7 @@ public sealed class HubCheckpointTests : IDisposable
     [Fact]
     public void EnvironmentIsReadAsHuggingfaceHubReadsIt()
     {
-        var home = Path.Combine(_root, "hf");
+        var home = Path.Combine(root, "hf");
         Directory.CreateDirectory(home);
         File.WriteAllText(Path.Combine(home, "token"), "hf_from_file\n");
         var variables = new Dictionary<string, string>

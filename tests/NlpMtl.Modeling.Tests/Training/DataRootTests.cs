@@ -8,13 +8,13 @@ namespace NlpMtl.Modeling.Tests.Training;
 [Collection(TorchCollection.Name)]
 public sealed class DataRootTests : IDisposable
 {
-    readonly string _root = Directory.CreateTempSubdirectory("nlpmtl-dataroot-").FullName;
+    readonly string root = Directory.CreateTempSubdirectory("nlpmtl-dataroot-").FullName;
 
-    public void Dispose() => Directory.Delete(_root, recursive: true);
+    public void Dispose() => Directory.Delete(root, recursive: true);
 
     string Write(string relative, string text = "sentence\tlabel\ngood\t1\n")
     {
-        var path = Path.Combine(_root, relative);
+        var path = Path.Combine(root, relative);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.WriteAllText(path, text);
         return path;
@@ -26,7 +26,7 @@ public sealed class DataRootTests : IDisposable
     [Fact]
     public void BarePathsAreReadUnderTheDataRoot()
     {
-        var data = Path.Combine(_root, "data");
+        var data = Path.Combine(root, "data");
         var expected = Write(Path.Combine("data", "sst2", "train.tsv"));
 
         var config = TrainingConfig.Load(Config("sst2/train.tsv"), data);
@@ -38,7 +38,7 @@ public sealed class DataRootTests : IDisposable
     [Fact]
     public void DotRelativeAndAbsolutePathsIgnoreTheDataRoot()
     {
-        var data = Path.Combine(_root, "data");
+        var data = Path.Combine(root, "data");
         Directory.CreateDirectory(data);
         var beside = Write(Path.Combine("samples", "sentiment.tsv"));
 
@@ -62,7 +62,7 @@ public sealed class DataRootTests : IDisposable
     [Fact]
     public void MissingFileUnderTheRootNamesTheRoot()
     {
-        var data = Path.Combine(_root, "data");
+        var data = Path.Combine(root, "data");
         Directory.CreateDirectory(data);
         var config = TrainingConfig.Load(Config("sst2/train.tsv"), data);
 
@@ -75,8 +75,8 @@ public sealed class DataRootTests : IDisposable
     public void DataOptionWinsOverTheVariableAndTheVariableIsTheDefault()
     {
         var saved = Environment.GetEnvironmentVariable(TrainingConfig.DataRootVariable);
-        var fromVariable = Path.Combine(_root, "variable");
-        var fromOption = Path.Combine(_root, "option");
+        var fromVariable = Path.Combine(root, "variable");
+        var fromOption = Path.Combine(root, "option");
         Directory.CreateDirectory(fromVariable);
         Directory.CreateDirectory(fromOption);
         var config = Config("sst2/train.tsv");
@@ -85,7 +85,7 @@ public sealed class DataRootTests : IDisposable
             Environment.SetEnvironmentVariable(TrainingConfig.DataRootVariable, fromVariable);
             Assert.Equal(fromVariable, TrainingConfig.Load(config).DataRoot);
             Assert.Equal(fromOption, TrainingConfig.Load(config, fromOption).DataRoot);
-            Environment.SetEnvironmentVariable(TrainingConfig.DataRootVariable, Path.Combine(_root, "missing"));
+            Environment.SetEnvironmentVariable(TrainingConfig.DataRootVariable, Path.Combine(root, "missing"));
             var error = Assert.Throws<DirectoryNotFoundException>(() => TrainingConfig.Load(config));
             Assert.Contains("NLPMTL_DATA", error.Message);
         }
@@ -104,7 +104,7 @@ public sealed class DataRootTests : IDisposable
     [InlineData("demo.json")]
     public void ShippedConfigsReadTheirDataUnderTheDataRootOrBesideThem(string file)
     {
-        var data = Path.Combine(_root, "data");
+        var data = Path.Combine(root, "data");
         foreach (
             var layout in new[]
             {
