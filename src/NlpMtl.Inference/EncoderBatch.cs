@@ -8,7 +8,7 @@ namespace NlpMtl.Inference;
 /// One padded batch through <c>encoder.onnx</c>: the hidden states stay in ORT memory for the heads that read them
 /// (the cross graphs), the sentiment logits are read out. A batch larger than the chunk limit is encoded in chunks of
 /// consecutive rows, each padded to its own longest row: on CPU a smaller encoder call keeps its activations in cache
-/// (measured: 128 mixed documents in one 4,096-position call ran slower than one at a time), while the generative
+/// (docs/benchmarks.md: one large call ran slower than one document at a time), while the generative
 /// heads still get the whole batch, where rows are what pays. Disposing releases the hidden states.
 /// </summary>
 internal sealed class EncoderBatch : IDisposable

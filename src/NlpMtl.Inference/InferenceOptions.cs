@@ -33,8 +33,8 @@ public sealed class InferenceOptions
 
     /// <summary>
     /// Most encoder positions (rows × longest row) per ORT call; bigger batches are encoded in chunks of consecutive
-    /// rows and the generative heads still decode the whole batch. 0 = no limit. On 2 CPU cores 1,024 keeps the
-    /// activations in cache (`scripts/bench inference`: batching rows).
+    /// rows and the generative heads still decode the whole batch. 0 = no limit. 1,024 keeps a call's activations in a
+    /// CPU's cache (docs/benchmarks.md, `scripts/bench inference`: batching rows).
     /// </summary>
     [Range(0, 1 << 24)]
     public int EncoderChunkPositions { get; set; } = 1024;

@@ -189,8 +189,8 @@ public sealed class ModelBundle : IDisposable
             );
         IDecoderVocabulary vocabulary = manifest.Vocabulary switch
         {
-            "encoder" => new WordPieceDecoderVocabulary(tokenizer),
-            "target" => TargetTokenizer.Load(
+            VocabularyKind.Encoder => new WordPieceDecoderVocabulary(tokenizer),
+            VocabularyKind.Target => TargetTokenizer.Load(
                 Path.Combine(
                     directory,
                     manifest.TargetTokenizerDirectory
@@ -200,7 +200,7 @@ public sealed class ModelBundle : IDisposable
                 )
             ),
             _ => throw new InvalidDataException(
-                $"{manifestPath}: {task}.vocabulary must be 'encoder' or 'target', was '{manifest.Vocabulary}'"
+                $"{manifestPath}: {task}.vocabulary must be 'encoder' or 'target', was {(int)manifest.Vocabulary}"
             ),
         };
         if (vocabulary.VocabSize != manifest.VocabSize)

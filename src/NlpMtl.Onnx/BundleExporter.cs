@@ -25,11 +25,9 @@ public static class BundleExporter
     const string PartialSuffix = ".partial-";
 
     /// <summary> Standard ops with padding removed (<see cref="PaddingRemoval"/>): a mixed-length batch pays in its
-    /// GEMMs only for its real tokens, and Q, K, V are one product (see <c>nlpmtl-bench inference</c> and <c>bench
-    /// export</c>). ORT's fused operators did not measurably pay here (<c>nlpmtl-bench export --encoder-only</c>, batch
-    /// 32 × 64 tokens, 2 threads, fused/standard in five runs: SkipLayerNormalization + BiasGelu 1.27×, 1.08×/0.99×
-    /// (best/median-ratio); with Attention too 1.10×, 1.03×, 1.32×, 0.65×, 1.03×/1.10× — noise of ±30 % swamps any
-    /// gain); standard ops keep the graph portable and every MatMul quantizable. </summary>
+    /// GEMMs only for its real tokens, and Q, K, V are one product. ORT's fused operators did not measurably pay
+    /// (<c>nlpmtl-bench export --encoder-only</c>; figures in docs/benchmarks.md), while standard ops keep the graph
+    /// portable and every MatMul quantizable. </summary>
     public const EncoderOps DefaultEncoderOps = EncoderOps.Packed;
 
     public static BundleManifest Export(string checkpoint, string output, BundleExportOptions? options = null)
@@ -120,7 +118,7 @@ public static class BundleExporter
                 Path.Combine(staging, BundleNames.DecoderFile(task)),
                 DecoderExporter.Build(model, task).ToByteArray()
             );
-            if (model.Config.Decoder(task) is { Vocabulary: "target" } head)
+            if (model.Config.Decoder(task) is { Vocabulary: VocabularyKind.Target } head)
                 CopyTargetTokenizer(source, staging, task, head);
         }
 
@@ -269,7 +267,7 @@ public static class BundleExporter
             File = BundleNames.DecoderFile(task),
             CrossFile = BundleNames.CrossFile(task),
             Vocabulary = head.Vocabulary,
-            TargetTokenizerDirectory = head.Vocabulary == "target" ? head.TargetTokenizerDirectory : null,
+            TargetTokenizerDirectory = head.Vocabulary == VocabularyKind.Target ? head.TargetTokenizerDirectory : null,
             VocabSize = head.VocabSize,
             PadId = head.PadId,
             BosId = head.BosId,

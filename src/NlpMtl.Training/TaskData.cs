@@ -171,7 +171,7 @@ public sealed class TaskData
             Layers = Settings.DecoderLayers,
             Vocabulary = Settings.Vocabulary,
             VocabSize = Vocabulary!.VocabSize,
-            TargetTokenizerDirectory = Settings.Vocabulary == "target" ? $"{Task}_tokenizer" : null,
+            TargetTokenizerDirectory = Settings.Vocabulary == VocabularyKind.Target ? $"{Task}_tokenizer" : null,
             PadId = Vocabulary.PadId,
             BosId = Vocabulary.BosId,
             EosId = Vocabulary.EosId,
@@ -195,7 +195,7 @@ public sealed class TaskData
     )
     {
         var existingHead = existing is null || !existing.Tasks.Contains(task) ? null : existing.Decoder(task);
-        var useTarget = (existingHead?.Vocabulary ?? settings.Vocabulary) == "target";
+        var useTarget = (existingHead?.Vocabulary ?? settings.Vocabulary) == VocabularyKind.Target;
         if (!useTarget)
         {
             var tokenizer = BertInputTokenizer.FromCheckpoint(encoderDirectory, settings.MaxTargetLength);

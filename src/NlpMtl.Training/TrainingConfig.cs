@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using NlpMtl.Core;
 using NlpMtl.Modeling.Bert;
 using NlpMtl.Modeling.MultiTask;
 
@@ -42,7 +43,7 @@ public sealed record TaskTrainingConfig
 
     /// <summary><c>encoder</c> (the encoder's WordPiece vocabulary) or <c>target</c> (a cased target
     /// tokenizer).</summary>
-    public string Vocabulary { get; init; } = "encoder";
+    public VocabularyKind Vocabulary { get; init; }
 
     /// <summary>Directory of the target tokenizer files (vocabulary <c>target</c>).</summary>
     public string? TargetTokenizer { get; init; }

@@ -87,15 +87,15 @@ static class TrainingConfigValidator
         check.AtLeast($"{path}.no_repeat_ngram_size", settings.NoRepeatNgramSize, 0);
         if (settings.Pooling is not ("mean" or "cls"))
             throw new InvalidDataException($"{source}: {path}.pooling '{settings.Pooling}' (mean, cls)");
-        if (settings.Vocabulary is not ("encoder" or "target"))
+        if (!Enum.IsDefined(settings.Vocabulary)) // a number in the JSON
             throw new InvalidDataException($"{source}: {path}.vocabulary must be 'encoder' or 'target'");
-        if (settings.Copy && settings.Vocabulary != "encoder")
+        if (settings.Copy && settings.Vocabulary != VocabularyKind.Encoder)
             throw new InvalidDataException(
                 $"{source}: {path}.copy needs vocabulary 'encoder' (copied source ids must be target ids)"
             );
         if (settings.ExtractiveOracleTargets && task == TaskNames.Sentiment)
             throw new InvalidDataException($"{source}: {path}.extractive_oracle_targets is for decoder heads only");
-        if (settings.Vocabulary == "target" && settings.TargetTokenizer is null)
+        if (settings.Vocabulary == VocabularyKind.Target && settings.TargetTokenizer is null)
             throw new InvalidDataException($"{source}: {path}.target_tokenizer is required with vocabulary 'target'");
         if (settings.LabelNames is { } names)
         {

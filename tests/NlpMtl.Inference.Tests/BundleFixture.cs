@@ -85,7 +85,7 @@ public sealed class BundleFixture : IDisposable
             Translate = new DecoderHeadConfig
             {
                 Layers = 1,
-                Vocabulary = "target",
+                Vocabulary = VocabularyKind.Target,
                 VocabSize = 6120,
                 TargetTokenizerDirectory = TranslateTokenizer,
                 PadId = 0,

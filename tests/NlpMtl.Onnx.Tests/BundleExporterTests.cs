@@ -48,7 +48,7 @@ public class BundleExporterTests(PretrainedFixture fixture, ITestOutputHelper ou
         Assert.Equal(128, manifest.Encoder.MaxLength); // the head records no trained window: the default
         var translate = manifest.Translate!;
         Assert.Equal(
-            ("target", ThreeHeadCheckpoint.TranslateTokenizerDirectory, 6120, 1, 2),
+            (VocabularyKind.Target, ThreeHeadCheckpoint.TranslateTokenizerDirectory, 6120, 1, 2),
             (
                 translate.Vocabulary,
                 translate.TargetTokenizerDirectory,
@@ -66,9 +66,12 @@ public class BundleExporterTests(PretrainedFixture fixture, ITestOutputHelper ou
             (translate.Generation.NumBeams, translate.Generation.MaxNewTokens, translate.Generation.NoRepeatNgramSize)
         );
         Assert.Equal(
-            ("encoder", 101, 102),
+            (VocabularyKind.Encoder, 101, 102),
             (manifest.Summarize!.Vocabulary, manifest.Summarize.BosId, manifest.Summarize.EosId)
         );
+        var json = File.ReadAllText(Path.Combine(bundle, BundleManifest.FileName)); // the contract spells them in words
+        Assert.Contains("\"vocabulary\": \"target\"", json);
+        Assert.Contains("\"vocabulary\": \"encoder\"", json);
 
         var parity = manifest.Parity;
         Assert.True(parity.Inputs >= 16);

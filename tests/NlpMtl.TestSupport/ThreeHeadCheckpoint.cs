@@ -41,7 +41,7 @@ public static class ThreeHeadCheckpoint
             Translate = new DecoderHeadConfig
             {
                 Layers = 1,
-                Vocabulary = "target",
+                Vocabulary = VocabularyKind.Target,
                 VocabSize = 6120,
                 TargetTokenizerDirectory = TranslateTokenizerDirectory,
                 PadId = 0,

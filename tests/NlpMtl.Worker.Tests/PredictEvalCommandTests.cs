@@ -1,4 +1,5 @@
 using System.Text.Json;
+using NlpMtl.Core;
 using NlpMtl.Modeling.Bert;
 using NlpMtl.Modeling.MultiTask;
 using static TorchSharp.torch;
@@ -286,7 +287,7 @@ public partial class PredictEvalCommandTests(PredictEvalCommandTests.TinyBundle 
                 Translate = new DecoderHeadConfig
                 {
                     Layers = 1,
-                    Vocabulary = "target",
+                    Vocabulary = VocabularyKind.Target,
                     VocabSize = 6120,
                     TargetTokenizerDirectory = "translate_tokenizer",
                     PadId = 0,

@@ -144,7 +144,7 @@ public sealed record DecoderManifest
 
     /// <summary><c>encoder</c> (the WordPiece vocabulary of the encoder) or <c>target</c>
     /// (<see cref="TargetTokenizerDirectory"/>).</summary>
-    public required string Vocabulary { get; init; }
+    public required VocabularyKind Vocabulary { get; init; }
 
     /// <summary>Folder inside the bundle with the target tokenizer files when <see cref="Vocabulary"/> is
     /// <c>target</c>.</summary>

@@ -9,8 +9,8 @@ namespace NlpMtl.Modeling.Bert;
 /// (every linear layer, the attention products, the tied output projection) run in the compute type, bfloat16, while
 /// parameters, LayerNorm, softmax, dropout, losses and the optimizer stay float32. Each product's output is cast back
 /// to float32, so the modules between products never see bfloat16. Why: on CPUs with AMX or AVX512-BF16 libtorch's
-/// oneDNN runs bfloat16 GEMMs several times faster than float32 (measured on this project's 2-core machine: ~1.5–1.8
-/// TFLOP/s against ~0.2), and bfloat16 has float32's exponent range, so no loss scaling is needed.
+/// oneDNN runs bfloat16 GEMMs several times faster than float32 (docs/benchmarks.md), and bfloat16 has float32's
+/// exponent range, so no loss scaling is needed.
 /// TorchSharp has no <c>torch.autocast</c>, so the modules ask this class; outside a scope (evaluation, export
 /// parity, generation) everything is float32 exactly as before.
 /// </summary>

@@ -36,7 +36,7 @@ public sealed record DecoderHeadConfig
 
     /// <summary><c>encoder</c>: the encoder's WordPiece vocabulary (embeddings warm-started); <c>target</c>: the cased
     /// byte-level BPE saved in <see cref="TargetTokenizerDirectory"/> (embeddings fresh).</summary>
-    public string Vocabulary { get; init; } = "encoder";
+    public VocabularyKind Vocabulary { get; init; }
 
     /// <summary>Rows of the output layer (the vocabulary size).</summary>
     public int VocabSize { get; init; }

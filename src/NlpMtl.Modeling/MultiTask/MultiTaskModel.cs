@@ -45,7 +45,7 @@ public sealed class MultiTaskModel : Module
                 decoder.WarmStart(
                     embeddings,
                     encoder.Layers.Take(head.Layers).ToList(),
-                    sameVocabulary: head.Vocabulary == "encoder"
+                    sameVocabulary: head.Vocabulary == VocabularyKind.Encoder
                 );
             heads.Add(task, decoder);
         }

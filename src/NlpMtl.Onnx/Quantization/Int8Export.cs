@@ -15,11 +15,8 @@ namespace NlpMtl.Onnx.Quantization;
 public static class Int8Export
 {
     /// <summary>
-    /// <c>nlpmtl-bench export</c> on the 3-head demo checkpoint (2 threads, AVX-512 VNNI, 2 shared cores under load):
-    /// encoder batch 32×64, int8/fp32 in five runs — DynamicQuantizeMatMul 1.96, 2.11, 1.39, 1.81, 2.17×;
-    /// MatMulIntegerToFloat 1.70, 1.82, 1.81, 2.30, 2.20×; MatMulInteger 1.72, 1.99, 1.71, 2.35, 2.02× (the encoder
-    /// forms are within the noise of each other). Decoder steps (8 rows, 16 cached): DynamicQuantizeMatMul 1.60× and
-    /// 4.34×, the others 0.69–1.20×, so it is the one form that pays for both graph kinds.
+    /// The one form that pays for both graph kinds: on the encoder the three forms are within noise of each other,
+    /// on decoder steps only this one is faster than fp32 (<c>nlpmtl-bench export</c>; figures in docs/benchmarks.md).
     /// </summary>
     public const Int8Form DefaultForm = Int8Form.DynamicQuantizeMatMul;
 
