@@ -4,6 +4,7 @@ using NlpMtl.Modeling.Checkpoints;
 using NlpMtl.Modeling.MultiTask;
 using NlpMtl.Modeling.Pretrained;
 using NlpMtl.Onnx;
+using NlpMtl.TestSupport;
 using static TorchSharp.torch;
 
 namespace NlpMtl.Inference.Tests;
@@ -17,7 +18,7 @@ namespace NlpMtl.Inference.Tests;
 /// </summary>
 public sealed class BundleFixture : IDisposable
 {
-    public const string TranslateTokenizer = "translate_tokenizer";
+    public const string TranslateTokenizer = ThreeHeadCheckpoint.TranslateTokenizerDirectory;
     static readonly string TokenizerRoot = Path.Combine(AppContext.BaseDirectory, "tokenizers");
 
     readonly Lazy<(string Checkpoint, string Bundle)> pretrained;
@@ -66,48 +67,23 @@ public sealed class BundleFixture : IDisposable
     {
         manual_seed(23);
         var (bert, tokenizerSource) = encoder();
-        var heads = new MultiTaskConfig
+        var heads = ThreeHeadCheckpoint.Heads(["negative", "positive"], targetLength: 12);
+        heads = heads with
         {
-            Sentiment = new SentimentHeadConfig { Labels = ["negative", "positive"] },
-            Summarize = new DecoderHeadConfig
+            // pointer-generator summaries: copy keys and source ids through serving
+            Summarize = heads.Summarize! with
             {
-                Layers = 1,
-                VocabSize = 30522,
-                PadId = 0,
-                BosId = 101,
-                EosId = 102,
                 MaxSourceLength = summarizeSource,
-                MaxTargetLength = 12,
-                NumBeams = 2,
-                NoRepeatNgramSize = 3,
-                Copy = true, // pointer-generator: copy keys and source ids through serving
-            },
-            Translate = new DecoderHeadConfig
-            {
-                Layers = 1,
-                Vocabulary = VocabularyKind.Target,
-                VocabSize = 6120,
-                TargetTokenizerDirectory = TranslateTokenizer,
-                PadId = 0,
-                BosId = 1,
-                EosId = 2,
-                MaxSourceLength = 48,
-                MaxTargetLength = 12,
-                NumBeams = 2,
                 NoRepeatNgramSize = 3,
             },
+            Translate = heads.Translate! with { NoRepeatNgramSize = 3 },
         };
         using var model = new MultiTaskModel(bert, heads);
         using (no_grad())
             foreach (var parameter in model.parameters())
                 parameter.add_(randn_like(parameter) * 0.05); // decisive, non-trivial outputs
         var checkpoint = Path.Combine(Root, $"{name}-checkpoint");
-        MultiTaskCheckpoint.Save(
-            model,
-            checkpoint,
-            tokenizerSource,
-            new Dictionary<string, string> { [TaskNames.Translate] = Path.Combine(TokenizerRoot, "multi30k-de") }
-        );
+        ThreeHeadCheckpoint.Save(model, checkpoint, tokenizerSource);
         var bundle = Path.Combine(Root, $"{name}-bundle");
         BundleExporter.Export(checkpoint, bundle);
         return (checkpoint, bundle);

@@ -13,20 +13,15 @@ public static class ThreeHeadCheckpoint
 {
     public const string TranslateTokenizerDirectory = "translate_tokenizer";
 
-    /// <param name="sentimentOnly">Only the sentiment head: for tests that need a real checkpoint but no
-    /// decoders.</param> <param name="sentimentLength">The sentiment head's trained window (null: not recorded, as in
-    /// older checkpoints).</param>
-    public static string Write(
-        PretrainedFixture fixture,
-        string directory,
-        bool sentimentOnly = false,
-        int? sentimentLength = null
-    )
-    {
-        manual_seed(17);
-        var heads = new MultiTaskConfig
+    /// <summary>
+    /// The three heads of every test checkpoint: sentiment, summarize on the encoder vocabulary (MiniLM's ids), translate
+    /// on the committed multi30k-de target tokenizer; one decoder layer each, two beams, short generation. Tests adjust
+    /// a field with <c>with</c>.
+    /// </summary>
+    public static MultiTaskConfig Heads(string[] labels, int targetLength = 8, bool copySummaries = true) =>
+        new()
         {
-            Sentiment = new SentimentHeadConfig { Labels = ["0", "1"], MaxSourceLength = sentimentLength },
+            Sentiment = new SentimentHeadConfig { Labels = labels },
             Summarize = new DecoderHeadConfig
             {
                 Layers = 1,
@@ -34,9 +29,9 @@ public static class ThreeHeadCheckpoint
                 PadId = 0,
                 BosId = 101,
                 EosId = 102,
-                MaxTargetLength = 8,
+                MaxTargetLength = targetLength,
                 NumBeams = 2,
-                Copy = true,
+                Copy = copySummaries,
             },
             Translate = new DecoderHeadConfig
             {
@@ -48,24 +43,44 @@ public static class ThreeHeadCheckpoint
                 BosId = 1,
                 EosId = 2,
                 MaxSourceLength = 48,
-                MaxTargetLength = 8,
+                MaxTargetLength = targetLength,
                 NumBeams = 2,
             },
         };
-        if (sentimentOnly)
-            heads = heads with { Summarize = null, Translate = null };
-        using var model = new MultiTaskModel(BertCheckpoint.Load(fixture.CheckpointDirectory), heads);
+
+    /// <summary>Saves <paramref name="model"/> (heads from <see cref="Heads"/>) with its tokenizer and, when it has a
+    /// translate head, the committed target tokenizer copied beside the test assembly.</summary>
+    public static void Save(MultiTaskModel model, string directory, string tokenizerSource) =>
         MultiTaskCheckpoint.Save(
             model,
             directory,
-            fixture.CheckpointDirectory,
-            sentimentOnly
+            tokenizerSource,
+            model.Config.Translate is null
                 ? null
                 : new Dictionary<string, string>
                 {
                     [TaskNames.Translate] = Path.Combine(AppContext.BaseDirectory, "tokenizers", "multi30k-de"),
                 }
         );
+
+    /// <param name="sentimentOnly">Only the sentiment head: for tests that need a real checkpoint but no
+    /// decoders.</param>
+    /// <param name="sentimentLength">The sentiment head's trained window (null: not recorded, as in older
+    /// checkpoints).</param>
+    public static string Write(
+        PretrainedFixture fixture,
+        string directory,
+        bool sentimentOnly = false,
+        int? sentimentLength = null
+    )
+    {
+        manual_seed(17);
+        var heads = Heads(["0", "1"]);
+        heads = heads with { Sentiment = heads.Sentiment! with { MaxSourceLength = sentimentLength } };
+        if (sentimentOnly)
+            heads = heads with { Summarize = null, Translate = null };
+        using var model = new MultiTaskModel(BertCheckpoint.Load(fixture.CheckpointDirectory), heads);
+        Save(model, directory, fixture.CheckpointDirectory);
         return directory;
     }
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using NlpMtl.Core;
 using NlpMtl.Modeling.Bert;
 using NlpMtl.Modeling.MultiTask;
+using NlpMtl.TestSupport;
 using static TorchSharp.torch;
 
 namespace NlpMtl.Worker.Tests;
@@ -270,34 +271,8 @@ public partial class PredictEvalCommandTests(PredictEvalCommandTests.TinyBundle 
         {
             var tokenizers = Path.Combine(AppContext.BaseDirectory, "tokenizers");
             manual_seed(7);
-            var heads = new MultiTaskConfig
-            {
-                Sentiment = new SentimentHeadConfig { Labels = ["0", "1"] },
-                Summarize = new DecoderHeadConfig
-                {
-                    Layers = 1,
-                    VocabSize = 30522,
-                    PadId = 0,
-                    BosId = 101,
-                    EosId = 102,
-                    MaxSourceLength = 96,
-                    MaxTargetLength = 8,
-                    NumBeams = 2,
-                },
-                Translate = new DecoderHeadConfig
-                {
-                    Layers = 1,
-                    Vocabulary = VocabularyKind.Target,
-                    VocabSize = 6120,
-                    TargetTokenizerDirectory = "translate_tokenizer",
-                    PadId = 0,
-                    BosId = 1,
-                    EosId = 2,
-                    MaxSourceLength = 48,
-                    MaxTargetLength = 8,
-                    NumBeams = 2,
-                },
-            };
+            var heads = ThreeHeadCheckpoint.Heads(["0", "1"], copySummaries: false);
+            heads = heads with { Summarize = heads.Summarize! with { MaxSourceLength = 96 } };
             var checkpoint = Path.Combine(Root, "checkpoint");
             using (
                 var model = new MultiTaskModel(
@@ -312,12 +287,7 @@ public partial class PredictEvalCommandTests(PredictEvalCommandTests.TinyBundle 
                     heads
                 )
             )
-                MultiTaskCheckpoint.Save(
-                    model,
-                    checkpoint,
-                    Path.Combine(tokenizers, "all-MiniLM-L6-v2"),
-                    new Dictionary<string, string> { ["translate"] = Path.Combine(tokenizers, "multi30k-de") }
-                );
+                ThreeHeadCheckpoint.Save(model, checkpoint, Path.Combine(tokenizers, "all-MiniLM-L6-v2"));
             var (exitCode, _, error) = await CommandLineRunner.RunAsync(
                 "export",
                 "--checkpoint",
