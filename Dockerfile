@@ -1,6 +1,7 @@
 # nlpmtl worker image: `serve` by default; the same image runs `train`/`export` as a Container Apps job.
 #   docker build -t nlpmtl .
 #   docker run -e Storage__ConnectionString=... -e Inference__BundlePath=/models/bundle -v /path/models:/models nlpmtl
+#   docker run --rm nlpmtl demo --storage "<connection string>"   # the demo, on an Azurite container (docs/operations.md)
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 # Restore first, from the project files only, so source edits don't invalidate the package layer.
