@@ -2,7 +2,8 @@ using NlpMtl.TestSupport;
 
 namespace NlpMtl.Onnx.Tests;
 
-/// <summary>TorchSharp tests share native state (threads, RNG, dispose scopes): run them one at a time.</summary>
+/// <summary>TorchSharp tests share native state (threads, RNG, dispose scopes): run them one at a time. (xUnit finds a
+/// collection definition only in the test assembly itself, so each TorchSharp test project has this class.)</summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class TorchCollection : ICollectionFixture<PretrainedFixture>
 {

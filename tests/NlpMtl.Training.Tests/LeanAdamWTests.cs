@@ -3,7 +3,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace NlpMtl.Modeling.Tests.Training;
+namespace NlpMtl.Training.Tests;
 
 /// <summary>LeanAdamW must be TorchSharp's AdamW, only cheaper.</summary>
 [Collection(TorchCollection.Name)]

@@ -3,7 +3,7 @@ using NlpMtl.Modeling.MultiTask;
 using NlpMtl.TestSupport;
 using NlpMtl.Training;
 
-namespace NlpMtl.Modeling.Tests.Training;
+namespace NlpMtl.Training.Tests;
 
 /// <summary><c>extractive_oracle_targets</c>: each document marked by <c>source_labels</c> trains on its oracle
 /// too.</summary>

@@ -4,7 +4,7 @@ using NlpMtl.Modeling.Checkpoints;
 using NlpMtl.Training;
 using static TorchSharp.torch;
 
-namespace NlpMtl.Modeling.Tests.Training;
+namespace NlpMtl.Training.Tests;
 
 /// <summary>
 /// A tiny encoder (HF's BertModelTester sizes, with the real MiniLM WordPiece vocabulary so the shipped samples

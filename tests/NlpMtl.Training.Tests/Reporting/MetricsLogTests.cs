@@ -1,6 +1,6 @@
 using NlpMtl.Training.Reporting;
 
-namespace NlpMtl.Modeling.Tests.Reporting;
+namespace NlpMtl.Training.Tests.Reporting;
 
 public sealed class MetricsLogTests : IDisposable
 {

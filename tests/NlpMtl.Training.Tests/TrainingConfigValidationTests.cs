@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using NlpMtl.Training;
 
-namespace NlpMtl.Modeling.Tests.Training;
+namespace NlpMtl.Training.Tests;
 
 /// <summary>Every out-of-range setting fails at load, naming its JSON path and the value found.</summary>
 public class TrainingConfigValidationTests

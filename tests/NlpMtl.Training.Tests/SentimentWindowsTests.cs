@@ -3,7 +3,7 @@ using NlpMtl.Modeling.MultiTask;
 using NlpMtl.TestSupport;
 using NlpMtl.Training;
 
-namespace NlpMtl.Modeling.Tests.Training;
+namespace NlpMtl.Training.Tests;
 
 /// <summary>A sentiment text longer than the head reads trains as consecutive windows, each with the text's
 /// label.</summary>

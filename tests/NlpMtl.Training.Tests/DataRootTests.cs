@@ -1,6 +1,6 @@
 using NlpMtl.Training;
 
-namespace NlpMtl.Modeling.Tests.Training;
+namespace NlpMtl.Training.Tests;
 
 /// <summary> Data paths of a config: bare relative ones under the data root (<c>--data</c>, else <c>NLPMTL_DATA</c>),
 /// <c>./</c> and <c>../</c> ones beside the config, absolute ones as they are. In the TorchSharp collection because one

@@ -1,7 +1,7 @@
 using NlpMtl.Training;
 using static TorchSharp.torch;
 
-namespace NlpMtl.Modeling.Tests.Training;
+namespace NlpMtl.Training.Tests;
 
 /// <summary>"auto" takes bfloat16 only where it pays; explicit bf16 on a CPU that emulates it stops at once.</summary>
 public class PrecisionChoiceTests

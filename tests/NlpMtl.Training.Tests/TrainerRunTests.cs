@@ -6,7 +6,7 @@ using NlpMtl.Training.Reporting;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace NlpMtl.Modeling.Tests.Training;
+namespace NlpMtl.Training.Tests;
 
 /// <summary>The trainer end to end on the tiny encoder: checkpoints, resume, outputs, memory.</summary>
 [Collection(TorchCollection.Name)]
@@ -273,7 +273,7 @@ public class TrainerRunTests(PretrainedFixture fixture)
             )
         )
         {
-            var attentions = prepared.Model.modules().OfType<Bert.BertSelfAttention>().ToList();
+            var attentions = prepared.Model.modules().OfType<NlpMtl.Modeling.Bert.BertSelfAttention>().ToList();
             Assert.True(attentions.Count >= 3, $"found {attentions.Count} attention modules");
             Assert.All(attentions, a => Assert.Equal(0.0, a.DropoutProbability));
             attentions[0].train();
@@ -290,7 +290,7 @@ public class TrainerRunTests(PretrainedFixture fixture)
             TrainingConfig.Load(defaultConfig),
             new TrainerOptions { OutputDirectory = Path.Combine(defaultRoot, "out") }
         );
-        Assert.All(unchanged.Model.modules().OfType<Bert.BertSelfAttention>(), a =>
+        Assert.All(unchanged.Model.modules().OfType<NlpMtl.Modeling.Bert.BertSelfAttention>(), a =>
             Assert.True(a.DropoutProbability > 0)
         );
     }

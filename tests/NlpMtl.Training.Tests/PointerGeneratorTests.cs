@@ -2,13 +2,13 @@ using NlpMtl.Core;
 using NlpMtl.Modeling.Bert;
 using NlpMtl.Modeling.Checkpoints;
 using NlpMtl.Modeling.MultiTask;
-using NlpMtl.Modeling.Tests.Training;
 using NlpMtl.TestSupport;
 using NlpMtl.Training;
+using NlpMtl.Training.Tests;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace NlpMtl.Modeling.Tests.Generation;
+namespace NlpMtl.Training.Tests;
 
 /// <summary>The pointer-generator's mixed distribution, and a copying summarizer that trains, saves and
 /// fine-tunes.</summary>

@@ -2,7 +2,7 @@ using NlpMtl.Core.Numerics;
 using NlpMtl.Training;
 using static TorchSharp.torch;
 
-namespace NlpMtl.Modeling.Tests.Training;
+namespace NlpMtl.Training.Tests;
 
 /// <summary>The trainer's small parts: sampling, schedule, balancing, PCGrad, batching.</summary>
 [Collection(TorchCollection.Name)]

@@ -6,7 +6,7 @@ using NlpMtl.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace NlpMtl.Modeling.Tests.Training;
+namespace NlpMtl.Training.Tests;
 
 /// <summary>Each head learns, and each sends gradient into the shared encoder.</summary>
 [Collection(TorchCollection.Name)]
