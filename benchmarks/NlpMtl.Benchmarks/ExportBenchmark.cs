@@ -181,8 +181,10 @@ public static class ExportBenchmark
                     : new Row(graph, variants[v].Name, best[v], unit, double.NaN, double.NaN);
                 row = row with { MedianRatio = Median(ratios[v]) };
                 log?.Invoke(
-                    $"{row.Graph} {row.Variant}: best {row.PerSecond:F1} {row.Unit} ({row.PerSecond / best[0]:F2}× fp32's best), "
-                        + $"median of per-round ratios {row.MedianRatio:F2}× fp32, max |Δ| vs fp32 {row.MaxAbsVsFp32:E2}, argmax agreement {row.ArgmaxAgreement:P1}"
+                    $"{row.Graph} {row.Variant}: best {row.PerSecond:F1} {row.Unit} "
+                        + $"({row.PerSecond / best[0]:F2}× fp32's best), "
+                        + $"median of per-round ratios {row.MedianRatio:F2}× fp32, max |Δ| vs fp32 "
+                        + $"{row.MaxAbsVsFp32:E2}, argmax agreement {row.ArgmaxAgreement:P1}"
                 );
                 yield return row;
             }

@@ -42,7 +42,8 @@ public sealed class InferenceBenchmark(string bundle, int threads, int rounds, A
     {
         var manifest = BundleManifest.Load(bundle);
         print(
-            $"bundle {bundle} ({manifest.BaseModel}; tasks {string.Join(", ", manifest.Tasks)}), CPU, intra-op threads {(threads == 0 ? "default" : threads)}, best of {rounds} interleaved rounds"
+            $"bundle {bundle} ({manifest.BaseModel}; tasks {string.Join(", ", manifest.Tasks)}), CPU, intra-op "
+                + $"threads {(threads == 0 ? "default" : threads)}, best of {rounds} interleaved rounds"
         );
         EncoderVersusOriginalAndPeak(manifest);
         Int8VersusFp32(manifest);
@@ -100,16 +101,19 @@ public sealed class InferenceBenchmark(string bundle, int threads, int rounds, A
         var oursRate = Batch / seconds[0];
         if (original is not null)
             print(
-                $"encoder+sentiment vs original MiniLM model.onnx, batch {Batch} x {Tokens} tokens, no padding: {oursRate:F1} vs {Batch / seconds[1]:F1} seq/s -> {seconds[1] / seconds[0]:F2}x (goal >= 1.2x)"
+                $"encoder+sentiment vs original MiniLM model.onnx, batch {Batch} x {Tokens} tokens, no padding: "
+                    + $"{oursRate:F1} vs {Batch / seconds[1]:F1} seq/s -> {seconds[1] / seconds[0]:F2}x (goal >= 1.2x)"
             );
         else
             print(
-                $"encoder+sentiment: {oursRate:F1} seq/s (batch {Batch} x {Tokens}); no original to compare: the bundle's base is not {EmbeddedMiniLm.ModelName}"
+                $"encoder+sentiment: {oursRate:F1} seq/s (batch {Batch} x {Tokens}); no original to compare: the "
+                    + $"bundle's base is not {EmbeddedMiniLm.ModelName}"
             );
         var peak = 2.0 * 4096 * 384 * 1536 / seconds[^1] / 1e9;
         var achieved = EncoderFlops(manifest.Encoder, 4 * manifest.Encoder.HiddenSize, Tokens) * oursRate / 1e9;
         print(
-            $"encoder GFLOP/s vs one MatMul 4096x384x1536 in this process: {achieved:F1} vs {peak:F1} GFLOP/s -> {achieved / peak:P0} (goal >= 85%)"
+            $"encoder GFLOP/s vs one MatMul 4096x384x1536 in this process: {achieved:F1} vs {peak:F1} GFLOP/s -> "
+                + $"{achieved / peak:P0} (goal >= 85%)"
         );
         if (originalGraph is not null)
             MixedLengthVersusOriginal(ourGraph, originalGraph, options);
@@ -127,8 +131,10 @@ public sealed class InferenceBenchmark(string bundle, int threads, int rounds, A
         using var original = GraphRunner.Encoder(originalGraph, options, ids, mask, types, shape);
         var seconds = Timing.Best(rounds, 3, warmUp: true, ours.Run, original.Run);
         print(
-            $"encoder+sentiment vs original MiniLM model.onnx, batch {Batch} of 8-{Tokens} tokens ({mask.Sum() * 100.0 / mask.Length:F0}% real, padded to {Tokens}): "
-                + $"{Batch / seconds[0]:F1} vs {Batch / seconds[1]:F1} seq/s -> {seconds[1] / seconds[0]:F2}x (goal >= 1.2x)"
+            $"encoder+sentiment vs original MiniLM model.onnx, batch {Batch} of 8-{Tokens} tokens "
+                + $"({mask.Sum() * 100.0 / mask.Length:F0}% real, padded to {Tokens}): "
+                + $"{Batch / seconds[0]:F1} vs {Batch / seconds[1]:F1} seq/s -> {seconds[1] / seconds[0]:F2}x "
+                + $"(goal >= 1.2x)"
         );
     }
 
@@ -183,17 +189,19 @@ public sealed class InferenceBenchmark(string bundle, int threads, int rounds, A
             )
         );
         print(
-            $"int8 vs fp32 encoder+sentiment: {Batch / seconds[1]:F1} vs {Batch / seconds[0]:F1} seq/s -> {seconds[0] / seconds[1]:F2}x (goal >= 2x); quality at export: {(metrics.Length == 0 ? "not measured" : metrics)}"
+            $"int8 vs fp32 encoder+sentiment: {Batch / seconds[1]:F1} vs {Batch / seconds[0]:F1} seq/s -> "
+                + $"{seconds[0] / seconds[1]:F2}x (goal >= 2x); quality at export: "
+                + $"{(metrics.Length == 0 ? "not measured" : metrics)}"
         );
     }
 
     /// <summary>Mixed-length documents of 3 to <paramref name="maxWords"/> words.</summary>
     static List<DocumentRequest> Corpus(int count, string[] tasks, int seed = 5, int maxWords = 120)
     {
-        var words =
-            "the film was a charming and funny story but the acting felt flat while its plot never quite works for anyone who saw the original".Split(
-                ' '
-            );
+        var words = (
+            "the film was a charming and funny story but the acting felt flat while its plot never quite works "
+            + "for anyone who saw the original"
+        ).Split(' ');
         var random = new Random(seed);
         return Enumerable
             .Range(0, count)
@@ -253,8 +261,10 @@ public sealed class InferenceBenchmark(string bundle, int threads, int rounds, A
                 ? $"{string.Join(" + ", tasks)}, greedy, {newTokens} new tokens"
             : $"{string.Join(" + ", tasks)} on every document, the bundle's generation settings";
         print(
-            $"dynamic batching vs one document at a time ({what}; {corpus.Count} docs of {encoded.Min(e => e.Tokens)}-{encoded.Max(e => e.Tokens)} tokens, "
-                + $"budget {options.TokenBudget} incl. padding): {corpus.Count / seconds[1]:F1} vs {corpus.Count / seconds[0]:F1} docs/s -> {seconds[0] / seconds[1]:F1}x (goal >= 5x)"
+            $"dynamic batching vs one document at a time ({what}; {corpus.Count} docs of "
+                + $"{encoded.Min(e => e.Tokens)}-{encoded.Max(e => e.Tokens)} tokens, "
+                + $"budget {options.TokenBudget} incl. padding): {corpus.Count / seconds[1]:F1} vs "
+                + $"{corpus.Count / seconds[0]:F1} docs/s -> {seconds[0] / seconds[1]:F1}x (goal >= 5x)"
         );
     }
 
@@ -280,7 +290,8 @@ public sealed class InferenceBenchmark(string bundle, int threads, int rounds, A
             cache.RecomputingThePrefix
         );
         print(
-            $"KV cache vs recomputing the prefix ({task}, {rows} docs, {newTokens} new tokens each): {seconds[1] / seconds[0]:F1}x "
+            $"KV cache vs recomputing the prefix ({task}, {rows} docs, {newTokens} new tokens each): "
+                + $"{seconds[1] / seconds[0]:F1}x "
                 + $"({seconds[0] * 1000:F0} vs {seconds[1] * 1000:F0} ms; goal >= 3x)"
         );
     }
@@ -302,8 +313,10 @@ public sealed class InferenceBenchmark(string bundle, int threads, int rounds, A
         engine.Predict(corpus.Take(2).ToList()); // warm-up
         var seconds = Timing.Best(Math.Max(1, rounds - 1), 1, warmUp: false, Together, Separately, EncoderOnly);
         print(
-            $"{tasks.Length} tasks on one encoding vs {tasks.Length} encoder passes ({corpus.Count} docs): {seconds[1] / seconds[0]:F2}x "
-                + $"({seconds[0] * 1000:F0} vs {seconds[1] * 1000:F0} ms; one encoder pass + sentiment {seconds[2] * 1000:F0} ms, so generation bounds the gain)"
+            $"{tasks.Length} tasks on one encoding vs {tasks.Length} encoder passes ({corpus.Count} docs): "
+                + $"{seconds[1] / seconds[0]:F2}x "
+                + $"({seconds[0] * 1000:F0} vs {seconds[1] * 1000:F0} ms; one encoder pass + sentiment "
+                + $"{seconds[2] * 1000:F0} ms, so generation bounds the gain)"
         );
     }
 
@@ -313,10 +326,10 @@ public sealed class InferenceBenchmark(string bundle, int threads, int rounds, A
     /// </summary>
     static List<DocumentRequest> Reviews(int count, string[] tasks, int seed = 21)
     {
-        var words =
-            "the film was a charming and funny story but the acting felt flat while its plot never quite works for anyone who saw the original director cast music scene ending".Split(
-                ' '
-            );
+        var words = (
+            "the film was a charming and funny story but the acting felt flat while its plot never quite works "
+            + "for anyone who saw the original director cast music scene ending"
+        ).Split(' ');
         var random = new Random(seed);
         string Sentence() =>
             char.ToUpperInvariant(words[random.Next(words.Length)][0])
@@ -350,8 +363,10 @@ public sealed class InferenceBenchmark(string bundle, int threads, int rounds, A
             var plans = engine.Plan(corpus);
             var seconds = Timing.Best(Math.Max(1, rounds - 1), 1, warmUp: false, () => Served(engine, corpus));
             print(
-                $"whole documents, {string.Join(" + ", tasks)} ({corpus.Count} IMDB-length reviews of {corpus.Min(d => d.Text.Split(' ').Length)}-{corpus.Max(d => d.Text.Split(' ').Length)} words, "
-                    + $"{plans.Sum(p => p.Rows.Count)} rows, the bundle's generation settings): {corpus.Count / seconds[0]:F2} docs/s"
+                $"whole documents, {string.Join(" + ", tasks)} ({corpus.Count} IMDB-length reviews of "
+                    + $"{corpus.Min(d => d.Text.Split(' ').Length)}-{corpus.Max(d => d.Text.Split(' ').Length)} words, "
+                    + $"{plans.Sum(p => p.Rows.Count)} rows, the bundle's generation settings): "
+                    + $"{corpus.Count / seconds[0]:F2} docs/s"
             );
         }
         if (manifest.Translate is null)
@@ -379,8 +394,10 @@ public sealed class InferenceBenchmark(string bundle, int threads, int rounds, A
             SentenceBySentence
         );
         print(
-            $"translate, sentences of all documents batched vs document by document ({documents.Count} reviews, {split.Count} sentences): "
-                + $"{documents.Count / times[0]:F2} vs {documents.Count / times[1]:F2} docs/s -> {times[1] / times[0]:F1}x (goal >= 3x); vs one sentence at a time "
+            $"translate, sentences of all documents batched vs document by document ({documents.Count} reviews, "
+                + $"{split.Count} sentences): "
+                + $"{documents.Count / times[0]:F2} vs {documents.Count / times[1]:F2} docs/s -> "
+                + $"{times[1] / times[0]:F1}x (goal >= 3x); vs one sentence at a time "
                 + $"{documents.Count / times[2]:F2} docs/s -> {times[2] / times[0]:F1}x"
         );
     }

@@ -9,7 +9,8 @@ namespace NlpMtl.Core;
 [JsonConverter(typeof(JsonStringEnumConverter<VocabularyKind>))]
 public enum VocabularyKind
 {
-    /// <summary>The encoder's WordPiece vocabulary: the decoder starts from the encoder's embeddings and can copy.</summary>
+    /// <summary>The encoder's WordPiece vocabulary: the decoder starts from the encoder's embeddings and can
+    /// copy.</summary>
     [JsonStringEnumMemberName("encoder")]
     Encoder,
 

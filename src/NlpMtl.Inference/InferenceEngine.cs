@@ -86,7 +86,8 @@ public sealed class InferenceEngine : IDisposable
         foreach (var task in document.Tasks)
             if (!Tasks.Contains(task))
                 throw new ArgumentException(
-                    $"document '{document.Id}': task '{task}' is not served by {Bundle.Directory} (tasks: {string.Join(", ", Tasks)})",
+                    $"document '{document.Id}': task '{task}' is not served by {Bundle.Directory} (tasks: "
+                        + $"{string.Join(", ", Tasks)})",
                     nameof(document)
                 );
     }
@@ -224,7 +225,8 @@ public sealed class InferenceEngine : IDisposable
             var logits = encoded.SentimentLogits!;
             if (logits.Length != batch.Count * labels.Count)
                 throw new InvalidDataException(
-                    $"{Bundle.Encoder.Path}: sentiment_logits has {logits.Length / batch.Count} columns but the manifest has {labels.Count} labels"
+                    $"{Bundle.Encoder.Path}: sentiment_logits has {logits.Length / batch.Count} columns but the "
+                        + $"manifest has {labels.Count} labels"
                 );
             foreach (var row in sentimentRows)
                 outputs[row].SentimentLogits = logits.AsSpan(row * labels.Count, labels.Count).ToArray();

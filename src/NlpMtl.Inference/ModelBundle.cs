@@ -87,7 +87,8 @@ public sealed class ModelBundle : IDisposable
         foreach (var task in wanted.Where(t => !manifest.Tasks.Contains(t)))
             throw new ArgumentException(
                 $"{manifestPath}: the bundle has no '{task}' task (tasks: "
-                    + $"{(manifest.Tasks.Count == 0 ? "none, an encoder-only bundle" : string.Join(", ", manifest.Tasks))})"
+                    + (manifest.Tasks.Count == 0 ? "none, an encoder-only bundle" : string.Join(", ", manifest.Tasks))
+                    + ")"
             );
 
         var int8 = options.PreferInt8 && manifest.Quantization is { Files.Count: > 0 };
@@ -205,7 +206,8 @@ public sealed class ModelBundle : IDisposable
         };
         if (vocabulary.VocabSize != manifest.VocabSize)
             throw new InvalidDataException(
-                $"{manifestPath}: {task}.vocab_size is {manifest.VocabSize} but its {manifest.Vocabulary} vocabulary has {vocabulary.VocabSize} tokens"
+                $"{manifestPath}: {task}.vocab_size is {manifest.VocabSize} but its {manifest.Vocabulary} "
+                    + $"vocabulary has {vocabulary.VocabSize} tokens"
             );
         var settings = manifest.Generation with
         {

@@ -7,12 +7,12 @@ namespace NlpMtl.Inference;
 /// <summary> How long a document's encoding may be, and how it is cut. The policy (documented in the README):
 /// <list type="bullet">
 /// <item>every task truncates, keeping [CLS], the first tokens and a final [SEP], as the trainer did;</item>
-/// <item>sentiment's limit is <c>encoder.max_length</c>, summarize's and translate's their head's <c>max_source_length</c>,
-/// all capped by the position embeddings (<c>encoder.max_positions</c>);</item>
+/// <item>sentiment's limit is <c>encoder.max_length</c>, summarize's and translate's their head's
+/// <c>max_source_length</c>, all capped by the position embeddings (<c>encoder.max_positions</c>);</item>
 /// <item>a document is encoded once, to the largest limit among the tasks requested for it, and every head reads that
 /// encoding; so sentiment alone reads the first 128 tokens, sentiment with summarize the first 256;</item>
-/// <item>summarize truncates rather than chunks: the head learnt TL;DRs of one truncated source, and a summary per chunk
-/// would be several summaries glued together, not one.</item>
+/// <item>summarize truncates rather than chunks: the head learnt TL;DRs of one truncated source, and a summary per
+/// chunk would be several summaries glued together, not one.</item>
 /// </list>
 /// Never throws on content: empty text encodes as [CLS] [SEP], and huge texts are tokenised only as far as needed.
 /// </summary> <param name="summarySourceTokens"><see cref="InferenceOptions.SummarySourceTokens"/>: a lower cap on

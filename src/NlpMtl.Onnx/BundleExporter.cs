@@ -96,7 +96,8 @@ public static class BundleExporter
         if (File.Exists(Path.Combine(source, MultiTaskConfig.FileName)))
             return MultiTaskCheckpoint.Load(source);
         log?.Invoke(
-            $"{source} has no {MultiTaskConfig.FileName}: a plain HF checkpoint, exported as an encoder-only bundle (no task heads)"
+            $"{source} has no {MultiTaskConfig.FileName}: a plain HF checkpoint, exported as an encoder-only "
+                + $"bundle (no task heads)"
         );
         return new MultiTaskModel(BertCheckpoint.Load(source), new MultiTaskConfig(), warmStartDecoders: false);
     }
@@ -180,7 +181,8 @@ public static class BundleExporter
             );
             if (!(result.GreedyIdenticalFraction >= options.MinGreedyIdentical))
                 failures.Add(
-                    $"{task}: greedy generations token-identical on {result.GreedyIdenticalFraction:P1} of {result.Inputs} inputs (need {options.MinGreedyIdentical:P0})"
+                    $"{task}: greedy generations token-identical on {result.GreedyIdenticalFraction:P1} of "
+                        + $"{result.Inputs} inputs (need {options.MinGreedyIdentical:P0})"
                 );
         }
         options.Log?.Invoke(
@@ -188,7 +190,8 @@ public static class BundleExporter
                 + (logits is null ? "" : $", sentiment logits {logits:E2}")
                 + string.Concat(
                     decoders.Select(d =>
-                        $", {d.Key} step logits {d.Value.StepLogitsMaxAbs:E2}, greedy identical {d.Value.GreedyIdenticalFraction:P0}"
+                        $", {d.Key} step logits {d.Value.StepLogitsMaxAbs:E2}, greedy identical "
+                        + $"{d.Value.GreedyIdenticalFraction:P0}"
                     )
                 )
         );
@@ -309,7 +312,8 @@ public static class BundleExporter
                 minilm.IntermediateSize
             )
             ? EmbeddedMiniLm.ModelName
-            : $"{config.ModelType}-L{config.NumHiddenLayers}-H{config.HiddenSize}-A{config.NumAttentionHeads}-V{config.VocabSize}";
+            : $"{config.ModelType}-L{config.NumHiddenLayers}-H{config.HiddenSize}"
+                + $"-A{config.NumAttentionHeads}-V{config.VocabSize}";
     }
 
     /// <summary> The bundle carries the checkpoint's <c>tokenizer.json</c> (serving reads it) or, for a checkpoint with
@@ -342,7 +346,8 @@ public static class BundleExporter
     {
         var relative = head.TargetTokenizerDirectory
             ?? throw new InvalidDataException(
-                $"{Path.Combine(source, MultiTaskConfig.FileName)}: {task} uses a target vocabulary but names no target_tokenizer_directory"
+                $"{Path.Combine(source, MultiTaskConfig.FileName)}: {task} uses a target vocabulary but names no "
+                    + $"target_tokenizer_directory"
             );
         var from = Path.Combine(source, relative);
         TargetTokenizer.Load(from); // fails naming the file when the checkpoint's copy is missing or damaged

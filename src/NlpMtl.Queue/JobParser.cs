@@ -63,7 +63,8 @@ public sealed class JobParser(IReadOnlyList<string> defaultTasks, IReadOnlySet<s
         foreach (var (document, index) in documents.Select((d, i) => (d, i + 1)))
             if (!first.TryAdd(document.Id, index))
                 throw new JobFormatException(
-                    $"schema: documents {first[document.Id]} and {index} have the same id '{document.Id}' (ids must be unique within a job)"
+                    $"schema: documents {first[document.Id]} and {index} have the same id '{document.Id}' (ids "
+                        + $"must be unique within a job)"
                 );
         return documents;
     }

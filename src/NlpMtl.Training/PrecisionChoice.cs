@@ -30,13 +30,15 @@ public sealed record PrecisionChoice(ScalarType? ComputeType, string Name, strin
                 var speedup = measureBf16Speedup();
                 if (speedup < 1.0)
                     throw new InvalidOperationException(
-                        $"precision bf16: this CPU emulates bfloat16 ({speedup:F2}× the float32 speed; {CpuDescription.Current}); "
+                        $"precision bf16: this CPU emulates bfloat16 ({speedup:F2}× the float32 speed; "
+                            + $"{CpuDescription.Current}); "
                             + "set \"precision\": \"auto\" or \"fp32\""
                     );
                 return new PrecisionChoice(
                     ScalarType.BFloat16,
                     MixedPrecision.BFloat16,
-                    $"precision bf16 (set in the config): matrix products in bfloat16, {speedup:F1}× the float32 speed here"
+                    $"precision bf16 (set in the config): matrix products in bfloat16, {speedup:F1}× the float32 "
+                        + $"speed here"
                 );
             }
             case MixedPrecision.Auto:
@@ -51,12 +53,14 @@ public sealed record PrecisionChoice(ScalarType? ComputeType, string Name, strin
                     : new PrecisionChoice(
                         null,
                         MixedPrecision.Float32,
-                        $"precision auto → fp32: bfloat16 products would be {speedup:F2}× the float32 speed on this CPU (bf16 needs ≥ {MinimumSpeedup}×)"
+                        $"precision auto → fp32: bfloat16 products would be {speedup:F2}× the float32 speed on "
+                            + $"this CPU (bf16 needs ≥ {MinimumSpeedup}×)"
                     );
             }
             default:
                 throw new InvalidDataException(
-                    $"precision '{precision}' is not supported ({MixedPrecision.Auto}, {MixedPrecision.Float32}, {MixedPrecision.BFloat16})"
+                    $"precision '{precision}' is not supported ({MixedPrecision.Auto}, {MixedPrecision.Float32}, "
+                        + $"{MixedPrecision.BFloat16})"
                 );
         }
     }

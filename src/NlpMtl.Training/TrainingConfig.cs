@@ -195,7 +195,8 @@ public sealed record TrainingConfig
             return full;
         throw new FileNotFoundException(
             DataRoot is null
-                ? $"{path}: not found next to the config ({full}); data paths without ./ or ../ are read under the data root: pass --data DIR or set {DataRootVariable}"
+                ? $"{path}: not found next to the config ({full}); data paths without ./ or ../ are read under "
+                    + $"the data root: pass --data DIR or set {DataRootVariable}"
                 : $"{path}: not found under the data root {DataRoot} ({full})"
         );
     }

@@ -59,7 +59,8 @@ static class TrainingConfigValidator
             check.Fraction("attention_dropout", dropout);
         if (config.Precision is not (MixedPrecision.Auto or MixedPrecision.Float32 or MixedPrecision.BFloat16))
             throw new InvalidDataException(
-                $"{source}: precision '{config.Precision}' is not supported ({MixedPrecision.Auto}, {MixedPrecision.Float32}, {MixedPrecision.BFloat16})"
+                $"{source}: precision '{config.Precision}' is not supported ({MixedPrecision.Auto}, "
+                    + $"{MixedPrecision.Float32}, {MixedPrecision.BFloat16})"
             );
     }
 

@@ -74,7 +74,8 @@ public class ChunkedEncodingTests(BundleFixture fixture, ITestOutputHelper outpu
                 Math.Abs(a[(r * whole.SequenceLength * width) + i] - b[(r * whole.SequenceLength * width) + i])
             );
         output.WriteLine(
-            $"{rows.Count} rows of {rows[0].Length}-{rows[^1].Length} tokens: logits max |Δ| {logitsMax:E2}, hidden (real positions) max |Δ| {hiddenMax:E2}"
+            $"{rows.Count} rows of {rows[0].Length}-{rows[^1].Length} tokens: logits max |Δ| {logitsMax:E2}, "
+                + $"hidden (real positions) max |Δ| {hiddenMax:E2}"
         );
         Assert.True(logitsMax <= 1e-4, $"logits max |Δ| {logitsMax:E2}");
         Assert.True(hiddenMax <= 1e-4, $"hidden max |Δ| {hiddenMax:E2}");

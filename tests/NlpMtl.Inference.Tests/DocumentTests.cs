@@ -13,7 +13,8 @@ namespace NlpMtl.Inference.Tests;
 public class DocumentTests(BundleFixture fixture, Xunit.Abstractions.ITestOutputHelper output)
 {
     const string Paragraph =
-        "Dr. Smith arrived in the U.S. capital at 3.30 p.m. on Monday. She met Mr. Jones, e.g. to talk about the weather.\n"
+        "Dr. Smith arrived in the U.S. capital at 3.30 p.m. on Monday. She met Mr. Jones, e.g. to talk about the "
+        + "weather.\n"
         + "\n"
         + "They walked along the river. Prices rose by 2.5 percent, he said.\n"
         + "\n"
@@ -323,7 +324,8 @@ public class DocumentTests(BundleFixture fixture, Xunit.Abstractions.ITestOutput
         {
             var sentence =
                 // all distinct: no row is shared
-                $"In part {i}, {char.ToLowerInvariant(sentences[i % sentences.Length][0])}{sentences[i % sentences.Length][1..]}";
+                $"In part {i}, "
+                + $"{char.ToLowerInvariant(sentences[i % sentences.Length][0])}{sentences[i % sentences.Length][1..]}";
             builder.Append(sentence).Append(i % 7 == 6 ? "\n\n" : " ");
             words += sentence.Split(' ').Length;
         }
@@ -350,7 +352,8 @@ public class DocumentTests(BundleFixture fixture, Xunit.Abstractions.ITestOutput
         Assert.Equal(translation.Segments!.Value / 7, translated.Split("\n\n").Length - 1, 1.0);
         Assert.True(watch.Elapsed < TimeSpan.FromMinutes(5), $"took {watch.Elapsed}");
         output.WriteLine(
-            $"100,000 words, cap {cap}: {watch.Elapsed.TotalSeconds:F1} s, working set +{(peak - before) >> 20} MB, {translation.Segments} segments, "
+            $"100,000 words, cap {cap}: {watch.Elapsed.TotalSeconds:F1} s, working set +{(peak - before) >> 20} "
+                + $"MB, {translation.Segments} segments, "
                 + $"{sentiment.Windows} windows, {summary.Selected!.Length} of {summary.Sentences} sentences summarized"
         );
     }

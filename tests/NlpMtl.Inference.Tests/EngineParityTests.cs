@@ -76,7 +76,8 @@ public class EngineParityTests(BundleFixture fixture, ITestOutputHelper output)
             .ToList();
         var scoreMax = torch.Zip(ours, (t, o) => Math.Abs(t.Probability - o.Score!.Value)).Max();
         output.WriteLine(
-            $"{texts.Count} inputs ({documents.Min(d => d.Tokens)}–{documents.Max(d => d.Tokens)} tokens): logits max |Δ| {logitsMax:E2}, probability max |Δ| {scoreMax:E2}"
+            $"{texts.Count} inputs ({documents.Min(d => d.Tokens)}–{documents.Max(d => d.Tokens)} tokens): logits "
+                + $"max |Δ| {logitsMax:E2}, probability max |Δ| {scoreMax:E2}"
         );
         Assert.True(logitsMax <= 1e-4, $"sentiment logits max |Δ| {logitsMax:E2}");
         Assert.True(scoreMax <= 1e-4, $"probability max |Δ| {scoreMax:E2}");
@@ -143,7 +144,8 @@ public class EngineParityTests(BundleFixture fixture, ITestOutputHelper output)
         }
         var fraction = (double)identical / texts.Count;
         output.WriteLine(
-            $"{task}, {beams} beam(s): token-identical on {identical}/{texts.Count} ({fraction:P0}); e.g. \"{expectedTexts[2]}\""
+            $"{task}, {beams} beam(s): token-identical on {identical}/{texts.Count} ({fraction:P0}); e.g. "
+                + $"\"{expectedTexts[2]}\""
         );
         Assert.True(fraction >= 0.95, $"token-identical on {fraction:P1}");
 

@@ -10,10 +10,10 @@ namespace NlpMtl.Inference.Tests;
 [Trait("Category", "Integration")]
 public class PredictionFileTests(BundleFixture fixture, ITestOutputHelper output)
 {
-    static readonly string[] Words =
-        "the a film movie was great terrible not really quite an utterly charming plot acting story ein Mann Frau fährt Hund spielt im Park and but".Split(
-            ' '
-        );
+    static readonly string[] Words = (
+        "the a film movie was great terrible not really quite an utterly charming plot acting story ein Mann Frau "
+        + "fährt Hund spielt im Park and but"
+    ).Split(' ');
 
     /// <summary>1,000 documents from empty to about 600 words (far past every limit), in shuffled lengths.</summary>
     static List<string> MixedDocuments(int count, int seed)

@@ -94,7 +94,8 @@ public class PretrainedParityTests(PretrainedFixture fixture)
         Assert.True(maxHidden <= Tolerance, $"last_hidden_state max |Δ| = {maxHidden:E2}");
         Assert.True(maxPooled <= Tolerance, $"pooler_output max |Δ| = {maxPooled:E2}");
         Console.WriteLine(
-            $"parity over {batch.BatchSize}×{batch.SequenceLength}: hidden max |Δ| {maxHidden:E2}, pooled {maxPooled:E2}"
+            $"parity over {batch.BatchSize}×{batch.SequenceLength}: hidden max |Δ| {maxHidden:E2}, pooled "
+                + $"{maxPooled:E2}"
         );
     }
 }

@@ -119,7 +119,8 @@ public class DecoderParityTests(ITestOutputHelper output)
             tokens = tokens.Select(_ => (long)random.Next(3, config.VocabSize)).ToArray();
         }
         output.WriteLine(
-            $"{(copy ? "copying " : "")}decoder step logits, ORT (cross + step graphs) vs BertDecoder.Step over {Steps} cached steps × {encoder.BatchSize} rows: max |Δ| {max:E2}"
+            $"{(copy ? "copying " : "")}decoder step logits, ORT (cross + step graphs) vs BertDecoder.Step over "
+                + $"{Steps} cached steps × {encoder.BatchSize} rows: max |Δ| {max:E2}"
         );
         Assert.True(max <= Parity.Tolerance, $"step logits max |Δ| = {max:E2}");
     }

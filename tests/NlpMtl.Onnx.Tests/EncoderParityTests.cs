@@ -96,7 +96,8 @@ public class EncoderParityTests(PretrainedFixture fixture, ITestOutputHelper out
             max = Math.Max(max, Parity.MaxOverTokens(ours, theirs, batch, model.Config.HiddenSize));
         }
         output.WriteLine(
-            $"exported ({ops}) vs original model.onnx ({optimization}) over {batches.Sum(b => b.BatchSize)} sentences: last_hidden_state max |Δ| {max:E2}"
+            $"exported ({ops}) vs original model.onnx ({optimization}) over {batches.Sum(b => b.BatchSize)} "
+                + $"sentences: last_hidden_state max |Δ| {max:E2}"
         );
         Assert.True(max <= Parity.Tolerance, $"last_hidden_state max |Δ| = {max:E2}");
     }

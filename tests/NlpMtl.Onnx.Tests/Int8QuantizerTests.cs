@@ -81,7 +81,8 @@ public class Int8QuantizerTests(PretrainedFixture fixture, ITestOutputHelper out
                     agree++;
         }
         output.WriteLine(
-            $"{form}: sentiment logits max |Δ| int8 vs fp32 {maxAbs:E2} (max |logit| {spread:F2}), argmax agrees on {agree}/{rows}"
+            $"{form}: sentiment logits max |Δ| int8 vs fp32 {maxAbs:E2} (max |logit| {spread:F2}), argmax agrees "
+                + $"on {agree}/{rows}"
         );
         Assert.True(maxAbs <= 0.25 * spread, $"int8 logits max |Δ| = {maxAbs:E2}, max |logit| {spread:F2}");
         Assert.True(agree >= 0.9 * rows, $"argmax agrees on {agree}/{rows}");

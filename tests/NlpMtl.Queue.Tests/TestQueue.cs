@@ -33,8 +33,10 @@ sealed class TestQueue
         BinaryData.FromString(
             tasks.Length == 0
                 ? $$"""{"id":"{{id}}","text":"{{text}}"}"""
-                : $$"""{"id":"{{id}}","text":"{{text}}","tasks":[{{string.Join(",", tasks.Select(t => $"\"{t}\""))}}]}"""
+                : $$"""{"id":"{{id}}","text":"{{text}}","tasks":[{{string.Join(",", tasks.Select(Quoted))}}]}"""
         );
+
+    static string Quoted(string task) => $"\"{task}\"";
 
     public async Task<List<string>> EnqueueManyAsync(int count, string prefix = "job")
     {

@@ -11,8 +11,10 @@ namespace NlpMtl.Training.Tests;
 public class ExtractiveOracleTargetsTests(PretrainedFixture fixture)
 {
     const string Marked =
-        "{\"source\": [\"We study memory.\", \"We propose recomputing activations.\", \"It halves memory.\"], \"source_labels\": [0, 1, 0], \"target\": \"Recompute to save memory.\"}\n"
-        + "{\"source\": [\"Models repeat.\", \"We fix the objective.\"], \"source_labels\": [0, 0], \"target\": \"A new objective stops repetition.\"}\n";
+        "{\"source\": [\"We study memory.\", \"We propose recomputing activations.\", \"It halves memory.\"], "
+        + "\"source_labels\": [0, 1, 0], \"target\": \"Recompute to save memory.\"}\n"
+        + "{\"source\": [\"Models repeat.\", \"We fix the objective.\"], \"source_labels\": [0, 0], \"target\": "
+        + "\"A new objective stops repetition.\"}\n";
 
     TaskData Load(string jsonl, bool oracleTargets)
     {

@@ -75,28 +75,34 @@ public static class BenchCommand
                             parse.GetValue(steps)
                         );
                         Console.WriteLine(
-                            $"fp32 GEMM peak (TorchSharp MatMul 4096x384x1536, median between steps): {report.PeakGflops:F1} GFLOP/s"
+                            $"fp32 GEMM peak (TorchSharp MatMul 4096x384x1536, median between steps): "
+                                + $"{report.PeakGflops:F1} GFLOP/s"
                         );
                         if (report.ComputePeakGflops is { } low)
                             Console.WriteLine(
                                 $"{precision.Name} GEMM peak (the same MatMul in the products' type): {low:F1} GFLOP/s"
                             );
                         Console.WriteLine(
-                            $"training: {report.StepsPerSecond:F2} steps/s, {report.TokensPerSecond:F0} tokens/s ({report.PaddedTokensPerSecond:F0} incl. padding), {report.TrainingGflops:F1} GFLOP/s"
+                            $"training: {report.StepsPerSecond:F2} steps/s, {report.TokensPerSecond:F0} tokens/s "
+                                + $"({report.PaddedTokensPerSecond:F0} incl. padding), {report.TrainingGflops:F1} "
+                                + $"GFLOP/s"
                         );
                         foreach (var task in report.StepsByTask.Keys.Order(StringComparer.Ordinal))
                         {
                             var step = report.AverageStep(task);
                             Console.WriteLine(
-                                $"  {task}: {step.Total:F3} s/step (forward {step.Forward:F3}, backward {step.Backward:F3}, clipping + AdamW {step.Optimizer:F3}), "
-                                    + $"{step.Flops / 1e9:F1} GFLOP/step = {report.TaskGflops(task):F1} GFLOP/s ({report.TaskGflops(task) / report.PeakGflops:P0} of the fp32 peak)"
+                                $"  {task}: {step.Total:F3} s/step (forward {step.Forward:F3}, backward "
+                                    + $"{step.Backward:F3}, clipping + AdamW {step.Optimizer:F3}), "
+                                    + $"{step.Flops / 1e9:F1} GFLOP/step = {report.TaskGflops(task):F1} GFLOP/s "
+                                    + $"({report.TaskGflops(task) / report.PeakGflops:P0} of the fp32 peak)"
                             );
                         }
                         Console.WriteLine($"clipping + AdamW share of step time: {report.OptimizerShare:P1}");
                         Console.WriteLine($"utilisation of the fp32 GEMM peak: {report.Utilisation:P1}");
                         if (report.ComputePeakGflops is { } computePeak)
                             Console.WriteLine(
-                                $"utilisation of the {precision.Name} GEMM peak: {report.TrainingGflops / computePeak:P1}"
+                                $"utilisation of the {precision.Name} GEMM peak: "
+                                    + $"{report.TrainingGflops / computePeak:P1}"
                             );
                         return Task.CompletedTask;
                     },

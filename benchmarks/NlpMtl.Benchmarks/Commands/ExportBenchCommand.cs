@@ -41,7 +41,8 @@ public static class ExportBenchCommand
         var only = new Option<string?>("--only")
         {
             Description =
-                "Comma-separated name fragments of the variants to time besides fp32 (e.g. fused,DynamicQuantizeMatMul)",
+                "Comma-separated name fragments of the variants to time besides fp32 (e.g. "
+                + "fused,DynamicQuantizeMatMul)",
         };
         var command = new Command("export", "Encoder seq/s and decoder steps/s of fp32, int8 and fused-operator graphs")
         {

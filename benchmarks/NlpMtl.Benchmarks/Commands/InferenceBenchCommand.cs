@@ -26,7 +26,8 @@ public static class InferenceBenchCommand
         };
         var command = new Command(
             "inference",
-            "Encoder vs original MiniLM and vs the MatMul peak, int8 vs fp32, dynamic batching, KV cache, one encoding for all tasks"
+            "Encoder vs original MiniLM and vs the MatMul peak, int8 vs fp32, dynamic batching, KV cache, one "
+                + "encoding for all tasks"
         )
         {
             bundle,

@@ -61,7 +61,8 @@ public static class QueueBenchCommand
         var rounds = new Option<int>("--rounds")
         {
             Description =
-                "Timed alternating alone/queue rounds, after one untimed warm-up round of each (timings on a shared machine drift)",
+                "Timed alternating alone/queue rounds, after one untimed warm-up round of each (timings on a "
+                + "shared machine drift)",
             DefaultValueFactory = _ => 6,
         };
         var jobByJob = new Option<bool>("--job-by-job")
@@ -134,7 +135,8 @@ public static class QueueBenchCommand
                                     async (job, ct) => await processor.ProcessAsync(job, ct)
                                 );
                                 Console.WriteLine(
-                                    $"  processor fed job by job, no storage: {documents.Count / jobByJobWatch.Elapsed.TotalSeconds:F1} documents/s "
+                                    $"  processor fed job by job, no storage: "
+                                        + $"{documents.Count / jobByJobWatch.Elapsed.TotalSeconds:F1} documents/s "
                                         + $"({jobByJobWatch.Elapsed.TotalSeconds:F2} s, {engine.Now - beforeJobByJob})"
                                 );
                             }
@@ -180,7 +182,8 @@ public static class QueueBenchCommand
                             if (round == 0)
                             {
                                 Console.WriteLine(
-                                    $"warm-up round: alone {alone.Elapsed.TotalSeconds:F2} s, through the queue {endToEnd.Elapsed.TotalSeconds:F2} s (not counted)"
+                                    $"warm-up round: alone {alone.Elapsed.TotalSeconds:F2} s, through the queue "
+                                        + $"{endToEnd.Elapsed.TotalSeconds:F2} s (not counted)"
                                 );
                                 continue;
                             }
@@ -189,8 +192,11 @@ public static class QueueBenchCommand
                             emulatorTotal += emulatorCpu;
                             ratios.Add(alone.Elapsed / endToEnd.Elapsed);
                             Console.WriteLine(
-                                $"round {round}: processor alone {documents.Count / alone.Elapsed.TotalSeconds:F1} documents/s ({alone.Elapsed.TotalSeconds:F2} s, {aloneBatches}), "
-                                    + $"through the queue {documents.Count / endToEnd.Elapsed.TotalSeconds:F1} documents/s ({endToEnd.Elapsed.TotalSeconds:F2} s, {queueBatches}"
+                                $"round {round}: processor alone "
+                                    + $"{documents.Count / alone.Elapsed.TotalSeconds:F1} documents/s "
+                                    + $"({alone.Elapsed.TotalSeconds:F2} s, {aloneBatches}), "
+                                    + $"through the queue {documents.Count / endToEnd.Elapsed.TotalSeconds:F1} "
+                                    + $"documents/s ({endToEnd.Elapsed.TotalSeconds:F2} s, {queueBatches}"
                                     + (
                                         parse.GetValue(emulator) is null
                                             ? ""
@@ -202,15 +208,20 @@ public static class QueueBenchCommand
 
                         var runs = parse.GetValue(rounds) * documents.Count;
                         Console.WriteLine(
-                            $"documents: {documents.Count} ({parse.GetValue(task)}) x {parse.GetValue(rounds)} rounds, {jobs.Count} jobs of up to {parse.GetValue(perJob)}, "
+                            $"documents: {documents.Count} ({parse.GetValue(task)}) x {parse.GetValue(rounds)} "
+                                + $"rounds, {jobs.Count} jobs of up to {parse.GetValue(perJob)}, "
                                 + $"{jobsAtOnceUsed} jobs at once, poisoned {poisoned}"
                         );
                         Console.WriteLine(
-                            $"processor alone: {runs / aloneTotal.TotalSeconds:F1} documents/s; through the queue: {runs / queueTotal.TotalSeconds:F1} documents/s (host start to last result blob)"
+                            $"processor alone: {runs / aloneTotal.TotalSeconds:F1} documents/s; through the "
+                                + $"queue: {runs / queueTotal.TotalSeconds:F1} documents/s (host start to last "
+                                + $"result blob)"
                         );
                         if (parse.GetValue(emulator) is not null)
                             Console.WriteLine(
-                                $"storage emulator: {emulatorTotal.TotalSeconds:F1} CPU s in the queue rounds = {emulatorTotal / (queueTotal * Environment.ProcessorCount):P1} of this machine's {Environment.ProcessorCount} cores (remote storage in a deployment)"
+                                $"storage emulator: {emulatorTotal.TotalSeconds:F1} CPU s in the queue rounds = "
+                                    + $"{emulatorTotal / (queueTotal * Environment.ProcessorCount):P1} of this "
+                                    + $"machine's {Environment.ProcessorCount} cores (remote storage in a deployment)"
                             );
                         // Each round's pair runs back to back, so its ratio sees one state of a shared machine; the
                         // median drops the rounds a neighbour disturbed.
@@ -220,7 +231,8 @@ public static class QueueBenchCommand
                                 ? ratios[ratios.Count / 2]
                                 : (ratios[ratios.Count / 2 - 1] + ratios[ratios.Count / 2]) / 2;
                         Console.WriteLine(
-                            $"ratio queue/alone: {median:F2} median of rounds (goal >= 0.9); {aloneTotal / queueTotal:F2} over all rounds"
+                            $"ratio queue/alone: {median:F2} median of rounds (goal >= 0.9); "
+                                + $"{aloneTotal / queueTotal:F2} over all rounds"
                         );
                     },
                     cancellationToken
@@ -301,7 +313,8 @@ public static class QueueBenchCommand
                 new(a.Batches - b.Batches, a.Documents - b.Documents, a.Seconds - b.Seconds);
 
             public override string ToString() =>
-                $"engine busy {Seconds:F2} s in {Batches} batches of {(Batches == 0 ? 0 : (double)Documents / Batches):F1} documents";
+                $"engine busy {Seconds:F2} s in {Batches} batches of "
+                + $"{(Batches == 0 ? 0 : (double)Documents / Batches):F1} documents";
         }
 
         readonly MeterListener listener = new();

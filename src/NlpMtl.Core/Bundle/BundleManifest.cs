@@ -80,7 +80,8 @@ public sealed record BundleManifest
                 ?? throw new InvalidDataException($"{path}: empty manifest");
             if (manifest.FormatVersion != CurrentFormatVersion)
                 throw new InvalidDataException(
-                    $"{path}: format_version {manifest.FormatVersion} is not supported (expected {CurrentFormatVersion}): export the checkpoint again with this version's `nlpmtl export`"
+                    $"{path}: format_version {manifest.FormatVersion} is not supported (expected "
+                        + $"{CurrentFormatVersion}): export the checkpoint again with this version's `nlpmtl export`"
                 );
             // No tasks is an encoder-only bundle (exported from a plain HF checkpoint): its graph serves embeddings.
             return manifest;

@@ -17,7 +17,8 @@ public static class ParityInputs
         "The cat sat on the mat.",
         "A remarkably thoughtful, funny and moving film about growing up in a small town.",
         "Ein Mann fährt Fahrrad.",
-        "Transformers use self-attention to relate every token of a sequence to every other token, which lets them model long-range dependencies without recurrence.",
+        "Transformers use self-attention to relate every token of a sequence to every other token, which lets "
+            + "them model long-range dependencies without recurrence.",
         "ok",
         "What's the weather like in Zürich today?",
         "Numbers 3.14159 and 2,718 — plus symbols € $ % & ©!",

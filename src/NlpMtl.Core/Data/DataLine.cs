@@ -68,7 +68,8 @@ internal readonly record struct DataLine(string Path, int Number, string Text)
             replaceInvalidSequences: false
         );
         throw new InvalidDataException(
-            $"{path}, line {number}, column {written + 1} (byte {consumed + 1} of the line): not valid UTF-8 (0x{bytes[consumed]:X2}); save the file as UTF-8"
+            $"{path}, line {number}, column {written + 1} (byte {consumed + 1} of the line): not valid UTF-8 "
+                + $"(0x{bytes[consumed]:X2}); save the file as UTF-8"
         );
     }
 }

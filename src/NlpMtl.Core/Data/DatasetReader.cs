@@ -82,7 +82,8 @@ public static class DatasetReader
             // A tab inside a sentence shifts every field after it: refuse the row rather than train on a wrong label.
             if (fields.Length > columns)
                 throw line.Error(
-                    $"column {columns + 1}: the row has {fields.Length} tab-separated fields, the header {columns} (a tab inside the text?)"
+                    $"column {columns + 1}: the row has {fields.Length} tab-separated fields, the header "
+                        + $"{columns} (a tab inside the text?)"
                 );
             // SST-2 sentences end with a space before the tab: trailing whitespace is not part of the text.
             var text = fields[sentenceColumn].TrimEnd();
@@ -185,7 +186,8 @@ public static class DatasetReader
                     ? (longerCount, examples.Count)
                     : (examples.Count, longerCount);
                 throw new InvalidDataException(
-                    $"{sourcePath} has {sourceCount} lines but {targetPath} has {targetCount}: aligned files need one target line per source line"
+                    $"{sourcePath} has {sourceCount} lines but {targetPath} has {targetCount}: aligned files need "
+                        + $"one target line per source line"
                 );
             }
             // Blank lines cannot be skipped here: line n of one file is the translation of line n of the other.

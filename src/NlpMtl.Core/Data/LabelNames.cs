@@ -29,7 +29,8 @@ public static class LabelNames
                 names.TryGetValue(e.Label, out var name) ? e with { Label = name }
                 : known.Contains(e.Label) ? e
                 : throw new InvalidDataException(
-                    $"{path}: label '{e.Label}' has no name in label_names ({string.Join(", ", names.Select(p => $"{p.Key} = {p.Value}"))})"
+                    $"{path}: label '{e.Label}' has no name in label_names "
+                        + $"({string.Join(", ", names.Select(p => $"{p.Key} = {p.Value}"))})"
                 )
             )
             .ToList();

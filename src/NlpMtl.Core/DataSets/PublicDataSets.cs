@@ -11,13 +11,15 @@ namespace NlpMtl.Core.DataSets;
 public static class PublicDataSets
 {
     const string SciTldr =
-        "https://raw.githubusercontent.com/allenai/scitldr/5ccad9c00a60ad75c9e04abf7f27d0f53f983b20/SciTLDR-Data/SciTLDR-A/";
+        "https://raw.githubusercontent.com/allenai/scitldr/5ccad9c00a60ad75c9e04abf7f27d0f53f983b20/"
+        + "SciTLDR-Data/SciTLDR-A/";
     const string SciTldrLicence =
         "https://raw.githubusercontent.com/allenai/scitldr/5ccad9c00a60ad75c9e04abf7f27d0f53f983b20/LICENSE";
     const string Multi30k =
         "https://raw.githubusercontent.com/multi30k/dataset/a3d2e0d26b56f3846f66a952536ffed4e401d05a/data/task1/raw/";
     const string OpusTestsets =
-        "https://raw.githubusercontent.com/Helsinki-NLP/OPUS-MT-testsets/ac0f19c0be3cb4e0d9450fcb2d7a9847c4bdd180/testsets/en-de/";
+        "https://raw.githubusercontent.com/Helsinki-NLP/OPUS-MT-testsets/ac0f19c0be3cb4e0d9450fcb2d7a9847c4bdd180/"
+        + "testsets/en-de/";
     const string TatoebaZip =
         "https://raw.githubusercontent.com/rioyshky/translation/de48b7027f7318d77010a6e08ed928c10748c23d/deu-eng.zip";
     const string GlueSst2 = "https://dl.fbaipublicfiles.com/glue/data/SST-2.zip";
@@ -28,7 +30,8 @@ public static class PublicDataSets
 
     public static readonly PublicDataSet Sst2 = new(
         "sst2",
-        "SST-2 (GLUE): train.tsv / validation.tsv (a seeded 90/10 split of GLUE train), glue_dev.tsv (GLUE dev, 872 sentences)",
+        "SST-2 (GLUE): train.tsv / validation.tsv (a seeded 90/10 split of GLUE train), glue_dev.tsv (GLUE dev, "
+            + "872 sentences)",
         "GLUE terms; cite Socher et al. 2013",
         [new DataSource("SST-2.zip", new Uri(GlueSst2), Checksum.Md5("9f81648d4199384278b86e315dac217c"))],
         [new("train.tsv"), new("validation.tsv"), new("glue_dev.tsv")],
@@ -37,7 +40,8 @@ public static class PublicDataSets
 
     public static readonly PublicDataSet Imdb = new(
         "imdb",
-        "IMDB movie reviews (Maas et al. 2011): train.tsv, the 25,000 train reviews, sentence<TAB>label with 1 = positive",
+        "IMDB movie reviews (Maas et al. 2011): train.tsv, the 25,000 train reviews, sentence<TAB>label with 1 = "
+            + "positive",
         "research use; cite Maas et al. 2011",
         [
             Source(
@@ -53,7 +57,8 @@ public static class PublicDataSets
 
     public static readonly PublicDataSet SciTldrA = new(
         "scitldr",
-        "SciTLDR-A (allenai): abstracts → one-sentence TLDRs, train.jsonl (1,992) / validation.jsonl (619, the dev split)",
+        "SciTLDR-A (allenai): abstracts → one-sentence TLDRs, train.jsonl (1,992) / validation.jsonl (619, the "
+            + "dev split)",
         "Apache-2.0 (LICENSE)",
         [
             Source(
@@ -129,7 +134,8 @@ public static class PublicDataSets
 
     public static readonly PublicDataSet Tatoeba = new(
         "tatoeba",
-        "Tatoeba English→German sentence pairs (ManyThings deu-eng, release of 2018-05-13): train.en/.de (169,813), short to long",
+        "Tatoeba English→German sentence pairs (ManyThings deu-eng, release of 2018-05-13): train.en/.de "
+            + "(169,813), short to long",
         "CC-BY 2.0 (manythings.org/anki, tatoeba.org)",
         [
             Source(

@@ -161,7 +161,8 @@ public sealed class HttpFileDownloader(HttpClient http)
         {
             File.Delete(incomplete);
             throw new InvalidDataException(
-                $"{request.Name}: size mismatch: expected {size} bytes, got {length} (from {request.Url}; the download was deleted)"
+                $"{request.Name}: size mismatch: expected {size} bytes, got {length} (from {request.Url}; the "
+                    + $"download was deleted)"
             );
         }
         foreach (var checksum in request.Checksums)
@@ -171,7 +172,8 @@ public sealed class HttpFileDownloader(HttpClient http)
                 continue;
             File.Delete(incomplete);
             throw new InvalidDataException(
-                $"{request.Name}: {checksum.Algorithm} mismatch: expected {checksum.Hex}, got {actual} (from {request.Url}; the download was deleted)"
+                $"{request.Name}: {checksum.Algorithm} mismatch: expected {checksum.Hex}, got {actual} (from "
+                    + $"{request.Url}; the download was deleted)"
             );
         }
     }

@@ -11,7 +11,8 @@ public sealed record CpuDescription(string Model, int Cores, IReadOnlyList<strin
     public static CpuDescription Current { get; } = Detect();
 
     public override string ToString() =>
-        $"{Model}, {Cores} cores, features: {(Features.Count == 0 ? "none of AVX2/AVX-512/VNNI/AMX" : string.Join(' ', Features))}";
+        $"{Model}, {Cores} cores, features: "
+        + $"{(Features.Count == 0 ? "none of AVX2/AVX-512/VNNI/AMX" : string.Join(' ', Features))}";
 
     static CpuDescription Detect()
     {

@@ -127,7 +127,8 @@ public sealed class HubClient
 
     Uri Resolve(HubSnapshot snapshot, string file) =>
         new(
-            $"{Options.Endpoint.AbsoluteUri.TrimEnd('/')}/{snapshot.Id.Repo}/resolve/{snapshot.Commit}/{string.Join('/', file.Split('/').Select(Uri.EscapeDataString))}"
+            $"{Options.Endpoint.AbsoluteUri.TrimEnd('/')}/{snapshot.Id.Repo}/resolve/{snapshot.Commit}/"
+                + string.Join('/', file.Split('/').Select(Uri.EscapeDataString))
         );
 
     /// <summary>The Hub states the commit it served and the content's hash and size; any disagreement with the tree is

@@ -1,9 +1,8 @@
 namespace NlpMtl.Core.Tokenization;
 
-/// <summary>
-/// How <see cref="TargetTokenizer.Build"/> trims a tiktoken vocabulary to the training targets. The defaults are the
-/// ones measured best on Multi30k train.de: fewer tokens per line and fewer ids than cl100k_base (docs/tokenization.md).
-/// </summary>
+/// <summary> How <see cref="TargetTokenizer.Build"/> trims a tiktoken vocabulary to the training targets. The defaults
+/// are the ones measured best on Multi30k train.de: fewer tokens per line and fewer ids than cl100k_base
+/// (docs/tokenization.md). </summary>
 public sealed class TargetTokenizerOptions
 {
     /// <summary>

@@ -144,7 +144,8 @@ public static class TokenizerJson
                 var id = token.TryGetProperty("id", out var i) && i.TryGetInt32(out var value) ? value : -1;
                 if (id < 0 || id >= vocabulary.Count || vocabulary[id] != content)
                     throw new InvalidDataException(
-                        $"{path}: added token '{content}' (id {id}) is not in model.vocab under that id; added vocabulary is not supported"
+                        $"{path}: added token '{content}' (id {id}) is not in model.vocab under that id; added "
+                            + $"vocabulary is not supported"
                     );
                 if (token.TryGetProperty("special", out var special) && special.ValueKind == JsonValueKind.False)
                     throw new InvalidDataException(

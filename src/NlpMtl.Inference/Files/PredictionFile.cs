@@ -43,7 +43,8 @@ public static class PredictionFile
     {
         if (!engine.Tasks.Contains(task))
             throw new ArgumentException(
-                $"{engine.Bundle.Directory}: the bundle has no '{task}' task (tasks: {string.Join(", ", engine.Tasks)})",
+                $"{engine.Bundle.Directory}: the bundle has no '{task}' task (tasks: "
+                    + $"{string.Join(", ", engine.Tasks)})",
                 nameof(task)
             );
         var total = checkedDocuments ?? Check(inputPath);

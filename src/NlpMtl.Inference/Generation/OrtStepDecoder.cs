@@ -73,7 +73,8 @@ public sealed class OrtStepDecoder : IStepDecoder, IDisposable
         var shape = logits.GetTensorTypeAndShape().Shape; // (rows, 1, V)
         if (shape[^1] != VocabSize)
             throw new InvalidDataException(
-                $"{head.Step.Path}: logits have {shape[^1]} columns but the manifest's {head.Task}.vocab_size is {VocabSize}"
+                $"{head.Step.Path}: logits have {shape[^1]} columns but the manifest's {head.Task}.vocab_size is "
+                    + $"{VocabSize}"
             );
         return logits.GetTensorDataAsSpan<float>();
     }

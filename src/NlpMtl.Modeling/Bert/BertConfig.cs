@@ -81,7 +81,8 @@ public sealed record BertConfig
     {
         if (!SupportedModelTypes.Contains(ModelType))
             throw new NotSupportedException(
-                $"{source}: model_type '{ModelType}' is not supported (supported: {string.Join(", ", SupportedModelTypes)})"
+                $"{source}: model_type '{ModelType}' is not supported (supported: "
+                    + $"{string.Join(", ", SupportedModelTypes)})"
             );
         if (HiddenAct is not ("gelu" or "gelu_new" or "relu"))
             throw new NotSupportedException(

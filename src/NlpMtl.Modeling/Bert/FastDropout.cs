@@ -5,12 +5,12 @@ using static TorchSharp.torch;
 namespace NlpMtl.Modeling.Bert;
 
 /// <summary> nn.Dropout with a cheaper random mask on the CPU. libtorch draws a CPU dropout mask from its sequential
-/// Mersenne twister one element at a time, which made dropout the largest single cost of a training step — more than the
-/// matrix products it follows (docs/training.md). Here each element's keep/drop bit comes from a counter-based hash
-/// (<see cref="SplitMix64.Mix"/> of seed + index), which all cores fill in parallel. The seed is drawn from torch's generator, so <c>manual_seed</c> still makes a run (and a resumed run)
-/// repeat exactly. Same semantics as nn.Dropout: in training, each element is zeroed with probability p (to 2⁻³²) and
-/// the survivors scaled by 1/(1 − p); identity in eval mode, with p = 0, and off the CPU it is libtorch's own dropout.
-/// </summary>
+/// Mersenne twister one element at a time, which made dropout the largest single cost of a training step — more than
+/// the matrix products it follows (docs/training.md). Here each element's keep/drop bit comes from a counter-based hash
+/// (<see cref="SplitMix64.Mix"/> of seed + index), which all cores fill in parallel. The seed is drawn from torch's
+/// generator, so <c>manual_seed</c> still makes a run (and a resumed run) repeat exactly. Same semantics as nn.Dropout:
+/// in training, each element is zeroed with probability p (to 2⁻³²) and the survivors scaled by 1/(1 − p); identity in
+/// eval mode, with p = 0, and off the CPU it is libtorch's own dropout. </summary>
 public sealed class FastDropout(double probability) : nn.Module<Tensor, Tensor>(nameof(FastDropout))
 {
     public double Probability { get; set; } = probability;

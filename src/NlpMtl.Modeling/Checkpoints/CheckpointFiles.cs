@@ -33,7 +33,8 @@ public static class CheckpointFiles
                 return ShardsOf(path);
         }
         throw new FileNotFoundException(
-            $"{directory}: no weights found (expected {Safetensors}, {PyTorchBin}, {SafetensorsIndex} or {PyTorchBinIndex})"
+            $"{directory}: no weights found (expected {Safetensors}, {PyTorchBin}, {SafetensorsIndex} or "
+                + $"{PyTorchBinIndex})"
         );
     }
 

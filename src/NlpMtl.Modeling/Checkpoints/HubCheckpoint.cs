@@ -72,7 +72,8 @@ public static class HubCheckpoint
         files.AddRange(TokenizerFiles.Where(snapshot.Files.ContainsKey));
         if (!files.Contains(CheckpointFiles.Vocab) && !files.Contains(CheckpointFiles.TokenizerJson))
             throw new InvalidDataException(
-                $"{id}: the repository has neither {CheckpointFiles.TokenizerJson} nor {CheckpointFiles.Vocab}, so its tokenizer cannot be read"
+                $"{id}: the repository has neither {CheckpointFiles.TokenizerJson} nor {CheckpointFiles.Vocab}, "
+                    + $"so its tokenizer cannot be read"
             );
         return await client.DownloadAsync(snapshot, files, progress, cancellationToken);
     }
@@ -96,7 +97,8 @@ public static class HubCheckpoint
     {
         var snapshot = client.Cache.FindSnapshot(id)
             ?? throw new FileNotFoundException(
-                $"{id}: not in the Hub cache at {client.Cache.RepoDirectory(id)} and HF_HUB_OFFLINE is set; download it once online"
+                $"{id}: not in the Hub cache at {client.Cache.RepoDirectory(id)} and HF_HUB_OFFLINE is set; "
+                    + $"download it once online"
             );
         try
         {
@@ -129,7 +131,8 @@ public static class HubCheckpoint
         }
         if (modelType is null || !BertConfig.SupportedModelTypes.Contains(modelType))
             throw new NotSupportedException(
-                $"{id}: model_type '{modelType ?? "(none)"}' is not a BERT-family model (supported: {string.Join(", ", BertConfig.SupportedModelTypes)})"
+                $"{id}: model_type '{modelType ?? "(none)"}' is not a BERT-family model (supported: "
+                    + $"{string.Join(", ", BertConfig.SupportedModelTypes)})"
             );
     }
 
@@ -160,7 +163,8 @@ public static class HubCheckpoint
             return [index, .. shards];
         }
         throw new InvalidDataException(
-            $"{snapshot.Id}: no weights at commit {snapshot.Commit} (expected {CheckpointFiles.Safetensors}, {CheckpointFiles.PyTorchBin} or a shard index)"
+            $"{snapshot.Id}: no weights at commit {snapshot.Commit} (expected {CheckpointFiles.Safetensors}, "
+                + $"{CheckpointFiles.PyTorchBin} or a shard index)"
         );
     }
 

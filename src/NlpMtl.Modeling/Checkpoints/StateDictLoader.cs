@@ -70,7 +70,8 @@ public static class StateDictLoader
             var tensor = tensors[name];
             if (!destination.shape.SequenceEqual(tensor.shape))
                 throw new InvalidDataException(
-                    $"{source}: key '{name}' has shape [{string.Join(", ", tensor.shape)}], the model expects [{string.Join(", ", destination.shape)}]"
+                    $"{source}: key '{name}' has shape [{string.Join(", ", tensor.shape)}], the model expects "
+                        + $"[{string.Join(", ", destination.shape)}]"
                 );
             if (tensor.dtype == destination.dtype)
             {

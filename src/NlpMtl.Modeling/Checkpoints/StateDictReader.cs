@@ -74,7 +74,8 @@ public static class StateDictReader
         var headerLength = BinaryPrimitives.ReadInt64LittleEndian(lengthBytes);
         if (headerLength <= 0 || headerLength > stream.Length - 8)
             throw new InvalidDataException(
-                $"{file}: truncated or corrupt safetensors file (header of {headerLength} bytes, file of {stream.Length})"
+                $"{file}: truncated or corrupt safetensors file (header of {headerLength} bytes, file of "
+                    + $"{stream.Length})"
             );
         var header = new byte[headerLength];
         stream.ReadExactly(header);
@@ -85,7 +86,8 @@ public static class StateDictReader
             var end = tensor.Value.GetProperty("data_offsets")[1].GetInt64();
             if (end > dataLength)
                 throw new InvalidDataException(
-                    $"{file}: truncated — tensor '{tensor.Name}' ends at byte {end} of the data but the file holds {dataLength}"
+                    $"{file}: truncated — tensor '{tensor.Name}' ends at byte {end} of the data but the file "
+                        + $"holds {dataLength}"
                 );
         }
     }

@@ -38,7 +38,8 @@ public sealed class MultiTaskModel : Module
             var head = config.Decoder(task);
             if (head.Layers > EncoderConfig.NumHiddenLayers)
                 throw new InvalidDataException(
-                    $"{task}: {head.Layers} decoder layers but the encoder has only {EncoderConfig.NumHiddenLayers} to warm-start from"
+                    $"{task}: {head.Layers} decoder layers but the encoder has only "
+                        + $"{EncoderConfig.NumHiddenLayers} to warm-start from"
                 );
             var decoder = new BertDecoder(DecoderConfig(head), copy: head.Copy);
             if (warmStartDecoders)

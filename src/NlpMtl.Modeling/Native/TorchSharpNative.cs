@@ -56,8 +56,10 @@ public static class TorchSharpNative
             var callable = missing.SelectMany(n => n.Symbols).Where(s => !NeverCalledSymbols.Contains(s)).ToList();
             if (callable.Count > 0)
                 throw new DllNotFoundException(
-                    $"{original} needs {string.Join(", ", missing.Select(n => $"{n.Library} {n.Version}"))}, which this "
-                        + $"system lacks, for symbols that may be called ({string.Join(", ", callable.Take(5))}); install a newer libstdc++."
+                    $"{original} needs {string.Join(", ", missing.Select(n => $"{n.Library} {n.Version}"))}, "
+                        + $"which this "
+                        + $"system lacks, for symbols that may be called ({string.Join(", ", callable.Take(5))}); "
+                        + $"install a newer libstdc++."
                 );
 
             patchedPath = WritePatchedCopy(original, missing);

@@ -28,7 +28,8 @@ public static class EmbeddedMiniLm
         var path = AssemblyPath;
         if (!File.Exists(path))
             throw new FileNotFoundException(
-                $"{path}: the embedded pretrained model is missing; rebuild so {PackageId} {PackageVersion} is downloaded and copied"
+                $"{path}: the embedded pretrained model is missing; rebuild so {PackageId} {PackageVersion} is "
+                    + $"downloaded and copied"
             );
         // A collectible context keeps the 90 MB assembly out of the default context and lets it unload.
         var context = new AssemblyLoadContext("pretrained-minilm", isCollectible: true);
@@ -37,7 +38,8 @@ public static class EmbeddedMiniLm
             var assembly = context.LoadFromAssemblyPath(path);
             using var stream = assembly.GetManifestResourceStream(name)
                 ?? throw new InvalidDataException(
-                    $"{path}: resource '{name}' not found (resources: {string.Join(", ", assembly.GetManifestResourceNames())})"
+                    $"{path}: resource '{name}' not found (resources: "
+                        + $"{string.Join(", ", assembly.GetManifestResourceNames())})"
                 );
             var bytes = new byte[stream.Length];
             stream.ReadExactly(bytes);

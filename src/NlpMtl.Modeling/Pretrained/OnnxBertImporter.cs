@@ -97,7 +97,8 @@ public static class OnnxBertImporter
             else
             {
                 throw new InvalidDataException(
-                    $"{source}: initializer '{tensor.Name}' [{string.Join(", ", tensor.Dims)}] is not part of a BERT export"
+                    $"{source}: initializer '{tensor.Name}' [{string.Join(", ", tensor.Dims)}] is not part of a "
+                        + $"BERT export"
                 );
             }
         }
@@ -129,7 +130,8 @@ public static class OnnxBertImporter
         var shape = proto.Dims.ToArray();
         if (values.Length != shape.Aggregate(1L, (a, d) => a * d))
             throw new InvalidDataException(
-                $"{source}: initializer '{proto.Name}' holds {values.Length} values for shape [{string.Join(", ", shape)}]"
+                $"{source}: initializer '{proto.Name}' holds {values.Length} values for shape "
+                    + $"[{string.Join(", ", shape)}]"
             );
         return tensor(values, shape);
     }

@@ -72,7 +72,8 @@ public static class TrainingPlot
         {
             var title =
                 options.Smoothing > 0
-                    ? $"Training loss (EMA smoothing {options.Smoothing.ToString("0.##", CultureInfo.InvariantCulture)})"
+                    ? $"Training loss (EMA smoothing "
+                        + $"{options.Smoothing.ToString("0.##", CultureInfo.InvariantCulture)})"
                     : "Training loss";
             yield return Panel(
                 title,

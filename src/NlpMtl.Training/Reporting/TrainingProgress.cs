@@ -162,8 +162,10 @@ public sealed class TrainingProgress : IDisposable
                 losses,
                 new Markup(
                     Markup.Escape(
-                        $"{ProgressState.Rate(state.StepsPerSecond, "F2")} steps/s · {ProgressState.Rate(state.TokensPerSecond, "N0")} tokens/s · "
-                            + $"lr {ProgressState.Scientific(state.LearningRate)} · elapsed {ProgressState.Duration(state.Elapsed)} · {state.EtaText()}"
+                        $"{ProgressState.Rate(state.StepsPerSecond, "F2")} steps/s · "
+                            + $"{ProgressState.Rate(state.TokensPerSecond, "N0")} tokens/s · "
+                            + $"lr {ProgressState.Scientific(state.LearningRate)} · elapsed "
+                            + $"{ProgressState.Duration(state.Elapsed)} · {state.EtaText()}"
                     )
                 ),
             };

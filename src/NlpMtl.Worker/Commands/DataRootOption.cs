@@ -11,6 +11,7 @@ public static class DataRootOption
         new("--data")
         {
             Description =
-                $"Data root: the config's data paths (other than ./ and ../ ones) are read under it (default: ${TrainingConfig.DataRootVariable}, else the config's folder)",
+                $"Data root: the config's data paths (other than ./ and ../ ones) are read under it (default: "
+                + $"${TrainingConfig.DataRootVariable}, else the config's folder)",
         };
 }

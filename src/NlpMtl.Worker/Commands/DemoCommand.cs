@@ -26,7 +26,8 @@ public static class DemoCommand
         var storage = new Option<string?>("--storage")
         {
             Description =
-                "Blob storage connection string for the queue (Azure Storage or an Azurite you run); default: start Azurite "
+                "Blob storage connection string for the queue (Azure Storage or an Azurite you run); default: "
+                + "start Azurite "
                 + "($NLPMTL_AZURITE, ./.tools/azurite, or azurite-blob on PATH)",
         };
         var command = new Command(

@@ -37,13 +37,15 @@ public static class EnqueueCommand
                         {
                             if (Directory.Exists(file.FullName))
                                 throw new IOException(
-                                    $"{file.FullName} is a directory; give job files (e.g. {Path.Combine(file.FullName, "*.jsonl")})"
+                                    $"{file.FullName} is a directory; give job files (e.g. "
+                                        + $"{Path.Combine(file.FullName, "*.jsonl")})"
                                 );
                             if (!file.Exists)
                                 throw new FileNotFoundException($"{file.FullName}: no such file");
                             if (file.Length > queue.Options.MaxJobBytes)
                                 throw new IOException(
-                                    $"{file.FullName} is {file.Length:N0} bytes, over Queue:MaxJobBytes ({queue.Options.MaxJobBytes:N0}); split it into smaller jobs"
+                                    $"{file.FullName} is {file.Length:N0} bytes, over Queue:MaxJobBytes "
+                                        + $"({queue.Options.MaxJobBytes:N0}); split it into smaller jobs"
                                 );
                         }
                         await queue.CreateIfNotExistsAsync(token);
@@ -63,8 +65,8 @@ public static class EnqueueCommand
                                     $"{file.Name} is waiting or done with other content; enqueued as {result.Name}",
                                 SubmitOutcome.AlreadyWaiting =>
                                     $"{result.Name} is already waiting with the same content; skipped",
-                                SubmitOutcome.AlreadyDone =>
-                                    $"{result.Name} was done already with the same content ({QueueNames.ResultOf(result.Name)}); skipped",
+                                SubmitOutcome.AlreadyDone => $"{result.Name} was done already with the same content "
+                                    + $"({QueueNames.ResultOf(result.Name)}); skipped",
                                 _ => null,
                             };
                             if (note is not null)

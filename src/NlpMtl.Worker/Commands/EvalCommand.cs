@@ -38,8 +38,10 @@ public static class EvalCommand
         var paragraphs = new Option<string?>("--paragraphs")
         {
             Description =
-                "MIN-MAX: join MIN to MAX consecutive examples (sizes drawn with a fixed seed) into one paragraph each, sources and references "
-                + "with a space; also reports the score of predicting each example alone and joining the outputs (\"bleu_one_by_one\", \"ratio\")",
+                "MIN-MAX: join MIN to MAX consecutive examples (sizes drawn with a fixed seed) into one paragraph "
+                + "each, sources and references "
+                + "with a space; also reports the score of predicting each example alone and joining the outputs "
+                + "(\"bleu_one_by_one\", \"ratio\")",
         };
         var command = new Command("eval", "Score a model bundle on labelled data; metrics as JSON on stdout")
         {

@@ -15,7 +15,8 @@ public static class ExportCommand
         var checkpoint = new Option<DirectoryInfo>("--checkpoint")
         {
             Description =
-                "Trained multi-task checkpoint (RUN/best; a run folder RUN means its best), or a plain HF checkpoint (encoder-only bundle)",
+                "Trained multi-task checkpoint (RUN/best; a run folder RUN means its best), or a plain HF "
+                + "checkpoint (encoder-only bundle)",
             Required = true,
         };
         var output = new Option<DirectoryInfo>("--out")
@@ -43,7 +44,8 @@ public static class ExportCommand
         var publish = new Option<FileInfo?>("--publish")
         {
             Description =
-                "Then point this bundle pointer file at the new bundle (one atomic rename; serve's Inference:BundlePath may name the pointer)",
+                "Then point this bundle pointer file at the new bundle (one atomic rename; serve's "
+                + "Inference:BundlePath may name the pointer)",
         };
         var maxExamples = new Option<int>("--max-validation-examples")
         {
@@ -82,16 +84,24 @@ public static class ExportCommand
                         );
                         var parity = manifest.Parity;
                         Console.WriteLine(
-                            $"Bundle with {(manifest.Tasks.Count == 0 ? "the encoder only (no task heads)" : string.Join(", ", manifest.Tasks))}; parity on {parity.Inputs} inputs: hidden max |Δ| {parity.EncoderHiddenMaxAbs:E2}"
+                            "Bundle with "
+                                + (
+                                    manifest.Tasks.Count == 0
+                                        ? "the encoder only (no task heads)"
+                                        : string.Join(", ", manifest.Tasks)
+                                )
+                                + $"; parity on {parity.Inputs} inputs: hidden max |Δ| {parity.EncoderHiddenMaxAbs:E2}"
                                 + string.Concat(
                                     parity.Decoders.Select(d =>
-                                        $"; {d.Key} step logits {d.Value.StepLogitsMaxAbs:E2}, greedy identical {d.Value.GreedyIdenticalFraction:P0}"
+                                        $"; {d.Key} step logits {d.Value.StepLogitsMaxAbs:E2}, greedy identical "
+                                        + $"{d.Value.GreedyIdenticalFraction:P0}"
                                     )
                                 )
                         );
                         foreach (var (name, delta) in manifest.Quantization?.Metrics ?? [])
                             Console.WriteLine(
-                                $"  int8 {name}: fp32 {delta.Fp32:F2} → int8 {delta.Int8:F2} on {delta.Examples} examples"
+                                $"  int8 {name}: fp32 {delta.Fp32:F2} → int8 {delta.Int8:F2} on {delta.Examples} "
+                                    + $"examples"
                             );
                         if (parse.GetValue(publish) is { } pointer)
                         {

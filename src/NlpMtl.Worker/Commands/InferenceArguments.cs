@@ -28,31 +28,36 @@ sealed class InferenceArguments
         new("--ort-profile")
         {
             Description =
-                "Write ONNX Runtime's per-operator profile of each session to PREFIX_<time>.json (slows inference; summarise with scripts/ort-profile.sh)",
+                "Write ONNX Runtime's per-operator profile of each session to PREFIX_<time>.json (slows "
+                + "inference; summarise with scripts/ort-profile.sh)",
         };
     public Option<int?> MaxDocumentTokens { get; } =
         new("--max-document-tokens")
         {
             Description =
-                "Hard cap on the tokens read per document; longer documents are cut and flagged \"truncated\" (default: Inference:MaxDocumentTokens, 65,536)",
+                "Hard cap on the tokens read per document; longer documents are cut and flagged \"truncated\" "
+                + "(default: Inference:MaxDocumentTokens, 65,536)",
         };
     public Option<SentimentAggregation?> SentimentAggregation { get; } =
         new("--sentiment-aggregation")
         {
             Description =
-                "How a long document's sentiment windows combine: TokenWeightedMeanLogits (default), MeanProbabilities, FirstWindow",
+                "How a long document's sentiment windows combine: TokenWeightedMeanLogits (default), "
+                + "MeanProbabilities, FirstWindow",
         };
     public Option<SummarySelection?> SummarySelection { get; } =
         new("--summary-selection")
         {
             Description =
-                "What the summarizer reads of a long document: Salience (default: the most central sentences) or Lead (the first tokens)",
+                "What the summarizer reads of a long document: Salience (default: the most central sentences) or "
+                + "Lead (the first tokens)",
         };
     public Option<int?> SummarySourceTokens { get; } =
         new("--summary-source-tokens")
         {
             Description =
-                "Most tokens the summarizer reads (default and most: the head's trained source length); e.g. 256 with Lead to measure reading only the start",
+                "Most tokens the summarizer reads (default and most: the head's trained source length); e.g. 256 "
+                + "with Lead to measure reading only the start",
         };
     public Option<int> TokenBudget { get; } =
         new("--token-budget")

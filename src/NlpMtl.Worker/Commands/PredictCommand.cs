@@ -47,7 +47,8 @@ public static class PredictCommand
                             cancellationToken: token
                         );
                         Console.WriteLine(
-                            $"Predicted {count} documents ({name}) in {watch.Elapsed.TotalSeconds:F1} s → {parse.GetValue(output)!.FullName}"
+                            $"Predicted {count} documents ({name}) in {watch.Elapsed.TotalSeconds:F1} s → "
+                                + $"{parse.GetValue(output)!.FullName}"
                         );
                         return Task.CompletedTask;
                     },

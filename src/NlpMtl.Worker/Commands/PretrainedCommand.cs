@@ -22,11 +22,13 @@ public static class PretrainedCommand
         var model = new Option<string?>("--model")
         {
             Description =
-                "A Hub model, ORG/NAME or ORG/NAME@REVISION (default: the embedded model); HF_HOME, HF_TOKEN, HF_HUB_OFFLINE, HF_ENDPOINT apply",
+                "A Hub model, ORG/NAME or ORG/NAME@REVISION (default: the embedded model); HF_HOME, HF_TOKEN, "
+                + "HF_HUB_OFFLINE, HF_ENDPOINT apply",
         };
         var command = new Command(
             "pretrained",
-            $"Write the embedded {EmbeddedMiniLm.ModelName}, or a BERT-family model from the Hugging Face Hub, as an HF checkpoint directory"
+            $"Write the embedded {EmbeddedMiniLm.ModelName}, or a BERT-family model from the Hugging Face Hub, as "
+                + $"an HF checkpoint directory"
         )
         {
             output,
@@ -47,9 +49,12 @@ public static class PretrainedCommand
                         var written = PretrainedCheckpointWriter.WriteMiniLm(directory);
                         var account = written.Account;
                         Console.WriteLine(
-                            $"Wrote {written.Tensors} tensors of {EmbeddedMiniLm.ModelName} to {directory} in {watch.Elapsed.TotalSeconds:F1} s "
-                                + $"(ONNX initializers: {account.Named} named, {account.TransposedMatMulWeights} MatMul weights transposed, "
-                                + $"{account.Buffers} buffer, {account.ShapeConstants} shape constants; {account.Total} in all)"
+                            $"Wrote {written.Tensors} tensors of {EmbeddedMiniLm.ModelName} to {directory} in "
+                                + $"{watch.Elapsed.TotalSeconds:F1} s "
+                                + $"(ONNX initializers: {account.Named} named, {account.TransposedMatMulWeights} "
+                                + $"MatMul weights transposed, "
+                                + $"{account.Buffers} buffer, {account.ShapeConstants} shape constants; "
+                                + $"{account.Total} in all)"
                         );
                     },
                     cancellationToken
@@ -63,7 +68,8 @@ public static class PretrainedCommand
         var snapshot = await HubCheckpoint.DownloadAsync(id, cancellationToken);
         var files = HubCheckpoint.CopyTo(snapshot, directory);
         Console.WriteLine(
-            $"Wrote {id} ({Path.GetFileName(snapshot)}) to {directory}: {string.Join(", ", files.Select(Path.GetFileName))} (cache: {snapshot})"
+            $"Wrote {id} ({Path.GetFileName(snapshot)}) to {directory}: "
+                + $"{string.Join(", ", files.Select(Path.GetFileName))} (cache: {snapshot})"
         );
     }
 }

@@ -77,7 +77,8 @@ public static class TrainCommand
                         );
                         var result = trainer.Run(token);
                         Console.WriteLine(
-                            $"Trained {result.Steps} steps ({result.TokensPerSecond:F0} tokens/s); best combined score {result.BestScore:F2} at step {result.BestStep}"
+                            $"Trained {result.Steps} steps ({result.TokensPerSecond:F0} tokens/s); best combined "
+                                + $"score {result.BestScore:F2} at step {result.BestStep}"
                         );
                         foreach (var (name, value) in result.LastMetrics.OrderBy(p => p.Key, StringComparer.Ordinal))
                             Console.WriteLine($"  {name} = {value:F2}");

@@ -78,7 +78,8 @@ public sealed class DemoRunner(DemoOptions options)
     {
         var executable = AzuriteServer.Locate(Directory.GetCurrentDirectory())
             ?? throw new InvalidOperationException(
-                "nlpmtl demo needs blob storage: pass --storage CONNECTION_STRING (Azure Storage, or an Azurite you run), or make "
+                "nlpmtl demo needs blob storage: pass --storage CONNECTION_STRING (Azure Storage, or an Azurite "
+                    + "you run), or make "
                     + "azurite-blob available (npm install -g azurite@3.37.0, or NLPMTL_AZURITE=/path/to/azurite-blob)"
             );
         return await AzuriteServer.StartAsync(executable, cancellationToken);
@@ -126,13 +127,16 @@ public sealed class DemoRunner(DemoOptions options)
                 {
                     counts = await queue.GetCountsAsync(cancellationToken);
                     status.Status(
-                        $"serving: inbox {counts.Inbox}, results {counts.Results}, poison {counts.Poison} ({watch.Elapsed.TotalSeconds:F0} s)"
+                        $"serving: inbox {counts.Inbox}, results {counts.Results}, poison {counts.Poison} "
+                            + $"({watch.Elapsed.TotalSeconds:F0} s)"
                     );
                     if (counts.Results + counts.Poison >= documents.Count)
                         break;
                     if (watch.Elapsed > options.ServeTimeout)
                         throw new TimeoutException(
-                            $"the worker did not finish {documents.Count} jobs within {options.ServeTimeout.TotalSeconds:F0} s (results {counts.Results}, poison {counts.Poison})"
+                            $"the worker did not finish {documents.Count} jobs within "
+                                + $"{options.ServeTimeout.TotalSeconds:F0} s (results {counts.Results}, poison "
+                                + $"{counts.Poison})"
                         );
                     await Task.Delay(250, cancellationToken);
                 }
@@ -208,7 +212,8 @@ public sealed class DemoRunner(DemoOptions options)
         var sentiment = lines.FirstOrDefault(r => r.Task == TaskNames.Sentiment)?.Windows;
         var translate = lines.FirstOrDefault(r => r.Task == TaskNames.Translate)?.Segments;
         var summary = lines.FirstOrDefault(r => r.Task == TaskNames.Summarize);
-        return $"{whole}: {sentiment} sentiment window(s), {translate} sentence(s) translated, summary from {summary?.Selected?.Length} of {summary?.Sentences} sentence(s)";
+        return $"{whole}: {sentiment} sentiment window(s), {translate} sentence(s) translated, summary from "
+            + $"{summary?.Selected?.Length} of {summary?.Sentences} sentence(s)";
     }
 
     static void Step(int number, string title) =>

@@ -27,7 +27,8 @@ public sealed class AzuriteServer : IAsyncDisposable
     public int Port { get; }
     public string DataDirectory { get; }
     public string ConnectionString =>
-        $"DefaultEndpointsProtocol=http;AccountName={Account};AccountKey={Key};BlobEndpoint=http://127.0.0.1:{Port}/{Account};";
+        $"DefaultEndpointsProtocol=http;AccountName={Account};AccountKey={Key};"
+        + $"BlobEndpoint=http://127.0.0.1:{Port}/{Account};";
 
     /// <summary>
     /// The <c>azurite-blob</c> program to start: <c>$NLPMTL_AZURITE</c>, else the pinned copy that
@@ -52,7 +53,8 @@ public sealed class AzuriteServer : IAsyncDisposable
     {
         if (!File.Exists(executable))
             throw new FileNotFoundException(
-                $"{executable}: Azurite is not installed there; run scripts/azurite.sh install (scripts/demo.sh and scripts/test.sh do)"
+                $"{executable}: Azurite is not installed there; run scripts/azurite.sh install (scripts/demo.sh "
+                    + $"and scripts/test.sh do)"
             );
         var server = new AzuriteServer(
             executable,

@@ -24,7 +24,8 @@ public static class ErrorText
                 return Storage(failed.InnerException);
             case RequestFailedException failed:
                 var code = string.IsNullOrEmpty(failed.ErrorCode) ? "" : $" {failed.ErrorCode}";
-                return $"storage answered {failed.Status}{code}: {FirstLine(failed.Message)}{Hint(failed.Status, failed.ErrorCode)}";
+                return $"storage answered {failed.Status}{code}: "
+                    + $"{FirstLine(failed.Message)}{Hint(failed.Status, failed.ErrorCode)}";
             case AggregateException aggregate when aggregate.InnerExceptions.Count > 0:
                 // The SDK's retry policy gives up with every attempt's failure: the last one says it.
                 return Storage(aggregate.InnerExceptions[^1]);
@@ -33,7 +34,8 @@ public static class ErrorText
                 return $"cannot connect to storage ({FirstLine(http.Message)}); check the endpoint "
                     + "(BlobEndpoint in Storage:ConnectionString, or Storage:AccountUri), its port and the network";
             case TimeoutException or TaskCanceledException { InnerException: TimeoutException }:
-                return $"storage did not answer in time ({FirstLine(e.Message)}); check the endpoint and Storage:NetworkTimeout";
+                return $"storage did not answer in time ({FirstLine(e.Message)}); check the endpoint and "
+                    + $"Storage:NetworkTimeout";
             default:
                 return null;
         }
@@ -43,9 +45,11 @@ public static class ErrorText
         (status, code) switch
         {
             (403, "AuthorizationPermissionMismatch") =>
-                "; the identity may not use this account: grant it 'Storage Blob Data Contributor' (Storage:AccountUri) or use a key with write access",
+                "; the identity may not use this account: grant it 'Storage Blob Data Contributor' "
+                    + "(Storage:AccountUri) or use a key with write access",
             (401 or 403, _) =>
-                "; check the account name and key (or SAS) in Storage:ConnectionString, or the identity used with Storage:AccountUri",
+                "; check the account name and key (or SAS) in Storage:ConnectionString, or the identity used with "
+                    + "Storage:AccountUri",
             (404, "ContainerNotFound") => "; check Queue:ContainerPrefix",
             _ => "",
         };

@@ -46,7 +46,9 @@ public sealed partial class InboxPoller(
                     {
                         await QuarantineAsync(
                             candidate,
-                            "the name cannot be addressed through the storage API ('.' or '..' segments or a leading '/' are rewritten by URI normalisation); rename or remove it with a tool that can",
+                            "the name cannot be addressed through the storage API ('.' or '..' segments or a "
+                                + "leading '/' are rewritten by URI normalisation); rename or remove it with a tool "
+                                + "that can",
                             cancellationToken
                         );
                         continue;

@@ -12,7 +12,8 @@ public sealed class InferenceHostOptions
 
     /// <summary>Folder written by <c>nlpmtl export</c>.</summary>
     [Required(
-        ErrorMessage = "Inference:BundlePath is required (a folder written by `nlpmtl export`; env Inference__BundlePath)"
+        ErrorMessage = "Inference:BundlePath is required (a folder written by `nlpmtl export`; env "
+            + "Inference__BundlePath)"
     )]
     public string? BundlePath { get; set; }
 }

@@ -156,6 +156,7 @@ public static class NlpMtlHostingExtensions
 
     static InvalidOperationException Unconfigured() =>
         new(
-            "Storage is not configured: set Storage:ConnectionString (env Storage__ConnectionString) or Storage:AccountUri"
+            "Storage is not configured: set Storage:ConnectionString (env Storage__ConnectionString) or "
+                + "Storage:AccountUri"
         );
 }

@@ -134,7 +134,8 @@ public sealed partial class QueueWorkerService(
             {
                 await PoisonAsync(
                     job,
-                    $"gave up after {job.Attempt - 1} attempts; last error: {job.LastError ?? "none recorded (worker crashed or lost its lease)"}",
+                    $"gave up after {job.Attempt - 1} attempts; last error: "
+                        + $"{job.LastError ?? "none recorded (worker crashed or lost its lease)"}",
                     "attempts",
                     drain
                 );

@@ -42,7 +42,8 @@ public sealed class StorageOptions : IValidatableObject
             );
         if (hasConnectionString && !Parses(ConnectionString!))
             yield return new ValidationResult(
-                "Storage:ConnectionString is not a storage connection string (expected name=value pairs separated by ';', e.g. "
+                "Storage:ConnectionString is not a storage connection string (expected name=value pairs separated "
+                    + "by ';', e.g. "
                     + "AccountName=…;AccountKey=…;BlobEndpoint=… or UseDevelopmentStorage=true)",
                 [nameof(ConnectionString)]
             );

@@ -15,7 +15,8 @@ public sealed class Seq2SeqReaderTests : IDisposable
         // references, dropped.
         var path = files.Write(
             "train.jsonl",
-            "{\"source\": [\"We study X.\", \"\", \"It works. \"], \"source_labels\": [0, 0, 1], \"target\": [\"X works.\", \"\", \"We show X works.\"], \"paper_id\": \"a\"}\n"
+            "{\"source\": [\"We study X.\", \"\", \"It works. \"], \"source_labels\": [0, 0, 1], \"target\": [\"X "
+                + "works.\", \"\", \"We show X works.\"], \"paper_id\": \"a\"}\n"
         );
 
         var example = Assert.Single(DatasetReader.ReadSeq2Seq(path));

@@ -58,11 +58,13 @@ public class TaskPredictionTests
             Segments = 1,
         };
         Assert.Equal(
-            "{\"id\":\"d3\",\"task\":\"summarize\",\"summary\":\"we show x.\",\"truncated\":false,\"sentences\":40,\"selected\":[2,17,35]}",
+            "{\"id\":\"d3\",\"task\":\"summarize\",\"summary\":\"we show "
+                + "x.\",\"truncated\":false,\"sentences\":40,\"selected\":[2,17,35]}",
             summary.ToJson()
         );
         Assert.Equal(
-            "{\"id\":\"d3\",\"task\":\"sentiment\",\"label\":\"negative\",\"score\":0.75,\"truncated\":true,\"windows\":3}",
+            "{\"id\":\"d3\",\"task\":\"sentiment\",\"label\":\"negative\",\"score\":0.75,"
+                + "\"truncated\":true,\"windows\":3}",
             sentiment.ToJson()
         );
         Assert.Equal(

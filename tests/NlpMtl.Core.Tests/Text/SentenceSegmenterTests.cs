@@ -29,10 +29,12 @@ public class SentenceSegmenterTests
                 "The market opens at 9.",
             ],
             Sentences(
-                "Dr. Smith met Mr. Jones at 3.30 p.m. in the U.S. capital. They talked, e.g. about the weather. It cost $4.50 per person. "
+                "Dr. Smith met Mr. Jones at 3.30 p.m. in the U.S. capital. They talked, e.g. about the weather. "
+                    + "It cost $4.50 per person. "
                     + "He said \"Stop.\" Then he left. She asked: \"Why?\" Nobody knew! "
                     + "Send it to No. 5 Main St. by noon. We met Prof. Li and Sen. Warren. The U.S. Army arrived. "
-                    + "Prices rose by 2.5 percent in Jan. last year. See Fig. 3 for details. They sell fruit, vegetables, etc. The market opens at 9."
+                    + "Prices rose by 2.5 percent in Jan. last year. See Fig. 3 for details. They sell fruit, "
+                    + "vegetables, etc. The market opens at 9."
             )
         );
     }

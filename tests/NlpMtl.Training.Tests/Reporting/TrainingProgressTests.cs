@@ -41,7 +41,8 @@ public class TrainingProgressTests
         Assert.Contains("- steps/s", lines[0]);
         // 4 steps and 512 tokens in 2 s; 95 steps left at 2 steps/s.
         Assert.Equal(
-            "step 5/100 (5.0%) | loss sentiment=0.7000 translate=5.0000 | 2.00 steps/s | 256 tokens/s | lr 2.00e-05 | elapsed 0:00:02 | ETA 0:00:47",
+            "step 5/100 (5.0%) | loss sentiment=0.7000 translate=5.0000 | 2.00 steps/s | 256 tokens/s | lr "
+                + "2.00e-05 | elapsed 0:00:02 | ETA 0:00:47",
             lines[1]
         );
     }
