@@ -1,5 +1,6 @@
 using System.CommandLine;
 using NlpMtl.Core.Hardware;
+using NlpMtl.Modeling.Bert;
 using NlpMtl.Training;
 using NlpMtl.Worker.Commands;
 
@@ -43,6 +44,12 @@ public static class BenchCommand
         {
             Description = "Overrides the config's attention_dropout (0: PyTorch's fused CPU attention)",
         };
+        // The goal for the fp32 path is measured on every CPU, also where auto would choose bf16.
+        var precisionOverride = new Option<string?>("--precision")
+        {
+            Description = "Overrides the config's precision: auto, fp32 or bf16",
+        };
+        precisionOverride.AcceptOnlyFromAmong(MixedPrecision.Auto, MixedPrecision.Float32, MixedPrecision.BFloat16);
         var command = new Command("training", "Training tokens/s and the fraction of the fp32 GEMM peak it uses")
         {
             config,
@@ -50,6 +57,7 @@ public static class BenchCommand
             steps,
             output,
             attentionDropout,
+            precisionOverride,
         };
         command.SetAction(
             (parse, cancellationToken) =>
@@ -64,6 +72,8 @@ public static class BenchCommand
                         );
                         if (parse.GetValue(attentionDropout) is { } dropout)
                             loaded = loaded with { AttentionDropout = dropout };
+                        if (parse.GetValue(precisionOverride) is { } chosen)
+                            loaded = loaded with { Precision = chosen };
                         Console.WriteLine($"cpu: {CpuDescription.Current}");
                         var threads = TrainingSetup.UseThreads(loaded);
                         var precision = PrecisionChoice.Resolve(loaded.Precision);
