@@ -3,6 +3,7 @@ using Google.Protobuf;
 using NlpMtl.Core;
 using NlpMtl.Core.Bundle;
 using NlpMtl.Core.Generation;
+using NlpMtl.Core.IO;
 using NlpMtl.Core.Tokenization;
 using NlpMtl.Inference;
 using NlpMtl.Modeling.Bert;
@@ -22,8 +23,6 @@ namespace NlpMtl.Onnx;
 /// </summary>
 public static class BundleExporter
 {
-    const string PartialSuffix = ".partial-";
-
     /// <summary> Standard ops with padding removed (<see cref="PaddingRemoval"/>): a mixed-length batch pays in its
     /// GEMMs only for its real tokens, and Q, K, V are one product. ORT's fused operators did not measurably pay
     /// (<c>nlpmtl-bench export --encoder-only</c>; figures in docs/benchmarks.md), while standard ops keep the graph
@@ -53,20 +52,14 @@ public static class BundleExporter
             $"loaded {source} (heads: {string.Join(", ", model.Tasks)}) in {watch.Elapsed.TotalSeconds:F1} s"
         );
 
-        var staging = $"{target}{PartialSuffix}{Guid.NewGuid():N}"[..(target.Length + PartialSuffix.Length + 8)];
-        Directory.CreateDirectory(staging);
-        try
+        BundleManifest? manifest = null;
+        StagedDirectory.Write(target, staging =>
         {
-            var manifest = Write(model, source, staging, options);
-            Publish(staging, target);
-            options.Log?.Invoke($"wrote {target} in {watch.Elapsed.TotalSeconds:F1} s");
-            return manifest;
-        }
-        catch
-        {
-            TryDelete(staging);
-            throw;
-        }
+            manifest = Write(model, source, staging, options);
+            CheckTarget(target); // again: something may have been written there while the export ran
+        });
+        options.Log?.Invoke($"wrote {target} in {watch.Elapsed.TotalSeconds:F1} s");
+        return manifest!;
     }
 
     /// <summary>
@@ -370,35 +363,5 @@ public static class BundleExporter
             throw new IOException(
                 $"{target}: exists and is not a model bundle (no {BundleManifest.FileName}); refusing to overwrite it"
             );
-    }
-
-    static void Publish(string staging, string target)
-    {
-        CheckTarget(target);
-        if (Directory.Exists(target))
-        {
-            var old = $"{target}.old-{Guid.NewGuid():N}";
-            Directory.Move(target, old);
-            Directory.Move(staging, target);
-            TryDelete(old);
-        }
-        else
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            Directory.Move(staging, target);
-        }
-    }
-
-    static void TryDelete(string directory)
-    {
-        try
-        {
-            if (Directory.Exists(directory))
-                Directory.Delete(directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // best effort: a leftover .partial- folder is visibly not a bundle
-        }
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using NlpMtl.Core.IO;
 using NlpMtl.Core.Numerics;
 using NlpMtl.Modeling.MultiTask;
 using NlpMtl.Training.Reporting;
@@ -74,6 +75,10 @@ public sealed class Trainer(TrainingConfig config, TrainerOptions options)
         var last = Path.Combine(output, "last");
         if (options.Resume)
         {
+            if (StagedDirectory.Recover(last))
+                (options.Log ?? Console.Out).WriteLine(
+                    $"{last}: the last save was cut between its renames; resuming from the one before it"
+                );
             state = TrainerState.Load(last);
             if (options.MaxSteps is { } longer)
                 state = state with { Horizon = longer }; // e.g. extend a finished run
@@ -180,23 +185,31 @@ public sealed class Trainer(TrainingConfig config, TrainerOptions options)
                     ),
                 };
             var outOfTime = timeBudget is { } budget && seconds >= budget * 60;
-            var finalStep = step >= state.Horizon || outOfTime || cancellationToken.IsCancellationRequested;
+            // Stopped by a signal: save where the run stands at once. An evaluation can take minutes and the process
+            // is given less; the next evaluation comes after --resume, as in a run that was never stopped.
+            var stopped = cancellationToken.IsCancellationRequested;
+            var finalStep = step >= state.Horizon || outOfTime || stopped;
             if (step % config.Evaluation.EverySteps != 0 && !finalStep)
                 continue;
 
-            var evaluation = config.Evaluation;
-            lastMetrics = Evaluator.Evaluate(
-                model,
-                data,
-                evaluation.MaxExamples,
-                evaluation.NumBeams,
-                evaluation.BatchSize
-            );
-            progress.ReportEval(step, lastMetrics);
-            foreach (var (name, value) in lastMetrics)
-                log.Write(new MetricRecord(step, "eval", name, value, DateTimeOffset.UtcNow));
-            var score = lastMetrics.GetValueOrDefault("combined", -losses.Values.Average());
-            var improved = score > state.BestScore;
+            var improved = false;
+            var score = state.BestScore;
+            if (!stopped)
+            {
+                var evaluation = config.Evaluation;
+                lastMetrics = Evaluator.Evaluate(
+                    model,
+                    data,
+                    evaluation.MaxExamples,
+                    evaluation.NumBeams,
+                    evaluation.BatchSize
+                );
+                progress.ReportEval(step, lastMetrics);
+                foreach (var (name, value) in lastMetrics)
+                    log.Write(new MetricRecord(step, "eval", name, value, DateTimeOffset.UtcNow));
+                score = lastMetrics.GetValueOrDefault("combined", -losses.Values.Average());
+                improved = score > state.BestScore;
+            }
             state = state with
             {
                 Step = step,
@@ -208,13 +221,22 @@ public sealed class Trainer(TrainingConfig config, TrainerOptions options)
                 LogVariances = balancer.LogVariances.data<float>().ToArray(),
                 BestScore = improved ? score : state.BestScore,
                 BestStep = improved ? step : state.BestStep,
-                EvaluationsWithoutImprovement = improved ? 0 : state.EvaluationsWithoutImprovement + 1,
+                EvaluationsWithoutImprovement =
+                    stopped ? state.EvaluationsWithoutImprovement
+                    : improved ? 0
+                    : state.EvaluationsWithoutImprovement + 1,
             };
+            // Each checkpoint is written beside its folder and renamed into place: a process killed while saving
+            // leaves the previous best/ and last/ whole, never new weights beside an old optimizer state.
             if (improved)
-                Save(model, data, encoderDirectory, Path.Combine(output, "best"));
-            Save(model, data, encoderDirectory, last);
-            optimizer.save_py(Path.Combine(last, TrainerState.OptimizerFile));
-            state.Save(last);
+                StagedDirectory.Write(Path.Combine(output, "best"), best => Save(model, data, encoderDirectory, best));
+            var saved = state;
+            StagedDirectory.Write(last, staging =>
+            {
+                Save(model, data, encoderDirectory, staging);
+                optimizer.save_py(Path.Combine(staging, TrainerState.OptimizerFile));
+                saved.Save(staging);
+            });
             if (
                 outOfTime
                 || (config.Evaluation.Patience > 0 && state.EvaluationsWithoutImprovement >= config.Evaluation.Patience)

@@ -1,4 +1,5 @@
 using NlpMtl.Core;
+using NlpMtl.Core.IO;
 using NlpMtl.Modeling.MultiTask;
 using NlpMtl.TestSupport;
 using NlpMtl.Training;
@@ -160,6 +161,27 @@ public class TrainerRunTests(PretrainedFixture fixture)
         var weightsB = b.state_dict();
         foreach (var (name, tensor) in a.state_dict())
             Assert.True((tensor - weightsB[name]).abs().max().item<float>() == 0, $"{name} differs after resume");
+    }
+
+    [Fact]
+    public void StoppedRunSavesWithoutEvaluatingAndResumesFromACutSave()
+    {
+        // Stopped at step 3 (no evaluation due), the run saves last/ at once instead of evaluating first. A later
+        // save cut between its two renames leaves last.previous, from which --resume continues.
+        var (root, config) = Setup();
+        var output = Path.Combine(root, "out");
+        Assert.Equal(3, Train(config, output, interruptAt: 3).Steps);
+        var last = Path.Combine(output, "last");
+        Assert.Equal(3, TrainerState.Load(last).Step);
+        Assert.DoesNotContain(MetricsLog.Read(Path.Combine(output, "metrics.jsonl")), r =>
+            r.Kind == "eval" && r.Step == 3
+        );
+        Assert.DoesNotContain(Directory.GetDirectories(output), d => Path.GetFileName(d).StartsWith("last."));
+
+        Directory.Move(last, last + StagedDirectory.PreviousSuffix);
+        Assert.Equal(8, Train(config, output, resume: true).Steps);
+        Assert.Equal(8, TrainerState.Load(last).Step);
+        Assert.DoesNotContain(Directory.GetDirectories(output), d => Path.GetFileName(d).StartsWith("last."));
     }
 
     static List<(long, string, double)> Losses(string output) =>

@@ -1,3 +1,6 @@
+using System.Diagnostics;
+using NlpMtl.Worker.Commands;
+
 namespace NlpMtl.Worker.Tests;
 
 [Trait("Category", "Integration")]
@@ -53,6 +56,54 @@ public class TrainCommandTests
 
             Assert.Equal(1, exitCode);
             Assert.Contains("max_setps", error);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task InterruptedTrainingSavesLastAndSaysHowToResume()
+    {
+        // Ctrl+C/SIGTERM cancel the verb's token; train finishes its step, saves OUT/last and exits 130, within the
+        // time the command line gives it (System.CommandLine's default 2 s would end the process mid-save).
+        var directory = Directory.CreateTempSubdirectory("nlpmtl-train-").FullName;
+        try
+        {
+            var output = Path.Combine(directory, "out");
+            var parse = NlpMtlCommandLine
+                .Build()
+                .Parse([
+                    "train",
+                    "--config",
+                    Path.Combine(AppContext.BaseDirectory, "configs", "demo.json"),
+                    "--out",
+                    output,
+                ]);
+            Assert.True(NlpMtlCommandLine.InvocationFor(parse).ProcessTerminationTimeout >= TimeSpan.FromSeconds(60));
+
+            using var interrupt = new CancellationTokenSource();
+            var run = Task.Run(() => CommandLineRunner.RunAsync(parse, interrupt.Token));
+            var metrics = Path.Combine(output, "metrics.jsonl");
+            var watch = Stopwatch.StartNew();
+            while (
+                !(File.Exists(metrics) && new FileInfo(metrics).Length > 0)
+                && !run.IsCompleted
+                && watch.Elapsed < TimeSpan.FromSeconds(180)
+            )
+                await Task.Delay(50);
+            Assert.False(run.IsCompleted, $"training ended before it could be interrupted ({watch.Elapsed})");
+            await interrupt.CancelAsync();
+            var (exitCode, stdout, error) = await run;
+
+            Assert.Equal(130, exitCode);
+            var lines = error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Equal("nlpmtl: cancelled", lines[^1]);
+            Assert.Contains(lines, l => l.Contains("training stopped at step") && l.Contains("--resume"));
+            Assert.DoesNotContain("Trained", stdout);
+            var state = NlpMtl.Training.TrainerState.Load(Path.Combine(output, "last"));
+            Assert.InRange(state.Step, 1, 499);
         }
         finally
         {

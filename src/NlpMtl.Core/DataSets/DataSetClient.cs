@@ -1,4 +1,5 @@
 using NlpMtl.Core.Downloads;
+using NlpMtl.Core.IO;
 
 namespace NlpMtl.Core.DataSets;
 
@@ -58,23 +59,11 @@ public sealed class DataSetClient
         }
 
         var target = Path.Combine(root, set.Name);
-        var scratch = Path.Combine(root, $".{set.Name}.partial-{Environment.ProcessId}");
-        if (Directory.Exists(scratch))
-            Directory.Delete(scratch, recursive: true);
-        Directory.CreateDirectory(scratch);
-        try
+        StagedDirectory.Write(target, scratch =>
         {
             set.Build(sources, scratch);
             VerifyOutputs(set, scratch);
-            if (Directory.Exists(target))
-                Directory.Delete(target, recursive: true);
-            Directory.Move(scratch, target);
-        }
-        catch
-        {
-            Directory.Delete(scratch, recursive: true);
-            throw;
-        }
+        });
         // the sources are rebuilt from their canonical URLs if ever needed again
         Directory.Delete(downloads, recursive: true);
         if (!Directory.EnumerateFileSystemEntries(Path.Combine(root, ".downloads")).Any())

@@ -32,12 +32,15 @@ public static class NlpMtlCommandLine
     /// stop takes up to HostOptions.ShutdownTimeout; System.CommandLine's handler would end the process after 2 s.
     /// </summary> <remarks><c>predict</c> and <c>eval</c> stop on their own at the next batch or decoding step,
     /// deleting their partial output and printing one line; they get 30 s for it, where the default 2 s would end the
-    /// process first and leave the partial file behind.</remarks>
+    /// process first and leave the partial file behind. <c>train</c> finishes its step and saves <c>OUT/last</c>
+    /// (seconds for the models it trains); it gets 60 s, and its checkpoints are swapped in whole, so even a process
+    /// ended before that keeps the previous <c>last/</c> intact.</remarks>
     public static InvocationConfiguration InvocationFor(ParseResult parse) =>
         parse.CommandResult.Command.Name switch
         {
             "serve" => new InvocationConfiguration { ProcessTerminationTimeout = null },
             "predict" or "eval" => new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(30) },
+            "train" => new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(60) },
             _ => new InvocationConfiguration(),
         };
 

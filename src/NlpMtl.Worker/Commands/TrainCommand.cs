@@ -76,6 +76,15 @@ public static class TrainCommand
                             }
                         );
                         var result = trainer.Run(token);
+                        if (token.IsCancellationRequested)
+                        {
+                            Console.Error.WriteLine(
+                                $"nlpmtl: training stopped at step {result.Steps}; "
+                                    + $"{Path.Combine(parse.GetValue(output)!.FullName, "last")} holds it and "
+                                    + "--resume continues from there"
+                            );
+                            token.ThrowIfCancellationRequested();
+                        }
                         Console.WriteLine(
                             $"Trained {result.Steps} steps ({result.TokensPerSecond:F0} tokens/s); best combined "
                                 + $"score {result.BestScore:F2} at step {result.BestStep}"
