@@ -135,11 +135,10 @@ public sealed class WorkerProcessTests(AzuriteFixture azurite)
             queue.Prefix,
             new Dictionary<string, string> { ["Queue:MaxJobBytes"] = "1048576", ["Queue:MaxAttempts"] = "2" }
         );
-        var counts = await queue.WaitAsync(
-            c => c.Inbox == 0 && c.Results == good.Count && c.Poison == bad.Count,
-            TimeSpan.FromSeconds(60)
-        );
-        Assert.Equal(new QueueCounts(0, 0, good.Count, bad.Count), counts);
+        // The whole state: a finished job's lease goes after its result and inbox blob.
+        var expected = new QueueCounts(0, 0, good.Count, bad.Count);
+        var counts = await queue.WaitAsync(c => c == expected, TimeSpan.FromSeconds(60));
+        Assert.Equal(expected, counts);
         foreach (var (name, (_, reason)) in bad)
         {
             var record = await queue.ReadAsync(queue.Client.Poison, QueueNames.ErrorOf(name));
