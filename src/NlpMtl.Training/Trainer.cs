@@ -226,14 +226,11 @@ public sealed class Trainer(TrainingConfig config, TrainerOptions options)
                     : improved ? 0
                     : state.EvaluationsWithoutImprovement + 1,
             };
-            // Each checkpoint is written beside its folder and renamed into place: a process killed while saving
-            // leaves the previous best/ and last/ whole, never new weights beside an old optimizer state.
             if (improved)
-                StagedDirectory.Write(Path.Combine(output, "best"), best => Save(model, data, encoderDirectory, best));
+                Save(model, data, encoderDirectory, Path.Combine(output, "best"));
             var saved = state;
-            StagedDirectory.Write(last, staging =>
+            Save(model, data, encoderDirectory, last, staging =>
             {
-                Save(model, data, encoderDirectory, staging);
                 optimizer.save_py(Path.Combine(staging, TrainerState.OptimizerFile));
                 saved.Save(staging);
             });
@@ -306,19 +303,26 @@ public sealed class Trainer(TrainingConfig config, TrainerOptions options)
         }
     }
 
+    /// <summary>Writes a checkpoint beside its folder and renames it into place (<see cref="StagedDirectory"/>): a
+    /// process killed while saving leaves the previous best/ or last/ whole, never new weights beside an old optimizer
+    /// state. <paramref name="extra"/> adds files before the swap (last/: the optimizer and trainer state).</summary>
     static void Save(
         MultiTaskModel model,
         IReadOnlyDictionary<string, TaskData> data,
         string encoderDirectory,
-        string directory
-    ) =>
-        MultiTaskCheckpoint.Save(
-            model,
-            directory,
-            encoderDirectory,
-            data.Values.Where(d => d.TargetTokenizerSource is not null)
-                .ToDictionary(d => d.Task, d => d.TargetTokenizerSource!)
-        );
+        string directory,
+        Action<string>? extra = null
+    ) => StagedDirectory.Write(directory, staging =>
+        {
+            MultiTaskCheckpoint.Save(
+                model,
+                staging,
+                encoderDirectory,
+                data.Values.Where(d => d.TargetTokenizerSource is not null)
+                    .ToDictionary(d => d.Task, d => d.TargetTokenizerSource!)
+            );
+            extra?.Invoke(staging);
+        });
 
     static void CopyWeights(MultiTaskModel from, MultiTaskModel to)
     {

@@ -35,7 +35,7 @@ public static class StagedDirectory
 
     /// <summary>Moves the complete folder <paramref name="staging"/> to <paramref name="target"/>, replacing
     /// whatever is there.</summary>
-    public static void Swap(string staging, string target)
+    static void Swap(string staging, string target)
     {
         var previous = target + PreviousSuffix;
         TryDelete(previous); // a swap cut earlier: the target it would restore is being replaced anyway
