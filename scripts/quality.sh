@@ -42,6 +42,7 @@ evaluations=(
   "imdb-first-window|--task sentiment --data $recipe/imdb/validation.tsv --sentiment-aggregation FirstWindow"
   "imdb-mean-probabilities|--task sentiment --data $recipe/imdb/validation.tsv --sentiment-aggregation MeanProbabilities"
   "scitldr|--task summarize --data $recipe/scitldr/validation.jsonl"
+  "scitldr-abstractive|--task summarize --data $recipe/scitldr/validation.jsonl --summary-style Abstractive"
   "scitldr-lead-256|--task summarize --data $recipe/scitldr/validation.jsonl --summary-selection Lead --summary-source-tokens 256"
   "scitldr-salience-256|--task summarize --data $recipe/scitldr/validation.jsonl --summary-source-tokens 256"
   "multi30k|--task translate --data $recipe/multi30k/val.en --target $recipe/multi30k/val.de"

@@ -68,6 +68,10 @@ public sealed class InferenceOptions
     /// <summary>What the summarizer reads of a document longer than its source length.</summary>
     public SummarySelection SummarySelection { get; set; } = SummarySelection.Salience;
 
+    /// <summary>Whether a summary is the document's own sentence closest to the generated text (default) or the
+    /// generated text.</summary>
+    public SummaryStyle SummaryStyle { get; set; } = SummaryStyle.Extractive;
+
     /// <summary>
     /// Most tokens the summarizer reads, [CLS] and [SEP] included (null: the head's trained source length, which is
     /// also the most it takes). Lower only to measure what reading less costs, e.g. the first 256 tokens under

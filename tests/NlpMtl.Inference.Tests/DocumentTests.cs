@@ -239,6 +239,55 @@ public class DocumentTests(BundleFixture fixture, Xunit.Abstractions.ITestOutput
     }
 
     [Fact]
+    public void AnExtractiveSummaryIsTheReadSentenceClosestToTheGeneratedText()
+    {
+        const string document =
+            "Deep networks need large labelled sets. We show that mitochondria  regulate the circadian clock in "
+            + "mammals. The code is public.";
+        using var extractive = InferenceEngine.Load(fixture.Tiny.Bundle);
+        using var abstractive = InferenceEngine.Load(
+            fixture.Tiny.Bundle,
+            new InferenceOptions { SummaryStyle = SummaryStyle.Abstractive }
+        );
+        TaskPrediction Summarize(InferenceEngine engine, string generated)
+        {
+            var plan = engine.Plan(new DocumentRequest("d", document, ["summarize"]));
+            var output = new RowOutput();
+            output.Generated["summarize"] = generated;
+            Assert.Single(plan.Rows); // the document fits: one row, the summarizer's source
+            return plan.Assemble([output], null).Predictions[0];
+        }
+
+        // The generated text shortens the second sentence: the line holds that sentence as the document writes it, its
+        // runs of white space as one space.
+        var summary = Summarize(extractive, "mitochondria regulate the clock");
+        Assert.Equal("We show that mitochondria regulate the circadian clock in mammals.", summary.Summary);
+        Assert.Equal((1, 3), (summary.Extracted, summary.Sentences));
+        Assert.Contains(1, summary.Selected!);
+        Assert.Contains("\"extracted\":1", summary.ToJson(), StringComparison.Ordinal);
+        // A generation that shares no word with the document is kept as it is, and says so by omitting "extracted".
+        var unrelated = Summarize(extractive, "zebra quartz");
+        Assert.Equal(("zebra quartz", null), (unrelated.Summary, unrelated.Extracted));
+        Assert.DoesNotContain("extracted", unrelated.ToJson(), StringComparison.Ordinal);
+        // Abstractive keeps the generated text.
+        var generated = Summarize(abstractive, "mitochondria regulate the clock");
+        Assert.Equal(("mitochondria regulate the clock", null), (generated.Summary, generated.Extracted));
+
+        // End to end the line is one of the document's sentences or, when the untrained head's output shares no word
+        // with it, that output.
+        var whole = extractive.Predict([new DocumentRequest("d", document, ["summarize"])])[0].Predictions[0];
+        var plain = abstractive.Predict([new DocumentRequest("d", document, ["summarize"])])[0].Predictions[0];
+        var sentences = SentenceSegmenter
+            .Split(document)
+            .Select(s => ExtractiveSummary.AsLine(s.Of(document)))
+            .ToList();
+        Assert.Equal(
+            ExtractiveSummary.Closest(plain.Summary!, sentences) is { } k ? sentences[k] : plain.Summary,
+            whole.Summary
+        );
+    }
+
+    [Fact]
     public void ASelectedSentenceLongerThanTheSourceIsCutAndFlagged()
     {
         var huge =

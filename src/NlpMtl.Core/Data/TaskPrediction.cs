@@ -8,7 +8,7 @@ namespace NlpMtl.Core.Data;
 /// <summary> One task's output for one document: one line of <c>nlpmtl predict</c> output and of a queue result blob
 /// (docs/contracts.md): sentiment <c>label</c> + <c>score</c> (softmax probability of the label), summarize
 /// <c>summary</c>, translate <c>translation</c>; then what was read: <c>truncated</c> and how the document was split
-/// (<c>segments</c>, <c>windows</c>, <c>sentences</c> + <c>selected</c>). </summary>
+/// (<c>segments</c>, <c>windows</c>, <c>sentences</c> + <c>selected</c>, <c>extracted</c>). </summary>
 public sealed record TaskPrediction(
     [property: JsonPropertyName("id")] string Id,
     [property: JsonPropertyName("task")] string Task
@@ -52,6 +52,11 @@ public sealed record TaskPrediction(
     [JsonPropertyName("selected")]
     public int[]? Selected { get; init; }
 
+    /// <summary>Summarize, extractive style: the sentence (0-based, one of <see cref="Selected"/>) that
+    /// <see cref="Summary"/> is; absent when the summary is the generated text.</summary>
+    [JsonPropertyName("extracted")]
+    public int? Extracted { get; init; }
+
     /// <summary><c>{"id":"…","task":"sentiment","label":"positive","score":0.97}</c>: fields in the documented
     /// order.</summary>
     public string ToJson()
@@ -91,6 +96,8 @@ public sealed record TaskPrediction(
                 json.WriteNumberValue(index);
             json.WriteEndArray();
         }
+        if (Extracted is { } extracted)
+            json.WriteNumber("extracted", extracted);
         json.WriteEndObject();
     }
 

@@ -209,21 +209,36 @@ public sealed class DocumentPlan
                         Truncated = Truncated,
                         Segments = translatePieces.Sum(p => p.Length),
                     },
-                    _ => new TaskPrediction(id, task)
-                    {
-                        Summary = (
-                            embeddingRows is null
-                                ? first[summaryRow]
-                                : second ?? throw new ArgumentNullException(nameof(second))
-                        ).Generated[TaskNames.Summarize],
-                        Truncated = Truncated || summaryCut,
-                        Sentences = sentences.Count,
-                        Selected = selected,
-                    },
+                    _ => Summary(
+                        id,
+                        embeddingRows is null
+                            ? first[summaryRow]
+                            : second ?? throw new ArgumentNullException(nameof(second))
+                    ),
                 }
             )
             .ToList();
         return new DocumentResult(id, predictions);
+    }
+
+    /// <summary>The generated summary, or under <see cref="SummaryStyle.Extractive"/> the read sentence closest to
+    /// it (<see cref="ExtractiveSummary"/>).</summary>
+    TaskPrediction Summary(string id, RowOutput output)
+    {
+        var generated = output.Generated[TaskNames.Summarize];
+        var closest =
+            planner.Options.SummaryStyle == SummaryStyle.Extractive
+                ? ExtractiveSummary.Closest(generated, [.. selected.Select(i => sentences[i].Span.Of(text))])
+                : null;
+        int? extracted = closest is { } k ? selected[k] : null;
+        return new TaskPrediction(id, TaskNames.Summarize)
+        {
+            Summary = extracted is { } e ? ExtractiveSummary.AsLine(sentences[e].Span.Of(text)) : generated,
+            Truncated = Truncated || summaryCut,
+            Sentences = sentences.Count,
+            Selected = selected,
+            Extracted = extracted,
+        };
     }
 
     TaskPrediction Sentiment(string id, IReadOnlyList<RowOutput> first, IReadOnlyList<string> labels)

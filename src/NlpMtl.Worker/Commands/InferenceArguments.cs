@@ -52,6 +52,13 @@ sealed class InferenceArguments
                 "What the summarizer reads of a long document: Salience (default: the most central sentences) or "
                 + "Lead (the first tokens)",
         };
+    public Option<SummaryStyle?> SummaryStyle { get; } =
+        new("--summary-style")
+        {
+            Description =
+                "What a summary is: Extractive (default: the document's sentence closest to the generated text, "
+                + "verbatim) or Abstractive (the generated text)",
+        };
     public Option<int?> SummarySourceTokens { get; } =
         new("--summary-source-tokens")
         {
@@ -90,6 +97,7 @@ sealed class InferenceArguments
                 MaxDocumentTokens,
                 SentimentAggregation,
                 SummarySelection,
+                SummaryStyle,
                 SummarySourceTokens,
             }
         )
@@ -116,6 +124,7 @@ sealed class InferenceArguments
             MaxDocumentTokens = parse.GetValue(MaxDocumentTokens) ?? defaults.MaxDocumentTokens,
             SentimentAggregation = parse.GetValue(SentimentAggregation) ?? defaults.SentimentAggregation,
             SummarySelection = parse.GetValue(SummarySelection) ?? defaults.SummarySelection,
+            SummaryStyle = parse.GetValue(SummaryStyle) ?? defaults.SummaryStyle,
             SummarySourceTokens = parse.GetValue(SummarySourceTokens),
         };
     }
