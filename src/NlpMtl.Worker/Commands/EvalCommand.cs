@@ -152,7 +152,11 @@ public static class EvalCommand
                             if (name == TaskNames.Summarize)
                                 Support(metrics, outputs, scored);
                             if (name == TaskNames.Summarize && groups is null)
+                            {
                                 OracleRead(metrics, scored, predictions, engine);
+                                if (OracleSentenceMatch.Percent(scored, predictions) is { } match)
+                                    metrics["oracle_sentence_extracted"] = match;
+                            }
                         }
                         Console.WriteLine(JsonSerializer.Serialize(metrics));
                         return Task.CompletedTask;
@@ -213,6 +217,7 @@ public static class EvalCommand
         {
             metrics["sentences"] = predictions.Sum(p => p.Sentences ?? 0);
             metrics["sentences_selected"] = predictions.Sum(p => p.Selected?.Length ?? 0);
+            metrics["extracted"] = predictions.Count(p => p.Extracted is not null);
         }
     }
 
