@@ -5,7 +5,7 @@
 #   sentiment/train.tsv   SST-2 train + the IMDB training part (whole reviews; the trainer reads long ones as windows)
 #   imdb/validation.tsv   every 12th IMDB review of each label (the file alternates labels, so every 12th line would
 #                         be all one label), none of their texts left in the training part
-#   translate/train.en|de Multi30k train three times + the Tatoeba training part (why three: below)
+#   translate/train.en|de Multi30k train + the Tatoeba training part
 #   tatoeba/validation.en|de  every 85th line's English sentence with its first translation; every other line with
 #                         that sentence leaves training too (Tatoeba repeats sentences with other translations)
 # Deterministic (line numbers, no random draw), so every machine gets the same split.
@@ -36,13 +36,8 @@ paste -d $'\x1f' "$data/tatoeba/train.en" "$data/tatoeba/train.de" | awk -F $'\x
   ($1 in held) { if (!done[$1]++) { print $1 > (out "/tatoeba/validation.en"); print $2 > (out "/tatoeba/validation.de") }; next }
   { print $1 > (out "/tatoeba/train-part.en"); print $2 > (out "/tatoeba/train-part.de") }' \
   "$data/tatoeba/train.en" -
-# Multi30k is 29k of the 196k pairs: in the recipe's budget the head saw 0.6 of an epoch of it and scored 24.5 BLEU on
-# Multi30k val, against 36.3 after about three epochs of Multi30k alone (docs/benchmarks.md). Three copies make it a
-# third of the mix; the trainer reshuffles every epoch, so the copies spread over it.
-multi30k_copies=3
 for side in en de; do
-  { for ((copy = 0; copy < multi30k_copies; copy++)); do cat "$data/multi30k/train.$side"; done
-    cat "$out/tatoeba/train-part.$side"; } > "$out/translate/train.$side"
+  cat "$data/multi30k/train.$side" "$out/tatoeba/train-part.$side" > "$out/translate/train.$side"
   rm "$out/tatoeba/train-part.$side"
 done
 echo "recipe-data.sh: $(($(wc -l < "$out/sentiment/train.tsv") - 1)) sentiment training rows, $(($(wc -l < "$out/imdb/validation.tsv") - 1)) IMDB validation reviews, $(wc -l < "$out/translate/train.en") translation pairs, $(wc -l < "$out/tatoeba/validation.en") Tatoeba validation pairs → $out" >&2
