@@ -7,8 +7,8 @@ public enum SummaryStyle
 {
     /// <summary>
     /// The sentence the summarizer read that its generated summary is closest to, word for word as the document
-    /// writes it (<see cref="ExtractiveSummary"/>): faithful by construction, and on SciTLDR-A validation 1.7 ROUGE-1
-    /// above the generated text (docs/benchmarks.md, "Extractive or generated summaries").
+    /// writes it (<see cref="ExtractiveSummary"/>): faithful by construction, and above the generated text in ROUGE on
+    /// SciTLDR-A validation (docs/benchmarks.md, "Extractive or generated summaries").
     /// </summary>
     Extractive,
 
