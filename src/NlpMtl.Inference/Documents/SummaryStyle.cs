@@ -45,7 +45,8 @@ public static class ExtractiveSummary
         return best;
     }
 
-    /// <summary>A sentence as one summary line: its runs of white space (line breaks included) become one space.</summary>
+    /// <summary>A sentence as one summary line: its runs of white space (line breaks included) become one
+    /// space.</summary>
     public static string AsLine(string sentence) =>
         string.Join(' ', sentence.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
 }
