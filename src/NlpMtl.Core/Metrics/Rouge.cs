@@ -79,6 +79,15 @@ public static class Rouge
         return folded.ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries);
     }
 
+    /// <summary>ROUGE-1 F1 (0..1) of two texts already split by <see cref="Tokenize"/>: for callers comparing one
+    /// text with many, which tokenize it once and need neither ROUGE-2 nor the LCS.</summary>
+    public static double Rouge1(IReadOnlyList<string> candidateTokens, IReadOnlyList<string> referenceTokens)
+    {
+        ArgumentNullException.ThrowIfNull(candidateTokens);
+        ArgumentNullException.ThrowIfNull(referenceTokens);
+        return NGramF1(candidateTokens, referenceTokens, 1);
+    }
+
     /// <summary>Clipped n-gram overlap F1 (rouge_score's <c>_score_ngrams</c>, same arithmetic so the bits
     /// agree).</summary>
     static double NGramF1(IReadOnlyList<string> candidate, IReadOnlyList<string> reference, int n)

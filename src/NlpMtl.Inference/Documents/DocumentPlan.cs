@@ -226,11 +226,11 @@ public sealed class DocumentPlan
     TaskPrediction Summary(string id, RowOutput output)
     {
         var generated = output.Generated[TaskNames.Summarize];
-        var closest =
+        int? extracted =
             planner.Options.SummaryStyle == SummaryStyle.Extractive
-                ? ExtractiveSummary.Closest(generated, [.. selected.Select(i => sentences[i].Span.Of(text))])
+            && ExtractiveSummary.Closest(generated, [.. selected.Select(i => sentences[i].Span.Of(text))]) is { } k
+                ? selected[k]
                 : null;
-        int? extracted = closest is { } k ? selected[k] : null;
         return new TaskPrediction(id, TaskNames.Summarize)
         {
             Summary = extracted is { } e ? ExtractiveSummary.AsLine(sentences[e].Span.Of(text)) : generated,

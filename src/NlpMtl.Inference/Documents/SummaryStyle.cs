@@ -32,13 +32,12 @@ public static class ExtractiveSummary
     {
         ArgumentNullException.ThrowIfNull(generated);
         ArgumentNullException.ThrowIfNull(candidates);
-        if (candidates.Count == 0)
-            return null;
+        var generatedTokens = Rouge.Tokenize(generated);
         int? best = null;
         double bestScore = 0;
         for (var i = 0; i < candidates.Count; i++)
         {
-            var score = Rouge.Score(candidates[i], [generated]).Rouge1;
+            var score = Rouge.Rouge1(Rouge.Tokenize(candidates[i]), generatedTokens);
             if (score > bestScore)
                 (best, bestScore) = (i, score);
         }

@@ -135,4 +135,14 @@ public class RougeTests
     {
         Assert.Throws<ArgumentException>(() => Rouge.Score("a", []));
     }
+
+    [Theory]
+    [InlineData("the cat sat on the mat", "The cat, on a mat!")]
+    [InlineData("", "a reference")]
+    [InlineData("no overlap here", "entirely different words")]
+    public void Rouge1OnTokensIsScoresRouge1(string candidate, string reference) =>
+        Assert.Equal(
+            Rouge.Score(candidate, [reference]).Rouge1,
+            Rouge.Rouge1(Rouge.Tokenize(candidate), Rouge.Tokenize(reference))
+        );
 }
