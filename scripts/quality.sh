@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The full recipe end to end: builds the training mixes (scripts/recipe-data.sh), trains configs/full.json, exports
-# the best checkpoint (fp32 + int8) and evaluates the bundle on every validation set; writes OUT/results.md.
+# the final checkpoint (fp32 + int8), fits its sentence ranker (nlpmtl salience) and evaluates the bundle on every
+# validation set; writes OUT/results.md.
 #   DATA=DIR (else NLPMTL_DATA): the sets as `nlpmtl data get sst2 scitldr multi30k imdb tatoeba newstest --out DIR`
 #   writes them.  OUT=runs/quality  BUDGET=100 (training minutes)  MAX_EVAL= (examples per evaluation, empty = all)
 #   EVAL_ONLY=1 re-exports and re-evaluates OUT's finished training without training again.
@@ -33,6 +34,12 @@ nlpmtl export --checkpoint "$out/train/last" --out "$out/bundle" --quantize int8
   --validation-sentiment "$recipe/sst2/glue_dev.tsv" \
   --validation-translate "$recipe/multi30k/val.en" --validation-translate-target "$recipe/multi30k/val.de"
 
+# The sentence ranker extractive summaries weigh, fitted on the bundle's own encoder (SciTLDR train; its validation
+# figures are only reported).
+echo "quality.sh: sentence ranker → $out/bundle/salience.json" >&2
+nlpmtl salience --bundle "$out/bundle" --data "$recipe/scitldr/train.jsonl" \
+  --validation "$recipe/scitldr/validation.jsonl" > "$out/salience.json"
+
 # name | eval arguments. Each writes OUT/eval-NAME.json; the int8 rows use the bundle's int8 graphs.
 limit=(); [[ -n "${MAX_EVAL:-}" ]] && limit=(--max-examples "$MAX_EVAL")
 evaluations=(
@@ -43,6 +50,7 @@ evaluations=(
   "imdb-mean-probabilities|--task sentiment --data $recipe/imdb/validation.tsv --sentiment-aggregation MeanProbabilities"
   "scitldr|--task summarize --data $recipe/scitldr/validation.jsonl"
   "scitldr-abstractive|--task summarize --data $recipe/scitldr/validation.jsonl --summary-style Abstractive"
+  "scitldr-ranked|--task summarize --data $recipe/scitldr/validation.jsonl --summary-style Ranked"
   "scitldr-lead-256|--task summarize --data $recipe/scitldr/validation.jsonl --summary-selection Lead --summary-source-tokens 256"
   "scitldr-salience-256|--task summarize --data $recipe/scitldr/validation.jsonl --summary-source-tokens 256"
   "multi30k|--task translate --data $recipe/multi30k/val.en --target $recipe/multi30k/val.de"
@@ -73,6 +81,11 @@ done
         if (typeof r[k] === "number") console.log(`| ${process.argv[2]} | ${r.graphs} | ${r.examples} | ${k} | ${Number.isInteger(r[k]) ? r[k] : r[k].toFixed(2)} |`);
     ' "$out/eval-${entry%%|*}.json" "${entry%%|*}"
   done
+  # shellcheck disable=SC2016 # JavaScript, not shell
+  node -e '
+    const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+    console.log(`| salience-fit (held-out SciTLDR train documents) | fp32 | ${r.held_out_documents} | rouge_mean | ${r.held_out_rouge.toFixed(2)} |`);
+  ' "$out/salience.json"
   echo
   echo "Validation sets written by scripts/recipe-data.sh from DATA: SST-2 GLUE dev and validation split, IMDB every"
   echo "12th review, SciTLDR-A validation, Multi30k val (whole, and as paragraphs of 3-8 captions), Tatoeba every 85th"

@@ -18,19 +18,29 @@ public sealed class InferenceEngine : IDisposable
     readonly SourcePolicy policy;
     readonly DocumentPlanner planner;
 
-    /// <param name="salience">Chooses the summarizer's sentences in long documents (default:
-    /// <see cref="CentroidSalienceScorer"/>).</param>
+    /// <param name="salience">Chooses the summarizer's sentences in long documents (default: the bundle's
+    /// <see cref="LearnedSalienceScorer"/> when it has one, else <see cref="CentroidSalienceScorer"/>).</param>
     public InferenceEngine(ModelBundle bundle, InferenceOptions? options = null, ISalienceScorer? salience = null)
     {
         Bundle = bundle;
         Options = options ?? new InferenceOptions();
+        if (
+            Options.SummaryStyle == SummaryStyle.Ranked
+            && bundle.Tasks.Contains(TaskNames.Summarize)
+            && bundle.Salience is null
+        )
+            throw new ArgumentException(
+                $"{bundle.Directory}: SummaryStyle Ranked needs a sentence ranker in the bundle (nlpmtl salience "
+                    + "fits one)"
+            );
         policy = new SourcePolicy(bundle.Manifest, bundle.Tokenizer, Options.SummarySourceTokens);
         planner = new DocumentPlanner(
             bundle.Tokenizer,
             policy.Limit,
             TokenPieces.FromVocabulary(bundle.Tokenizer.Tokens),
             Options,
-            salience ?? new CentroidSalienceScorer(),
+            salience ?? (ISalienceScorer?)bundle.Salience ?? new CentroidSalienceScorer(),
+            bundle.Salience,
             bundle.Manifest.Sentiment?.Labels ?? []
         );
     }
@@ -119,6 +129,39 @@ public sealed class InferenceEngine : IDisposable
     }
 
     IReadOnlyList<string> SentimentLabels => planner.SentimentLabels;
+
+    /// <summary>
+    /// Each document's sentences as salience sees them when it chooses what the summarizer reads: segmented and
+    /// tokenised as <see cref="Plan(DocumentRequest)"/> does (up to the cap), each embedded alone. For fitting a
+    /// <see cref="LearnedSalienceScorer"/> on this bundle's encoder. Sentences without tokens are left out.
+    /// </summary>
+    public IReadOnlyList<EmbeddedSentences> EmbedSentences(
+        IReadOnlyList<string> texts,
+        BatchingOptions? batching = null,
+        CancellationToken cancellationToken = default
+    )
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        var documents = texts
+            .Select(text => planner.Read(text))
+            .Select(read =>
+                (read.Text, Sentences: read.Sentences.Where(s => s.Ids.Length > 0).ToList(), read.Truncated)
+            )
+            .ToList();
+        var rows = documents
+            .SelectMany(d => d.Sentences)
+            .Select(s => new SourceRow(planner.EmbeddingRow(s), [], Embed: true))
+            .ToList();
+        var outputs = RunAll(rows, batching ?? new BatchingOptions(), cancellationToken);
+        var next = 0;
+        return documents
+            .Select(d => new EmbeddedSentences(
+                [.. d.Sentences.Select(s => s.Span.Of(d.Text))],
+                [.. d.Sentences.Select(_ => outputs[next++].Embedding!)],
+                d.Truncated
+            ))
+            .ToList();
+    }
 
     RowOutput[] RunAll(IReadOnlyList<SourceRow> rows, BatchingOptions batching, CancellationToken cancellationToken)
     {

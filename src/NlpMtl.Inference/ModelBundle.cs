@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using NlpMtl.Core;
 using NlpMtl.Core.Bundle;
 using NlpMtl.Core.Tokenization;
+using NlpMtl.Inference.Documents;
 using NlpMtl.Inference.Generation;
 using NlpMtl.Inference.Sessions;
 
@@ -46,6 +47,10 @@ public sealed class ModelBundle : IDisposable
     /// top).</summary>
     public BertInputTokenizer Tokenizer { get; }
     public OrtGraph Encoder { get; }
+
+    /// <summary>The sentence ranker fitted on this bundle (manifest <c>salience</c>), when it has one and the summarize
+    /// task is loaded.</summary>
+    public LearnedSalienceScorer? Salience { get; private init; }
 
     /// <summary><c>CUDA</c> or <c>CPU</c>.</summary>
     public string ExecutionProvider => sessions.Provider;
@@ -157,10 +162,21 @@ public sealed class ModelBundle : IDisposable
                 int8 ? "int8" : "fp32",
                 sessions.Provider
             );
+            // Only summaries use the ranker: `nlpmtl salience` loads the encoder alone and refits over a stale one.
+            var salience =
+                manifest.Salience is { } fitted && wanted.Contains(TaskNames.Summarize)
+                    ? LearnedSalienceScorer.Load(Path.Combine(directory, fitted.File))
+                    : null;
+            if (salience is not null && salience.HiddenSize != manifest.Encoder.HiddenSize)
+                throw new InvalidDataException(
+                    $"{Path.Combine(directory, manifest.Salience!.File)}: hidden_size {salience.HiddenSize} is not the "
+                        + $"encoder's {manifest.Encoder.HiddenSize}: fit it again on this bundle (nlpmtl salience)"
+                );
             return new ModelBundle(directory, manifest, sessions, tokenizer, encoder, decoders, int8)
             {
                 Tasks = wanted,
                 EncoderChunkPositions = options.EncoderChunkPositions,
+                Salience = salience,
             };
         }
         catch

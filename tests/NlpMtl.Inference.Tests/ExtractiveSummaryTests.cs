@@ -32,4 +32,21 @@ public class ExtractiveSummaryTests
     [Fact]
     public void ASentenceBecomesOneLine() =>
         Assert.Equal("We show that it works.", ExtractiveSummary.AsLine("  We show that\n\n it works. "));
+
+    [Fact]
+    public void ARankersProbabilityIsWeighedBesideTheClosenessToTheGeneratedText()
+    {
+        string[] sentences = ["We train a model on images.", "We propose a loss for images.", "Results improve."];
+        // Equal closeness ("images" alone, sentences 0 and 1 of equal length): the ranker decides.
+        Assert.Equal(1, ExtractiveSummary.Closest("images", sentences, [0.0, 1.0, -5.0]));
+        Assert.Equal(0, ExtractiveSummary.Closest("images", sentences, [1.0, 0.0, -5.0]));
+        // A generation that shares no word with the document: the ranker alone picks, where without it none is.
+        Assert.Null(ExtractiveSummary.Closest("zebra", sentences));
+        Assert.Equal(2, ExtractiveSummary.Closest("zebra", sentences, [0.0, 0.0, 3.0]));
+        // A clear closeness lead beats a mild ranker preference.
+        Assert.Equal(2, ExtractiveSummary.Closest("results improve", sentences, [0.5, 0.0, 0.0]));
+        Assert.Null(ExtractiveSummary.Closest("images", [], []));
+        Assert.Throws<ArgumentException>(() => ExtractiveSummary.Closest("images", sentences, [0.0]));
+        Assert.Equal(1, ExtractiveSummary.Top([double.NegativeInfinity, 2, 2]));
+    }
 }

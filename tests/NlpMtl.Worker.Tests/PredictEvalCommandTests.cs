@@ -261,6 +261,72 @@ public partial class PredictEvalCommandTests(PredictEvalCommandTests.TinyBundle 
             Assert.InRange(json.GetProperty(metric).GetDouble(), 0, 100);
     }
 
+    [Fact]
+    public async Task SalienceFitsARankerIntoTheBundleThatRankedSummariesThenUse()
+    {
+        var bundle = Path.Combine(tiny.Root, "ranked-bundle");
+        foreach (var file in Directory.GetFiles(tiny.Bundle, "*", SearchOption.AllDirectories))
+        {
+            var copy = Path.Combine(bundle, Path.GetRelativePath(tiny.Bundle, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
+            File.Copy(file, copy, overwrite: true);
+        }
+        var (exitCode, stdout, error) = await CommandLineRunner.RunAsync(
+            "salience",
+            "--bundle",
+            bundle,
+            "--data",
+            Sample("summarize.jsonl"),
+            "--validation",
+            Sample("summarize.jsonl")
+        );
+        Assert.True(exitCode == 0, error);
+        var report = JsonDocument.Parse(stdout).RootElement;
+        Assert.Equal(12, report.GetProperty("validation_documents").GetInt32());
+        Assert.InRange(report.GetProperty("validation_ranked")[0].GetDouble(), 0, 100);
+        Assert.True(File.Exists(Path.Combine(bundle, "salience.json")));
+        var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(bundle, "manifest.json"))).RootElement;
+        Assert.Equal("salience.json", manifest.GetProperty("salience").GetProperty("file").GetString());
+
+        var output = Path.Combine(tiny.Root, "ranked.jsonl");
+        var input = Path.Combine(tiny.Root, "ranked-input.txt");
+        File.WriteAllLines(input, ["One short claim. A second sentence follows it. And a third one ends it."]);
+        (exitCode, _, error) = await CommandLineRunner.RunAsync(
+            "predict",
+            "--bundle",
+            bundle,
+            "--task",
+            "summarize",
+            "--summary-style",
+            "Ranked",
+            "--input",
+            input,
+            "--output",
+            output
+        );
+        Assert.True(exitCode == 0, error);
+        var line = JsonDocument.Parse(File.ReadAllLines(output)[0]).RootElement;
+        string[] sentences = ["One short claim.", "A second sentence follows it.", "And a third one ends it."];
+        Assert.Equal(sentences[line.GetProperty("extracted").GetInt32()], line.GetProperty("summary").GetString());
+
+        // Without a ranker, Ranked is refused with what to run.
+        (exitCode, _, error) = await CommandLineRunner.RunAsync(
+            "predict",
+            "--bundle",
+            tiny.Bundle,
+            "--task",
+            "summarize",
+            "--summary-style",
+            "Ranked",
+            "--input",
+            input,
+            "--output",
+            output
+        );
+        Assert.Equal(1, exitCode);
+        Assert.Contains("nlpmtl salience", error);
+    }
+
     /// <summary>A tiny encoder (MiniLM vocabulary) with untrained heads, exported by the export verb.</summary>
     public sealed class TinyBundle : IAsyncLifetime
     {

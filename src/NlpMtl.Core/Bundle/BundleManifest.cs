@@ -37,6 +37,9 @@ public sealed record BundleManifest
     /// ones.</summary>
     public QuantizationManifest? Quantization { get; init; }
 
+    /// <summary>Present when <c>nlpmtl salience</c> fitted a sentence ranker on this bundle's encoder.</summary>
+    public SalienceManifest? Salience { get; init; }
+
     /// <summary>Parity measured at export (ORT vs TorchSharp); export fails rather than write a bundle that misses
     /// it.</summary>
     public required ParityReport Parity { get; init; }
@@ -184,6 +187,23 @@ public sealed record QuantizationManifest
     /// <summary>Metric name → (fp32, int8) measured on the validation data given to export, e.g.
     /// <c>sentiment_accuracy</c>.</summary>
     public Dictionary<string, MetricDelta> Metrics { get; init; } = [];
+}
+
+/// <summary>The learned sentence ranker (<c>salience.json</c>) and how it was fitted.</summary>
+public sealed record SalienceManifest
+{
+    public string File { get; init; } = "salience.json";
+
+    /// <summary>The data it was fitted on (informational).</summary>
+    public string? Data { get; init; }
+
+    public int Documents { get; init; }
+
+    /// <summary>Mean ROUGE (F1 of 1, 2 and L averaged, 0–100) of the top-ranked sentence on the held-out documents of
+    /// the fit, beside the first sentence's and the best sentence's.</summary>
+    public double HeldOutRouge { get; init; }
+    public double HeldOutFirstSentenceRouge { get; init; }
+    public double HeldOutBestSentenceRouge { get; init; }
 }
 
 public sealed record MetricDelta(double Fp32, double Int8, int Examples);

@@ -25,7 +25,8 @@ public sealed class DocumentPlan
         summaryCut; // the head's answer ignores part of what was kept (FirstWindow, Lead)
     int summaryRow = -1;
     int[] selected = [];
-    int[]? embeddingRows; // per sentence, the row whose embedding scores it (summary selection), -1 for none
+    int[]? embeddingRows; // per sentence, the row whose embedding scores it (selection, ranking), -1 for none
+    bool selectLater; // the summarizer's source waits for the embeddings (SecondStage)
 
     internal DocumentPlan(
         DocumentPlanner planner,
@@ -116,6 +117,27 @@ public sealed class DocumentPlan
 
     void PlanSummary()
     {
+        if (planner.Options.SummaryStyle == SummaryStyle.Ranked)
+        {
+            // No summarizer row: the ranker reads every sentence and picks one.
+            embeddingRows = EmbedEverySentence();
+            selected = [.. Enumerable.Range(0, sentences.Count).Where(i => embeddingRows[i] >= 0)];
+            return;
+        }
+        PlanSummarizerSource();
+        if (RanksSummary && embeddingRows is null)
+            embeddingRows = EmbedEverySentence();
+    }
+
+    /// <summary>The extractive summary weighs the bundle's learned ranker beside the generated text.</summary>
+    bool RanksSummary => planner.Ranker is not null && planner.Options.SummaryStyle == SummaryStyle.Extractive;
+
+    /// <summary>Sentences are embedded alone (<see cref="DocumentPlanner.EmbeddingRow"/>).</summary>
+    int[] EmbedEverySentence() =>
+        [.. sentences.Select(s => s.Ids.Length == 0 ? -1 : Add(planner.EmbeddingRow(s), null, embed: true))];
+
+    void PlanSummarizerSource()
+    {
         var budget = planner.Limit(TaskNames.Summarize) - 2;
         var lengths = sentences.Select(s => s.Ids.Length).ToList();
         var withTokens = Enumerable.Range(0, sentences.Count).Where(i => lengths[i] > 0).ToArray();
@@ -143,15 +165,9 @@ public sealed class DocumentPlan
         }
         else
         {
-            // Sentences are embedded as the encoder reads them at most (its trained length), then scored in
-            // SecondStage.
-            var length = planner.Limit(TaskNames.Sentiment) - 2;
-            embeddingRows =
-            [
-                .. sentences.Select(s =>
-                    s.Ids.Length == 0 ? -1 : Add(planner.Row(s.Ids.Take(length)), null, embed: true)
-                ),
-            ];
+            // Scored in SecondStage, once the embeddings are known.
+            embeddingRows = EmbedEverySentence();
+            selectLater = true;
         }
     }
 
@@ -171,23 +187,32 @@ public sealed class DocumentPlan
     /// <see cref="Rows"/>, or no summary was asked for).</summary>
     public SourceRow? SecondStage(IReadOnlyList<RowOutput> first)
     {
-        if (embeddingRows is null)
+        if (!selectLater)
             return null;
-        var scored = Enumerable.Range(0, sentences.Count).Where(i => embeddingRows[i] >= 0).ToList();
+        var scores = Scores(planner.Salience, first);
+        var budget = planner.Limit(TaskNames.Summarize) - 2;
+        selected = SummarySelector.Select(sentences.Select(s => s.Ids.Length).ToList(), scores, budget, FirstSentence);
+        return new SourceRow(SelectedRow(budget), [TaskNames.Summarize]);
+    }
+
+    /// <summary>Every sentence's score under <paramref name="scorer"/> from its embedding (−∞ for a sentence without
+    /// tokens).</summary>
+    double[] Scores(ISalienceScorer scorer, IReadOnlyList<RowOutput> first)
+    {
+        var rowsOf = embeddingRows ?? throw new InvalidOperationException("no sentence was embedded");
+        var scored = Enumerable.Range(0, sentences.Count).Where(i => rowsOf[i] >= 0).ToList();
         var embeddings = scored
             .Select(i =>
-                first[embeddingRows[i]].Embedding
+                first[rowsOf[i]].Embedding
                 ?? throw new InvalidOperationException("a sentence's embedding was not computed")
             )
             .ToList();
-        var partial = planner.Salience.Score(scored.Select(i => sentences[i].Span.Of(text)).ToList(), embeddings);
+        var partial = scorer.Score(scored.Select(i => sentences[i].Span.Of(text)).ToList(), embeddings);
         var scores = new double[sentences.Count];
         Array.Fill(scores, double.NegativeInfinity);
         for (var k = 0; k < scored.Count; k++)
             scores[scored[k]] = partial[k];
-        var budget = planner.Limit(TaskNames.Summarize) - 2;
-        selected = SummarySelector.Select(sentences.Select(s => s.Ids.Length).ToList(), scores, budget, FirstSentence);
-        return new SourceRow(SelectedRow(budget), [TaskNames.Summarize]);
+        return scores;
     }
 
     /// <summary>One prediction per requested task, in the requested order.</summary>
@@ -211,9 +236,10 @@ public sealed class DocumentPlan
                     },
                     _ => Summary(
                         id,
-                        embeddingRows is null
-                            ? first[summaryRow]
-                            : second ?? throw new ArgumentNullException(nameof(second))
+                        first,
+                        summaryRow >= 0 ? first[summaryRow]
+                            : selectLater ? second ?? throw new ArgumentNullException(nameof(second))
+                            : null
                     ),
                 }
             )
@@ -221,16 +247,26 @@ public sealed class DocumentPlan
         return new DocumentResult(id, predictions);
     }
 
-    /// <summary>The generated summary, or under <see cref="SummaryStyle.Extractive"/> the read sentence closest to
-    /// it (<see cref="ExtractiveSummary"/>).</summary>
-    TaskPrediction Summary(string id, RowOutput output)
+    /// <summary>By <see cref="SummaryStyle"/>: the generated summary; or the read sentence closest to it, weighed
+    /// with the bundle's ranker when it has one (<see cref="ExtractiveSummary"/>); or the ranker's top
+    /// sentence.</summary>
+    /// <param name="output">The summarizer's row output; null under <see cref="SummaryStyle.Ranked"/>.</param>
+    TaskPrediction Summary(string id, IReadOnlyList<RowOutput> first, RowOutput? output)
     {
-        var generated = output.Generated[TaskNames.Summarize];
-        int? extracted =
-            planner.Options.SummaryStyle == SummaryStyle.Extractive
-            && ExtractiveSummary.Closest(generated, [.. selected.Select(i => sentences[i].Span.Of(text))]) is { } k
-                ? selected[k]
+        var generated = output?.Generated[TaskNames.Summarize] ?? "";
+        var candidates = selected.Select(i => sentences[i].Span.Of(text)).ToList();
+        var ranks =
+            planner.Ranker is { } ranker && planner.Options.SummaryStyle != SummaryStyle.Abstractive
+                ? Scores(ranker, first)
                 : null;
+        var rankOfCandidates = ranks is null ? null : selected.Select(i => ranks[i]).ToList();
+        int? pick = planner.Options.SummaryStyle switch
+        {
+            SummaryStyle.Abstractive => null,
+            SummaryStyle.Ranked => candidates.Count == 0 ? null : ExtractiveSummary.Top(rankOfCandidates!),
+            _ => ExtractiveSummary.Closest(generated, candidates, rankOfCandidates),
+        };
+        int? extracted = pick is { } k ? selected[k] : null;
         return new TaskPrediction(id, TaskNames.Summarize)
         {
             Summary = extracted is { } e ? ExtractiveSummary.AsLine(sentences[e].Span.Of(text)) : generated,

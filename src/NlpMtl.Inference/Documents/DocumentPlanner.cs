@@ -1,3 +1,4 @@
+using NlpMtl.Core;
 using NlpMtl.Core.Text;
 using NlpMtl.Core.Tokenization;
 
@@ -22,9 +23,13 @@ internal sealed class DocumentPlanner(
     TokenPieces pieces,
     InferenceOptions options,
     ISalienceScorer salience,
+    LearnedSalienceScorer? ranker,
     IReadOnlyList<string> sentimentLabels
 )
 {
+    /// <summary>The bundle's learned ranker, which extractive summaries weigh (<see cref="SummaryStyle"/>).</summary>
+    public LearnedSalienceScorer? Ranker => ranker;
+
     public InferenceOptions Options => options;
     public ISalienceScorer Salience => salience;
     public IReadOnlyList<string> SentimentLabels => sentimentLabels;
@@ -35,8 +40,15 @@ internal sealed class DocumentPlanner(
 
     public DocumentPlan Plan(DocumentRequest request)
     {
+        var (text, sentences, truncated) = Read(request.Text);
+        return new DocumentPlan(this, request, text, sentences, truncated);
+    }
+
+    /// <summary>The document's sentences and their ids up to the cap: the text kept (cut when a prefix alone passes
+    /// the cap) and whether anything was left out.</summary>
+    public (string Text, List<Sentence> Sentences, bool Truncated) Read(string text)
+    {
         var cap = options.MaxDocumentTokens;
-        var text = request.Text;
         // Tokenising megabytes to keep the cap's worth wastes seconds: cut at a space well past it first (flagged).
         var truncated = false;
         var prefix = (long)cap * SourcePolicy.PrefixCharsPerToken;
@@ -61,8 +73,12 @@ internal sealed class DocumentPlanner(
             sentences.Add(new Sentence(span, [.. ids]));
             total += ids.Count;
         }
-        return new DocumentPlan(this, request, text, sentences, truncated);
+        return (text, sentences, truncated);
     }
+
+    /// <summary>The row whose mean-pooled states embed a sentence for salience: the sentence alone, as much of it as
+    /// the encoder reads at a time (its trained length).</summary>
+    public int[] EmbeddingRow(Sentence sentence) => Row(sentence.Ids.Take(Limit(TaskNames.Sentiment) - 2));
 
     public List<Range> Pieces(IReadOnlyList<int> ids, int length) => pieces.Split(ids, length);
 }

@@ -14,6 +14,13 @@ public enum SummaryStyle
 
     /// <summary>The summarizer's generated text as it is.</summary>
     Abstractive,
+
+    /// <summary>
+    /// The sentence the bundle's learned ranker (<see cref="LearnedSalienceScorer"/>, <c>nlpmtl salience</c>) puts
+    /// first among all the document's sentences, without running the summarizer: the fastest summary, and one that
+    /// reads the whole document however long. Needs a bundle with a ranker.
+    /// </summary>
+    Ranked,
 }
 
 /// <summary>
@@ -42,6 +49,52 @@ public static class ExtractiveSummary
                 (best, bestScore) = (i, score);
         }
         return best;
+    }
+
+    /// <summary>
+    /// With a learned ranker's scores of the candidates: the candidate with the highest closeness to
+    /// <paramref name="generated"/> (as <see cref="Closest(string, IReadOnlyList{string})"/>) plus
+    /// <see cref="RankerWeight"/> times its ranker probability (softmax over the candidates), the earliest on a tie;
+    /// null only when there is no candidate. Without scores, <see cref="Closest(string, IReadOnlyList{string})"/>.
+    /// </summary>
+    public static int? Closest(string generated, IReadOnlyList<string> candidates, IReadOnlyList<double>? ranks)
+    {
+        if (ranks is null)
+            return Closest(generated, candidates);
+        ArgumentNullException.ThrowIfNull(generated);
+        ArgumentNullException.ThrowIfNull(candidates);
+        if (ranks.Count != candidates.Count)
+            throw new ArgumentException($"{ranks.Count} scores for {candidates.Count} candidates", nameof(ranks));
+        if (candidates.Count == 0)
+            return null;
+        var generatedTokens = Rouge.Tokenize(generated);
+        var probabilities = Softmax(ranks);
+        var combined = candidates
+            .Select((c, i) => Rouge.Rouge1(Rouge.Tokenize(c), generatedTokens) + RankerWeight * probabilities[i])
+            .ToList();
+        return Top(combined);
+    }
+
+    /// <summary>How much the ranker's probability counts beside the closeness (both 0–1): set to 1 before measuring,
+    /// not tuned (docs/benchmarks.md, "A sentence ranker").</summary>
+    public const double RankerWeight = 1;
+
+    /// <summary>Index of the highest score, the earliest on a tie (−∞ scores included; empty: 0).</summary>
+    public static int Top(IReadOnlyList<double> scores)
+    {
+        var best = 0;
+        for (var i = 1; i < scores.Count; i++)
+            if (scores[i] > scores[best])
+                best = i;
+        return best;
+    }
+
+    static double[] Softmax(IReadOnlyList<double> scores)
+    {
+        var max = scores.Max();
+        var exp = scores.Select(s => double.IsNegativeInfinity(s) ? 0 : Math.Exp(s - max)).ToArray();
+        var sum = exp.Sum();
+        return exp.Select(e => e / sum).ToArray();
     }
 
     /// <summary>A sentence as one summary line: its runs of white space (line breaks included) become one

@@ -57,7 +57,8 @@ sealed class InferenceArguments
         {
             Description =
                 "What a summary is: Extractive (default: the document's sentence closest to the generated text, "
-                + "verbatim) or Abstractive (the generated text)",
+                + "weighed with the bundle's sentence ranker when it has one, verbatim), Abstractive (the generated "
+                + "text) or Ranked (the ranker's top sentence, without generating; needs a ranker: nlpmtl salience)",
         };
     public Option<int?> SummarySourceTokens { get; } =
         new("--summary-source-tokens")

@@ -23,6 +23,7 @@ public static class NlpMtlCommandLine
         root.Subcommands.Add(ExportCommand.Create());
         root.Subcommands.Add(PredictCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
+        root.Subcommands.Add(SalienceCommand.Create());
         root.Subcommands.Add(TokenizeCommand.Create());
         root.Subcommands.Add(TargetTokenizerCommand.Create());
         return root;

@@ -1,0 +1,126 @@
+using System.Text.Json;
+using NlpMtl.Core.Bundle;
+
+namespace NlpMtl.Inference.Documents;
+
+/// <summary>
+/// Sentence salience learned from summaries (<c>nlpmtl salience</c>, <see cref="SalienceFit"/>): a linear score over
+/// <see cref="SalienceFeatures"/>, trained so that within each document the sentence closest to the reference summary
+/// scores highest. Read from a bundle's <c>salience.json</c>; fitted on that bundle's encoder, whose embeddings it
+/// scores.
+/// </summary>
+public sealed class LearnedSalienceScorer : ISalienceScorer
+{
+    public const string FileName = "salience.json";
+
+    LearnedSalienceScorer(int hiddenSize, double[] weights) => (HiddenSize, Weights) = (hiddenSize, weights);
+
+    public int HiddenSize { get; }
+
+    /// <summary>One weight per feature (<see cref="SalienceFeatures.Count"/>), in the features' raw units.</summary>
+    public IReadOnlyList<double> Weights { get; }
+
+    public bool UsesEmbeddings => true;
+
+    public static LearnedSalienceScorer Create(int hiddenSize, double[] weights)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        if (hiddenSize < 1)
+            throw new ArgumentOutOfRangeException(nameof(hiddenSize), hiddenSize, "must be at least 1");
+        if (weights.Length != SalienceFeatures.Count(hiddenSize))
+            throw new ArgumentException(
+                $"{weights.Length} weights, expected {SalienceFeatures.Count(hiddenSize)} for hidden size {hiddenSize}",
+                nameof(weights)
+            );
+        if (weights.Any(w => !double.IsFinite(w)))
+            throw new ArgumentException("weights must be finite numbers", nameof(weights));
+        return new LearnedSalienceScorer(hiddenSize, weights);
+    }
+
+    public IReadOnlyList<double> Score(IReadOnlyList<string> sentences, IReadOnlyList<float[]>? embeddings)
+    {
+        ArgumentNullException.ThrowIfNull(embeddings);
+        if (embeddings.Count > 0 && embeddings[0].Length != HiddenSize)
+            throw new InvalidOperationException(
+                $"{FileName} was fitted on {HiddenSize}-wide embeddings but the encoder gives "
+                    + $"{embeddings[0].Length}: fit it again on this bundle (nlpmtl salience)"
+            );
+        return SalienceFeatures.Of(sentences, embeddings).Select(Dot).ToList();
+    }
+
+    double Dot(double[] features)
+    {
+        double sum = 0;
+        for (var k = 0; k < features.Length; k++)
+            sum += Weights[k] * features[k];
+        return sum;
+    }
+
+    sealed record FileContents(string Features, int HiddenSize, double[] Weights);
+
+    public void Save(string path) =>
+        File.WriteAllText(
+            path,
+            JsonSerializer.Serialize(
+                new FileContents(SalienceFeatures.Layout, HiddenSize, [.. Weights]),
+                BundleManifest.JsonOptions
+            )
+        );
+
+    /// <summary>
+    /// Writes this ranker into a bundle: <c>salience.json</c>, then the manifest naming it (<paramref name="entry"/>),
+    /// each whole (a temporary file moved over the old one), so a failed write leaves the bundle as it was or with an
+    /// unused file.
+    /// </summary>
+    public void SaveInto(string bundleDirectory, SalienceManifest entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        var manifest = BundleManifest.Load(bundleDirectory);
+        if (manifest.Encoder.HiddenSize != HiddenSize)
+            throw new InvalidOperationException(
+                $"{bundleDirectory}: the encoder is {manifest.Encoder.HiddenSize} wide, this ranker {HiddenSize}"
+            );
+        var file = Path.Combine(bundleDirectory, entry.File);
+        Save(file + ".tmp");
+        File.Move(file + ".tmp", file, overwrite: true);
+        var path = Path.Combine(bundleDirectory, BundleManifest.FileName);
+        File.WriteAllText(
+            path + ".tmp",
+            JsonSerializer.Serialize(manifest with { Salience = entry }, BundleManifest.JsonOptions)
+        );
+        File.Move(path + ".tmp", path, overwrite: true);
+    }
+
+    /// <summary>Reads a <c>salience.json</c>; a clear error names the file and the field at fault.</summary>
+    public static LearnedSalienceScorer Load(string path)
+    {
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"{path}: no salience model (nlpmtl salience writes it)", path);
+        FileContents contents;
+        try
+        {
+            contents = JsonSerializer.Deserialize<FileContents>(File.ReadAllText(path), BundleManifest.JsonOptions)
+                ?? throw new InvalidDataException($"{path}: empty salience model");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path}: invalid salience model ({e.Message})", e);
+        }
+        if (contents.Features != SalienceFeatures.Layout)
+            throw new InvalidDataException(
+                $"{path}: features '{contents.Features}' are not this version's '{SalienceFeatures.Layout}': fit it "
+                    + "again (nlpmtl salience)"
+            );
+        if (contents.HiddenSize < 1)
+            throw new InvalidDataException($"{path}: hidden_size must be at least 1, was {contents.HiddenSize}");
+        var expected = SalienceFeatures.Count(contents.HiddenSize);
+        if (contents.Weights is null || contents.Weights.Length != expected)
+            throw new InvalidDataException(
+                $"{path}: weights has {contents.Weights?.Length ?? 0} values, expected {expected} for hidden_size "
+                    + contents.HiddenSize
+            );
+        if (contents.Weights.Any(w => !double.IsFinite(w)))
+            throw new InvalidDataException($"{path}: weights must be finite numbers");
+        return new LearnedSalienceScorer(contents.HiddenSize, contents.Weights);
+    }
+}

@@ -1,0 +1,100 @@
+using NlpMtl.Core.Bundle;
+using NlpMtl.Core.Data;
+using NlpMtl.Inference.Batching;
+using NlpMtl.Inference.Documents;
+
+namespace NlpMtl.Inference.Tests;
+
+/// <summary>A copy of the tiny bundle with a sentence ranker that prefers a document's last sentence.</summary>
+[Collection(BundleCollection.Name)]
+[Trait("Category", "Integration")]
+public sealed class RankedSummaryTests : IDisposable
+{
+    const string Document =
+        "Deep networks need large labelled sets. We show that mitochondria regulate the circadian clock. The code "
+        + "is public on our site.";
+
+    readonly string bundle;
+
+    public RankedSummaryTests(BundleFixture fixture)
+    {
+        bundle = Directory.CreateTempSubdirectory("nlpmtl-ranked-").FullName;
+        foreach (var file in Directory.GetFiles(fixture.Tiny.Bundle, "*", SearchOption.AllDirectories))
+        {
+            var copy = Path.Combine(bundle, Path.GetRelativePath(fixture.Tiny.Bundle, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
+            File.Copy(file, copy);
+        }
+        var hidden = BundleManifest.Load(bundle).Encoder.HiddenSize;
+        var weights = new double[SalienceFeatures.Count(hidden)];
+        weights[2 * hidden + 4] = 5; // the last-sentence flag
+        LearnedSalienceScorer
+            .Create(hidden, weights)
+            .SaveInto(bundle, new SalienceManifest { Documents = 1, HeldOutRouge = 1 });
+    }
+
+    public void Dispose() => Directory.Delete(bundle, recursive: true);
+
+    static InferenceEngine Engine(string bundle, SummaryStyle style) =>
+        InferenceEngine.Load(bundle, new InferenceOptions { SummaryStyle = style });
+
+    [Fact]
+    public async Task RankedSummariesRunNoSummarizerAndGiveTheRankersTopSentence()
+    {
+        using var engine = Engine(bundle, SummaryStyle.Ranked);
+        Assert.NotNull(engine.Bundle.Salience);
+        var plan = engine.Plan(new DocumentRequest("d", Document, ["summarize"]));
+        Assert.Equal(3, plan.Rows.Count);
+        Assert.All(plan.Rows, r => Assert.True(r.Embed && r.Tasks.Count == 0));
+
+        var summary = engine.Predict([new DocumentRequest("d", Document, ["summarize"])])[0].Predictions[0];
+        Assert.Equal("The code is public on our site.", summary.Summary);
+        Assert.Equal((2, 3), (summary.Extracted, summary.Sentences));
+        Assert.Equal([0, 1, 2], summary.Selected!);
+        await using var service = new BatchingInferenceService(engine);
+        var served = await service.ProcessAsync(new DocumentRequest("d", Document, ["summarize"]));
+        Assert.Equal(summary.ToJson(), served.Predictions[0].ToJson());
+    }
+
+    [Fact]
+    public void ExtractiveSummariesWeighTheRankerAndAGenerationSharingNoWordStillGetsASentence()
+    {
+        using var engine = Engine(bundle, SummaryStyle.Extractive);
+        var plan = engine.Plan(new DocumentRequest("d", Document, ["summarize"]));
+        // the summarizer's source, and each sentence to rank
+        Assert.Single(plan.Rows, r => r.Tasks.Contains("summarize"));
+        Assert.Equal(3, plan.Rows.Count(r => r.Embed));
+        var outputs = engine.RunRows(plan.Rows);
+        outputs[plan.Rows.ToList().FindIndex(r => r.Tasks.Contains("summarize"))].Generated["summarize"] = "zebra";
+        var summary = plan.Assemble(outputs, null).Predictions[0];
+        Assert.Equal(("The code is public on our site.", 2), (summary.Summary, summary.Extracted));
+
+        // Abstractive ignores the ranker: no sentence is embedded for it.
+        using var abstractive = Engine(bundle, SummaryStyle.Abstractive);
+        Assert.DoesNotContain(abstractive.Plan(new DocumentRequest("d", Document, ["summarize"])).Rows, r => r.Embed);
+    }
+
+    [Fact]
+    public void RankedNeedsARankerAndABundleNamingAMissingOrMisfittedRankerFailsToLoad()
+    {
+        var manifestPath = Path.Combine(bundle, BundleManifest.FileName);
+        var withRanker = File.ReadAllText(manifestPath);
+        File.WriteAllText(manifestPath, withRanker.Replace("\"salience\":", "\"unused\":"));
+        var message = Assert.Throws<ArgumentException>(() => Engine(bundle, SummaryStyle.Ranked)).Message;
+        Assert.Contains("nlpmtl salience", message);
+
+        File.WriteAllText(manifestPath, withRanker.Replace("\"file\": \"salience.json\"", "\"file\": \"gone.json\""));
+        Assert.Contains(
+            "gone.json",
+            Assert.Throws<FileNotFoundException>(() => Engine(bundle, SummaryStyle.Extractive)).Message
+        );
+
+        File.WriteAllText(manifestPath, withRanker);
+        var rankerPath = Path.Combine(bundle, LearnedSalienceScorer.FileName);
+        var hidden = BundleManifest.Load(bundle).Encoder.HiddenSize;
+        LearnedSalienceScorer.Create(hidden + 1, new double[SalienceFeatures.Count(hidden + 1)]).Save(rankerPath);
+        message = Assert.Throws<InvalidDataException>(() => Engine(bundle, SummaryStyle.Extractive)).Message;
+        Assert.Contains(rankerPath, message);
+        Assert.Contains("hidden_size", message);
+    }
+}
