@@ -57,6 +57,26 @@ public sealed class RankedSummaryTests : IDisposable
     }
 
     [Fact]
+    public void ALongDocumentIsReadThroughTheRankersSentencesAndRankedCoversItWhole()
+    {
+        var document = string.Join(
+            ' ',
+            Enumerable.Range(0, 40).Select(i => $"Sentence {i} of the report talks about topic {i % 4} in some detail.")
+        );
+        using var ranked = Engine(bundle, SummaryStyle.Ranked);
+        var top = ranked.Predict([new DocumentRequest("d", document, ["summarize"])])[0].Predictions[0];
+        Assert.Equal((39, 40, false), (top.Extracted, top.Sentences, top.Truncated));
+        Assert.Equal("Sentence 39 of the report talks about topic 3 in some detail.", top.Summary);
+
+        // Extractive reads what fits of the ranker's best sentences (the last first), then weighs the ranker again.
+        using var extractive = Engine(bundle, SummaryStyle.Extractive);
+        var summary = extractive.Predict([new DocumentRequest("d", document, ["summarize"])])[0].Predictions[0];
+        Assert.Contains(39, summary.Selected!);
+        Assert.True(summary.Selected!.Length < 40);
+        Assert.Contains(summary.Extracted!.Value, summary.Selected!);
+    }
+
+    [Fact]
     public void ExtractiveSummariesWeighTheRankerAndAGenerationSharingNoWordStillGetsASentence()
     {
         using var engine = Engine(bundle, SummaryStyle.Extractive);
