@@ -47,6 +47,6 @@ public class ExtractiveSummaryTests
         Assert.Equal(2, ExtractiveSummary.Closest("results improve", sentences, [0.5, 0.0, 0.0]));
         Assert.Null(ExtractiveSummary.Closest("images", [], []));
         Assert.Throws<ArgumentException>(() => ExtractiveSummary.Closest("images", sentences, [0.0]));
-        Assert.Equal(1, ExtractiveSummary.Top([double.NegativeInfinity, 2, 2]));
+        Assert.Equal(1, SalienceFit.Best([double.NegativeInfinity, 2, 2]));
     }
 }

@@ -291,38 +291,28 @@ public partial class PredictEvalCommandTests(PredictEvalCommandTests.TinyBundle 
         var output = Path.Combine(tiny.Root, "ranked.jsonl");
         var input = Path.Combine(tiny.Root, "ranked-input.txt");
         File.WriteAllLines(input, ["One short claim. A second sentence follows it. And a third one ends it."]);
-        (exitCode, _, error) = await CommandLineRunner.RunAsync(
-            "predict",
-            "--bundle",
-            bundle,
-            "--task",
-            "summarize",
-            "--summary-style",
-            "Ranked",
-            "--input",
-            input,
-            "--output",
-            output
-        );
+        Task<(int, string, string)> Ranked(string bundleDirectory) =>
+            CommandLineRunner.RunAsync(
+                "predict",
+                "--bundle",
+                bundleDirectory,
+                "--task",
+                "summarize",
+                "--summary-style",
+                "Ranked",
+                "--input",
+                input,
+                "--output",
+                output
+            );
+        (exitCode, _, error) = await Ranked(bundle);
         Assert.True(exitCode == 0, error);
         var line = JsonDocument.Parse(File.ReadAllLines(output)[0]).RootElement;
         string[] sentences = ["One short claim.", "A second sentence follows it.", "And a third one ends it."];
         Assert.Equal(sentences[line.GetProperty("extracted").GetInt32()], line.GetProperty("summary").GetString());
 
         // Without a ranker, Ranked is refused with what to run.
-        (exitCode, _, error) = await CommandLineRunner.RunAsync(
-            "predict",
-            "--bundle",
-            tiny.Bundle,
-            "--task",
-            "summarize",
-            "--summary-style",
-            "Ranked",
-            "--input",
-            input,
-            "--output",
-            output
-        );
+        (exitCode, _, error) = await Ranked(tiny.Bundle);
         Assert.Equal(1, exitCode);
         Assert.Contains("nlpmtl salience", error);
     }

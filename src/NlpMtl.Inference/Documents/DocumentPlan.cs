@@ -263,7 +263,7 @@ public sealed class DocumentPlan
         int? pick = planner.Options.SummaryStyle switch
         {
             SummaryStyle.Abstractive => null,
-            SummaryStyle.Ranked => candidates.Count == 0 ? null : ExtractiveSummary.Top(rankOfCandidates!),
+            SummaryStyle.Ranked => candidates.Count == 0 ? null : SalienceFit.Best(rankOfCandidates!),
             _ => ExtractiveSummary.Closest(generated, candidates, rankOfCandidates),
         };
         int? extracted = pick is { } k ? selected[k] : null;

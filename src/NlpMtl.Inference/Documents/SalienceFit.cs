@@ -112,7 +112,7 @@ public static class SalienceFit
         );
     }
 
-    /// <summary>Index of the highest value, the earliest on a tie.</summary>
+    /// <summary>Index of the highest value, the earliest on a tie (−∞ counts; empty: 0).</summary>
     public static int Best(IReadOnlyList<double> values)
     {
         var best = 0;

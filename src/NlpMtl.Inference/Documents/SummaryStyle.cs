@@ -72,22 +72,12 @@ public static class ExtractiveSummary
         var combined = candidates
             .Select((c, i) => Rouge.Rouge1(Rouge.Tokenize(c), generatedTokens) + RankerWeight * probabilities[i])
             .ToList();
-        return Top(combined);
+        return SalienceFit.Best(combined);
     }
 
     /// <summary>How much the ranker's probability counts beside the closeness (both 0–1): set to 1 before measuring,
     /// not tuned (docs/benchmarks.md, "A sentence ranker").</summary>
     public const double RankerWeight = 1;
-
-    /// <summary>Index of the highest score, the earliest on a tie (−∞ scores included; empty: 0).</summary>
-    public static int Top(IReadOnlyList<double> scores)
-    {
-        var best = 0;
-        for (var i = 1; i < scores.Count; i++)
-            if (scores[i] > scores[best])
-                best = i;
-        return best;
-    }
 
     static double[] Softmax(IReadOnlyList<double> scores)
     {
