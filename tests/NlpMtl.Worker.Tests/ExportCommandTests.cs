@@ -30,11 +30,14 @@ public class ExportCommandTests : IClassFixture<ExportCommandTests.TrainedCheckp
             "--quantize",
             "int8",
             "--validation-sentiment",
-            sentiment
+            sentiment,
+            "--salience-data",
+            Path.Combine(AppContext.BaseDirectory, "samples", "summarize.jsonl")
         );
 
         Assert.True(exitCode == 0, error);
         Assert.Contains("parity on", output);
+        Assert.Contains("Sentence ranker fitted on", output);
         var manifest = BundleManifest.Load(bundle);
         Assert.Equal(["sentiment", "summarize", "translate"], manifest.Tasks);
         Assert.True(manifest.Parity.Inputs >= 16);
@@ -46,6 +49,8 @@ public class ExportCommandTests : IClassFixture<ExportCommandTests.TrainedCheckp
         Assert.Equal(5, quantization.Files.Count); // encoder, and cross + step for both decoders
         Assert.All(quantization.Files.Values, file => Assert.True(File.Exists(Path.Combine(bundle, file)), file));
         Assert.Equal(48, quantization.Metrics["sentiment_accuracy"].Examples);
+        Assert.Equal(12, manifest.Salience!.Documents);
+        Assert.True(File.Exists(Path.Combine(bundle, manifest.Salience.File)));
     }
 
     [Fact]

@@ -5,7 +5,8 @@ using NlpMtl.Onnx;
 namespace NlpMtl.Worker.Commands;
 
 /// <summary>
-/// <c>nlpmtl export --checkpoint DIR --out DIR [--quantize int8]</c>: writes an ONNX model bundle; fails (no bundle)
+/// <c>nlpmtl export --checkpoint DIR --out DIR [--quantize int8] [--salience-data FILE]</c>: writes an ONNX model
+/// bundle (and, with <c>--salience-data</c>, fits its sentence ranker before any <c>--publish</c>); fails (no bundle)
 /// when ORT does not reproduce the TorchSharp model (see <see cref="BundleExporter"/>).
 /// </summary>
 public static class ExportCommand
@@ -47,6 +48,12 @@ public static class ExportCommand
                 "Then point this bundle pointer file at the new bundle (one atomic rename; serve's "
                 + "Inference:BundlePath may name the pointer)",
         };
+        var salienceData = new Option<FileInfo?>("--salience-data")
+        {
+            Description =
+                "Then fit the bundle's sentence ranker on these documents with reference summaries (seq2seq JSONL; "
+                + "what nlpmtl salience does), before --publish",
+        };
         var maxExamples = new Option<int>("--max-validation-examples")
         {
             Description = "Validation examples used at most",
@@ -61,14 +68,18 @@ public static class ExportCommand
             translate,
             translateTarget,
             maxExamples,
+            salienceData,
             publish,
         };
         command.SetAction(
             (parse, cancellationToken) =>
                 NlpMtlCommandLine.Guard(
-                    _ =>
+                    token =>
                     {
                         var bundle = parse.GetValue(output)!.FullName;
+                        // A missing ranker data file fails before the minutes of export, not after them.
+                        if (parse.GetValue(salienceData) is { Exists: false } missing)
+                            throw new FileNotFoundException($"{missing.FullName}: no such --salience-data file");
                         var manifest = BundleExporter.Export(
                             parse.GetValue(checkpoint)!.FullName,
                             bundle,
@@ -103,6 +114,15 @@ public static class ExportCommand
                                 $"  int8 {name}: fp32 {delta.Fp32:F2} → int8 {delta.Int8:F2} on {delta.Examples} "
                                     + $"examples"
                             );
+                        if (parse.GetValue(salienceData) is { } documents)
+                        {
+                            var fit = SalienceCommand.FitInto(bundle, documents.FullName, token);
+                            Console.WriteLine(
+                                $"Sentence ranker fitted on {fit.TrainDocuments} documents: held-out ROUGE "
+                                    + $"{100 * fit.HeldOutGain:F2} (first sentence {100 * fit.HeldOutFirstGain:F2}, "
+                                    + $"best {100 * fit.HeldOutBestGain:F2})"
+                            );
+                        }
                         if (parse.GetValue(publish) is { } pointer)
                         {
                             BundlePointer.Publish(pointer.FullName, bundle);

@@ -62,7 +62,7 @@ public static class SalienceCommand
                         var report = new Dictionary<string, object> { ["bundle"] = directory, ["data"] = dataPath };
                         using (var engine = InferenceEngine.Load(directory, options, new StderrLogger(), tasks: []))
                         {
-                            var fit = SalienceFit.Fit(Prepare(engine, train, token));
+                            var fit = FitInto(engine, directory, dataPath, train, token);
                             (report["documents"], report["held_out_documents"], report["epoch"]) = (
                                 fit.TrainDocuments,
                                 fit.HeldOutDocuments,
@@ -74,7 +74,6 @@ public static class SalienceCommand
                             report["held_out_best_sentence_rouge"] = 100 * fit.HeldOutBestGain;
                             if (held is not null)
                                 Validate(engine, fit.Scorer, held, report, token);
-                            Save(directory, fit, dataPath, train.Count);
                         }
                         Console.WriteLine(JsonSerializer.Serialize(report));
                         return Task.CompletedTask;
@@ -83,6 +82,28 @@ public static class SalienceCommand
                 )
         );
         return command;
+    }
+
+    /// <summary>Fits the ranker on <paramref name="dataPath"/>'s documents and writes it into the bundle (what
+    /// <c>export --salience-data</c> also runs).</summary>
+    internal static SalienceFitResult FitInto(string directory, string dataPath, CancellationToken token)
+    {
+        var train = Documents(dataPath);
+        using var engine = InferenceEngine.Load(directory, new InferenceOptions(), new StderrLogger(), tasks: []);
+        return FitInto(engine, directory, dataPath, train, token);
+    }
+
+    static SalienceFitResult FitInto(
+        InferenceEngine engine,
+        string directory,
+        string dataPath,
+        List<Seq2SeqExample> train,
+        CancellationToken token
+    )
+    {
+        var fit = SalienceFit.Fit(Prepare(engine, train, token));
+        Save(directory, fit, dataPath, train.Count);
+        return fit;
     }
 
     static List<Seq2SeqExample> Documents(string path)
