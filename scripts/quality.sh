@@ -38,7 +38,7 @@ nlpmtl export --checkpoint "$out/train/last" --out "$out/bundle" --quantize int8
 # figures are only reported).
 echo "quality.sh: sentence ranker → $out/bundle/salience.json" >&2
 nlpmtl salience --bundle "$out/bundle" --data "$recipe/scitldr/train.jsonl" \
-  --validation "$recipe/scitldr/validation.jsonl" > "$out/salience.json"
+  --validation "$recipe/scitldr/validation.jsonl" > "$out/salience-fit.json"
 
 # name | eval arguments. Each writes OUT/eval-NAME.json; the int8 rows use the bundle's int8 graphs.
 limit=(); [[ -n "${MAX_EVAL:-}" ]] && limit=(--max-examples "$MAX_EVAL")
@@ -85,7 +85,7 @@ done
   node -e '
     const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
     console.log(`| salience-fit (held-out SciTLDR train documents) | fp32 | ${r.held_out_documents} | rouge_mean | ${r.held_out_rouge.toFixed(2)} |`);
-  ' "$out/salience.json"
+  ' "$out/salience-fit.json"
   echo
   echo "Validation sets written by scripts/recipe-data.sh from DATA: SST-2 GLUE dev and validation split, IMDB every"
   echo "12th review, SciTLDR-A validation, Multi30k val (whole, and as paragraphs of 3-8 captions), Tatoeba every 85th"

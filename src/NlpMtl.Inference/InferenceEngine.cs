@@ -144,9 +144,7 @@ public sealed class InferenceEngine : IDisposable
         ArgumentNullException.ThrowIfNull(texts);
         var documents = texts
             .Select(text => planner.Read(text))
-            .Select(read =>
-                (read.Text, Sentences: read.Sentences.Where(s => s.Ids.Length > 0).ToList(), read.Truncated)
-            )
+            .Select(read => (read.Text, Sentences: read.Sentences.Where(s => s.Ids.Length > 0).ToList()))
             .ToList();
         var rows = documents
             .SelectMany(d => d.Sentences)
@@ -157,8 +155,7 @@ public sealed class InferenceEngine : IDisposable
         return documents
             .Select(d => new EmbeddedSentences(
                 [.. d.Sentences.Select(s => s.Span.Of(d.Text))],
-                [.. d.Sentences.Select(_ => outputs[next++].Embedding!)],
-                d.Truncated
+                [.. d.Sentences.Select(_ => outputs[next++].Embedding!)]
             ))
             .ToList();
     }

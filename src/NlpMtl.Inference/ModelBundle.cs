@@ -124,6 +124,17 @@ public sealed class ModelBundle : IDisposable
                 }
             );
 
+        // Only summaries use the ranker (so `nlpmtl salience`, which loads the encoder alone, refits over a stale one);
+        // it is read before any session opens, so a bad file fails at once.
+        var salience =
+            manifest.Salience is { } fitted && wanted.Contains(TaskNames.Summarize)
+                ? LearnedSalienceScorer.Load(Path.Combine(directory, fitted.File))
+                : null;
+        if (salience is not null && salience.HiddenSize != manifest.Encoder.HiddenSize)
+            throw new InvalidDataException(
+                $"{Path.Combine(directory, manifest.Salience!.File)}: hidden_size {salience.HiddenSize} is not the "
+                    + $"encoder's {manifest.Encoder.HiddenSize}: fit it again on this bundle (nlpmtl salience)"
+            );
         var sessions = SessionFactory.Create(options, logger);
         var opened = new List<IDisposable>();
         try
@@ -162,16 +173,6 @@ public sealed class ModelBundle : IDisposable
                 int8 ? "int8" : "fp32",
                 sessions.Provider
             );
-            // Only summaries use the ranker: `nlpmtl salience` loads the encoder alone and refits over a stale one.
-            var salience =
-                manifest.Salience is { } fitted && wanted.Contains(TaskNames.Summarize)
-                    ? LearnedSalienceScorer.Load(Path.Combine(directory, fitted.File))
-                    : null;
-            if (salience is not null && salience.HiddenSize != manifest.Encoder.HiddenSize)
-                throw new InvalidDataException(
-                    $"{Path.Combine(directory, manifest.Salience!.File)}: hidden_size {salience.HiddenSize} is not the "
-                        + $"encoder's {manifest.Encoder.HiddenSize}: fit it again on this bundle (nlpmtl salience)"
-                );
             return new ModelBundle(directory, manifest, sessions, tokenizer, encoder, decoders, int8)
             {
                 Tasks = wanted,

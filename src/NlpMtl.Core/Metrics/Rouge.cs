@@ -88,6 +88,30 @@ public static class Rouge
         return NGramF1(candidateTokens, referenceTokens, 1);
     }
 
+    /// <summary>
+    /// ROUGE-1 F1 (0..1) of each part against all the other parts together (a sentence against the rest of its
+    /// document), equal to <see cref="Rouge1"/> on the part and the others' tokens joined, but from one count of the
+    /// whole: linear in the total tokens where pairing each part with the rest would be quadratic. A lone part scores
+    /// 0.
+    /// </summary>
+    public static IReadOnlyList<double> Rouge1AgainstRest(IReadOnlyList<IReadOnlyList<string>> parts)
+    {
+        ArgumentNullException.ThrowIfNull(parts);
+        var whole = NGramCounts([.. parts.SelectMany(p => p)], 1);
+        var total = parts.Sum(p => p.Count);
+        return
+        [
+            .. parts.Select(part =>
+            {
+                var counts = NGramCounts(part, 1);
+                var overlap = counts.Sum(c => Math.Min(c.Value, whole[c.Key] - c.Value));
+                var precision = (double)overlap / Math.Max(part.Count, 1);
+                var recall = (double)overlap / Math.Max(total - part.Count, 1);
+                return FMeasure(precision, recall);
+            }),
+        ];
+    }
+
     /// <summary>Clipped n-gram overlap F1 (rouge_score's <c>_score_ngrams</c>, same arithmetic so the bits
     /// agree).</summary>
     static double NGramF1(IReadOnlyList<string> candidate, IReadOnlyList<string> reference, int n)

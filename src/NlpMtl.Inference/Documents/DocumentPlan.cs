@@ -27,6 +27,7 @@ public sealed class DocumentPlan
     int[] selected = [];
     int[]? embeddingRows; // per sentence, the row whose embedding scores it (selection, ranking), -1 for none
     bool selectLater; // the summarizer's source waits for the embeddings (SecondStage)
+    (ISalienceScorer Scorer, double[] Scores)? lastScored; // the ranker both selects and picks: score once
 
     internal DocumentPlan(
         DocumentPlanner planner,
@@ -199,6 +200,8 @@ public sealed class DocumentPlan
     /// tokens).</summary>
     double[] Scores(ISalienceScorer scorer, IReadOnlyList<RowOutput> first)
     {
+        if (lastScored is { } last && ReferenceEquals(last.Scorer, scorer))
+            return last.Scores;
         var rowsOf = embeddingRows ?? throw new InvalidOperationException("no sentence was embedded");
         var scored = Enumerable.Range(0, sentences.Count).Where(i => rowsOf[i] >= 0).ToList();
         var embeddings = scored
@@ -212,6 +215,7 @@ public sealed class DocumentPlan
         Array.Fill(scores, double.NegativeInfinity);
         for (var k = 0; k < scored.Count; k++)
             scores[scored[k]] = partial[k];
+        lastScored = (scorer, scores);
         return scores;
     }
 

@@ -50,7 +50,7 @@ public static class SalienceFeatures
             for (var k = 0; k < hidden; k++)
                 centroid[k] += unit[k];
         centroid = Unit(centroid);
-        var tokens = sentences.Select(Rouge.Tokenize).ToList();
+        var centrality = Rouge.Rouge1AgainstRest([.. sentences.Select(Rouge.Tokenize)]);
         var rows = new double[n][];
         for (var i = 0; i < n; i++)
         {
@@ -69,7 +69,7 @@ public static class SalienceFeatures
             row[at + 3] = i == 1 ? 1 : 0;
             row[at + 4] = i == n - 1 ? 1 : 0;
             row[at + 5] = Math.Log(1 + WordCount(sentences[i]));
-            row[at + 6] = n == 1 ? 0 : Rouge.Rouge1(tokens[i], [.. tokens.Where((_, j) => j != i).SelectMany(t => t)]);
+            row[at + 6] = centrality[i];
         }
         return rows;
     }

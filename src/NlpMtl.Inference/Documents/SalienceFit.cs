@@ -150,7 +150,8 @@ public static class SalienceFit
     /// sentence of a document, so it does not change their order and is dropped.</summary>
     static double[] Fold(double[] weights, double[] scale) => weights.Select((w, k) => w / scale[k]).ToArray();
 
-    static double[] Softmax(double[] scores)
+    /// <summary>Probabilities from scores (a −∞ score gets 0, as long as one score is finite).</summary>
+    internal static double[] Softmax(IReadOnlyList<double> scores)
     {
         var max = scores.Max();
         var exp = scores.Select(s => Math.Exp(s - max)).ToArray();

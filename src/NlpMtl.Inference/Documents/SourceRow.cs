@@ -39,10 +39,6 @@ sealed class RowIdsComparer : IEqualityComparer<int[]>
     }
 }
 
-/// <summary>A document's sentences (with tokens) and their embeddings (<see cref="InferenceEngine.EmbedSentences"/>);
-/// <paramref name="Truncated"/> when the cap left part of the document out.</summary>
-public sealed record EmbeddedSentences(
-    IReadOnlyList<string> Sentences,
-    IReadOnlyList<float[]> Embeddings,
-    bool Truncated
-);
+/// <summary>A document's sentences (with tokens) and their embeddings
+/// (<see cref="InferenceEngine.EmbedSentences"/>).</summary>
+public sealed record EmbeddedSentences(IReadOnlyList<string> Sentences, IReadOnlyList<float[]> Embeddings);

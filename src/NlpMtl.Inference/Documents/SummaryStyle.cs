@@ -37,18 +37,17 @@ public static class ExtractiveSummary
     /// </summary>
     public static int? Closest(string generated, IReadOnlyList<string> candidates)
     {
+        var closeness = Closeness(generated, candidates);
+        return closeness.Count == 0 || closeness.Max() == 0 ? null : SalienceFit.Best(closeness);
+    }
+
+    /// <summary>Each candidate's unigram F1 against <paramref name="generated"/>, which is tokenized once.</summary>
+    static List<double> Closeness(string generated, IReadOnlyList<string> candidates)
+    {
         ArgumentNullException.ThrowIfNull(generated);
         ArgumentNullException.ThrowIfNull(candidates);
         var generatedTokens = Rouge.Tokenize(generated);
-        int? best = null;
-        double bestScore = 0;
-        for (var i = 0; i < candidates.Count; i++)
-        {
-            var score = Rouge.Rouge1(Rouge.Tokenize(candidates[i]), generatedTokens);
-            if (score > bestScore)
-                (best, bestScore) = (i, score);
-        }
-        return best;
+        return [.. candidates.Select(c => Rouge.Rouge1(Rouge.Tokenize(c), generatedTokens))];
     }
 
     /// <summary>
@@ -61,31 +60,19 @@ public static class ExtractiveSummary
     {
         if (ranks is null)
             return Closest(generated, candidates);
-        ArgumentNullException.ThrowIfNull(generated);
-        ArgumentNullException.ThrowIfNull(candidates);
         if (ranks.Count != candidates.Count)
             throw new ArgumentException($"{ranks.Count} scores for {candidates.Count} candidates", nameof(ranks));
         if (candidates.Count == 0)
             return null;
-        var generatedTokens = Rouge.Tokenize(generated);
-        var probabilities = Softmax(ranks);
-        var combined = candidates
-            .Select((c, i) => Rouge.Rouge1(Rouge.Tokenize(c), generatedTokens) + RankerWeight * probabilities[i])
-            .ToList();
-        return SalienceFit.Best(combined);
+        var probabilities = SalienceFit.Softmax(ranks);
+        return SalienceFit.Best([
+            .. Closeness(generated, candidates).Select((c, i) => c + RankerWeight * probabilities[i]),
+        ]);
     }
 
     /// <summary>How much the ranker's probability counts beside the closeness (both 0–1): set to 1 before measuring,
     /// not tuned (docs/benchmarks.md, "A sentence ranker").</summary>
     public const double RankerWeight = 1;
-
-    static double[] Softmax(IReadOnlyList<double> scores)
-    {
-        var max = scores.Max();
-        var exp = scores.Select(s => double.IsNegativeInfinity(s) ? 0 : Math.Exp(s - max)).ToArray();
-        var sum = exp.Sum();
-        return exp.Select(e => e / sum).ToArray();
-    }
 
     /// <summary>A sentence as one summary line: its runs of white space (line breaks included) become one
     /// space.</summary>

@@ -145,4 +145,16 @@ public class RougeTests
             Rouge.Score(candidate, [reference]).Rouge1,
             Rouge.Rouge1(Rouge.Tokenize(candidate), Rouge.Tokenize(reference))
         );
+
+    [Fact]
+    public void Rouge1AgainstTheRestIsRouge1OnTheOtherPartsJoined()
+    {
+        string[] sentences = ["The cat sat on the mat.", "The dog sat too.", "", "A cat, a dog and a mat.", "Zebra."];
+        var parts = sentences.Select(Rouge.Tokenize).ToList();
+        var scores = Rouge.Rouge1AgainstRest(parts);
+        for (var i = 0; i < parts.Count; i++)
+            Assert.Equal(Rouge.Rouge1(parts[i], [.. parts.Where((_, j) => j != i).SelectMany(p => p)]), scores[i]);
+        Assert.Equal([0.0], Rouge.Rouge1AgainstRest([Rouge.Tokenize("alone here")]));
+        Assert.Empty(Rouge.Rouge1AgainstRest([]));
+    }
 }
