@@ -182,21 +182,23 @@ internal sealed class EncoderBatch : IDisposable
         );
     }
 
-    /// <summary>Row <paramref name="row"/>'s hidden states averaged over its tokens (padding excluded).</summary>
-    public float[] MeanPooled(int row)
+    /// <summary>Row <paramref name="row"/>'s hidden states averaged over its tokens (padding excluded), or over the
+    /// tokens of <paramref name="span"/>.</summary>
+    public float[] MeanPooled(int row, Range? span = null)
     {
         var hidden = Hidden ?? throw new InvalidOperationException("the encoder's hidden states were not kept");
         var states = hidden.GetTensorDataAsSpan<float>();
         var width = states.Length / (Lengths.Length * SequenceLength);
         var mean = new float[width];
-        for (var t = 0; t < Lengths[row]; t++)
+        var (start, count) = (span ?? Range.All).GetOffsetAndLength(Lengths[row]);
+        for (var t = start; t < start + count; t++)
         {
             var state = states.Slice((row * SequenceLength + t) * width, width);
             for (var k = 0; k < width; k++)
                 mean[k] += state[k];
         }
         for (var k = 0; k < width; k++)
-            mean[k] /= Math.Max(1, Lengths[row]);
+            mean[k] /= Math.Max(1, count);
         return mean;
     }
 

@@ -41,7 +41,8 @@ public sealed class InferenceEngine : IDisposable
             Options,
             salience ?? (ISalienceScorer?)bundle.Salience ?? new CentroidSalienceScorer(),
             bundle.Salience,
-            bundle.Manifest.Sentiment?.Labels ?? []
+            bundle.Manifest.Sentiment?.Labels ?? [],
+            bundle.Manifest.Encoder.MaxPositions
         );
     }
 
@@ -132,7 +133,8 @@ public sealed class InferenceEngine : IDisposable
 
     /// <summary>
     /// Each document's sentences as salience sees them when it chooses what the summarizer reads: segmented and
-    /// tokenised as <see cref="Plan(DocumentRequest)"/> does (up to the cap), each embedded alone. For fitting a
+    /// tokenised as <see cref="Plan(DocumentRequest)"/> does (up to the cap), each embedded alone and pooled in its
+    /// context window (<see cref="DocumentPlanner.ContextWindows"/>). For fitting a
     /// <see cref="LearnedSalienceScorer"/> on this bundle's encoder. Sentences without tokens are left out.
     /// </summary>
     public IReadOnlyList<EmbeddedSentences> EmbedSentences(
@@ -146,17 +148,24 @@ public sealed class InferenceEngine : IDisposable
             .Select(text => planner.Read(text))
             .Select(read => (read.Text, Sentences: read.Sentences.Where(s => s.Ids.Length > 0).ToList()))
             .ToList();
+        var windows = documents.Select(d => planner.ContextWindows(d.Sentences)).ToList();
         var rows = documents
             .SelectMany(d => d.Sentences)
             .Select(s => new SourceRow(planner.EmbeddingRow(s), [], Embed: true))
+            .Concat(windows.SelectMany(w => w).Select(w => new SourceRow(w.Ids, [], Pools: w.Spans)))
             .ToList();
         var outputs = RunAll(rows, batching ?? new BatchingOptions(), cancellationToken);
         var next = 0;
+        var embedded = documents.Select(d => d.Sentences.Select(_ => outputs[next++].Embedding!).ToList()).ToList();
         return documents
-            .Select(d => new EmbeddedSentences(
-                [.. d.Sentences.Select(s => s.Span.Of(d.Text))],
-                [.. d.Sentences.Select(_ => outputs[next++].Embedding!)]
-            ))
+            .Select(
+                (d, i) =>
+                    new EmbeddedSentences(
+                        [.. d.Sentences.Select(s => s.Span.Of(d.Text))],
+                        embedded[i],
+                        [.. windows[i].SelectMany(_ => outputs[next++].Pooled!)]
+                    )
+            )
             .ToList();
     }
 
@@ -249,11 +258,16 @@ public sealed class InferenceEngine : IDisposable
             .ToList();
         var sentimentRows = wants(TaskNames.Sentiment);
         var embedRows = batch.Select((d, i) => (d, i)).Where(p => p.d.Embed).Select(p => p.i).ToArray();
+        var poolRows = batch
+            .Select((d, i) => (d, i))
+            .Where(p => p.d.Pools is { Count: > 0 })
+            .Select(p => p.i)
+            .ToArray();
         using var encoded = EncoderBatch.Run(
             Bundle.Encoder,
             batch.Select(d => d.InputIds).ToList(),
             Bundle.Tokenizer.PadId,
-            hidden: generative.Count > 0 || embedRows.Length > 0,
+            hidden: generative.Count > 0 || embedRows.Length > 0 || poolRows.Length > 0,
             sentiment: sentimentRows.Length > 0,
             Bundle.EncoderChunkPositions
         );
@@ -273,6 +287,8 @@ public sealed class InferenceEngine : IDisposable
         }
         foreach (var row in embedRows)
             outputs[row].Embedding = encoded.MeanPooled(row);
+        foreach (var row in poolRows)
+            outputs[row].Pooled = [.. batch[row].Pools!.Select(span => encoded.MeanPooled(row, span))];
         foreach (var (task, rows) in generative)
         {
             var head = Bundle.Decoder(task);

@@ -165,9 +165,9 @@ public class DocumentTests(BundleFixture fixture, Xunit.Abstractions.ITestOutput
     /// head.</summary>
     sealed class KeyTermScorer(string term) : ISalienceScorer
     {
-        public bool UsesEmbeddings => false;
+        public SentenceVectors Vectors => SentenceVectors.None;
 
-        public IReadOnlyList<double> Score(IReadOnlyList<string> sentences, IReadOnlyList<float[]>? embeddings) =>
+        public IReadOnlyList<double> Score(IReadOnlyList<string> sentences, IReadOnlyList<float[]>? vectors) =>
             sentences.Select(s => s.Contains(term, StringComparison.Ordinal) ? 1.0 : 0.0).ToList();
     }
 

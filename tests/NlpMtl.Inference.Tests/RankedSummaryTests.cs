@@ -44,8 +44,10 @@ public sealed class RankedSummaryTests : IDisposable
         using var engine = Engine(bundle, SummaryStyle.Ranked);
         Assert.NotNull(engine.Bundle.Salience);
         var plan = engine.Plan(new DocumentRequest("d", Document, ["summarize"]));
-        Assert.Equal(3, plan.Rows.Count);
-        Assert.All(plan.Rows, r => Assert.True(r.Embed && r.Tasks.Count == 0));
+        // One encoder row, the whole document, pooled per sentence: the ranker reads sentences in context.
+        var row = Assert.Single(plan.Rows);
+        Assert.Equal((0, false), (row.Tasks.Count, row.Embed));
+        Assert.Equal(SentenceSpans(engine, Document), row.Pools);
 
         var summary = engine.Predict([new DocumentRequest("d", Document, ["summarize"])])[0].Predictions[0];
         Assert.Equal("The code is public on our site.", summary.Summary);
@@ -64,6 +66,13 @@ public sealed class RankedSummaryTests : IDisposable
             Enumerable.Range(0, 40).Select(i => $"Sentence {i} of the report talks about topic {i % 4} in some detail.")
         );
         using var ranked = Engine(bundle, SummaryStyle.Ranked);
+        // Context windows: each of the encoder's length at most, every sentence in one of them, in order.
+        var windows = ranked.Plan(new DocumentRequest("d", document, ["summarize"])).Rows;
+        Assert.True(windows.Count > 1);
+        Assert.All(windows, w => Assert.True(w.Tokens <= ranked.Bundle.Manifest.Encoder.MaxPositions));
+        var ids = ranked.Bundle.Tokenizer.EncodeUntruncated(document);
+        Assert.Equal(ids, windows.SelectMany(w => w.Pools!.SelectMany(span => w.InputIds[span])));
+        Assert.Equal(40, windows.Sum(w => w.Pools!.Count));
         var top = ranked.Predict([new DocumentRequest("d", document, ["summarize"])])[0].Predictions[0];
         Assert.Equal((39, 40, false), (top.Extracted, top.Sentences, top.Truncated));
         Assert.Equal("Sentence 39 of the report talks about topic 3 in some detail.", top.Summary);
@@ -81,17 +90,54 @@ public sealed class RankedSummaryTests : IDisposable
     {
         using var engine = Engine(bundle, SummaryStyle.Extractive);
         var plan = engine.Plan(new DocumentRequest("d", Document, ["summarize"]));
-        // the summarizer's source, and each sentence to rank
-        Assert.Single(plan.Rows, r => r.Tasks.Contains("summarize"));
-        Assert.Equal(3, plan.Rows.Count(r => r.Embed));
+        // The summarizer's source is also the window the ranker reads the sentences in: no row is added for it.
+        var source = Assert.Single(plan.Rows);
+        Assert.Equal(["summarize"], source.Tasks);
+        Assert.Equal(SentenceSpans(engine, Document), source.Pools);
         var outputs = engine.RunRows(plan.Rows);
-        outputs[plan.Rows.ToList().FindIndex(r => r.Tasks.Contains("summarize"))].Generated["summarize"] = "zebra";
+        outputs[0].Generated["summarize"] = "zebra";
         var summary = plan.Assemble(outputs, null).Predictions[0];
         Assert.Equal(("The code is public on our site.", 2), (summary.Summary, summary.Extracted));
 
-        // Abstractive ignores the ranker: no sentence is embedded for it.
+        // Abstractive ignores the ranker: no sentence vector is read for it.
         using var abstractive = Engine(bundle, SummaryStyle.Abstractive);
-        Assert.DoesNotContain(abstractive.Plan(new DocumentRequest("d", Document, ["summarize"])).Rows, r => r.Embed);
+        Assert.DoesNotContain(abstractive.Plan(new DocumentRequest("d", Document, ["summarize"])).Rows, r =>
+            r.Embed || r.Pools is not null
+        );
+    }
+
+    /// <summary>Each sentence's token span in the row <c>[CLS] document [SEP]</c>.</summary>
+    static List<Range> SentenceSpans(InferenceEngine engine, string document)
+    {
+        var start = 1;
+        return
+        [
+            .. Core
+                .Text.SentenceSegmenter.Split(document)
+                .Select(span => engine.Bundle.Tokenizer.EncodeUntruncated(span.Of(document)).Count)
+                .Select(length => new Range(start, start += length)),
+        ];
+    }
+
+    [Fact]
+    public void ASentenceReadInContextDependsOnItsNeighboursAndPoolingIsTheMeanOverItsTokens()
+    {
+        using var engine = Engine(bundle, SummaryStyle.Ranked);
+        const string sentence = "It regulates the circadian clock.";
+        var read = engine.EmbedSentences([
+            $"Mitochondria are organelles. {sentence}",
+            $"The stock market fell sharply. {sentence}",
+        ]);
+        Assert.All(read, d => Assert.Equal(2, d.Contextual.Count));
+        Assert.Equal(read[0].Embeddings[1], read[1].Embeddings[1]); // alone: the same sentence, the same vector
+        Assert.NotEqual(read[0].Contextual[1], read[1].Contextual[1]); // in context: what came before counts
+
+        // Pooled spans that split a row average back to the row's embedding, weighted by their lengths.
+        int[] ids = [.. engine.Bundle.Tokenizer.Encode("Mitochondria regulate the circadian clock in mammals.")];
+        var output = Assert.Single(engine.RunRows([new SourceRow(ids, [], Embed: true, Pools: [0..3, 3..])]));
+        var (head, tail) = (output.Pooled![0], output.Pooled[1]);
+        for (var k = 0; k < head.Length; k++)
+            Assert.Equal(output.Embedding![k], (3 * head[k] + (ids.Length - 3) * tail[k]) / ids.Length, 1e-5);
     }
 
     [Fact]

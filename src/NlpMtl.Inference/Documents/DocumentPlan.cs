@@ -8,7 +8,7 @@ namespace NlpMtl.Inference.Documents;
 /// <summary>
 /// One document's rows and how their outputs go back together. <see cref="Rows"/> run first (translation pieces,
 /// sentiment windows, the summarizer's source or the sentences to score); when the summarizer must choose sentences
-/// by embedding, <see cref="SecondStage"/> gives its source row once those embeddings are known. Any engine or
+/// by their vectors, <see cref="SecondStage"/> gives its source row once those vectors are known. Any engine or
 /// batcher may run the rows, in any batches; <see cref="Assemble"/> puts the answers together in the requested order.
 /// </summary>
 public sealed class DocumentPlan
@@ -25,8 +25,11 @@ public sealed class DocumentPlan
         summaryCut; // the head's answer ignores part of what was kept (FirstWindow, Lead)
     int summaryRow = -1;
     int[] selected = [];
-    int[]? embeddingRows; // per sentence, the row whose embedding scores it (selection, ranking), -1 for none
-    bool selectLater; // the summarizer's source waits for the embeddings (SecondStage)
+
+    // Per kind of sentence vector a scorer reads: for each sentence, the row and pooled span (-1: the row's
+    // embedding) it is read from; row -1 for a sentence without tokens.
+    readonly Dictionary<SentenceVectors, (int Row, int Pool)[]> vectorSources = [];
+    bool selectLater; // the summarizer's source waits for the sentence vectors (SecondStage)
     (ISalienceScorer Scorer, double[] Scores)? lastScored; // the ranker both selects and picks: score once
 
     internal DocumentPlan(
@@ -66,7 +69,10 @@ public sealed class DocumentPlan
     /// <summary>The rows to run first; identical rows of this document appear once, with every use.</summary>
     public IReadOnlyList<SourceRow> Rows => rows;
 
-    int Add(int[] ids, string? task, bool embed = false)
+    int Add(int[] ids, string? task, bool embed = false) => Add(ids, task, embed, null).Row;
+
+    /// <returns>The row, and where <paramref name="pools"/> start among its pooled spans.</returns>
+    (int Row, int FirstPool) Add(int[] ids, string? task, bool embed, Range[]? pools)
     {
         if (rowIndex.TryGetValue(ids, out var index))
         {
@@ -75,12 +81,13 @@ public sealed class DocumentPlan
             {
                 Tasks = task is null || row.Tasks.Contains(task) ? row.Tasks : [.. row.Tasks, task],
                 Embed = row.Embed || embed,
+                Pools = pools is null ? row.Pools : [.. row.Pools ?? [], .. pools],
             };
-            return index;
+            return (index, row.Pools?.Count ?? 0);
         }
-        rows.Add(new SourceRow(ids, task is null ? [] : [task], embed));
+        rows.Add(new SourceRow(ids, task is null ? [] : [task], embed, pools));
         rowIndex.Add(ids, rows.Count - 1);
-        return rows.Count - 1;
+        return (rows.Count - 1, 0);
     }
 
     void PlanSentiment()
@@ -121,21 +128,44 @@ public sealed class DocumentPlan
         if (planner.Options.SummaryStyle == SummaryStyle.Ranked)
         {
             // No summarizer row: the ranker reads every sentence and picks one.
-            embeddingRows = EmbedEverySentence();
-            selected = [.. Enumerable.Range(0, sentences.Count).Where(i => embeddingRows[i] >= 0)];
+            ReadVectors(planner.Ranker!.Vectors);
+            selected = [.. Enumerable.Range(0, sentences.Count).Where(i => sentences[i].Ids.Length > 0)];
             return;
         }
         PlanSummarizerSource();
-        if (RanksSummary && embeddingRows is null)
-            embeddingRows = EmbedEverySentence();
+        if (RanksSummary)
+            ReadVectors(planner.Ranker!.Vectors);
     }
 
     /// <summary>The extractive summary weighs the bundle's learned ranker beside the generated text.</summary>
     bool RanksSummary => planner.Ranker is not null && planner.Options.SummaryStyle == SummaryStyle.Extractive;
 
-    /// <summary>Sentences are embedded alone (<see cref="DocumentPlanner.EmbeddingRow"/>).</summary>
-    int[] EmbedEverySentence() =>
-        [.. sentences.Select(s => s.Ids.Length == 0 ? -1 : Add(planner.EmbeddingRow(s), null, embed: true))];
+    /// <summary>Adds the rows that give every sentence with tokens a vector of <paramref name="kind"/>, once per
+    /// kind: a row per sentence alone (<see cref="DocumentPlanner.EmbeddingRow"/>), or the context windows
+    /// (<see cref="DocumentPlanner.ContextWindows"/>), which for a document that fits one window is the summarizer's
+    /// own source row.</summary>
+    void ReadVectors(SentenceVectors kind)
+    {
+        if (kind == SentenceVectors.None || vectorSources.ContainsKey(kind))
+            return;
+        var sources = new (int Row, int Pool)[sentences.Count];
+        Array.Fill(sources, (-1, -1));
+        var withTokens = Enumerable.Range(0, sentences.Count).Where(i => sentences[i].Ids.Length > 0).ToList();
+        if (kind == SentenceVectors.Alone)
+            foreach (var i in withTokens)
+                sources[i] = (Add(planner.EmbeddingRow(sentences[i]), null, embed: true), -1);
+        else
+        {
+            var next = 0;
+            foreach (var window in planner.ContextWindows([.. withTokens.Select(i => sentences[i])]))
+            {
+                var (row, firstPool) = Add(window.Ids, null, false, window.Spans);
+                for (var k = 0; k < window.Spans.Length; k++)
+                    sources[withTokens[next++]] = (row, firstPool + k);
+            }
+        }
+        vectorSources[kind] = sources;
+    }
 
     void PlanSummarizerSource()
     {
@@ -154,7 +184,7 @@ public sealed class DocumentPlan
             selected = [.. withTokens.TakeWhile(i => (covered += lengths[i]) - lengths[i] < ids.Length)];
             summaryRow = Add(planner.Row(ids), TaskNames.Summarize);
         }
-        else if (!planner.Salience.UsesEmbeddings)
+        else if (planner.Salience.Vectors == SentenceVectors.None)
         {
             selected = SummarySelector.Select(
                 lengths,
@@ -166,8 +196,8 @@ public sealed class DocumentPlan
         }
         else
         {
-            // Scored in SecondStage, once the embeddings are known.
-            embeddingRows = EmbedEverySentence();
+            // Scored in SecondStage, once the vectors are known.
+            ReadVectors(planner.Salience.Vectors);
             selectLater = true;
         }
     }
@@ -184,7 +214,7 @@ public sealed class DocumentPlan
         return planner.Row(selected.SelectMany(i => sentences[i].Ids).Take(budget));
     }
 
-    /// <summary>The summarizer's source once the first rows' embeddings are known; null when it needs none (already in
+    /// <summary>The summarizer's source once the first rows' vectors are known; null when it needs none (already in
     /// <see cref="Rows"/>, or no summary was asked for).</summary>
     public SourceRow? SecondStage(IReadOnlyList<RowOutput> first)
     {
@@ -196,21 +226,17 @@ public sealed class DocumentPlan
         return new SourceRow(SelectedRow(budget), [TaskNames.Summarize]);
     }
 
-    /// <summary>Every sentence's score under <paramref name="scorer"/> from its embedding (−∞ for a sentence without
+    /// <summary>Every sentence's score under <paramref name="scorer"/> from its vector (−∞ for a sentence without
     /// tokens).</summary>
     double[] Scores(ISalienceScorer scorer, IReadOnlyList<RowOutput> first)
     {
         if (lastScored is { } last && ReferenceEquals(last.Scorer, scorer))
             return last.Scores;
-        var rowsOf = embeddingRows ?? throw new InvalidOperationException("no sentence was embedded");
-        var scored = Enumerable.Range(0, sentences.Count).Where(i => rowsOf[i] >= 0).ToList();
-        var embeddings = scored
-            .Select(i =>
-                first[rowsOf[i]].Embedding
-                ?? throw new InvalidOperationException("a sentence's embedding was not computed")
-            )
-            .ToList();
-        var partial = scorer.Score(scored.Select(i => sentences[i].Span.Of(text)).ToList(), embeddings);
+        var sources = vectorSources.GetValueOrDefault(scorer.Vectors)
+            ?? throw new InvalidOperationException($"no {scorer.Vectors} sentence vectors were planned");
+        var scored = Enumerable.Range(0, sentences.Count).Where(i => sources[i].Row >= 0).ToList();
+        var vectors = scored.Select(i => VectorOf(first[sources[i].Row], sources[i].Pool)).ToList();
+        var partial = scorer.Score(scored.Select(i => sentences[i].Span.Of(text)).ToList(), vectors);
         var scores = new double[sentences.Count];
         Array.Fill(scores, double.NegativeInfinity);
         for (var k = 0; k < scored.Count; k++)
@@ -218,6 +244,10 @@ public sealed class DocumentPlan
         lastScored = (scorer, scores);
         return scores;
     }
+
+    static float[] VectorOf(RowOutput output, int pool) =>
+        (pool < 0 ? output.Embedding : output.Pooled?[pool])
+        ?? throw new InvalidOperationException("a sentence's vector was not computed");
 
     /// <summary>One prediction per requested task, in the requested order.</summary>
     /// <param name="first">The outputs of <see cref="Rows"/>, in order.</param>

@@ -24,7 +24,8 @@ internal sealed class DocumentPlanner(
     InferenceOptions options,
     ISalienceScorer salience,
     LearnedSalienceScorer? ranker,
-    IReadOnlyList<string> sentimentLabels
+    IReadOnlyList<string> sentimentLabels,
+    int contextTokens
 )
 {
     /// <summary>The bundle's learned ranker, which extractive summaries weigh (<see cref="SummaryStyle"/>).</summary>
@@ -80,8 +81,38 @@ internal sealed class DocumentPlanner(
     /// the encoder reads at a time (its trained length).</summary>
     public int[] EmbeddingRow(Sentence sentence) => Row(sentence.Ids.Take(Limit(TaskNames.Sentiment) - 2));
 
+    /// <summary>
+    /// The sentences read in their context: consecutive sentences packed into rows of up to the encoder's position
+    /// limit, each sentence's span in its row (a sentence longer than a row on its own is cut to one). Every sentence
+    /// is in exactly one row, in order. The windows depend only on the encoder, not on the heads' options, so a ranker
+    /// fitted on them sees at serving what it saw when fitted.
+    /// </summary>
+    public List<ContextWindow> ContextWindows(IReadOnlyList<Sentence> sentences)
+    {
+        var budget = contextTokens - 2;
+        var windows = new List<ContextWindow>();
+        var (ids, spans) = (new List<int>(), new List<Range>());
+        foreach (var sentence in sentences)
+        {
+            var take = Math.Min(sentence.Ids.Length, budget);
+            if (ids.Count + take > budget && spans.Count > 0)
+            {
+                windows.Add(new ContextWindow(Row(ids), [.. spans]));
+                (ids, spans) = ([], []);
+            }
+            spans.Add(new Range(1 + ids.Count, 1 + ids.Count + take));
+            ids.AddRange(sentence.Ids.Take(take));
+        }
+        if (spans.Count > 0)
+            windows.Add(new ContextWindow(Row(ids), [.. spans]));
+        return windows;
+    }
+
     public List<Range> Pieces(IReadOnlyList<int> ids, int length) => pieces.Split(ids, length);
 }
+
+/// <summary>An encoder row of consecutive sentences and each one's token span in it.</summary>
+internal sealed record ContextWindow(int[] Ids, Range[] Spans);
 
 /// <summary>A sentence of a document: where it is in the (possibly cut) text, and its WordPiece ids (no
 /// specials).</summary>

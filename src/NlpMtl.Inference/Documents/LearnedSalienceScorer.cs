@@ -5,9 +5,9 @@ namespace NlpMtl.Inference.Documents;
 
 /// <summary>
 /// Sentence salience learned from summaries (<c>nlpmtl salience</c>, <see cref="SalienceFit"/>): a linear score over
-/// <see cref="SalienceFeatures"/>, trained so that within each document the sentence closest to the reference summary
-/// scores highest. Read from a bundle's <c>salience.json</c>; fitted on that bundle's encoder, whose embeddings it
-/// scores.
+/// <see cref="SalienceFeatures"/> of the sentences read in their context (<see cref="SentenceVectors.InContext"/>),
+/// trained so that within each document the sentence closest to the reference summary scores highest. Read from a
+/// bundle's <c>salience.json</c>; fitted on that bundle's encoder, whose states it scores.
 /// </summary>
 public sealed class LearnedSalienceScorer : ISalienceScorer
 {
@@ -20,7 +20,7 @@ public sealed class LearnedSalienceScorer : ISalienceScorer
     /// <summary>One weight per feature (<see cref="SalienceFeatures.Count"/>), in the features' raw units.</summary>
     public IReadOnlyList<double> Weights { get; }
 
-    public bool UsesEmbeddings => true;
+    public SentenceVectors Vectors => SentenceVectors.InContext;
 
     public static LearnedSalienceScorer Create(int hiddenSize, double[] weights)
     {
@@ -37,15 +37,15 @@ public sealed class LearnedSalienceScorer : ISalienceScorer
         return new LearnedSalienceScorer(hiddenSize, weights);
     }
 
-    public IReadOnlyList<double> Score(IReadOnlyList<string> sentences, IReadOnlyList<float[]>? embeddings)
+    public IReadOnlyList<double> Score(IReadOnlyList<string> sentences, IReadOnlyList<float[]>? vectors)
     {
-        ArgumentNullException.ThrowIfNull(embeddings);
-        if (embeddings.Count > 0 && embeddings[0].Length != HiddenSize)
+        ArgumentNullException.ThrowIfNull(vectors);
+        if (vectors.Count > 0 && vectors[0].Length != HiddenSize)
             throw new InvalidOperationException(
-                $"{FileName} was fitted on {HiddenSize}-wide embeddings but the encoder gives "
-                    + $"{embeddings[0].Length}: fit it again on this bundle (nlpmtl salience)"
+                $"{FileName} was fitted on {HiddenSize}-wide states but the encoder gives "
+                    + $"{vectors[0].Length}: fit it again on this bundle (nlpmtl salience)"
             );
-        return SalienceFeatures.Of(sentences, embeddings).Select(Dot).ToList();
+        return SalienceFeatures.Of(sentences, vectors).Select(Dot).ToList();
     }
 
     double Dot(double[] features)

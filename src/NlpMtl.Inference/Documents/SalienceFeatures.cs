@@ -4,7 +4,8 @@ namespace NlpMtl.Inference.Documents;
 
 /// <summary>
 /// What the learned sentence ranker (<see cref="LearnedSalienceScorer"/>) sees of each sentence of a document: its
-/// unit-length embedding, that embedding times the document's unit centroid (which of its directions the document as
+/// unit-length vector (its states read in context, <see cref="SentenceVectors.InContext"/>), that vector times the
+/// document's unit centroid (which of its directions the document as
 /// a whole shares: a linear model cannot form that product itself), their cosine, where the sentence sits, how long it
 /// is (log of 1 + its words), and its lexical centrality (ROUGE-1 F1 of its words against the rest of the document).
 /// Fitting and serving both call <see cref="Of"/>, so they cannot drift apart.
@@ -12,7 +13,7 @@ namespace NlpMtl.Inference.Documents;
 public static class SalienceFeatures
 {
     /// <summary>Names this layout in <c>salience.json</c>; change it with the layout.</summary>
-    public const string Layout = "unit-embedding.centroid-product.cosine.position.centrality-v1";
+    public const string Layout = "unit-context-vector.centroid-product.cosine.position.centrality-v2";
 
     /// <summary>Cosine, relative position, first, second, last, length, lexical centrality.</summary>
     const int Scalars = 7;
@@ -22,6 +23,7 @@ public static class SalienceFeatures
     /// <summary>One feature row per sentence.</summary>
     /// <param name="sentences">The sentences' text (for their length in words).</param>
     /// <param name="embeddings">Each sentence's mean-pooled encoder states, all of one width.</param>
+    /// <remarks>v1 read each sentence encoded alone; in context it ranks better (docs/benchmarks.md).</remarks>
     public static double[][] Of(IReadOnlyList<string> sentences, IReadOnlyList<float[]> embeddings)
     {
         ArgumentNullException.ThrowIfNull(sentences);

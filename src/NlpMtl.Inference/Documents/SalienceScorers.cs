@@ -6,13 +6,29 @@ namespace NlpMtl.Inference.Documents;
 /// </summary>
 public interface ISalienceScorer
 {
-    /// <summary>Whether <see cref="Score"/> needs the sentences' embeddings (one more encoder pass over the
-    /// document).</summary>
-    bool UsesEmbeddings { get; }
+    /// <summary>Which vectors <see cref="Score"/> reads besides the sentences' text (each kind is one more encoder
+    /// pass over the document).</summary>
+    SentenceVectors Vectors { get; }
 
-    /// <param name="embeddings">Each sentence's mean-pooled encoder states when <see cref="UsesEmbeddings"/>, else
-    /// null.</param>
-    IReadOnlyList<double> Score(IReadOnlyList<string> sentences, IReadOnlyList<float[]>? embeddings);
+    /// <param name="vectors">One per sentence, of the kind <see cref="Vectors"/> names; null under
+    /// <see cref="SentenceVectors.None"/>.</param>
+    IReadOnlyList<double> Score(IReadOnlyList<string> sentences, IReadOnlyList<float[]>? vectors);
+}
+
+/// <summary>The encoder's view of each sentence that a salience scorer reads.</summary>
+public enum SentenceVectors
+{
+    /// <summary>The text alone.</summary>
+    None,
+
+    /// <summary>Each sentence encoded on its own, its states mean-pooled: a sentence embedding, the pooling
+    /// all-MiniLM-L6-v2 was trained for.</summary>
+    Alone,
+
+    /// <summary>Each sentence's states mean-pooled from an encoder pass over its stretch of the document
+    /// (<see cref="InferenceEngine.EmbedSentences"/>): what a sentence says in its context, e.g. "This" resolved
+    /// against the sentence before.</summary>
+    InContext,
 }
 
 /// <summary>
@@ -23,11 +39,12 @@ public interface ISalienceScorer
 /// </summary>
 public sealed class CentroidSalienceScorer : ISalienceScorer
 {
-    public bool UsesEmbeddings => true;
+    public SentenceVectors Vectors => SentenceVectors.Alone;
 
-    public IReadOnlyList<double> Score(IReadOnlyList<string> sentences, IReadOnlyList<float[]>? embeddings)
+    public IReadOnlyList<double> Score(IReadOnlyList<string> sentences, IReadOnlyList<float[]>? vectors)
     {
-        ArgumentNullException.ThrowIfNull(embeddings);
+        ArgumentNullException.ThrowIfNull(vectors);
+        var embeddings = vectors;
         if (embeddings.Count == 0)
             return [];
         var units = embeddings.Select(Unit).ToList();

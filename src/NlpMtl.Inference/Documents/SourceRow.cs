@@ -1,11 +1,17 @@
 namespace NlpMtl.Inference.Documents;
 
 /// <summary>
-/// One encoder row: <c>[CLS] … [SEP]</c> ids and what is read from it — the heads in <paramref name="Tasks"/>, and a
-/// sentence embedding when <paramref name="Embed"/> (summary selection). A document becomes many rows (its sentences,
-/// windows, pieces); identical rows of one document are one row with the union of their uses.
+/// One encoder row: <c>[CLS] … [SEP]</c> ids and what is read from it — the heads in <paramref name="Tasks"/>, a
+/// sentence embedding when <paramref name="Embed"/> (summary selection), and the mean states of each token span in
+/// <paramref name="Pools"/> (sentences read in their context). A document becomes many rows (its sentences, windows,
+/// pieces); identical rows of one document are one row with the union of their uses.
 /// </summary>
-public sealed record SourceRow(int[] InputIds, IReadOnlyList<string> Tasks, bool Embed = false)
+public sealed record SourceRow(
+    int[] InputIds,
+    IReadOnlyList<string> Tasks,
+    bool Embed = false,
+    IReadOnlyList<Range>? Pools = null
+)
 {
     public int Tokens => InputIds.Length;
 }
@@ -19,6 +25,10 @@ public sealed class RowOutput
     /// <summary>Mean of the encoder's last hidden states over the row's tokens (sentence-transformers pooling), when
     /// asked.</summary>
     public float[]? Embedding { get; internal set; }
+
+    /// <summary>Mean of the encoder's last hidden states over each span of <see cref="SourceRow.Pools"/>, in
+    /// order.</summary>
+    public IReadOnlyList<float[]>? Pooled { get; internal set; }
 
     /// <summary>Decoded output per generative task the row asked for.</summary>
     public Dictionary<string, string> Generated { get; } = new(StringComparer.Ordinal);
@@ -39,6 +49,10 @@ sealed class RowIdsComparer : IEqualityComparer<int[]>
     }
 }
 
-/// <summary>A document's sentences (with tokens) and their embeddings
-/// (<see cref="InferenceEngine.EmbedSentences"/>).</summary>
-public sealed record EmbeddedSentences(IReadOnlyList<string> Sentences, IReadOnlyList<float[]> Embeddings);
+/// <summary>A document's sentences (with tokens), each one's embedding alone and its mean states read in the
+/// document's context (<see cref="InferenceEngine.EmbedSentences"/>).</summary>
+public sealed record EmbeddedSentences(
+    IReadOnlyList<string> Sentences,
+    IReadOnlyList<float[]> Embeddings,
+    IReadOnlyList<float[]> Contextual
+);

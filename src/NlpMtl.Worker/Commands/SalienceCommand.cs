@@ -124,7 +124,7 @@ public static class SalienceCommand
             .Select(
                 (document, i) =>
                     new SalienceDocument(
-                        SalienceFeatures.Of(document.Sentences, document.Embeddings),
+                        SalienceFeatures.Of(document.Sentences, document.Contextual),
                         [.. document.Sentences.Select(s => Gain(s, examples[i].Targets))]
                     )
             )
@@ -149,7 +149,7 @@ public static class SalienceCommand
         var centroid = new CentroidSalienceScorer();
         var picks = new Dictionary<string, Func<EmbeddedSentences, int, int>>
         {
-            ["ranked"] = (d, _) => SalienceFit.Best(scorer.Score(d.Sentences, d.Embeddings)),
+            ["ranked"] = (d, _) => SalienceFit.Best(scorer.Score(d.Sentences, d.Contextual)),
             ["first_sentence"] = (_, _) => 0,
             ["centroid"] = (d, _) => SalienceFit.Best(centroid.Score(d.Sentences, d.Embeddings)),
             ["best_sentence"] = (d, i) => SalienceFit.Best([.. d.Sentences.Select(s => Gain(s, examples[i].Targets))]),
