@@ -15,6 +15,16 @@ public sealed record BatchTensors(
     /// <summary>Label value the losses ignore (padding).</summary>
     public const long Ignore = -100;
 
+    /// <summary>(B, N, T) averaging weights of each document's sentences' tokens, when a sentence classifier trains on
+    /// this batch (<see cref="TaskExample.Sentences"/>).</summary>
+    public Tensor? SentencePooling { get; init; }
+
+    /// <summary>(B, N) true for a real sentence, false for padding.</summary>
+    public Tensor? SentenceMask { get; init; }
+
+    /// <summary>(B) the sentence to rank first, <see cref="Ignore"/> where none is.</summary>
+    public Tensor? BestSentence { get; init; }
+
     /// <summary>Builds the tensors in the current dispose scope.</summary>
     public static BatchTensors From(IReadOnlyList<TaskExample> batch, int sourcePadId, int targetPadId)
     {
@@ -56,13 +66,47 @@ public sealed record BatchTensors(
             }
         }
         long[] targetShape = [batch.Count, targetLength];
-        return new BatchTensors(
-            tensor(ids, shape),
-            tensor(mask, shape),
-            zeros(shape, ScalarType.Int64),
-            tensor(labels, targetShape),
-            tensor(inputs, targetShape),
-            tokens
+        return WithSentences(
+            new BatchTensors(
+                tensor(ids, shape),
+                tensor(mask, shape),
+                zeros(shape, ScalarType.Int64),
+                tensor(labels, targetShape),
+                tensor(inputs, targetShape),
+                tokens
+            ),
+            batch,
+            sourceLength
         );
+    }
+
+    static BatchTensors WithSentences(BatchTensors tensors, IReadOnlyList<TaskExample> batch, int sourceLength)
+    {
+        if (!batch.Any(e => e.Sentences is { Best: >= 0 }))
+            return tensors;
+        var n = batch.Max(e => e.Sentences?.Spans.Length ?? 0);
+        var pooling = new float[batch.Count * n * sourceLength];
+        var real = new bool[batch.Count * n];
+        var best = new long[batch.Count];
+        Array.Fill(best, Ignore);
+        for (var b = 0; b < batch.Count; b++)
+        {
+            if (batch[b].Sentences is not { } sentences)
+                continue;
+            for (var k = 0; k < sentences.Spans.Length; k++)
+            {
+                var (start, end) = (sentences.Spans[k].Start.Value, sentences.Spans[k].End.Value);
+                pooling.AsSpan((b * n + k) * sourceLength + start, end - start).Fill(1f / (end - start));
+                real[b * n + k] = true;
+            }
+            if (sentences.Best >= 0)
+                best[b] = sentences.Best;
+        }
+        return tensors with
+        {
+            SentencePooling = tensor(pooling, [batch.Count, n, sourceLength]),
+            SentenceMask = tensor(real, [batch.Count, n]),
+            BestSentence = tensor(best),
+        };
     }
 }

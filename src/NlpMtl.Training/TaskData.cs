@@ -107,12 +107,18 @@ public sealed class TaskData
                     .SelectMany(p =>
                     {
                         // tokenized once, shared by the document's pairs (read-only)
-                        int[] sourceIds = [.. source.Encode(p.Source)];
+                        var (sourceIds, sentences) =
+                            settings.SentenceSalienceWeight > 0
+                                ? SentenceTargets.Read(source, p.Source, p.References)
+                                : ([.. source.Encode(p.Source)], null);
                         return p.Targets.Select(t => new TaskExample(
                             sourceIds,
                             0,
                             vocabulary.EncodeTarget(t, settings.MaxTargetLength)
-                        ));
+                        )
+                        {
+                            Sentences = sentences,
+                        });
                     }),
             ],
             Seq2SeqValidation = settings.Validation is null
@@ -125,8 +131,8 @@ public sealed class TaskData
     }
 
     /// <summary>Each example's training targets: its first reference; with extractive oracle targets, also its marked
-    /// oracle.</summary>
-    static IEnumerable<(string Source, string[] Targets)> TrainingTargets(
+    /// oracle. <c>References</c>: all of its references.</summary>
+    static IEnumerable<(string Source, string[] Targets, IReadOnlyList<string> References)> TrainingTargets(
         IReadOnlyList<Seq2SeqExample> examples,
         TaskTrainingConfig settings,
         string path
@@ -141,7 +147,8 @@ public sealed class TaskData
                 e.Source,
                 settings.ExtractiveOracleTargets && e.ExtractiveOracle is { } oracle
                     ? new[] { e.Targets[0], oracle }
-                    : [e.Targets[0]]
+                    : [e.Targets[0]],
+                e.Targets
             )
         );
     }
@@ -181,6 +188,7 @@ public sealed class TaskData
             LengthPenalty = Settings.LengthPenalty,
             NoRepeatNgramSize = Settings.NoRepeatNgramSize,
             Copy = Settings.Copy,
+            SentenceSalienceWeight = Settings.SentenceSalienceWeight,
         };
         return config.WithDecoder(Task, head);
     }

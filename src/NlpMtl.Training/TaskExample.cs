@@ -5,4 +5,11 @@ namespace NlpMtl.Training;
 public sealed record TaskExample(int[] SourceIds, int Label, int[]? TargetIds)
 {
     public int Tokens => SourceIds.Length + (TargetIds?.Length ?? 0);
+
+    /// <summary>The source's sentences and the one to rank first, when a sentence classifier trains on it.</summary>
+    public SentenceLabels? Sentences { get; init; }
 }
+
+/// <summary>Each sentence's token span in <see cref="TaskExample.SourceIds"/>, in order, and the index of the one
+/// closest to the references (−1: none, e.g. a single sentence or no word shared).</summary>
+public sealed record SentenceLabels(Range[] Spans, int Best);

@@ -6,8 +6,8 @@ using static TorchSharp.torch.nn;
 
 namespace NlpMtl.Training;
 
-/// <summary>The training loss of one task's batch: class cross-entropy, or label-smoothed token
-/// cross-entropy.</summary>
+/// <summary>The training loss of one task's batch: class cross-entropy, or label-smoothed token cross-entropy, plus
+/// the weighted sentence cross-entropy of a summarizer's sentence classifier when it has one.</summary>
 public static class TaskLoss
 {
     /// <param name="computeType">Matrix products in this type (bfloat16 mixed precision), or null for float32.</param>
@@ -27,11 +27,17 @@ public static class TaskLoss
         // (B, t, V)
         var logits = model.DecoderLogits(task, hidden, batch.AttentionMask, batch.DecoderInputIds!, batch.InputIds);
         // Mean over real target tokens: padding labels are ignored, so long and short batches weigh per token.
-        return functional.cross_entropy(
+        var loss = functional.cross_entropy(
             logits.view(-1, logits.shape[2]),
             batch.Labels!.view(-1),
             ignore_index: BatchTensors.Ignore,
             label_smoothing: labelSmoothing
         );
+        var weight = model.Config.Decoder(task).SentenceSalienceWeight;
+        if (weight <= 0 || batch.SentencePooling is not { } pooling)
+            return loss;
+        // A large finite score for padding sentences, not −∞: a row of −∞ gives NaN even where its label is ignored.
+        var scores = model.SentenceScores(task, hidden, pooling).masked_fill(batch.SentenceMask!.logical_not(), -1e4);
+        return loss + weight * functional.cross_entropy(scores, batch.BestSentence!, ignore_index: BatchTensors.Ignore);
     }
 }

@@ -63,6 +63,15 @@ public sealed record TaskTrainingConfig
     public bool ExtractiveOracleTargets { get; init; }
 
     /// <summary>
+    /// Summarization: also train a sentence classifier on the shared encoder (BERTSumExt-style,
+    /// <c>SentenceSalienceHead</c>), with this weight on its loss: each document's source is read sentence by sentence
+    /// as serving reads it, and a softmax over its sentences is pulled toward the one with the highest mean ROUGE-1/2/L
+    /// against the references. The encoder's states then carry which sentence states the point, which the bundle's
+    /// sentence ranker reads. 0 (default): off.
+    /// </summary>
+    public double SentenceSalienceWeight { get; init; }
+
+    /// <summary>
     /// Sentiment: a name for each label as the data writes it (<c>{"0": "negative", "1": "positive"}</c>). The head,
     /// the bundle and every prediction then carry the names; without a map the data's own labels are used as they are.
     /// </summary>

@@ -96,6 +96,13 @@ static class TrainingConfigValidator
             );
         if (settings.ExtractiveOracleTargets && task == TaskNames.Sentiment)
             throw new InvalidDataException($"{source}: {path}.extractive_oracle_targets is for decoder heads only");
+        check.Finite($"{path}.sentence_salience_weight", settings.SentenceSalienceWeight);
+        check.AtLeast($"{path}.sentence_salience_weight", settings.SentenceSalienceWeight, 0.0);
+        if (settings.SentenceSalienceWeight > 0 && task != TaskNames.Summarize)
+            throw new InvalidDataException(
+                $"{source}: {path}.sentence_salience_weight is for the summarize head only (it ranks a document's "
+                    + "sentences)"
+            );
         if (settings.Vocabulary == VocabularyKind.Target && settings.TargetTokenizer is null)
             throw new InvalidDataException($"{source}: {path}.target_tokenizer is required with vocabulary 'target'");
         if (settings.LabelNames is { } names)

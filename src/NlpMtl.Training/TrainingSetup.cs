@@ -153,6 +153,14 @@ public static class TrainingSetup
             var absent = data.Keys.FirstOrDefault(t => !model.Tasks.Contains(t));
             if (absent is not null)
                 throw new InvalidDataException($"{options.From}: the checkpoint has no {absent} head to fine-tune");
+            var noSentenceHead = data.Values.FirstOrDefault(t =>
+                t.Settings.SentenceSalienceWeight > 0 && model.Config.Decoder(t.Task).SentenceSalienceWeight <= 0
+            );
+            if (noSentenceHead is not null)
+                throw new InvalidDataException(
+                    $"{options.From}: sentence_salience_weight is set for {noSentenceHead.Task} but the checkpoint has "
+                        + "no sentence classifier to train: train from the base model"
+                );
             var addCopy = data
                 .Values.Where(t => t.Settings.Copy && !model.Config.Decoder(t.Task).Copy)
                 .Select(t => t.Task)

@@ -77,6 +77,7 @@ public class TrainingConfigValidationTests
     [InlineData("tasks.summarize.decoder_layers", 0)]
     [InlineData("tasks.summarize.num_beams", 0)]
     [InlineData("tasks.summarize.no_repeat_ngram_size", -2)]
+    [InlineData("tasks.summarize.sentence_salience_weight", -1)]
     public void OutOfRangeValueIsNamedByItsJsonPath(string path, double value)
     {
         var file = With(path, value);
@@ -102,5 +103,21 @@ public class TrainingConfigValidationTests
     {
         var error = Assert.Throws<InvalidDataException>(() => TrainingConfig.Load(With(path, value)));
         Assert.Contains(expected, error.Message);
+    }
+
+    [Fact]
+    public void ASentenceClassifierIsForTheSummarizerOnly()
+    {
+        var error = Assert.Throws<InvalidDataException>(() =>
+            TrainingConfig.Load(With("tasks.sentiment.sentence_salience_weight", 0.5))
+        );
+        Assert.Contains("tasks.sentiment.sentence_salience_weight is for the summarize head only", error.Message);
+        Assert.Equal(
+            0.5,
+            TrainingConfig
+                .Load(With("tasks.summarize.sentence_salience_weight", 0.5))
+                .Tasks["summarize"]
+                .SentenceSalienceWeight
+        );
     }
 }

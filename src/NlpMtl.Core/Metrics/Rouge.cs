@@ -35,6 +35,14 @@ public static class Rouge
         return new RougeScores(rouge1, rouge2, rougeL);
     }
 
+    /// <summary>The mean of ROUGE-1, 2 and L F1 (0..1) of <paramref name="candidate"/> against its references (each
+    /// its best): how close one sentence comes to a summary, the gain a document's best sentence is chosen by.</summary>
+    public static double MeanF1(string candidate, IReadOnlyList<string> references)
+    {
+        var scores = Score(candidate, references);
+        return (scores.Rouge1 + scores.Rouge2 + scores.RougeL) / 3;
+    }
+
     /// <summary>Mean of <see cref="Score"/> over documents, ×100; <c>references[i]</c> are the references of document
     /// i.</summary>
     public static RougeScores Corpus(IReadOnlyList<string> candidates, IReadOnlyList<IReadOnlyList<string>> references)

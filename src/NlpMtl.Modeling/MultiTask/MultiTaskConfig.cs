@@ -62,6 +62,13 @@ public sealed record DecoderHeadConfig
     /// as outputs. Needs the encoder's vocabulary (source ids are output ids).
     /// </summary>
     public bool Copy { get; init; }
+
+    /// <summary>
+    /// Weight of a sentence-classification loss trained beside the decoder (<see cref="SentenceSalienceHead"/>): for
+    /// each document, a softmax over its sentences toward the one closest to the reference. 0 (default): no such
+    /// head.
+    /// </summary>
+    public double SentenceSalienceWeight { get; init; }
 }
 
 /// <summary>

@@ -49,6 +49,8 @@ public sealed class MultiTaskModel : Module
                     sameVocabulary: head.Vocabulary == VocabularyKind.Encoder
                 );
             heads.Add(task, decoder);
+            if (head.SentenceSalienceWeight > 0)
+                heads.Add(SentenceHeadName(task), new SentenceSalienceHead(EncoderConfig.HiddenSize));
         }
         RegisterComponents();
     }
@@ -84,6 +86,14 @@ public sealed class MultiTaskModel : Module
 
     public BertDecoder Decoder(string task) => (BertDecoder)Head(task);
 
+    /// <summary>The state-dict key under <c>heads.</c> of <paramref name="task"/>'s sentence classifier.</summary>
+    public static string SentenceHeadName(string task) => $"{task}_sentences";
+
+    /// <summary>(B, N) scores of each document's sentences by <paramref name="task"/>'s sentence classifier.</summary>
+    /// <param name="pooling">(B, N, T) averaging weights of each sentence's tokens.</param>
+    public Tensor SentenceScores(string task, Tensor hiddenStates, Tensor pooling) =>
+        ((SentenceSalienceHead)Head(SentenceHeadName(task))).call(hiddenStates, pooling);
+
     /// <summary>Teacher-forced (B, t, V) logits of <paramref name="task"/>'s decoder.</summary>
     /// <param name="sourceIds">(B, S) encoder input ids; a copying decoder needs them.</param>
     public Tensor DecoderLogits(
@@ -103,7 +113,11 @@ public sealed class MultiTaskModel : Module
     public IEnumerable<Parameter> EncoderParameters() =>
         embeddings.parameters().Concat(encoder.parameters()).Concat(pooler.parameters());
 
-    public IEnumerable<Parameter> HeadParameters(string task) => Head(task).parameters();
+    /// <summary>The parameters of <paramref name="task"/>'s head, its sentence classifier included.</summary>
+    public IEnumerable<Parameter> HeadParameters(string task) =>
+        heads.TryGetValue(SentenceHeadName(task), out var sentences)
+            ? Head(task).parameters().Concat(sentences.parameters())
+            : Head(task).parameters();
 
     Module Head(string task) =>
         heads.TryGetValue(task, out var head)

@@ -1,0 +1,151 @@
+using NlpMtl.Core;
+using NlpMtl.Modeling.MultiTask;
+using NlpMtl.TestSupport;
+using NlpMtl.Training;
+using static TorchSharp.torch;
+
+namespace NlpMtl.Training.Tests;
+
+/// <summary><c>sentence_salience_weight</c>: the summarizer's documents are read sentence by sentence, the sentence
+/// closest to the references is marked, and a sentence classifier on the shared encoder learns to find it.</summary>
+[Collection(TorchCollection.Name)]
+public class SentenceSalienceTrainingTests(PretrainedFixture fixture)
+{
+    const string Documents =
+        "{\"source\": \"Deep networks need large labelled sets. We show that sparse attention halves memory use. The "
+        + "code is public.\", \"target\": \"Sparse attention halves memory use.\"}\n"
+        + "{\"source\": \"One sentence only.\", \"target\": \"One sentence.\"}\n"
+        + "{\"source\": \"Models repeat themselves. A new objective stops repetition in long outputs.\", "
+        + "\"target\": [\"An objective that stops repetition.\", \"Stop repetition.\"]}\n";
+
+    TaskData Load(double weight, int maxSourceLength = 64)
+    {
+        var root = fixture.NewDirectory("sentences");
+        var train = Path.Combine(root, "train.jsonl");
+        File.WriteAllText(train, Documents);
+        return TinyRun.LoadTask(
+            root,
+            TaskNames.Summarize,
+            new
+            {
+                train,
+                batch_size = 3,
+                max_source_length = maxSourceLength,
+                max_target_length = 24,
+                decoder_layers = 1,
+                sentence_salience_weight = weight,
+            }
+        );
+    }
+
+    [Fact]
+    public void EachSourceIsReadSentenceBySentenceWithTheClosestSentenceMarked()
+    {
+        var data = Load(0.5);
+        var tokenizer = data.SourceTokenizer;
+        var first = data.Train[0];
+        var sentences = first.Sentences!;
+        Assert.Equal(1, sentences.Best);
+        string[] texts =
+        [
+            "Deep networks need large labelled sets.",
+            "We show that sparse attention halves memory use.",
+            "The code is public.",
+        ];
+        Assert.Equal(
+            texts.Select(t => tokenizer.EncodeUntruncated(t).ToArray()),
+            sentences.Spans.Select(span => first.SourceIds[span])
+        );
+        Assert.Equal((tokenizer.ClsId, tokenizer.SepId), (first.SourceIds[0], first.SourceIds[^1]));
+        Assert.Equal(sentences.Spans[^1].End.Value + 1, first.SourceIds.Length);
+        Assert.Equal(-1, data.Train[1].Sentences!.Best); // one sentence: nothing to rank
+        Assert.Equal(1, data.Train[2].Sentences!.Best); // the best of several references counts
+
+        // A source longer than the head reads: the last sentence read is cut there, nothing after it.
+        var cut = Load(0.5, maxSourceLength: 12).Train[0];
+        Assert.Equal(12, cut.SourceIds.Length);
+        Assert.Equal(11, cut.Sentences!.Spans[^1].End.Value);
+
+        // Without the setting, sources are encoded whole and carry no sentences.
+        Assert.All(Load(0).Train, e => Assert.Null(e.Sentences));
+    }
+
+    [Fact]
+    public void ABatchAveragesEachSentencesTokensAndIgnoresDocumentsWithoutABestSentence()
+    {
+        var data = Load(0.5);
+        using var scope = NewDisposeScope();
+        var batch = BatchTensors.From(data.Train, data.SourceTokenizer.PadId, data.Vocabulary!.PadId);
+        var pooling = batch.SentencePooling!;
+        Assert.Equal([3, 3, data.Train.Max(e => e.SourceIds.Length)], pooling.shape);
+        var sums = pooling.sum(2);
+        Assert.Equal(
+            new[] { true, true, true, true, false, false, true, true, false },
+            batch.SentenceMask!.data<bool>().ToArray()
+        );
+        Assert.All(sums.data<float>().ToArray().Zip(batch.SentenceMask.data<bool>().ToArray()), p =>
+            Assert.Equal(p.Second ? 1f : 0f, p.First, 1e-5f)
+        );
+        var span = data.Train[0].Sentences!.Spans[1];
+        var row = pooling[0, 1].data<float>().ToArray();
+        Assert.All(Enumerable.Range(0, row.Length), t =>
+            Assert.Equal(
+                t >= span.Start.Value && t < span.End.Value ? 1f / (span.End.Value - span.Start.Value) : 0f,
+                row[t]
+            )
+        );
+        Assert.Equal([1L, BatchTensors.Ignore, 1L], batch.BestSentence!.data<long>().ToArray());
+    }
+
+    [Fact]
+    [Trait("Category", "Integration")]
+    public void TheSentenceClassifierTrainsWithTheSummarizerAndFindsTheMarkedSentence()
+    {
+        var data = Load(1.0);
+        var root = fixture.NewDirectory("sentences-model");
+        var options = new TrainerOptions { OutputDirectory = root };
+        manual_seed(5);
+        var encoder = TinyRun.WriteEncoder(Path.Combine(root, "encoder"));
+        using var model = TrainingSetup.CreateModel(
+            options,
+            encoder,
+            new Dictionary<string, TaskData> { [TaskNames.Summarize] = data }
+        );
+        var head = $"heads.{MultiTaskModel.SentenceHeadName(TaskNames.Summarize)}.score.weight";
+        Assert.Contains(head, model.state_dict().Keys);
+        // The optimizer trains it with the head (its weight and bias beside the decoder's).
+        Assert.Equal(
+            model.Decoder(TaskNames.Summarize).parameters().Count() + 2,
+            model.HeadParameters(TaskNames.Summarize).Count()
+        );
+
+        model.train();
+        using var optimizer = optim.AdamW(model.parameters(), 3e-3);
+        double SentenceLoss()
+        {
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            var batch = BatchTensors.From(data.Train, data.SourceTokenizer.PadId, data.Vocabulary!.PadId);
+            var hidden = model.Encode(batch.InputIds, batch.AttentionMask, batch.TokenTypeIds);
+            var scores = model.SentenceScores(TaskNames.Summarize, hidden, batch.SentencePooling!);
+            return nn
+                .functional.cross_entropy(
+                    scores.masked_fill(batch.SentenceMask!.logical_not(), -1e4),
+                    batch.BestSentence!,
+                    ignore_index: BatchTensors.Ignore
+                )
+                .item<float>();
+        }
+        var before = SentenceLoss();
+        for (var step = 0; step < 30; step++)
+        {
+            using var scope = NewDisposeScope();
+            optimizer.zero_grad();
+            var batch = BatchTensors.From(data.Train, data.SourceTokenizer.PadId, data.Vocabulary!.PadId);
+            TaskLoss.Compute(model, TaskNames.Summarize, batch, 0.1).backward();
+            optimizer.step();
+        }
+        model.eval();
+        Assert.True(SentenceLoss() < 0.3 * before, $"sentence loss {before} → {SentenceLoss()}");
+    }
+}
