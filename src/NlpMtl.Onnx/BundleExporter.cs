@@ -6,6 +6,7 @@ using NlpMtl.Core.Generation;
 using NlpMtl.Core.IO;
 using NlpMtl.Core.Tokenization;
 using NlpMtl.Inference;
+using NlpMtl.Inference.Documents;
 using NlpMtl.Modeling.Bert;
 using NlpMtl.Modeling.Checkpoints;
 using NlpMtl.Modeling.MultiTask;
@@ -120,6 +121,17 @@ public static class BundleExporter
         var manifest = Manifest(model, source, tokenizer.Settings.Lowercase, new ParityReport(), options.EncoderOps);
         manifest.Save(staging);
         manifest = manifest with { Parity = MeasureParity(model, source, staging, options) };
+        if (model.SentenceHeadWeights(TaskNames.Summarize) is { } sentenceHead)
+        {
+            // The summarizer's trained sentence classifier serves as the bundle's ranker over in-context states.
+            LearnedSalienceScorer
+                .FromTrainedHead(sentenceHead)
+                .Save(Path.Combine(staging, LearnedSalienceScorer.FileName));
+            manifest = manifest with
+            {
+                Salience = new SalienceManifest { File = LearnedSalienceScorer.FileName, TrainedWithModel = true },
+            };
+        }
         if (options.QuantizeInt8)
         {
             // Quantization replaces MatMuls: the standard graphs have them all (a fused Attention hides the QKV ones).

@@ -165,4 +165,29 @@ public sealed class SalienceTests : IDisposable
         Refused("{ \"features\": ", "invalid");
         Assert.Throws<FileNotFoundException>(() => LearnedSalienceScorer.Load(path + ".missing"));
     }
+
+    [Fact]
+    public void ATrainedHeadScoresTheRawStatesAndSavesAndLoadsUnderItsOwnLayout()
+    {
+        var head = LearnedSalienceScorer.FromTrainedHead([0.5f, -1f, 0f, 2f]);
+        Assert.Equal((4, true), (head.HiddenSize, head.IsTrainedHead));
+        float[][] states =
+        [
+            [1, 1, 0, 0],
+            [0, 0, 9, 1],
+            [2, 0, 0, 0],
+        ];
+        // The weights' dot product with each sentence's states, not the fitted ranker's features.
+        Assert.Equal([-0.5, 2.0, 1.0], head.Score(["a", "b", "c"], states));
+
+        var path = Path.Combine(folder, LearnedSalienceScorer.FileName);
+        head.Save(path);
+        var loaded = LearnedSalienceScorer.Load(path);
+        Assert.Equal((LearnedSalienceScorer.TrainedHeadLayout, true), (loaded.Features, loaded.IsTrainedHead));
+        Assert.Equal(head.Score(["a", "b", "c"], states), loaded.Score(["a", "b", "c"], states));
+        File.WriteAllText(path, File.ReadAllText(path).Replace("\"hidden_size\": 4", "\"hidden_size\": 5"));
+        var message = Assert.Throws<InvalidDataException>(() => LearnedSalienceScorer.Load(path)).Message;
+        Assert.Contains("expected 5 for hidden_size 5", message);
+        Assert.Throws<ArgumentException>(() => LearnedSalienceScorer.FromTrainedHead([float.NaN]));
+    }
 }

@@ -1,9 +1,14 @@
 using NlpMtl.Core;
 using NlpMtl.Core.Bundle;
+using NlpMtl.Core.Data;
+using NlpMtl.Inference;
+using NlpMtl.Inference.Documents;
+using NlpMtl.Modeling.Checkpoints;
 using NlpMtl.Modeling.MultiTask;
 using NlpMtl.Onnx.Parity;
 using NlpMtl.TestSupport;
 using Xunit.Abstractions;
+using static TorchSharp.torch;
 
 namespace NlpMtl.Onnx.Tests;
 
@@ -82,6 +87,55 @@ public class BundleExporterTests(PretrainedFixture fixture, ITestOutputHelper ou
             Assert.InRange(parity.Decoders[task].StepLogitsMaxAbs, 0, 1e-4);
             Assert.InRange(parity.Decoders[task].GreedyIdenticalFraction, 0.95, 1);
         }
+    }
+
+    [Fact]
+    public void ASummarizersTrainedSentenceClassifierIsExportedAsTheBundlesRanker()
+    {
+        manual_seed(23);
+        var heads = ThreeHeadCheckpoint.Heads(["0", "1"]) with { Translate = null };
+        heads = heads with { Summarize = heads.Summarize! with { SentenceSalienceWeight = 0.5 } };
+        var checkpoint = Path.Combine(fixture.Root, "sentence-head");
+        using var model = new MultiTaskModel(BertCheckpoint.Load(fixture.CheckpointDirectory), heads);
+        var weights = model.SentenceHeadWeights(TaskNames.Summarize)!;
+        ThreeHeadCheckpoint.Save(model, checkpoint, fixture.CheckpointDirectory);
+        var bundle = Path.Combine(fixture.Root, "sentence-head-bundle");
+        var manifest = BundleExporter.Export(checkpoint, bundle, new BundleExportOptions { Log = output.WriteLine });
+
+        Assert.Equal(
+            (LearnedSalienceScorer.FileName, true),
+            (manifest.Salience!.File, manifest.Salience.TrainedWithModel)
+        );
+        using var engine = InferenceEngine.Load(bundle, new InferenceOptions { SummaryStyle = SummaryStyle.Ranked });
+        var ranker = engine.Bundle.Salience!;
+        Assert.True(ranker.IsTrainedHead);
+        Assert.Equal(weights.Select(w => (double)w), ranker.Weights);
+
+        // Parity: the served scores (ORT states read in context) are TorchSharp's head scores, up to the bias.
+        const string document =
+            "Deep networks need large labelled sets. Sparse attention halves memory. Code is public.";
+        var served = engine.EmbedSentences([document])[0];
+        var scores = ranker.Score(served.Sentences, served.Contextual);
+        var tokenizer = engine.Bundle.Tokenizer;
+        var pieces = served.Sentences.Select(t => tokenizer.EncodeUntruncated(t).ToArray()).ToList();
+        int[] ids = [tokenizer.ClsId, .. pieces.SelectMany(p => p), tokenizer.SepId];
+        var pooling = new float[pieces.Count * ids.Length];
+        var start = 1;
+        for (var k = 0; k < pieces.Count; start += pieces[k++].Length)
+            pooling.AsSpan(k * ids.Length + start, pieces[k].Length).Fill(1f / pieces[k].Length);
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        model.eval();
+        var input = tensor(ids.Select(i => (long)i).ToArray(), [1, ids.Length]);
+        var hidden = model.Encode(input, ones_like(input), zeros_like(input));
+        var expected = model
+            .SentenceScores(TaskNames.Summarize, hidden, tensor(pooling, [1, pieces.Count, ids.Length]))
+            .data<float>()
+            .ToArray();
+        var bias = expected[0] - scores[0];
+        Assert.All(Enumerable.Range(0, 3), k => Assert.Equal(expected[k], scores[k] + bias, 1e-4));
+        var summary = engine.Predict([new DocumentRequest("d", document, ["summarize"])])[0].Predictions[0];
+        Assert.Equal(Array.IndexOf(expected, expected.Max()), summary.Extracted);
     }
 
     [Fact]

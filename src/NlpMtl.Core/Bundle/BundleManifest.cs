@@ -204,6 +204,11 @@ public sealed record SalienceManifest
     public double HeldOutRouge { get; init; }
     public double HeldOutFirstSentenceRouge { get; init; }
     public double HeldOutBestSentenceRouge { get; init; }
+
+    /// <summary>The summarizer's sentence classifier, trained with the model and written by export (no held-out
+    /// figures): <c>nlpmtl salience</c> keeps it, since a ranker fitted on documents the encoder was trained on
+    /// overrates what the encoder memorised.</summary>
+    public bool TrainedWithModel { get; init; }
 }
 
 public sealed record MetricDelta(double Fp32, double Int8, int Examples);

@@ -36,7 +36,8 @@ public static class Rouge
     }
 
     /// <summary>The mean of ROUGE-1, 2 and L F1 (0..1) of <paramref name="candidate"/> against its references (each
-    /// its best): how close one sentence comes to a summary, the gain a document's best sentence is chosen by.</summary>
+    /// its best): how close one sentence comes to a summary, the gain a document's best sentence is chosen
+    /// by.</summary>
     public static double MeanF1(string candidate, IReadOnlyList<string> references)
     {
         var scores = Score(candidate, references);

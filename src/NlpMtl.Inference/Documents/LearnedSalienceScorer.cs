@@ -13,12 +13,24 @@ public sealed class LearnedSalienceScorer : ISalienceScorer
 {
     public const string FileName = "salience.json";
 
-    LearnedSalienceScorer(int hiddenSize, double[] weights) => (HiddenSize, Weights) = (hiddenSize, weights);
+    /// <summary>The layout of a summarizer's trained sentence classifier: one weight per hidden unit over each
+    /// sentence's mean in-context states (<c>SentenceSalienceHead</c>).</summary>
+    public const string TrainedHeadLayout = "in-context-states.linear-v1";
+
+    LearnedSalienceScorer(int hiddenSize, double[] weights, string features) =>
+        (HiddenSize, Weights, Features) = (hiddenSize, weights, features);
 
     public int HiddenSize { get; }
 
-    /// <summary>One weight per feature (<see cref="SalienceFeatures.Count"/>), in the features' raw units.</summary>
+    /// <summary>One weight per feature: per <see cref="SalienceFeatures"/> (in the features' raw units) for a fitted
+    /// ranker, per hidden unit for a trained head (<see cref="TrainedHeadLayout"/>).</summary>
     public IReadOnlyList<double> Weights { get; }
+
+    /// <summary><see cref="SalienceFeatures.Layout"/> (fitted by <c>nlpmtl salience</c>) or
+    /// <see cref="TrainedHeadLayout"/> (trained with the model, written by export).</summary>
+    public string Features { get; }
+
+    public bool IsTrainedHead => Features == TrainedHeadLayout;
 
     public SentenceVectors Vectors => SentenceVectors.InContext;
 
@@ -34,8 +46,20 @@ public sealed class LearnedSalienceScorer : ISalienceScorer
             );
         if (weights.Any(w => !double.IsFinite(w)))
             throw new ArgumentException("weights must be finite numbers", nameof(weights));
-        return new LearnedSalienceScorer(hiddenSize, weights);
+        return new LearnedSalienceScorer(hiddenSize, weights, SalienceFeatures.Layout);
     }
+
+    /// <summary>A summarizer's trained sentence classifier as a ranker: its weight per hidden unit.</summary>
+    public static LearnedSalienceScorer FromTrainedHead(IReadOnlyList<float> weights)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        if (weights.Count == 0 || weights.Any(w => !float.IsFinite(w)))
+            throw new ArgumentException("a trained head needs finite weights, one per hidden unit", nameof(weights));
+        return new LearnedSalienceScorer(weights.Count, [.. weights.Select(w => (double)w)], TrainedHeadLayout);
+    }
+
+    static int Expected(string features, int hiddenSize) =>
+        features == TrainedHeadLayout ? hiddenSize : SalienceFeatures.Count(hiddenSize);
 
     public IReadOnlyList<double> Score(IReadOnlyList<string> sentences, IReadOnlyList<float[]>? vectors)
     {
@@ -45,6 +69,8 @@ public sealed class LearnedSalienceScorer : ISalienceScorer
                 $"{FileName} was fitted on {HiddenSize}-wide states but the encoder gives "
                     + $"{vectors[0].Length}: fit it again on this bundle (nlpmtl salience)"
             );
+        if (IsTrainedHead)
+            return vectors.Select(v => Dot([.. v.Select(x => (double)x)])).ToList();
         return SalienceFeatures.Of(sentences, vectors).Select(Dot).ToList();
     }
 
@@ -61,10 +87,7 @@ public sealed class LearnedSalienceScorer : ISalienceScorer
     public void Save(string path) =>
         File.WriteAllText(
             path,
-            JsonSerializer.Serialize(
-                new FileContents(SalienceFeatures.Layout, HiddenSize, [.. Weights]),
-                BundleManifest.JsonOptions
-            )
+            JsonSerializer.Serialize(new FileContents(Features, HiddenSize, [.. Weights]), BundleManifest.JsonOptions)
         );
 
     /// <summary>
@@ -106,14 +129,14 @@ public sealed class LearnedSalienceScorer : ISalienceScorer
         {
             throw new InvalidDataException($"{path}: invalid salience model ({e.Message})", e);
         }
-        if (contents.Features != SalienceFeatures.Layout)
+        if (contents.Features is not (SalienceFeatures.Layout or TrainedHeadLayout))
             throw new InvalidDataException(
-                $"{path}: features '{contents.Features}' are not this version's '{SalienceFeatures.Layout}': fit it "
-                    + "again (nlpmtl salience)"
+                $"{path}: features '{contents.Features}' are neither this version's '{SalienceFeatures.Layout}' nor "
+                    + $"'{TrainedHeadLayout}': fit it again (nlpmtl salience)"
             );
         if (contents.HiddenSize < 1)
             throw new InvalidDataException($"{path}: hidden_size must be at least 1, was {contents.HiddenSize}");
-        var expected = SalienceFeatures.Count(contents.HiddenSize);
+        var expected = Expected(contents.Features, contents.HiddenSize);
         if (contents.Weights is null || contents.Weights.Length != expected)
             throw new InvalidDataException(
                 $"{path}: weights has {contents.Weights?.Length ?? 0} values, expected {expected} for hidden_size "
@@ -121,6 +144,6 @@ public sealed class LearnedSalienceScorer : ISalienceScorer
             );
         if (contents.Weights.Any(w => !double.IsFinite(w)))
             throw new InvalidDataException($"{path}: weights must be finite numbers");
-        return new LearnedSalienceScorer(contents.HiddenSize, contents.Weights);
+        return new LearnedSalienceScorer(contents.HiddenSize, contents.Weights, contents.Features);
     }
 }

@@ -89,6 +89,10 @@ public sealed class MultiTaskModel : Module
     /// <summary>The state-dict key under <c>heads.</c> of <paramref name="task"/>'s sentence classifier.</summary>
     public static string SentenceHeadName(string task) => $"{task}_sentences";
 
+    /// <summary>The weights of <paramref name="task"/>'s sentence classifier, or null when it has none.</summary>
+    public float[]? SentenceHeadWeights(string task) =>
+        heads.TryGetValue(SentenceHeadName(task), out var head) ? ((SentenceSalienceHead)head).Weights() : null;
+
     /// <summary>(B, N) scores of each document's sentences by <paramref name="task"/>'s sentence classifier.</summary>
     /// <param name="pooling">(B, N, T) averaging weights of each sentence's tokens.</param>
     public Tensor SentenceScores(string task, Tensor hiddenStates, Tensor pooling) =>

@@ -24,6 +24,10 @@ public sealed class SentenceSalienceHead : Module<Tensor, Tensor, Tensor>
         BertInitializer.Apply(score, 0.02);
     }
 
+    /// <summary>The score's weights, one per hidden unit (its bias is the same for every sentence of a document, so it
+    /// does not change their order).</summary>
+    public float[] Weights() => score.weight!.detach().flatten().data<float>().ToArray();
+
     /// <param name="hiddenStates">(B, T, H) encoder output.</param>
     /// <param name="pooling">(B, N, T): row n of document b averages sentence n's tokens (zeros for padding
     /// sentences).</param>

@@ -114,7 +114,9 @@ public static class ExportCommand
                                 $"  int8 {name}: fp32 {delta.Fp32:F2} → int8 {delta.Int8:F2} on {delta.Examples} "
                                     + $"examples"
                             );
-                        if (parse.GetValue(salienceData) is { } documents)
+                        if (parse.GetValue(salienceData) is not null && SalienceCommand.HasTrainedRanker(bundle))
+                            Console.WriteLine(SalienceCommand.KeptTrainedRanker);
+                        else if (parse.GetValue(salienceData) is { } documents)
                         {
                             var fit = SalienceCommand.FitInto(bundle, documents.FullName, token);
                             Console.WriteLine(

@@ -62,6 +62,15 @@ public static class SalienceCommand
                         var report = new Dictionary<string, object> { ["bundle"] = directory, ["data"] = dataPath };
                         using (var engine = InferenceEngine.Load(directory, options, new StderrLogger(), tasks: []))
                         {
+                            if (HasTrainedRanker(directory))
+                            {
+                                Console.Error.WriteLine($"nlpmtl: {KeptTrainedRanker}");
+                                report["kept"] = "trained_with_model";
+                                if (held is not null)
+                                    Validate(engine, TrainedRanker(directory), held, report, token);
+                                Console.WriteLine(JsonSerializer.Serialize(report));
+                                return Task.CompletedTask;
+                            }
                             var fit = FitInto(engine, directory, dataPath, train, token);
                             (report["documents"], report["held_out_documents"], report["epoch"]) = (
                                 fit.TrainDocuments,
@@ -83,6 +92,18 @@ public static class SalienceCommand
         );
         return command;
     }
+
+    internal const string KeptTrainedRanker =
+        "the bundle's ranker is the summarizer's sentence classifier, trained with the model: kept, not fitted "
+        + "(a ranker fitted on documents the encoder was trained on overrates what it memorised)";
+
+    /// <summary>Whether the bundle's ranker is the summarizer's trained sentence classifier (written by
+    /// export).</summary>
+    internal static bool HasTrainedRanker(string directory) =>
+        BundleManifest.Load(directory).Salience is { TrainedWithModel: true };
+
+    static LearnedSalienceScorer TrainedRanker(string directory) =>
+        LearnedSalienceScorer.Load(Path.Combine(directory, BundleManifest.Load(directory).Salience!.File));
 
     /// <summary>Fits the ranker on <paramref name="dataPath"/>'s documents and writes it into the bundle (what
     /// <c>export --salience-data</c> also runs).</summary>
