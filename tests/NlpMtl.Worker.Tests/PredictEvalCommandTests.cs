@@ -1,5 +1,7 @@
 using System.Text.Json;
 using NlpMtl.Core;
+using NlpMtl.Core.Bundle;
+using NlpMtl.Inference.Documents;
 using NlpMtl.Modeling.Bert;
 using NlpMtl.Modeling.MultiTask;
 using NlpMtl.TestSupport;
@@ -315,6 +317,40 @@ public partial class PredictEvalCommandTests(PredictEvalCommandTests.TinyBundle 
         (exitCode, _, error) = await Ranked(tiny.Bundle);
         Assert.Equal(1, exitCode);
         Assert.Contains("nlpmtl salience", error);
+    }
+
+    [Fact]
+    public async Task SalienceKeepsTheSummarizersTrainedSentenceClassifierAndOnlyReports()
+    {
+        var bundle = Path.Combine(tiny.Root, "trained-ranker-bundle");
+        foreach (var file in Directory.GetFiles(tiny.Bundle, "*", SearchOption.AllDirectories))
+        {
+            var copy = Path.Combine(bundle, Path.GetRelativePath(tiny.Bundle, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
+            File.Copy(file, copy, overwrite: true);
+        }
+        var hidden = BundleManifest.Load(bundle).Encoder.HiddenSize;
+        LearnedSalienceScorer
+            .FromTrainedHead([.. Enumerable.Range(0, hidden).Select(k => k % 3 - 1f)])
+            .SaveInto(bundle, new SalienceManifest { TrainedWithModel = true });
+        var ranker = File.ReadAllText(Path.Combine(bundle, LearnedSalienceScorer.FileName));
+
+        var (exitCode, stdout, error) = await CommandLineRunner.RunAsync(
+            "salience",
+            "--bundle",
+            bundle,
+            "--data",
+            Sample("summarize.jsonl"),
+            "--validation",
+            Sample("summarize.jsonl")
+        );
+        Assert.True(exitCode == 0, error);
+        Assert.Contains("kept, not fitted", error);
+        var report = JsonDocument.Parse(stdout).RootElement;
+        Assert.Equal("trained_with_model", report.GetProperty("kept").GetString());
+        Assert.InRange(report.GetProperty("validation_ranked")[0].GetDouble(), 0, 100);
+        Assert.False(report.TryGetProperty("held_out_rouge", out _));
+        Assert.Equal(ranker, File.ReadAllText(Path.Combine(bundle, LearnedSalienceScorer.FileName)));
     }
 
     /// <summary>A tiny encoder (MiniLM vocabulary) with untrained heads, exported by the export verb.</summary>
