@@ -266,13 +266,7 @@ public partial class PredictEvalCommandTests(PredictEvalCommandTests.TinyBundle 
     [Fact]
     public async Task SalienceFitsARankerIntoTheBundleThatRankedSummariesThenUse()
     {
-        var bundle = Path.Combine(tiny.Root, "ranked-bundle");
-        foreach (var file in Directory.GetFiles(tiny.Bundle, "*", SearchOption.AllDirectories))
-        {
-            var copy = Path.Combine(bundle, Path.GetRelativePath(tiny.Bundle, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
-            File.Copy(file, copy, overwrite: true);
-        }
+        var bundle = CopyOfTinyBundle("ranked-bundle");
         var (exitCode, stdout, error) = await CommandLineRunner.RunAsync(
             "salience",
             "--bundle",
@@ -319,16 +313,23 @@ public partial class PredictEvalCommandTests(PredictEvalCommandTests.TinyBundle 
         Assert.Contains("nlpmtl salience", error);
     }
 
-    [Fact]
-    public async Task SalienceKeepsTheSummarizersTrainedSentenceClassifierAndOnlyReports()
+    /// <summary>A copy of the tiny bundle that a test may write into.</summary>
+    string CopyOfTinyBundle(string name)
     {
-        var bundle = Path.Combine(tiny.Root, "trained-ranker-bundle");
+        var bundle = Path.Combine(tiny.Root, name);
         foreach (var file in Directory.GetFiles(tiny.Bundle, "*", SearchOption.AllDirectories))
         {
             var copy = Path.Combine(bundle, Path.GetRelativePath(tiny.Bundle, file));
             Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
             File.Copy(file, copy, overwrite: true);
         }
+        return bundle;
+    }
+
+    [Fact]
+    public async Task SalienceKeepsTheSummarizersTrainedSentenceClassifierAndOnlyReports()
+    {
+        var bundle = CopyOfTinyBundle("trained-ranker-bundle");
         var hidden = BundleManifest.Load(bundle).Encoder.HiddenSize;
         LearnedSalienceScorer
             .FromTrainedHead([.. Enumerable.Range(0, hidden).Select(k => k % 3 - 1f)])
