@@ -35,8 +35,8 @@ nlpmtl export --checkpoint "$out/train/last" --out "$out/bundle" --quantize int8
   --validation-sentiment "$recipe/sst2/glue_dev.tsv" \
   --validation-translate "$recipe/multi30k/val.en" --validation-translate-target "$recipe/multi30k/val.de"
 
-# The sentence ranker extractive summaries weigh, fitted on the bundle's own encoder (SciTLDR train; its validation
-# figures are only reported).
+# The sentence ranker: the summarizer's trained sentence classifier, which export wrote and salience keeps, or one
+# fitted on the bundle's own encoder (SciTLDR train). Its validation figures are only reported.
 echo "quality.sh: sentence ranker → $out/bundle/salience.json" >&2
 nlpmtl salience --bundle "$out/bundle" --data "$recipe/scitldr/train.jsonl" \
   --validation "$recipe/scitldr/validation.jsonl" > "$out/salience-fit.json"
