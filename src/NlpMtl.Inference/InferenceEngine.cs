@@ -133,40 +133,46 @@ public sealed class InferenceEngine : IDisposable
 
     /// <summary>
     /// Each document's sentences as salience sees them when it chooses what the summarizer reads: segmented and
-    /// tokenised as <see cref="Plan(DocumentRequest)"/> does (up to the cap), each embedded alone and pooled in its
-    /// context window (<see cref="DocumentPlanner.ContextWindows"/>). For fitting a
-    /// <see cref="LearnedSalienceScorer"/> on this bundle's encoder. Sentences without tokens are left out.
+    /// tokenised as <see cref="Plan(DocumentRequest)"/> does (up to the cap), each with its vector of
+    /// <paramref name="kind"/> — encoded alone (<see cref="DocumentPlanner.EmbeddingRow"/>) or pooled in its context
+    /// window (<see cref="DocumentPlanner.ContextWindows"/>), the rows a plan runs for a scorer of that kind. For
+    /// fitting and checking a <see cref="LearnedSalienceScorer"/> on this bundle's encoder. Sentences without tokens
+    /// are left out.
     /// </summary>
     public IReadOnlyList<EmbeddedSentences> EmbedSentences(
         IReadOnlyList<string> texts,
+        SentenceVectors kind,
         BatchingOptions? batching = null,
         CancellationToken cancellationToken = default
     )
     {
         ArgumentNullException.ThrowIfNull(texts);
+        if (kind == SentenceVectors.None)
+            throw new ArgumentException("sentences have no vectors of kind None", nameof(kind));
         var documents = texts
             .Select(text => planner.Read(text))
             .Select(read => (read.Text, Sentences: read.Sentences.Where(s => s.Ids.Length > 0).ToList()))
             .ToList();
-        var windows = documents.Select(d => planner.ContextWindows(d.Sentences)).ToList();
+        // Per document, its rows; per row, how many sentence vectors it gives.
         var rows = documents
-            .SelectMany(d => d.Sentences)
-            .Select(s => new SourceRow(planner.EmbeddingRow(s), [], Embed: true))
-            .Concat(windows.SelectMany(w => w).Select(w => new SourceRow(w.Ids, [], Pools: w.Spans)))
-            .ToList();
-        var outputs = RunAll(rows, batching ?? new BatchingOptions(), cancellationToken);
-        var next = 0;
-        var embedded = documents.Select(d => d.Sentences.Select(_ => outputs[next++].Embedding!).ToList()).ToList();
-        return documents
-            .Select(
-                (d, i) =>
-                    new EmbeddedSentences(
-                        [.. d.Sentences.Select(s => s.Span.Of(d.Text))],
-                        embedded[i],
-                        [.. windows[i].SelectMany(_ => outputs[next++].Pooled!)]
-                    )
+            .Select(d =>
+                kind == SentenceVectors.Alone
+                    ? d.Sentences.Select(s => new SourceRow(planner.EmbeddingRow(s), [], Embed: true)).ToList()
+                    : planner.ContextWindows(d.Sentences).Select(w => new SourceRow(w.Ids, [], Pools: w.Spans)).ToList()
             )
             .ToList();
+        var outputs = RunAll([.. rows.SelectMany(r => r)], batching ?? new BatchingOptions(), cancellationToken);
+        var next = 0;
+        var embedded = new List<EmbeddedSentences>(documents.Count);
+        for (var i = 0; i < documents.Count; i++)
+        {
+            var vectors = new List<float[]>(documents[i].Sentences.Count);
+            foreach (var output in outputs.AsSpan(next, rows[i].Count))
+                vectors.AddRange(kind == SentenceVectors.Alone ? [output.Embedding!] : output.Pooled!);
+            next += rows[i].Count;
+            embedded.Add(new([.. documents[i].Sentences.Select(s => s.Span.Of(documents[i].Text))], vectors));
+        }
+        return embedded;
     }
 
     RowOutput[] RunAll(IReadOnlyList<SourceRow> rows, BatchingOptions batching, CancellationToken cancellationToken)

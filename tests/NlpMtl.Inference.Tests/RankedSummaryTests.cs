@@ -124,13 +124,12 @@ public sealed class RankedSummaryTests : IDisposable
     {
         using var engine = Engine(bundle, SummaryStyle.Ranked);
         const string sentence = "It regulates the circadian clock.";
-        var read = engine.EmbedSentences([
-            $"Mitochondria are organelles. {sentence}",
-            $"The stock market fell sharply. {sentence}",
-        ]);
-        Assert.All(read, d => Assert.Equal(2, d.Contextual.Count));
-        Assert.Equal(read[0].Embeddings[1], read[1].Embeddings[1]); // alone: the same sentence, the same vector
-        Assert.NotEqual(read[0].Contextual[1], read[1].Contextual[1]); // in context: what came before counts
+        string[] documents = [$"Mitochondria are organelles. {sentence}", $"The stock market fell sharply. {sentence}"];
+        var alone = engine.EmbedSentences(documents, SentenceVectors.Alone);
+        var inContext = engine.EmbedSentences(documents, SentenceVectors.InContext);
+        Assert.All(inContext, d => Assert.Equal(2, d.Vectors.Count));
+        Assert.Equal(alone[0].Vectors[1], alone[1].Vectors[1]); // alone: the same sentence, the same vector
+        Assert.NotEqual(inContext[0].Vectors[1], inContext[1].Vectors[1]); // in context: what came before counts
 
         // Pooled spans that split a row average back to the row's embedding, weighted by their lengths.
         int[] ids = [.. engine.Bundle.Tokenizer.Encode("Mitochondria regulate the circadian clock in mammals.")];

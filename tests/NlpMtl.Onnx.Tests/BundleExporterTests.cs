@@ -114,8 +114,8 @@ public class BundleExporterTests(PretrainedFixture fixture, ITestOutputHelper ou
         // Parity: the served scores (ORT states read in context) are TorchSharp's head scores, up to the bias.
         const string document =
             "Deep networks need large labelled sets. Sparse attention halves memory. Code is public.";
-        var served = engine.EmbedSentences([document])[0];
-        var scores = ranker.Score(served.Sentences, served.Contextual);
+        var served = engine.EmbedSentences([document], ranker.Vectors)[0];
+        var scores = ranker.Score(served.Sentences, served.Vectors);
         var tokenizer = engine.Bundle.Tokenizer;
         var pieces = served.Sentences.Select(t => tokenizer.EncodeUntruncated(t).ToArray()).ToList();
         int[] ids = [tokenizer.ClsId, .. pieces.SelectMany(p => p), tokenizer.SepId];

@@ -158,6 +158,31 @@ public sealed class BertInputTokenizer
     /// </summary>
     public IReadOnlyList<int> EncodeUntruncated(string text) => EncodeWords(text);
 
+    /// <summary>
+    /// The text's sentences (<see cref="Text.SentenceSegmenter"/>), each with its WordPiece ids (no specials),
+    /// tokenised sentence by sentence up to <paramref name="cap"/> ids in all: the sentence that passes the cap is cut
+    /// there and nothing after it is read (<c>Truncated</c>). Sentences without ids are kept. How serving reads a
+    /// document (<c>DocumentPlanner</c>) and how training marks its sentences, so the two cannot drift apart.
+    /// </summary>
+    public (List<(Text.SentenceSpan Span, int[] Ids)> Sentences, bool Truncated) EncodeSentences(string text, int cap)
+    {
+        var sentences = new List<(Text.SentenceSpan, int[])>();
+        var total = 0;
+        foreach (var span in Text.SentenceSegmenter.Split(text))
+        {
+            var ids = EncodeWords(span.Of(text));
+            if (total + ids.Count > cap)
+            {
+                if (cap > total)
+                    sentences.Add((span, [.. ids.Take(cap - total)]));
+                return (sentences, true);
+            }
+            sentences.Add((span, [.. ids]));
+            total += ids.Count;
+        }
+        return (sentences, false);
+    }
+
     /// <summary>The WordPiece ids of the text, without special tokens.</summary>
     IReadOnlyList<int> EncodeWords(string text)
     {

@@ -59,22 +59,8 @@ internal sealed class DocumentPlanner(
             text = text[..(cut > 0 ? cut : (int)prefix)];
             truncated = true;
         }
-        var sentences = new List<Sentence>();
-        var total = 0;
-        foreach (var span in SentenceSegmenter.Split(text))
-        {
-            var ids = tokenizer.EncodeUntruncated(span.Of(text));
-            if (total + ids.Count > cap)
-            {
-                if (cap > total)
-                    sentences.Add(new Sentence(span, [.. ids.Take(cap - total)]));
-                truncated = true;
-                break;
-            }
-            sentences.Add(new Sentence(span, [.. ids]));
-            total += ids.Count;
-        }
-        return (text, sentences, truncated);
+        var (read, capped) = tokenizer.EncodeSentences(text, cap);
+        return (text, [.. read.Select(s => new Sentence(s.Span, s.Ids))], truncated || capped);
     }
 
     /// <summary>The row whose mean-pooled states embed a sentence for salience: the sentence alone, as much of it as

@@ -44,10 +44,9 @@ public sealed class CentroidSalienceScorer : ISalienceScorer
     public IReadOnlyList<double> Score(IReadOnlyList<string> sentences, IReadOnlyList<float[]>? vectors)
     {
         ArgumentNullException.ThrowIfNull(vectors);
-        var embeddings = vectors;
-        if (embeddings.Count == 0)
+        if (vectors.Count == 0)
             return [];
-        var units = embeddings.Select(Unit).ToList();
+        var units = vectors.Select(Unit).ToList();
         var centroid = new double[units[0].Length];
         foreach (var unit in units)
             for (var k = 0; k < centroid.Length; k++)

@@ -49,10 +49,6 @@ sealed class RowIdsComparer : IEqualityComparer<int[]>
     }
 }
 
-/// <summary>A document's sentences (with tokens), each one's embedding alone and its mean states read in the
-/// document's context (<see cref="InferenceEngine.EmbedSentences"/>).</summary>
-public sealed record EmbeddedSentences(
-    IReadOnlyList<string> Sentences,
-    IReadOnlyList<float[]> Embeddings,
-    IReadOnlyList<float[]> Contextual
-);
+/// <summary>A document's sentences (with tokens) and one vector of the kind asked for per sentence
+/// (<see cref="InferenceEngine.EmbedSentences"/>).</summary>
+public sealed record EmbeddedSentences(IReadOnlyList<string> Sentences, IReadOnlyList<float[]> Vectors);

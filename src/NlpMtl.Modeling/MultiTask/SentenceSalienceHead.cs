@@ -9,8 +9,8 @@ namespace NlpMtl.Modeling.MultiTask;
 /// A sentence classifier on the shared encoder, as BERTSumExt (Liu and Lapata 2019) but over mean-pooled sentence
 /// states: each sentence's tokens' states averaged, one linear score. Trained beside a summarizer
 /// (<see cref="DecoderHeadConfig.SentenceSalienceWeight"/>) so the encoder's states say which sentence carries a
-/// document's point; the bundle's sentence ranker reads those states (<c>nlpmtl salience</c>), so the head itself is
-/// not exported.
+/// document's point. Export writes its weights as the bundle's sentence ranker, which serving applies to the same
+/// mean in-context states (<see cref="Weights"/>).
 /// </summary>
 public sealed class SentenceSalienceHead : Module<Tensor, Tensor, Tensor>
 {

@@ -114,15 +114,15 @@ public static class ExportCommand
                                 $"  int8 {name}: fp32 {delta.Fp32:F2} → int8 {delta.Int8:F2} on {delta.Examples} "
                                     + $"examples"
                             );
-                        if (parse.GetValue(salienceData) is not null && SalienceCommand.HasTrainedRanker(bundle))
-                            Console.WriteLine(SalienceCommand.KeptTrainedRanker);
-                        else if (parse.GetValue(salienceData) is { } documents)
+                        if (parse.GetValue(salienceData) is { } documents)
                         {
                             var fit = SalienceCommand.FitInto(bundle, documents.FullName, token);
                             Console.WriteLine(
-                                $"Sentence ranker fitted on {fit.TrainDocuments} documents: held-out ROUGE "
-                                    + $"{100 * fit.HeldOutGain:F2} (first sentence {100 * fit.HeldOutFirstGain:F2}, "
-                                    + $"best {100 * fit.HeldOutBestGain:F2})"
+                                fit is null
+                                    ? SalienceCommand.KeptTrainedRanker
+                                    : $"Sentence ranker fitted on {fit.TrainDocuments} documents: held-out ROUGE "
+                                        + $"{100 * fit.HeldOutGain:F2} (first sentence "
+                                        + $"{100 * fit.HeldOutFirstGain:F2}, best {100 * fit.HeldOutBestGain:F2})"
                             );
                         }
                         if (parse.GetValue(publish) is { } pointer)

@@ -62,27 +62,26 @@ public static class SalienceCommand
                         var report = new Dictionary<string, object> { ["bundle"] = directory, ["data"] = dataPath };
                         using (var engine = InferenceEngine.Load(directory, options, new StderrLogger(), tasks: []))
                         {
-                            if (HasTrainedRanker(directory))
+                            var fit = FitInto(engine, directory, dataPath, train, token);
+                            if (fit is null)
                             {
                                 Console.Error.WriteLine($"nlpmtl: {KeptTrainedRanker}");
                                 report["kept"] = "trained_with_model";
-                                if (held is not null)
-                                    Validate(engine, TrainedRanker(directory), held, report, token);
-                                Console.WriteLine(JsonSerializer.Serialize(report));
-                                return Task.CompletedTask;
                             }
-                            var fit = FitInto(engine, directory, dataPath, train, token);
-                            (report["documents"], report["held_out_documents"], report["epoch"]) = (
-                                fit.TrainDocuments,
-                                fit.HeldOutDocuments,
-                                fit.Epoch
-                            );
-                            report["held_out_rouge"] = 100 * fit.HeldOutGain;
-                            report["held_out_best_sentence_found"] = 100 * fit.HeldOutHit;
-                            report["held_out_first_sentence_rouge"] = 100 * fit.HeldOutFirstGain;
-                            report["held_out_best_sentence_rouge"] = 100 * fit.HeldOutBestGain;
+                            else
+                            {
+                                (report["documents"], report["held_out_documents"], report["epoch"]) = (
+                                    fit.TrainDocuments,
+                                    fit.HeldOutDocuments,
+                                    fit.Epoch
+                                );
+                                report["held_out_rouge"] = 100 * fit.HeldOutGain;
+                                report["held_out_best_sentence_found"] = 100 * fit.HeldOutHit;
+                                report["held_out_first_sentence_rouge"] = 100 * fit.HeldOutFirstGain;
+                                report["held_out_best_sentence_rouge"] = 100 * fit.HeldOutBestGain;
+                            }
                             if (held is not null)
-                                Validate(engine, fit.Scorer, held, report, token);
+                                Validate(engine, fit?.Scorer ?? KeptRanker(engine.Bundle), held, report, token);
                         }
                         Console.WriteLine(JsonSerializer.Serialize(report));
                         return Task.CompletedTask;
@@ -97,24 +96,21 @@ public static class SalienceCommand
         "the bundle's ranker is the summarizer's sentence classifier, trained with the model: kept, not fitted "
         + "(a ranker fitted on documents the encoder was trained on overrates what it memorised)";
 
-    /// <summary>Whether the bundle's ranker is the summarizer's trained sentence classifier (written by
-    /// export).</summary>
-    internal static bool HasTrainedRanker(string directory) =>
-        BundleManifest.Load(directory).Salience is { TrainedWithModel: true };
-
-    static LearnedSalienceScorer TrainedRanker(string directory) =>
-        LearnedSalienceScorer.Load(Path.Combine(directory, BundleManifest.Load(directory).Salience!.File));
+    /// <summary>The bundle's ranker as it is (the engine loads none for the encoder alone).</summary>
+    static LearnedSalienceScorer KeptRanker(ModelBundle bundle) =>
+        LearnedSalienceScorer.Load(Path.Combine(bundle.Directory, bundle.Manifest.Salience!.File));
 
     /// <summary>Fits the ranker on <paramref name="dataPath"/>'s documents and writes it into the bundle (what
-    /// <c>export --salience-data</c> also runs).</summary>
-    internal static SalienceFitResult FitInto(string directory, string dataPath, CancellationToken token)
+    /// <c>export --salience-data</c> also runs); null, and the bundle left as it is, when its ranker is the
+    /// summarizer's trained sentence classifier (<see cref="KeptTrainedRanker"/>).</summary>
+    internal static SalienceFitResult? FitInto(string directory, string dataPath, CancellationToken token)
     {
         var train = Documents(dataPath);
         using var engine = InferenceEngine.Load(directory, new InferenceOptions(), new StderrLogger(), tasks: []);
         return FitInto(engine, directory, dataPath, train, token);
     }
 
-    static SalienceFitResult FitInto(
+    static SalienceFitResult? FitInto(
         InferenceEngine engine,
         string directory,
         string dataPath,
@@ -122,6 +118,8 @@ public static class SalienceCommand
         CancellationToken token
     )
     {
+        if (engine.Bundle.Manifest.Salience is { TrainedWithModel: true })
+            return null;
         var fit = SalienceFit.Fit(Prepare(engine, train, token));
         Save(directory, fit, dataPath, train.Count);
         return fit;
@@ -141,17 +139,15 @@ public static class SalienceCommand
         CancellationToken token
     ) =>
         engine
-            .EmbedSentences([.. examples.Select(e => e.Source)], cancellationToken: token)
+            .EmbedSentences([.. examples.Select(e => e.Source)], SentenceVectors.InContext, cancellationToken: token)
             .Select(
                 (document, i) =>
                     new SalienceDocument(
-                        SalienceFeatures.Of(document.Sentences, document.Contextual),
-                        [.. document.Sentences.Select(s => Gain(s, examples[i].Targets))]
+                        SalienceFeatures.Of(document.Sentences, document.Vectors),
+                        [.. document.Sentences.Select(s => Rouge.MeanF1(s, examples[i].Targets))]
                     )
             )
             .ToList();
-
-    static double Gain(string sentence, IReadOnlyList<string> references) => Rouge.MeanF1(sentence, references);
 
     /// <summary>ROUGE-1/2/L of one sentence per validation document, picked four ways.</summary>
     static void Validate(
@@ -162,21 +158,30 @@ public static class SalienceCommand
         CancellationToken token
     )
     {
-        var documents = engine.EmbedSentences([.. examples.Select(e => e.Source)], cancellationToken: token);
         var centroid = new CentroidSalienceScorer();
-        var picks = new Dictionary<string, Func<EmbeddedSentences, int, int>>
+        // Each scorer reads the vectors of its kind; the sentences are the same whatever the kind.
+        var read = new[] { scorer.Vectors, centroid.Vectors }
+            .Distinct()
+            .ToDictionary(
+                kind => kind,
+                kind => engine.EmbedSentences([.. examples.Select(e => e.Source)], kind, cancellationToken: token)
+            );
+        var sentences = read[scorer.Vectors].Select(d => d.Sentences).ToList();
+        int Top(ISalienceScorer by, int i) => SalienceFit.Best(by.Score(sentences[i], read[by.Vectors][i].Vectors));
+        var picks = new Dictionary<string, Func<int, int>>
         {
-            ["ranked"] = (d, _) => SalienceFit.Best(scorer.Score(d.Sentences, d.Contextual)),
-            ["first_sentence"] = (_, _) => 0,
-            ["centroid"] = (d, _) => SalienceFit.Best(centroid.Score(d.Sentences, d.Embeddings)),
-            ["best_sentence"] = (d, i) => SalienceFit.Best([.. d.Sentences.Select(s => Gain(s, examples[i].Targets))]),
+            ["ranked"] = i => Top(scorer, i),
+            ["first_sentence"] = _ => 0,
+            ["centroid"] = i => Top(centroid, i),
+            ["best_sentence"] = i =>
+                SalienceFit.Best([.. sentences[i].Select(s => Rouge.MeanF1(s, examples[i].Targets))]),
         };
         var references = examples.Select(e => e.Targets).ToList();
         report["validation_documents"] = examples.Count;
         foreach (var (name, pick) in picks)
         {
-            var summaries = documents
-                .Select((d, i) => d.Sentences.Count == 0 ? "" : ExtractiveSummary.AsLine(d.Sentences[pick(d, i)]))
+            var summaries = sentences
+                .Select((d, i) => d.Count == 0 ? "" : ExtractiveSummary.AsLine(d[pick(i)]))
                 .ToList();
             var rouge = Rouge.Corpus(summaries, references);
             report[$"validation_{name}"] = new[] { rouge.Rouge1, rouge.Rouge2, rouge.RougeL };
