@@ -84,29 +84,29 @@ public sealed record BatchTensors(
     {
         if (!batch.Any(e => e.Sentences is { Best: >= 0 }))
             return tensors;
-        var n = batch.Max(e => e.Sentences?.Spans.Length ?? 0);
-        var pooling = new float[batch.Count * n * sourceLength];
-        var real = new bool[batch.Count * n];
-        var best = new long[batch.Count];
-        Array.Fill(best, Ignore);
-        for (var b = 0; b < batch.Count; b++)
-        {
-            if (batch[b].Sentences is not { } sentences)
-                continue;
-            for (var k = 0; k < sentences.Spans.Length; k++)
-            {
-                var (start, end) = (sentences.Spans[k].Start.Value, sentences.Spans[k].End.Value);
-                pooling.AsSpan((b * n + k) * sourceLength + start, end - start).Fill(1f / (end - start));
-                real[b * n + k] = true;
-            }
-            if (sentences.Best >= 0)
-                best[b] = sentences.Best;
-        }
+        var (pooling, mask) = PoolSentences(batch.Select(e => e.Sentences?.Spans ?? []).ToList(), sourceLength);
         return tensors with
         {
-            SentencePooling = tensor(pooling, [batch.Count, n, sourceLength]),
-            SentenceMask = tensor(real, [batch.Count, n]),
-            BestSentence = tensor(best),
+            SentencePooling = pooling,
+            SentenceMask = mask,
+            BestSentence = tensor(batch.Select(e => e.Sentences is { Best: >= 0 } s ? s.Best : Ignore).ToArray()),
         };
+    }
+
+    /// <summary>(B, N, T) weights that average each row's sentences' tokens, N the most sentences of a row, and (B, N)
+    /// true for a real sentence.</summary>
+    public static (Tensor Pooling, Tensor Mask) PoolSentences(IReadOnlyList<Range[]> spans, int sourceLength)
+    {
+        var n = spans.Max(s => s.Length);
+        var pooling = new float[spans.Count * n * sourceLength];
+        var real = new bool[spans.Count * n];
+        for (var b = 0; b < spans.Count; b++)
+        for (var k = 0; k < spans[b].Length; k++)
+        {
+            var (start, end) = (spans[b][k].Start.Value, spans[b][k].End.Value);
+            pooling.AsSpan((b * n + k) * sourceLength + start, end - start).Fill(1f / (end - start));
+            real[b * n + k] = true;
+        }
+        return (tensor(pooling, [spans.Count, n, sourceLength]), tensor(real, [spans.Count, n]));
     }
 }

@@ -8,8 +8,8 @@ using static TorchSharp.torch;
 namespace NlpMtl.Training;
 
 /// <summary>
-/// Validation metrics in TorchSharp: sentiment accuracy and macro-F1, summarization ROUGE-1/2/L, translation
-/// sacreBLEU, and a combined score (the mean of accuracy, ROUGE-1 and BLEU over the tasks present, all 0–100)
+/// Validation metrics in TorchSharp: sentiment accuracy and macro-F1, summarization ROUGE-1/2/L (and the ROUGE-1 of
+/// the sentence classifier's pick where the summarizer has one), translation sacreBLEU, and a combined score (the mean of accuracy, ROUGE-1 and BLEU over the tasks present, all 0–100)
 /// used for early stopping and best-checkpoint selection.
 /// </summary>
 public static class Evaluator
@@ -73,6 +73,21 @@ public static class Evaluator
                             rouge.RougeL
                         );
                         primary.Add(rouge.Rouge1);
+                        // What a bundle's Ranked style serves: the sentence classifier's pick, outside the combined
+                        // score (the generated text stays the head's measure for picking checkpoints).
+                        if (head.SentenceSalienceWeight > 0)
+                            metrics[$"{task}/ranked_rouge1"] = Rouge
+                                .Corpus(
+                                    TorchPredictor.TopSentences(
+                                        model,
+                                        task,
+                                        taskData.SourceTokenizer,
+                                        examples.Select(e => e.Source).ToList(),
+                                        batchSize
+                                    ),
+                                    references
+                                )
+                                .Rouge1;
                     }
                     else
                     {

@@ -17,18 +17,31 @@ public static class SentenceTargets
         IReadOnlyList<string> references
     )
     {
+        var document = Split(tokenizer, text);
+        var gains = document.Texts.Select(sentence => Rouge.MeanF1(sentence, references)).ToList();
+        var best = gains.Count < 2 || gains.Max() <= 0 ? -1 : gains.IndexOf(gains.Max());
+        return (document.Ids, new SentenceLabels(document.Spans, best));
+    }
+
+    /// <summary>The row [CLS] sentence … sentence [SEP], cut at the tokenizer's length, with each sentence read (its
+    /// token span and its text; a sentence cut short keeps its whole text).</summary>
+    public static DocumentSentences Split(BertInputTokenizer tokenizer, string text)
+    {
         var ids = new List<int> { tokenizer.ClsId };
         var spans = new List<Range>();
-        var gains = new List<double>();
+        var texts = new List<string>();
         var (sentences, _) = tokenizer.EncodeSentences(text, tokenizer.Options.MaxLength - 2);
         foreach (var (span, sentenceIds) in sentences.Where(s => s.Ids.Length > 0))
         {
             spans.Add(new Range(ids.Count, ids.Count + sentenceIds.Length));
             ids.AddRange(sentenceIds);
-            gains.Add(Rouge.MeanF1(span.Of(text), references));
+            texts.Add(span.Of(text));
         }
         ids.Add(tokenizer.SepId);
-        var best = gains.Count < 2 || gains.Max() <= 0 ? -1 : gains.IndexOf(gains.Max());
-        return ([.. ids], new SentenceLabels([.. spans], best));
+        return new DocumentSentences([.. ids], [.. spans], [.. texts]);
     }
 }
+
+/// <summary>A source row of <see cref="SentenceTargets.Split"/>: its ids, each sentence's span in them, and each
+/// sentence's text.</summary>
+public sealed record DocumentSentences(int[] Ids, Range[] Spans, string[] Texts);

@@ -17,12 +17,22 @@ public static class TaskLoss
         BatchTensors batch,
         double labelSmoothing,
         ScalarType? computeType = null
+    ) => ComputeTerms(model, task, batch, labelSmoothing, computeType).Total;
+
+    /// <summary>The loss to train on and, apart, the sentence classifier's unweighted cross-entropy when this batch
+    /// trains one (null otherwise), for the training log.</summary>
+    public static TaskLossTerms ComputeTerms(
+        MultiTaskModel model,
+        string task,
+        BatchTensors batch,
+        double labelSmoothing,
+        ScalarType? computeType = null
     )
     {
         using var autocast = MixedPrecision.Autocast(computeType);
         var hidden = model.Encode(batch.InputIds, batch.AttentionMask, batch.TokenTypeIds);
         if (task == TaskNames.Sentiment)
-            return functional.cross_entropy(model.SentimentLogits(hidden, batch.AttentionMask), batch.Labels!);
+            return new(functional.cross_entropy(model.SentimentLogits(hidden, batch.AttentionMask), batch.Labels!));
 
         // (B, t, V)
         var logits = model.DecoderLogits(task, hidden, batch.AttentionMask, batch.DecoderInputIds!, batch.InputIds);
@@ -35,9 +45,14 @@ public static class TaskLoss
         );
         var weight = model.Config.Decoder(task).SentenceSalienceWeight;
         if (weight <= 0 || batch.SentencePooling is not { } pooling)
-            return loss;
+            return new(loss);
         // A large finite score for padding sentences, not −∞: a row of −∞ gives NaN even where its label is ignored.
         var scores = model.SentenceScores(task, hidden, pooling).masked_fill(batch.SentenceMask!.logical_not(), -1e4);
-        return loss + weight * functional.cross_entropy(scores, batch.BestSentence!, ignore_index: BatchTensors.Ignore);
+        var sentences = functional.cross_entropy(scores, batch.BestSentence!, ignore_index: BatchTensors.Ignore);
+        return new(loss + weight * sentences, sentences);
     }
 }
+
+/// <param name="Total">What the step trains on.</param>
+/// <param name="Sentences">The sentence classifier's cross-entropy, before its weight; null without one.</param>
+public sealed record TaskLossTerms(Tensor Total, Tensor? Sentences = null);

@@ -59,6 +59,53 @@ public static class TorchPredictor
         return results;
     }
 
+    /// <summary>Each source's sentence that the summarizer's sentence classifier ranks first, reading the source as
+    /// training does (<see cref="SentenceTargets.Split"/>); "" for a source without a sentence.</summary>
+    public static IReadOnlyList<string> TopSentences(
+        MultiTaskModel model,
+        string task,
+        BertInputTokenizer tokenizer,
+        IReadOnlyList<string> sources,
+        int batchSize
+    )
+    {
+        var results = new string[sources.Count];
+        var documents = sources.Select(source => SentenceTargets.Split(tokenizer, source)).ToArray();
+        var order = Enumerable.Range(0, sources.Count).OrderBy(i => documents[i].Ids.Length).ToArray();
+        foreach (var chunk in order.Chunk(batchSize))
+        {
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            var rows = chunk.Select(i => documents[i]).ToList();
+            if (rows.All(d => d.Spans.Length == 0))
+            {
+                foreach (var i in chunk)
+                    results[i] = "";
+                continue;
+            }
+            var length = rows.Max(d => d.Ids.Length);
+            var ids = new long[rows.Count * length];
+            var mask = new long[ids.Length];
+            Array.Fill(ids, tokenizer.PadId);
+            for (var b = 0; b < rows.Count; b++)
+            for (var t = 0; t < rows[b].Ids.Length; t++)
+                (ids[b * length + t], mask[b * length + t]) = (rows[b].Ids[t], 1);
+            long[] shape = [rows.Count, length];
+            var (idTensor, maskTensor) = (tensor(ids, shape), tensor(mask, shape));
+            var hidden = model.Encode(idTensor, maskTensor, zeros_like(idTensor));
+            var (pooling, real) = BatchTensors.PoolSentences(rows.Select(d => d.Spans).ToList(), length);
+            var top = model
+                .SentenceScores(task, hidden, pooling)
+                .masked_fill(real.logical_not(), float.NegativeInfinity)
+                .argmax(-1)
+                .data<long>()
+                .ToArray();
+            for (var b = 0; b < chunk.Length; b++)
+                results[chunk[b]] = rows[b].Texts.Length == 0 ? "" : rows[b].Texts[top[b]];
+        }
+        return results;
+    }
+
     static (Tensor Ids, Tensor Mask) Tensors(EncodedBatch batch)
     {
         long[] shape = [batch.BatchSize, batch.SequenceLength];

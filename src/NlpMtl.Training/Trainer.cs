@@ -116,6 +116,7 @@ public sealed class Trainer(TrainingConfig config, TrainerOptions options)
         while (step < state.Horizon && !cancellationToken.IsCancellationRequested)
         {
             var losses = new Dictionary<string, double>();
+            var sentenceLosses = new Dictionary<string, double>();
             var tokensBefore = tokens;
             using (var scope = NewDisposeScope())
             {
@@ -131,8 +132,16 @@ public sealed class Trainer(TrainingConfig config, TrainerOptions options)
                             data[task].SourceTokenizer.PadId,
                             data[task].Vocabulary?.PadId ?? 0
                         );
-                        var loss = TaskLoss.Compute(model, task, batch, config.Optimizer.LabelSmoothing, computeType);
+                        var (loss, sentenceLoss) = TaskLoss.ComputeTerms(
+                            model,
+                            task,
+                            batch,
+                            config.Optimizer.LabelSmoothing,
+                            computeType
+                        );
                         losses[task] = loss.item<float>();
+                        if (sentenceLoss is not null)
+                            sentenceLosses[task] = sentenceLoss.item<float>();
                         (balancer.Combine(task, loss) / config.Optimizer.AccumulationSteps).backward();
                         tokens += batch.Tokens;
                         if (pcGrad)
@@ -163,6 +172,9 @@ public sealed class Trainer(TrainingConfig config, TrainerOptions options)
             );
             foreach (var (task, loss) in losses)
                 log.Write(new MetricRecord(step, "train", $"loss/{task}", loss, DateTimeOffset.UtcNow));
+            // Part of loss/TASK already (weighted); apart, to see whether the classifier still learns.
+            foreach (var (task, loss) in sentenceLosses)
+                log.Write(new MetricRecord(step, "train", $"loss/{task}.sentences", loss, DateTimeOffset.UtcNow));
             log.Write(
                 new MetricRecord(
                     step,

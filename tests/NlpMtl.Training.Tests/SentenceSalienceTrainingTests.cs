@@ -2,6 +2,7 @@ using NlpMtl.Core;
 using NlpMtl.Modeling.MultiTask;
 using NlpMtl.TestSupport;
 using NlpMtl.Training;
+using NlpMtl.Training.Reporting;
 using static TorchSharp.torch;
 
 namespace NlpMtl.Training.Tests;
@@ -147,5 +148,63 @@ public class SentenceSalienceTrainingTests(PretrainedFixture fixture)
         }
         model.eval();
         Assert.True(SentenceLoss() < 0.3 * before, $"sentence loss {before} → {SentenceLoss()}");
+
+        // The in-training evaluation's pick (what a bundle's Ranked style serves): the marked sentences, and the only
+        // sentence of a one-sentence document.
+        var sources = Documents
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => System.Text.Json.JsonDocument.Parse(line).RootElement.GetProperty("source").GetString()!)
+            .ToList();
+        Assert.Equal(
+            [
+                "We show that sparse attention halves memory use.",
+                "One sentence only.",
+                "A new objective stops repetition in long outputs.",
+            ],
+            TorchPredictor.TopSentences(model, TaskNames.Summarize, data.SourceTokenizer, sources, batchSize: 2)
+        );
+    }
+
+    [Fact]
+    [Trait("Category", "Integration")]
+    public void TheTrainingLogKeepsTheSentenceLossApartAndTheEvaluationScoresTheClassifiersPick()
+    {
+        var root = fixture.NewDirectory("sentences-run");
+        var encoder = TinyRun.WriteEncoder(Path.Combine(root, "encoder"));
+        var config = TinyRun.WriteConfig(root, encoder, [TaskNames.Summarize], edit: c =>
+        {
+            var sample = Path.Combine(AppContext.BaseDirectory, "samples", "summarize.jsonl");
+            c["tasks"] = new Dictionary<string, object>
+            {
+                [TaskNames.Summarize] = new
+                {
+                    train = sample,
+                    validation = sample,
+                    batch_size = 4,
+                    max_source_length = 96,
+                    max_target_length = 24,
+                    decoder_layers = 1,
+                    num_beams = 1,
+                    sentence_salience_weight = 1.0,
+                },
+            };
+        });
+        var output = Path.Combine(root, "out");
+        new Trainer(
+            TrainingConfig.Load(config),
+            new TrainerOptions { OutputDirectory = output, Log = TextWriter.Null }
+        ).Run(CancellationToken.None);
+
+        var records = MetricsLog.Read(Path.Combine(output, "metrics.jsonl"));
+        var totals = records.Where(r => r.Name == "loss/summarize").ToDictionary(r => r.Step, r => r.Value);
+        var sentences = records.Where(r => r.Name == "loss/summarize.sentences").ToList();
+        Assert.Equal(totals.Keys.Order(), sentences.Select(r => r.Step).Order());
+        // Weight 1: the step's loss is the token loss (positive) plus this one.
+        Assert.All(sentences, r => Assert.InRange(r.Value, 1e-6, totals[r.Step]));
+        var ranked = records.Where(r => r.Name == "summarize/ranked_rouge1").ToList();
+        Assert.Equal([4L, 8L], ranked.Select(r => r.Step));
+        // Each pick is a sentence of its abstract, which shares words with the reference.
+        Assert.All(ranked, r => Assert.InRange(r.Value, 5, 100));
+        Assert.Contains(records, r => r.Name == "summarize/rouge1" && r.Step == 8);
     }
 }
