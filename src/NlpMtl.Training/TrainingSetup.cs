@@ -1,3 +1,4 @@
+using NlpMtl.Core;
 using NlpMtl.Core.Hub;
 using NlpMtl.Modeling.Bert;
 using NlpMtl.Modeling.Checkpoints;
@@ -121,23 +122,31 @@ public static class TrainingSetup
     }
 
     /// <summary>
-    /// The checkpoint's model with a fresh pointer-generator on <paramref name="tasks"/>' decoders (a fine-tune that
-    /// turns copying on); every other weight carried over.
+    /// The checkpoint's model with its decoder heads as <paramref name="heads"/> says (a fine-tune that turns copying
+    /// or the sentence classifier on gets a fresh pointer-generator or classifier); every trained weight carried over.
     /// </summary>
-    static MultiTaskModel WithCopy(MultiTaskModel model, IReadOnlyList<string> tasks)
+    static MultiTaskModel WithHeads(MultiTaskModel model, IReadOnlyList<(string Task, DecoderHeadConfig Head)> heads)
     {
-        var heads = tasks.Aggregate(model.Config, (config, task) =>
-            config.WithDecoder(task, config.Decoder(task) with { Copy = true })
-        );
-        var copying = new MultiTaskModel(
+        var config = heads.Aggregate(model.Config, (config, h) => config.WithDecoder(h.Task, h.Head));
+        var changed = new MultiTaskModel(
             new BertModel(model.EncoderConfig with { Architectures = ["BertModel"] }),
-            heads,
+            config,
             warmStartDecoders: false
         );
-        ModuleWeights.CopyMatching(model, copying);
+        ModuleWeights.CopyMatching(model, changed);
         model.Dispose();
-        return copying;
+        return changed;
     }
+
+    /// <summary>A checkpoint's decoder head as a fine-tune configures it: copying once on stays on, and the sentence
+    /// classifier trains with the fine-tune's weight (the checkpoint's when the fine-tune does not set one).</summary>
+    static DecoderHeadConfig FineTuned(DecoderHeadConfig head, TaskTrainingConfig settings) =>
+        head with
+        {
+            Copy = head.Copy || settings.Copy,
+            SentenceSalienceWeight =
+                settings.SentenceSalienceWeight > 0 ? settings.SentenceSalienceWeight : head.SentenceSalienceWeight,
+        };
 
     /// <summary>A fresh multi-task model on the base encoder, or the <c>--from</c> checkpoint with all its
     /// heads.</summary>
@@ -153,19 +162,12 @@ public static class TrainingSetup
             var absent = data.Keys.FirstOrDefault(t => !model.Tasks.Contains(t));
             if (absent is not null)
                 throw new InvalidDataException($"{options.From}: the checkpoint has no {absent} head to fine-tune");
-            var noSentenceHead = data.Values.FirstOrDefault(t =>
-                t.Settings.SentenceSalienceWeight > 0 && model.Config.Decoder(t.Task).SentenceSalienceWeight <= 0
-            );
-            if (noSentenceHead is not null)
-                throw new InvalidDataException(
-                    $"{options.From}: sentence_salience_weight is set for {noSentenceHead.Task} but the checkpoint has "
-                        + "no sentence classifier to train: train from the base model"
-                );
-            var addCopy = data
-                .Values.Where(t => t.Settings.Copy && !model.Config.Decoder(t.Task).Copy)
-                .Select(t => t.Task)
+            var changed = data
+                .Values.Where(t => t.Task != TaskNames.Sentiment)
+                .Select(t => (t.Task, Head: FineTuned(model.Config.Decoder(t.Task), t.Settings)))
+                .Where(h => h.Head != model.Config.Decoder(h.Task))
                 .ToList();
-            return addCopy.Count == 0 ? model : WithCopy(model, addCopy);
+            return changed.Count == 0 ? model : WithHeads(model, changed);
         }
         var heads = data.Values.Aggregate(new MultiTaskConfig(), (config, task) => task.AddHeadTo(config));
         return new MultiTaskModel(BertCheckpoint.Load(encoderDirectory), heads);

@@ -1,4 +1,5 @@
 using NlpMtl.Core;
+using NlpMtl.Modeling.Checkpoints;
 using NlpMtl.Modeling.MultiTask;
 using NlpMtl.TestSupport;
 using NlpMtl.Training;
@@ -165,13 +166,12 @@ public class SentenceSalienceTrainingTests(PretrainedFixture fixture)
         );
     }
 
-    [Fact]
-    [Trait("Category", "Integration")]
-    public void TheTrainingLogKeepsTheSentenceLossApartAndTheEvaluationScoresTheClassifiersPick()
+    /// <summary>The summarize sample over the tiny encoder (8 steps), its sentence classifier at
+    /// <paramref name="weight"/>.</summary>
+    static string SampleConfig(string root, double weight)
     {
-        var root = fixture.NewDirectory("sentences-run");
         var encoder = TinyRun.WriteEncoder(Path.Combine(root, "encoder"));
-        var config = TinyRun.WriteConfig(root, encoder, [TaskNames.Summarize], edit: c =>
+        return TinyRun.WriteConfig(root, encoder, [TaskNames.Summarize], edit: c =>
         {
             var sample = Path.Combine(AppContext.BaseDirectory, "samples", "summarize.jsonl");
             c["tasks"] = new Dictionary<string, object>
@@ -185,10 +185,85 @@ public class SentenceSalienceTrainingTests(PretrainedFixture fixture)
                     max_target_length = 24,
                     decoder_layers = 1,
                     num_beams = 1,
-                    sentence_salience_weight = 1.0,
+                    sentence_salience_weight = weight,
                 },
             };
         });
+    }
+
+    [Fact]
+    [Trait("Category", "Integration")]
+    public void AFineTuneAddsAFreshClassifierOrRetrainsItAtItsOwnWeightAndKeepsEveryTrainedWeight()
+    {
+        var root = fixture.NewDirectory("sentences-from");
+        var plainRun = Path.Combine(root, "plain");
+        new Trainer(
+            TrainingConfig.Load(SampleConfig(Path.Combine(root, "a"), weight: 0)),
+            new TrainerOptions
+            {
+                OutputDirectory = plainRun,
+                MaxSteps = 2,
+                Log = TextWriter.Null,
+            }
+        ).Run();
+
+        MultiTaskModel FineTune(string from, double weight)
+        {
+            var options = new TrainerOptions
+            {
+                OutputDirectory = Path.Combine(root, "ft"),
+                From = Path.Combine(from, "last"),
+            };
+            var config = TrainingConfig.Load(SampleConfig(Path.Combine(root, $"ft-{weight}"), weight));
+            return TrainingSetup.CreateModel(
+                options,
+                options.From,
+                TrainingSetup.LoadData(config, options, options.From)
+            );
+        }
+        void AssertKeeps(string run, MultiTaskModel tuned)
+        {
+            using var trained = MultiTaskCheckpoint.Load(Path.Combine(run, "last"));
+            var tunedWeights = tuned.state_dict();
+            Assert.All(trained.state_dict(), p =>
+                Assert.True(p.Value.allclose(tunedWeights[p.Key], rtol: 0, atol: 0), p.Key)
+            );
+        }
+
+        var head = $"heads.{MultiTaskModel.SentenceHeadName(TaskNames.Summarize)}.score.weight";
+        using (var tuned = FineTune(plainRun, 0.5))
+        {
+            Assert.Equal(0.5, tuned.Config.Decoder(TaskNames.Summarize).SentenceSalienceWeight);
+            Assert.Contains(head, tuned.state_dict().Keys);
+            AssertKeeps(plainRun, tuned);
+        }
+
+        // A checkpoint with the classifier trains it on at the fine-tune's weight; without one set, at its own.
+        var classifierRun = Path.Combine(root, "classifier");
+        new Trainer(
+            TrainingConfig.Load(SampleConfig(Path.Combine(root, "b"), weight: 0.5)),
+            new TrainerOptions
+            {
+                OutputDirectory = classifierRun,
+                MaxSteps = 2,
+                Log = TextWriter.Null,
+            }
+        ).Run();
+        using (var tuned = FineTune(classifierRun, 2.0))
+        {
+            Assert.Equal(2.0, tuned.Config.Decoder(TaskNames.Summarize).SentenceSalienceWeight);
+            AssertKeeps(classifierRun, tuned);
+        }
+        using (var kept = FineTune(classifierRun, 0))
+            Assert.Equal(0.5, kept.Config.Decoder(TaskNames.Summarize).SentenceSalienceWeight);
+    }
+
+    [Fact]
+    [Trait("Category", "Integration")]
+    public void TheTrainingLogKeepsTheSentenceLossApartAndTheEvaluationScoresTheClassifiersPick()
+    {
+        var root = fixture.NewDirectory("sentences-run");
+        var config = SampleConfig(root, weight: 1.0);
         var output = Path.Combine(root, "out");
         new Trainer(
             TrainingConfig.Load(config),
