@@ -196,16 +196,21 @@ public class SentenceSalienceTrainingTests(PretrainedFixture fixture)
     public void AFineTuneAddsAFreshClassifierOrRetrainsItAtItsOwnWeightAndKeepsEveryTrainedWeight()
     {
         var root = fixture.NewDirectory("sentences-from");
-        var plainRun = Path.Combine(root, "plain");
-        new Trainer(
-            TrainingConfig.Load(SampleConfig(Path.Combine(root, "a"), weight: 0)),
-            new TrainerOptions
-            {
-                OutputDirectory = plainRun,
-                MaxSteps = 2,
-                Log = TextWriter.Null,
-            }
-        ).Run();
+        string TwoSteps(string name, double weight)
+        {
+            var run = Path.Combine(root, name);
+            new Trainer(
+                TrainingConfig.Load(SampleConfig(Path.Combine(root, $"{name}-config"), weight)),
+                new TrainerOptions
+                {
+                    OutputDirectory = run,
+                    MaxSteps = 2,
+                    Log = TextWriter.Null,
+                }
+            ).Run();
+            return run;
+        }
+        var plainRun = TwoSteps("plain", weight: 0);
 
         MultiTaskModel FineTune(string from, double weight)
         {
@@ -239,16 +244,7 @@ public class SentenceSalienceTrainingTests(PretrainedFixture fixture)
         }
 
         // A checkpoint with the classifier trains it on at the fine-tune's weight; without one set, at its own.
-        var classifierRun = Path.Combine(root, "classifier");
-        new Trainer(
-            TrainingConfig.Load(SampleConfig(Path.Combine(root, "b"), weight: 0.5)),
-            new TrainerOptions
-            {
-                OutputDirectory = classifierRun,
-                MaxSteps = 2,
-                Log = TextWriter.Null,
-            }
-        ).Run();
+        var classifierRun = TwoSteps("classifier", weight: 0.5);
         using (var tuned = FineTune(classifierRun, 2.0))
         {
             Assert.Equal(2.0, tuned.Config.Decoder(TaskNames.Summarize).SentenceSalienceWeight);
