@@ -9,8 +9,9 @@ namespace NlpMtl.Training;
 
 /// <summary>
 /// Validation metrics in TorchSharp: sentiment accuracy and macro-F1, summarization ROUGE-1/2/L (and the ROUGE-1 of
-/// the sentence classifier's pick where the summarizer has one), translation sacreBLEU, and a combined score (the mean of accuracy, ROUGE-1 and BLEU over the tasks present, all 0–100)
-/// used for early stopping and best-checkpoint selection.
+/// the sentence classifier's pick where the summarizer has one), translation sacreBLEU, and a combined score (the
+/// mean of accuracy, ROUGE-1 and BLEU over the tasks present, all 0–100) used for early stopping and best-checkpoint
+/// selection.
 /// </summary>
 public static class Evaluator
 {
