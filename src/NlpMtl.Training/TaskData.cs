@@ -78,6 +78,15 @@ public sealed class TaskData
             };
         }
 
+        // A fine-tune that does not set the weight trains the checkpoint's sentence classifier on at its own, so the
+        // ranker export writes follows the encoder the fine-tune moves.
+        if (
+            settings.SentenceSalienceWeight <= 0
+            && existing is not null
+            && existing.Tasks.Contains(task)
+            && existing.Decoder(task).SentenceSalienceWeight > 0
+        )
+            settings = settings with { SentenceSalienceWeight = existing.Decoder(task).SentenceSalienceWeight };
         var (vocabulary, tokenizerSource) = DecoderVocabulary(
             task,
             settings,

@@ -212,6 +212,7 @@ public class SentenceSalienceTrainingTests(PretrainedFixture fixture)
         }
         var plainRun = TwoSteps("plain", weight: 0);
 
+        Dictionary<string, TaskData>? data = null;
         MultiTaskModel FineTune(string from, double weight)
         {
             var options = new TrainerOptions
@@ -220,11 +221,8 @@ public class SentenceSalienceTrainingTests(PretrainedFixture fixture)
                 From = Path.Combine(from, "last"),
             };
             var config = TrainingConfig.Load(SampleConfig(Path.Combine(root, $"ft-{weight}"), weight));
-            return TrainingSetup.CreateModel(
-                options,
-                options.From,
-                TrainingSetup.LoadData(config, options, options.From)
-            );
+            data = TrainingSetup.LoadData(config, options, options.From);
+            return TrainingSetup.CreateModel(options, options.From, data);
         }
         void AssertKeeps(string run, MultiTaskModel tuned)
         {
@@ -251,7 +249,11 @@ public class SentenceSalienceTrainingTests(PretrainedFixture fixture)
             AssertKeeps(classifierRun, tuned);
         }
         using (var kept = FineTune(classifierRun, 0))
+        {
             Assert.Equal(0.5, kept.Config.Decoder(TaskNames.Summarize).SentenceSalienceWeight);
+            // and its documents carry sentence labels, so the classifier keeps training
+            Assert.Contains(data![TaskNames.Summarize].Train, e => e.Sentences is { Best: >= 0 });
+        }
     }
 
     [Fact]
