@@ -69,31 +69,24 @@ public static class TorchPredictor
         int batchSize
     )
     {
-        var results = new string[sources.Count];
+        var results = Enumerable.Repeat("", sources.Count).ToArray();
         var documents = sources.Select(source => SentenceTargets.Split(tokenizer, source)).ToArray();
-        var order = Enumerable.Range(0, sources.Count).OrderBy(i => documents[i].Ids.Length).ToArray();
+        var order = Enumerable
+            .Range(0, sources.Count)
+            .Where(i => documents[i].Spans.Length > 0)
+            .OrderBy(i => documents[i].Ids.Length)
+            .ToArray();
         foreach (var chunk in order.Chunk(batchSize))
         {
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
             var rows = chunk.Select(i => documents[i]).ToList();
-            if (rows.All(d => d.Spans.Length == 0))
-            {
-                foreach (var i in chunk)
-                    results[i] = "";
-                continue;
-            }
-            var length = rows.Max(d => d.Ids.Length);
-            var ids = new long[rows.Count * length];
-            var mask = new long[ids.Length];
-            Array.Fill(ids, tokenizer.PadId);
-            for (var b = 0; b < rows.Count; b++)
-            for (var t = 0; t < rows[b].Ids.Length; t++)
-                (ids[b * length + t], mask[b * length + t]) = (rows[b].Ids[t], 1);
-            long[] shape = [rows.Count, length];
-            var (idTensor, maskTensor) = (tensor(ids, shape), tensor(mask, shape));
-            var hidden = model.Encode(idTensor, maskTensor, zeros_like(idTensor));
-            var (pooling, real) = BatchTensors.PoolSentences(rows.Select(d => d.Spans).ToList(), length);
+            var batch = BatchTensors.From([.. rows.Select(d => new TaskExample(d.Ids, 0, null))], tokenizer.PadId, 0);
+            var hidden = model.Encode(batch.InputIds, batch.AttentionMask, batch.TokenTypeIds);
+            var (pooling, real) = BatchTensors.PoolSentences(
+                [.. rows.Select(d => d.Spans)],
+                (int)batch.InputIds.shape[1]
+            );
             var top = model
                 .SentenceScores(task, hidden, pooling)
                 .masked_fill(real.logical_not(), float.NegativeInfinity)
@@ -101,7 +94,7 @@ public static class TorchPredictor
                 .data<long>()
                 .ToArray();
             for (var b = 0; b < chunk.Length; b++)
-                results[chunk[b]] = rows[b].Texts.Length == 0 ? "" : rows[b].Texts[top[b]];
+                results[chunk[b]] = rows[b].Texts[top[b]];
         }
         return results;
     }

@@ -139,13 +139,13 @@ public static class TrainingSetup
     }
 
     /// <summary>A checkpoint's decoder head as a fine-tune configures it: copying once on stays on, and the sentence
-    /// classifier trains with the fine-tune's weight (the checkpoint's when the fine-tune does not set one).</summary>
+    /// classifier trains with the fine-tune's weight (<see cref="TaskData.Load"/> gives it the checkpoint's when the
+    /// config sets none).</summary>
     static DecoderHeadConfig FineTuned(DecoderHeadConfig head, TaskTrainingConfig settings) =>
         head with
         {
             Copy = head.Copy || settings.Copy,
-            SentenceSalienceWeight =
-                settings.SentenceSalienceWeight > 0 ? settings.SentenceSalienceWeight : head.SentenceSalienceWeight,
+            SentenceSalienceWeight = settings.SentenceSalienceWeight,
         };
 
     /// <summary>A fresh multi-task model on the base encoder, or the <c>--from</c> checkpoint with all its

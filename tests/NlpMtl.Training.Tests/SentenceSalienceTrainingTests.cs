@@ -168,28 +168,13 @@ public class SentenceSalienceTrainingTests(PretrainedFixture fixture)
 
     /// <summary>The summarize sample over the tiny encoder (8 steps), its sentence classifier at
     /// <paramref name="weight"/>.</summary>
-    static string SampleConfig(string root, double weight)
-    {
-        var encoder = TinyRun.WriteEncoder(Path.Combine(root, "encoder"));
-        return TinyRun.WriteConfig(root, encoder, [TaskNames.Summarize], edit: c =>
-        {
-            var sample = Path.Combine(AppContext.BaseDirectory, "samples", "summarize.jsonl");
-            c["tasks"] = new Dictionary<string, object>
-            {
-                [TaskNames.Summarize] = new
-                {
-                    train = sample,
-                    validation = sample,
-                    batch_size = 4,
-                    max_source_length = 96,
-                    max_target_length = 24,
-                    decoder_layers = 1,
-                    num_beams = 1,
-                    sentence_salience_weight = weight,
-                },
-            };
-        });
-    }
+    static string SampleConfig(string root, double weight) =>
+        TinyRun.WriteConfig(
+            root,
+            TinyRun.WriteEncoder(Path.Combine(root, "encoder")),
+            [TaskNames.Summarize],
+            sentenceSalienceWeight: weight
+        );
 
     [Fact]
     [Trait("Category", "Integration")]

@@ -53,12 +53,14 @@ public static class TinyRun
 
     /// <summary>A config training <paramref name="tasks"/> on the samples, written to DIR/train.json.</summary>
     /// <param name="copy">Give the summarize head a pointer-generator.</param>
+    /// <param name="sentenceSalienceWeight">Train the summarizer's sentence classifier at this weight (0: none).</param>
     public static string WriteConfig(
         string directory,
         string encoder,
         string[] tasks,
         Action<Dictionary<string, object>>? edit = null,
-        bool copy = false
+        bool copy = false,
+        double sentenceSalienceWeight = 0
     )
     {
         string Sample(string file) => Path.Combine(Output, "samples", file);
@@ -81,6 +83,7 @@ public static class TinyRun
                 decoder_layers = 1,
                 num_beams = 2,
                 copy,
+                sentence_salience_weight = sentenceSalienceWeight,
             },
             ["translate"] = new
             {

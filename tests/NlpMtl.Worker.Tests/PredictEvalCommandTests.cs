@@ -267,15 +267,7 @@ public partial class PredictEvalCommandTests(PredictEvalCommandTests.TinyBundle 
     public async Task SalienceFitsARankerIntoTheBundleThatRankedSummariesThenUse()
     {
         var bundle = CopyOfTinyBundle("ranked-bundle");
-        var (exitCode, stdout, error) = await CommandLineRunner.RunAsync(
-            "salience",
-            "--bundle",
-            bundle,
-            "--data",
-            Sample("summarize.jsonl"),
-            "--validation",
-            Sample("summarize.jsonl")
-        );
+        var (exitCode, stdout, error) = await Salience(bundle);
         Assert.True(exitCode == 0, error);
         var report = JsonDocument.Parse(stdout).RootElement;
         Assert.Equal(12, report.GetProperty("validation_documents").GetInt32());
@@ -313,6 +305,19 @@ public partial class PredictEvalCommandTests(PredictEvalCommandTests.TinyBundle 
         Assert.Contains("nlpmtl salience", error);
     }
 
+    /// <summary><c>nlpmtl salience</c> on <paramref name="bundle"/>, fitted and validated on the summarize
+    /// sample.</summary>
+    static Task<(int ExitCode, string Out, string Error)> Salience(string bundle) =>
+        CommandLineRunner.RunAsync(
+            "salience",
+            "--bundle",
+            bundle,
+            "--data",
+            Sample("summarize.jsonl"),
+            "--validation",
+            Sample("summarize.jsonl")
+        );
+
     /// <summary>A copy of the tiny bundle that a test may write into.</summary>
     string CopyOfTinyBundle(string name)
     {
@@ -336,15 +341,7 @@ public partial class PredictEvalCommandTests(PredictEvalCommandTests.TinyBundle 
             .SaveInto(bundle, new SalienceManifest { TrainedWithModel = true });
         var ranker = File.ReadAllText(Path.Combine(bundle, LearnedSalienceScorer.FileName));
 
-        var (exitCode, stdout, error) = await CommandLineRunner.RunAsync(
-            "salience",
-            "--bundle",
-            bundle,
-            "--data",
-            Sample("summarize.jsonl"),
-            "--validation",
-            Sample("summarize.jsonl")
-        );
+        var (exitCode, stdout, error) = await Salience(bundle);
         Assert.True(exitCode == 0, error);
         Assert.Contains("kept, not fitted", error);
         var report = JsonDocument.Parse(stdout).RootElement;
