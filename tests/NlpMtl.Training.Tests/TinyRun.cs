@@ -53,7 +53,8 @@ public static class TinyRun
 
     /// <summary>A config training <paramref name="tasks"/> on the samples, written to DIR/train.json.</summary>
     /// <param name="copy">Give the summarize head a pointer-generator.</param>
-    /// <param name="sentenceSalienceWeight">Train the summarizer's sentence classifier at this weight (0: none).</param>
+    /// <param name="sentenceSalienceWeight">Train the summarizer's sentence classifier at this weight (0:
+    /// none).</param>
     public static string WriteConfig(
         string directory,
         string encoder,
