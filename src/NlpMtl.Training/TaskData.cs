@@ -79,14 +79,17 @@ public sealed class TaskData
         }
 
         // A fine-tune that does not set the weight trains the checkpoint's sentence classifier on at its own, so the
-        // ranker export writes follows the encoder the fine-tune moves.
-        if (
-            settings.SentenceSalienceWeight <= 0
-            && existing is not null
-            && existing.Tasks.Contains(task)
-            && existing.Decoder(task).SentenceSalienceWeight > 0
-        )
-            settings = settings with { SentenceSalienceWeight = existing.Decoder(task).SentenceSalienceWeight };
+        // ranker export writes follows the encoder the fine-tune moves; an explicit 0 drops it. Resolved here, once:
+        // from now on the weight is set.
+        settings = settings with
+        {
+            SentenceSalienceWeight = settings.SentenceSalienceWeight
+                ?? (
+                    existing is not null && existing.Tasks.Contains(task)
+                        ? existing.Decoder(task).SentenceSalienceWeight
+                        : 0
+                ),
+        };
         var (vocabulary, tokenizerSource) = DecoderVocabulary(
             task,
             settings,
@@ -197,7 +200,7 @@ public sealed class TaskData
             LengthPenalty = Settings.LengthPenalty,
             NoRepeatNgramSize = Settings.NoRepeatNgramSize,
             Copy = Settings.Copy,
-            SentenceSalienceWeight = Settings.SentenceSalienceWeight,
+            SentenceSalienceWeight = Settings.SentenceSalienceWeight ?? 0,
         };
         return config.WithDecoder(Task, head);
     }

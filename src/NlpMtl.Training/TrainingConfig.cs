@@ -67,9 +67,10 @@ public sealed record TaskTrainingConfig
     /// <c>SentenceSalienceHead</c>), with this weight on its loss: each document's source is read sentence by sentence
     /// as serving reads it, and a softmax over its sentences is pulled toward the one with the highest mean ROUGE-1/2/L
     /// against the references. The encoder's states then carry which sentence states the point, which the bundle's
-    /// sentence ranker reads. 0 (default): off.
+    /// sentence ranker reads. Unset (default): off, except on a fine-tune of a checkpoint with the classifier, which
+    /// trains it on at the checkpoint's weight. 0: off, and such a fine-tune drops the checkpoint's classifier.
     /// </summary>
-    public double SentenceSalienceWeight { get; init; }
+    public double? SentenceSalienceWeight { get; init; }
 
     /// <summary>
     /// Sentiment: a name for each label as the data writes it (<c>{"0": "negative", "1": "positive"}</c>). The head,

@@ -96,8 +96,11 @@ static class TrainingConfigValidator
             );
         if (settings.ExtractiveOracleTargets && task == TaskNames.Sentiment)
             throw new InvalidDataException($"{source}: {path}.extractive_oracle_targets is for decoder heads only");
-        check.Finite($"{path}.sentence_salience_weight", settings.SentenceSalienceWeight);
-        check.AtLeast($"{path}.sentence_salience_weight", settings.SentenceSalienceWeight, 0.0);
+        if (settings.SentenceSalienceWeight is { } salienceWeight)
+        {
+            check.Finite($"{path}.sentence_salience_weight", salienceWeight);
+            check.AtLeast($"{path}.sentence_salience_weight", salienceWeight, 0.0);
+        }
         if (settings.SentenceSalienceWeight > 0 && task != TaskNames.Summarize)
             throw new InvalidDataException(
                 $"{source}: {path}.sentence_salience_weight is for the summarize head only (it ranks a document's "

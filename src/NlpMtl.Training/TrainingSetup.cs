@@ -123,7 +123,8 @@ public static class TrainingSetup
 
     /// <summary>
     /// The checkpoint's model with its decoder heads as <paramref name="heads"/> says (a fine-tune that turns copying
-    /// or the sentence classifier on gets a fresh pointer-generator or classifier); every trained weight carried over.
+    /// or the sentence classifier on gets a fresh pointer-generator or classifier; one that sets the classifier's
+    /// weight to 0 loses it); every trained weight of a module that stays is carried over.
     /// </summary>
     static MultiTaskModel WithHeads(MultiTaskModel model, IReadOnlyList<(string Task, DecoderHeadConfig Head)> heads)
     {
@@ -139,13 +140,13 @@ public static class TrainingSetup
     }
 
     /// <summary>A checkpoint's decoder head as a fine-tune configures it: copying once on stays on, and the sentence
-    /// classifier trains with the fine-tune's weight (<see cref="TaskData.Load"/> gives it the checkpoint's when the
-    /// config sets none).</summary>
+    /// classifier trains with the fine-tune's weight, or goes at 0 (<see cref="TaskData.Load"/> gives it the
+    /// checkpoint's when the config sets none).</summary>
     static DecoderHeadConfig FineTuned(DecoderHeadConfig head, TaskTrainingConfig settings) =>
         head with
         {
             Copy = head.Copy || settings.Copy,
-            SentenceSalienceWeight = settings.SentenceSalienceWeight,
+            SentenceSalienceWeight = settings.SentenceSalienceWeight ?? 0,
         };
 
     /// <summary>A fresh multi-task model on the base encoder, or the <c>--from</c> checkpoint with all its

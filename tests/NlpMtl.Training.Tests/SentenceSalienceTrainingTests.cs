@@ -168,7 +168,7 @@ public class SentenceSalienceTrainingTests(PretrainedFixture fixture)
 
     /// <summary>The summarize sample over the tiny encoder (8 steps), its sentence classifier at
     /// <paramref name="weight"/>.</summary>
-    static string SampleConfig(string root, double weight) =>
+    static string SampleConfig(string root, double? weight) =>
         TinyRun.WriteConfig(
             root,
             TinyRun.WriteEncoder(Path.Combine(root, "encoder")),
@@ -178,7 +178,7 @@ public class SentenceSalienceTrainingTests(PretrainedFixture fixture)
 
     [Fact]
     [Trait("Category", "Integration")]
-    public void AFineTuneAddsAFreshClassifierOrRetrainsItAtItsOwnWeightAndKeepsEveryTrainedWeight()
+    public void AFineTuneAddsRetrainsOrDropsTheClassifierAndKeepsEveryOtherTrainedWeight()
     {
         var root = fixture.NewDirectory("sentences-from");
         string TwoSteps(string name, double weight)
@@ -198,27 +198,33 @@ public class SentenceSalienceTrainingTests(PretrainedFixture fixture)
         var plainRun = TwoSteps("plain", weight: 0);
 
         Dictionary<string, TaskData>? data = null;
-        MultiTaskModel FineTune(string from, double weight)
+        MultiTaskModel FineTune(string from, double? weight)
         {
             var options = new TrainerOptions
             {
                 OutputDirectory = Path.Combine(root, "ft"),
                 From = Path.Combine(from, "last"),
             };
-            var config = TrainingConfig.Load(SampleConfig(Path.Combine(root, $"ft-{weight}"), weight));
+            var config = TrainingConfig.Load(
+                SampleConfig(Path.Combine(root, $"ft-{weight?.ToString() ?? "unset"}"), weight)
+            );
             data = TrainingSetup.LoadData(config, options, options.From);
             return TrainingSetup.CreateModel(options, options.From, data);
         }
-        void AssertKeeps(string run, MultiTaskModel tuned)
+        var classifier = $"heads.{MultiTaskModel.SentenceHeadName(TaskNames.Summarize)}.";
+        var head = $"{classifier}score.weight";
+        void AssertKeeps(string run, MultiTaskModel tuned, bool dropsClassifier = false)
         {
             using var trained = MultiTaskCheckpoint.Load(Path.Combine(run, "last"));
             var tunedWeights = tuned.state_dict();
-            Assert.All(trained.state_dict(), p =>
-                Assert.True(p.Value.allclose(tunedWeights[p.Key], rtol: 0, atol: 0), p.Key)
+            Assert.All(
+                trained
+                    .state_dict()
+                    .Where(p => !(dropsClassifier && p.Key.StartsWith(classifier, StringComparison.Ordinal))),
+                p => Assert.True(p.Value.allclose(tunedWeights[p.Key], rtol: 0, atol: 0), p.Key)
             );
         }
 
-        var head = $"heads.{MultiTaskModel.SentenceHeadName(TaskNames.Summarize)}.score.weight";
         using (var tuned = FineTune(plainRun, 0.5))
         {
             Assert.Equal(0.5, tuned.Config.Decoder(TaskNames.Summarize).SentenceSalienceWeight);
@@ -226,18 +232,26 @@ public class SentenceSalienceTrainingTests(PretrainedFixture fixture)
             AssertKeeps(plainRun, tuned);
         }
 
-        // A checkpoint with the classifier trains it on at the fine-tune's weight; without one set, at its own.
+        // A checkpoint with the classifier trains it on at the fine-tune's weight; without one set, at its own; at 0
+        // the classifier goes and everything else stays.
         var classifierRun = TwoSteps("classifier", weight: 0.5);
         using (var tuned = FineTune(classifierRun, 2.0))
         {
             Assert.Equal(2.0, tuned.Config.Decoder(TaskNames.Summarize).SentenceSalienceWeight);
             AssertKeeps(classifierRun, tuned);
         }
-        using (var kept = FineTune(classifierRun, 0))
+        using (var kept = FineTune(classifierRun, null))
         {
             Assert.Equal(0.5, kept.Config.Decoder(TaskNames.Summarize).SentenceSalienceWeight);
             // and its documents carry sentence labels, so the classifier keeps training
             Assert.Contains(data![TaskNames.Summarize].Train, e => e.Sentences is { Best: >= 0 });
+        }
+        using (var dropped = FineTune(classifierRun, 0))
+        {
+            Assert.Equal(0, dropped.Config.Decoder(TaskNames.Summarize).SentenceSalienceWeight);
+            Assert.DoesNotContain(dropped.state_dict().Keys, k => k.StartsWith(classifier, StringComparison.Ordinal));
+            Assert.All(data![TaskNames.Summarize].Train, e => Assert.Null(e.Sentences));
+            AssertKeeps(classifierRun, dropped, dropsClassifier: true);
         }
     }
 

@@ -53,15 +53,15 @@ public static class TinyRun
 
     /// <summary>A config training <paramref name="tasks"/> on the samples, written to DIR/train.json.</summary>
     /// <param name="copy">Give the summarize head a pointer-generator.</param>
-    /// <param name="sentenceSalienceWeight">Train the summarizer's sentence classifier at this weight (0:
-    /// none).</param>
+    /// <param name="sentenceSalienceWeight">Train the summarizer's sentence classifier at this weight (0: none;
+    /// null: the setting left out).</param>
     public static string WriteConfig(
         string directory,
         string encoder,
         string[] tasks,
         Action<Dictionary<string, object>>? edit = null,
         bool copy = false,
-        double sentenceSalienceWeight = 0
+        double? sentenceSalienceWeight = null
     )
     {
         string Sample(string file) => Path.Combine(Output, "samples", file);
