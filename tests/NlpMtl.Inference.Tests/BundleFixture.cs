@@ -26,7 +26,7 @@ public sealed class BundleFixture : IDisposable
 
     public BundleFixture()
     {
-        Root = Directory.CreateTempSubdirectory("nlpmtl-inference-").FullName;
+        Root = Scratch.CreateDirectory("nlpmtl-inference-").FullName;
         pretrained = new(() =>
             Build(
                 "pretrained",

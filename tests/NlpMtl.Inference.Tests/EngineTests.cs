@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using NlpMtl.Core.Bundle;
 using NlpMtl.Inference.Batching;
+using NlpMtl.TestSupport;
 
 namespace NlpMtl.Inference.Tests;
 
@@ -13,7 +14,7 @@ public class EngineTests(BundleFixture fixture)
     [Fact]
     public void ABundlePointerLoadsTheBundleItNames()
     {
-        var pointer = Path.Combine(Directory.CreateTempSubdirectory("nlpmtl-pointer-").FullName, "current");
+        var pointer = Path.Combine(Scratch.CreateDirectory("nlpmtl-pointer-").FullName, "current");
         BundlePointer.Publish(pointer, fixture.Tiny.Bundle);
         using var direct = InferenceEngine.Load(fixture.Tiny.Bundle);
         using var pointed = InferenceEngine.Load(pointer);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using NlpMtl.Inference.Files;
+using NlpMtl.TestSupport;
 using Xunit.Abstractions;
 
 namespace NlpMtl.Inference.Tests;
@@ -35,7 +36,7 @@ public class PredictionFileTests(BundleFixture fixture, ITestOutputHelper output
     [InlineData("translate")]
     public void ThousandMixedLengthDocumentsGiveOneLinePerInputInOrder(string task)
     {
-        var directory = Directory.CreateTempSubdirectory("nlpmtl-predict-").FullName;
+        var directory = Scratch.CreateDirectory("nlpmtl-predict-").FullName;
         var documents = MixedDocuments(1000, seed: task.Length);
         var input = Path.Combine(directory, "input.jsonl");
         File.WriteAllLines(
@@ -79,7 +80,7 @@ public class PredictionFileTests(BundleFixture fixture, ITestOutputHelper output
     [Fact]
     public void TextFileIdsAreLineNumbersAndBlankLinesStillGetALine()
     {
-        var directory = Directory.CreateTempSubdirectory("nlpmtl-predict-").FullName;
+        var directory = Scratch.CreateDirectory("nlpmtl-predict-").FullName;
         var input = Path.Combine(directory, "docs.txt");
         File.WriteAllText(input, "a charming film\n\nnot really great\r\nthe plot\n");
         var outputPath = Path.Combine(directory, "out.jsonl");
@@ -102,7 +103,7 @@ public class PredictionFileTests(BundleFixture fixture, ITestOutputHelper output
     [InlineData("", "input.jsonl: empty input, no documents")]
     public void BadInputFailsNamingFileAndLineAndWritesNothing(string content, string expected)
     {
-        var directory = Directory.CreateTempSubdirectory("nlpmtl-predict-").FullName;
+        var directory = Scratch.CreateDirectory("nlpmtl-predict-").FullName;
         var input = Path.Combine(directory, "input.jsonl");
         File.WriteAllText(input, content);
         var outputPath = Path.Combine(directory, "out.jsonl");

@@ -2,6 +2,7 @@ using NlpMtl.Core.Bundle;
 using NlpMtl.Core.Data;
 using NlpMtl.Inference.Batching;
 using NlpMtl.Inference.Documents;
+using NlpMtl.TestSupport;
 
 namespace NlpMtl.Inference.Tests;
 
@@ -18,7 +19,7 @@ public sealed class RankedSummaryTests : IDisposable
 
     public RankedSummaryTests(BundleFixture fixture)
     {
-        bundle = Directory.CreateTempSubdirectory("nlpmtl-ranked-").FullName;
+        bundle = Scratch.CreateDirectory("nlpmtl-ranked-").FullName;
         foreach (var file in Directory.GetFiles(fixture.Tiny.Bundle, "*", SearchOption.AllDirectories))
         {
             var copy = Path.Combine(bundle, Path.GetRelativePath(fixture.Tiny.Bundle, file));

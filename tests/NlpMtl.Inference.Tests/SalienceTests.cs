@@ -1,10 +1,11 @@
 using NlpMtl.Inference.Documents;
+using NlpMtl.TestSupport;
 
 namespace NlpMtl.Inference.Tests;
 
 public sealed class SalienceTests : IDisposable
 {
-    readonly string folder = Directory.CreateTempSubdirectory("nlpmtl-salience-").FullName;
+    readonly string folder = Scratch.CreateDirectory("nlpmtl-salience-").FullName;
 
     public void Dispose() => Directory.Delete(folder, recursive: true);
 

@@ -110,7 +110,7 @@ public class EncoderParityTests(PretrainedFixture fixture, ITestOutputHelper out
     public void OrtFusesTheExportedEncoderLikeTheOriginal()
     {
         using var model = BertCheckpoint.Load(fixture.CheckpointDirectory);
-        var folder = Directory.CreateTempSubdirectory("nlpmtl-fusion").FullName;
+        var folder = Scratch.CreateDirectory("nlpmtl-fusion").FullName;
         try
         {
             Dictionary<string, int> Optimized(byte[] graph, string name)

@@ -6,6 +6,7 @@ using NlpMtl.Inference;
 using NlpMtl.Inference.Generation;
 using NlpMtl.Inference.Sessions;
 using NlpMtl.Modeling.MultiTask;
+using NlpMtl.TestSupport;
 
 namespace NlpMtl.Onnx.Tests;
 
@@ -21,7 +22,7 @@ public sealed class ServedHead : IDisposable
     /// <param name="step">A step graph to use instead of the exported one (e.g. its int8 variant).</param>
     public ServedHead(MultiTaskModel model, string task, global::Onnx.ModelProto? step = null)
     {
-        folder = Directory.CreateTempSubdirectory("nlpmtl-head-").FullName;
+        folder = Scratch.CreateDirectory("nlpmtl-head-").FullName;
         var manifest = BundleExporter.DecoderManifestOf(model, task, model.Config.Decoder(task));
         File.WriteAllBytes(
             Path.Combine(folder, manifest.CrossFile),

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using NlpMtl.TestSupport;
 
 namespace NlpMtl.Queue.Tests;
 
@@ -35,7 +36,7 @@ static class CliProcess
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = Directory.CreateTempSubdirectory("nlpmtl-cli-").FullName,
+            WorkingDirectory = Scratch.CreateDirectory("nlpmtl-cli-").FullName,
         };
         start.Environment["Storage__MaxRetries"] = "1";
         start.Environment["Storage__RetryDelay"] = "00:00:00.100";

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Azure.Storage.Blobs;
+using NlpMtl.TestSupport;
 
 namespace NlpMtl.Queue.Tests;
 
@@ -92,7 +93,7 @@ public sealed class NameTests(AzuriteFixture azurite)
             .UploadAsync(BinaryData.FromString("{\"reason\":\"x\"}"));
         await RawBlobs.PutAsync(queue.Client.Poison, "../../poison.json.error.json", BinaryData.FromString("evil"));
 
-        var parent = Directory.CreateTempSubdirectory("nlpmtl-results-").FullName;
+        var parent = Scratch.CreateDirectory("nlpmtl-results-").FullName;
         var output = Path.Combine(parent, "out");
         var (exit, stdout, stderr) = await CliProcess.RunAsync(
             azurite,

@@ -1,3 +1,5 @@
+using NlpMtl.TestSupport;
+
 namespace NlpMtl.Queue.Tests;
 
 /// <summary>
@@ -62,7 +64,7 @@ public sealed class ResendTests(AzuriteFixture azurite)
     public async Task EnqueueNamesEachContentAndSaysWhenItReusedOrSkippedAName()
     {
         var queue = new TestQueue(azurite, "enqueue");
-        var folder = Directory.CreateTempSubdirectory("nlpmtl-enqueue-").FullName;
+        var folder = Scratch.CreateDirectory("nlpmtl-enqueue-").FullName;
         var file = Path.Combine(folder, "a.json");
 
         await File.WriteAllTextAsync(file, TestQueue.Job("first", "one").ToString());
@@ -108,7 +110,7 @@ public sealed class ResendTests(AzuriteFixture azurite)
     public async Task EnqueueRefusesWhatCanNeverBeAJobBeforeUploadingAnything()
     {
         var queue = new TestQueue(azurite, "refuse");
-        var folder = Directory.CreateTempSubdirectory("nlpmtl-refuse-").FullName;
+        var folder = Scratch.CreateDirectory("nlpmtl-refuse-").FullName;
         var good = Path.Combine(folder, "good.json");
         await File.WriteAllTextAsync(good, TestQueue.Job("1", "fine").ToString());
         var big = Path.Combine(folder, "big.jsonl");

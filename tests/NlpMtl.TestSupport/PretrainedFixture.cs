@@ -8,7 +8,7 @@ public sealed class PretrainedFixture : IDisposable
 {
     public PretrainedFixture()
     {
-        Root = Directory.CreateTempSubdirectory("nlpmtl-pretrained-").FullName;
+        Root = Scratch.CreateDirectory("nlpmtl-pretrained-").FullName;
         CheckpointDirectory = Path.Combine(Root, "minilm");
         Written = PretrainedCheckpointWriter.WriteMiniLm(CheckpointDirectory);
         OriginalOnnx = EmbeddedMiniLm.ReadModelOnnx();

@@ -1,3 +1,4 @@
+using NlpMtl.TestSupport;
 using NlpMtl.Training;
 
 namespace NlpMtl.Training.Tests;
@@ -8,7 +9,7 @@ namespace NlpMtl.Training.Tests;
 [Collection(TorchCollection.Name)]
 public sealed class DataRootTests : IDisposable
 {
-    readonly string root = Directory.CreateTempSubdirectory("nlpmtl-dataroot-").FullName;
+    readonly string root = Scratch.CreateDirectory("nlpmtl-dataroot-").FullName;
 
     public void Dispose() => Directory.Delete(root, recursive: true);
 

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using NlpMtl.TestSupport;
 using NlpMtl.Training;
 
 namespace NlpMtl.Training.Tests;
@@ -21,7 +22,7 @@ public class TrainingConfigValidationTests
 
     static string Write(string json)
     {
-        var path = Path.Combine(Directory.CreateTempSubdirectory("nlpmtl-config-").FullName, "train.json");
+        var path = Path.Combine(Scratch.CreateDirectory("nlpmtl-config-").FullName, "train.json");
         File.WriteAllText(path, json);
         return path;
     }

@@ -1,3 +1,5 @@
+using NlpMtl.TestSupport;
+
 namespace NlpMtl.Worker.Tests;
 
 /// <summary>A <c>--config</c> that is not a file: one line naming the option, before anything loads.</summary>
@@ -6,7 +8,7 @@ public class ConfigOptionTests
     [Fact]
     public async Task ConfigFolderOrMissingFileIsNamedPlainly()
     {
-        var folder = Directory.CreateTempSubdirectory("nlpmtl-config-").FullName;
+        var folder = Scratch.CreateDirectory("nlpmtl-config-").FullName;
         var (exitCode, _, error) = await CommandLineRunner.RunAsync(
             "train",
             "--config",

@@ -14,7 +14,7 @@ public class DemoCommandTests
     [Fact]
     public async Task DemoRunsFromTheShippedInputsAndServesEveryDocument()
     {
-        var work = Directory.CreateTempSubdirectory("nlpmtl-demo-").FullName;
+        var work = Scratch.CreateDirectory("nlpmtl-demo-").FullName;
         var azurite = Path.Combine(RepoPaths.Root, ".tools", "azurite", "node_modules", ".bin", "azurite-blob");
         Assert.True(File.Exists(azurite), $"{azurite}: run scripts/azurite.sh install (scripts/test.sh does)");
         var saved = Environment.GetEnvironmentVariable("NLPMTL_AZURITE");

@@ -2,6 +2,7 @@ using System.Text.Json;
 using NlpMtl.Core.Bundle;
 using NlpMtl.Modeling.Bert;
 using NlpMtl.Modeling.Checkpoints;
+using NlpMtl.TestSupport;
 using static TorchSharp.torch;
 
 namespace NlpMtl.Worker.Tests;
@@ -235,7 +236,7 @@ public class ExportCommandTests : IClassFixture<ExportCommandTests.TrainedCheckp
     /// three heads.</summary>
     public sealed class TrainedCheckpoint : IAsyncLifetime
     {
-        public string Root { get; } = Directory.CreateTempSubdirectory("nlpmtl-export-").FullName;
+        public string Root { get; } = Scratch.CreateDirectory("nlpmtl-export-").FullName;
         public string Checkpoint => Path.Combine(Root, "run", "last");
         public string Run => Path.Combine(Root, "run");
         public string Encoder => Path.Combine(Root, "encoder");

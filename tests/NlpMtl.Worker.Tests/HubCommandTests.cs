@@ -16,7 +16,7 @@ public sealed class HubCommandTests : IDisposable
     const string Repo = "tiny-org/tiny-bert";
     static readonly string[] Variables = ["HF_ENDPOINT", "HF_HOME", "HF_HUB_CACHE", "HF_HUB_OFFLINE", "HF_TOKEN"];
     readonly Dictionary<string, string?> saved = Variables.ToDictionary(v => v, Environment.GetEnvironmentVariable);
-    readonly string root = Directory.CreateTempSubdirectory("nlpmtl-hubcli-").FullName;
+    readonly string root = Scratch.CreateDirectory("nlpmtl-hubcli-").FullName;
 
     public HubCommandTests()
     {

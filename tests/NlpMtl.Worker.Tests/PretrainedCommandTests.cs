@@ -1,3 +1,5 @@
+using NlpMtl.TestSupport;
+
 namespace NlpMtl.Worker.Tests;
 
 [Trait("Category", "Integration")]
@@ -6,7 +8,7 @@ public class PretrainedCommandTests
     [Fact]
     public async Task WritesTheHfCheckpointDirectory()
     {
-        var directory = Path.Combine(Directory.CreateTempSubdirectory("nlpmtl-cli-").FullName, "minilm");
+        var directory = Path.Combine(Scratch.CreateDirectory("nlpmtl-cli-").FullName, "minilm");
         try
         {
             var (exitCode, output, error) = await CommandLineRunner.RunAsync("pretrained", "--out", directory);

@@ -7,8 +7,8 @@ namespace NlpMtl.Worker.Tests;
 /// sets.</summary>
 public class RecipeDataScriptTests
 {
-    readonly string data = Directory.CreateTempSubdirectory("recipe-sets").FullName;
-    readonly string recipe = Path.Combine(Path.GetTempPath(), $"recipe-{Guid.NewGuid():N}");
+    readonly string data = Scratch.CreateDirectory("recipe-sets").FullName;
+    readonly string recipe = Path.Combine(Scratch.CreateDirectory("recipe-").FullName, "out");
 
     void Write(string file, IEnumerable<string> lines)
     {

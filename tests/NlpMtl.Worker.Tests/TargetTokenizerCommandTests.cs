@@ -1,4 +1,5 @@
 using NlpMtl.Core.Tokenization;
+using NlpMtl.TestSupport;
 
 namespace NlpMtl.Worker.Tests;
 
@@ -8,7 +9,7 @@ public class TargetTokenizerCommandTests
     [Fact]
     public async Task BuildsOneVocabularyFromSeveralTargetFiles()
     {
-        var root = Directory.CreateTempSubdirectory("target-tokenizer").FullName;
+        var root = Scratch.CreateDirectory("target-tokenizer").FullName;
         var (captions, everyday) = (Path.Combine(root, "captions.de"), Path.Combine(root, "everyday.de"));
         File.WriteAllLines(captions, ["Ein Hund läuft im Schnee.", "Zwei Männer spielen Fußball."]);
         File.WriteAllLines(everyday, ["Ich vermisse nie die Arbeit.", "Affen sind eng mit Menschen verwandt."]);

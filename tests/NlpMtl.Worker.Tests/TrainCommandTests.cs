@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using NlpMtl.TestSupport;
 using NlpMtl.Worker.Commands;
 
 namespace NlpMtl.Worker.Tests;
@@ -9,7 +10,7 @@ public class TrainCommandTests
     [Fact]
     public async Task BadConfigFailsWithOneLineNamingTheField()
     {
-        var directory = Directory.CreateTempSubdirectory("nlpmtl-train-").FullName;
+        var directory = Scratch.CreateDirectory("nlpmtl-train-").FullName;
         try
         {
             var config = Path.Combine(directory, "bad.json");
@@ -40,7 +41,7 @@ public class TrainCommandTests
     [Fact]
     public async Task UnknownConfigFieldIsRejected()
     {
-        var directory = Directory.CreateTempSubdirectory("nlpmtl-train-").FullName;
+        var directory = Scratch.CreateDirectory("nlpmtl-train-").FullName;
         try
         {
             var config = Path.Combine(directory, "typo.json");
@@ -68,7 +69,7 @@ public class TrainCommandTests
     {
         // Ctrl+C/SIGTERM cancel the verb's token; train finishes its step, saves OUT/last and exits 130, within the
         // time the command line gives it (System.CommandLine's default 2 s would end the process mid-save).
-        var directory = Directory.CreateTempSubdirectory("nlpmtl-train-").FullName;
+        var directory = Scratch.CreateDirectory("nlpmtl-train-").FullName;
         try
         {
             var output = Path.Combine(directory, "out");

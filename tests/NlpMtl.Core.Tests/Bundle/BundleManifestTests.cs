@@ -1,10 +1,11 @@
 using NlpMtl.Core.Bundle;
+using NlpMtl.TestSupport;
 
 namespace NlpMtl.Core.Tests.Bundle;
 
 public class BundleManifestTests : IDisposable
 {
-    readonly string directory = Directory.CreateTempSubdirectory("nlpmtl-manifest-").FullName;
+    readonly string directory = Scratch.CreateDirectory("nlpmtl-manifest-").FullName;
 
     static BundleManifest Manifest(int formatVersion) =>
         new()

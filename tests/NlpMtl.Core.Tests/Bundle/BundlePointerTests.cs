@@ -1,4 +1,5 @@
 using NlpMtl.Core.Bundle;
+using NlpMtl.TestSupport;
 
 namespace NlpMtl.Core.Tests.Bundle;
 
@@ -6,7 +7,7 @@ namespace NlpMtl.Core.Tests.Bundle;
 /// nothing.</summary>
 public class BundlePointerTests
 {
-    static string NewRoot() => Directory.CreateTempSubdirectory("nlpmtl-pointer-").FullName;
+    static string NewRoot() => Scratch.CreateDirectory("nlpmtl-pointer-").FullName;
 
     static string NewBundle(string root, string name)
     {

@@ -1,4 +1,5 @@
 using System.Text;
+using NlpMtl.TestSupport;
 
 namespace NlpMtl.Core.Tests.Data;
 
@@ -6,7 +7,7 @@ namespace NlpMtl.Core.Tests.Data;
 /// exact.</summary>
 public sealed class TempFiles : IDisposable
 {
-    readonly string root = Directory.CreateTempSubdirectory("nlpmtl-data-").FullName;
+    readonly string root = Scratch.CreateDirectory("nlpmtl-data-").FullName;
 
     public string Write(string name, string content, bool bom = false)
     {

@@ -16,7 +16,7 @@ namespace NlpMtl.Core.Tests.DataSets;
 [Trait("Category", "Integration")]
 public sealed class DataSetClientTests : IDisposable
 {
-    readonly string root = Directory.CreateTempSubdirectory("nlpmtl-data-").FullName;
+    readonly string root = Scratch.CreateDirectory("nlpmtl-data-").FullName;
     readonly Dictionary<string, byte[]> files = new(StringComparer.Ordinal); // mirror path → content
     readonly LocalHttpServer server;
     (string Path, int Bytes)? cutOnce;

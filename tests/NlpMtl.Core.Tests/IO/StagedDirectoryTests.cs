@@ -1,10 +1,11 @@
 using NlpMtl.Core.IO;
+using NlpMtl.TestSupport;
 
 namespace NlpMtl.Core.Tests.IO;
 
 public sealed class StagedDirectoryTests : IDisposable
 {
-    readonly string root = Directory.CreateTempSubdirectory("nlpmtl-staged-").FullName;
+    readonly string root = Scratch.CreateDirectory("nlpmtl-staged-").FullName;
 
     public void Dispose() => Directory.Delete(root, recursive: true);
 

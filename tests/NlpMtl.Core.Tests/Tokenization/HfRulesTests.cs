@@ -1,5 +1,6 @@
 using System.Text;
 using NlpMtl.Core.Tokenization;
+using NlpMtl.TestSupport;
 
 namespace NlpMtl.Core.Tests.Tokenization;
 
@@ -160,7 +161,7 @@ public class HfRulesTests
     [Fact]
     public void SlowTokenizerFilesAreTheFallback()
     {
-        var directory = Directory.CreateTempSubdirectory("nlpmtl-tok-").FullName;
+        var directory = Scratch.CreateDirectory("nlpmtl-tok-").FullName;
         File.WriteAllLines(Path.Combine(directory, "vocab.txt"), TinyVocabulary);
         File.WriteAllText(
             Path.Combine(directory, "tokenizer_config.json"),
@@ -215,7 +216,7 @@ public class HfRulesTests
 
     static string WriteTiny(BertTokenizerSettings settings)
     {
-        var path = Path.Combine(Directory.CreateTempSubdirectory("nlpmtl-tok-").FullName, "tokenizer.json");
+        var path = Path.Combine(Scratch.CreateDirectory("nlpmtl-tok-").FullName, "tokenizer.json");
         TokenizerJson.Write(path, Tiny(settings));
         return path;
     }

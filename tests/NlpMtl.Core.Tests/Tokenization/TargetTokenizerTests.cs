@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.ML.Tokenizers;
 using NlpMtl.Core.Tokenization;
+using NlpMtl.TestSupport;
 
 namespace NlpMtl.Core.Tests.Tokenization;
 
@@ -196,7 +197,7 @@ public class TargetTokenizerTests
     [Fact]
     public void BuildAndSaveCountsEveryFileTogether()
     {
-        var directory = Directory.CreateTempSubdirectory("target-files").FullName;
+        var directory = Scratch.CreateDirectory("target-files").FullName;
         var first = Path.Combine(directory, "a.de");
         var second = Path.Combine(directory, "b.de");
         File.WriteAllLines(first, German[..3]);

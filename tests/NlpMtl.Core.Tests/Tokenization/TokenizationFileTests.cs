@@ -1,5 +1,6 @@
 using System.Text.Json;
 using NlpMtl.Core.Tokenization;
+using NlpMtl.TestSupport;
 
 namespace NlpMtl.Core.Tests.Tokenization;
 
@@ -17,7 +18,7 @@ public class TokenizationFileTests
     public void WritesIdsAndTokensOfEveryDocumentInOrderWithoutTruncation()
     {
         var tokenizer = BertInputTokenizer.Create(Vocab, new BertInputTokenizerOptions { MaxLength = 8 });
-        var directory = Directory.CreateTempSubdirectory("nlpmtl-tokenize-").FullName;
+        var directory = Scratch.CreateDirectory("nlpmtl-tokenize-").FullName;
         var input = Path.Combine(directory, "in.jsonl");
         var longText = string.Join(' ', Enumerable.Repeat("good film", 300));
         File.WriteAllLines(
@@ -50,7 +51,7 @@ public class TokenizationFileTests
     public void BadInputNamesTheLineAndLeavesNoOutput()
     {
         var tokenizer = BertInputTokenizer.Create(Vocab);
-        var directory = Directory.CreateTempSubdirectory("nlpmtl-tokenize-").FullName;
+        var directory = Scratch.CreateDirectory("nlpmtl-tokenize-").FullName;
         var input = Path.Combine(directory, "in.jsonl");
         File.WriteAllLines(input, ["""{"id": "1", "text": "fine"}""", """{"id": "2", "text": 7}"""]);
         var output = Path.Combine(directory, "out.jsonl");

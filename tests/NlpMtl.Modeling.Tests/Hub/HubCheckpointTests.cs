@@ -15,7 +15,7 @@ namespace NlpMtl.Modeling.Tests.Hub;
 public sealed class HubCheckpointTests : IDisposable
 {
     const string Repo = "tiny-org/tiny-bert";
-    readonly string root = Directory.CreateTempSubdirectory("nlpmtl-hub-").FullName;
+    readonly string root = Scratch.CreateDirectory("nlpmtl-hub-").FullName;
 
     public void Dispose() => Directory.Delete(root, recursive: true);
 

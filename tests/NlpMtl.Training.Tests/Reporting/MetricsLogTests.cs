@@ -1,3 +1,4 @@
+using NlpMtl.TestSupport;
 using NlpMtl.Training.Reporting;
 
 namespace NlpMtl.Training.Tests.Reporting;
@@ -6,7 +7,7 @@ public sealed class MetricsLogTests : IDisposable
 {
     static readonly DateTimeOffset T0 = new(2026, 11, 28, 12, 0, 0, 123, TimeSpan.FromHours(1));
 
-    readonly string dir = Directory.CreateTempSubdirectory("nlpmtl-metrics-").FullName;
+    readonly string dir = Scratch.CreateDirectory("nlpmtl-metrics-").FullName;
 
     string LogPath => Path.Combine(dir, "run", MetricsLog.FileName);
 

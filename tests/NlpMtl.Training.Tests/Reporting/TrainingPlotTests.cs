@@ -1,3 +1,4 @@
+using NlpMtl.TestSupport;
 using NlpMtl.Training.Reporting;
 
 namespace NlpMtl.Training.Tests.Reporting;
@@ -6,7 +7,7 @@ public sealed class TrainingPlotTests : IDisposable
 {
     static readonly byte[] PngSignature = [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
 
-    readonly string dir = Directory.CreateTempSubdirectory("nlpmtl-plot-").FullName;
+    readonly string dir = Scratch.CreateDirectory("nlpmtl-plot-").FullName;
 
     public void Dispose() => Directory.Delete(dir, recursive: true);
 
