@@ -47,6 +47,11 @@ public sealed class InferenceOptions
     [Range(1, 4096)]
     public int? MaxNewTokens { get; set; }
 
+    /// <summary>Overrides every head's manifest <c>no_repeat_ngram_size</c>: no n-gram of this many tokens is generated
+    /// twice in one output (0 = no limit).</summary>
+    [Range(0, 64)]
+    public int? NoRepeatNgramSize { get; set; }
+
     /// <summary> For diagnosis: each session writes ONNX Runtime's per-operator profile to
     /// <c>PREFIX_&lt;time&gt;.json</c> when it is disposed (<c>scripts/ort-profile.sh</c> sums it by node). Profiling
     /// slows every run; null = off. </summary>

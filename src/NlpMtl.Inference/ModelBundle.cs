@@ -230,6 +230,7 @@ public sealed class ModelBundle : IDisposable
         {
             NumBeams = options.NumBeams ?? manifest.Generation.NumBeams,
             MaxNewTokens = options.MaxNewTokens ?? manifest.Generation.MaxNewTokens,
+            NoRepeatNgramSize = options.NoRepeatNgramSize ?? manifest.Generation.NoRepeatNgramSize,
         };
         var names = DecoderGraphNames.For(manifest);
         var cross = new OrtGraph(

@@ -113,6 +113,38 @@ public partial class PredictEvalCommandTests(PredictEvalCommandTests.TinyBundle 
         Assert.Contains("--max-document-tokens must be at least 16", message);
     }
 
+    [Theory]
+    [InlineData("--beams", "0", "--beams must be at least 1")]
+    [InlineData("--max-new-tokens", "0", "--max-new-tokens must be at least 1")]
+    [InlineData("--no-repeat-ngram-size", "-1", "--no-repeat-ngram-size must be at least 0")]
+    public async Task GenerationOverridesOutOfRangeFailWithOneLineNamingTheOption(
+        string option,
+        string value,
+        string expected
+    )
+    {
+        var input = Path.Combine(tiny.Root, "override.txt");
+        await File.WriteAllTextAsync(input, "A man rides a bike.\n");
+        var output = Path.Combine(tiny.Root, $"override{option}.jsonl");
+        var (code, _, message) = await CommandLineRunner.RunAsync(
+            "predict",
+            "--bundle",
+            tiny.Bundle,
+            "--task",
+            "translate",
+            "--input",
+            input,
+            "--output",
+            output,
+            option,
+            value
+        );
+        Assert.Equal(1, code);
+        Assert.Single(message.TrimEnd().Split('\n'));
+        Assert.Contains(expected, message);
+        Assert.False(File.Exists(output));
+    }
+
     [Fact]
     public async Task EvalScoresDocumentsAndParagraphsAndSaysWhatWasRead()
     {
@@ -354,7 +386,7 @@ public partial class PredictEvalCommandTests(PredictEvalCommandTests.TinyBundle 
     /// <summary>A tiny encoder (MiniLM vocabulary) with untrained heads, exported by the export verb.</summary>
     public sealed class TinyBundle : IAsyncLifetime
     {
-        public string Root { get; } = Directory.CreateTempSubdirectory("nlpmtl-predict-").FullName;
+        public string Root { get; } = Scratch.CreateDirectory("nlpmtl-predict-").FullName;
         public string Bundle => Path.Combine(Root, "bundle");
 
         public async Task InitializeAsync()

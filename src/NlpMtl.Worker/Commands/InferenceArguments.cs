@@ -24,6 +24,12 @@ sealed class InferenceArguments
         new("--beams") { Description = "Beam count for generation (default: the bundle's; 1 = greedy)" };
     public Option<int?> MaxNewTokens { get; } =
         new("--max-new-tokens") { Description = "Most tokens generated per document (default: the bundle's)" };
+    public Option<int?> NoRepeatNgramSize { get; } =
+        new("--no-repeat-ngram-size")
+        {
+            Description =
+                "No n-gram of this many tokens is generated twice in one output (default: the bundle's; 0 = no limit)",
+        };
     public Option<string?> OrtProfile { get; } =
         new("--ort-profile")
         {
@@ -93,6 +99,7 @@ sealed class InferenceArguments
                 Cpu,
                 Beams,
                 MaxNewTokens,
+                NoRepeatNgramSize,
                 TokenBudget,
                 OrtProfile,
                 MaxDocumentTokens,
@@ -110,6 +117,12 @@ sealed class InferenceArguments
         var defaults = new InferenceOptions();
         if (parse.GetValue(MaxDocumentTokens) is < 16)
             throw new ArgumentException("--max-document-tokens must be at least 16");
+        if (parse.GetValue(Beams) is < 1)
+            throw new ArgumentException("--beams must be at least 1 (1 = greedy)");
+        if (parse.GetValue(MaxNewTokens) is < 1)
+            throw new ArgumentException("--max-new-tokens must be at least 1");
+        if (parse.GetValue(NoRepeatNgramSize) is < 0)
+            throw new ArgumentException("--no-repeat-ngram-size must be at least 0 (0 = no limit)");
         if (parse.GetValue(SummarySourceTokens) is < 3)
             throw new ArgumentException("--summary-source-tokens must be at least 3 ([CLS], one token, [SEP])");
         return new InferenceOptions
@@ -121,6 +134,7 @@ sealed class InferenceArguments
                 : ExecutionProviderPreference.Auto,
             NumBeams = parse.GetValue(Beams),
             MaxNewTokens = parse.GetValue(MaxNewTokens),
+            NoRepeatNgramSize = parse.GetValue(NoRepeatNgramSize),
             ProfilePrefix = parse.GetValue(OrtProfile),
             MaxDocumentTokens = parse.GetValue(MaxDocumentTokens) ?? defaults.MaxDocumentTokens,
             SentimentAggregation = parse.GetValue(SentimentAggregation) ?? defaults.SentimentAggregation,
