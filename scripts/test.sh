@@ -18,6 +18,12 @@ if ! command -v dotnet >/dev/null 2>&1; then
 fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+# A full build and test run writes about 2 GB here (package files are hard links into the NuGet cache where it shares
+# this file system; about 17 GB where it does not): say so up front rather than fail mid-build with MSB3027.
+free_kb=$(df -Pk . | awk 'NR == 2 { print $4 }')
+if [ "${free_kb:-0}" -lt $((4 * 1024 * 1024)) ]; then
+  echo "test.sh: warning: $((free_kb / 1024)) MB free on $(df -P . | awk 'NR == 2 { print $6 }'); the build needs about 2 GB, more without hard links" >&2
+fi
 if [ "$unit" = 0 ]; then
   # The queue's integration tests run against a real Azurite (pinned npm package, git-ignored .tools/).
   ./scripts/azurite.sh install
