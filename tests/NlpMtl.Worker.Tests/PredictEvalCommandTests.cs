@@ -16,6 +16,26 @@ namespace NlpMtl.Worker.Tests;
 public partial class PredictEvalCommandTests(PredictEvalCommandTests.TinyBundle tiny)
     : IClassFixture<PredictEvalCommandTests.TinyBundle>
 {
+    /// <summary><c>nlpmtl predict</c> on the tiny bundle.</summary>
+    Task<(int ExitCode, string Out, string Error)> Predict(
+        string task,
+        string input,
+        string output,
+        params string[] options
+    ) =>
+        CommandLineRunner.RunAsync([
+            "predict",
+            "--bundle",
+            tiny.Bundle,
+            "--task",
+            task,
+            "--input",
+            input,
+            "--output",
+            output,
+            .. options,
+        ]);
+
     static string Sample(string file) => Path.Combine(AppContext.BaseDirectory, "samples", file);
 
     [Fact]
@@ -29,17 +49,7 @@ public partial class PredictEvalCommandTests(PredictEvalCommandTests.TinyBundle 
         foreach (var task in new[] { "sentiment", "summarize", "translate" })
         {
             var output = Path.Combine(tiny.Root, $"{task}.jsonl");
-            var (exitCode, stdout, error) = await CommandLineRunner.RunAsync(
-                "predict",
-                "--bundle",
-                tiny.Bundle,
-                "--task",
-                task,
-                "--input",
-                input,
-                "--output",
-                output
-            );
+            var (exitCode, stdout, error) = await Predict(task, input, output);
             Assert.True(exitCode == 0, error);
             Assert.Contains("Predicted 4 documents", stdout);
             var lines = File.ReadAllLines(output).Select(l => JsonDocument.Parse(l).RootElement).ToList();
@@ -76,19 +86,7 @@ public partial class PredictEvalCommandTests(PredictEvalCommandTests.TinyBundle 
         foreach (var (cap, truncated) in new[] { ("100000", false), ("64", true) })
         {
             var output = Path.Combine(tiny.Root, $"long-{cap}.jsonl");
-            var (exitCode, _, error) = await CommandLineRunner.RunAsync(
-                "predict",
-                "--bundle",
-                tiny.Bundle,
-                "--task",
-                "sentiment",
-                "--input",
-                input,
-                "--output",
-                output,
-                "--max-document-tokens",
-                cap
-            );
+            var (exitCode, _, error) = await Predict("sentiment", input, output, "--max-document-tokens", cap);
             Assert.True(exitCode == 0, error);
             var lines = File.ReadAllLines(output).Select(l => JsonDocument.Parse(l).RootElement).ToList();
             Assert.Equal(truncated, lines[0].GetProperty("truncated").GetBoolean());
@@ -96,15 +94,9 @@ public partial class PredictEvalCommandTests(PredictEvalCommandTests.TinyBundle 
             Assert.False(lines[1].GetProperty("truncated").GetBoolean());
             Assert.Equal(1, lines[1].GetProperty("windows").GetInt32());
         }
-        var (code, _, message) = await CommandLineRunner.RunAsync(
-            "predict",
-            "--bundle",
-            tiny.Bundle,
-            "--task",
+        var (code, _, message) = await Predict(
             "sentiment",
-            "--input",
             input,
-            "--output",
             Path.Combine(tiny.Root, "x.jsonl"),
             "--max-document-tokens",
             "3"
@@ -126,19 +118,7 @@ public partial class PredictEvalCommandTests(PredictEvalCommandTests.TinyBundle 
         var input = Path.Combine(tiny.Root, "override.txt");
         await File.WriteAllTextAsync(input, "A man rides a bike.\n");
         var output = Path.Combine(tiny.Root, $"override{option}.jsonl");
-        var (code, _, message) = await CommandLineRunner.RunAsync(
-            "predict",
-            "--bundle",
-            tiny.Bundle,
-            "--task",
-            "translate",
-            "--input",
-            input,
-            "--output",
-            output,
-            option,
-            value
-        );
+        var (code, _, message) = await Predict("translate", input, output, option, value);
         Assert.Equal(1, code);
         Assert.Single(message.TrimEnd().Split('\n'));
         Assert.Contains(expected, message);
@@ -229,17 +209,7 @@ public partial class PredictEvalCommandTests(PredictEvalCommandTests.TinyBundle 
 
         var bad = Path.Combine(tiny.Root, "bad.jsonl");
         File.WriteAllText(bad, "{\"id\":\"1\",\"text\":\"ok\"}\n{\"id\":\"2\",\"text\":\n");
-        (exitCode, _, error) = await CommandLineRunner.RunAsync(
-            "predict",
-            "--bundle",
-            tiny.Bundle,
-            "--task",
-            "sentiment",
-            "--input",
-            bad,
-            "--output",
-            Path.Combine(tiny.Root, "y.jsonl")
-        );
+        (exitCode, _, error) = await Predict("sentiment", bad, Path.Combine(tiny.Root, "y.jsonl"));
         Assert.Equal(1, exitCode);
         Assert.Contains($"{bad}, line 2: malformed JSON", error);
         Assert.Single(error.TrimEnd().Split('\n')); // checked before the bundle loads: no log lines either
@@ -247,17 +217,7 @@ public partial class PredictEvalCommandTests(PredictEvalCommandTests.TinyBundle 
 
         var empty = Path.Combine(tiny.Root, "empty.txt");
         File.WriteAllText(empty, "");
-        (exitCode, _, error) = await CommandLineRunner.RunAsync(
-            "predict",
-            "--bundle",
-            tiny.Bundle,
-            "--task",
-            "sentiment",
-            "--input",
-            empty,
-            "--output",
-            Path.Combine(tiny.Root, "z.jsonl")
-        );
+        (exitCode, _, error) = await Predict("sentiment", empty, Path.Combine(tiny.Root, "z.jsonl"));
         Assert.Equal(1, exitCode);
         Assert.Contains($"{empty}: empty input", error);
     }
