@@ -10,6 +10,10 @@ public sealed class TaskData
 {
     public required string Task { get; init; }
     public required TaskTrainingConfig Settings { get; init; }
+
+    /// <summary>The summarizer's sentence classifier weight as <see cref="Load"/> resolved it (a fine-tune that sets
+    /// none takes the checkpoint's); 0: no classifier.</summary>
+    public double SentenceSalienceWeight => Settings.SentenceSalienceWeight ?? 0;
     public required BertInputTokenizer SourceTokenizer { get; init; }
     public required IReadOnlyList<TaskExample> Train { get; init; }
 
@@ -200,7 +204,7 @@ public sealed class TaskData
             LengthPenalty = Settings.LengthPenalty,
             NoRepeatNgramSize = Settings.NoRepeatNgramSize,
             Copy = Settings.Copy,
-            SentenceSalienceWeight = Settings.SentenceSalienceWeight ?? 0,
+            SentenceSalienceWeight = SentenceSalienceWeight,
         };
         return config.WithDecoder(Task, head);
     }

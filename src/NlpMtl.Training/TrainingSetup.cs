@@ -140,13 +140,12 @@ public static class TrainingSetup
     }
 
     /// <summary>A checkpoint's decoder head as a fine-tune configures it: copying once on stays on, and the sentence
-    /// classifier trains with the fine-tune's weight, or goes at 0 (<see cref="TaskData.Load"/> gives it the
-    /// checkpoint's when the config sets none).</summary>
-    static DecoderHeadConfig FineTuned(DecoderHeadConfig head, TaskTrainingConfig settings) =>
+    /// classifier trains with the weight <see cref="TaskData.Load"/> resolved, or goes at 0.</summary>
+    static DecoderHeadConfig FineTuned(DecoderHeadConfig head, TaskData task) =>
         head with
         {
-            Copy = head.Copy || settings.Copy,
-            SentenceSalienceWeight = settings.SentenceSalienceWeight ?? 0,
+            Copy = head.Copy || task.Settings.Copy,
+            SentenceSalienceWeight = task.SentenceSalienceWeight,
         };
 
     /// <summary>A fresh multi-task model on the base encoder, or the <c>--from</c> checkpoint with all its
@@ -165,7 +164,7 @@ public static class TrainingSetup
                 throw new InvalidDataException($"{options.From}: the checkpoint has no {absent} head to fine-tune");
             var changed = data
                 .Values.Where(t => t.Task != TaskNames.Sentiment)
-                .Select(t => (t.Task, Head: FineTuned(model.Config.Decoder(t.Task), t.Settings)))
+                .Select(t => (t.Task, Head: FineTuned(model.Config.Decoder(t.Task), t)))
                 .Where(h => h.Head != model.Config.Decoder(h.Task))
                 .ToList();
             return changed.Count == 0 ? model : WithHeads(model, changed);

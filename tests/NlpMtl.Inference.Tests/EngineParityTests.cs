@@ -113,22 +113,7 @@ public class EngineParityTests(BundleFixture fixture, ITestOutputHelper output)
         var expectedTexts = new List<string>();
         foreach (var chunk in texts.Chunk(6))
         {
-            int[][] ours;
-            using (
-                var encoded = EncoderBatch.Run(
-                    engine.Bundle.Encoder,
-                    chunk.Select(t => engine.Encode(new DocumentRequest("", t, [task])).InputIds).ToList(),
-                    tokenizer.PadId,
-                    hidden: true,
-                    sentiment: false
-                )
-            )
-                ours = HeadGenerator.Generate(
-                    head,
-                    encoded,
-                    [.. Enumerable.Range(0, chunk.Length)],
-                    CancellationToken.None
-                );
+            var ours = EngineGeneration.Ids(engine, task, chunk);
             using var scope = NewDisposeScope();
             var batch = tokenizer.EncodeBatch(chunk);
             long[] shape = [batch.BatchSize, batch.SequenceLength];

@@ -1,8 +1,5 @@
 using NlpMtl.Core;
 using NlpMtl.Core.Bundle;
-using NlpMtl.Core.Tokenization;
-using NlpMtl.Inference.Documents;
-using NlpMtl.Inference.Generation;
 
 namespace NlpMtl.Inference.Tests;
 
@@ -17,7 +14,7 @@ public class GenerationOverrideTests(BundleFixture fixture)
     [InlineData(TaskNames.Translate)]
     public void NoRepeatNgramSizeOverridesTheBundlesSetting(string task)
     {
-        var (checkpoint, bundle) = fixture.Pretrained;
+        var (_, bundle) = fixture.Pretrained;
         int[][] Generate(int? noRepeat, out int setting)
         {
             using var engine = InferenceEngine.Load(
@@ -29,18 +26,8 @@ public class GenerationOverrideTests(BundleFixture fixture)
                     NoRepeatNgramSize = noRepeat,
                 }
             );
-            var head = engine.Bundle.Decoder(task);
-            setting = head.Settings.NoRepeatNgramSize;
-            var tokenizer = BertInputTokenizer.FromCheckpoint(checkpoint, engine.SourceLimit(task));
-            var texts = ParityInputs.Texts();
-            using var encoded = EncoderBatch.Run(
-                engine.Bundle.Encoder,
-                texts.Select(t => engine.Encode(new DocumentRequest("", t, [task])).InputIds).ToList(),
-                tokenizer.PadId,
-                hidden: true,
-                sentiment: false
-            );
-            return HeadGenerator.Generate(head, encoded, [.. Enumerable.Range(0, texts.Count)], CancellationToken.None);
+            setting = engine.Bundle.Decoder(task).Settings.NoRepeatNgramSize;
+            return EngineGeneration.Ids(engine, task, ParityInputs.Texts());
         }
         static bool Repeats(int[] ids) => ids.Distinct().Count() < ids.Length;
 

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.ComponentModel.DataAnnotations;
+using System.Reflection;
 using NlpMtl.Core;
 using NlpMtl.Inference;
 using NlpMtl.Inference.Batching;
@@ -115,17 +117,7 @@ sealed class InferenceArguments
     public InferenceOptions Options(ParseResult parse)
     {
         var defaults = new InferenceOptions();
-        if (parse.GetValue(MaxDocumentTokens) is < 16)
-            throw new ArgumentException("--max-document-tokens must be at least 16");
-        if (parse.GetValue(Beams) is < 1)
-            throw new ArgumentException("--beams must be at least 1 (1 = greedy)");
-        if (parse.GetValue(MaxNewTokens) is < 1)
-            throw new ArgumentException("--max-new-tokens must be at least 1");
-        if (parse.GetValue(NoRepeatNgramSize) is < 0)
-            throw new ArgumentException("--no-repeat-ngram-size must be at least 0 (0 = no limit)");
-        if (parse.GetValue(SummarySourceTokens) is < 3)
-            throw new ArgumentException("--summary-source-tokens must be at least 3 ([CLS], one token, [SEP])");
-        return new InferenceOptions
+        var options = new InferenceOptions
         {
             IntraOpThreads = parse.GetValue(Threads),
             PreferInt8 = parse.GetValue(Int8),
@@ -142,6 +134,36 @@ sealed class InferenceArguments
             SummaryStyle = parse.GetValue(SummaryStyle) ?? defaults.SummaryStyle,
             SummarySourceTokens = parse.GetValue(SummarySourceTokens),
         };
+        CheckRanges(
+            options,
+            [
+                (nameof(InferenceOptions.IntraOpThreads), Threads),
+                (nameof(InferenceOptions.NumBeams), Beams),
+                (nameof(InferenceOptions.MaxNewTokens), MaxNewTokens),
+                (nameof(InferenceOptions.NoRepeatNgramSize), NoRepeatNgramSize),
+                (nameof(InferenceOptions.MaxDocumentTokens), MaxDocumentTokens),
+                (nameof(InferenceOptions.SummarySourceTokens), SummarySourceTokens),
+            ]
+        );
+        return options;
+    }
+
+    /// <summary>Each numeric option against the <c>[Range]</c> of the <see cref="InferenceOptions"/> property it sets,
+    /// the bounds <c>Inference:…</c> in appsettings is held to, so the command line and the host cannot drift apart;
+    /// the error names the option.</summary>
+    static void CheckRanges(InferenceOptions options, IEnumerable<(string Property, Option Option)> set)
+    {
+        foreach (var (property, option) in set)
+        {
+            var info = typeof(InferenceOptions).GetProperty(property)!;
+            var range = info.GetCustomAttribute<RangeAttribute>()!;
+            if (info.GetValue(options) is not int value)
+                continue; // not given: the bundle's or the default
+            if (value < (int)range.Minimum)
+                throw new ArgumentException($"{option.Name} must be at least {range.Minimum}");
+            if (value > (int)range.Maximum)
+                throw new ArgumentException($"{option.Name} must be at most {range.Maximum}");
+        }
     }
 
     public BatchingOptions Batching(ParseResult parse) => new() { TokenBudget = parse.GetValue(TokenBudget) };
