@@ -157,12 +157,14 @@ sealed class InferenceArguments
         {
             var info = typeof(InferenceOptions).GetProperty(property)!;
             var range = info.GetCustomAttribute<RangeAttribute>()!;
-            if (info.GetValue(options) is not int value)
-                continue; // not given: the bundle's or the default
-            if (value < (int)range.Minimum)
-                throw new ArgumentException($"{option.Name} must be at least {range.Minimum}");
-            if (value > (int)range.Maximum)
-                throw new ArgumentException($"{option.Name} must be at most {range.Maximum}");
+            // The attribute's own test, as the host's ValidateDataAnnotations applies it (null, not given: valid).
+            if (info.GetValue(options) is not int value || range.IsValid(value))
+                continue;
+            throw new ArgumentException(
+                value < (int)range.Minimum
+                    ? $"{option.Name} must be at least {range.Minimum}"
+                    : $"{option.Name} must be at most {range.Maximum}"
+            );
         }
     }
 
