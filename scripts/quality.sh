@@ -4,14 +4,15 @@
 # sentence classifier keeps it and gets its validation figures) and evaluates the bundle on every
 # validation set; writes OUT/results.md.
 #   DATA=DIR (else NLPMTL_DATA): the sets as `nlpmtl data get sst2 scitldr multi30k imdb tatoeba newstest --out DIR`
-#   writes them.  OUT=runs/quality  BUDGET=100 (training minutes)  MAX_EVAL= (examples per evaluation, empty = all)
+#   writes them.  OUT=runs/quality  BUDGET=120 (training minutes; export and evaluation add 10-30 more)
+#   MAX_EVAL= (examples per evaluation, empty = all)
 #   EVAL_ONLY=1 re-exports and re-evaluates OUT's finished training without training again.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 data="${DATA:-${NLPMTL_DATA:-}}"
 [[ -n "$data" ]] || { echo "quality.sh: set DATA or NLPMTL_DATA to a data root (scripts/nlpmtl data get sst2 scitldr multi30k imdb tatoeba newstest --out DIR)" >&2; exit 1; }
 out="$(realpath -m "${OUT:-$root/runs/quality}")"
-budget="${BUDGET:-100}"
+budget="${BUDGET:-120}"
 mkdir -p "$out"
 nlpmtl() { "$root/scripts/nlpmtl" "$@"; }
 recipe="$out/data"
