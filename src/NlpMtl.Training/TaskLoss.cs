@@ -21,12 +21,16 @@ public static class TaskLoss
 
     /// <summary>The loss to train on and, apart, the sentence classifier's unweighted cross-entropy when this batch
     /// trains one (null otherwise), for the training log.</summary>
+    /// <param name="sentencesTrainEncoder">False: the sentence classifier reads the encoder's states detached, so its
+    /// loss trains its head and not the shared encoder (<see cref="TaskTrainingConfig.SentenceSalienceEncoderEpochs"/>).
+    /// </param>
     public static TaskLossTerms ComputeTerms(
         MultiTaskModel model,
         string task,
         BatchTensors batch,
         double labelSmoothing,
-        ScalarType? computeType = null
+        ScalarType? computeType = null,
+        bool sentencesTrainEncoder = true
     )
     {
         using var autocast = MixedPrecision.Autocast(computeType);
@@ -47,7 +51,10 @@ public static class TaskLoss
         if (weight <= 0 || batch.SentencePooling is not { } pooling)
             return new(loss);
         // A large finite score for padding sentences, not −∞: a row of −∞ gives NaN even where its label is ignored.
-        var scores = model.SentenceScores(task, hidden, pooling).masked_fill(batch.SentenceMask!.logical_not(), -1e4);
+        var sentenceStates = sentencesTrainEncoder ? hidden : hidden.detach();
+        var scores = model
+            .SentenceScores(task, sentenceStates, pooling)
+            .masked_fill(batch.SentenceMask!.logical_not(), -1e4);
         var sentences = functional.cross_entropy(scores, batch.BestSentence!, ignore_index: BatchTensors.Ignore);
         return new(loss + weight * sentences, sentences);
     }

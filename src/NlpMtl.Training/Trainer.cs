@@ -137,7 +137,8 @@ public sealed class Trainer(TrainingConfig config, TrainerOptions options)
                             task,
                             batch,
                             config.Optimizer.LabelSmoothing,
-                            computeType
+                            computeType,
+                            SentencesTrainEncoder(data[task].Settings, batches[task])
                         );
                         losses[task] = loss.item<float>();
                         if (sentenceLoss is not null)
@@ -335,6 +336,13 @@ public sealed class Trainer(TrainingConfig config, TrainerOptions options)
             );
             extra?.Invoke(staging);
         });
+
+    /// <summary>Whether the sentence classifier's loss still trains the shared encoder on the batch just drawn from
+    /// <paramref name="batches"/>: while that batch is in one of the first
+    /// <see cref="TaskTrainingConfig.SentenceSalienceEncoderEpochs"/> passes over the task's examples (always without
+    /// a limit). The pass is the batch stream's, so a resumed run switches at the same step.</summary>
+    public static bool SentencesTrainEncoder(TaskTrainingConfig settings, TaskBatches batches) =>
+        settings.SentenceSalienceEncoderEpochs is not { } passes || batches.Epoch < passes;
 
     static void CopyWeights(MultiTaskModel from, MultiTaskModel to)
     {

@@ -73,6 +73,16 @@ public sealed record TaskTrainingConfig
     public double? SentenceSalienceWeight { get; init; }
 
     /// <summary>
+    /// Summarization with a sentence classifier: its loss reaches the shared encoder only while the task reads its
+    /// first this many passes over its training examples; after that the classifier's head trains on alone, over
+    /// the encoder's states as they are (detached), and the encoder learns from the decoder's loss. With 2k documents
+    /// the classifier's pull otherwise makes the encoder memorise each training document's best sentence: its
+    /// cross-entropy falls toward 0 while its pick on validation documents gets worse (docs/training.md). Unset: no
+    /// limit. 0: the head never trains the encoder.
+    /// </summary>
+    public int? SentenceSalienceEncoderEpochs { get; init; }
+
+    /// <summary>
     /// Sentiment: a name for each label as the data writes it (<c>{"0": "negative", "1": "positive"}</c>). The head,
     /// the bundle and every prediction then carry the names; without a map the data's own labels are used as they are.
     /// </summary>

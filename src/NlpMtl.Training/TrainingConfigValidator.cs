@@ -101,6 +101,14 @@ static class TrainingConfigValidator
             check.Finite($"{path}.sentence_salience_weight", salienceWeight);
             check.AtLeast($"{path}.sentence_salience_weight", salienceWeight, 0.0);
         }
+        if (settings.SentenceSalienceEncoderEpochs is { } encoderEpochs)
+        {
+            check.AtLeast($"{path}.sentence_salience_encoder_epochs", encoderEpochs, 0);
+            if (task != TaskNames.Summarize)
+                throw new InvalidDataException(
+                    $"{source}: {path}.sentence_salience_encoder_epochs is for the summarize head only"
+                );
+        }
         if (settings.SentenceSalienceWeight > 0 && task != TaskNames.Summarize)
             throw new InvalidDataException(
                 $"{source}: {path}.sentence_salience_weight is for the summarize head only (it ranks a document's "

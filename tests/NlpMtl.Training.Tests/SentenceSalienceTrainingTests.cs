@@ -166,6 +166,58 @@ public class SentenceSalienceTrainingTests(PretrainedFixture fixture)
         );
     }
 
+    [Fact]
+    public void PastItsEncoderPassesTheClassifiersLossTrainsItsHeadAndNotTheEncoder()
+    {
+        var data = Load(1.0);
+        var root = fixture.NewDirectory("sentences-detach");
+        manual_seed(7);
+        using var model = TrainingSetup.CreateModel(
+            new TrainerOptions { OutputDirectory = root },
+            TinyRun.WriteEncoder(Path.Combine(root, "encoder")),
+            new Dictionary<string, TaskData> { [TaskNames.Summarize] = data }
+        );
+        var encoder = model.EncoderParameters().ToList();
+        var head = model.HeadParameters(TaskNames.Summarize).ToList();
+        // The gradients of the classifier's own cross-entropy alone, on the encoder and on the head.
+        (double Encoder, double Head) SentenceGradients(bool trainEncoder)
+        {
+            using var scope = NewDisposeScope();
+            Trainer.ClearGradients(model.parameters());
+            var batch = BatchTensors.From(data.Train, data.SourceTokenizer.PadId, data.Vocabulary!.PadId);
+            var terms = TaskLoss.ComputeTerms(model, TaskNames.Summarize, batch, 0.1, null, trainEncoder);
+            terms.Sentences!.backward();
+            static double Norm(IEnumerable<TorchSharp.Modules.Parameter> ps) =>
+                ps.Where(p => p.grad is not null).Sum(p => p.grad!.abs().sum().item<float>());
+            return (Norm(encoder), Norm(head));
+        }
+        var through = SentenceGradients(trainEncoder: true);
+        var detached = SentenceGradients(trainEncoder: false);
+        Assert.True(through.Encoder > 0, "the classifier trains the encoder in its first passes");
+        Assert.Equal(0, detached.Encoder);
+        Assert.True(detached.Head > 0, "past them its head still trains");
+        Assert.Equal(through.Head, detached.Head, 1e-4);
+
+        // The pass is the batch stream's: 3 examples in batches of 3 are one batch a pass.
+        var batches = new TaskBatches(data.Train, batchSize: 3, seed: 1);
+        var onePass = data.Settings with { SentenceSalienceEncoderEpochs = 1 };
+        var never = data.Settings with { SentenceSalienceEncoderEpochs = 0 };
+        var unlimited = data.Settings with { SentenceSalienceEncoderEpochs = null };
+        var seen = Enumerable
+            .Range(0, 3)
+            .Select(_ =>
+            {
+                batches.Next();
+                return (
+                    Trainer.SentencesTrainEncoder(onePass, batches),
+                    Trainer.SentencesTrainEncoder(never, batches),
+                    Trainer.SentencesTrainEncoder(unlimited, batches)
+                );
+            })
+            .ToList();
+        Assert.Equal([(true, false, true), (false, false, true), (false, false, true)], seen);
+    }
+
     /// <summary>The summarize sample over the tiny encoder (8 steps), its sentence classifier at
     /// <paramref name="weight"/>.</summary>
     static string SampleConfig(string root, double? weight) =>

@@ -79,6 +79,7 @@ public class TrainingConfigValidationTests
     [InlineData("tasks.summarize.num_beams", 0)]
     [InlineData("tasks.summarize.no_repeat_ngram_size", -2)]
     [InlineData("tasks.summarize.sentence_salience_weight", -1)]
+    [InlineData("tasks.summarize.sentence_salience_encoder_epochs", -1)]
     public void OutOfRangeValueIsNamedByItsJsonPath(string path, double value)
     {
         var file = With(path, value);
@@ -113,6 +114,20 @@ public class TrainingConfigValidationTests
             TrainingConfig.Load(With("tasks.sentiment.sentence_salience_weight", 0.5))
         );
         Assert.Contains("tasks.sentiment.sentence_salience_weight is for the summarize head only", error.Message);
+        var epochs = Assert.Throws<InvalidDataException>(() =>
+            TrainingConfig.Load(With("tasks.sentiment.sentence_salience_encoder_epochs", 1))
+        );
+        Assert.Contains(
+            "tasks.sentiment.sentence_salience_encoder_epochs is for the summarize head only",
+            epochs.Message
+        );
+        Assert.Equal(
+            1,
+            TrainingConfig
+                .Load(With("tasks.summarize.sentence_salience_encoder_epochs", 1))
+                .Tasks["summarize"]
+                .SentenceSalienceEncoderEpochs
+        );
         Assert.Equal(
             0.5,
             TrainingConfig
