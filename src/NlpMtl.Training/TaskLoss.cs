@@ -22,8 +22,8 @@ public static class TaskLoss
     /// <summary>The loss to train on and, apart, the sentence classifier's unweighted cross-entropy when this batch
     /// trains one (null otherwise), for the training log.</summary>
     /// <param name="sentencesTrainEncoder">False: the sentence classifier reads the encoder's states detached, so its
-    /// loss trains its head and not the shared encoder (<see cref="TaskTrainingConfig.SentenceSalienceEncoderEpochs"/>).
-    /// </param>
+    /// loss trains its head and not the shared encoder
+    /// (<see cref="TaskTrainingConfig.SentenceSalienceEncoderEpochs"/>).</param>
     public static TaskLossTerms ComputeTerms(
         MultiTaskModel model,
         string task,

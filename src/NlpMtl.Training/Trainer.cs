@@ -89,6 +89,7 @@ public sealed class Trainer(TrainingConfig config, TrainerOptions options)
                 batches[task].Restore(position[0], position[1]);
             balancer.Restore(state.LossRunningMeans, state.LogVariances);
         }
+        var headOnly = new HashSet<string>(); // tasks whose sentence classifier no longer trains the encoder
         var sampler = new TaskSampler(
             TaskData.SamplingSizes(data),
             config.Sampling,
@@ -132,13 +133,20 @@ public sealed class Trainer(TrainingConfig config, TrainerOptions options)
                             data[task].SourceTokenizer.PadId,
                             data[task].Vocabulary?.PadId ?? 0
                         );
+                        var sentencesTrainEncoder = SentencesTrainEncoder(data[task].Settings, batches[task]);
+                        if (!sentencesTrainEncoder && data[task].SentenceSalienceWeight > 0 && headOnly.Add(task))
+                            (options.Log ?? Console.Out).WriteLine(
+                                $"step {step + 1}: {task} has read {data[task].Settings.SentenceSalienceEncoderEpochs} "
+                                    + "pass(es) over its examples; its sentence classifier now trains its head only, "
+                                    + "not the encoder (sentence_salience_encoder_epochs)"
+                            );
                         var (loss, sentenceLoss) = TaskLoss.ComputeTerms(
                             model,
                             task,
                             batch,
                             config.Optimizer.LabelSmoothing,
                             computeType,
-                            SentencesTrainEncoder(data[task].Settings, batches[task])
+                            sentencesTrainEncoder
                         );
                         losses[task] = loss.item<float>();
                         if (sentenceLoss is not null)

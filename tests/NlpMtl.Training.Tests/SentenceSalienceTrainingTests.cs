@@ -313,17 +313,28 @@ public class SentenceSalienceTrainingTests(PretrainedFixture fixture)
     {
         var root = fixture.NewDirectory("sentences-run");
         var config = SampleConfig(root, weight: 1.0);
+        // The classifier trains the encoder for one pass over the sample, then its head alone.
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(config))!;
+        json["tasks"]!["summarize"]!["sentence_salience_encoder_epochs"] = 1;
+        File.WriteAllText(config, json.ToJsonString());
         var output = Path.Combine(root, "out");
-        new Trainer(
-            TrainingConfig.Load(config),
-            new TrainerOptions { OutputDirectory = output, Log = TextWriter.Null }
-        ).Run(CancellationToken.None);
+        var log = new StringWriter();
+        new Trainer(TrainingConfig.Load(config), new TrainerOptions { OutputDirectory = output, Log = log }).Run(
+            CancellationToken.None
+        );
+        var switches = log.ToString()
+            .Split('\n')
+            .Where(l => l.Contains("its sentence classifier now trains its head only", StringComparison.Ordinal))
+            .ToList();
+        Assert.Single(switches);
+        // The sample is more than one batch, so the first pass takes more than the first step.
+        Assert.DoesNotMatch("^step 1:", switches[0]);
 
         var records = MetricsLog.Read(Path.Combine(output, "metrics.jsonl"));
         var totals = records.Where(r => r.Name == "loss/summarize").ToDictionary(r => r.Step, r => r.Value);
         var sentences = records.Where(r => r.Name == "loss/summarize.sentences").ToList();
         Assert.Equal(totals.Keys.Order(), sentences.Select(r => r.Step).Order());
-        // Weight 1: the step's loss is the token loss (positive) plus this one.
+        // Weight 1: the step's loss is the token loss (positive) plus this one, past the first pass too.
         Assert.All(sentences, r => Assert.InRange(r.Value, 1e-6, totals[r.Step]));
         var ranked = records.Where(r => r.Name == "summarize/ranked_rouge1").ToList();
         Assert.Equal([4L, 8L], ranked.Select(r => r.Step));
