@@ -89,7 +89,6 @@ public sealed class Trainer(TrainingConfig config, TrainerOptions options)
                 batches[task].Restore(position[0], position[1]);
             balancer.Restore(state.LossRunningMeans, state.LogVariances);
         }
-        var headOnly = new HashSet<string>(); // tasks whose sentence classifier no longer trains the encoder
         var sampler = new TaskSampler(
             TaskData.SamplingSizes(data),
             config.Sampling,
@@ -134,7 +133,12 @@ public sealed class Trainer(TrainingConfig config, TrainerOptions options)
                             data[task].Vocabulary?.PadId ?? 0
                         );
                         var sentencesTrainEncoder = SentencesTrainEncoder(data[task].Settings, batches[task]);
-                        if (!sentencesTrainEncoder && data[task].SentenceSalienceWeight > 0 && headOnly.Add(task))
+                        // The first batch past the limit (a run resumed later says nothing again).
+                        if (
+                            data[task].SentenceSalienceWeight > 0
+                            && batches[task] is { Position: 1 } stream
+                            && stream.Epoch == data[task].Settings.SentenceSalienceEncoderEpochs
+                        )
                             (options.Log ?? Console.Out).WriteLine(
                                 $"step {step + 1}: {task} has read {data[task].Settings.SentenceSalienceEncoderEpochs} "
                                     + "pass(es) over its examples; its sentence classifier now trains its head only, "

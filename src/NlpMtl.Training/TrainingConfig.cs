@@ -75,10 +75,8 @@ public sealed record TaskTrainingConfig
     /// <summary>
     /// Summarization with a sentence classifier: its loss reaches the shared encoder only while the task reads its
     /// first this many passes over its training examples; after that the classifier's head trains on alone, over
-    /// the encoder's states as they are (detached), and the encoder learns from the decoder's loss. With 2k documents
-    /// the classifier's pull otherwise makes the encoder memorise each training document's best sentence: its
-    /// cross-entropy falls toward 0 while its pick on validation documents gets worse (docs/training.md). Unset: no
-    /// limit. 0: the head never trains the encoder.
+    /// the encoder's states detached, so the encoder stops memorising the training documents' best sentences
+    /// (docs/training.md). Unset: no limit. 0: the head never trains the encoder.
     /// </summary>
     public int? SentenceSalienceEncoderEpochs { get; init; }
 
