@@ -16,7 +16,7 @@ public class RecipeDataScriptTests
         File.WriteAllLines(Path.Combine(data, file), lines);
     }
 
-    (int ExitCode, string Error) Run()
+    (int ExitCode, string Error) Run(string? multi30kCopies = null)
     {
         var start = new ProcessStartInfo(
             "bash",
@@ -26,6 +26,9 @@ public class RecipeDataScriptTests
             RedirectStandardError = true,
             RedirectStandardOutput = true,
         };
+        start.Environment.Remove("MULTI30K_COPIES");
+        if (multi30kCopies is not null)
+            start.Environment["MULTI30K_COPIES"] = multi30kCopies;
         using var process = Process.Start(start)!;
         var error = process.StandardError.ReadToEnd();
         process.WaitForExit();
@@ -94,6 +97,42 @@ public class RecipeDataScriptTests
         );
         Assert.True(File.Exists(Path.Combine(recipe, "sst2", "glue_dev.tsv")));
         Assert.Equal(imdb, File.ReadAllBytes(Path.Combine(data, "imdb", "train.tsv"))); // the sets are only read
+    }
+
+    [Fact]
+    public void Multi30kCopiesRepeatTheCaptionsAheadOfTatoeba()
+    {
+        var english = Enumerable.Range(1, 100).Select(i => $"sentence {i}").ToArray();
+        WriteSets(imdbReviews: 3, english);
+
+        var (exitCode, error) = Run(multi30kCopies: "3");
+
+        Assert.True(exitCode == 0, error);
+        var (trainEnglish, trainGerman) = (
+            File.ReadAllLines(Path.Combine(recipe, "translate", "train.en")),
+            File.ReadAllLines(Path.Combine(recipe, "translate", "train.de"))
+        );
+        string[] captions = ["caption one en", "caption two en"];
+        Assert.Equal([.. captions, .. captions, .. captions, "sentence 1"], trainEnglish[..7]);
+        Assert.Equal(3 * 2 + 100 - 1, trainEnglish.Length); // line 85 validates
+        Assert.Equal(["caption one de", "caption two de"], trainGerman[4..6]);
+        Assert.Equal(trainEnglish.Length, trainGerman.Length);
+        Assert.Contains("105 translation pairs", error);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("two")]
+    [InlineData("-1")]
+    public void ABadCopyCountIsNamedAndNothingIsWritten(string copies)
+    {
+        WriteSets(imdbReviews: 3, ["a"]);
+
+        var (exitCode, error) = Run(multi30kCopies: copies);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains($"MULTI30K_COPIES must be a whole number >= 1, got '{copies}'", error);
+        Assert.False(Directory.Exists(recipe));
     }
 
     [Fact]
