@@ -38,11 +38,10 @@ paste -d $'\x1f' "$data/tatoeba/train.en" "$data/tatoeba/train.de" | awk -F $'\x
   ($1 in held) { if (!done[$1]++) { print $1 > (out "/tatoeba/validation.en"); print $2 > (out "/tatoeba/validation.de") }; next }
   { print $1 > (out "/tatoeba/train-part.en"); print $2 > (out "/tatoeba/train-part.de") }' \
   "$data/tatoeba/train.en" -
-# Multi30k repeated: one copy is 29k captions against 167k Tatoeba pairs, so a copy count raises the captions' share
-# of the translation steps without a sampler per file.
+# Copies of Multi30k raise the captions' share of the translation steps without a sampler per file (docs/data.md).
 for side in en de; do
-  for ((copy = 0; copy < copies; copy++)); do cat "$data/multi30k/train.$side"; done > "$out/translate/train.$side"
-  cat "$out/tatoeba/train-part.$side" >> "$out/translate/train.$side"
+  { for ((copy = 0; copy < copies; copy++)); do cat "$data/multi30k/train.$side"; done
+    cat "$out/tatoeba/train-part.$side"; } > "$out/translate/train.$side"
   rm "$out/tatoeba/train-part.$side"
 done
 echo "recipe-data.sh: $(($(wc -l < "$out/sentiment/train.tsv") - 1)) sentiment training rows, $(($(wc -l < "$out/imdb/validation.tsv") - 1)) IMDB validation reviews, $(wc -l < "$out/translate/train.en") translation pairs, $(wc -l < "$out/tatoeba/validation.en") Tatoeba validation pairs → $out" >&2
