@@ -5,7 +5,7 @@
 #   sentiment/train.tsv   SST-2 train + the IMDB training part (whole reviews; the trainer reads long ones as windows)
 #   imdb/validation.tsv   every 12th IMDB review of each label (the file alternates labels, so every 12th line would
 #                         be all one label), none of their texts left in the training part
-#   translate/train.en|de Multi30k train (MULTI30K_COPIES times, default 1) + the Tatoeba training part
+#   translate/train.en|de Multi30k train (MULTI30K_COPIES times, default 3) + the Tatoeba training part
 #   tatoeba/validation.en|de  every 85th line's English sentence with its first translation; every other line with
 #                         that sentence leaves training too (Tatoeba repeats sentences with other translations)
 # Deterministic (line numbers, no random draw), so every machine gets the same split.
@@ -13,7 +13,7 @@
 set -euo pipefail
 [[ $# -eq 2 ]] || { echo "usage: scripts/recipe-data.sh DATA OUT (DATA holds sst2/ scitldr/ multi30k/ imdb/ tatoeba/ newstest/)" >&2; exit 2; }
 data="$(realpath -m "$1")"; out="$(realpath -m "$2")"
-copies="${MULTI30K_COPIES:-1}"
+copies="${MULTI30K_COPIES:-3}"
 [[ "$copies" =~ ^[1-9][0-9]*$ ]] || { echo "recipe-data.sh: MULTI30K_COPIES must be a whole number >= 1, got '$copies'" >&2; exit 2; }
 for f in sst2/train.tsv sst2/glue_dev.tsv scitldr/train.jsonl scitldr/validation.jsonl multi30k/train.en multi30k/train.de \
          multi30k/val.en multi30k/val.de imdb/train.tsv tatoeba/train.en tatoeba/train.de; do
