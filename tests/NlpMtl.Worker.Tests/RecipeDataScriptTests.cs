@@ -35,6 +35,15 @@ public class RecipeDataScriptTests
         return (process.ExitCode, error);
     }
 
+    /// <summary>Multi30k train's English side as <see cref="WriteSets"/> writes it.</summary>
+    static readonly string[] EnglishCaptions = ["caption one en", "caption two en"];
+
+    (string[] English, string[] German) ReadTranslationMix() =>
+        (
+            File.ReadAllLines(Path.Combine(recipe, "translate", "train.en")),
+            File.ReadAllLines(Path.Combine(recipe, "translate", "train.de"))
+        );
+
     void WriteSets(int imdbReviews, string[] tatoebaEnglish)
     {
         Write("sst2/train.tsv", ["sentence\tlabel", "a fine film\t1", "dull\t0"]);
@@ -84,15 +93,11 @@ public class RecipeDataScriptTests
 
         Assert.Equal(["sentence 5"], File.ReadAllLines(Path.Combine(recipe, "tatoeba", "validation.en")));
         Assert.Equal(["sentence 5 auf Deutsch 4"], File.ReadAllLines(Path.Combine(recipe, "tatoeba", "validation.de")));
-        var (trainEnglish, trainGerman) = (
-            File.ReadAllLines(Path.Combine(recipe, "translate", "train.en")),
-            File.ReadAllLines(Path.Combine(recipe, "translate", "train.de"))
-        );
+        var (trainEnglish, trainGerman) = ReadTranslationMix();
         // Multi30k three times by default, then Tatoeba.
-        string[] captions = ["caption one en", "caption two en"];
         Assert.Equal(3 * 2 + 200 - 3, trainEnglish.Length);
         Assert.Equal(trainEnglish.Length, trainGerman.Length);
-        Assert.Equal([.. captions, .. captions, .. captions, "sentence 1"], trainEnglish[..7]);
+        Assert.Equal([.. EnglishCaptions, .. EnglishCaptions, .. EnglishCaptions, "sentence 1"], trainEnglish[..7]);
         Assert.DoesNotContain("sentence 5", trainEnglish);
         Assert.All(trainEnglish.Zip(trainGerman).Skip(3 * 2), pair =>
             Assert.StartsWith(pair.First + " auf Deutsch", pair.Second)
@@ -110,12 +115,8 @@ public class RecipeDataScriptTests
         var (exitCode, error) = Run(multi30kCopies: "2");
 
         Assert.True(exitCode == 0, error);
-        var (trainEnglish, trainGerman) = (
-            File.ReadAllLines(Path.Combine(recipe, "translate", "train.en")),
-            File.ReadAllLines(Path.Combine(recipe, "translate", "train.de"))
-        );
-        string[] captions = ["caption one en", "caption two en"];
-        Assert.Equal([.. captions, .. captions, "sentence 1"], trainEnglish[..5]);
+        var (trainEnglish, trainGerman) = ReadTranslationMix();
+        Assert.Equal([.. EnglishCaptions, .. EnglishCaptions, "sentence 1"], trainEnglish[..5]);
         Assert.Equal(2 * 2 + 100 - 1, trainEnglish.Length); // line 85 validates
         Assert.Equal(["caption one de", "caption two de"], trainGerman[2..4]);
         Assert.Equal(trainEnglish.Length, trainGerman.Length);
