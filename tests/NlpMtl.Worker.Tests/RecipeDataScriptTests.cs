@@ -35,8 +35,8 @@ public class RecipeDataScriptTests
         return (process.ExitCode, error);
     }
 
-    /// <summary>Multi30k train's English side as <see cref="WriteSets"/> writes it.</summary>
-    static readonly string[] EnglishCaptions = ["caption one en", "caption two en"];
+    /// <summary>Multi30k train's <paramref name="side"/> ("en" or "de") as <see cref="WriteSets"/> writes it.</summary>
+    static string[] Captions(string side) => [$"caption one {side}", $"caption two {side}"];
 
     (string[] English, string[] German) ReadTranslationMix() =>
         (
@@ -52,7 +52,7 @@ public class RecipeDataScriptTests
         Write("scitldr/validation.jsonl", ["{}"]);
         foreach (var side in new[] { "en", "de" })
         {
-            Write($"multi30k/train.{side}", [$"caption one {side}", $"caption two {side}"]);
+            Write($"multi30k/train.{side}", Captions(side));
             Write($"multi30k/val.{side}", [$"val {side}"]);
         }
         // Labels alternate, as in IMDB's file: every 12th review of each label validates (23 and 24 of 30, not 12 and
@@ -97,7 +97,7 @@ public class RecipeDataScriptTests
         // Multi30k three times by default, then Tatoeba.
         Assert.Equal(3 * 2 + 200 - 3, trainEnglish.Length);
         Assert.Equal(trainEnglish.Length, trainGerman.Length);
-        Assert.Equal([.. EnglishCaptions, .. EnglishCaptions, .. EnglishCaptions, "sentence 1"], trainEnglish[..7]);
+        Assert.Equal([.. Captions("en"), .. Captions("en"), .. Captions("en"), "sentence 1"], trainEnglish[..7]);
         Assert.DoesNotContain("sentence 5", trainEnglish);
         Assert.All(trainEnglish.Zip(trainGerman).Skip(3 * 2), pair =>
             Assert.StartsWith(pair.First + " auf Deutsch", pair.Second)
@@ -116,9 +116,9 @@ public class RecipeDataScriptTests
 
         Assert.True(exitCode == 0, error);
         var (trainEnglish, trainGerman) = ReadTranslationMix();
-        Assert.Equal([.. EnglishCaptions, .. EnglishCaptions, "sentence 1"], trainEnglish[..5]);
+        Assert.Equal([.. Captions("en"), .. Captions("en"), "sentence 1"], trainEnglish[..5]);
         Assert.Equal(2 * 2 + 100 - 1, trainEnglish.Length); // line 85 validates
-        Assert.Equal(["caption one de", "caption two de"], trainGerman[2..4]);
+        Assert.Equal(Captions("de"), trainGerman[2..4]);
         Assert.Equal(trainEnglish.Length, trainGerman.Length);
         Assert.Contains("103 translation pairs", error);
     }
