@@ -6,6 +6,7 @@
 #   DATA=DIR (else NLPMTL_DATA): the sets as `nlpmtl data get sst2 scitldr multi30k imdb tatoeba newstest --out DIR`
 #   writes them.  OUT=runs/quality  BUDGET=120 (training minutes; export and evaluation add 10-30 more)
 #   MAX_EVAL= (examples per evaluation, empty = all)  MULTI30K_COPIES= (scripts/recipe-data.sh's translation mix)
+#   SEED= (train --seed: the same recipe again under another seed, to see what chance moves; empty = the config's)
 #   EVAL_ONLY=1 re-exports and re-evaluates OUT's finished training without training again.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -24,7 +25,8 @@ if [[ "${EVAL_ONLY:-}" != 1 ]]; then
   # and more.
   sed -e 's#"evaluation": {#"evaluation": { "final": false,#' "$root/configs/full.json" > "$out/config.json"
   echo "quality.sh: training for up to $budget minutes → $out/train" >&2
-  nlpmtl train --config "$out/config.json" --data "$recipe" --out "$out/train" --time-budget "$budget"
+  nlpmtl train --config "$out/config.json" --data "$recipe" --out "$out/train" --time-budget "$budget" \
+    ${SEED:+--seed "$SEED"}
 fi
 # The final checkpoint, not best/: under the time budget the learning rate decays to zero at the last step, and the
 # in-training pick (200 examples per task, greedy) is noisy. On the run of docs/benchmarks.md the final step beat the

@@ -61,7 +61,10 @@ public sealed class Trainer(TrainingConfig config, TrainerOptions options)
         (options.Log ?? Console.Out).WriteLine(precision.Reason);
         var computeType = precision.ComputeType;
         var output = Directory.CreateDirectory(options.OutputDirectory).FullName;
-        using var prepared = TrainingSetup.Prepare(config, options);
+        var last = Path.Combine(output, "last");
+        var resumed = options.Resume ? LoadResumeState(last) : null;
+        var seed = RunSeed(resumed, last);
+        using var prepared = TrainingSetup.Prepare(config with { Seed = seed }, options);
         var (encoderDirectory, data, model, balancer, optimizer, baseRates, batches) = prepared;
         var timeBudget = options.TimeBudgetMinutes ?? config.TimeBudgetMinutes;
         var maxSteps = options.MaxSteps ?? config.MaxSteps;
@@ -69,17 +72,13 @@ public sealed class Trainer(TrainingConfig config, TrainerOptions options)
         var state = new TrainerState
         {
             Horizon = maxSteps,
-            SamplerState = (ulong)config.Seed,
-            PcGradState = (ulong)config.Seed + 1,
+            SamplerState = (ulong)seed,
+            PcGradState = (ulong)seed + 1,
+            Seed = seed,
         };
-        var last = Path.Combine(output, "last");
-        if (options.Resume)
+        if (resumed is not null)
         {
-            if (StagedDirectory.Recover(last))
-                (options.Log ?? Console.Out).WriteLine(
-                    $"{last}: the last save was cut between its renames; resuming from the one before it"
-                );
-            state = TrainerState.Load(last);
+            state = resumed with { Seed = seed };
             if (options.MaxSteps is { } longer)
                 state = state with { Horizon = longer }; // e.g. extend a finished run
             using (var saved = MultiTaskCheckpoint.Load(last))
@@ -120,7 +119,7 @@ public sealed class Trainer(TrainingConfig config, TrainerOptions options)
             var tokensBefore = tokens;
             using (var scope = NewDisposeScope())
             {
-                manual_seed(config.Seed * 1_000_003L + step); // dropout depends on the step alone, so resume repeats it
+                manual_seed(seed * 1_000_003L + step); // dropout depends on the step alone, so resume repeats it
                 ClearGradients(trainable);
                 var taskGradients = new List<Tensor>();
                 for (var micro = 0; micro < config.Optimizer.AccumulationSteps; micro++)
@@ -355,6 +354,36 @@ public sealed class Trainer(TrainingConfig config, TrainerOptions options)
     /// a limit). The pass is the batch stream's, so a resumed run switches at the same step.</summary>
     public static bool SentencesTrainEncoder(TaskTrainingConfig settings, TaskBatches batches) =>
         settings.SentenceSalienceEncoderEpochs is not { } passes || batches.Epoch < passes;
+
+    TrainerState LoadResumeState(string last)
+    {
+        if (StagedDirectory.Recover(last))
+            (options.Log ?? Console.Out).WriteLine(
+                $"{last}: the last save was cut between its renames; resuming from the one before it"
+            );
+        return TrainerState.Load(last);
+    }
+
+    /// <summary>
+    /// The seed of this run: <c>--seed</c>, else the config's. A resumed run keeps the seed its state recorded, since
+    /// the batch order and dropout depend on it: a different <c>--seed</c> is refused, and a config edited since is
+    /// overruled, with a line saying so. States saved before the seed was recorded take the config's, as they did.
+    /// </summary>
+    int RunSeed(TrainerState? resumed, string last)
+    {
+        var requested = options.Seed ?? config.Seed;
+        if (resumed?.Seed is not { } saved || saved == requested)
+            return requested;
+        var state = Path.Combine(last, TrainerState.FileName);
+        if (options.Seed is { } flag)
+            throw new ArgumentException(
+                $"--seed {flag}: {state} was trained with seed {saved}, which a resumed run keeps"
+            );
+        (options.Log ?? Console.Out).WriteLine(
+            $"{state}: resuming with the run's seed {saved}, not the config's {config.Seed}"
+        );
+        return saved;
+    }
 
     static void CopyWeights(MultiTaskModel from, MultiTaskModel to)
     {

@@ -7,6 +7,10 @@ public sealed record TrainerOptions
     public long? MaxSteps { get; init; }
     public double? TimeBudgetMinutes { get; init; }
 
+    /// <summary>Overrides the config's seed (head initialisation, batch order, task sampling, dropout); a resumed run
+    /// keeps its own.</summary>
+    public int? Seed { get; init; }
+
     /// <summary>Continue the run saved in <c>OUT/last</c>.</summary>
     public bool Resume { get; init; }
 

@@ -14,6 +14,10 @@ public sealed record TrainerState
     public long Horizon { get; init; }
     public ulong SamplerState { get; init; }
     public ulong PcGradState { get; init; }
+
+    /// <summary>The run's seed (<see cref="TrainingConfig.Seed"/> or <c>--seed</c>); null in states saved before it
+    /// was recorded.</summary>
+    public int? Seed { get; init; }
     public Dictionary<string, int[]> BatchPositions { get; init; } = []; // task → [epoch, position]
     public Dictionary<string, double> LossRunningMeans { get; init; } = [];
     public float[] LogVariances { get; init; } = [];

@@ -28,7 +28,9 @@ public class TrainerRunTests(PretrainedFixture fixture)
         string output,
         long? maxSteps = null,
         bool resume = false,
-        long? interruptAt = null
+        long? interruptAt = null,
+        int? seed = null,
+        TextWriter? log = null
     )
     {
         using var interrupt = new CancellationTokenSource();
@@ -40,7 +42,8 @@ public class TrainerRunTests(PretrainedFixture fixture)
                 OutputDirectory = output,
                 MaxSteps = maxSteps,
                 Resume = resume,
-                Log = TextWriter.Null,
+                Seed = seed,
+                Log = log ?? TextWriter.Null,
                 Bf16Speedup = 2,
                 OnStep = step =>
                 {
@@ -182,6 +185,34 @@ public class TrainerRunTests(PretrainedFixture fixture)
         Assert.Equal(8, Train(config, output, resume: true).Steps);
         Assert.Equal(8, TrainerState.Load(last).Step);
         Assert.DoesNotContain(Directory.GetDirectories(output), d => Path.GetFileName(d).StartsWith("last."));
+    }
+
+    [Fact]
+    public void SeedOverridesTheConfigAndAResumedRunKeepsItsOwn()
+    {
+        // TinyRun's config has seed 5. --seed 7 must train exactly as a config with seed 7 and differently from 5;
+        // the state records 7, a resume under the config's 5 keeps 7, and a resume with another --seed is refused.
+        var (root, config) = Setup();
+        var (_, config7) = Setup(c => c["seed"] = 7);
+        var flagged = Path.Combine(root, "flag7");
+        Train(config, flagged, maxSteps: 4, seed: 7);
+        Train(config7, Path.Combine(root, "config7"), maxSteps: 4);
+        Train(config, Path.Combine(root, "config5"), maxSteps: 4);
+
+        Assert.Equal(7, TrainerState.Load(Path.Combine(flagged, "last")).Seed);
+        Assert.Equal(Losses(Path.Combine(root, "config7")), Losses(flagged));
+        Assert.NotEqual(Losses(Path.Combine(root, "config5")), Losses(flagged));
+
+        var split = Path.Combine(root, "split");
+        Assert.Equal(2, Train(config, split, maxSteps: 4, seed: 7, interruptAt: 2).Steps);
+        var log = new StringWriter();
+        Assert.Equal(4, Train(config, split, resume: true, log: log).Steps);
+        Assert.Contains("resuming with the run's seed 7, not the config's 5", log.ToString());
+        Assert.Equal(Losses(flagged), Losses(split));
+
+        var refused = Assert.Throws<ArgumentException>(() => Train(config, split, resume: true, seed: 8));
+        Assert.Contains(Path.Combine(split, "last", TrainerState.FileName), refused.Message);
+        Assert.Contains("seed 7", refused.Message);
     }
 
     static List<(long, string, double)> Losses(string output) =>

@@ -105,6 +105,25 @@ public class TrainCommandTests
             Assert.DoesNotContain("Trained", stdout);
             var state = NlpMtl.Training.TrainerState.Load(Path.Combine(output, "last"));
             Assert.InRange(state.Step, 1, 499);
+            Assert.Equal(42, state.Seed);
+
+            // A resumed run keeps the seed it started with: another --seed is refused in one line naming the state.
+            var (resumeExit, _, resumeError) = await CommandLineRunner.RunAsync(
+                "train",
+                "--config",
+                Path.Combine(AppContext.BaseDirectory, "configs", "demo.json"),
+                "--out",
+                output,
+                "--resume",
+                "--seed",
+                "43"
+            );
+            Assert.Equal(1, resumeExit);
+            Assert.Contains(
+                $"--seed 43: {Path.Combine(output, "last", "trainer_state.json")} was trained with seed 42",
+                resumeError
+            );
+            Assert.Equal(state.Step, NlpMtl.Training.TrainerState.Load(Path.Combine(output, "last")).Step);
         }
         finally
         {

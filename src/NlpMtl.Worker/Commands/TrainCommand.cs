@@ -26,6 +26,10 @@ public static class TrainCommand
         {
             Description = "Stop after this many minutes (overrides the config)",
         };
+        var seed = new Option<int?>("--seed")
+        {
+            Description = "Override the config's seed (a repeat of a recipe; a resumed run keeps its own)",
+        };
         var resume = new Option<bool>("--resume") { Description = "Continue the run saved in OUT/last" };
         var from = new Option<DirectoryInfo?>("--from")
         {
@@ -44,6 +48,7 @@ public static class TrainCommand
             data,
             maxSteps,
             budget,
+            seed,
             resume,
             from,
             tasks,
@@ -70,6 +75,7 @@ public static class TrainCommand
                                 OutputDirectory = parse.GetValue(output)!.FullName,
                                 MaxSteps = parse.GetValue(maxSteps),
                                 TimeBudgetMinutes = parse.GetValue(budget),
+                                Seed = parse.GetValue(seed),
                                 Resume = parse.GetValue(resume),
                                 From = parse.GetValue(from)?.FullName,
                                 Tasks = selected is { Count: > 0 } ? selected : null,
