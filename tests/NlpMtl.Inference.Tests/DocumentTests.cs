@@ -239,6 +239,40 @@ public class DocumentTests(BundleFixture fixture, Xunit.Abstractions.ITestOutput
     }
 
     [Fact]
+    public void ATranslationListsTheNumbersEachSentenceLost()
+    {
+        using var engine = InferenceEngine.Load(fixture.Tiny.Bundle);
+        TaskPrediction Translate(string document, params string[] translations)
+        {
+            var plan = engine.Plan(new DocumentRequest("d", document, ["translate"]));
+            Assert.Equal(translations.Length, plan.Rows.Count); // one row per sentence, in order
+            var outputs = translations
+                .Select(t =>
+                {
+                    var output = new RowOutput();
+                    output.Generated["translate"] = t;
+                    return output;
+                })
+                .ToList();
+            return plan.Assemble(outputs, null).Predictions[0];
+        }
+
+        // The third sentence's translation has a 2:30, but the second sentence's lost it: checked sentence by sentence.
+        var line = Translate(
+            "It cost 50,000 yen. We left at 2:30. Room 213 was free.",
+            "Es kostete 50.000 Yen.",
+            "Wir gingen um halb drei.",
+            "Zimmer 213 war frei, um 2:30."
+        );
+        Assert.Equal(["2:30"], line.NumbersMissing!);
+        Assert.Contains("\"segments\":3,\"numbers_missing\":[\"2:30\"]", line.ToJson(), StringComparison.Ordinal);
+        // Every translation line says it, empty when nothing was lost.
+        var carried = Translate("A dog runs. It rains.", "Ein Hund rennt.", "Es regnet.");
+        Assert.Empty(carried.NumbersMissing!);
+        Assert.EndsWith("\"numbers_missing\":[]}", carried.ToJson(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void AnExtractiveSummaryIsTheReadSentenceClosestToTheGeneratedText()
     {
         const string document =

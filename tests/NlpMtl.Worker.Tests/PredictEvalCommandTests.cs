@@ -184,6 +184,10 @@ public partial class PredictEvalCommandTests(PredictEvalCommandTests.TinyBundle 
         Assert.InRange(json.GetProperty("bleu").GetDouble(), 0, 100);
         Assert.InRange(json.GetProperty("bleu_one_by_one").GetDouble(), 0, 100);
         Assert.True(json.TryGetProperty("ratio", out _));
+        // The numbers check over the sources, the translations and the references (NumberCheckTests has the rules).
+        Assert.True(json.GetProperty("numbers").GetInt32() >= 0, stdout);
+        Assert.InRange(json.GetProperty("numbers_missing").GetDouble(), 0, 100);
+        Assert.InRange(json.GetProperty("reference_numbers_missing").GetDouble(), 0, 100);
     }
 
     [Fact]

@@ -8,7 +8,8 @@ namespace NlpMtl.Core.Data;
 /// <summary> One task's output for one document: one line of <c>nlpmtl predict</c> output and of a queue result blob
 /// (docs/contracts.md): sentiment <c>label</c> + <c>score</c> (softmax probability of the label), summarize
 /// <c>summary</c>, translate <c>translation</c>; then what was read: <c>truncated</c> and how the document was split
-/// (<c>segments</c>, <c>windows</c>, <c>sentences</c> + <c>selected</c>, <c>extracted</c>). </summary>
+/// (<c>segments</c>, <c>windows</c>, <c>sentences</c> + <c>selected</c>, <c>extracted</c>), and for a translation the
+/// source's numbers it lacks (<c>numbers_missing</c>). </summary>
 public sealed record TaskPrediction(
     [property: JsonPropertyName("id")] string Id,
     [property: JsonPropertyName("task")] string Task
@@ -38,6 +39,11 @@ public sealed record TaskPrediction(
     /// reads).</summary>
     [JsonPropertyName("segments")]
     public int? Segments { get; init; }
+
+    /// <summary>Translate: the numbers of the read source, as written and in document order, that the translation
+    /// does not contain in digits (<see cref="Text.NumberCheck"/>); empty when it carries them all.</summary>
+    [JsonPropertyName("numbers_missing")]
+    public string[]? NumbersMissing { get; init; }
 
     /// <summary>Sentiment: windows read and aggregated into the label.</summary>
     [JsonPropertyName("windows")]
@@ -85,6 +91,13 @@ public sealed record TaskPrediction(
             json.WriteBoolean("truncated", truncated);
         if (Segments is { } segments)
             json.WriteNumber("segments", segments);
+        if (NumbersMissing is { } numbersMissing)
+        {
+            json.WriteStartArray("numbers_missing");
+            foreach (var number in numbersMissing)
+                json.WriteStringValue(number);
+            json.WriteEndArray();
+        }
         if (Windows is { } windows)
             json.WriteNumber("windows", windows);
         if (Sentences is { } sentences)

@@ -1,6 +1,7 @@
 using System.Text;
 using NlpMtl.Core;
 using NlpMtl.Core.Data;
+using NlpMtl.Core.Text;
 using NlpMtl.Core.Tokenization;
 
 namespace NlpMtl.Inference.Documents;
@@ -267,6 +268,7 @@ public sealed class DocumentPlan
                         Translation = Translation(first),
                         Truncated = Truncated,
                         Segments = translatePieces.Sum(p => p.Length),
+                        NumbersMissing = NumbersMissing(first),
                     },
                     _ => Summary(
                         id,
@@ -342,10 +344,7 @@ public sealed class DocumentPlan
         var output = new StringBuilder(text, 0, sentences[0].Span.Start, text.Length);
         for (var i = 0; i < sentences.Count; i++)
         {
-            output.AppendJoin(
-                ' ',
-                translatePieces[i].Select(r => first[r].Generated[TaskNames.Translate]).Where(t => t.Length > 0)
-            );
+            output.Append(SentenceTranslation(first, i));
             var next =
                 i + 1 < sentences.Count ? sentences[i + 1].Span.Start
                 : Truncated ? sentences[i].Span.End
@@ -354,4 +353,19 @@ public sealed class DocumentPlan
         }
         return output.ToString();
     }
+
+    string SentenceTranslation(IReadOnlyList<RowOutput> first, int sentence) =>
+        string.Join(
+            ' ',
+            translatePieces[sentence].Select(r => first[r].Generated[TaskNames.Translate]).Where(t => t.Length > 0)
+        );
+
+    /// <summary>Sentence by sentence, so a number elsewhere in the document cannot stand in for one a sentence's
+    /// translation lost; the text between sentences is copied, so it has none to lose.</summary>
+    string[] NumbersMissing(IReadOnlyList<RowOutput> first) =>
+        [
+            .. sentences.SelectMany(
+                (sentence, i) => NumberCheck.Missing(sentence.Span.Of(text), SentenceTranslation(first, i))
+            ),
+        ];
 }

@@ -149,6 +149,8 @@ public static class EvalCommand
                                     score / Math.Max(1e-9, Score(name, joined, references, metrics, "_one_by_one"));
                             }
                             Describe(metrics, predictions);
+                            if (name == TaskNames.Translate)
+                                NumbersCarried(metrics, predictions, scored);
                             if (name == TaskNames.Summarize)
                                 Support(metrics, outputs, scored);
                             if (name == TaskNames.Summarize && groups is null)
@@ -203,6 +205,24 @@ public static class EvalCommand
             examples.Select(e => e.Targets[0]).ToList(),
             sources
         );
+    }
+
+    /// <summary> Numbers a translation lost (<see cref="NumberCheck"/>): the sources' numbers, the share of them the
+    /// translations' <c>numbers_missing</c> list, and the same check on the first references — how often a human
+    /// translation writes a number otherwise (spelt out, or a time as words), the rate at which the check flags a
+    /// number that was translated correctly. </summary>
+    static void NumbersCarried(
+        Dictionary<string, object> metrics,
+        List<TaskPrediction> predictions,
+        List<Seq2SeqExample> examples
+    )
+    {
+        var sources = examples.Select(e => e.Source).ToList();
+        var (numbers, referencesMissing) = NumberCheck.Corpus(sources, examples.Select(e => e.Targets[0]).ToList());
+        var missing = predictions.Sum(p => p.NumbersMissing?.Length ?? 0);
+        metrics["numbers"] = numbers;
+        metrics["numbers_missing"] = numbers == 0 ? 0 : 100.0 * missing / numbers;
+        metrics["reference_numbers_missing"] = referencesMissing;
     }
 
     /// <summary>What the heads read: documents cut by the cap, and how the others were split.</summary>

@@ -53,9 +53,10 @@ public class TaskPredictionTests
         };
         var translation = new TaskPrediction("d3", "translate")
         {
-            Translation = "Ein Hund.",
+            Translation = "Ein Hund, 2013.",
             Truncated = false,
             Segments = 1,
+            NumbersMissing = ["1650"],
         };
         Assert.Equal(
             "{\"id\":\"d3\",\"task\":\"summarize\",\"summary\":\"we show "
@@ -68,7 +69,8 @@ public class TaskPredictionTests
             sentiment.ToJson()
         );
         Assert.Equal(
-            "{\"id\":\"d3\",\"task\":\"translate\",\"translation\":\"Ein Hund.\",\"truncated\":false,\"segments\":1}",
+            "{\"id\":\"d3\",\"task\":\"translate\",\"translation\":\"Ein Hund, 2013.\",\"truncated\":false,"
+                + "\"segments\":1,\"numbers_missing\":[\"1650\"]}",
             translation.ToJson()
         );
         foreach (var line in new[] { summary, sentiment, translation })

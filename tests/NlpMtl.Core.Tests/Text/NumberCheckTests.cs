@@ -1,0 +1,54 @@
+using NlpMtl.Core.Text;
+
+namespace NlpMtl.Core.Tests.Text;
+
+/// <summary>The numbers a translation lost: the check behind a translate line's <c>numbers_missing</c>.</summary>
+public class NumberCheckTests
+{
+    [Theory]
+    [InlineData("It cost 50,000 yen.", "Es kostete 50.000 Yen.")] // German thousands
+    [InlineData("Iceland has about 103,000 square kilometres.", "Island hat etwa 103 000 Quadratkilometer.")]
+    [InlineData("We left at 2:30.", "Wir gingen um 2.30 Uhr.")]
+    [InlineData("It grew 3.5 percent.", "Es wuchs um 3,5 Prozent.")]
+    [InlineData("I was born on April 3, 1950.", "Ich wurde am 3. April 1950 geboren.")]
+    [InlineData("The 12th century.", "Das 12. Jahrhundert.")]
+    [InlineData("No numbers here.", "Hier keine Zahlen, aber 7 in der Übersetzung.")]
+    public void NumbersWrittenTheTargetLanguagesWayAreCarried(string source, string translation) =>
+        Assert.Empty(NumberCheck.Missing(source, translation));
+
+    [Fact]
+    public void RewrittenDroppedOrSpeltOutNumbersAreListedAsWrittenInSourceOrder()
+    {
+        Assert.Equal(
+            ["1650"],
+            NumberCheck.Missing("The school was founded in 1650.", "Die Schule wurde 2013 gegründet.")
+        );
+        Assert.Equal(["50,000"], NumberCheck.Missing("I owe him 50,000 yen.", "Ich schulde ihm 50 Yen."));
+        Assert.Equal(["213", "3"], NumberCheck.Missing("Room 213, floor 3.", "Zimmer 1."));
+        Assert.Equal(["8"], NumberCheck.Missing("They work 8 hours.", "Sie arbeiten acht Stunden.")); // digits only
+        // A number twice needs two: one "2" in the translation carries one of them.
+        Assert.Equal(["2"], NumberCheck.Missing("2 men and 2 dogs", "2 Männer und zwei Hunde"));
+    }
+
+    [Fact]
+    public void SpacesGroupThousandsOnlyInTheStrictForm()
+    {
+        Assert.Equal(["12 200", "7"], NumberCheck.Numbers("12 200 cases in 7 days"));
+        Assert.Equal(["2012", "200"], NumberCheck.Numbers("in 2012 200 people")); // a year, then a count
+        Assert.Equal(["1,000", "2:30", "3.5"], NumberCheck.Numbers("1,000 at 2:30, 3.5 each."));
+    }
+
+    [Fact]
+    public void CorpusCountsTheSourcesNumbersAndTheShareMissing()
+    {
+        var (numbers, missing) = NumberCheck.Corpus(
+            ["In 1650, 40 men came.", "No number.", "Room 213."],
+            ["1650 kamen vierzig Männer.", "Keine Zahl.", "Zimmer 213."]
+        );
+        Assert.Equal(3, numbers);
+        Assert.Equal(100.0 / 3, missing, 6);
+        Assert.Equal((0, 0.0), NumberCheck.Corpus(["none"], ["keine"]));
+        var error = Assert.Throws<ArgumentException>(() => NumberCheck.Corpus(["a", "b"], ["a"]));
+        Assert.Equal("translations", error.ParamName);
+    }
+}
