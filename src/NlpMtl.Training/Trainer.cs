@@ -367,7 +367,8 @@ public sealed class Trainer(TrainingConfig config, TrainerOptions options)
     /// <summary>
     /// The seed of this run: <c>--seed</c>, else the config's. A resumed run keeps the seed its state recorded, since
     /// the batch order and dropout depend on it: a different <c>--seed</c> is refused, and a config edited since is
-    /// overruled, with a line saying so. States saved before the seed was recorded take the config's, as they did.
+    /// overruled, with a line saying so. A state saved before the seed was recorded takes <c>--seed</c> or the
+    /// config's, as before.
     /// </summary>
     int RunSeed(TrainerState? resumed, string last)
     {
