@@ -69,18 +69,22 @@ public sealed class Trainer(TrainingConfig config, TrainerOptions options)
         var timeBudget = options.TimeBudgetMinutes ?? config.TimeBudgetMinutes;
         var maxSteps = options.MaxSteps ?? config.MaxSteps;
 
-        var state = new TrainerState
-        {
-            Horizon = maxSteps,
-            SamplerState = (ulong)seed,
-            PcGradState = (ulong)seed + 1,
-            Seed = seed,
-        };
+        var state = resumed is null
+            ? new TrainerState
+            {
+                Horizon = maxSteps,
+                SamplerState = (ulong)seed,
+                PcGradState = (ulong)seed + 1,
+                Seed = seed,
+            }
+            // --max-steps on a resumed run moves its horizon, e.g. to extend a finished run.
+            : resumed with
+            {
+                Seed = seed,
+                Horizon = options.MaxSteps ?? resumed.Horizon,
+            };
         if (resumed is not null)
         {
-            state = resumed with { Seed = seed };
-            if (options.MaxSteps is { } longer)
-                state = state with { Horizon = longer }; // e.g. extend a finished run
             using (var saved = MultiTaskCheckpoint.Load(last))
                 CopyWeights(saved, model);
             optimizer.load_py(Path.Combine(last, TrainerState.OptimizerFile));

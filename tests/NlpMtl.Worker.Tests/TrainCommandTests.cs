@@ -73,15 +73,8 @@ public class TrainCommandTests
         try
         {
             var output = Path.Combine(directory, "out");
-            var parse = NlpMtlCommandLine
-                .Build()
-                .Parse([
-                    "train",
-                    "--config",
-                    Path.Combine(AppContext.BaseDirectory, "configs", "demo.json"),
-                    "--out",
-                    output,
-                ]);
+            var demoConfig = Path.Combine(AppContext.BaseDirectory, "configs", "demo.json");
+            var parse = NlpMtlCommandLine.Build().Parse(["train", "--config", demoConfig, "--out", output]);
             Assert.True(NlpMtlCommandLine.InvocationFor(parse).ProcessTerminationTimeout >= TimeSpan.FromSeconds(60));
 
             using var interrupt = new CancellationTokenSource();
@@ -111,7 +104,7 @@ public class TrainCommandTests
             var (resumeExit, _, resumeError) = await CommandLineRunner.RunAsync(
                 "train",
                 "--config",
-                Path.Combine(AppContext.BaseDirectory, "configs", "demo.json"),
+                demoConfig,
                 "--out",
                 output,
                 "--resume",

@@ -21,13 +21,15 @@ public static partial class NumberCheck
 
     /// <returns>The numbers of <paramref name="source"/>, as written and in order, that
     /// <paramref name="translation"/> lacks.</returns>
-    public static string[] Missing(string source, string translation)
+    public static string[] Missing(string source, string translation) => Missing(Numbers(source), translation);
+
+    static string[] Missing(IEnumerable<string> sourceNumbers, string translation)
     {
         var available = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var number in Numbers(translation))
-            available[Digits(number)] = available.GetValueOrDefault(Digits(number)) + 1;
+        foreach (var digits in Numbers(translation).Select(Digits))
+            available[digits] = available.GetValueOrDefault(digits) + 1;
         var missing = new List<string>();
-        foreach (var number in Numbers(source))
+        foreach (var number in sourceNumbers)
         {
             var digits = Digits(number);
             if (available.GetValueOrDefault(digits) > 0)
@@ -53,8 +55,9 @@ public static partial class NumberCheck
             missing = 0;
         for (var i = 0; i < sources.Count; i++)
         {
-            numbers += Numbers(sources[i]).Count();
-            missing += Missing(sources[i], translations[i]).Length;
+            var sourceNumbers = Numbers(sources[i]).ToList();
+            numbers += sourceNumbers.Count;
+            missing += Missing(sourceNumbers, translations[i]).Length;
         }
         return (numbers, numbers == 0 ? 0 : 100.0 * missing / numbers);
     }

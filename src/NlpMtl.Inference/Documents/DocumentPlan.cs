@@ -263,13 +263,7 @@ public sealed class DocumentPlan
                 task switch
                 {
                     TaskNames.Sentiment => Sentiment(id, first, planner.SentimentLabels),
-                    TaskNames.Translate => new TaskPrediction(id, task)
-                    {
-                        Translation = Translation(first),
-                        Truncated = Truncated,
-                        Segments = translatePieces.Sum(p => p.Length),
-                        NumbersMissing = NumbersMissing(first),
-                    },
+                    TaskNames.Translate => Translation(id, first),
                     _ => Summary(
                         id,
                         first,
@@ -335,16 +329,40 @@ public sealed class DocumentPlan
         };
     }
 
-    /// <summary>The text with each sentence replaced by its translation: whatever lies between sentences (spaces, line
-    /// breaks, blank lines) is kept as it was; after a cut, nothing follows the last translated sentence.</summary>
-    string Translation(IReadOnlyList<RowOutput> first)
+    /// <summary>The translation line: each sentence's pieces joined once, for the text and for the numbers check.
+    /// </summary>
+    TaskPrediction Translation(string id, IReadOnlyList<RowOutput> first)
+    {
+        var translated = translatePieces
+            .Select(pieces =>
+                string.Join(' ', pieces.Select(r => first[r].Generated[TaskNames.Translate]).Where(t => t.Length > 0))
+            )
+            .ToList();
+        return new TaskPrediction(id, TaskNames.Translate)
+        {
+            Translation = Translation(translated),
+            Truncated = Truncated,
+            Segments = translatePieces.Sum(p => p.Length),
+            // Sentence by sentence, so a number elsewhere in the document cannot stand in for one a sentence's
+            // translation lost; the text between sentences is copied, so it has none to lose.
+            NumbersMissing =
+            [
+                .. sentences.SelectMany((sentence, i) => NumberCheck.Missing(sentence.Span.Of(text), translated[i])),
+            ],
+        };
+    }
+
+    /// <summary>The text with each sentence replaced by its translation (<paramref name="translated"/>, one per
+    /// sentence): whatever lies between sentences (spaces, line breaks, blank lines) is kept as it was; after a cut,
+    /// nothing follows the last translated sentence.</summary>
+    string Translation(IReadOnlyList<string> translated)
     {
         if (sentences.Count == 0)
             return text;
         var output = new StringBuilder(text, 0, sentences[0].Span.Start, text.Length);
         for (var i = 0; i < sentences.Count; i++)
         {
-            output.Append(SentenceTranslation(first, i));
+            output.Append(translated[i]);
             var next =
                 i + 1 < sentences.Count ? sentences[i + 1].Span.Start
                 : Truncated ? sentences[i].Span.End
@@ -353,19 +371,4 @@ public sealed class DocumentPlan
         }
         return output.ToString();
     }
-
-    string SentenceTranslation(IReadOnlyList<RowOutput> first, int sentence) =>
-        string.Join(
-            ' ',
-            translatePieces[sentence].Select(r => first[r].Generated[TaskNames.Translate]).Where(t => t.Length > 0)
-        );
-
-    /// <summary>Sentence by sentence, so a number elsewhere in the document cannot stand in for one a sentence's
-    /// translation lost; the text between sentences is copied, so it has none to lose.</summary>
-    string[] NumbersMissing(IReadOnlyList<RowOutput> first) =>
-        [
-            .. sentences.SelectMany(
-                (sentence, i) => NumberCheck.Missing(sentence.Span.Of(text), SentenceTranslation(first, i))
-            ),
-        ];
 }
