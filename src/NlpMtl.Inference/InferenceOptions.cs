@@ -52,6 +52,11 @@ public sealed class InferenceOptions
     [Range(0, 64)]
     public int? NoRepeatNgramSize { get; set; }
 
+    /// <summary> Translate: put the source's numbers back where the translation wrote other numbers in their place
+    /// (<see cref="Core.Text.NumberCheck.Restore"/>); each line lists what it put back (<c>numbers_restored</c>). False leaves
+    /// the model's text as it generated it. </summary>
+    public bool RestoreNumbers { get; set; } = true;
+
     /// <summary> For diagnosis: each session writes ONNX Runtime's per-operator profile to
     /// <c>PREFIX_&lt;time&gt;.json</c> when it is disposed (<c>scripts/ort-profile.sh</c> sums it by node). Profiling
     /// slows every run; null = off. </summary>

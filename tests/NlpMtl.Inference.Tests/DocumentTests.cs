@@ -238,38 +238,77 @@ public class DocumentTests(BundleFixture fixture, Xunit.Abstractions.ITestOutput
         Assert.Equal(trained, longer.SourceLimit("summarize"));
     }
 
+    /// <summary>A translate line assembled from given sentence translations, as the decoder would return them.
+    /// </summary>
+    static TaskPrediction Translate(InferenceEngine engine, string document, params string[] translations)
+    {
+        var plan = engine.Plan(new DocumentRequest("d", document, ["translate"]));
+        Assert.Equal(translations.Length, plan.Rows.Count); // one row per sentence, in order
+        var outputs = translations
+            .Select(t =>
+            {
+                var output = new RowOutput();
+                output.Generated["translate"] = t;
+                return output;
+            })
+            .ToList();
+        return plan.Assemble(outputs, null).Predictions[0];
+    }
+
     [Fact]
     public void ATranslationListsTheNumbersEachSentenceLost()
     {
         using var engine = InferenceEngine.Load(fixture.Tiny.Bundle);
-        TaskPrediction Translate(string document, params string[] translations)
-        {
-            var plan = engine.Plan(new DocumentRequest("d", document, ["translate"]));
-            Assert.Equal(translations.Length, plan.Rows.Count); // one row per sentence, in order
-            var outputs = translations
-                .Select(t =>
-                {
-                    var output = new RowOutput();
-                    output.Generated["translate"] = t;
-                    return output;
-                })
-                .ToList();
-            return plan.Assemble(outputs, null).Predictions[0];
-        }
-
-        // The third sentence's translation has a 2:30, but the second sentence's lost it: checked sentence by sentence.
+        // The third sentence's translation has a 2:30, but the second sentence's lost it: checked sentence by sentence,
+        // so that 2:30 is neither a carried number nor one to put back in the second sentence.
         var line = Translate(
+            engine,
             "It cost 50,000 yen. We left at 2:30. Room 213 was free.",
             "Es kostete 50.000 Yen.",
             "Wir gingen um halb drei.",
             "Zimmer 213 war frei, um 2:30."
         );
         Assert.Equal(["2:30"], line.NumbersMissing!);
-        Assert.Contains("\"segments\":3,\"numbers_missing\":[\"2:30\"]", line.ToJson(), StringComparison.Ordinal);
+        Assert.Empty(line.NumbersRestored!);
+        Assert.Equal("Es kostete 50.000 Yen. Wir gingen um halb drei. Zimmer 213 war frei, um 2:30.", line.Translation);
+        Assert.Contains(
+            "\"segments\":3,\"numbers_missing\":[\"2:30\"],\"numbers_restored\":[]",
+            line.ToJson(),
+            StringComparison.Ordinal
+        );
         // Every translation line says it, empty when nothing was lost.
-        var carried = Translate("A dog runs. It rains.", "Ein Hund rennt.", "Es regnet.");
+        var carried = Translate(engine, "A dog runs. It rains.", "Ein Hund rennt.", "Es regnet.");
         Assert.Empty(carried.NumbersMissing!);
-        Assert.EndsWith("\"numbers_missing\":[]}", carried.ToJson(), StringComparison.Ordinal);
+        Assert.EndsWith("\"numbers_missing\":[],\"numbers_restored\":[]}", carried.ToJson(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ATranslationGetsTheSourcesNumbersBackWhereTheModelWroteOthersUnlessThatIsOff()
+    {
+        const string document = "The school was built in 1650.\n\nRoom 213 is on floor 3.";
+        string[] translations = ["Die Schule wurde 2013 gebaut.", "Zimmer 1 ist oben."];
+        using var engine = InferenceEngine.Load(fixture.Tiny.Bundle);
+        var restored = Translate(engine, document, translations);
+        // The text between sentences is kept; floor 3 has no number in its place, so it stays listed.
+        Assert.Equal("Die Schule wurde 1650 gebaut.\n\nZimmer 213 ist oben.", restored.Translation);
+        Assert.Equal([new("1650", "2013"), new RestoredNumber("213", "1")], restored.NumbersRestored!);
+        Assert.Equal(["3"], restored.NumbersMissing!);
+        Assert.EndsWith(
+            "\"numbers_missing\":[\"3\"],\"numbers_restored\":[{\"number\":\"1650\",\"replaced\":\"2013\"},"
+                + "{\"number\":\"213\",\"replaced\":\"1\"}]}",
+            restored.ToJson(),
+            StringComparison.Ordinal
+        );
+
+        using var asGenerated = InferenceEngine.Load(
+            fixture.Tiny.Bundle,
+            new InferenceOptions { RestoreNumbers = false }
+        );
+        var kept = Translate(asGenerated, document, translations);
+        Assert.Equal("Die Schule wurde 2013 gebaut.\n\nZimmer 1 ist oben.", kept.Translation);
+        Assert.Equal(["1650", "213", "3"], kept.NumbersMissing!);
+        Assert.Null(kept.NumbersRestored);
+        Assert.DoesNotContain("numbers_restored", kept.ToJson(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -75,6 +75,31 @@ public partial class PredictEvalCommandTests(PredictEvalCommandTests.TinyBundle 
     }
 
     [Fact]
+    public async Task RestoreNumbersFalseKeepsTheModelsTranslationAndSaysNothingWasRestored()
+    {
+        var input = Path.Combine(tiny.Root, "numbers.txt");
+        File.WriteAllLines(input, ["The school was built in 1650.", "Room 213 is on floor 3."]);
+        var restored = Path.Combine(tiny.Root, "restored.jsonl");
+        var kept = Path.Combine(tiny.Root, "kept.jsonl");
+        var (exitCode, _, error) = await Predict("translate", input, restored);
+        Assert.True(exitCode == 0, error);
+        (exitCode, _, error) = await Predict("translate", input, kept, "--restore-numbers", "false");
+        Assert.True(exitCode == 0, error);
+        var on = File.ReadAllLines(restored).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        var off = File.ReadAllLines(kept).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        // On (the default) every line lists what it put back; off, none does, and what the lines lack covers every
+        // source number the restored lines either put back or still lack.
+        Assert.All(on, l => Assert.Equal(JsonValueKind.Array, l.GetProperty("numbers_restored").ValueKind));
+        Assert.All(off, l => Assert.False(l.TryGetProperty("numbers_restored", out _)));
+        for (var i = 0; i < on.Count; i++)
+            Assert.Equal(
+                off[i].GetProperty("numbers_missing").GetArrayLength(),
+                on[i].GetProperty("numbers_missing").GetArrayLength()
+                    + on[i].GetProperty("numbers_restored").GetArrayLength()
+            );
+    }
+
+    [Fact]
     public async Task PredictReadsWholeDocumentsAndFlagsThoseCutByTheCap()
     {
         var input = Path.Combine(tiny.Root, "long.txt");
@@ -187,6 +212,7 @@ public partial class PredictEvalCommandTests(PredictEvalCommandTests.TinyBundle 
         // The numbers check over the sources, the translations and the references (NumberCheckTests has the rules).
         Assert.True(json.GetProperty("numbers").GetInt32() >= 0, stdout);
         Assert.InRange(json.GetProperty("numbers_missing").GetDouble(), 0, 100);
+        Assert.InRange(json.GetProperty("numbers_restored").GetDouble(), 0, 100);
         Assert.InRange(json.GetProperty("reference_numbers_missing").GetDouble(), 0, 100);
     }
 

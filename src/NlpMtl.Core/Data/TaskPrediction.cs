@@ -9,7 +9,8 @@ namespace NlpMtl.Core.Data;
 /// (docs/contracts.md): sentiment <c>label</c> + <c>score</c> (softmax probability of the label), summarize
 /// <c>summary</c>, translate <c>translation</c>; then what was read: <c>truncated</c> and how the document was split
 /// (<c>segments</c>, <c>windows</c>, <c>sentences</c> + <c>selected</c>, <c>extracted</c>), and for a translation the
-/// source's numbers it lacks (<c>numbers_missing</c>). </summary>
+/// source's numbers it lacks (<c>numbers_missing</c>) and those put back in place of the model's
+/// (<c>numbers_restored</c>). </summary>
 public sealed record TaskPrediction(
     [property: JsonPropertyName("id")] string Id,
     [property: JsonPropertyName("task")] string Task
@@ -44,6 +45,11 @@ public sealed record TaskPrediction(
     /// does not contain in digits (<see cref="Text.NumberCheck"/>); empty when it carries them all.</summary>
     [JsonPropertyName("numbers_missing")]
     public string[]? NumbersMissing { get; init; }
+
+    /// <summary>Translate: the source's numbers written into the translation in place of numbers the model wrote
+    /// instead (<see cref="Text.NumberCheck.Restore"/>), in document order; absent when restoring is off.</summary>
+    [JsonPropertyName("numbers_restored")]
+    public Text.RestoredNumber[]? NumbersRestored { get; init; }
 
     /// <summary>Sentiment: windows read and aggregated into the label.</summary>
     [JsonPropertyName("windows")]
@@ -96,6 +102,18 @@ public sealed record TaskPrediction(
             json.WriteStartArray("numbers_missing");
             foreach (var number in numbersMissing)
                 json.WriteStringValue(number);
+            json.WriteEndArray();
+        }
+        if (NumbersRestored is { } numbersRestored)
+        {
+            json.WriteStartArray("numbers_restored");
+            foreach (var restored in numbersRestored)
+            {
+                json.WriteStartObject();
+                json.WriteString("number", restored.Number);
+                json.WriteString("replaced", restored.Replaced);
+                json.WriteEndObject();
+            }
             json.WriteEndArray();
         }
         if (Windows is { } windows)

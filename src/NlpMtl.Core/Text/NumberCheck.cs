@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.RegularExpressions;
 using NlpMtl.Core.Metrics;
 
@@ -23,21 +24,79 @@ public static partial class NumberCheck
     /// <paramref name="translation"/> lacks.</returns>
     public static string[] Missing(string source, string translation) => Missing(Numbers(source), translation);
 
-    static string[] Missing(IEnumerable<string> sourceNumbers, string translation)
+    /// <summary>
+    /// The translation with the numbers it wrote in place of the source's put back. Out of its domain the translator
+    /// keeps a number's place and rewrites its digits ("since 2009" → "seit 2012", "Room 213" → "Zimmer 1"), so the
+    /// source's numbers that the translation lacks are paired with the translation's numbers that the source lacks,
+    /// and each such translation number is replaced by the source's, as the source writes it (a reader sees the
+    /// source's separators: "50,000 Yen"). Pairs keep the sentence's order and, where one side has more, join the
+    /// numbers at the nearest relative places (<see cref="PairInOrder"/>). A source number left without a partner stays
+    /// missing (dropped or spelt out); a translation number left without one stays (it may spell out a source word:
+    /// "Two rooms" → "2 Zimmer").
+    /// </summary>
+    public static NumberRestoration Restore(string source, string translation)
+    {
+        var lost = Unmatched(Number().Matches(source), m => m.Value, Numbers(translation));
+        var written = Unmatched(Number().Matches(translation), m => m.Value, Numbers(source));
+        var pairs = PairInOrder(
+            [.. lost.Select(m => (double)m.Index / source.Length)],
+            [.. written.Select(m => (double)m.Index / translation.Length)]
+        );
+        var text = new StringBuilder(translation);
+        foreach (var (l, w) in pairs.AsEnumerable().Reverse()) // from the end, so earlier offsets stay valid
+            text.Remove(written[w].Index, written[w].Length).Insert(written[w].Index, lost[l].Value);
+        var paired = pairs.Select(p => p.A).ToHashSet();
+        return new(
+            text.ToString(),
+            [.. pairs.Select(p => new RestoredNumber(lost[p.A].Value, written[p.B].Value))],
+            [.. lost.Where((_, i) => !paired.Contains(i)).Select(m => m.Value)]
+        );
+    }
+
+    static string[] Missing(IEnumerable<string> sourceNumbers, string translation) =>
+        [.. Unmatched(sourceNumbers, n => n, Numbers(translation))];
+
+    /// <returns>The <paramref name="numbers"/>, in order, whose digits <paramref name="others"/> do not hold, counted:
+    /// each of the others accounts for one number.</returns>
+    static List<T> Unmatched<T>(IEnumerable<T> numbers, Func<T, string> written, IEnumerable<string> others)
     {
         var available = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var digits in Numbers(translation).Select(Digits))
+        foreach (var digits in others.Select(Digits))
             available[digits] = available.GetValueOrDefault(digits) + 1;
-        var missing = new List<string>();
-        foreach (var number in sourceNumbers)
+        var unmatched = new List<T>();
+        foreach (var number in numbers)
         {
-            var digits = Digits(number);
+            var digits = Digits(written(number));
             if (available.GetValueOrDefault(digits) > 0)
                 available[digits]--;
             else
-                missing.Add(number);
+                unmatched.Add(number);
         }
-        return [.. missing];
+        return unmatched;
+    }
+
+    /// <summary>Pairs each item of the shorter list with its own item of the longer, both lists in order, at the
+    /// least total distance between the items' places (0–1, where in its text each stands): the items of the longer
+    /// list left out are those with no counterpart nearby. Equal lengths pair first with first.</summary>
+    /// <returns>(index in <paramref name="a"/>, index in <paramref name="b"/>), ascending.</returns>
+    static List<(int A, int B)> PairInOrder(IReadOnlyList<double> a, IReadOnlyList<double> b)
+    {
+        if (a.Count > b.Count)
+            return [.. PairInOrder(b, a).Select(p => (p.B, p.A))];
+        // cost[i, j]: the least distance pairing all of a's first i items within b's first j (j >= i).
+        var cost = new double[a.Count + 1, b.Count + 1];
+        for (var i = 1; i <= a.Count; i++)
+        for (var j = i; j <= b.Count; j++)
+            cost[i, j] = Math.Min(
+                j > i ? cost[i, j - 1] : double.PositiveInfinity, // b's j-th left out
+                cost[i - 1, j - 1] + Math.Abs(a[i - 1] - b[j - 1])
+            );
+        var pairs = new List<(int A, int B)>();
+        for (int i = a.Count, j = b.Count; i > 0; j--)
+            if (j == i || cost[i, j] != cost[i, j - 1])
+                pairs.Add((--i, j - 1));
+        pairs.Reverse();
+        return pairs;
     }
 
     /// <summary>The numbers in <paramref name="text"/>, as written, in order.</summary>

@@ -329,26 +329,36 @@ public sealed class DocumentPlan
         };
     }
 
-    /// <summary>The translation line: each sentence's pieces joined once, for the text and for the numbers check.
-    /// </summary>
+    /// <summary>The translation line: each sentence's pieces joined once, then, sentence by sentence, its numbers
+    /// checked against the source's and, unless <see cref="InferenceOptions.RestoreNumbers"/> is off, the source's put
+    /// back in place of the ones the model wrote instead. Sentence by sentence, so a number elsewhere in the document
+    /// cannot stand in for one a sentence's translation lost; the text between sentences is copied, so it has none to
+    /// lose.</summary>
     TaskPrediction Translation(string id, IReadOnlyList<RowOutput> first)
     {
-        var translated = translatePieces
-            .Select(pieces =>
-                string.Join(' ', pieces.Select(r => first[r].Generated[TaskNames.Translate]).Where(t => t.Length > 0))
+        var restore = planner.Options.RestoreNumbers;
+        var checkedSentences = translatePieces
+            .Select(
+                (pieces, i) =>
+                {
+                    var translated = string.Join(
+                        ' ',
+                        pieces.Select(r => first[r].Generated[TaskNames.Translate]).Where(t => t.Length > 0)
+                    );
+                    var source = sentences[i].Span.Of(text);
+                    return restore
+                        ? NumberCheck.Restore(source, translated)
+                        : new NumberRestoration(translated, [], NumberCheck.Missing(source, translated));
+                }
             )
             .ToList();
         return new TaskPrediction(id, TaskNames.Translate)
         {
-            Translation = Translation(translated),
+            Translation = Translation([.. checkedSentences.Select(s => s.Text)]),
             Truncated = Truncated,
             Segments = translatePieces.Sum(p => p.Length),
-            // Sentence by sentence, so a number elsewhere in the document cannot stand in for one a sentence's
-            // translation lost; the text between sentences is copied, so it has none to lose.
-            NumbersMissing =
-            [
-                .. sentences.SelectMany((sentence, i) => NumberCheck.Missing(sentence.Span.Of(text), translated[i])),
-            ],
+            NumbersMissing = [.. checkedSentences.SelectMany(s => s.Missing)],
+            NumbersRestored = restore ? [.. checkedSentences.SelectMany(s => s.Restored)] : null,
         };
     }
 

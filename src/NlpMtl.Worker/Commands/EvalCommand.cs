@@ -208,8 +208,9 @@ public static class EvalCommand
     }
 
     /// <summary> Numbers a translation lost (<see cref="NumberCheck"/>): the sources' numbers, the share of them the
-    /// translations' <c>numbers_missing</c> list, and the same check on the first references — how often a human
-    /// translation writes a number otherwise (spelt out, or a time as words), the rate at which the check flags a
+    /// translations' <c>numbers_missing</c> list, the share put back in place of a number the model wrote instead
+    /// (<c>numbers_restored</c>, 0 when restoring is off), and the same check on the first references — how often a
+    /// human translation writes a number otherwise (spelt out, or a time as words), the rate at which the check flags a
     /// number that was translated correctly. </summary>
     static void NumbersCarried(
         Dictionary<string, object> metrics,
@@ -219,9 +220,10 @@ public static class EvalCommand
     {
         var sources = examples.Select(e => e.Source).ToList();
         var (numbers, referencesMissing) = NumberCheck.Corpus(sources, examples.Select(e => e.Targets[0]).ToList());
-        var missing = predictions.Sum(p => p.NumbersMissing?.Length ?? 0);
+        double Share(int count) => numbers == 0 ? 0 : 100.0 * count / numbers;
         metrics["numbers"] = numbers;
-        metrics["numbers_missing"] = numbers == 0 ? 0 : 100.0 * missing / numbers;
+        metrics["numbers_missing"] = Share(predictions.Sum(p => p.NumbersMissing?.Length ?? 0));
+        metrics["numbers_restored"] = Share(predictions.Sum(p => p.NumbersRestored?.Length ?? 0));
         metrics["reference_numbers_missing"] = referencesMissing;
     }
 

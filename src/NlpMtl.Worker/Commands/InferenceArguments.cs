@@ -75,6 +75,13 @@ sealed class InferenceArguments
                 "Most tokens the summarizer reads (default and most: the head's trained source length); e.g. 256 "
                 + "with Lead to measure reading only the start",
         };
+    public Option<bool?> RestoreNumbers { get; } =
+        new("--restore-numbers")
+        {
+            Description =
+                "Translate: put the source's numbers back where the translation wrote other numbers in their place, "
+                + "listed in numbers_restored (default: true; false keeps the model's text)",
+        };
     public Option<int> TokenBudget { get; } =
         new("--token-budget")
         {
@@ -109,6 +116,7 @@ sealed class InferenceArguments
                 SummarySelection,
                 SummaryStyle,
                 SummarySourceTokens,
+                RestoreNumbers,
             }
         )
             command.Options.Add(option);
@@ -133,6 +141,7 @@ sealed class InferenceArguments
             SummarySelection = parse.GetValue(SummarySelection) ?? defaults.SummarySelection,
             SummaryStyle = parse.GetValue(SummaryStyle) ?? defaults.SummaryStyle,
             SummarySourceTokens = parse.GetValue(SummarySourceTokens),
+            RestoreNumbers = parse.GetValue(RestoreNumbers) ?? defaults.RestoreNumbers,
         };
         CheckRanges(
             options,

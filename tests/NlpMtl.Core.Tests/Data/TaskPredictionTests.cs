@@ -56,7 +56,8 @@ public class TaskPredictionTests
             Translation = "Ein Hund, 2013.",
             Truncated = false,
             Segments = 1,
-            NumbersMissing = ["1650"],
+            NumbersMissing = ["3"],
+            NumbersRestored = [new("1650", "2013")],
         };
         Assert.Equal(
             "{\"id\":\"d3\",\"task\":\"summarize\",\"summary\":\"we show "
@@ -70,7 +71,8 @@ public class TaskPredictionTests
         );
         Assert.Equal(
             "{\"id\":\"d3\",\"task\":\"translate\",\"translation\":\"Ein Hund, 2013.\",\"truncated\":false,"
-                + "\"segments\":1,\"numbers_missing\":[\"1650\"]}",
+                + "\"segments\":1,\"numbers_missing\":[\"3\"],"
+                + "\"numbers_restored\":[{\"number\":\"1650\",\"replaced\":\"2013\"}]}",
             translation.ToJson()
         );
         foreach (var line in new[] { summary, sentiment, translation })

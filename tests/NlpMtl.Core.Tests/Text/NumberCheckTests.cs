@@ -51,4 +51,53 @@ public class NumberCheckTests
         var error = Assert.Throws<ArgumentException>(() => NumberCheck.Corpus(["a", "b"], ["a"]));
         Assert.Equal("translations", error.ParamName);
     }
+
+    [Fact]
+    public void RestoreWritesTheSourcesNumberWhereTheModelWroteAnother()
+    {
+        var year = NumberCheck.Restore("The school was founded in 1650.", "Die Schule wurde 2013 gegründet.");
+        Assert.Equal("Die Schule wurde 1650 gegründet.", year.Text);
+        Assert.Equal([new RestoredNumber("1650", "2013")], year.Restored);
+        Assert.Empty(year.Missing);
+        // As the source writes it, and in order: the k-th lost source number takes the k-th unexplained translation
+        // number's place; the carried 2009 is neither.
+        var two = NumberCheck.Restore(
+            "In 2009, 76% voted, but only 46% early.",
+            "2009 stimmten 196000 ab, aber nur 50 Prozent früh."
+        );
+        Assert.Equal("2009 stimmten 76 ab, aber nur 46 Prozent früh.", two.Text);
+        Assert.Equal([new RestoredNumber("76", "196000"), new RestoredNumber("46", "50")], two.Restored);
+        Assert.Equal(
+            "Ich schulde ihm 50,000 Yen.",
+            NumberCheck.Restore("I owe him 50,000 yen.", "Ich schulde ihm 50 Yen.").Text
+        );
+    }
+
+    [Fact]
+    public void RestoreLeavesWhatItCannotPairAndNeverTouchesACarriedNumber()
+    {
+        // More lost than written: the nearest is put back, the other stays missing.
+        var fewer = NumberCheck.Restore("Room 213 is on floor 3.", "Zimmer 1 ist oben.");
+        Assert.Equal("Zimmer 213 ist oben.", fewer.Text);
+        Assert.Equal(["3"], fewer.Missing);
+        // More written than lost: the lost number takes the place of the nearest, and the other stays (here it
+        // spells out a source word).
+        var more = NumberCheck.Restore("Two rooms, number 213.", "2 Zimmer, Nummer 7.");
+        Assert.Equal("2 Zimmer, Nummer 213.", more.Text);
+        Assert.Equal([new RestoredNumber("213", "7")], more.Restored);
+        Assert.Equal(
+            "Vor 1998 kamen 2 nach 2004.",
+            NumberCheck.Restore("Before 1998, two came in 2004.", "Vor 1997 kamen 2 nach 2003.").Text
+        );
+        // Spelt out, nothing to replace: listed, text unchanged.
+        var spelt = NumberCheck.Restore("They work 8 hours.", "Sie arbeiten acht Stunden.");
+        Assert.Equal("Sie arbeiten acht Stunden.", spelt.Text);
+        Assert.Equal(["8"], spelt.Missing);
+        Assert.Empty(spelt.Restored);
+        // Carried in the target's separators: nothing restored, the German form kept.
+        var carried = NumberCheck.Restore("It cost 50,000 yen at 2:30.", "Es kostete 50.000 Yen um 2.30 Uhr.");
+        Assert.Equal("Es kostete 50.000 Yen um 2.30 Uhr.", carried.Text);
+        Assert.Empty(carried.Restored);
+        Assert.Empty(carried.Missing);
+    }
 }
