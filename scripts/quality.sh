@@ -5,7 +5,8 @@
 # validation set; writes OUT/results.md.
 #   DATA=DIR (else NLPMTL_DATA): the sets as `nlpmtl data get sst2 scitldr multi30k imdb tatoeba newstest --out DIR`
 #   writes them.  OUT=runs/quality  BUDGET=120 (training minutes; export and evaluation add 10-30 more)
-#   MAX_EVAL= (examples per evaluation, empty = all)  MULTI30K_COPIES= (scripts/recipe-data.sh's translation mix)
+#   MAX_EVAL= (examples per evaluation, empty = all)  MULTI30K_COPIES= TATOEBA_JOINED= (scripts/recipe-data.sh's
+#   translation mix)
 #   SEED= (train --seed: the same recipe again under another seed, to see what chance moves; empty = the config's)
 #   EVAL_ONLY=1 re-exports and re-evaluates OUT's finished training without training again.
 set -euo pipefail
