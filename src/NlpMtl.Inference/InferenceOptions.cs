@@ -53,8 +53,8 @@ public sealed class InferenceOptions
     public int? NoRepeatNgramSize { get; set; }
 
     /// <summary> Translate: put the source's numbers back where the translation wrote other numbers in their place
-    /// (<see cref="Core.Text.NumberCheck.Restore"/>); each line lists what it put back (<c>numbers_restored</c>). False leaves
-    /// the model's text as it generated it. </summary>
+    /// (<see cref="Core.Text.NumberCheck.Restore"/>); each line lists what it put back (<c>numbers_restored</c>).
+    /// False leaves the model's text as it generated it. </summary>
     public bool RestoreNumbers { get; set; } = true;
 
     /// <summary> For diagnosis: each session writes ONNX Runtime's per-operator profile to

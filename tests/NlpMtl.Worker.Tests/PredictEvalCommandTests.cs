@@ -213,6 +213,7 @@ public partial class PredictEvalCommandTests(PredictEvalCommandTests.TinyBundle 
         Assert.True(json.GetProperty("numbers").GetInt32() >= 0, stdout);
         Assert.InRange(json.GetProperty("numbers_missing").GetDouble(), 0, 100);
         Assert.InRange(json.GetProperty("numbers_restored").GetDouble(), 0, 100);
+        Assert.InRange(json.GetProperty("restored_numbers_in_reference").GetDouble(), 0, 100);
         Assert.InRange(json.GetProperty("reference_numbers_missing").GetDouble(), 0, 100);
     }
 

@@ -7,7 +7,8 @@ namespace NlpMtl.Core.Text;
 /// <summary>
 /// The numbers of a source that its translation does not carry. A translator that learned on captions and everyday
 /// sentences rewrites digits it rarely saw ("built in 1650" → "2013", "50,000 yen" → "50 Yen") and its output gives no
-/// sign of it, so each translation lists them. A number is a run of ASCII digits with the separators of thousands,
+/// sign of it, so each translation lists them, and <see cref="Restore"/> puts them back where the translation wrote
+/// another number in their place. A number is a run of ASCII digits with the separators of thousands,
 /// decimals and times inside it (1,000 · 1.000 · 1 000 · 3,5 · 2:30); two numbers match when their digits do, so a
 /// translation may write 50,000 as 50.000 or 2:30 as 2.30. Matching counts: a number twice in the source needs two in
 /// the translation. A number the translation spells out ("8 hours" → "acht Stunden") is listed too: the check reads
@@ -53,7 +54,9 @@ public static partial class NumberCheck
         );
     }
 
-    static string[] Missing(IEnumerable<string> sourceNumbers, string translation) =>
+    /// <returns>The <paramref name="sourceNumbers"/> (as <see cref="Numbers"/> gives them), in order, that
+    /// <paramref name="translation"/> lacks.</returns>
+    public static string[] Missing(IEnumerable<string> sourceNumbers, string translation) =>
         [.. Unmatched(sourceNumbers, n => n, Numbers(translation))];
 
     /// <returns>The <paramref name="numbers"/>, in order, whose digits <paramref name="others"/> do not hold, counted:

@@ -207,11 +207,12 @@ public static class EvalCommand
         );
     }
 
-    /// <summary> Numbers a translation lost (<see cref="NumberCheck"/>): the sources' numbers, the share of them the
-    /// translations' <c>numbers_missing</c> list, the share put back in place of a number the model wrote instead
-    /// (<c>numbers_restored</c>, 0 when restoring is off), and the same check on the first references — how often a
-    /// human translation writes a number otherwise (spelt out, or a time as words), the rate at which the check flags a
-    /// number that was translated correctly. </summary>
+    /// <summary> Numbers a translation lost (<see cref="NumberCheck"/>): the sources' numbers; the share of them the
+    /// translations' <c>numbers_missing</c> list; the share put back in place of a number the model wrote instead
+    /// (<c>numbers_restored</c>, 0 when restoring is off) and the share of those the first reference has too
+    /// (<c>restored_numbers_in_reference</c>: how often putting back was right); and the same check on the first
+    /// references — how often a human translation writes a number otherwise (spelt out, or a time as words), the rate
+    /// at which the check flags a number that was translated correctly. </summary>
     static void NumbersCarried(
         Dictionary<string, object> metrics,
         List<TaskPrediction> predictions,
@@ -223,7 +224,18 @@ public static class EvalCommand
         double Share(int count) => numbers == 0 ? 0 : 100.0 * count / numbers;
         metrics["numbers"] = numbers;
         metrics["numbers_missing"] = Share(predictions.Sum(p => p.NumbersMissing?.Length ?? 0));
-        metrics["numbers_restored"] = Share(predictions.Sum(p => p.NumbersRestored?.Length ?? 0));
+        var restored = predictions.Sum(p => p.NumbersRestored?.Length ?? 0);
+        metrics["numbers_restored"] = Share(restored);
+        // Whether a put-back number is right: the first reference has it too (0 when none was put back).
+        var confirmed = predictions
+            .Select(
+                (p, i) =>
+                    p.NumbersRestored is { Length: > 0 } put
+                        ? put.Length - NumberCheck.Missing(put.Select(r => r.Number), examples[i].Targets[0]).Length
+                        : 0
+            )
+            .Sum();
+        metrics["restored_numbers_in_reference"] = restored == 0 ? 0 : 100.0 * confirmed / restored;
         metrics["reference_numbers_missing"] = referencesMissing;
     }
 
