@@ -6,7 +6,7 @@
 #   imdb/validation.tsv   every 12th IMDB review of each label (the file alternates labels, so every 12th line would
 #                         be all one label), none of their texts left in the training part
 #   translate/train.en|de Multi30k train (MULTI30K_COPIES times, default 3) + the Tatoeba training part + TATOEBA_JOINED
-#                         (default 0) pairs that each join 2 to 4 training-part pairs, both sides, into one longer
+#                         (default 15000) pairs that each join 2 to 4 training-part pairs, both sides, into one longer
 #                         pair (at most 32 words a side): Tatoeba's sentences average 7 words, news
 #                         sentences 19, and a translator that never read a long sentence loses its way in one
 #   tatoeba/validation.en|de  every 85th line's English sentence with its first translation; every other line with
@@ -19,7 +19,7 @@ set -euo pipefail
 data="$(realpath -m "$1")"; out="$(realpath -m "$2")"
 copies="${MULTI30K_COPIES:-3}"
 [[ "$copies" =~ ^[1-9][0-9]*$ ]] || { echo "recipe-data.sh: MULTI30K_COPIES must be a whole number >= 1, got '$copies'" >&2; exit 2; }
-joined="${TATOEBA_JOINED:-0}"
+joined="${TATOEBA_JOINED:-15000}"
 [[ "$joined" =~ ^[0-9]+$ ]] || { echo "recipe-data.sh: TATOEBA_JOINED must be a whole number >= 0, got '$joined'" >&2; exit 2; }
 for f in sst2/train.tsv sst2/glue_dev.tsv scitldr/train.jsonl scitldr/validation.jsonl multi30k/train.en multi30k/train.de \
          multi30k/val.en multi30k/val.de imdb/train.tsv tatoeba/train.en tatoeba/train.de; do
