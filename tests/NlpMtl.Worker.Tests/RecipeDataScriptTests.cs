@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.RegularExpressions;
 using NlpMtl.TestSupport;
 
 namespace NlpMtl.Worker.Tests;
@@ -16,7 +17,7 @@ public class RecipeDataScriptTests
         File.WriteAllLines(Path.Combine(data, file), lines);
     }
 
-    (int ExitCode, string Error) Run(string? multi30kCopies = null)
+    (int ExitCode, string Error) Run(string? multi30kCopies = null, string? tatoebaJoined = null)
     {
         var start = new ProcessStartInfo(
             "bash",
@@ -29,6 +30,9 @@ public class RecipeDataScriptTests
         start.Environment.Remove("MULTI30K_COPIES");
         if (multi30kCopies is not null)
             start.Environment["MULTI30K_COPIES"] = multi30kCopies;
+        start.Environment.Remove("TATOEBA_JOINED");
+        if (tatoebaJoined is not null)
+            start.Environment["TATOEBA_JOINED"] = tatoebaJoined;
         using var process = Process.Start(start)!;
         var error = process.StandardError.ReadToEnd();
         process.WaitForExit();
@@ -94,14 +98,27 @@ public class RecipeDataScriptTests
         Assert.Equal(["sentence 5"], File.ReadAllLines(Path.Combine(recipe, "tatoeba", "validation.en")));
         Assert.Equal(["sentence 5 auf Deutsch 4"], File.ReadAllLines(Path.Combine(recipe, "tatoeba", "validation.de")));
         var (trainEnglish, trainGerman) = ReadTranslationMix();
-        // Multi30k three times by default, then Tatoeba.
-        Assert.Equal(3 * 2 + 200 - 3, trainEnglish.Length);
+        // Multi30k three times by default, then Tatoeba, then 15,000 joined Tatoeba training pairs.
+        Assert.Equal(3 * 2 + 200 - 3 + 15_000, trainEnglish.Length);
         Assert.Equal(trainEnglish.Length, trainGerman.Length);
         Assert.Equal([.. Captions("en"), .. Captions("en"), .. Captions("en"), "sentence 1"], trainEnglish[..7]);
         Assert.DoesNotContain("sentence 5", trainEnglish);
-        Assert.All(trainEnglish.Zip(trainGerman).Skip(3 * 2), pair =>
+        Assert.All(trainEnglish.Zip(trainGerman).Skip(3 * 2).Take(197), pair =>
             Assert.StartsWith(pair.First + " auf Deutsch", pair.Second)
         );
+        // Each joined pair: 2 to 4 training pairs, the same ones in the same order on both sides, none held out.
+        Assert.All(trainEnglish.Zip(trainGerman).Skip(3 * 2 + 197), pair =>
+        {
+            var parts = Regex.Matches(pair.First, @"sentence \d+").Select(m => m.Value).ToList();
+            Assert.InRange(parts.Count, 2, 4);
+            Assert.Equal(string.Join(' ', parts), pair.First);
+            Assert.DoesNotContain("sentence 5", parts);
+            Assert.Equal(
+                parts,
+                Regex.Matches(pair.Second, @"(sentence \d+) auf Deutsch \d+").Select(m => m.Groups[1].Value)
+            );
+        });
+        Assert.True(trainEnglish.Skip(3 * 2 + 197).Distinct().Count() > 14_000, "the draws vary");
         Assert.True(File.Exists(Path.Combine(recipe, "sst2", "glue_dev.tsv")));
         Assert.Equal(imdb, File.ReadAllBytes(Path.Combine(data, "imdb", "train.tsv"))); // the sets are only read
     }
@@ -112,7 +129,7 @@ public class RecipeDataScriptTests
         var english = Enumerable.Range(1, 100).Select(i => $"sentence {i}").ToArray();
         WriteSets(imdbReviews: 3, english);
 
-        var (exitCode, error) = Run(multi30kCopies: "2");
+        var (exitCode, error) = Run(multi30kCopies: "2", tatoebaJoined: "0");
 
         Assert.True(exitCode == 0, error);
         var (trainEnglish, trainGerman) = ReadTranslationMix();
@@ -121,6 +138,20 @@ public class RecipeDataScriptTests
         Assert.Equal(Captions("de"), trainGerman[2..4]);
         Assert.Equal(trainEnglish.Length, trainGerman.Length);
         Assert.Contains("103 translation pairs", error);
+    }
+
+    [Theory]
+    [InlineData("x")]
+    [InlineData("-5")]
+    public void ABadJoinedCountIsNamedAndNothingIsWritten(string joined)
+    {
+        WriteSets(imdbReviews: 3, ["a"]);
+
+        var (exitCode, error) = Run(tatoebaJoined: joined);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains($"TATOEBA_JOINED must be a whole number >= 0, got '{joined}'", error);
+        Assert.False(Directory.Exists(recipe));
     }
 
     [Theory]
