@@ -141,31 +141,19 @@ public class RecipeDataScriptTests
     }
 
     [Theory]
-    [InlineData("x")]
-    [InlineData("-5")]
-    public void ABadJoinedCountIsNamedAndNothingIsWritten(string joined)
+    [InlineData("MULTI30K_COPIES", "0", ">= 1")]
+    [InlineData("MULTI30K_COPIES", "two", ">= 1")]
+    [InlineData("MULTI30K_COPIES", "-1", ">= 1")]
+    [InlineData("TATOEBA_JOINED", "x", ">= 0")]
+    [InlineData("TATOEBA_JOINED", "-5", ">= 0")]
+    public void ABadCountIsNamedAndNothingIsWritten(string variable, string value, string bound)
     {
         WriteSets(imdbReviews: 3, ["a"]);
 
-        var (exitCode, error) = Run(tatoebaJoined: joined);
+        var (exitCode, error) = variable == "MULTI30K_COPIES" ? Run(multi30kCopies: value) : Run(tatoebaJoined: value);
 
         Assert.Equal(2, exitCode);
-        Assert.Contains($"TATOEBA_JOINED must be a whole number >= 0, got '{joined}'", error);
-        Assert.False(Directory.Exists(recipe));
-    }
-
-    [Theory]
-    [InlineData("0")]
-    [InlineData("two")]
-    [InlineData("-1")]
-    public void ABadCopyCountIsNamedAndNothingIsWritten(string copies)
-    {
-        WriteSets(imdbReviews: 3, ["a"]);
-
-        var (exitCode, error) = Run(multi30kCopies: copies);
-
-        Assert.Equal(2, exitCode);
-        Assert.Contains($"MULTI30K_COPIES must be a whole number >= 1, got '{copies}'", error);
+        Assert.Contains($"{variable} must be a whole number {bound}, got '{value}'", error);
         Assert.False(Directory.Exists(recipe));
     }
 
