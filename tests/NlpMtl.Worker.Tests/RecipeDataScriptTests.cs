@@ -17,7 +17,9 @@ public class RecipeDataScriptTests
         File.WriteAllLines(Path.Combine(data, file), lines);
     }
 
-    (int ExitCode, string Error) Run(string? multi30kCopies = null, string? tatoebaJoined = null)
+    /// <summary>The script with the mix settings given as <c>(variable, value)</c>; any not given is unset, so the
+    /// script's defaults apply.</summary>
+    (int ExitCode, string Error) Run(params (string Variable, string Value)[] settings)
     {
         var start = new ProcessStartInfo(
             "bash",
@@ -28,11 +30,9 @@ public class RecipeDataScriptTests
             RedirectStandardOutput = true,
         };
         start.Environment.Remove("MULTI30K_COPIES");
-        if (multi30kCopies is not null)
-            start.Environment["MULTI30K_COPIES"] = multi30kCopies;
         start.Environment.Remove("TATOEBA_JOINED");
-        if (tatoebaJoined is not null)
-            start.Environment["TATOEBA_JOINED"] = tatoebaJoined;
+        foreach (var (variable, value) in settings)
+            start.Environment[variable] = value;
         using var process = Process.Start(start)!;
         var error = process.StandardError.ReadToEnd();
         process.WaitForExit();
@@ -129,7 +129,7 @@ public class RecipeDataScriptTests
         var english = Enumerable.Range(1, 100).Select(i => $"sentence {i}").ToArray();
         WriteSets(imdbReviews: 3, english);
 
-        var (exitCode, error) = Run(multi30kCopies: "2", tatoebaJoined: "0");
+        var (exitCode, error) = Run(("MULTI30K_COPIES", "2"), ("TATOEBA_JOINED", "0"));
 
         Assert.True(exitCode == 0, error);
         var (trainEnglish, trainGerman) = ReadTranslationMix();
@@ -150,7 +150,7 @@ public class RecipeDataScriptTests
     {
         WriteSets(imdbReviews: 3, ["a"]);
 
-        var (exitCode, error) = variable == "MULTI30K_COPIES" ? Run(multi30kCopies: value) : Run(tatoebaJoined: value);
+        var (exitCode, error) = Run((variable, value));
 
         Assert.Equal(2, exitCode);
         Assert.Contains($"{variable} must be a whole number {bound}, got '{value}'", error);

@@ -37,8 +37,11 @@ public static partial class NumberCheck
     /// </summary>
     public static NumberRestoration Restore(string source, string translation)
     {
-        var lost = Unmatched(Number().Matches(source), m => m.Value, Numbers(translation));
-        var written = Unmatched(Number().Matches(translation), m => m.Value, Numbers(source));
+        // Each text is scanned once; its matches serve as the numbers to check and as the other side's supply.
+        var sourceNumbers = Number().Matches(source);
+        var translationNumbers = Number().Matches(translation);
+        var lost = Unmatched(sourceNumbers, m => m.Value, translationNumbers.Select(m => m.Value));
+        var written = Unmatched(translationNumbers, m => m.Value, sourceNumbers.Select(m => m.Value));
         var pairs = PairInOrder(
             [.. lost.Select(m => (double)m.Index / source.Length)],
             [.. written.Select(m => (double)m.Index / translation.Length)]
