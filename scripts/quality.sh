@@ -93,6 +93,22 @@ done
     else console.log(`| salience-fit (held-out SciTLDR train documents) | fp32 | ${r.held_out_documents} | rouge_mean | ${r.held_out_rouge.toFixed(2)} |`);
   ' "$out/salience-fit.json"
   echo
+  # Where and how long it trained: the same recipe reaches several times more steps on one CPU than on another.
+  # shellcheck disable=SC2016 # JavaScript, not shell
+  node -e '
+    const fs = require("fs"), dir = process.argv[1];
+    const state = JSON.parse(fs.readFileSync(`${dir}/last/trainer_state.json`, "utf8"));
+    const steps = {};
+    for (const line of fs.readFileSync(`${dir}/metrics.jsonl`, "utf8").split("\n")) {
+      const m = line && /^loss\/([a-z]+)$/.exec(JSON.parse(line).name);
+      if (m) steps[m[1]] = (steps[m[1]] || 0) + 1;
+    }
+    const tasks = Object.keys(steps).sort().map(t => `${t} ${steps[t]}`).join(", ");
+    console.log(`- Training: ${state.step} steps (${tasks}) in ${(state.elapsed_seconds / 60).toFixed(1)} minutes, seed ${state.seed}.`);
+    for (const m of fs.readFileSync(`${dir}/machines.jsonl`, "utf8").split("\n").filter(l => l).map(JSON.parse))
+      console.log(`- From step ${m.from_step}: ${m.cpu}, ${m.cores} cores, features: ${m.features.join(" ") || "none of AVX2/AVX-512/VNNI/AMX"}; ${m.threads} threads; ${m.precision_reason}.`);
+  ' "$out/train"
+  echo
   echo "Validation sets written by scripts/recipe-data.sh from DATA: SST-2 GLUE dev and validation split, IMDB every"
   echo "12th review, SciTLDR-A validation, Multi30k val (whole, and as paragraphs of 3-8 captions), Tatoeba every 85th"
   echo "sentence, newstest2013 (bundle: $out/bundle; \`scripts/quality.sh\`)."

@@ -52,7 +52,7 @@ public sealed class Trainer(TrainingConfig config, TrainerOptions options)
 
     Result Train(CancellationToken cancellationToken)
     {
-        TrainingSetup.UseThreads(config);
+        var threads = TrainingSetup.UseThreads(config);
         // Decided once, on this machine, before anything is written.
         var precision = PrecisionChoice.Resolve(
             config.Precision,
@@ -92,6 +92,7 @@ public sealed class Trainer(TrainingConfig config, TrainerOptions options)
                 batches[task].Restore(position[0], position[1]);
             balancer.Restore(state.LossRunningMeans, state.LogVariances);
         }
+        MachineLog.Write(output, MachineRecord.Current(state.Step, threads, precision), resumed is not null);
         var sampler = new TaskSampler(
             TaskData.SamplingSizes(data),
             config.Sampling,

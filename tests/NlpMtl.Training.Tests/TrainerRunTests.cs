@@ -1,4 +1,5 @@
 using NlpMtl.Core;
+using NlpMtl.Core.Hardware;
 using NlpMtl.Core.IO;
 using NlpMtl.Modeling.MultiTask;
 using NlpMtl.TestSupport;
@@ -93,6 +94,12 @@ public class TrainerRunTests(PretrainedFixture fixture)
         Assert.Contains(records, r => r.Name == "summarize/rouge1");
         Assert.Contains(records, r => r.Name == "translate/bleu");
         Assert.Contains("combined", result.LastMetrics.Keys);
+        // Where it ran: this CPU, the config's threads and precision, from step 0.
+        var machine = Assert.Single(MachineLog.Read(output));
+        Assert.Equal((0L, 2, "fp32"), (machine.FromStep, machine.Threads, machine.Precision));
+        Assert.Equal(CpuDescription.Current.Model, machine.Cpu);
+        Assert.Equal(CpuDescription.Current.Features, machine.Features);
+        Assert.Contains("fp32", machine.PrecisionReason);
     }
 
     [Fact]
@@ -184,6 +191,8 @@ public class TrainerRunTests(PretrainedFixture fixture)
         Directory.Move(last, last + StagedDirectory.PreviousSuffix);
         Assert.Equal(8, Train(config, output, resume: true).Steps);
         Assert.Equal(8, TrainerState.Load(last).Step);
+        // Each start says where it ran; the resumed one from the step it continued.
+        Assert.Equal([0L, 3L], MachineLog.Read(output).Select(m => m.FromStep));
         Assert.DoesNotContain(Directory.GetDirectories(output), d => Path.GetFileName(d).StartsWith("last."));
     }
 
