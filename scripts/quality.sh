@@ -106,7 +106,7 @@ done
     const tasks = Object.keys(steps).sort().map(t => `${t} ${steps[t]}`).join(", ");
     console.log(`- Training: ${state.step} steps (${tasks}) in ${(state.elapsed_seconds / 60).toFixed(1)} minutes, seed ${state.seed}.`);
     for (const m of fs.readFileSync(`${dir}/machines.jsonl`, "utf8").split("\n").filter(l => l).map(JSON.parse))
-      console.log(`- From step ${m.from_step}: ${m.cpu}, ${m.cores} cores, features: ${m.features.join(" ") || "none of AVX2/AVX-512/VNNI/AMX"}; ${m.threads} threads; ${m.precision_reason}.`);
+      console.log(`- From step ${m.from_step}: ${m.cpu.model}, ${m.cpu.cores} cores, features: ${m.cpu.features.join(" ") || "none of AVX2/AVX-512/VNNI/AMX"}; ${m.threads} threads; ${m.precision_reason}.`);
   ' "$out/train"
   echo
   echo "Validation sets written by scripts/recipe-data.sh from DATA: SST-2 GLUE dev and validation split, IMDB every"

@@ -38,6 +38,7 @@ sealed partial class WorkerProcess : IAsyncDisposable
     public bool HasExited => process.HasExited;
     public int ExitCode => process.ExitCode;
     public string Log => string.Join('\n', lines);
+    public IEnumerable<string> Lines => lines;
 
     /// <param name="settings">Configuration as <c>Section:Key</c> = value (passed as environment variables).</param>
     public static WorkerProcess Start(

@@ -55,7 +55,7 @@ public sealed class WorkerProcessTests(AzuriteFixture azurite)
         + string.Join(
             ", ",
             workers
-                .SelectMany(w => w.Log.Split('\n'))
+                .SelectMany(w => w.Lines)
                 .Where(l => l.Contains("Finished ", StringComparison.Ordinal))
                 .GroupBy(l => l[(l.LastIndexOf('(') + 1)..].TrimEnd(')'))
                 .Select(g => $"{g.Key} {g.Count()}")

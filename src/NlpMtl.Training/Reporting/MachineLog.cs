@@ -9,9 +9,7 @@ namespace NlpMtl.Training.Reporting;
 public sealed record MachineRecord(
     DateTimeOffset Started,
     long FromStep,
-    string Cpu,
-    int Cores,
-    IReadOnlyList<string> Features,
+    CpuDescription Cpu,
     int Threads,
     string Precision,
     string PrecisionReason
@@ -19,16 +17,7 @@ public sealed record MachineRecord(
 {
     /// <summary>This process's machine.</summary>
     public static MachineRecord Current(long fromStep, int threads, PrecisionChoice precision) =>
-        new(
-            DateTimeOffset.UtcNow,
-            fromStep,
-            CpuDescription.Current.Model,
-            CpuDescription.Current.Cores,
-            CpuDescription.Current.Features,
-            threads,
-            precision.Name,
-            precision.Reason
-        );
+        new(DateTimeOffset.UtcNow, fromStep, CpuDescription.Current, threads, precision.Name, precision.Reason);
 }
 
 /// <summary><c>OUT/machines.jsonl</c>: one <see cref="MachineRecord"/> per start of training, so a run resumed on
