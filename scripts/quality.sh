@@ -4,19 +4,32 @@
 # sentence classifier keeps it and gets its validation figures) and evaluates the bundle on every
 # validation set; writes OUT/results.md.
 #   DATA=DIR (else NLPMTL_DATA): the sets as `nlpmtl data get sst2 scitldr multi30k imdb tatoeba newstest --out DIR`
-#   writes them.  OUT=runs/quality  BUDGET=120 (training minutes; export and evaluation add 10-30 more)
+#   writes them.  OUT=runs/quality  BUDGET=120 (training minutes)
+#   TOTAL=150 (minutes for the whole run, empty = no limit): the evaluations of the recipe's figures (each validation
+#   set in fp32 and int8) always run; the diagnostic ones (other IMDB aggregations and summary styles, 256-token
+#   sources, paragraphs) start only while the run is within TOTAL, and results.md names those it skipped. A CPU
+#   without AVX-512 evaluates several times slower than one with it (docs/benchmarks.md).
 #   MAX_EVAL= (examples per evaluation, empty = all)  MULTI30K_COPIES= TATOEBA_JOINED= (scripts/recipe-data.sh's
 #   translation mix)
 #   SEED= (train --seed: the same recipe again under another seed, to see what chance moves; empty = the config's)
-#   EVAL_ONLY=1 re-exports and re-evaluates OUT's finished training without training again.
+#   EVAL_ONLY=1 re-exports and re-evaluates OUT's finished training without training again (its clock starts anew).
+#   NLPMTL_CLI= a command to run instead of the nlpmtl built from this checkout (the tests give a stand-in).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 data="${DATA:-${NLPMTL_DATA:-}}"
 [[ -n "$data" ]] || { echo "quality.sh: set DATA or NLPMTL_DATA to a data root (scripts/nlpmtl data get sst2 scitldr multi30k imdb tatoeba newstest --out DIR)" >&2; exit 1; }
 out="$(realpath -m "${OUT:-$root/runs/quality}")"
 budget="${BUDGET:-120}"
+total="${TOTAL-150}"
+[[ -z "$total" || "$total" =~ ^[0-9]+$ ]] || { echo "quality.sh: TOTAL=$total: give the run's minutes as a whole number, or empty for no limit" >&2; exit 1; }
 mkdir -p "$out"
-nlpmtl() { "$root/scripts/nlpmtl" "$@"; }
+# One build, then the CLI itself: scripts/nlpmtl checks the build on every call, seconds each on a slow CPU.
+if [[ -n "${NLPMTL_CLI:-}" ]]; then
+  nlpmtl() { "$NLPMTL_CLI" "$@"; }
+else
+  dotnet build "$root/src/NlpMtl.Worker" -c Release -nologo -v quiet -clp:ErrorsOnly >&2
+  nlpmtl() { dotnet "$root/src/NlpMtl.Worker/bin/Release/net10.0/nlpmtl.dll" "$@"; }
+fi
 recipe="$out/data"
 
 if [[ "${EVAL_ONLY:-}" != 1 ]]; then
@@ -45,40 +58,51 @@ echo "quality.sh: sentence ranker → $out/bundle/salience.json" >&2
 nlpmtl salience --bundle "$out/bundle" --data "$recipe/scitldr/train.jsonl" \
   --validation "$recipe/scitldr/validation.jsonl" > "$out/salience-fit.json"
 
-# name | eval arguments. Each writes OUT/eval-NAME.json; the int8 rows use the bundle's int8 graphs.
+# name | eval arguments. Each writes OUT/eval-NAME.json; the int8 rows use the bundle's int8 graphs. The recipe's
+# figures come first, translation first among them (the sets furthest from their goals); the diagnostics after.
 limit=(); [[ -n "${MAX_EVAL:-}" ]] && limit=(--max-examples "$MAX_EVAL")
-evaluations=(
-  "sst2-glue-dev|--task sentiment --data $recipe/sst2/glue_dev.tsv"
-  "sst2-validation|--task sentiment --data $recipe/sst2/validation.tsv"
-  "imdb|--task sentiment --data $recipe/imdb/validation.tsv"
-  "imdb-first-window|--task sentiment --data $recipe/imdb/validation.tsv --sentiment-aggregation FirstWindow"
-  "imdb-mean-probabilities|--task sentiment --data $recipe/imdb/validation.tsv --sentiment-aggregation MeanProbabilities"
-  "scitldr|--task summarize --data $recipe/scitldr/validation.jsonl"
-  "scitldr-abstractive|--task summarize --data $recipe/scitldr/validation.jsonl --summary-style Abstractive"
-  "scitldr-ranked|--task summarize --data $recipe/scitldr/validation.jsonl --summary-style Ranked"
-  "scitldr-lead-256|--task summarize --data $recipe/scitldr/validation.jsonl --summary-selection Lead --summary-source-tokens 256"
-  "scitldr-salience-256|--task summarize --data $recipe/scitldr/validation.jsonl --summary-source-tokens 256"
+figures=(
   "multi30k|--task translate --data $recipe/multi30k/val.en --target $recipe/multi30k/val.de"
-  "multi30k-paragraphs|--task translate --data $recipe/multi30k/val.en --target $recipe/multi30k/val.de --paragraphs 3-8"
   "tatoeba|--task translate --data $recipe/tatoeba/validation.en --target $recipe/tatoeba/validation.de"
   "newstest2013|--task translate --data $recipe/newstest/newstest2013.en --target $recipe/newstest/newstest2013.de"
+  "sst2-glue-dev|--task sentiment --data $recipe/sst2/glue_dev.tsv"
+  "imdb|--task sentiment --data $recipe/imdb/validation.tsv"
+  "scitldr|--task summarize --data $recipe/scitldr/validation.jsonl"
+  "multi30k-int8|--int8 --task translate --data $recipe/multi30k/val.en --target $recipe/multi30k/val.de"
+  "tatoeba-int8|--int8 --task translate --data $recipe/tatoeba/validation.en --target $recipe/tatoeba/validation.de"
+  "newstest2013-int8|--int8 --task translate --data $recipe/newstest/newstest2013.en --target $recipe/newstest/newstest2013.de"
   "sst2-glue-dev-int8|--int8 --task sentiment --data $recipe/sst2/glue_dev.tsv"
   "imdb-int8|--int8 --task sentiment --data $recipe/imdb/validation.tsv"
   "scitldr-int8|--int8 --task summarize --data $recipe/scitldr/validation.jsonl"
-  "multi30k-int8|--int8 --task translate --data $recipe/multi30k/val.en --target $recipe/multi30k/val.de"
-  "tatoeba-int8|--int8 --task translate --data $recipe/tatoeba/validation.en --target $recipe/tatoeba/validation.de"
 )
-for entry in "${evaluations[@]}"; do
-  name="${entry%%|*}"; read -r -a args <<< "${entry#*|}"
+diagnostics=(
+  "sst2-validation|--task sentiment --data $recipe/sst2/validation.tsv"
+  "scitldr-ranked|--task summarize --data $recipe/scitldr/validation.jsonl --summary-style Ranked"
+  "scitldr-abstractive|--task summarize --data $recipe/scitldr/validation.jsonl --summary-style Abstractive"
+  "multi30k-paragraphs|--task translate --data $recipe/multi30k/val.en --target $recipe/multi30k/val.de --paragraphs 3-8"
+  "imdb-first-window|--task sentiment --data $recipe/imdb/validation.tsv --sentiment-aggregation FirstWindow"
+  "imdb-mean-probabilities|--task sentiment --data $recipe/imdb/validation.tsv --sentiment-aggregation MeanProbabilities"
+  "scitldr-lead-256|--task summarize --data $recipe/scitldr/validation.jsonl --summary-selection Lead --summary-source-tokens 256"
+  "scitldr-salience-256|--task summarize --data $recipe/scitldr/validation.jsonl --summary-source-tokens 256"
+)
+evaluate() {
+  local name="${1%%|*}" args
+  read -r -a args <<< "${1#*|}"
   echo "quality.sh: eval $name" >&2
   nlpmtl eval --bundle "$out/bundle" "${args[@]}" "${limit[@]}" > "$out/eval-$name.json"
+  evaluated+=("$1")
+}
+evaluated=(); skipped=()
+for entry in "${figures[@]}"; do evaluate "$entry"; done
+for entry in "${diagnostics[@]}"; do
+  if [[ -z "$total" ]] || (( SECONDS < total * 60 )); then evaluate "$entry"; else skipped+=("${entry%%|*}"); fi
 done
 
 # One table from the JSON files: the headline metrics of each evaluation.
 {
   echo "| evaluation | graphs | examples | metric | value |"
   echo "|---|---|---|---|---|"
-  for entry in "${evaluations[@]}"; do
+  for entry in "${evaluated[@]}"; do
     # shellcheck disable=SC2016 # JavaScript, not shell
     node -e '
       const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
@@ -108,6 +132,10 @@ done
     for (const m of fs.readFileSync(`${dir}/machines.jsonl`, "utf8").split("\n").filter(l => l).map(JSON.parse))
       console.log(`- From step ${m.from_step}: ${m.cpu.model}, ${m.cpu.cores} cores, features: ${m.cpu.features.join(" ") || "none of AVX2/AVX-512/VNNI/AMX"}; ${m.threads} threads; ${m.precision_reason}.`);
   ' "$out/train"
+  if (( ${#skipped[@]} )); then
+    echo "- Not run, the run having passed TOTAL=$total minutes: ${skipped[*]}. \`EVAL_ONLY=1\` runs them."
+  fi
+  echo "- Whole run: $(( SECONDS / 60 )) minutes$([[ "${EVAL_ONLY:-}" == 1 ]] && echo " (EVAL_ONLY: export and evaluation)")."
   echo
   echo "Validation sets written by scripts/recipe-data.sh from DATA: SST-2 GLUE dev and validation split, IMDB every"
   echo "12th review, SciTLDR-A validation, Multi30k val (whole, and as paragraphs of 3-8 captions), Tatoeba every 85th"

@@ -1,0 +1,151 @@
+using System.Diagnostics;
+using NlpMtl.TestSupport;
+
+namespace NlpMtl.Worker.Tests;
+
+/// <summary>scripts/quality.sh's evaluation plan under its TOTAL budget, re-evaluating a finished training
+/// (<c>EVAL_ONLY=1</c>) with a stand-in CLI that answers every command at once and logs it.</summary>
+public class QualityScriptTests
+{
+    /// <summary>Each validation set in fp32 and int8: what results.md must always report.</summary>
+    static readonly string[] Figures =
+    [
+        "multi30k",
+        "tatoeba",
+        "newstest2013",
+        "sst2-glue-dev",
+        "imdb",
+        "scitldr",
+        "multi30k-int8",
+        "tatoeba-int8",
+        "newstest2013-int8",
+        "sst2-glue-dev-int8",
+        "imdb-int8",
+        "scitldr-int8",
+    ];
+
+    static readonly string[] Diagnostics =
+    [
+        "sst2-validation",
+        "scitldr-ranked",
+        "scitldr-abstractive",
+        "multi30k-paragraphs",
+        "imdb-first-window",
+        "imdb-mean-probabilities",
+        "scitldr-lead-256",
+        "scitldr-salience-256",
+    ];
+
+    readonly string work = Scratch.CreateDirectory("quality-").FullName;
+    string Out => Path.Combine(work, "run");
+    string CommandLog => Path.Combine(work, "commands.log");
+
+    public QualityScriptTests()
+    {
+        var train = Path.Combine(Out, "train");
+        Directory.CreateDirectory(Path.Combine(train, "last"));
+        File.WriteAllText(Path.Combine(train, "last", "config.json"), "{}");
+        File.WriteAllText(
+            Path.Combine(train, "last", "trainer_state.json"),
+            """{"step": 3, "elapsed_seconds": 120, "seed": 42}"""
+        );
+        File.WriteAllLines(
+            Path.Combine(train, "metrics.jsonl"),
+            [
+                """{"step":1,"kind":"train","name":"loss/translate","value":9}""",
+                """{"step":2,"kind":"train","name":"loss/sentiment","value":0.7}""",
+                """{"step":3,"kind":"train","name":"loss/translate","value":8}""",
+            ]
+        );
+        File.WriteAllText(
+            Path.Combine(train, "machines.jsonl"),
+            """{"from_step":0,"cpu":{"model":"Test CPU","cores":2,"features":["AVX2"]},"""
+                + """ "threads":2,"precision_reason":"fp32 (set)"}"""
+                + "\n"
+        );
+        var cli = Path.Combine(work, "nlpmtl-stand-in");
+        File.WriteAllText(
+            cli,
+            """
+            #!/usr/bin/env bash
+            echo "$*" >> "$COMMAND_LOG"
+            case "$1" in
+              eval) echo '{"graphs":"fp32","examples":3,"accuracy":50.5}' ;;
+              salience) echo '{"kept":"trained_with_model","validation_documents":3,"validation_ranked":[30,10,20]}' ;;
+            esac
+            """
+        );
+        if (!OperatingSystem.IsWindows()) // the script runs under bash: Linux, macOS or WSL
+            File.SetUnixFileMode(cli, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+    }
+
+    (int ExitCode, string Error) Run(string? total)
+    {
+        var start = new ProcessStartInfo("bash", [Path.Combine(RepoPaths.Root, "scripts", "quality.sh")])
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+        };
+        start.Environment["DATA"] = Path.Combine(work, "data");
+        start.Environment["OUT"] = Out;
+        start.Environment["EVAL_ONLY"] = "1";
+        start.Environment["NLPMTL_CLI"] = Path.Combine(work, "nlpmtl-stand-in");
+        start.Environment["COMMAND_LOG"] = CommandLog;
+        start.Environment.Remove("MAX_EVAL");
+        if (total is null)
+            start.Environment.Remove("TOTAL");
+        else
+            start.Environment["TOTAL"] = total;
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        output.Wait();
+        return (process.ExitCode, error);
+    }
+
+    bool Evaluated(string name) => File.Exists(Path.Combine(Out, $"eval-{name}.json"));
+
+    [Fact]
+    public void PastTheTotalBudgetTheFiguresStillRunAndResultsNameTheSkippedDiagnostics()
+    {
+        var (exitCode, error) = Run(total: "0");
+
+        Assert.True(exitCode == 0, error);
+        Assert.All(Figures, name => Assert.True(Evaluated(name), name));
+        Assert.All(Diagnostics, name => Assert.False(Evaluated(name), name));
+        var results = File.ReadAllText(Path.Combine(Out, "results.md"));
+        Assert.All(Figures, name => Assert.Contains($"| {name} | fp32 | 3 | accuracy | 50.50 |", results));
+        Assert.Contains($"Not run, the run having passed TOTAL=0 minutes: {string.Join(' ', Diagnostics)}.", results);
+        Assert.Contains("- Training: 3 steps (sentiment 1, translate 2) in 2.0 minutes, seed 42.", results);
+        // Export, then the ranker, then translation first among the evaluations.
+        var commands = File.ReadAllLines(CommandLog);
+        Assert.StartsWith("export ", commands[0]);
+        Assert.StartsWith("salience ", commands[1]);
+        Assert.StartsWith("eval --bundle", commands[2]);
+        Assert.Contains("--task translate", commands[2]);
+        Assert.Equal(2 + Figures.Length, commands.Length);
+    }
+
+    [Fact]
+    public void WithinTheDefaultBudgetEveryEvaluationRuns()
+    {
+        var (exitCode, error) = Run(total: null);
+
+        Assert.True(exitCode == 0, error);
+        Assert.All(Figures.Concat(Diagnostics), name => Assert.True(Evaluated(name), name));
+        var results = File.ReadAllText(Path.Combine(Out, "results.md"));
+        Assert.DoesNotContain("Not run", results);
+        Assert.Contains("| scitldr-salience-256 | fp32 | 3 | accuracy | 50.50 |", results);
+    }
+
+    [Fact]
+    public void ATotalThatIsNotMinutesFailsBeforeAnyWork()
+    {
+        var (exitCode, error) = Run(total: "2h");
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("TOTAL=2h", error);
+        Assert.False(File.Exists(CommandLog));
+    }
+}
