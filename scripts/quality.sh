@@ -86,13 +86,14 @@ diagnostics=(
   "scitldr-salience-256|--task summarize --data $recipe/scitldr/validation.jsonl --summary-source-tokens 256"
 )
 evaluate() {
-  local name="${1%%|*}" args
+  local name="${1%%|*}" args started=$SECONDS
   read -r -a args <<< "${1#*|}"
   echo "quality.sh: eval $name" >&2
   nlpmtl eval --bundle "$out/bundle" "${args[@]}" "${limit[@]}" > "$out/eval-$name.json"
   evaluated+=("$1")
+  seconds+=("$name $(( SECONDS - started ))")
 }
-evaluated=(); skipped=()
+evaluated=(); skipped=(); seconds=()
 for entry in "${figures[@]}"; do evaluate "$entry"; done
 for entry in "${diagnostics[@]}"; do
   if [[ -z "$total" ]] || (( SECONDS < total * 60 )); then evaluate "$entry"; else skipped+=("${entry%%|*}"); fi
@@ -135,6 +136,8 @@ done
   if (( ${#skipped[@]} )); then
     echo "- Not run, the run having passed TOTAL=$total minutes: ${skipped[*]}. \`EVAL_ONLY=1\` runs them."
   fi
+  timings="$(printf '%s, ' "${seconds[@]}")"
+  echo "- Seconds each evaluation took: ${timings%, }."
   echo "- Whole run: $(( SECONDS / 60 )) minutes$([[ "${EVAL_ONLY:-}" == 1 ]] && echo " (EVAL_ONLY: export and evaluation)")."
   echo
   echo "Validation sets written by scripts/recipe-data.sh from DATA: SST-2 GLUE dev and validation split, IMDB every"
