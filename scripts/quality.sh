@@ -130,7 +130,9 @@ done
     }
     const tasks = Object.keys(steps).sort().map(t => `${t} ${steps[t]}`).join(", ");
     console.log(`- Training: ${state.step} steps (${tasks}) in ${(state.elapsed_seconds / 60).toFixed(1)} minutes, seed ${state.seed}.`);
-    for (const m of fs.readFileSync(`${dir}/machines.jsonl`, "utf8").split("\n").filter(l => l).map(JSON.parse))
+    // A training from before machines.jsonl existed (1c9108d) has none.
+    if (!fs.existsSync(`${dir}/machines.jsonl`)) console.log("- Machine: not recorded (no machines.jsonl).");
+    else for (const m of fs.readFileSync(`${dir}/machines.jsonl`, "utf8").split("\n").filter(l => l).map(JSON.parse))
       console.log(`- From step ${m.from_step}: ${m.cpu.model}, ${m.cpu.cores} cores, features: ${m.cpu.features.join(" ") || "none of AVX2/AVX-512/VNNI/AMX"}; ${m.threads} threads; ${m.precision_reason}.`);
   ' "$out/train"
   if (( ${#skipped[@]} )); then

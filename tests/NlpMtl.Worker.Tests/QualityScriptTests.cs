@@ -144,6 +144,19 @@ public class QualityScriptTests
     }
 
     [Fact]
+    public void ATrainingWithoutAMachineLogStillGetsItsResults()
+    {
+        File.Delete(Path.Combine(Out, "train", "machines.jsonl"));
+
+        var (exitCode, error) = Run(total: "0");
+
+        Assert.True(exitCode == 0, error);
+        var results = File.ReadAllText(Path.Combine(Out, "results.md"));
+        Assert.Contains("- Machine: not recorded (no machines.jsonl).", results);
+        Assert.Contains("| scitldr-int8 | fp32 | 3 | accuracy | 50.50 |", results);
+    }
+
+    [Fact]
     public void ATotalThatIsNotMinutesFailsBeforeAnyWork()
     {
         var (exitCode, error) = Run(total: "2h");
