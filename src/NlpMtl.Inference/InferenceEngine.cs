@@ -1,6 +1,9 @@
+using System.Globalization;
 using Microsoft.Extensions.Logging;
 using NlpMtl.Core;
+using NlpMtl.Core.Bundle;
 using NlpMtl.Core.Data;
+using NlpMtl.Core.Text;
 using NlpMtl.Inference.Batching;
 using NlpMtl.Inference.Documents;
 
@@ -42,8 +45,27 @@ public sealed class InferenceEngine : IDisposable
             salience ?? (ISalienceScorer?)bundle.Salience ?? new CentroidSalienceScorer(),
             bundle.Salience,
             bundle.Manifest.Sentiment?.Labels ?? [],
-            bundle.Manifest.Encoder.MaxPositions
+            bundle.Manifest.Encoder.MaxPositions,
+            NumbersOf(bundle)
         );
+    }
+
+    /// <summary>The translation head's number convention (<see cref="NumberConvention"/>), null without one.</summary>
+    static NumberConvention? NumbersOf(ModelBundle bundle)
+    {
+        var translate = bundle.Manifest.Translate;
+        try
+        {
+            return NumberConvention.Between(translate?.SourceLanguage, translate?.TargetLanguage);
+        }
+        catch (CultureNotFoundException e)
+        {
+            throw new InvalidDataException(
+                $"{Path.Combine(bundle.Directory, BundleManifest.FileName)}: translate.source_language or "
+                    + $"target_language '{e.InvalidCultureName}' is not a language this system knows",
+                e
+            );
+        }
     }
 
     public ModelBundle Bundle { get; }

@@ -286,6 +286,8 @@ public static class BundleExporter
             MaxPositions = config.MaxPositionEmbeddings,
             MaxSourceLength = head.MaxSourceLength,
             Copy = head.Copy,
+            SourceLanguage = head.SourceLanguage,
+            TargetLanguage = head.TargetLanguage,
             Generation = new GenerationSettings
             {
                 NumBeams = head.NumBeams,

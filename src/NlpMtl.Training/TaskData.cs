@@ -200,6 +200,8 @@ public sealed class TaskData
             EosId = Vocabulary.EosId,
             MaxSourceLength = Settings.MaxSourceLength,
             MaxTargetLength = Settings.MaxTargetLength,
+            SourceLanguage = Settings.SourceLanguage,
+            TargetLanguage = Settings.TargetLanguage,
             NumBeams = Settings.NumBeams,
             LengthPenalty = Settings.LengthPenalty,
             NoRepeatNgramSize = Settings.NoRepeatNgramSize,

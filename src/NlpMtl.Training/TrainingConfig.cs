@@ -47,6 +47,14 @@ public sealed record TaskTrainingConfig
 
     /// <summary>Directory of the target tokenizer files (vocabulary <c>target</c>).</summary>
     public string? TargetTokenizer { get; init; }
+
+    /// <summary>Translation: the languages of the source and of the target (BCP-47, e.g. "en" and "de"). With both,
+    /// a number the bundle puts back into a translation takes the target's separators
+    /// (<see cref="Core.Text.NumberConvention"/>); without, it stays as the source writes it.</summary>
+    public string? SourceLanguage { get; init; }
+
+    /// <inheritdoc cref="SourceLanguage"/>
+    public string? TargetLanguage { get; init; }
     public int NumBeams { get; init; } = 4;
     public double LengthPenalty { get; init; } = 1.0;
     public int NoRepeatNgramSize { get; init; } = 3;

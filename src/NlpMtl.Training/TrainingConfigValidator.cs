@@ -1,4 +1,6 @@
+using System.Globalization;
 using NlpMtl.Core;
+using NlpMtl.Core.Text;
 using NlpMtl.Modeling.Bert;
 using NlpMtl.Modeling.MultiTask;
 
@@ -114,6 +116,7 @@ static class TrainingConfigValidator
                 $"{source}: {path}.sentence_salience_weight is for the summarize head only (it ranks a document's "
                     + "sentences)"
             );
+        ValidateLanguages(source, path, task, settings);
         if (settings.Vocabulary == VocabularyKind.Target && settings.TargetTokenizer is null)
             throw new InvalidDataException($"{source}: {path}.target_tokenizer is required with vocabulary 'target'");
         if (settings.LabelNames is { } names)
@@ -126,6 +129,39 @@ static class TrainingConfigValidator
             if (names.Values.Distinct(StringComparer.Ordinal).Count() != names.Count)
                 throw new InvalidDataException($"{source}: {path}.label_names gives two labels the same name");
         }
+    }
+
+    static void ValidateLanguages(string source, string path, string task, TaskTrainingConfig settings)
+    {
+        if (settings.SourceLanguage is null && settings.TargetLanguage is null)
+            return;
+        if (task != TaskNames.Translate)
+            throw new InvalidDataException(
+                $"{source}: {path}.source_language and target_language are for the translate head only"
+            );
+        if (settings.SourceLanguage is null || settings.TargetLanguage is null)
+            throw new InvalidDataException(
+                $"{source}: {path}: give both source_language and target_language, or neither"
+            );
+        if (!NumberConvention.CulturesAvailable)
+            return; // no culture data to check the names against here; serving elsewhere may have it
+        foreach (
+            var (field, name) in new[]
+            {
+                ("source_language", settings.SourceLanguage),
+                ("target_language", settings.TargetLanguage),
+            }
+        )
+            try
+            {
+                NumberConvention.Culture(name);
+            }
+            catch (CultureNotFoundException)
+            {
+                throw new InvalidDataException(
+                    $"{source}: {path}.{field} '{name}' is not a language this system knows (BCP-47, e.g. 'de')"
+                );
+            }
     }
 
     sealed class Checker(string source)

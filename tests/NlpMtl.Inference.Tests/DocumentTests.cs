@@ -1,9 +1,11 @@
 using System.Diagnostics;
+using System.Text.Json.Nodes;
 using NlpMtl.Core.Data;
 using NlpMtl.Core.Text;
 using NlpMtl.Core.Tokenization;
 using NlpMtl.Inference.Batching;
 using NlpMtl.Inference.Documents;
+using NlpMtl.TestSupport;
 
 namespace NlpMtl.Inference.Tests;
 
@@ -280,6 +282,40 @@ public class DocumentTests(BundleFixture fixture, Xunit.Abstractions.ITestOutput
         var carried = Translate(engine, "A dog runs. It rains.", "Ein Hund rennt.", "Es regnet.");
         Assert.Empty(carried.NumbersMissing!);
         Assert.EndsWith("\"numbers_missing\":[],\"numbers_restored\":[]}", carried.ToJson(), StringComparison.Ordinal);
+    }
+
+    /// <summary>A copy of the tiny bundle whose manifest gives the translate head these languages (null: none).
+    /// </summary>
+    string TinyBundleInLanguages(string? source, string? target)
+    {
+        var copy = Scratch.CreateDirectory("languages-").FullName;
+        foreach (var file in Directory.GetFiles(fixture.Tiny.Bundle, "*", SearchOption.AllDirectories))
+        {
+            var to = Path.Combine(copy, Path.GetRelativePath(fixture.Tiny.Bundle, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(to)!);
+            File.Copy(file, to);
+        }
+        var path = Path.Combine(copy, "manifest.json");
+        var manifest = JsonNode.Parse(File.ReadAllText(path))!;
+        manifest["translate"]!["source_language"] = source;
+        manifest["translate"]!["target_language"] = target;
+        File.WriteAllText(path, manifest.ToJsonString());
+        return copy;
+    }
+
+    [Fact]
+    public void ANumberPutBackTakesTheTargetLanguagesSeparatorsWhenTheBundleNamesItsLanguages()
+    {
+        const string document = "It cost 50,000 yen.";
+        using (var german = InferenceEngine.Load(fixture.Tiny.Bundle)) // the test heads translate en → de
+            Assert.Equal("Es kostete 50.000 Yen.", Translate(german, document, "Es kostete 50 Yen.").Translation);
+        using (var unnamed = InferenceEngine.Load(TinyBundleInLanguages(null, null)))
+            Assert.Equal("Es kostete 50,000 Yen.", Translate(unnamed, document, "Es kostete 50 Yen.").Translation);
+
+        var error = Assert.Throws<InvalidDataException>(() =>
+            InferenceEngine.Load(TinyBundleInLanguages("en", "xx-nowhere"))
+        );
+        Assert.Contains("manifest.json: translate.source_language or target_language 'xx-nowhere'", error.Message);
     }
 
     [Fact]

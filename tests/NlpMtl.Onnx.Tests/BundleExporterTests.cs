@@ -70,6 +70,7 @@ public class BundleExporterTests(PretrainedFixture fixture, ITestOutputHelper ou
             (2, 8, 3),
             (translate.Generation.NumBeams, translate.Generation.MaxNewTokens, translate.Generation.NoRepeatNgramSize)
         );
+        Assert.Equal(("en", "de"), (translate.SourceLanguage, translate.TargetLanguage));
         Assert.Equal(
             (VocabularyKind.Encoder, 101, 102),
             (manifest.Summarize!.Vocabulary, manifest.Summarize.BosId, manifest.Summarize.EosId)

@@ -14,8 +14,8 @@ public static class ThreeHeadCheckpoint
     public const string TranslateTokenizerDirectory = "translate_tokenizer";
 
     /// <summary> The three heads of every test checkpoint: sentiment, summarize on the encoder vocabulary (MiniLM's
-    /// ids), translate on the committed multi30k-de target tokenizer; one decoder layer each, two beams, short
-    /// generation. Tests adjust a field with <c>with</c>. </summary>
+    /// ids), translate (en → de) on the committed multi30k-de target tokenizer; one decoder layer each, two beams,
+    /// short generation. Tests adjust a field with <c>with</c>. </summary>
     public static MultiTaskConfig Heads(string[] labels, int targetLength = 8, bool copySummaries = true) =>
         new()
         {
@@ -42,6 +42,8 @@ public static class ThreeHeadCheckpoint
                 EosId = 2,
                 MaxSourceLength = 48,
                 MaxTargetLength = targetLength,
+                SourceLanguage = "en",
+                TargetLanguage = "de",
                 NumBeams = 2,
             },
         };

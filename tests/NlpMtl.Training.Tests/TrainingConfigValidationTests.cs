@@ -107,6 +107,41 @@ public class TrainingConfigValidationTests
         Assert.Contains(expected, error.Message);
     }
 
+    /// <summary>The valid config with a translate task in the given languages (null: not given).</summary>
+    static string WithTranslation(string? sourceLanguage, string? targetLanguage)
+    {
+        var root = JsonNode.Parse(Valid)!;
+        var translate = new JsonObject { ["train"] = "t.en", ["train_target"] = "t.de" };
+        if (sourceLanguage is not null)
+            translate["source_language"] = sourceLanguage;
+        if (targetLanguage is not null)
+            translate["target_language"] = targetLanguage;
+        root["tasks"]!["translate"] = translate;
+        return Write(root.ToJsonString());
+    }
+
+    [Fact]
+    public void TranslationLanguagesLoadInPairsAndMustBeKnown()
+    {
+        var translate = TrainingConfig.Load(WithTranslation("en", "de")).Tasks["translate"];
+        Assert.Equal(("en", "de"), (translate.SourceLanguage, translate.TargetLanguage));
+        Assert.Null(TrainingConfig.Load(WithTranslation(null, null)).Tasks["translate"].TargetLanguage);
+
+        var one = Assert.Throws<InvalidDataException>(() => TrainingConfig.Load(WithTranslation(null, "de")));
+        Assert.Contains("tasks.translate: give both source_language and target_language", one.Message);
+        var unknown = Assert.Throws<InvalidDataException>(() =>
+            TrainingConfig.Load(WithTranslation("en", "xx-nowhere"))
+        );
+        Assert.Contains("tasks.translate.target_language 'xx-nowhere' is not a language", unknown.Message);
+        var summarize = Assert.Throws<InvalidDataException>(() =>
+            TrainingConfig.Load(With("tasks.summarize.target_language", "de"))
+        );
+        Assert.Contains(
+            "tasks.summarize.source_language and target_language are for the translate head",
+            summarize.Message
+        );
+    }
+
     [Fact]
     public void ASentenceClassifierIsForTheSummarizerOnly()
     {

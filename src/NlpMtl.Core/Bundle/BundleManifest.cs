@@ -173,6 +173,13 @@ public sealed record DecoderManifest
     /// </summary>
     public bool Copy { get; init; }
 
+    /// <summary>Translation: source and target languages (BCP-47) as the training config gave them; with both, numbers
+    /// put back into a translation take the target's separators (<see cref="Text.NumberConvention"/>).</summary>
+    public string? SourceLanguage { get; init; }
+
+    /// <inheritdoc cref="SourceLanguage"/>
+    public string? TargetLanguage { get; init; }
+
     public required GenerationSettings Generation { get; init; }
 }
 

@@ -29,13 +29,13 @@ public static partial class NumberCheck
     /// The translation with the numbers it wrote in place of the source's put back. Out of its domain the translator
     /// keeps a number's place and rewrites its digits ("since 2009" → "seit 2012", "Room 213" → "Zimmer 1"), so the
     /// source's numbers that the translation lacks are paired with the translation's numbers that the source lacks,
-    /// and each such translation number is replaced by the source's, as the source writes it (a reader sees the
-    /// source's separators: "50,000 Yen"). Pairs keep the sentence's order and, where one side has more, join the
-    /// numbers at the nearest relative places (<see cref="PairInOrder"/>). A source number left without a partner stays
-    /// missing (dropped or spelt out); a translation number left without one stays (it may spell out a source word:
-    /// "Two rooms" → "2 Zimmer").
+    /// and each such translation number is replaced by the source's: as the source writes it, or with a
+    /// <paramref name="convention"/>, in the target language's separators ("50,000 Yen" → "50.000 Yen"). Pairs keep
+    /// the sentence's order and, where one side has more, join the numbers at the nearest relative places
+    /// (<see cref="PairInOrder"/>). A source number left without a partner stays missing (dropped or spelt out); a
+    /// translation number left without one stays (it may spell out a source word: "Two rooms" → "2 Zimmer").
     /// </summary>
-    public static NumberRestoration Restore(string source, string translation)
+    public static NumberRestoration Restore(string source, string translation, NumberConvention? convention = null)
     {
         // Each text is scanned once; its matches serve as the numbers to check and as the other side's supply.
         var sourceNumbers = Number().Matches(source);
@@ -48,7 +48,8 @@ public static partial class NumberCheck
         );
         var text = new StringBuilder(translation);
         foreach (var (l, w) in pairs.AsEnumerable().Reverse()) // from the end, so earlier offsets stay valid
-            text.Remove(written[w].Index, written[w].Length).Insert(written[w].Index, lost[l].Value);
+            text.Remove(written[w].Index, written[w].Length)
+                .Insert(written[w].Index, convention?.Convert(lost[l].Value) ?? lost[l].Value);
         var paired = pairs.Select(p => p.A).ToHashSet();
         return new(
             text.ToString(),

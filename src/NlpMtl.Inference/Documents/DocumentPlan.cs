@@ -347,7 +347,7 @@ public sealed class DocumentPlan
                     );
                     var source = sentences[i].Span.Of(text);
                     return restore
-                        ? NumberCheck.Restore(source, translated)
+                        ? NumberCheck.Restore(source, translated, planner.Numbers)
                         : new NumberRestoration(translated, [], NumberCheck.Missing(source, translated));
                 }
             )

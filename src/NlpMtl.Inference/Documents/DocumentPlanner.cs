@@ -25,9 +25,13 @@ internal sealed class DocumentPlanner(
     ISalienceScorer salience,
     LearnedSalienceScorer? ranker,
     IReadOnlyList<string> sentimentLabels,
-    int contextTokens
+    int contextTokens,
+    NumberConvention? numbers
 )
 {
+    /// <summary>How numbers put back into a translation are written (null: as the source writes them).</summary>
+    public NumberConvention? Numbers => numbers;
+
     /// <summary>The bundle's learned ranker, which extractive summaries weigh (<see cref="SummaryStyle"/>).</summary>
     public LearnedSalienceScorer? Ranker => ranker;
 

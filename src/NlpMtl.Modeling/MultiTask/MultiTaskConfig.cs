@@ -51,6 +51,12 @@ public sealed record DecoderHeadConfig
     public int MaxSourceLength { get; init; } = 256;
     public int MaxTargetLength { get; init; } = 64;
 
+    /// <summary>Translation: source and target languages (BCP-47), null when the config gave none.</summary>
+    public string? SourceLanguage { get; init; }
+
+    /// <inheritdoc cref="SourceLanguage"/>
+    public string? TargetLanguage { get; init; }
+
     /// <summary>Generation defaults stored with the model (the bundle manifest repeats them).</summary>
     public int NumBeams { get; init; } = 4;
     public double LengthPenalty { get; init; } = 1.0;

@@ -74,6 +74,26 @@ public class NumberCheckTests
     }
 
     [Fact]
+    public void RestoreWithAConventionWritesThePutBackNumberTheTargetsWay()
+    {
+        var german = NumberConvention.Between("en", "de");
+
+        var yen = NumberCheck.Restore("I owe him 50,000 yen.", "Ich schulde ihm 50 Yen.", german);
+
+        Assert.Equal("Ich schulde ihm 50.000 Yen.", yen.Text);
+        // The line still lists the number as the source wrote it, and a number the translation carried is untouched.
+        Assert.Equal([new RestoredNumber("50,000", "50")], yen.Restored);
+        Assert.Equal(
+            "2009 kostete es 3,5 Millionen.",
+            NumberCheck.Restore("In 2009 it cost 3.5 million.", "2009 kostete es 9 Millionen.", german).Text
+        );
+        Assert.Equal(
+            "Es kostete 1.234,5 Euro.",
+            NumberCheck.Restore("It cost 1,234.5 euros.", "Es kostete 7 Euro.", german).Text
+        );
+    }
+
+    [Fact]
     public void RestoreLeavesWhatItCannotPairAndNeverTouchesACarriedNumber()
     {
         // More lost than written: the nearest is put back, the other stays missing.

@@ -1,0 +1,80 @@
+using System.Globalization;
+
+namespace NlpMtl.Core.Text;
+
+/// <summary>
+/// Rewrites a number's separators from the source language's way to the target's: en → de turns 50,000 into 50.000
+/// and 3.5 into 3,5. A number <see cref="NumberCheck.Restore"/> puts back comes from the source as the source writes
+/// it, and a German reader takes "50,000 Yen" for fifty. Only a number well formed in the source's convention changes
+/// (digits, its group separator between groups of three, at most one decimal separator); times (2:30), space-grouped
+/// numbers and anything else stay as written. The separators are .NET's for each culture (ICU's data); a process
+/// without culture data (globalization-invariant mode, e.g. a container without ICU) has none to give, and there
+/// numbers stay as the source writes them.
+/// </summary>
+public sealed class NumberConvention
+{
+    readonly NumberFormatInfo source;
+    readonly NumberFormatInfo target;
+
+    NumberConvention(CultureInfo source, CultureInfo target)
+    {
+        (this.source, this.target) = (source.NumberFormat, target.NumberFormat);
+        (Source, Target) = (source.Name, target.Name);
+    }
+
+    public string Source { get; }
+    public string Target { get; }
+
+    /// <summary>The convention between two languages (BCP-47 names, e.g. "en" and "de"); null when either is not
+    /// given or the process has no culture data (<see cref="CulturesAvailable"/>), so numbers stay as the source
+    /// writes them.</summary>
+    /// <exception cref="CultureNotFoundException">A name that is not a known culture.</exception>
+    public static NumberConvention? Between(string? sourceLanguage, string? targetLanguage) =>
+        sourceLanguage is null || targetLanguage is null || !CulturesAvailable
+            ? null
+            : new(Culture(sourceLanguage), Culture(targetLanguage));
+
+    /// <summary>Whether this process has culture data: false in .NET's globalization-invariant mode, where every
+    /// named culture is refused.</summary>
+    public static bool CulturesAvailable => Available.Value;
+
+    static readonly Lazy<bool> Available = new(() =>
+    {
+        try
+        {
+            return Culture("en").NumberFormat.NumberDecimalSeparator == ".";
+        }
+        catch (CultureNotFoundException)
+        {
+            return false;
+        }
+    });
+
+    /// <summary>The culture named <paramref name="name"/>, refusing names ICU does not know (it would otherwise make
+    /// up a culture with invariant separators).</summary>
+    public static CultureInfo Culture(string name) => CultureInfo.GetCultureInfo(name, predefinedOnly: true);
+
+    /// <returns><paramref name="number"/> with the target's separators, or as it is when it is not a number written in
+    /// the source's convention.</returns>
+    public string Convert(string number)
+    {
+        var (group, point) = (source.NumberGroupSeparator, source.NumberDecimalSeparator);
+        var parts = number.Split(point);
+        if (parts.Length > 2 || parts.Any(p => p.Length == 0) || (parts.Length == 2 && !IsDigits(parts[1])))
+            return number;
+        var groups = parts[0].Split(group);
+        var grouped =
+            groups.Length > 1
+            && groups[0].Length is >= 1 and <= 3
+            && groups.All(IsDigits)
+            && groups.Skip(1).All(g => g.Length == 3);
+        if (!grouped && !(groups.Length == 1 && IsDigits(groups[0])))
+            return number;
+        if (groups.Length == 1 && parts.Length == 1)
+            return number; // no separator at all: nothing to rewrite
+        var integer = string.Join(target.NumberGroupSeparator, groups);
+        return parts.Length == 2 ? integer + target.NumberDecimalSeparator + parts[1] : integer;
+    }
+
+    static bool IsDigits(string text) => text.Length > 0 && text.All(char.IsAsciiDigit);
+}
