@@ -16,14 +16,8 @@ public sealed class NumberConvention
     readonly NumberFormatInfo source;
     readonly NumberFormatInfo target;
 
-    NumberConvention(CultureInfo source, CultureInfo target)
-    {
+    NumberConvention(CultureInfo source, CultureInfo target) =>
         (this.source, this.target) = (source.NumberFormat, target.NumberFormat);
-        (Source, Target) = (source.Name, target.Name);
-    }
-
-    public string Source { get; }
-    public string Target { get; }
 
     /// <summary>The convention between two languages (BCP-47 names, e.g. "en" and "de"); null when either is not
     /// given or the process has no culture data (<see cref="CulturesAvailable"/>), so numbers stay as the source
