@@ -143,25 +143,18 @@ static class TrainingConfigValidator
             throw new InvalidDataException(
                 $"{source}: {path}: give both source_language and target_language, or neither"
             );
-        if (!NumberConvention.CulturesAvailable)
-            return; // no culture data to check the names against here; serving elsewhere may have it
-        foreach (
-            var (field, name) in new[]
-            {
-                ("source_language", settings.SourceLanguage),
-                ("target_language", settings.TargetLanguage),
-            }
-        )
-            try
-            {
-                NumberConvention.Culture(name);
-            }
-            catch (CultureNotFoundException)
-            {
-                throw new InvalidDataException(
-                    $"{source}: {path}.{field} '{name}' is not a language this system knows (BCP-47, e.g. 'de')"
-                );
-            }
+        try
+        {
+            NumberConvention.Between(settings.SourceLanguage, settings.TargetLanguage); // null without culture data
+        }
+        catch (CultureNotFoundException e)
+        {
+            var field = e.InvalidCultureName == settings.SourceLanguage ? "source_language" : "target_language";
+            throw new InvalidDataException(
+                $"{source}: {path}.{field} '{e.InvalidCultureName}' is not a language this system knows (BCP-47, "
+                    + "e.g. 'de')"
+            );
+        }
     }
 
     sealed class Checker(string source)

@@ -30,7 +30,7 @@ public sealed class NumberConvention
 
     /// <summary>Whether this process has culture data: false in .NET's globalization-invariant mode, where every
     /// named culture is refused.</summary>
-    public static bool CulturesAvailable => Available.Value;
+    static bool CulturesAvailable => Available.Value;
 
     static readonly Lazy<bool> Available = new(() =>
     {
@@ -46,7 +46,7 @@ public sealed class NumberConvention
 
     /// <summary>The culture named <paramref name="name"/>, refusing names ICU does not know (it would otherwise make
     /// up a culture with invariant separators).</summary>
-    public static CultureInfo Culture(string name) => CultureInfo.GetCultureInfo(name, predefinedOnly: true);
+    static CultureInfo Culture(string name) => CultureInfo.GetCultureInfo(name, predefinedOnly: true);
 
     /// <returns><paramref name="number"/> with the target's separators, or as it is when it is not a number written in
     /// the source's convention.</returns>
@@ -54,18 +54,15 @@ public sealed class NumberConvention
     {
         var (group, point) = (source.NumberGroupSeparator, source.NumberDecimalSeparator);
         var parts = number.Split(point);
-        if (parts.Length > 2 || parts.Any(p => p.Length == 0) || (parts.Length == 2 && !IsDigits(parts[1])))
+        if (parts.Length > 2 || (parts.Length == 2 && !IsDigits(parts[1])))
             return number;
+        // Digits, and where grouped, 1 to 3 of them and then groups of 3.
         var groups = parts[0].Split(group);
-        var grouped =
-            groups.Length > 1
-            && groups[0].Length is >= 1 and <= 3
-            && groups.All(IsDigits)
-            && groups.Skip(1).All(g => g.Length == 3);
-        if (!grouped && !(groups.Length == 1 && IsDigits(groups[0])))
-            return number;
-        if (groups.Length == 1 && parts.Length == 1)
-            return number; // no separator at all: nothing to rewrite
+        var wellFormed =
+            groups.All(IsDigits)
+            && (groups.Length == 1 || (groups[0].Length <= 3 && groups.Skip(1).All(g => g.Length == 3)));
+        if (!wellFormed || (groups.Length == 1 && parts.Length == 1))
+            return number; // not the source's form, or no separator to rewrite
         var integer = string.Join(target.NumberGroupSeparator, groups);
         return parts.Length == 2 ? integer + target.NumberDecimalSeparator + parts[1] : integer;
     }
