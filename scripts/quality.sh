@@ -84,6 +84,7 @@ diagnostics=(
   "imdb-mean-probabilities|--task sentiment --data $recipe/imdb/validation.tsv --sentiment-aggregation MeanProbabilities"
   "scitldr-lead-256|--task summarize --data $recipe/scitldr/validation.jsonl --summary-selection Lead --summary-source-tokens 256"
   "scitldr-salience-256|--task summarize --data $recipe/scitldr/validation.jsonl --summary-source-tokens 256"
+  "newstest2013-pieces-34|--task translate --data $recipe/newstest/newstest2013.en --target $recipe/newstest/newstest2013.de --translation-piece-tokens 34"
 )
 evaluate() {
   local name="${1%%|*}" args started=$SECONDS

@@ -82,6 +82,11 @@ public sealed class InferenceOptions
     /// generated text.</summary>
     public SummaryStyle SummaryStyle { get; set; } = SummaryStyle.Extractive;
 
+    /// <summary> An extracted summary (<see cref="SummaryStyle.Extractive"/>, <see cref="SummaryStyle.Ranked"/>) drops
+    /// the discourse connective its sentence opens with ("However, to this end, we show …" → "We show …",
+    /// <see cref="SummaryOpening"/>). False keeps the sentence verbatim. </summary>
+    public bool TrimSummaryOpening { get; set; } = true;
+
     /// <summary>
     /// Most tokens the summarizer reads, [CLS] and [SEP] included (null: the head's trained source length, which is
     /// also the most it takes). Lower only to measure what reading less costs, e.g. the first 256 tokens under
@@ -89,4 +94,12 @@ public sealed class InferenceOptions
     /// </summary>
     [Range(3, 1 << 16)]
     public int? SummarySourceTokens { get; set; }
+
+    /// <summary>
+    /// Most tokens of one translated piece, [CLS] and [SEP] included (null: the head's trained source length, which is
+    /// also the most it takes). A sentence longer than this is translated in pieces cut at its clauses
+    /// (<see cref="Documents.TokenPieces"/>) and the pieces' translations are joined.
+    /// </summary>
+    [Range(3, 1 << 16)]
+    public int? TranslationPieceTokens { get; set; }
 }

@@ -83,6 +83,25 @@ public class DocumentTests(BundleFixture fixture, Xunit.Abstractions.ITestOutput
     }
 
     [Fact]
+    public void TranslationPieceTokensCutsASentenceTheHeadCouldReadWholeAtItsClauses()
+    {
+        const string sentence = "The old man walked along the river, and his dog ran ahead of him to the bridge.";
+        using var whole = InferenceEngine.Load(fixture.Tiny.Bundle);
+        using var cut = InferenceEngine.Load(fixture.Tiny.Bundle, new InferenceOptions { TranslationPieceTokens = 16 });
+        var tokenizer = whole.Bundle.Tokenizer;
+        var ids = tokenizer.EncodeUntruncated(sentence);
+        Assert.InRange(ids.Count, 15, whole.SourceLimit("translate") - 2); // fits the head, not the cap
+
+        Assert.Single(whole.Plan(new DocumentRequest("s", sentence, ["translate"])).Rows);
+        var rows = cut.Plan(new DocumentRequest("s", sentence, ["translate"])).Rows;
+        Assert.Equal(2, rows.Count);
+        Assert.All(rows, r => Assert.InRange(r.Tokens, 3, 16));
+        Assert.Equal(ids, rows.SelectMany(r => r.InputIds[1..^1])); // every token once, in order
+        Assert.Equal(tokenizer.EncodeUntruncated(",").Single(), rows[0].InputIds[^2]); // cut after the clause
+        Assert.Equal(2, cut.Predict([new DocumentRequest("s", sentence, ["translate"])])[0].Predictions[0].Segments);
+    }
+
+    [Fact]
     public void SentimentReadsEveryWindowAndFirstWindowAggregationIsTheFirstTokensAnswer()
     {
         var text = string.Join(
@@ -393,6 +412,34 @@ public class DocumentTests(BundleFixture fixture, Xunit.Abstractions.ITestOutput
         Assert.Equal(
             ExtractiveSummary.Closest(plain.Summary!, sentences) is { } k ? sentences[k] : plain.Summary,
             whole.Summary
+        );
+    }
+
+    [Fact]
+    public void AnExtractiveSummaryDropsItsSentencesOpeningConnectiveUnlessThatIsOff()
+    {
+        const string document =
+            "Deep networks need large labelled sets. However, to this end, we show that mitochondria regulate the "
+            + "circadian clock in mammals. The code is public.";
+        using var trimmed = InferenceEngine.Load(fixture.Tiny.Bundle);
+        using var verbatim = InferenceEngine.Load(
+            fixture.Tiny.Bundle,
+            new InferenceOptions { TrimSummaryOpening = false }
+        );
+        TaskPrediction Summarize(InferenceEngine engine)
+        {
+            var plan = engine.Plan(new DocumentRequest("d", document, ["summarize"]));
+            var output = new RowOutput();
+            output.Generated["summarize"] = "mitochondria regulate the clock";
+            return plan.Assemble([output], null).Predictions[0];
+        }
+
+        var summary = Summarize(trimmed);
+        Assert.Equal("We show that mitochondria regulate the circadian clock in mammals.", summary.Summary);
+        Assert.Equal(1, summary.Extracted); // still the document's sentence 1, which the line says it came from
+        Assert.Equal(
+            "However, to this end, we show that mitochondria regulate the circadian clock in mammals.",
+            Summarize(verbatim).Summary
         );
     }
 

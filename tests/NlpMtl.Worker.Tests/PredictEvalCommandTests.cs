@@ -301,9 +301,12 @@ public partial class PredictEvalCommandTests(PredictEvalCommandTests.TinyBundle 
 
         var output = Path.Combine(tiny.Root, "ranked.jsonl");
         var input = Path.Combine(tiny.Root, "ranked-input.txt");
-        File.WriteAllLines(input, ["One short claim. A second sentence follows it. And a third one ends it."]);
-        Task<(int, string, string)> Ranked(string bundleDirectory) =>
-            CommandLineRunner.RunAsync(
+        File.WriteAllLines(
+            input,
+            ["However, one short claim. To this end, a second sentence follows it. Finally, a third one ends it."]
+        );
+        Task<(int, string, string)> Ranked(string bundleDirectory, params string[] more) =>
+            CommandLineRunner.RunAsync([
                 "predict",
                 "--bundle",
                 bundleDirectory,
@@ -314,13 +317,25 @@ public partial class PredictEvalCommandTests(PredictEvalCommandTests.TinyBundle 
                 "--input",
                 input,
                 "--output",
-                output
-            );
+                output,
+                .. more,
+            ]);
         (exitCode, _, error) = await Ranked(bundle);
         Assert.True(exitCode == 0, error);
         var line = JsonDocument.Parse(File.ReadAllLines(output)[0]).RootElement;
-        string[] sentences = ["One short claim.", "A second sentence follows it.", "And a third one ends it."];
-        Assert.Equal(sentences[line.GetProperty("extracted").GetInt32()], line.GetProperty("summary").GetString());
+        // The summary is the ranked sentence without its opening connective, or verbatim when asked.
+        string[] trimmed = ["One short claim.", "A second sentence follows it.", "A third one ends it."];
+        Assert.Equal(trimmed[line.GetProperty("extracted").GetInt32()], line.GetProperty("summary").GetString());
+        (exitCode, _, error) = await Ranked(bundle, "--trim-summary-opening", "false");
+        Assert.True(exitCode == 0, error);
+        line = JsonDocument.Parse(File.ReadAllLines(output)[0]).RootElement;
+        string[] verbatim =
+        [
+            "However, one short claim.",
+            "To this end, a second sentence follows it.",
+            "Finally, a third one ends it.",
+        ];
+        Assert.Equal(verbatim[line.GetProperty("extracted").GetInt32()], line.GetProperty("summary").GetString());
 
         // Without a ranker, Ranked is refused with what to run.
         (exitCode, _, error) = await Ranked(tiny.Bundle);

@@ -35,6 +35,7 @@ public class QualityScriptTests
         "imdb-mean-probabilities",
         "scitldr-lead-256",
         "scitldr-salience-256",
+        "newstest2013-pieces-34",
     ];
 
     readonly string work = Scratch.CreateDirectory("quality-").FullName;

@@ -110,7 +110,8 @@ public sealed class DocumentPlan
 
     void PlanTranslation()
     {
-        var length = planner.Limit(TaskNames.Translate) - 2;
+        var length =
+            Math.Min(planner.Limit(TaskNames.Translate), planner.Options.TranslationPieceTokens ?? int.MaxValue) - 2;
         foreach (var sentence in sentences)
             translatePieces.Add(
                 sentence.Ids.Length == 0
@@ -299,7 +300,9 @@ public sealed class DocumentPlan
         int? extracted = pick is { } k ? selected[k] : null;
         return new TaskPrediction(id, TaskNames.Summarize)
         {
-            Summary = extracted is { } e ? ExtractiveSummary.AsLine(sentences[e].Span.Of(text)) : generated,
+            Summary = extracted is { } e
+                ? ExtractiveSummary.AsSummary(sentences[e].Span.Of(text), planner.Options.TrimSummaryOpening)
+                : generated,
             Truncated = Truncated || summaryCut,
             Sentences = sentences.Count,
             Selected = selected,

@@ -7,8 +7,9 @@ public enum SummaryStyle
 {
     /// <summary>
     /// The sentence the summarizer read that its generated summary is closest to, word for word as the document
-    /// writes it (<see cref="ExtractiveSummary"/>): faithful by construction, and above the generated text in ROUGE on
-    /// SciTLDR-A validation (docs/benchmarks.md, "Extractive or generated summaries").
+    /// writes it but for an opening connective (<see cref="ExtractiveSummary"/>, <see cref="SummaryOpening"/>):
+    /// faithful by construction, and above the generated text in ROUGE on SciTLDR-A validation (docs/benchmarks.md,
+    /// "Extractive or generated summaries").
     /// </summary>
     Extractive,
 
@@ -78,4 +79,10 @@ public static class ExtractiveSummary
     /// space.</summary>
     public static string AsLine(string sentence) =>
         string.Join(' ', sentence.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+
+    /// <summary>A sentence as the summary serving writes: one line (<see cref="AsLine"/>), without its opening
+    /// connective when <paramref name="trimOpening"/> (<see cref="SummaryOpening"/>,
+    /// <see cref="InferenceOptions.TrimSummaryOpening"/>).</summary>
+    public static string AsSummary(string sentence, bool trimOpening) =>
+        trimOpening ? SummaryOpening.Trim(AsLine(sentence)) : AsLine(sentence);
 }

@@ -65,8 +65,9 @@ sealed class InferenceArguments
         {
             Description =
                 "What a summary is: Extractive (default: the document's sentence closest to the generated text, "
-                + "weighed with the bundle's sentence ranker when it has one, verbatim), Abstractive (the generated "
-                + "text) or Ranked (the ranker's top sentence, without generating; needs a ranker: nlpmtl salience)",
+                + "weighed with the bundle's sentence ranker when it has one, as written but for an opening "
+                + "connective: --trim-summary-opening), Abstractive (the generated text) or Ranked (the ranker's top "
+                + "sentence, without generating; needs a ranker: nlpmtl salience)",
         };
     public Option<int?> SummarySourceTokens { get; } =
         new("--summary-source-tokens")
@@ -75,12 +76,26 @@ sealed class InferenceArguments
                 "Most tokens the summarizer reads (default and most: the head's trained source length); e.g. 256 "
                 + "with Lead to measure reading only the start",
         };
+    public Option<int?> TranslationPieceTokens { get; } =
+        new("--translation-piece-tokens")
+        {
+            Description =
+                "Most tokens translated as one piece (default and most: the head's trained source length); a longer "
+                + "sentence is translated in pieces cut at its clauses",
+        };
     public Option<bool?> RestoreNumbers { get; } =
         new("--restore-numbers")
         {
             Description =
                 "Translate: put the source's numbers back where the translation wrote other numbers in their place, "
                 + "listed in numbers_restored (default: true; false keeps the model's text)",
+        };
+    public Option<bool?> TrimSummaryOpening { get; } =
+        new("--trim-summary-opening")
+        {
+            Description =
+                "Summarize: an extracted summary drops the connective its sentence opens with (\"Furthermore, we "
+                + "show\" → \"We show\"; default: true; false keeps the sentence verbatim)",
         };
     public Option<int> TokenBudget { get; } =
         new("--token-budget")
@@ -116,7 +131,9 @@ sealed class InferenceArguments
                 SummarySelection,
                 SummaryStyle,
                 SummarySourceTokens,
+                TranslationPieceTokens,
                 RestoreNumbers,
+                TrimSummaryOpening,
             }
         )
             command.Options.Add(option);
@@ -141,7 +158,9 @@ sealed class InferenceArguments
             SummarySelection = parse.GetValue(SummarySelection) ?? defaults.SummarySelection,
             SummaryStyle = parse.GetValue(SummaryStyle) ?? defaults.SummaryStyle,
             SummarySourceTokens = parse.GetValue(SummarySourceTokens),
+            TranslationPieceTokens = parse.GetValue(TranslationPieceTokens),
             RestoreNumbers = parse.GetValue(RestoreNumbers) ?? defaults.RestoreNumbers,
+            TrimSummaryOpening = parse.GetValue(TrimSummaryOpening) ?? defaults.TrimSummaryOpening,
         };
         CheckRanges(
             options,
@@ -152,6 +171,7 @@ sealed class InferenceArguments
                 (nameof(InferenceOptions.NoRepeatNgramSize), NoRepeatNgramSize),
                 (nameof(InferenceOptions.MaxDocumentTokens), MaxDocumentTokens),
                 (nameof(InferenceOptions.SummarySourceTokens), SummarySourceTokens),
+                (nameof(InferenceOptions.TranslationPieceTokens), TranslationPieceTokens),
             ]
         );
         return options;

@@ -181,7 +181,10 @@ public static class SalienceCommand
         foreach (var (name, pick) in picks)
         {
             var summaries = sentences
-                .Select((d, i) => d.Count == 0 ? "" : ExtractiveSummary.AsLine(d[pick(i)]))
+                .Select(
+                    (d, i) =>
+                        d.Count == 0 ? "" : ExtractiveSummary.AsSummary(d[pick(i)], engine.Options.TrimSummaryOpening)
+                )
                 .ToList();
             var rouge = Rouge.Corpus(summaries, references);
             report[$"validation_{name}"] = new[] { rouge.Rouge1, rouge.Rouge2, rouge.RougeL };
