@@ -17,6 +17,10 @@ public class SummaryOpeningTests
     [InlineData("Finally, iPhone users agree.", "iPhone users agree.")]
     [InlineData("Moreover, BERT helps.", "BERT helps.")]
     [InlineData("Thus, k-means clusters them.", "K-means clusters them.")]
+    [InlineData("Hence, we’re done.", "We’re done.")]
+    // A phrase that starts another one: the whole longer phrase goes.
+    [InlineData("Firstly, we train.", "We train.")]
+    [InlineData("To address this issue, we train.", "We train.")]
     public void AnOpeningConnectiveGoesAndTheRestStaysAsWritten(string sentence, string expected) =>
         Assert.Equal(expected, SummaryOpening.Trim(sentence));
 

@@ -17,6 +17,7 @@ public class QualityScriptTests
         "sst2-glue-dev",
         "imdb",
         "scitldr",
+        "scitldr-ranked",
         "multi30k-int8",
         "tatoeba-int8",
         "newstest2013-int8",
@@ -28,7 +29,6 @@ public class QualityScriptTests
     static readonly string[] Diagnostics =
     [
         "sst2-validation",
-        "scitldr-ranked",
         "scitldr-abstractive",
         "multi30k-paragraphs",
         "imdb-first-window",
@@ -73,7 +73,7 @@ public class QualityScriptTests
             echo "$*" >> "$COMMAND_LOG"
             case "$1" in
               eval) echo '{"graphs":"fp32","examples":3,"accuracy":50.5}' ;;
-              salience) echo '{"kept":"trained_with_model","validation_documents":3,"validation_ranked":[30,10,20]}' ;;
+              salience) echo '{"kept":"trained_with_model"}' ;;
             esac
             """
         );
@@ -127,6 +127,10 @@ public class QualityScriptTests
         var commands = File.ReadAllLines(CommandLog);
         Assert.StartsWith("export ", commands[0]);
         Assert.StartsWith("salience ", commands[1]);
+        // The kept ranker's validation figure is the scitldr-ranked evaluation, not a second pass in salience.
+        Assert.DoesNotContain("--validation", commands[1]);
+        Assert.Contains("--summary-style Ranked", commands.Single(c => c.Contains("Ranked")));
+        Assert.DoesNotContain("| salience", results);
         Assert.StartsWith("eval --bundle", commands[2]);
         Assert.Contains("--task translate", commands[2]);
         Assert.Equal(2 + Figures.Length, commands.Length);

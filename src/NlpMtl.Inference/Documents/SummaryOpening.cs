@@ -77,14 +77,9 @@ public static partial class SummaryOpening
         "unfortunately",
     ];
 
-    // Longest first, so "more specifically," is not read as "more" + the rest.
+    // Each phrase must be followed by its comma, so "first" never takes the start of "firstly,".
     static readonly Regex Opening = new(
-        "^(?:"
-            + string.Join(
-                '|',
-                Connectives.OrderByDescending(c => c.Length).Select(c => Regex.Escape(c).Replace(@"\ ", @"\s+"))
-            )
-            + @")\s*,\s+",
+        "^(?:" + string.Join('|', Connectives.Select(c => Regex.Escape(c).Replace(@"\ ", @"\s+"))) + @")\s*,\s+",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant
     );
 
@@ -101,12 +96,12 @@ public static partial class SummaryOpening
             rest = rest[match.Length..];
         if (rest.Length == sentence.Length || !rest.Any(char.IsLetter))
             return sentence;
-        var firstWord = rest.Split(' ', 2)[0];
+        var firstWord = rest.Split((char[]?)null, 2)[0];
         return IsPlainLowerCaseWord(firstWord) ? char.ToUpperInvariant(rest[0]) + rest[1..] : rest;
     }
 
     static bool IsPlainLowerCaseWord(string word) => PlainLowerCaseWord().IsMatch(word);
 
-    [GeneratedRegex(@"^[a-z][a-z'-]*[\p{P}]*$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[a-z][a-z'’-]*[\p{P}]*$", RegexOptions.CultureInvariant)]
     private static partial Regex PlainLowerCaseWord();
 }
