@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # The full recipe end to end: builds the training mixes (scripts/recipe-data.sh), trains configs/full.json, exports
 # the final checkpoint (fp32 + int8), fits its sentence ranker (nlpmtl salience; a bundle whose summarizer trained a
-# sentence classifier keeps it and gets its validation figures) and evaluates the bundle on every
-# validation set; writes OUT/results.md.
+# sentence classifier keeps it, and scitldr-ranked reports its pick) and evaluates the bundle on every validation set;
+# writes OUT/results.md.
 #   DATA=DIR (else NLPMTL_DATA): the sets as `nlpmtl data get sst2 scitldr multi30k imdb tatoeba newstest --out DIR`
 #   writes them.  OUT=runs/quality  BUDGET=120 (training minutes)
 #   TOTAL=150 (minutes for the whole run, empty = no limit): the evaluations of the recipe's figures (each validation
-#   set in fp32 and int8) always run; the diagnostic ones (other IMDB aggregations and summary styles, 256-token
-#   sources, paragraphs) start only while the run is within TOTAL, and results.md names those it skipped. A CPU
-#   without AVX-512 evaluates several times slower than one with it (docs/benchmarks.md).
+#   set in fp32 and int8) always run; the diagnostic ones (other IMDB aggregations, generated summaries, 256-token
+#   sources, paragraphs, news in clause pieces) start only while the run is within TOTAL, and results.md names those
+#   it skipped. A CPU without AVX-512 evaluates several times slower than one with it (docs/benchmarks.md).
 #   MAX_EVAL= (examples per evaluation, empty = all)  MULTI30K_COPIES= TATOEBA_JOINED= (scripts/recipe-data.sh's
 #   translation mix)
 #   SEED= (train --seed: the same recipe again under another seed, to see what chance moves; empty = the config's)
