@@ -377,14 +377,7 @@ public class DocumentTests(BundleFixture fixture, Xunit.Abstractions.ITestOutput
             fixture.Tiny.Bundle,
             new InferenceOptions { SummaryStyle = SummaryStyle.Abstractive }
         );
-        TaskPrediction Summarize(InferenceEngine engine, string generated)
-        {
-            var plan = engine.Plan(new DocumentRequest("d", document, ["summarize"]));
-            var output = new RowOutput();
-            output.Generated["summarize"] = generated;
-            Assert.Single(plan.Rows); // the document fits: one row, the summarizer's source
-            return plan.Assemble([output], null).Predictions[0];
-        }
+        TaskPrediction Summarize(InferenceEngine engine, string generated) => SummarizeAs(engine, document, generated);
 
         // The generated text shortens the second sentence: the line holds that sentence as the document writes it, its
         // runs of white space as one space.
@@ -426,13 +419,8 @@ public class DocumentTests(BundleFixture fixture, Xunit.Abstractions.ITestOutput
             fixture.Tiny.Bundle,
             new InferenceOptions { TrimSummaryOpening = false }
         );
-        TaskPrediction Summarize(InferenceEngine engine)
-        {
-            var plan = engine.Plan(new DocumentRequest("d", document, ["summarize"]));
-            var output = new RowOutput();
-            output.Generated["summarize"] = "mitochondria regulate the clock";
-            return plan.Assemble([output], null).Predictions[0];
-        }
+        TaskPrediction Summarize(InferenceEngine engine) =>
+            SummarizeAs(engine, document, "mitochondria regulate the clock");
 
         var summary = Summarize(trimmed);
         Assert.Equal("We show that mitochondria regulate the circadian clock in mammals.", summary.Summary);
@@ -441,6 +429,17 @@ public class DocumentTests(BundleFixture fixture, Xunit.Abstractions.ITestOutput
             "However, to this end, we show that mitochondria regulate the circadian clock in mammals.",
             Summarize(verbatim).Summary
         );
+    }
+
+    /// <summary>The summarize line of <paramref name="document"/> (one that fits the summarizer's source) had the
+    /// summarizer generated <paramref name="generated"/>.</summary>
+    static TaskPrediction SummarizeAs(InferenceEngine engine, string document, string generated)
+    {
+        var plan = engine.Plan(new DocumentRequest("d", document, ["summarize"]));
+        var output = new RowOutput();
+        output.Generated["summarize"] = generated;
+        Assert.Single(plan.Rows); // the document fits: one row, the summarizer's source
+        return plan.Assemble([output], null).Predictions[0];
     }
 
     [Fact]
