@@ -108,7 +108,7 @@ done
     # shellcheck disable=SC2016 # JavaScript, not shell
     node -e '
       const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-      for (const k of ["accuracy", "macro_f1", "rouge1", "rouge2", "rougeL", "bleu", "bleu_one_by_one", "ratio", "words_in_source", "novel_bigrams", "reference_novel_bigrams", "numbers", "numbers_missing", "numbers_restored", "restored_numbers_in_reference", "reference_numbers_missing", "windows", "truncated"])
+      for (const k of ["accuracy", "macro_f1", "rouge1", "rouge2", "rougeL", "bleu", "bleu_one_by_one", "length_ratio", "ratio", "words_in_source", "novel_bigrams", "reference_novel_bigrams", "numbers", "numbers_missing", "numbers_restored", "restored_numbers_in_reference", "reference_numbers_missing", "windows", "truncated"])
         if (typeof r[k] === "number") console.log(`| ${process.argv[2]} | ${r.graphs} | ${r.examples} | ${k} | ${Number.isInteger(r[k]) ? r[k] : r[k].toFixed(2)} |`);
     ' "$out/eval-$name.json" "$name"
   done

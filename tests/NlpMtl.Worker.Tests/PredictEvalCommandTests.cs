@@ -208,6 +208,7 @@ public partial class PredictEvalCommandTests(PredictEvalCommandTests.TinyBundle 
         Assert.True(json.GetProperty("segments").GetInt32() >= 14, stdout); // every caption translated
         Assert.InRange(json.GetProperty("bleu").GetDouble(), 0, 100);
         Assert.InRange(json.GetProperty("bleu_one_by_one").GetDouble(), 0, 100);
+        Assert.True(json.GetProperty("length_ratio_one_by_one").GetDouble() > 0, stdout); // something was written
         Assert.True(json.TryGetProperty("ratio", out _));
         // The numbers check over the sources, the translations and the references (NumberCheckTests has the rules).
         Assert.True(json.GetProperty("numbers").GetInt32() >= 0, stdout);
@@ -259,7 +260,7 @@ public partial class PredictEvalCommandTests(PredictEvalCommandTests.TinyBundle 
         "summarize",
         new[] { "rouge1", "rouge2", "rougeL", "words_in_source", "novel_bigrams", "reference_novel_bigrams" }
     )]
-    [InlineData("translate", new[] { "bleu" })]
+    [InlineData("translate", new[] { "bleu", "length_ratio" })]
     public async Task EvalPrintsOnlyMetricsJsonOnStdout(string task, string[] metrics)
     {
         string[] data = task switch

@@ -189,9 +189,11 @@ public static class EvalCommand
             );
             return rouge.Rouge1;
         }
-        var bleu = SacreBleu.CorpusFromReferenceLists(outputs, references).Score;
-        metrics["bleu" + suffix] = bleu;
-        return bleu;
+        var bleu = SacreBleu.CorpusFromReferenceLists(outputs, references);
+        metrics["bleu" + suffix] = bleu.Score;
+        // Too short or too long a translation shows here before it shows in the n-gram precisions.
+        metrics["length_ratio" + suffix] = (double)bleu.HypothesisLength / Math.Max(1, bleu.ReferenceLength);
+        return bleu.Score;
     }
 
     /// <summary> Faithfulness, measured cheaply (<see cref="SourceSupport"/>): the summaries' words found in their

@@ -57,8 +57,8 @@ sealed class InferenceArguments
         new("--summary-selection")
         {
             Description =
-                "What the summarizer reads of a long document: Salience (default: the most central sentences) or "
-                + "Lead (the first tokens)",
+                "What the summarizer reads of a long document: Salience (default: the most central sentences), "
+                + "FirstThenSalience (the first sentence, then the most central others) or Lead (the first tokens)",
         };
     public Option<SummaryStyle?> SummaryStyle { get; } =
         new("--summary-style")
