@@ -191,7 +191,7 @@ public static class EvalCommand
         }
         var bleu = SacreBleu.CorpusFromReferenceLists(outputs, references);
         metrics["bleu" + suffix] = bleu.Score;
-        // Too short or too long a translation shows here before it shows in the n-gram precisions.
+        // BLEU folds its brevity penalty into one score; the ratio says whether translations run short or long.
         metrics["length_ratio" + suffix] = (double)bleu.HypothesisLength / Math.Max(1, bleu.ReferenceLength);
         return bleu.Score;
     }
