@@ -36,7 +36,12 @@ public sealed class InferenceEngine : IDisposable
                 $"{bundle.Directory}: SummaryStyle Ranked needs a sentence ranker in the bundle (nlpmtl salience "
                     + "fits one)"
             );
-        policy = new SourcePolicy(bundle.Manifest, bundle.Tokenizer, Options.SummarySourceTokens);
+        policy = new SourcePolicy(
+            bundle.Manifest,
+            bundle.Tokenizer,
+            Options.SummarySourceTokens,
+            Options.TranslationPieceTokens
+        );
         planner = new DocumentPlanner(
             bundle.Tokenizer,
             policy.Limit,

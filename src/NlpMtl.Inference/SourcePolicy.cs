@@ -16,8 +16,14 @@ namespace NlpMtl.Inference;
 /// </list>
 /// Never throws on content: empty text encodes as [CLS] [SEP], and huge texts are tokenised only as far as needed.
 /// </summary> <param name="summarySourceTokens"><see cref="InferenceOptions.SummarySourceTokens"/>: a lower cap on
-/// summarize's limit.</param>
-public sealed class SourcePolicy(BundleManifest manifest, BertInputTokenizer tokenizer, int? summarySourceTokens = null)
+/// summarize's limit.</param> <param name="translationPieceTokens"><see cref="InferenceOptions.TranslationPieceTokens"/>:
+/// a lower cap on translate's limit, so longer sentences are translated in pieces.</param>
+public sealed class SourcePolicy(
+    BundleManifest manifest,
+    BertInputTokenizer tokenizer,
+    int? summarySourceTokens = null,
+    int? translationPieceTokens = null
+)
 {
     /// <summary>Characters per token assumed when tokenising only a prefix of a huge text; WordPiece averages about
     /// 4–5.</summary>
@@ -31,7 +37,13 @@ public sealed class SourcePolicy(BundleManifest manifest, BertInputTokenizer tok
             _ => manifest.Decoder(task)?.MaxSourceLength
                 ?? throw new ArgumentException($"unknown task '{task}'", nameof(task)),
         };
-        if (task == TaskNames.Summarize && summarySourceTokens is { } most)
+        var cap = task switch
+        {
+            TaskNames.Summarize => summarySourceTokens,
+            TaskNames.Translate => translationPieceTokens,
+            _ => null,
+        };
+        if (cap is { } most)
             limit = Math.Min(limit, most);
         return Math.Clamp(limit, 2, manifest.Encoder.MaxPositions);
     }

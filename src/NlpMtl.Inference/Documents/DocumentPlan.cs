@@ -110,8 +110,7 @@ public sealed class DocumentPlan
 
     void PlanTranslation()
     {
-        var length =
-            Math.Min(planner.Limit(TaskNames.Translate), planner.Options.TranslationPieceTokens ?? int.MaxValue) - 2;
+        var length = planner.Limit(TaskNames.Translate) - 2;
         foreach (var sentence in sentences)
             translatePieces.Add(
                 sentence.Ids.Length == 0
