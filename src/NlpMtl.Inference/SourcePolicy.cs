@@ -16,8 +16,9 @@ namespace NlpMtl.Inference;
 /// </list>
 /// Never throws on content: empty text encodes as [CLS] [SEP], and huge texts are tokenised only as far as needed.
 /// </summary> <param name="summarySourceTokens"><see cref="InferenceOptions.SummarySourceTokens"/>: a lower cap on
-/// summarize's limit.</param> <param name="translationPieceTokens"><see cref="InferenceOptions.TranslationPieceTokens"/>:
-/// a lower cap on translate's limit, so longer sentences are translated in pieces.</param>
+/// summarize's limit.</param>
+/// <param name="translationPieceTokens"><see cref="InferenceOptions.TranslationPieceTokens"/>: a lower cap on
+/// translate's limit, so longer sentences are translated in pieces.</param>
 public sealed class SourcePolicy(
     BundleManifest manifest,
     BertInputTokenizer tokenizer,
