@@ -29,10 +29,10 @@ public sealed class NumberConvention
             : new(Culture(sourceLanguage), Culture(targetLanguage));
 
     /// <summary>Whether this process has culture data: false in .NET's globalization-invariant mode, where every
-    /// named culture is refused.</summary>
-    static bool CulturesAvailable => Available.Value;
+    /// named culture is refused. Asked once, when the type is first used.</summary>
+    static readonly bool CulturesAvailable = HasCultureData();
 
-    static readonly Lazy<bool> Available = new(() =>
+    static bool HasCultureData()
     {
         try
         {
@@ -42,7 +42,7 @@ public sealed class NumberConvention
         {
             return false;
         }
-    });
+    }
 
     /// <summary>The culture named <paramref name="name"/>, refusing names ICU does not know (it would otherwise make
     /// up a culture with invariant separators).</summary>

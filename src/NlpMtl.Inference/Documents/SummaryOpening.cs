@@ -15,7 +15,7 @@ public static partial class SummaryOpening
 {
     /// <summary>The connectives that go: the commonest comma-closed openings of SciTLDR-A's training sentences that
     /// only link a sentence to its neighbours (docs/benchmarks.md, "Summary openings").</summary>
-    public static readonly IReadOnlyList<string> Connectives =
+    static readonly string[] Connectives =
     [
         "however",
         "furthermore",

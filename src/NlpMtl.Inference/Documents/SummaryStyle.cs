@@ -83,6 +83,9 @@ public static class ExtractiveSummary
     /// <summary>A sentence as the summary serving writes: one line (<see cref="AsLine"/>), without its opening
     /// connective when <paramref name="trimOpening"/> (<see cref="SummaryOpening"/>,
     /// <see cref="InferenceOptions.TrimSummaryOpening"/>).</summary>
-    public static string AsSummary(string sentence, bool trimOpening) =>
-        trimOpening ? SummaryOpening.Trim(AsLine(sentence)) : AsLine(sentence);
+    public static string AsSummary(string sentence, bool trimOpening)
+    {
+        var line = AsLine(sentence);
+        return trimOpening ? SummaryOpening.Trim(line) : line;
+    }
 }
