@@ -48,7 +48,10 @@ fi
 [[ -f "$out/train/last/config.json" ]] || { echo "quality.sh: no trained checkpoint at $out/train/last" >&2; exit 1; }
 
 echo "quality.sh: export (fp32 + int8) → $out/bundle" >&2
-nlpmtl export --checkpoint "$out/train/last" --out "$out/bundle" --quantize int8 \
+# int8 keeps the feed-forward output projections in fp32: on the AVX2-only run's checkpoint the largest int8-fp32 gap
+# over the six validation sets fell from 0.37 to 0.18 and int8 changed fewer translations (docs/benchmarks.md, "int8
+# that changes fewer answers"); the issue asks int8 to stay within 0.5 of fp32 on every set.
+nlpmtl export --checkpoint "$out/train/last" --out "$out/bundle" --quantize int8 --int8-exclude ffn-output \
   --validation-sentiment "$recipe/sst2/glue_dev.tsv" \
   --validation-translate "$recipe/multi30k/val.en" --validation-translate-target "$recipe/multi30k/val.de"
 

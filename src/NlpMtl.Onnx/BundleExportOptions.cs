@@ -1,3 +1,5 @@
+using NlpMtl.Onnx.Quantization;
+
 namespace NlpMtl.Onnx;
 
 /// <summary>Options of <see cref="BundleExporter"/> (<c>nlpmtl export</c>).</summary>
@@ -5,6 +7,9 @@ public sealed record BundleExportOptions
 {
     /// <summary>Also write dynamically quantized int8 graphs beside the fp32 ones.</summary>
     public bool QuantizeInt8 { get; init; }
+
+    /// <summary>MatMuls the int8 graphs leave in fp32 (<see cref="Int8Exclusion"/>).</summary>
+    public Int8Exclusion Int8Exclude { get; init; } = Int8Exclusion.None;
 
     /// <summary>Sentiment data (SST-2 TSV or JSONL) on which int8 accuracy is compared with fp32.</summary>
     public string? ValidationSentiment { get; init; }

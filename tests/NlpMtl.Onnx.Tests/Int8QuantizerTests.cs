@@ -9,6 +9,7 @@ using NlpMtl.Modeling.MultiTask;
 using NlpMtl.Onnx.Parity;
 using NlpMtl.Onnx.Quantization;
 using NlpMtl.TestSupport;
+using Onnx;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
 
@@ -86,6 +87,59 @@ public class Int8QuantizerTests(PretrainedFixture fixture, ITestOutputHelper out
         );
         Assert.True(maxAbs <= 0.25 * spread, $"int8 logits max |Δ| = {maxAbs:E2}, max |logit| {spread:F2}");
         Assert.True(agree >= 0.9 * rows, $"argmax agrees on {agree}/{rows}");
+    }
+
+    /// <summary><c>--int8-exclude ffn-output</c>: each layer's feed-forward output projection (the MatMul reading
+    /// its activation) stays an fp32 MatMul with the original weights, every other MatMul is quantized as
+    /// before.</summary>
+    [Fact]
+    public void FeedForwardOutputExclusionKeepsEachLayersOutputProjectionInFp32()
+    {
+        manual_seed(31);
+        using var model = new MultiTaskModel(
+            BertCheckpoint.Load(fixture.CheckpointDirectory),
+            new MultiTaskConfig { Sentiment = new SentimentHeadConfig { Labels = ["negative", "positive"] } }
+        );
+        var fp32 = EncoderExporter.Build(model);
+        var all = Int8Quantizer.Quantize(fp32, Int8Export.DefaultForm);
+        var kept = Int8Quantizer.Quantize(fp32, Int8Export.DefaultForm, Int8Exclusion.FeedForwardOutput);
+
+        static List<NodeProto> ReadingActivation(ModelProto graph) =>
+            graph
+                .Graph.Node.Where(n =>
+                    n.Input.Count > 0
+                    && n.Input[0].EndsWith(Int8Quantizer.FeedForwardActivationSuffix, StringComparison.Ordinal)
+                )
+                .ToList();
+        Assert.Equal(36, all.Graph.Node.Count(n => n.OpType == "DynamicQuantizeMatMul"));
+        Assert.Equal(30, kept.Graph.Node.Count(n => n.OpType == "DynamicQuantizeMatMul"));
+        Assert.All(ReadingActivation(all), n => Assert.Equal("DynamicQuantizeMatMul", n.OpType));
+        var fp32Weights = fp32.Graph.Initializer.ToDictionary(i => i.Name);
+        var keptWeights = kept.Graph.Initializer.ToDictionary(i => i.Name);
+        var projections = ReadingActivation(kept);
+        Assert.Equal(6, projections.Count);
+        foreach (var node in projections)
+        {
+            Assert.Equal("MatMul", node.OpType);
+            Assert.Equal(fp32Weights[node.Input[1]].RawData, keptWeights[node.Input[1]].RawData);
+        }
+
+        // Closer to fp32 than the fully quantized graph, on average over every hidden state (the maxima sit on a few
+        // tokens and are alike: 6.3 and 5.8 here).
+        var batch = ParityInputs.Batches(BertInputTokenizer.FromCheckpoint(fixture.CheckpointDirectory, 128)).First();
+        float[] HiddenStates(ModelProto graph)
+        {
+            using var session = new OrtEncoder(graph.ToByteArray());
+            return session.Run(batch)[BundleNames.LastHiddenState].Values;
+        }
+        var reference = HiddenStates(fp32);
+        double MeanError(ModelProto graph) =>
+            HiddenStates(graph).Zip(reference).Average(p => Math.Abs(p.First - p.Second));
+        var (allError, keptError) = (MeanError(all), MeanError(kept));
+        output.WriteLine(
+            $"hidden states vs fp32, mean |Δ|: int8 {allError:E3}, feed-forward outputs fp32 {keptError:E3}"
+        );
+        Assert.InRange(keptError, 1e-6, 0.9 * allError);
     }
 
     [Fact]

@@ -49,9 +49,60 @@ public class ExportCommandTests : IClassFixture<ExportCommandTests.TrainedCheckp
         var quantization = manifest.Quantization!;
         Assert.Equal(5, quantization.Files.Count); // encoder, and cross + step for both decoders
         Assert.All(quantization.Files.Values, file => Assert.True(File.Exists(Path.Combine(bundle, file)), file));
-        Assert.Equal(48, quantization.Metrics["sentiment_accuracy"].Examples);
+        var accuracy = quantization.Metrics["sentiment_accuracy"];
+        Assert.Equal(48, accuracy.Examples);
+        // how many labels int8 left as fp32 gave them: all of them, or the accuracies may differ
+        Assert.InRange(accuracy.Identical!.Value, 0, 100);
+        if (accuracy.Identical == 100)
+            Assert.Equal(accuracy.Fp32, accuracy.Int8);
+        Assert.Contains("% of outputs identical", output);
+        Assert.Equal("int8-dynamic-per-column (DynamicQuantizeMatMul)", quantization.Kind);
         Assert.Equal(12, manifest.Salience!.Documents);
         Assert.True(File.Exists(Path.Combine(bundle, manifest.Salience.File)));
+    }
+
+    [Fact]
+    public async Task Int8ExcludeFfnOutputIsRecordedInTheManifest()
+    {
+        var bundle = Path.Combine(trained.Root, "ffn-output");
+        var (exitCode, _, error) = await CommandLineRunner.RunAsync(
+            "export",
+            "--checkpoint",
+            trained.Checkpoint,
+            "--out",
+            bundle,
+            "--quantize",
+            "int8",
+            "--int8-exclude",
+            "ffn-output"
+        );
+
+        Assert.True(exitCode == 0, error);
+        var manifest = BundleManifest.Load(bundle);
+        Assert.Equal(
+            "int8-dynamic-per-column (DynamicQuantizeMatMul, feed-forward output fp32)",
+            manifest.Quantization!.Kind
+        );
+        // Which MatMuls stay fp32: Int8QuantizerTests, on the full-size encoder (this one's are too small to quantize).
+    }
+
+    [Fact]
+    public async Task Int8ExcludeWithoutInt8GraphsIsRejectedNamingTheOption()
+    {
+        var bundle = Path.Combine(trained.Root, "no-int8");
+        var (exitCode, _, error) = await CommandLineRunner.RunAsync(
+            "export",
+            "--checkpoint",
+            trained.Checkpoint,
+            "--out",
+            bundle,
+            "--int8-exclude",
+            "ffn-output"
+        );
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("--int8-exclude", error);
+        Assert.Contains("--quantize int8", error);
+        Assert.False(Directory.Exists(bundle));
     }
 
     [Fact]

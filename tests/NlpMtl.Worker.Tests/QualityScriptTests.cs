@@ -126,6 +126,7 @@ public class QualityScriptTests
         // Export, then the ranker, then translation first among the evaluations.
         var commands = File.ReadAllLines(CommandLog);
         Assert.StartsWith("export ", commands[0]);
+        Assert.Contains("--quantize int8 --int8-exclude ffn-output", commands[0]);
         Assert.StartsWith("salience ", commands[1]);
         // The kept ranker's validation figure is the scitldr-ranked evaluation, not a second pass in salience.
         Assert.DoesNotContain("--validation", commands[1]);

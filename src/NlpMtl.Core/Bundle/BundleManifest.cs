@@ -218,7 +218,10 @@ public sealed record SalienceManifest
     public bool TrainedWithModel { get; init; }
 }
 
-public sealed record MetricDelta(double Fp32, double Int8, int Examples);
+/// <param name="Identical">Percent of the examples whose int8 output (label, text) is the fp32 output: how often int8
+/// changes an answer, which the two metrics alone hide when changes cancel (absent in bundles exported before
+/// 2026-12-06).</param>
+public sealed record MetricDelta(double Fp32, double Int8, int Examples, double? Identical = null);
 
 /// <summary>Parity of ORT against TorchSharp measured at export; maxima of absolute differences.</summary>
 public sealed record ParityReport

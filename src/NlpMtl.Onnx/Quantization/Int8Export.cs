@@ -36,16 +36,12 @@ public static class Int8Export
             var fp32 = sources?.GetValueOrDefault(file)
                 ?? ModelProto.Parser.ParseFrom(File.ReadAllBytes(Path.Combine(bundle, file)));
             EncoderExporter.Write(
-                Int8Quantizer.Quantize(fp32, DefaultForm),
+                Int8Quantizer.Quantize(fp32, DefaultForm, options.Int8Exclude),
                 Path.Combine(bundle, BundleNames.Int8File(file))
             );
             files[file] = BundleNames.Int8File(file);
         }
-        var quantization = new QuantizationManifest
-        {
-            Kind = $"int8-dynamic-per-column ({DefaultForm})",
-            Files = files,
-        };
+        var quantization = new QuantizationManifest { Kind = KindName(options.Int8Exclude), Files = files };
         (manifest with { Quantization = quantization }).Save(bundle);
         var metrics = new Dictionary<string, MetricDelta>();
         if (options.ValidationSentiment is { } sentiment)
@@ -65,10 +61,22 @@ public static class Int8Export
             );
         foreach (var (name, delta) in metrics)
             options.Log?.Invoke(
-                $"int8 {name}: fp32 {delta.Fp32:F2}, int8 {delta.Int8:F2} on {delta.Examples} examples"
+                $"int8 {name}: fp32 {delta.Fp32:F2}, int8 {delta.Int8:F2} on {delta.Examples} examples, "
+                    + $"{delta.Identical:F1} % of outputs identical"
             );
         return quantization with { Metrics = metrics };
     }
+
+    /// <summary>The manifest's <c>quantization.kind</c>, e.g. "int8-dynamic-per-column (DynamicQuantizeMatMul)", with
+    /// ", feed-forward output fp32" under that exclusion.</summary>
+    public static string KindName(Int8Exclusion exclude) =>
+        exclude == Int8Exclusion.FeedForwardOutput
+            ? $"int8-dynamic-per-column ({DefaultForm}, feed-forward output fp32)"
+            : $"int8-dynamic-per-column ({DefaultForm})";
+
+    /// <summary>Percent of positions where the two output lists agree.</summary>
+    static double IdenticalPercent(IReadOnlyList<string> fp32, IReadOnlyList<string> int8) =>
+        100.0 * fp32.Zip(int8).Count(p => p.First == p.Second) / fp32.Count;
 
     static IEnumerable<string> GraphFiles(BundleManifest manifest)
     {
@@ -100,14 +108,15 @@ public static class Int8Export
                 $"{path}: label '{stranger.Label}' is not one the model knows ({string.Join(", ", labels)})"
             );
         var gold = examples.Select(e => LabelNames.Name(manifest.Sentiment.LabelNames, e.Label)).ToList();
-        double Accuracy(bool int8)
-        {
-            var predicted = Serve(bundle, int8, TaskNames.Sentiment, examples.Select(e => e.Text))
-                .Select(p => p.Label!)
-                .ToList();
-            return 100 * ClassificationMetrics.Accuracy(gold, predicted);
-        }
-        return new MetricDelta(Accuracy(int8: false), Accuracy(int8: true), examples.Count);
+        List<string> Labels(bool int8) =>
+            Serve(bundle, int8, TaskNames.Sentiment, examples.Select(e => e.Text)).Select(p => p.Label!).ToList();
+        var (fp32, int8) = (Labels(int8: false), Labels(int8: true));
+        return new MetricDelta(
+            100 * ClassificationMetrics.Accuracy(gold, fp32),
+            100 * ClassificationMetrics.Accuracy(gold, int8),
+            examples.Count,
+            IdenticalPercent(fp32, int8)
+        );
     }
 
     /// <summary>sacreBLEU of greedy translations, served whole: the fp32 bundle against the int8 one.</summary>
@@ -127,16 +136,17 @@ public static class Int8Export
         if (examples.Count == 0)
             throw new InvalidDataException($"{path}: no translation examples");
         var references = examples.Select(e => e.Targets).ToList();
-        double Bleu(bool int8) =>
-            SacreBleu
-                .CorpusFromReferenceLists(
-                    Serve(bundle, int8, TaskNames.Translate, examples.Select(e => e.Source))
-                        .Select(p => p.Translation!)
-                        .ToList(),
-                    references
-                )
-                .Score;
-        return new MetricDelta(Bleu(int8: false), Bleu(int8: true), examples.Count);
+        List<string> Translations(bool int8) =>
+            Serve(bundle, int8, TaskNames.Translate, examples.Select(e => e.Source))
+                .Select(p => p.Translation!)
+                .ToList();
+        var (fp32, int8) = (Translations(int8: false), Translations(int8: true));
+        return new MetricDelta(
+            SacreBleu.CorpusFromReferenceLists(fp32, references).Score,
+            SacreBleu.CorpusFromReferenceLists(int8, references).Score,
+            examples.Count,
+            IdenticalPercent(fp32, int8)
+        );
     }
 
     /// <summary>The texts through the serving engine (CPU, greedy), one prediction each in input order.</summary>

@@ -20,6 +20,21 @@ public enum Int8Form
     MatMulInteger,
 }
 
+/// <summary>Which MatMuls an int8 variant leaves in fp32 (<c>export --int8-exclude</c>).</summary>
+public enum Int8Exclusion
+{
+    /// <summary>None: every MatMul with enough constant weights is quantized (the fastest variant).</summary>
+    None,
+
+    /// <summary>
+    /// The feed-forward output projections, the MatMuls that read a layer's activation
+    /// (<c>*.intermediate.act</c> in <see cref="BertGraph"/> and <see cref="FusedBertGraph"/>), stay fp32: a third of
+    /// each layer's MatMul work. int8 then changes fewer answers: measured on one checkpoint in docs/benchmarks.md,
+    /// "int8 that changes fewer answers".
+    /// </summary>
+    FeedForwardOutput,
+}
+
 /// <summary>
 /// Dynamic int8 quantization of an fp32 graph, written here because there is no Python: every MatMul whose second
 /// input is a constant (an initializer, or a Transpose of one, as the tied decoder projection is) gets symmetric
@@ -35,7 +50,10 @@ public static class Int8Quantizer
     /// nothing.</summary>
     public const int MinWeights = 16 * 1024;
 
-    public static ModelProto Quantize(ModelProto fp32, Int8Form form)
+    /// <summary>The name suffix of a feed-forward activation, the input of the layer's output projection.</summary>
+    public const string FeedForwardActivationSuffix = ".intermediate.act";
+
+    public static ModelProto Quantize(ModelProto fp32, Int8Form form, Int8Exclusion exclude = Int8Exclusion.None)
     {
         var model = fp32.Clone();
         var graph = model.Graph;
@@ -61,6 +79,11 @@ public static class Int8Quantizer
         foreach (var node in graph.Node.Where(n => n.OpType == "MatMul" && n.Domain == ""))
         {
             if (Weights(node.Input[1], initializers, producers) is not { } w || w.Values.Length < MinWeights)
+                continue;
+            if (
+                exclude == Int8Exclusion.FeedForwardOutput
+                && node.Input[0].EndsWith(FeedForwardActivationSuffix, StringComparison.Ordinal)
+            )
                 continue;
             var (quantized, scales) = QuantizePerColumn(w.Values, w.Rows, w.Columns);
             var stem = node.Input[1];
