@@ -72,7 +72,12 @@ public class QualityScriptTests
             #!/usr/bin/env bash
             echo "$*" >> "$COMMAND_LOG"
             case "$1" in
-              eval) echo '{"graphs":"fp32","examples":3,"accuracy":50.5}' ;;
+              eval) if [[ " $* " == *" --int8 "* ]]; then
+                      case "$*" in
+                        *imdb*) echo '{"graphs":"int8","examples":3,"accuracy":49.75}' ;;
+                        *) echo '{"graphs":"int8","examples":3,"accuracy":50.75}' ;;
+                      esac
+                    else echo '{"graphs":"fp32","examples":3,"accuracy":50.5}'; fi ;;
               salience) echo '{"kept":"trained_with_model"}' ;;
             esac
             """
@@ -117,7 +122,16 @@ public class QualityScriptTests
         Assert.All(Figures, name => Assert.True(Evaluated(name), name));
         Assert.All(Diagnostics, name => Assert.False(Evaluated(name), name));
         var results = File.ReadAllText(Path.Combine(Out, "results.md"));
-        Assert.All(Figures, name => Assert.Contains($"| {name} | fp32 | 3 | accuracy | 50.50 |", results));
+        Assert.All(Figures.Where(name => !name.EndsWith("-int8", StringComparison.Ordinal)), name =>
+            Assert.Contains($"| {name} | fp32 | 3 | accuracy | 50.50 |", results)
+        );
+        Assert.Contains("| tatoeba-int8 | int8 | 3 | accuracy | 50.75 |", results);
+        // Each set's int8 figure against its fp32 one, and the largest gap whatever its sign.
+        Assert.Contains(
+            "- int8 − fp32: multi30k accuracy +0.25, tatoeba accuracy +0.25, newstest2013 accuracy +0.25, "
+                + "sst2-glue-dev accuracy +0.25, imdb accuracy −0.75, scitldr accuracy +0.25; largest 0.75 (imdb).",
+            results
+        );
         Assert.Contains($"Not run, the run having passed TOTAL=0 minutes: {string.Join(' ', Diagnostics)}.", results);
         // The stand-in answers at once; a loaded machine may still cross a second's boundary.
         var timings = string.Join(", ", Figures.Select(name => Regex.Escape(name) + @" [0-9]+"));
@@ -159,7 +173,7 @@ public class QualityScriptTests
         Assert.True(exitCode == 0, error);
         var results = File.ReadAllText(Path.Combine(Out, "results.md"));
         Assert.Contains("- Machine: not recorded (no machines.jsonl).", results);
-        Assert.Contains("| scitldr-int8 | fp32 | 3 | accuracy | 50.50 |", results);
+        Assert.Contains("| scitldr-int8 | int8 | 3 | accuracy | 50.75 |", results);
     }
 
     [Fact]
