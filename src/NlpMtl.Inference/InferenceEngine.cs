@@ -65,9 +65,10 @@ public sealed class InferenceEngine : IDisposable
         }
         catch (CultureNotFoundException e)
         {
+            var field = e.InvalidCultureName == translate!.SourceLanguage ? "source_language" : "target_language";
             throw new InvalidDataException(
-                $"{Path.Combine(bundle.Directory, BundleManifest.FileName)}: translate.source_language or "
-                    + $"target_language '{e.InvalidCultureName}' is not a language this system knows",
+                $"{Path.Combine(bundle.Directory, BundleManifest.FileName)}: translate.{field} "
+                    + $"'{e.InvalidCultureName}' is not a language this system knows",
                 e
             );
         }

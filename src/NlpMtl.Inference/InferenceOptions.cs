@@ -52,6 +52,12 @@ public sealed class InferenceOptions
     [Range(0, 64)]
     public int? NoRepeatNgramSize { get; set; }
 
+    /// <summary>Overrides every head's manifest <c>length_penalty</c>: a finished beam hypothesis scores its summed
+    /// log-probabilities over length^LengthPenalty (HF's convention), so above 1 favours longer outputs and below 1
+    /// shorter ones; greedy search ignores it.</summary>
+    [Range(0.0, 5.0)]
+    public double? LengthPenalty { get; set; }
+
     /// <summary> Translate: put the source's numbers back where the translation wrote other numbers in their place
     /// (<see cref="Core.Text.NumberCheck.Restore"/>); each line lists what it put back (<c>numbers_restored</c>).
     /// False leaves the model's text as it generated it. </summary>

@@ -231,6 +231,7 @@ public sealed class ModelBundle : IDisposable
             NumBeams = options.NumBeams ?? manifest.Generation.NumBeams,
             MaxNewTokens = options.MaxNewTokens ?? manifest.Generation.MaxNewTokens,
             NoRepeatNgramSize = options.NoRepeatNgramSize ?? manifest.Generation.NoRepeatNgramSize,
+            LengthPenalty = options.LengthPenalty ?? manifest.Generation.LengthPenalty,
         };
         var names = DecoderGraphNames.For(manifest);
         var cross = new OrtGraph(

@@ -331,10 +331,16 @@ public class DocumentTests(BundleFixture fixture, Xunit.Abstractions.ITestOutput
         using (var unnamed = InferenceEngine.Load(TinyBundleInLanguages(null, null)))
             Assert.Equal("Es kostete 50,000 Yen.", Translate(unnamed, document, "Es kostete 50 Yen.").Translation);
 
-        var error = Assert.Throws<InvalidDataException>(() =>
-            InferenceEngine.Load(TinyBundleInLanguages("en", "xx-nowhere"))
-        );
-        Assert.Contains("manifest.json: translate.source_language or target_language 'xx-nowhere'", error.Message);
+        // A name the system does not know fails the load, naming the field that holds it.
+        foreach (
+            var (source, target, field) in new[] { ("en", "xx-nowhere", "target"), ("xx-nowhere", "de", "source") }
+        )
+        {
+            var error = Assert.Throws<InvalidDataException>(() =>
+                InferenceEngine.Load(TinyBundleInLanguages(source, target))
+            );
+            Assert.Contains($"manifest.json: translate.{field}_language 'xx-nowhere' is not a language", error.Message);
+        }
     }
 
     [Fact]

@@ -134,6 +134,8 @@ public partial class PredictEvalCommandTests(PredictEvalCommandTests.TinyBundle 
     [InlineData("--beams", "0", "--beams must be at least 1")]
     [InlineData("--max-new-tokens", "0", "--max-new-tokens must be at least 1")]
     [InlineData("--no-repeat-ngram-size", "-1", "--no-repeat-ngram-size must be at least 0")]
+    [InlineData("--length-penalty", "-0.5", "--length-penalty must be at least 0")]
+    [InlineData("--length-penalty", "6", "--length-penalty must be at most 5")]
     public async Task GenerationOverridesOutOfRangeFailWithOneLineNamingTheOption(
         string option,
         string value,

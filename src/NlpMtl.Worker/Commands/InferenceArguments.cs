@@ -32,6 +32,13 @@ sealed class InferenceArguments
             Description =
                 "No n-gram of this many tokens is generated twice in one output (default: the bundle's; 0 = no limit)",
         };
+    public Option<double?> LengthPenalty { get; } =
+        new("--length-penalty")
+        {
+            Description =
+                "Beam search: hypotheses score log-probability / length^P, so above 1 favours longer outputs "
+                + "(default: the bundle's)",
+        };
     public Option<string?> OrtProfile { get; } =
         new("--ort-profile")
         {
@@ -124,6 +131,7 @@ sealed class InferenceArguments
                 Beams,
                 MaxNewTokens,
                 NoRepeatNgramSize,
+                LengthPenalty,
                 TokenBudget,
                 OrtProfile,
                 MaxDocumentTokens,
@@ -152,6 +160,7 @@ sealed class InferenceArguments
             NumBeams = parse.GetValue(Beams),
             MaxNewTokens = parse.GetValue(MaxNewTokens),
             NoRepeatNgramSize = parse.GetValue(NoRepeatNgramSize),
+            LengthPenalty = parse.GetValue(LengthPenalty),
             ProfilePrefix = parse.GetValue(OrtProfile),
             MaxDocumentTokens = parse.GetValue(MaxDocumentTokens) ?? defaults.MaxDocumentTokens,
             SentimentAggregation = parse.GetValue(SentimentAggregation) ?? defaults.SentimentAggregation,
@@ -169,6 +178,7 @@ sealed class InferenceArguments
                 (nameof(InferenceOptions.NumBeams), Beams),
                 (nameof(InferenceOptions.MaxNewTokens), MaxNewTokens),
                 (nameof(InferenceOptions.NoRepeatNgramSize), NoRepeatNgramSize),
+                (nameof(InferenceOptions.LengthPenalty), LengthPenalty),
                 (nameof(InferenceOptions.MaxDocumentTokens), MaxDocumentTokens),
                 (nameof(InferenceOptions.SummarySourceTokens), SummarySourceTokens),
                 (nameof(InferenceOptions.TranslationPieceTokens), TranslationPieceTokens),
@@ -187,10 +197,10 @@ sealed class InferenceArguments
             var info = typeof(InferenceOptions).GetProperty(property)!;
             var range = info.GetCustomAttribute<RangeAttribute>()!;
             // The attribute's own test, as the host's ValidateDataAnnotations applies it (null, not given: valid).
-            if (info.GetValue(options) is not int value || range.IsValid(value))
+            if (info.GetValue(options) is not ({ } given and (int or double)) || range.IsValid(given))
                 continue;
             throw new ArgumentException(
-                value < (int)range.Minimum
+                Convert.ToDouble(given) < Convert.ToDouble(range.Minimum)
                     ? $"{option.Name} must be at least {range.Minimum}"
                     : $"{option.Name} must be at most {range.Maximum}"
             );
