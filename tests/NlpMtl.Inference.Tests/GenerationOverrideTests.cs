@@ -1,5 +1,6 @@
 using NlpMtl.Core;
 using NlpMtl.Core.Bundle;
+using NlpMtl.Core.Generation;
 
 namespace NlpMtl.Inference.Tests;
 
@@ -15,29 +16,14 @@ public class GenerationOverrideTests(BundleFixture fixture)
     [InlineData(TaskNames.Translate)]
     public void NoRepeatNgramSizeOverridesTheBundlesSetting(string task)
     {
-        var (_, bundle) = fixture.Pretrained;
-        int[][] Generate(int? noRepeat, out int setting)
-        {
-            using var engine = InferenceEngine.Load(
-                bundle,
-                new InferenceOptions
-                {
-                    ExecutionProvider = ExecutionProviderPreference.Cpu,
-                    NumBeams = 1,
-                    NoRepeatNgramSize = noRepeat,
-                }
-            );
-            setting = engine.Bundle.Decoder(task).Settings.NoRepeatNgramSize;
-            return EngineGeneration.Ids(engine, task, ParityInputs.Texts());
-        }
         static bool Repeats(int[] ids) => ids.Distinct().Count() < ids.Length;
 
-        var free = Generate(0, out var freeSetting);
-        Assert.Equal(0, freeSetting);
+        var (free, freeSettings) = Generate(task, o => (o.NumBeams, o.NoRepeatNgramSize) = (1, 0));
+        Assert.Equal(0, freeSettings.NoRepeatNgramSize);
         // The fixture's heads are untrained: left free, some outputs repeat a token.
         Assert.Contains(free, Repeats);
-        var blocked = Generate(1, out var blockedSetting);
-        Assert.Equal(1, blockedSetting);
+        var (blocked, blockedSettings) = Generate(task, o => (o.NumBeams, o.NoRepeatNgramSize) = (1, 1));
+        Assert.Equal(1, blockedSettings.NoRepeatNgramSize);
         Assert.DoesNotContain(blocked, Repeats);
     }
 
@@ -46,31 +32,27 @@ public class GenerationOverrideTests(BundleFixture fixture)
     [InlineData(TaskNames.Translate)]
     public void LengthPenaltyOverridesTheBundlesSettingAndAHigherOneWritesNoLessUnderBeamSearch(string task)
     {
-        var (_, bundle) = fixture.Pretrained;
-        int[][] Generate(double? penalty, out double setting)
-        {
-            using var engine = InferenceEngine.Load(
-                bundle,
-                new InferenceOptions
-                {
-                    ExecutionProvider = ExecutionProviderPreference.Cpu,
-                    NumBeams = 4,
-                    MaxNewTokens = 12,
-                    LengthPenalty = penalty,
-                }
-            );
-            setting = engine.Bundle.Decoder(task).Settings.LengthPenalty;
-            return EngineGeneration.Ids(engine, task, ParityInputs.Texts());
-        }
+        (int[][], GenerationSettings) Beams(double? penalty) =>
+            Generate(task, o => (o.NumBeams, o.MaxNewTokens, o.LengthPenalty) = (4, 12, penalty));
 
-        var bundled = Generate(null, out var bundledSetting);
-        Assert.Equal(1.0, bundledSetting); // the fixture's heads keep HF's default
-        var shorter = Generate(0, out var shorterSetting);
-        var longer = Generate(5, out var longerSetting);
-        Assert.Equal((0.0, 5.0), (shorterSetting, longerSetting));
+        var (bundled, bundledSettings) = Beams(null);
+        Assert.Equal(1.0, bundledSettings.LengthPenalty); // the fixture's heads keep HF's default
+        var (shorter, shorterSettings) = Beams(0);
+        var (longer, longerSettings) = Beams(5);
+        Assert.Equal((0.0, 5.0), (shorterSettings.LengthPenalty, longerSettings.LengthPenalty));
         // Summed log-probabilities only fall as a hypothesis grows, so dividing by a higher power of its length favours
         // the longer of two finished hypotheses.
         Assert.True(longer.Sum(ids => ids.Length) >= bundled.Sum(ids => ids.Length));
         Assert.True(bundled.Sum(ids => ids.Length) >= shorter.Sum(ids => ids.Length));
+    }
+
+    /// <summary>The parity texts through <paramref name="task"/>'s head of the pretrained fixture bundle, loaded with
+    /// the options <paramref name="set"/> gives (CPU); the ids and the settings the head ran with.</summary>
+    (int[][] Ids, GenerationSettings Settings) Generate(string task, Action<InferenceOptions> set)
+    {
+        var options = new InferenceOptions { ExecutionProvider = ExecutionProviderPreference.Cpu };
+        set(options);
+        using var engine = InferenceEngine.Load(fixture.Pretrained.Bundle, options);
+        return (EngineGeneration.Ids(engine, task, ParityInputs.Texts()), engine.Bundle.Decoder(task).Settings);
     }
 }

@@ -65,17 +65,7 @@ public class ExportCommandTests : IClassFixture<ExportCommandTests.TrainedCheckp
     public async Task Int8ExcludeFfnOutputIsRecordedInTheManifest()
     {
         var bundle = Path.Combine(trained.Root, "ffn-output");
-        var (exitCode, _, error) = await CommandLineRunner.RunAsync(
-            "export",
-            "--checkpoint",
-            trained.Checkpoint,
-            "--out",
-            bundle,
-            "--quantize",
-            "int8",
-            "--int8-exclude",
-            "ffn-output"
-        );
+        var (exitCode, _, error) = await Export(bundle, "--quantize", "int8", "--int8-exclude", "ffn-output");
 
         Assert.True(exitCode == 0, error);
         var manifest = BundleManifest.Load(bundle);
@@ -90,15 +80,7 @@ public class ExportCommandTests : IClassFixture<ExportCommandTests.TrainedCheckp
     public async Task Int8ExcludeWithoutInt8GraphsIsRejectedNamingTheOption()
     {
         var bundle = Path.Combine(trained.Root, "no-int8");
-        var (exitCode, _, error) = await CommandLineRunner.RunAsync(
-            "export",
-            "--checkpoint",
-            trained.Checkpoint,
-            "--out",
-            bundle,
-            "--int8-exclude",
-            "ffn-output"
-        );
+        var (exitCode, _, error) = await Export(bundle, "--int8-exclude", "ffn-output");
         Assert.NotEqual(0, exitCode);
         Assert.Contains("--int8-exclude", error);
         Assert.Contains("--quantize int8", error);
@@ -108,18 +90,15 @@ public class ExportCommandTests : IClassFixture<ExportCommandTests.TrainedCheckp
     [Fact]
     public async Task UnknownQuantizationIsRejected()
     {
-        var (exitCode, _, error) = await CommandLineRunner.RunAsync(
-            "export",
-            "--checkpoint",
-            trained.Checkpoint,
-            "--out",
-            Path.Combine(trained.Root, "q"),
-            "--quantize",
-            "int4"
-        );
+        var (exitCode, _, error) = await Export(Path.Combine(trained.Root, "q"), "--quantize", "int4");
         Assert.NotEqual(0, exitCode);
         Assert.Contains("int4", error);
     }
+
+    /// <summary><c>nlpmtl export</c> of the trained checkpoint into <paramref name="bundle"/>, with more
+    /// arguments.</summary>
+    Task<(int ExitCode, string Out, string Error)> Export(string bundle, params string[] arguments) =>
+        CommandLineRunner.RunAsync(["export", "--checkpoint", trained.Checkpoint, "--out", bundle, .. arguments]);
 
     [Fact]
     public async Task CorruptedCheckpointFailsWithOneLineNamingTheFile()
