@@ -220,10 +220,14 @@ public sealed class BertGraph(OnnxGraphBuilder builder, IReadOnlyDictionary<stri
             $"{prefix}.LayerNorm"
         );
 
+    /// <summary>The name ending of a layer's feed-forward activation, the input of its output projection: both graph
+    /// builders name it so, and int8 export finds the projection by it (<c>--int8-exclude ffn-output</c>).</summary>
+    public const string FeedForwardActivationSuffix = ".intermediate.act";
+
     /// <summary>BertIntermediate then BertOutput: the feed-forward block with its residual.</summary>
     public string FeedForward(string x, string prefix)
     {
-        var expanded = Activation(Linear(x, $"{prefix}.intermediate.dense"), $"{prefix}.intermediate.act");
+        var expanded = Activation(Linear(x, $"{prefix}.intermediate.dense"), prefix + FeedForwardActivationSuffix);
         return DenseResidualNorm(expanded, x, $"{prefix}.output");
     }
 

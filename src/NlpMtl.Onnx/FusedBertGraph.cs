@@ -57,7 +57,13 @@ public static class FusedBertGraph
             $"{prefix}.intermediate.dense.matmul",
             [attended, bert.TransposedWeight($"{prefix}.intermediate.dense")]
         );
-        return SkipLayerNorm(bert, Activation(bert, product, $"{prefix}.intermediate"), attended, $"{prefix}.output");
+        var activation = Activation(
+            bert,
+            product,
+            $"{prefix}.intermediate",
+            prefix + BertGraph.FeedForwardActivationSuffix
+        );
+        return SkipLayerNorm(bert, activation, attended, $"{prefix}.output");
     }
 
     /// <summary>BertSelfOutput / BertOutput: LayerNorm(x·Wᵀ + b + residual) as MatMul +
@@ -82,15 +88,17 @@ public static class FusedBertGraph
     }
 
     /// <summary>BiasGelu is erf GELU (HF "gelu"), FastGelu the tanh form ("gelu_new"); ReLU stays standard.</summary>
-    static string Activation(BertGraph bert, string product, string prefix)
+    /// <param name="prefix">The intermediate layer's weights (<c>….intermediate</c>).</param>
+    /// <param name="name">The activation's output name.</param>
+    static string Activation(BertGraph bert, string product, string prefix, string name)
     {
         var builder = bert.Builder;
         var bias = builder.Initializer($"{prefix}.dense.bias", bert.Weight($"{prefix}.dense.bias"));
         return bert.Config.HiddenAct switch
         {
-            "gelu" => builder.Node("BiasGelu", $"{prefix}.act", [product, bias], Domain),
-            "gelu_new" => builder.Node("FastGelu", $"{prefix}.act", [product, bias], Domain),
-            "relu" => builder.Node("Relu", $"{prefix}.act", [builder.Node("Add", $"{prefix}.dense", [product, bias])]),
+            "gelu" => builder.Node("BiasGelu", name, [product, bias], Domain),
+            "gelu_new" => builder.Node("FastGelu", name, [product, bias], Domain),
+            "relu" => builder.Node("Relu", name, [builder.Node("Add", $"{prefix}.dense", [product, bias])]),
             _ => throw new NotSupportedException($"hidden_act '{bert.Config.HiddenAct}' has no ONNX export"),
         };
     }

@@ -108,7 +108,7 @@ public class Int8QuantizerTests(PretrainedFixture fixture, ITestOutputHelper out
             graph
                 .Graph.Node.Where(n =>
                     n.Input.Count > 0
-                    && n.Input[0].EndsWith(Int8Quantizer.FeedForwardActivationSuffix, StringComparison.Ordinal)
+                    && n.Input[0].EndsWith(BertGraph.FeedForwardActivationSuffix, StringComparison.Ordinal)
                 )
                 .ToList();
         Assert.Equal(36, all.Graph.Node.Count(n => n.OpType == "DynamicQuantizeMatMul"));

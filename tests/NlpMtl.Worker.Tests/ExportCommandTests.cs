@@ -22,11 +22,7 @@ public class ExportCommandTests : IClassFixture<ExportCommandTests.TrainedCheckp
     {
         var bundle = Path.Combine(trained.Root, "bundle");
         var sentiment = Path.Combine(AppContext.BaseDirectory, "samples", "sentiment.tsv");
-        var (exitCode, output, error) = await CommandLineRunner.RunAsync(
-            "export",
-            "--checkpoint",
-            trained.Checkpoint,
-            "--out",
+        var (exitCode, output, error) = await Export(
             bundle,
             "--quantize",
             "int8",

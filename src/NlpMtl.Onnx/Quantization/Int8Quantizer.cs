@@ -27,8 +27,8 @@ public enum Int8Exclusion
     None,
 
     /// <summary>
-    /// The feed-forward output projections, the MatMuls that read a layer's activation
-    /// (<c>*.intermediate.act</c> in <see cref="BertGraph"/> and <see cref="FusedBertGraph"/>), stay fp32: a third of
+    /// The feed-forward output projections, the MatMuls that read a layer's activation (named by
+    /// <see cref="BertGraph.FeedForwardActivationSuffix"/>), stay fp32: a third of
     /// each layer's MatMul work. int8 then changes fewer answers: measured on one checkpoint in docs/benchmarks.md,
     /// "int8 that changes fewer answers".
     /// </summary>
@@ -49,9 +49,6 @@ public static class Int8Quantizer
     /// <summary>MatMuls with fewer weights than this stay fp32 (the sentiment classifier): quantizing them saves
     /// nothing.</summary>
     public const int MinWeights = 16 * 1024;
-
-    /// <summary>The name suffix of a feed-forward activation, the input of the layer's output projection.</summary>
-    public const string FeedForwardActivationSuffix = ".intermediate.act";
 
     public static ModelProto Quantize(ModelProto fp32, Int8Form form, Int8Exclusion exclude = Int8Exclusion.None)
     {
@@ -82,7 +79,7 @@ public static class Int8Quantizer
                 continue;
             if (
                 exclude == Int8Exclusion.FeedForwardOutput
-                && node.Input[0].EndsWith(FeedForwardActivationSuffix, StringComparison.Ordinal)
+                && node.Input[0].EndsWith(BertGraph.FeedForwardActivationSuffix, StringComparison.Ordinal)
             )
                 continue;
             var (quantized, scales) = QuantizePerColumn(w.Values, w.Rows, w.Columns);

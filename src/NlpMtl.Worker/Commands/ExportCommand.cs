@@ -87,11 +87,12 @@ public static class ExportCommand
                     token =>
                     {
                         var bundle = parse.GetValue(output)!.FullName;
+                        var int8 = parse.GetValue(quantize) == "int8";
                         var exclusion =
                             parse.GetValue(exclude) == "ffn-output"
                                 ? Int8Exclusion.FeedForwardOutput
                                 : Int8Exclusion.None;
-                        if (exclusion != Int8Exclusion.None && parse.GetValue(quantize) != "int8")
+                        if (exclusion != Int8Exclusion.None && !int8)
                             throw new ArgumentException("--int8-exclude applies to int8 graphs: add --quantize int8");
                         // A missing ranker data file fails before the minutes of export, not after them.
                         if (parse.GetValue(salienceData) is { Exists: false } missing)
@@ -101,7 +102,7 @@ public static class ExportCommand
                             bundle,
                             new BundleExportOptions
                             {
-                                QuantizeInt8 = parse.GetValue(quantize) == "int8",
+                                QuantizeInt8 = int8,
                                 Int8Exclude = exclusion,
                                 ValidationSentiment = parse.GetValue(sentiment)?.FullName,
                                 ValidationTranslate = parse.GetValue(translate)?.FullName,
