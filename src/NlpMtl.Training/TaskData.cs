@@ -70,10 +70,8 @@ public sealed class TaskData
                 // windows serving reads and aggregates (docs/training.md): a whole review, not its first tokens.
                 Train =
                 [
-                    .. examples.SelectMany(e =>
-                        source
-                            .EncodeWindows(e.Text, overlap: 0)
-                            .Select(window => new TaskExample(window, index[e.Label], null))
+                    .. examples.SelectMany(
+                        (e, text) => Windows(source.EncodeWindows(e.Text, overlap: 0), text, index[e.Label])
                     ),
                 ],
                 SentimentValidation = settings.Validation is null
@@ -168,6 +166,17 @@ public sealed class TaskData
             )
         );
     }
+
+    /// <summary>A text's training examples, one per window; windows of a text cut in several say which they are,
+    /// so a pass can read some of them (<see cref="TaskTrainingConfig.WindowsPerPass"/>).</summary>
+    static IEnumerable<TaskExample> Windows(List<int[]> windows, int text, int label) =>
+        windows.Select(
+            (ids, i) =>
+                new TaskExample(ids, label, null)
+                {
+                    Window = windows.Count > 1 ? new TextWindow(text, i, windows.Count) : null,
+                }
+        );
 
     static IReadOnlyList<SentimentExample> ReadNamedSentiment(
         string path,

@@ -8,7 +8,14 @@ public sealed record TaskExample(int[] SourceIds, int Label, int[]? TargetIds)
 
     /// <summary>The source's sentences and the one to rank first, when a sentence classifier trains on it.</summary>
     public SentenceLabels? Sentences { get; init; }
+
+    /// <summary>Which window of which training text this is, when the text was too long for one (sentiment).</summary>
+    public TextWindow? Window { get; init; }
 }
+
+/// <summary>Window <paramref name="Index"/> of the <paramref name="Count"/> that training text
+/// <paramref name="Text"/> was cut into.</summary>
+public sealed record TextWindow(int Text, int Index, int Count);
 
 /// <summary>Each sentence's token span in <see cref="TaskExample.SourceIds"/>, in order, and the index of the one
 /// closest to the references (−1: none, e.g. a single sentence or no word shared).</summary>

@@ -36,6 +36,15 @@ public sealed record TaskTrainingConfig
 
     // Sentiment head
     public string Pooling { get; init; } = "mean";
+
+    /// <summary>
+    /// Sentiment: a text longer than <see cref="MaxSourceLength"/> trains as consecutive windows; with this set, each
+    /// pass over the training texts reads at most this many of a text's windows, the next ones on the next pass (from
+    /// a point drawn per text), so every window is read within ceil(windows / this) passes. Long reviews then fill
+    /// fewer of the task's batches, and a full window costs as much as many short sentences. Unset: every window on
+    /// every pass.
+    /// </summary>
+    public int? WindowsPerPass { get; init; }
     public double Dropout { get; init; } = 0.1;
 
     // Decoder heads

@@ -84,6 +84,12 @@ static class TrainingConfigValidator
         if (settings.MaxTrainExamples is { } max)
             check.AtLeast($"{path}.max_train_examples", max, 1);
         check.Fraction($"{path}.dropout", settings.Dropout);
+        if (settings.WindowsPerPass is { } windows)
+        {
+            check.AtLeast($"{path}.windows_per_pass", windows, 1);
+            if (task != TaskNames.Sentiment)
+                throw new InvalidDataException($"{source}: {path}.windows_per_pass is for the sentiment head only");
+        }
         check.AtLeast($"{path}.decoder_layers", settings.DecoderLayers, 1);
         check.AtLeast($"{path}.num_beams", settings.NumBeams, 1);
         check.Finite($"{path}.length_penalty", settings.LengthPenalty);

@@ -62,7 +62,12 @@ public static class TrainingSetup
         var (optimizer, baseRates) = CreateOptimizer(model, config.Optimizer, data.Keys, balancer.LogVariances);
         var batches = data.ToDictionary(
             p => p.Key,
-            p => new TaskBatches(p.Value.Train, p.Value.Settings.BatchSize, TaskSeed(config.Seed, p.Key))
+            p => new TaskBatches(
+                p.Value.Train,
+                p.Value.Settings.BatchSize,
+                TaskSeed(config.Seed, p.Key),
+                p.Value.Settings.WindowsPerPass
+            )
         );
         return new Prepared(encoderDirectory, data, model, balancer, optimizer, baseRates, batches);
     }

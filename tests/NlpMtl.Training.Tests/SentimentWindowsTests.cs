@@ -45,6 +45,9 @@ public class SentimentWindowsTests(PretrainedFixture fixture)
         Assert.All(windows, w => Assert.Equal(windows[0].Label, w.Label));
         Assert.NotEqual(windows[0].Label, data.Train[3].Label);
         Assert.Equal(tokenizer.Encode("bad"), data.Train[3].SourceIds);
+        // Each window says which of its text's it is (windows_per_pass reads them in turn); a whole text says none.
+        Assert.Equal([new(0, 0, 3), new(0, 1, 3), new(0, 2, 3)], windows.Select(w => w.Window));
+        Assert.Null(data.Train[3].Window);
     }
 
     [Fact]

@@ -80,6 +80,7 @@ public class TrainingConfigValidationTests
     [InlineData("tasks.summarize.no_repeat_ngram_size", -2)]
     [InlineData("tasks.summarize.sentence_salience_weight", -1)]
     [InlineData("tasks.summarize.sentence_salience_encoder_epochs", -1)]
+    [InlineData("tasks.sentiment.windows_per_pass", 0)]
     public void OutOfRangeValueIsNamedByItsJsonPath(string path, double value)
     {
         var file = With(path, value);
@@ -140,6 +141,19 @@ public class TrainingConfigValidationTests
             "tasks.summarize.source_language and target_language are for the translate head",
             summarize.Message
         );
+    }
+
+    [Fact]
+    public void WindowsPerPassIsForTheSentimentHeadOnly()
+    {
+        Assert.Equal(
+            1,
+            TrainingConfig.Load(With("tasks.sentiment.windows_per_pass", 1)).Tasks["sentiment"].WindowsPerPass
+        );
+        var error = Assert.Throws<InvalidDataException>(() =>
+            TrainingConfig.Load(With("tasks.summarize.windows_per_pass", 1))
+        );
+        Assert.Contains("tasks.summarize.windows_per_pass is for the sentiment head only", error.Message);
     }
 
     [Fact]

@@ -136,6 +136,84 @@ public class TrainingPartsTests
         Assert.Equal(batches.Next().Select(e => e.Label), resumed.Next().Select(e => e.Label));
     }
 
+    /// <summary>Texts 0 and 1 cut in 5 and 3 windows, then 4 texts of one window each.</summary>
+    static List<TaskExample> WindowedTexts() =>
+        [
+            .. Enumerable
+                .Range(0, 5)
+                .Select(i => new TaskExample(new int[8], 0, null) { Window = new TextWindow(0, i, 5) }),
+            .. Enumerable
+                .Range(0, 3)
+                .Select(i => new TaskExample(new int[8], 1, null) { Window = new TextWindow(1, i, 3) }),
+            .. Enumerable.Range(0, 4).Select(i => new TaskExample(new int[2], 2 + i, null)),
+        ];
+
+    /// <summary>The examples each of the first <paramref name="epochs"/> epochs reads, batch by batch.</summary>
+    static List<List<TaskExample>> Epochs(TaskBatches batches, int epochs)
+    {
+        var read = new List<List<TaskExample>>();
+        while (true)
+        {
+            var batch = batches.Next();
+            if (batches.Epoch == epochs)
+                return read;
+            if (read.Count == batches.Epoch)
+                read.Add([]);
+            read[batches.Epoch].AddRange(batch);
+        }
+    }
+
+    [Fact]
+    public void WindowsPerPassReadsALongTextsWindowsInTurnAndEachComesRound()
+    {
+        var examples = WindowedTexts();
+        var epochs = Epochs(new TaskBatches(examples, 3, 7, windowsPerPass: 2), 6);
+
+        foreach (var epoch in epochs)
+        {
+            // Every short text, two windows of each long one.
+            Assert.Equal(4, epoch.Count(e => e.Window is null));
+            Assert.Equal(2, epoch.Count(e => e.Window?.Text == 0));
+            Assert.Equal(2, epoch.Count(e => e.Window?.Text == 1));
+            Assert.Equal(epoch.Count, epoch.Distinct().Count());
+        }
+        foreach (var (text, count) in new[] { (0, 5), (1, 3) })
+        {
+            var indices = epochs
+                .Select(epoch => epoch.Where(e => e.Window?.Text == text).Select(e => e.Window!.Index))
+                .ToList();
+            // ceil(count / 2) passes read every window; each pass starts where the one before stopped.
+            Assert.Equal(
+                Enumerable.Range(0, count),
+                indices.Take((count + 1) / 2).SelectMany(i => i).Distinct().Order()
+            );
+            var first = indices[0].Single(i => !indices[0].Contains((i - 1 + count) % count));
+            for (var pass = 1; pass < indices.Count; pass++)
+                Assert.Equal(
+                    new[] { (first + 2 * pass) % count, (first + 2 * pass + 1) % count }.Order(),
+                    indices[pass].Order()
+                );
+        }
+    }
+
+    [Fact]
+    public void WindowsPerPassResumesToTheSameBatchesAndWithoutItEveryWindowIsReadEachPass()
+    {
+        var examples = WindowedTexts();
+        var batches = new TaskBatches(examples, 3, 7, windowsPerPass: 1);
+        for (var i = 0; i < 9; i++)
+            batches.Next();
+        var resumed = new TaskBatches(examples, 3, 7, windowsPerPass: 1);
+        resumed.Restore(batches.Epoch, batches.Position);
+        for (var i = 0; i < 6; i++)
+            Assert.Equal(batches.Next(), resumed.Next());
+
+        Assert.All(Epochs(new TaskBatches(examples, 3, 7), 2), epoch => Assert.Equal(12, epoch.Count));
+        Assert.All(Epochs(new TaskBatches(examples, 3, 7, windowsPerPass: 5), 2), epoch =>
+            Assert.Equal(12, epoch.Count)
+        );
+    }
+
     [Fact]
     public void SeqToSeqBatchShiftsTargetsAndIgnoresPadding()
     {
