@@ -23,6 +23,18 @@ public sealed class TaskBatches(
     public int Position { get; private set; }
     public int Count => examples.Count;
 
+    /// <summary>How many examples a pass reads: <see cref="Count"/> unless passes read only some windows.</summary>
+    public int PerPass => windowsPerPass is null ? examples.Count : examples.Count(e => InEpoch(e, 0));
+
+    /// <summary>The log line saying what a pass reads of a task whose passes read only some windows, else
+    /// null.</summary>
+    public string? DescribePass(string task) =>
+        windowsPerPass is { } perPass
+            ? FormattableString.Invariant(
+                $"{task}: each pass reads {PerPass:N0} of the {Count:N0} training windows (windows_per_pass {perPass})"
+            )
+            : null;
+
     /// <summary>Jump to a saved position (resume).</summary>
     public void Restore(int epoch, int position)
     {

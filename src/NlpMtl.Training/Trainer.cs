@@ -66,6 +66,9 @@ public sealed class Trainer(TrainingConfig config, TrainerOptions options)
         var seed = RunSeed(resumed, last);
         using var prepared = TrainingSetup.Prepare(config with { Seed = seed }, options);
         var (encoderDirectory, data, model, balancer, optimizer, baseRates, batches) = prepared;
+        foreach (var (task, stream) in batches)
+            if (stream.DescribePass(task) is { } line)
+                (options.Log ?? Console.Out).WriteLine(line);
         var timeBudget = options.TimeBudgetMinutes ?? config.TimeBudgetMinutes;
         var maxSteps = options.MaxSteps ?? config.MaxSteps;
 

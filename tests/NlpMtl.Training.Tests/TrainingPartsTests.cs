@@ -167,7 +167,14 @@ public class TrainingPartsTests
     public void WindowsPerPassReadsALongTextsWindowsInTurnAndEachComesRound()
     {
         var examples = WindowedTexts();
-        var epochs = Epochs(new TaskBatches(examples, 3, 7, windowsPerPass: 2), 6);
+        var batches = new TaskBatches(examples, 3, 7, windowsPerPass: 2);
+        Assert.Equal((8, 12), (batches.PerPass, batches.Count));
+        Assert.Equal(
+            "sentiment: each pass reads 8 of the 12 training windows (windows_per_pass 2)",
+            batches.DescribePass("sentiment")
+        );
+        Assert.Null(new TaskBatches(examples, 3, 7).DescribePass("sentiment"));
+        var epochs = Epochs(batches, 6);
 
         foreach (var epoch in epochs)
         {
