@@ -49,14 +49,19 @@ public class QualityScriptTests
         File.WriteAllText(Path.Combine(train, "last", "config.json"), "{}");
         File.WriteAllText(
             Path.Combine(train, "last", "trainer_state.json"),
-            """{"step": 3, "elapsed_seconds": 120, "seed": 42}"""
+            """{"step": 5, "elapsed_seconds": 120, "seed": 42}"""
         );
+        // Translation's steps take 1.5, 60 (an evaluation ran before step 4) and 1 seconds; sentiment's one 2.5.
         File.WriteAllLines(
             Path.Combine(train, "metrics.jsonl"),
             [
-                """{"step":1,"kind":"train","name":"loss/translate","value":9}""",
-                """{"step":2,"kind":"train","name":"loss/sentiment","value":0.7}""",
-                """{"step":3,"kind":"train","name":"loss/translate","value":8}""",
+                Loss(1, "translate", "08:00:00"),
+                """{"step":1,"kind":"train","name":"tokens_per_s","value":400,"time":"2026-12-06T08:00:00.1+00:00"}""",
+                Loss(2, "sentiment", "08:00:02.5"),
+                Loss(3, "translate", "08:00:04"),
+                """{"step":3,"kind":"eval","name":"bleu/translate","value":20,"time":"2026-12-06T08:00:50+00:00"}""",
+                Loss(4, "translate", "08:01:04"),
+                Loss(5, "translate", "08:01:05"),
             ]
         );
         File.WriteAllText(
@@ -111,6 +116,9 @@ public class QualityScriptTests
         return (process.ExitCode, error);
     }
 
+    static string Loss(int step, string task, string time) =>
+        $$"""{"step":{{step}},"kind":"train","name":"loss/{{task}}","value":1,"time":"2026-12-06T{{time}}+00:00"}""";
+
     bool Evaluated(string name) => File.Exists(Path.Combine(Out, $"eval-{name}.json"));
 
     [Fact]
@@ -136,7 +144,8 @@ public class QualityScriptTests
         // The stand-in answers at once; a loaded machine may still cross a second's boundary.
         var timings = string.Join(", ", Figures.Select(name => Regex.Escape(name) + @" [0-9]+"));
         Assert.Matches($@"- Seconds each evaluation took: {timings}\.", results);
-        Assert.Contains("- Training: 3 steps (sentiment 1, translate 2) in 2.0 minutes, seed 42.", results);
+        Assert.Contains("- Training: 5 steps (sentiment 1, translate 4) in 2.0 minutes, seed 42.", results);
+        Assert.Contains("- Median seconds per step: sentiment 2.50, translate 1.50.", results);
         // Export, then the ranker, then translation first among the evaluations.
         var commands = File.ReadAllLines(CommandLog);
         Assert.StartsWith("export ", commands[0]);
