@@ -160,7 +160,7 @@ done
     const tasks = Object.keys(steps).sort().map(t => `${t} ${steps[t]}`).join(", ");
     const costs = Object.keys(gaps).sort().map(t => `${t} ${median(gaps[t]).toFixed(2)}`).join(", ");
     console.log(`- Training: ${state.step} steps (${tasks}) in ${(state.elapsed_seconds / 60).toFixed(1)} minutes, seed ${state.seed}.`);
-    // A metrics log from before its rows were timed has no step costs.
+    // A run of a single step has no step before it to time.
     if (costs) console.log(`- Median seconds per step: ${costs}.`);
     // A training from before machines.jsonl existed (1c9108d) has none.
     if (!fs.existsSync(`${dir}/machines.jsonl`)) console.log("- Machine: not recorded (no machines.jsonl).");
