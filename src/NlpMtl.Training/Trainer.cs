@@ -208,6 +208,7 @@ public sealed class Trainer(TrainingConfig config, TrainerOptions options)
             // Under a time budget the schedule's horizon follows the measured speed (evaluations included), so the
             // rate still decays to zero as the budget runs out; re-estimated every 50 steps as the speed settles.
             if (timeBudget is { } minutes && (step == 20 || step % 50 == 0))
+            {
                 state = state with
                 {
                     Horizon = Math.Clamp(
@@ -216,6 +217,8 @@ public sealed class Trainer(TrainingConfig config, TrainerOptions options)
                         maxSteps
                     ),
                 };
+                progress.UpdateMaxSteps(state.Horizon);
+            }
             var outOfTime = timeBudget is { } budget && seconds >= budget * 60;
             // Stopped by a signal: save where the run stands at once. An evaluation can take minutes and the process
             // is given less; the next evaluation comes after --resume, as in a run that was never stopped.

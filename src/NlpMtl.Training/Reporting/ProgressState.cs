@@ -17,7 +17,7 @@ internal sealed class ProgressState(long maxSteps, TimeSpan? timeBudget)
     readonly Queue<(long Step, long Tokens, TimeSpan Time)> window = new();
     long tokens;
 
-    public long MaxSteps { get; } = maxSteps;
+    public long MaxSteps { get; set; } = maxSteps;
     public long Step { get; private set; } = -1;
     public SortedDictionary<string, double> Losses { get; } = new(StringComparer.Ordinal);
     public double LearningRate { get; private set; }

@@ -73,6 +73,17 @@ public sealed class TrainingProgress : IDisposable
         }
     }
 
+    /// <summary>The run's last step moved: under a time budget the trainer re-estimates it from the measured speed, and
+    /// the percentage and step ETA follow that estimate rather than the config's ceiling.</summary>
+    public void UpdateMaxSteps(long maxSteps)
+    {
+        lock (gate)
+        {
+            ObjectDisposedException.ThrowIf(disposed, this);
+            state.MaxSteps = maxSteps;
+        }
+    }
+
     public void ReportEval(long step, IReadOnlyDictionary<string, double> metrics)
     {
         ArgumentNullException.ThrowIfNull(metrics);

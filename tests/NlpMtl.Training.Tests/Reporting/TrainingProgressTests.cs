@@ -111,6 +111,31 @@ public class TrainingProgressTests
     }
 
     [Fact]
+    public void AMovedLastStepSetsThePercentageAndTheStepEta()
+    {
+        var clock = new ManualClock();
+        var output = new StringWriter();
+        using (
+            var progress = new TrainingProgress(1_000_000, TimeSpan.FromMinutes(10), output, clock)
+            {
+                PlainInterval = TimeSpan.Zero,
+            }
+        )
+        {
+            progress.Report(1, Losses(0.5, 3.0), 1e-5, 100);
+            clock.Now = TimeSpan.FromMinutes(1);
+            // The trainer's estimate: 200 steps fit the budget at this speed, before the ceiling of a million.
+            progress.UpdateMaxSteps(200);
+            progress.Report(61, Losses(0.5, 3.0), 1e-5, 100);
+        }
+
+        var line = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries)[1];
+        Assert.StartsWith("step 61/200 (30.5%)", line);
+        // 139 steps left at 1 step/s.
+        Assert.EndsWith("ETA 0:02:19", line);
+    }
+
+    [Fact]
     public void EvaluationIsPrintedAtOnce()
     {
         var output = new StringWriter();
