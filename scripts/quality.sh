@@ -4,7 +4,7 @@
 # sentence classifier keeps it, and scitldr-ranked reports its pick) and evaluates the bundle on every validation set;
 # writes OUT/results.md.
 #   DATA=DIR (else NLPMTL_DATA): the sets as `nlpmtl data get sst2 scitldr multi30k imdb tatoeba newstest --out DIR`
-#   writes them.  OUT=runs/quality  BUDGET=120 (training minutes)
+#   writes them.  OUT=runs/quality  BUDGET= (training minutes; unset: configs/full.json's time_budget_minutes, 120)
 #   TOTAL=150 (minutes for the whole run, empty = no limit): the evaluations of the recipe's figures (each validation
 #   set in fp32 and int8) always run; the diagnostic ones (other IMDB aggregations, generated summaries, 256-token
 #   sources, paragraphs, news in clause pieces) start only while the run is within TOTAL, and results.md names those
@@ -19,7 +19,6 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 data="${DATA:-${NLPMTL_DATA:-}}"
 [[ -n "$data" ]] || { echo "quality.sh: set DATA or NLPMTL_DATA to a data root (scripts/nlpmtl data get sst2 scitldr multi30k imdb tatoeba newstest --out DIR)" >&2; exit 1; }
 out="$(realpath -m "${OUT:-$root/runs/quality}")"
-budget="${BUDGET:-120}"
 total="${TOTAL-150}"
 [[ -z "$total" || "$total" =~ ^[0-9]+$ ]] || { echo "quality.sh: TOTAL=$total: give the run's minutes as a whole number, or empty for no limit" >&2; exit 1; }
 mkdir -p "$out"
@@ -38,8 +37,9 @@ if [[ "${EVAL_ONLY:-}" != 1 ]]; then
   # configs/full.json without the trainer's own final evaluation: the bundle is evaluated below, on the same splits
   # and more.
   sed -e 's#"evaluation": {#"evaluation": { "final": false,#' "$root/configs/full.json" > "$out/config.json"
-  echo "quality.sh: training for up to $budget minutes → $out/train" >&2
-  nlpmtl train --config "$out/config.json" --data "$recipe" --out "$out/train" --time-budget "$budget" \
+  budget="${BUDGET:+up to $BUDGET minutes}"
+  echo "quality.sh: training for ${budget:-the time budget of the config} → $out/train" >&2
+  nlpmtl train --config "$out/config.json" --data "$recipe" --out "$out/train" ${BUDGET:+--time-budget "$BUDGET"} \
     ${SEED:+--seed "$SEED"}
 fi
 # The final checkpoint, not best/: under the time budget the learning rate decays to zero at the last step, and the
